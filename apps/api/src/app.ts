@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import compress from '@fastify/compress';
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config, TrustProxy } from './config.ts';
+import { installErrorHandlers, sendError } from './http/errors.ts';
+import { modules } from './modules/index.ts';
+import { originAllowed } from './platform/cors-origins.ts';
+import { CSRF_COOKIE, CSRF_HEADER, csrfRequestValid } from './platform/csrf.ts';
+import type { Platform } from './platform/index.ts';
+import { defaultWebDistDir } from './platform/paths.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: the route is exempt from CSRF (it authenticates otherwise, e.g. a signed webhook). */
+    csrf?: boolean;
+    /** false: the route is exempt from the global per-IP rate limit (health checks, metrics). */
+    rateLimit?: boolean;
+  }
+}
+
+export type App = FastifyInstance;
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function contentSecurityPolicy(config: Config): Record<string, string[]> {
+  const connect = new Set(["'self'"]);
+  for (const u of [config.publicApiUrl, config.publicWsUrl]) connect.add(new URL(u).origin);
+  connect.add(new URL(config.publicApiUrl).origin.replace(/^http/, 'ws'));
+  if (config.sentry.publicDsn) connect.add(new URL(config.sentry.publicDsn).origin);
+  const directives: Record<string, string[]> = {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: [...connect],
+    objectSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+  };
+  if (config.isProduction) directives.upgradeInsecureRequests = [];
+  return directives;
+}
+
+/** A hop count trusts that many proxies from the socket inwards (Fly = 1; Vercel in front of Fly = 2). */
+function trustProxyOption(t: TrustProxy): boolean | string[] | ((addr: string, hop: number) => boolean) {
+  return typeof t === 'number' ? (_addr, hop) => hop < t : t;
+}
+
+/** Builds the HTTP application (no listen). Socket.IO attaches to `app.server` in server.ts. */
+export async function buildApp(platform: Platform): Promise<App> {
+  const { config } = platform;
+  const app = Fastify({
+    loggerInstance: platform.log as FastifyBaseLogger,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    logController: new LogController({
+      requestIdLogLabel: 'requestId',
+      // Health probes and scrapes every few seconds would drown the log.
+      disableRequestLogging: (req) => config.logLevel === 'silent' || /^\/(health|metrics|ping)/.test(req.url),
+    }),
+    trustProxy: trustProxyOption(config.trustProxy),
+    bodyLimit: config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('principal', null);
+  installErrorHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    platform.metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) },
+    hsts: config.isProduction ? { maxAge: 63_072_000, includeSubDomains: true, preload: false } : false,
+    crossOriginEmbedderPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+  await app.register(cors, {
+    credentials: true,
+    origin: (origin, cb) => {
+      // Requests without Origin (same-origin navigations, curl) carry no CORS headers at all.
+      if (!origin) return cb(null, false);
+      cb(null, originAllowed(origin, config.cors.rules));
+    },
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'authorization', 'x-csrf-token', 'x-request-id', 'idempotency-key'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 600,
+    strictPreflight: true,
+  });
+  await app.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { 2: 4 } }, // BROTLI_PARAM_QUALITY: 4 keeps CPU low on small machines
+  });
+  await app.register(cookie);
+
+  // Global per-IP limit on the API; the auth module adds stricter per-route and per-account limits.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.rateLimit === false) return;
+    if (!request.url.startsWith('/api/')) return;
+    const r = await platform.rateLimiter.check({ name: 'api:ip', limit: config.rateLimitPerMinute, windowMs: 60_000 }, request.ip);
+    if (!r.allowed) {
+      reply.header('retry-after', String(r.retryAfterSeconds));
+      return sendError(reply, request, 429, 'RATE_LIMITED', 'Too many requests; slow down and retry later', {
+        retryAfterSeconds: r.retryAfterSeconds,
+      });
+    }
+  });
+
+  // Who is calling, then CSRF for cookie-authenticated state changes.
+  app.addHook('preValidation', async (request, reply) => {
+    if (!request.routeOptions.url) return;
+    request.principal = await platform.authenticator.authenticate(request);
+    const p = request.principal;
+    if (p?.via === 'cookie' && STATE_CHANGING.has(request.method) && request.routeOptions.config?.csrf !== false) {
+      if (!csrfRequestValid(config.auth.csrfSecret, request.headers[CSRF_HEADER], request.cookies[CSRF_COOKIE], p.sessionId)) {
+        return sendError(reply, request, 403, 'CSRF_INVALID', 'Missing or invalid CSRF token; fetch /api/csrf and send it as X-CSRF-Token');
+      }
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'CryptoVault API', version: config.version, description: 'HTTP contract of CryptoVault (see ../shared/api.md).' },
+      components: {
+        securitySchemes: {
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'access_token' },
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+
+  for (const mod of modules) {
+    await app.register(async (scope) => mod.register(scope, platform), { name: mod.name });
+  }
+
+  await registerWeb(app, config);
+  return app;
+}
+
+/** In embedded mode the API serves the built web app, with an SPA fallback for client-side routes. */
+async function registerWeb(app: FastifyInstance, config: Config): Promise<void> {
+  const dist = config.web.distDir ?? defaultWebDistDir();
+  const indexHtml = join(dist, 'index.html');
+  if (!config.web.serve || !existsSync(indexHtml)) return;
+  await app.register(fastifyStatic, {
+    root: dist,
+    wildcard: false,
+    index: false,
+    maxAge: 0,
+    setHeaders: (res, path) => {
+      if (path.includes(`${join(dist, 'assets')}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
+      else res.header('cache-control', 'no-cache');
+    },
+  });
+  app.get('/', { schema: { hide: true }, config: { rateLimit: false } }, (_req, reply) => reply.sendFile('index.html'));
+  app.get('/*', { schema: { hide: true }, config: { rateLimit: false } }, (request, reply) => {
+    const path = (request.params as { '*': string })['*'];
+    const reserved = /^(api|socket\.io|health|metrics)(\/|$)/.test(path);
+    if (!reserved && existsSync(join(dist, path)) && !path.includes('..')) return reply.sendFile(path);
+    const wantsHtml = (request.headers.accept ?? '').includes('text/html');
+    if (reserved || !wantsHtml || /\.[a-z0-9]{1,8}$/i.test(path)) {
+      return sendError(reply, request, 404, 'NOT_FOUND', `No route for GET /${path}`);
+    }
+    return reply.sendFile('index.html');
+  });
+}

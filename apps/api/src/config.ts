@@ -1,0 +1,422 @@
+/**
+ * The only module that reads the environment (enforced by Biome's noRestrictedGlobals for `process`).
+ * `loadConfig(env)` parses and validates once; everything else receives the typed `Config`.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { parseCorsOrigins, type CorsRule } from './platform/cors-origins.ts';
+import { VERSION } from './version.ts';
+
+export type Environment = 'development' | 'test' | 'staging' | 'production';
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((v, ctx) => {
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+    return z.NEVER;
+  });
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const url = z.string().trim().url();
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+/** Raw environment schema: names are the environment variable names. Defaults are the development defaults. */
+const envSchema = z.object({
+  ENVIRONMENT: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((v) => (v === 'prod' ? 'production' : v === 'dev' ? 'development' : v))
+    .pipe(z.enum(['development', 'test', 'staging', 'production']))
+    .default('development'),
+  DEBUG: bool.default(false),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((v) => (v === 'warning' ? 'warn' : v === 'critical' ? 'fatal' : v))
+    .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
+    .optional(),
+  HOST: z.string().trim().default('0.0.0.0'),
+  PORT: int(1, 65535).default(8001),
+  PUBLIC_API_URL: url.optional(),
+  PUBLIC_WS_URL: url.optional(),
+  APP_URL: url.optional(),
+  PUBLIC_SOCKET_IO_PATH: z
+    .string()
+    .trim()
+    .regex(/^\/[A-Za-z0-9._/-]*$/, 'must be a path starting with /')
+    .default('/socket.io/'),
+  CORS_ORIGINS: z.string().optional(),
+  USE_CROSS_SITE_COOKIES: bool.default(false),
+  JWT_SECRET: optionalString,
+  JWT_ALGORITHM: z.string().trim().toUpperCase().default('HS256'),
+  CSRF_SECRET: optionalString,
+  DATA_ENCRYPTION_KEY: optionalString,
+  ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 24 * 60).default(15),
+  REFRESH_TOKEN_EXPIRE_DAYS: int(1, 365).default(7),
+  DATABASE_URL: optionalString,
+  DB_POOL_SIZE: int(1, 200).default(10),
+  DB_NAME: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('cryptovault'),
+  DATA_DIR: z.string().trim().default('./data'),
+  USE_REDIS: bool.optional(),
+  REDIS_URL: optionalString,
+  UPSTASH_REDIS_REST_URL: optionalString,
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  COINCAP_API_KEY: optionalString,
+  COINCAP_BASE_URL: url.default('https://rest.coincap.io/v3'),
+  USE_MOCK_PRICES: bool.optional(),
+  PRICE_POLL_INTERVAL_MS: int(1000, 3_600_000).default(10_000),
+  PRICE_MAX_AGE_MS: int(1000, 3_600_000).default(60_000),
+  SENDGRID_API_KEY: optionalString,
+  SENDGRID_BASE_URL: url.default('https://api.sendgrid.com'),
+  EMAIL_FROM: z.string().trim().default('CryptoVault <no-reply@cryptovault.financial>'),
+  NOWPAYMENTS_API_KEY: optionalString,
+  NOWPAYMENTS_IPN_SECRET: optionalString,
+  NOWPAYMENTS_SANDBOX: bool.default(false),
+  NOWPAYMENTS_BASE_URL: url.optional(),
+  SENTRY_DSN: optionalString,
+  PUBLIC_SENTRY_DSN: optionalString,
+  TRUST_PROXY: z.string().trim().default('false'),
+  SHUTDOWN_TIMEOUT_MS: int(1000, 300_000).default(25_000),
+  METRICS_TOKEN: optionalString,
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  SERVE_WEB: bool.optional(),
+  WEB_DIST_DIR: optionalString,
+  FLY_APP_NAME: optionalString,
+  FLY_MACHINE_ID: optionalString,
+  FLY_ALLOC_ID: optionalString,
+  FLY_REGION: optionalString,
+  PRIMARY_REGION: optionalString,
+  FLY_IMAGE_REF: optionalString,
+  FLY_PRIVATE_IP: optionalString,
+  FLY_PROCESS_GROUP: optionalString,
+  FLY_VM_MEMORY_MB: z.coerce.number().int().optional(),
+  // Seed (MongoDB) variables: recognised only to explain what replaced them.
+  MONGO_URL: optionalString,
+  MONGO_MAX_POOL_SIZE: optionalString,
+  MONGO_TIMEOUT_MS: optionalString,
+});
+
+type RawEnv = z.infer<typeof envSchema>;
+
+/** Values the product documents as placeholders; production refuses them as secrets. */
+const KNOWN_DEFAULT_SECRETS = new Set([
+  'secret',
+  'changeme',
+  'change-me',
+  'changethis',
+  'your-secret-key',
+  'your_jwt_secret',
+  'jwt_secret',
+  'csrf_secret',
+  'development',
+  'dev-secret',
+  '<existing>',
+  'replace-me',
+]);
+
+export type TrustProxy = boolean | number | string[];
+
+export interface Config {
+  environment: Environment;
+  isProduction: boolean;
+  /** true when running without TLS on a developer machine: cookies are not marked Secure. */
+  isLocalDev: boolean;
+  debug: boolean;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  version: string;
+  host: string;
+  port: number;
+  appUrl: string;
+  publicApiUrl: string;
+  publicWsUrl: string;
+  socketIoPath: string;
+  cors: { rules: CorsRule[]; warnings: string[] };
+  cookies: { crossSite: boolean; secure: boolean };
+  auth: {
+    jwtSecret: string;
+    jwtAlgorithm: 'HS256';
+    csrfSecret: string;
+    dataEncryptionKey: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+  };
+  database: { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; poolSize: number };
+  redis: { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'upstash-rest'; url: string; token: string };
+  prices: {
+    source: 'coincap' | 'simulated';
+    coincapApiKey: string | null;
+    coincapBaseUrl: string;
+    pollIntervalMs: number;
+    maxAgeMs: number;
+  };
+  email: { provider: 'sendgrid' | 'dev-outbox'; sendgridApiKey: string | null; sendgridBaseUrl: string; from: string };
+  payments: {
+    provider: 'nowpayments' | 'simulated';
+    apiKey: string | null;
+    ipnSecret: string;
+    baseUrl: string;
+  };
+  sentry: { dsn: string | null; publicDsn: string | null };
+  trustProxy: TrustProxy;
+  shutdownTimeoutMs: number;
+  metricsToken: string | null;
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  web: { serve: boolean; distDir: string | null };
+  fly: {
+    appName: string | null;
+    machineId: string | null;
+    region: string | null;
+    primaryRegion: string | null;
+    imageRef: string | null;
+    privateIp: string | null;
+    processGroup: string | null;
+    vmMemoryMb: number | null;
+  };
+  devToolsEnabled: boolean;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Things an operator should read at startup (generated secrets, risky CORS patterns, retired variables). */
+  notices: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
+  const v = raw.trim().toLowerCase();
+  if (v === '' || v === 'false' || v === '0' || v === 'no') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  const parts = raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const ok = parts.every((p) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p) || ['loopback', 'linklocal', 'uniquelocal'].includes(p));
+  if (!ok) {
+    problems.push('TRUST_PROXY: use false, a hop count (e.g. 1 on Fly, 2 with Vercel in front), or a comma list of proxy IPs/CIDRs');
+    return false;
+  }
+  return parts;
+}
+
+function checkSecret(name: string, value: string | undefined, minLength: number, problems: string[]): void {
+  if (!value) {
+    problems.push(`${name} is required in production`);
+  } else if (value.length < minLength) {
+    problems.push(`${name} is too short (${value.length} characters; at least ${minLength} required)`);
+  } else if (KNOWN_DEFAULT_SECRETS.has(value.toLowerCase()) || /^(.)\1+$/.test(value)) {
+    problems.push(`${name} is a known placeholder value; generate one with: openssl rand -base64 48`);
+  }
+}
+
+function ephemeral(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function stripTrailingSlash(u: string): string {
+  return u.replace(/\/+$/, '');
+}
+
+function formatZodProblems(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
+}
+
+/**
+ * Parse and validate the environment. Throws `ConfigError` listing every problem at once.
+ * Tests pass an explicit env object; the server passes `process.env`.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): LoadedConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(formatZodProblems(parsed.error));
+  const e: RawEnv = parsed.data;
+  const problems: string[] = [];
+  const notices: string[] = [];
+  const isProduction = e.ENVIRONMENT === 'production';
+
+  if (e.MONGO_URL || e.MONGO_MAX_POOL_SIZE || e.MONGO_TIMEOUT_MS) {
+    const msg =
+      'MONGO_URL / MONGO_MAX_POOL_SIZE / MONGO_TIMEOUT_MS are no longer used: CryptoVault now keeps its data in PostgreSQL. ' +
+      'Set DATABASE_URL (postgres://...) and DB_POOL_SIZE instead; see docs/operations.md#database.';
+    if (isProduction && !e.DATABASE_URL) problems.push(msg);
+    else notices.push(msg);
+  }
+
+  if (e.JWT_ALGORITHM !== 'HS256') problems.push(`JWT_ALGORITHM: only HS256 is supported (got ${e.JWT_ALGORITHM})`);
+
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
+
+  const cors = parseCorsOrigins(e.CORS_ORIGINS ?? '');
+  problems.push(...cors.errors);
+
+  if (isProduction) {
+    checkSecret('JWT_SECRET', e.JWT_SECRET, 32, problems);
+    checkSecret('CSRF_SECRET', e.CSRF_SECRET, 32, problems);
+    checkSecret('DATA_ENCRYPTION_KEY', e.DATA_ENCRYPTION_KEY, 32, problems);
+    if (e.JWT_SECRET && e.JWT_SECRET === e.CSRF_SECRET) problems.push('CSRF_SECRET must differ from JWT_SECRET');
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL is required in production (postgres://user:pass@host:5432/db)');
+    if (!e.REDIS_URL) problems.push('REDIS_URL is required in production (redis:// or rediss://; Upstash: rediss://default:<token>@host:6379)');
+    if (!e.APP_URL) problems.push('APP_URL is required in production (the web origin, e.g. https://www.cryptovault.financial)');
+    if (!e.PUBLIC_API_URL) problems.push('PUBLIC_API_URL is required in production (the origin browsers use for /api)');
+    if (!e.SENDGRID_API_KEY) problems.push('SENDGRID_API_KEY is required in production');
+    if (!e.NOWPAYMENTS_API_KEY) problems.push('NOWPAYMENTS_API_KEY is required in production');
+    checkSecret('NOWPAYMENTS_IPN_SECRET', e.NOWPAYMENTS_IPN_SECRET, 16, problems);
+    if (!e.COINCAP_API_KEY && e.USE_MOCK_PRICES !== true) problems.push('COINCAP_API_KEY is required in production (or USE_MOCK_PRICES=true for a rehearsal)');
+    if (e.APP_URL && !e.APP_URL.startsWith('https://')) problems.push('APP_URL must be https:// in production');
+    if (e.PUBLIC_API_URL && !e.PUBLIC_API_URL.startsWith('https://')) problems.push('PUBLIC_API_URL must be https:// in production');
+    if (e.DEBUG) problems.push('DEBUG must be false in production');
+  }
+
+  if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
+    problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
+  }
+  if (e.REDIS_URL && !/^rediss?:\/\//.test(e.REDIS_URL)) problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  if (e.USE_REDIS === true && !e.REDIS_URL && !e.UPSTASH_REDIS_REST_URL) {
+    problems.push('USE_REDIS=true needs REDIS_URL (or UPSTASH_REDIS_REST_URL + UPSTASH_REDIS_REST_TOKEN)');
+  }
+  if (Boolean(e.UPSTASH_REDIS_REST_URL) !== Boolean(e.UPSTASH_REDIS_REST_TOKEN)) {
+    problems.push('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const generated: string[] = [];
+  const secret = (name: string, value: string | undefined): string => {
+    if (value) return value;
+    generated.push(name);
+    return ephemeral();
+  };
+  const jwtSecret = secret('JWT_SECRET', e.JWT_SECRET);
+  const csrfSecret = secret('CSRF_SECRET', e.CSRF_SECRET);
+  const dataEncryptionKey = secret('DATA_ENCRYPTION_KEY', e.DATA_ENCRYPTION_KEY);
+  const ipnSecret = secret('NOWPAYMENTS_IPN_SECRET', e.NOWPAYMENTS_IPN_SECRET);
+  if (generated.length > 0 && e.ENVIRONMENT !== 'test') {
+    notices.push(
+      `Generated ephemeral development secrets for ${generated.join(', ')}: sessions and encrypted 2FA secrets ` +
+        'do not survive a restart. Set them in the environment to keep them.',
+    );
+  }
+
+  const localUrl = `http://localhost:${e.PORT}`;
+  const appUrl = stripTrailingSlash(e.APP_URL ?? localUrl);
+  const publicApiUrl = stripTrailingSlash(e.PUBLIC_API_URL ?? appUrl);
+  const publicWsUrl = stripTrailingSlash(e.PUBLIC_WS_URL ?? publicApiUrl.replace(/^http/, 'ws'));
+  const isLocalDev = !isProduction && /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(appUrl);
+
+  // The app's own origin is always allowed, so the same-origin web app works without configuration.
+  const corsRules = [...cors.rules];
+  for (const own of [appUrl, publicApiUrl]) {
+    const origin = new URL(own).origin;
+    if (!corsRules.some((r) => r.kind === 'exact' && r.origin === origin)) corsRules.push({ kind: 'exact', origin });
+  }
+  notices.push(...cors.warnings);
+
+  if (e.USE_CROSS_SITE_COOKIES && isLocalDev) {
+    notices.push('USE_CROSS_SITE_COOKIES=true needs HTTPS (SameSite=None requires Secure); cookies will be marked Secure.');
+  }
+
+  const redis: Config['redis'] = e.REDIS_URL
+    ? { kind: 'redis', url: e.REDIS_URL }
+    : e.UPSTASH_REDIS_REST_URL && e.UPSTASH_REDIS_REST_TOKEN && e.USE_REDIS !== false
+      ? { kind: 'upstash-rest', url: e.UPSTASH_REDIS_REST_URL, token: e.UPSTASH_REDIS_REST_TOKEN }
+      : { kind: 'memory' };
+  if (redis.kind === 'upstash-rest') {
+    notices.push(
+      'Using the Upstash REST API for cache and rate limits only: it cannot subscribe, so pub/sub, locks and Socket.IO ' +
+        'fan-out stay in this process. Set REDIS_URL (rediss://default:<token>@host:6379) to run several machines.',
+    );
+  }
+
+  const useMockPrices = e.USE_MOCK_PRICES ?? !e.COINCAP_API_KEY;
+  const payments: Config['payments'] = e.NOWPAYMENTS_API_KEY
+    ? {
+        provider: 'nowpayments',
+        apiKey: e.NOWPAYMENTS_API_KEY,
+        ipnSecret,
+        baseUrl: stripTrailingSlash(
+          e.NOWPAYMENTS_BASE_URL ?? (e.NOWPAYMENTS_SANDBOX ? 'https://api-sandbox.nowpayments.io/v1' : 'https://api.nowpayments.io/v1'),
+        ),
+      }
+    : { provider: 'simulated', apiKey: null, ipnSecret, baseUrl: '' };
+
+  const config: Config = {
+    environment: e.ENVIRONMENT,
+    isProduction,
+    isLocalDev,
+    debug: e.DEBUG,
+    logLevel: e.LOG_LEVEL ?? (e.ENVIRONMENT === 'test' ? 'silent' : e.DEBUG ? 'debug' : 'info'),
+    version: VERSION,
+    host: e.HOST,
+    port: e.PORT,
+    appUrl,
+    publicApiUrl,
+    publicWsUrl,
+    socketIoPath: e.PUBLIC_SOCKET_IO_PATH,
+    cors: { rules: corsRules, warnings: cors.warnings },
+    cookies: { crossSite: e.USE_CROSS_SITE_COOKIES, secure: !isLocalDev || e.USE_CROSS_SITE_COOKIES },
+    auth: {
+      jwtSecret,
+      jwtAlgorithm: 'HS256',
+      csrfSecret,
+      dataEncryptionKey,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_EXPIRE_DAYS * 86_400,
+    },
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
+      : { kind: 'pglite', dataDir: e.DATA_DIR === ':memory:' ? null : `${stripTrailingSlash(e.DATA_DIR)}/${e.DB_NAME}` },
+    redis,
+    prices: {
+      source: useMockPrices ? 'simulated' : 'coincap',
+      coincapApiKey: e.COINCAP_API_KEY ?? null,
+      coincapBaseUrl: stripTrailingSlash(e.COINCAP_BASE_URL),
+      pollIntervalMs: e.PRICE_POLL_INTERVAL_MS,
+      maxAgeMs: e.PRICE_MAX_AGE_MS,
+    },
+    email: {
+      provider: e.SENDGRID_API_KEY ? 'sendgrid' : 'dev-outbox',
+      sendgridApiKey: e.SENDGRID_API_KEY ?? null,
+      sendgridBaseUrl: stripTrailingSlash(e.SENDGRID_BASE_URL),
+      from: e.EMAIL_FROM,
+    },
+    payments,
+    sentry: { dsn: e.SENTRY_DSN ?? null, publicDsn: e.PUBLIC_SENTRY_DSN ?? null },
+    trustProxy,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    web: { serve: e.SERVE_WEB ?? !isProduction, distDir: e.WEB_DIST_DIR ?? null },
+    fly: {
+      appName: e.FLY_APP_NAME ?? null,
+      machineId: e.FLY_MACHINE_ID ?? e.FLY_ALLOC_ID ?? null,
+      region: e.FLY_REGION ?? null,
+      primaryRegion: e.PRIMARY_REGION ?? null,
+      imageRef: e.FLY_IMAGE_REF ?? null,
+      privateIp: e.FLY_PRIVATE_IP ?? null,
+      processGroup: e.FLY_PROCESS_GROUP ?? null,
+      vmMemoryMb: e.FLY_VM_MEMORY_MB ?? null,
+    },
+    devToolsEnabled: !isProduction,
+  };
+  return { config, notices };
+}
+
+/** The variable names this module reads, for the README table check. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);

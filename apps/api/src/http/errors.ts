@@ -1,0 +1,74 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import type { ErrorBody, ErrorCode } from '@cryptovault/contract';
+import { AppError } from '../platform/errors.ts';
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'VALIDATION_ERROR',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
+};
+
+export function sendError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+): FastifyReply {
+  const body: ErrorBody = { error: { code, message, requestId: String(request.id) } };
+  if (details !== undefined) body.error.details = details;
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/** Normalises every error into the contract's shape; 5xx bodies never carry internals. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
+    if (err instanceof AppError) {
+      if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
+      if (err.statusCode >= 500) request.log.error({ err }, err.message);
+      return sendError(reply, request, err.statusCode, err.code, err.message, err.details);
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({
+        path: [err.validationContext, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean),
+        message: v.message,
+      }));
+      return sendError(reply, request, 400, 'VALIDATION_ERROR', 'The request is not valid', details);
+    }
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err, cause: err.cause }, 'response did not match its schema');
+      return sendError(reply, request, 500, 'INTERNAL', 'Internal server error');
+    }
+    const fe = err as FastifyError;
+    const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 600 ? fe.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'unhandled error');
+      if (status === 503) return sendError(reply, request, 503, 'UNAVAILABLE', 'Service temporarily unavailable');
+      return sendError(reply, request, 500, 'INTERNAL', 'Internal server error');
+    }
+    const code = BY_STATUS[status] ?? 'VALIDATION_ERROR';
+    const message =
+      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'Request body is too large'
+        : fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+          ? 'Request body is not valid JSON'
+          : fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'Unsupported Content-Type; send application/json'
+            : fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+              ? 'Request body is empty but Content-Type is application/json'
+              : err.message.slice(0, 200);
+    if (status === 429) reply.header('retry-after', reply.getHeader('retry-after') ?? '60');
+    return sendError(reply, request, status, code, message);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(reply, request, 404, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`));
+}

@@ -1,0 +1,5 @@
+import { opsModule } from './ops/ops.routes.ts';
+import type { AppModule } from './types.ts';
+
+/** Every domain module, in registration order. */
+export const modules: AppModule[] = [opsModule];

@@ -1,0 +1,71 @@
+import { memoryUsage, uptime, version as nodeVersion } from 'node:process';
+import type { HealthResponse } from '@cryptovault/contract';
+import type { CheckResult, Platform } from '../../platform/index.ts';
+import { listFlyInstances, shortMachineId } from '../../platform/fly.ts';
+
+async function timed(fn: () => Promise<number>, downStatus: CheckResult['status']): Promise<CheckResult> {
+  try {
+    const latencyMs = await fn();
+    return { status: 'ok', latencyMs: Math.round(latencyMs * 10) / 10 };
+  } catch (err) {
+    return { status: downStatus, detail: (err as Error).message.slice(0, 120) };
+  }
+}
+
+/** Readiness: 503 when the database is unreachable or the process is draining; degraded otherwise if a part is. */
+export async function readiness(platform: Platform): Promise<{ httpStatus: number; body: HealthResponse }> {
+  const [database, cache] = await Promise.all([
+    timed(() => platform.database.ping(1500), 'down'),
+    timed(() => platform.cache.ping(), 'degraded'),
+  ]);
+  const prices = platform.priceHealth();
+  let status: HealthResponse['status'] = 'ok';
+  if (database.status === 'down') status = 'down';
+  else if (platform.draining) status = 'draining';
+  else if (cache.status !== 'ok' || prices.status !== 'ok') status = 'degraded';
+  const httpStatus = status === 'down' || status === 'draining' ? 503 : 200;
+  return { httpStatus, body: { status, version: platform.config.version, checks: { database, cache, prices } } };
+}
+
+export function region(platform: Platform) {
+  const { fly } = platform.config;
+  return {
+    region: fly.region ?? 'local',
+    machineId: shortMachineId(platform.config, platform.instanceId),
+    primaryRegion: fly.primaryRegion ?? fly.region ?? 'local',
+  };
+}
+
+export function flyHealth(platform: Platform) {
+  const r = region(platform);
+  return {
+    status: platform.draining ? ('draining' as const) : ('ok' as const),
+    machineId: r.machineId,
+    region: r.region,
+    uptimeSeconds: Math.round(uptime()),
+    draining: platform.draining,
+  };
+}
+
+export function flyStatus(platform: Platform) {
+  const { fly, version } = platform.config;
+  const mem = memoryUsage();
+  const r = region(platform);
+  return {
+    app: fly.appName ?? 'cryptovault-api (local)',
+    machineId: r.machineId,
+    region: r.region,
+    primaryRegion: r.primaryRegion,
+    imageRef: fly.imageRef,
+    privateIp: fly.privateIp,
+    processGroup: fly.processGroup,
+    version,
+    nodeVersion,
+    uptimeSeconds: Math.round(uptime()),
+    memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, vmMemoryMb: fly.vmMemoryMb },
+  };
+}
+
+export function flyInstances(platform: Platform, dnsServer?: string) {
+  return listFlyInstances(platform.config, platform.instanceId, dnsServer ? { dnsServer } : {});
+}

@@ -1,0 +1,120 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.ts';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Repos accept either the database or the caller's transaction. */
+export type Executor = Db | Tx;
+
+export type SessionQuery = (sqlText: string) => Promise<{ rows: Record<string, unknown>[] }>;
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Db;
+  /** Runs a script of one or more statements without parameters (migrations). */
+  exec(sqlText: string): Promise<void>;
+  /** Runs `fn` on one dedicated connection (session-level locks, migrations). */
+  session<T>(fn: (query: SessionQuery) => Promise<T>): Promise<T>;
+  /** A cheap round trip with a deadline, for health checks. */
+  ping(timeoutMs?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
+}
+
+export function wrapPglite(client: PGlite): Database {
+  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  let closed = false;
+  return {
+    kind: 'pglite',
+    db,
+    async exec(sqlText) {
+      await client.exec(sqlText);
+    },
+    session(fn) {
+      return fn(async (text) => {
+        const results = await client.exec(text);
+        return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+      });
+    },
+    async ping(timeoutMs = 2000) {
+      if (closed || client.closed) throw new Error('database closed');
+      const t0 = performance.now();
+      await withDeadline(client.query('select 1'), timeoutMs, 'database ping');
+      return performance.now() - t0;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}
+
+export function wrapPgPool(pool: pg.Pool): Database {
+  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  let closed = false;
+  return {
+    kind: 'postgres',
+    db,
+    async exec(sqlText) {
+      await pool.query(sqlText);
+    },
+    async session(fn) {
+      const conn = await pool.connect();
+      try {
+        return await fn(async (text) => {
+          const res = (await conn.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+          const last = Array.isArray(res) ? res.at(-1) : res;
+          return { rows: (last?.rows ?? []) as Record<string, unknown>[] };
+        });
+      } finally {
+        conn.release();
+      }
+    },
+    async ping(timeoutMs = 2000) {
+      const t0 = performance.now();
+      await withDeadline(pool.query('select 1'), timeoutMs, 'database ping');
+      return performance.now() - t0;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
+
+export async function createDatabase(config: Pick<Config, 'database'>, log?: Logger): Promise<Database> {
+  if (config.database.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: config.database.url,
+      max: config.database.poolSize,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'cryptovault-api',
+    });
+    // An idle client losing its server (restart, failover) must not crash the process; the pool reconnects.
+    pool.on('error', (err) => log?.warn({ err: err.message }, 'postgres idle client error'));
+    return wrapPgPool(pool);
+  }
+  const dir = config.database.dataDir;
+  if (dir) mkdirSync(dir, { recursive: true });
+  const client = dir ? await PGlite.create(dir) : await PGlite.create();
+  return wrapPglite(client);
+}

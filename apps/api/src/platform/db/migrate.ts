@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { apiPackageRoot } from '../paths.ts';
+import type { Database } from './client.ts';
+
+/**
+ * Migrations are plain, append-only SQL files in apps/api/migrations, applied in name order, each in its own
+ * transaction, recorded with a checksum so an edited file is caught instead of silently skipped.
+ * A session-level advisory lock on one dedicated connection keeps two machines from migrating at once.
+ */
+export function findMigrationsDir(): string {
+  return join(apiPackageRoot(), 'migrations');
+}
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export function readMigrations(dir = findMigrationsDir()): MigrationFile[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+const LOCK_KEY = 727_274_001;
+
+export async function runMigrations(database: Database, files = readMigrations()): Promise<string[]> {
+  return database.session(async (query) => {
+    const applied: string[] = [];
+    await query(`create table if not exists schema_migrations (
+      name text primary key,
+      checksum text not null,
+      applied_at timestamptz not null default now()
+    )`);
+    await query(`select pg_advisory_lock(${LOCK_KEY})`);
+    try {
+      const { rows } = await query('select name, checksum from schema_migrations');
+      const done = new Map(rows.map((r) => [String(r.name), String(r.checksum)]));
+      for (const file of files) {
+        const prior = done.get(file.name);
+        if (prior !== undefined) {
+          if (prior !== file.checksum) {
+            throw new Error(`migration ${file.name} was changed after it was applied; add a new migration instead`);
+          }
+          continue;
+        }
+        await query('begin');
+        try {
+          await query(file.sql);
+          await query(`insert into schema_migrations (name, checksum) values ('${file.name}', '${file.checksum}')`);
+          await query('commit');
+        } catch (err) {
+          await query('rollback');
+          throw new Error(`migration ${file.name} failed: ${(err as Error).message}`);
+        }
+        applied.push(file.name);
+      }
+    } finally {
+      await query(`select pg_advisory_unlock(${LOCK_KEY})`);
+    }
+    return applied;
+  });
+}

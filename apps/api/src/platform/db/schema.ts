@@ -1,0 +1,5 @@
+/**
+ * Every table the Drizzle client knows, re-exported from the module that owns it. The SQL that creates them
+ * lives in apps/api/migrations; schema.test.ts checks the two agree.
+ */
+export * from '../idempotency/idempotency.schema.ts';

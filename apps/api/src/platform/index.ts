@@ -1,0 +1,130 @@
+import { hostname } from 'node:os';
+import { pid } from 'node:process';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { type Cache, FallbackCache, MemoryCache, RedisCache, UpstashCache } from './cache.ts';
+import { createDatabase, type Database } from './db/client.ts';
+import { EventBus } from './events.ts';
+import { type Locks, MemoryLocks, RedisLocks } from './locks.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { anonymousOnly, type Authenticator } from './principal.ts';
+import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
+import { RateLimiter } from './ratelimit.ts';
+import { createRedisClient, UpstashRest } from './redis.ts';
+
+export interface CheckResult {
+  status: 'ok' | 'degraded' | 'down';
+  latencyMs?: number;
+  detail?: string;
+  ageMs?: number | null;
+}
+
+/** Everything a module needs from the outside world, built once per process. */
+export interface Platform {
+  config: Config;
+  log: Logger;
+  database: Database;
+  cache: Cache;
+  pubsub: PubSub;
+  locks: Locks;
+  rateLimiter: RateLimiter;
+  events: EventBus;
+  metrics: Metrics;
+  /** The main Redis connection when REDIS_URL is set (Socket.IO adapter, etc.). */
+  redis: Redis | null;
+  /** Creates another Redis connection (subscribers need their own). */
+  newRedisConnection(name: string): Redis | null;
+  /** Set by the accounts module. */
+  authenticator: Authenticator;
+  /** Set by the market-data module. */
+  priceHealth: () => CheckResult;
+  instanceId: string;
+  startedAt: number;
+  draining: boolean;
+  /** Closers run in reverse order at shutdown (modules add theirs). */
+  onClose(fn: () => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface PlatformOverrides {
+  database?: Database;
+}
+
+export async function createPlatform(config: Config, log: Logger, overrides: PlatformOverrides = {}): Promise<Platform> {
+  const closers: (() => Promise<void> | void)[] = [];
+  const database = overrides.database ?? (await createDatabase(config, log));
+  closers.push(() => database.close());
+
+  let redis: Redis | null = null;
+  const extraConnections: Redis[] = [];
+  let cache: Cache;
+  let pubsub: PubSub;
+  let locks: Locks;
+  const newRedisConnection = (name: string): Redis | null => {
+    if (config.redis.kind !== 'redis') return null;
+    const c = createRedisClient(config.redis.url, name, log);
+    extraConnections.push(c);
+    return c;
+  };
+  const onCacheState = (degraded: boolean, err?: Error) =>
+    degraded ? log.warn({ err: err?.message }, 'cache unreachable: using in-process fallback') : log.info('cache reachable again');
+
+  if (config.redis.kind === 'redis') {
+    redis = createRedisClient(config.redis.url, 'main', log);
+    const subscriber = createRedisClient(config.redis.url, 'subscriber', log, { enableOfflineQueue: true, commandTimeout: undefined });
+    extraConnections.push(subscriber);
+    cache = new FallbackCache(new RedisCache(redis), onCacheState);
+    pubsub = new RedisPubSub(redis, subscriber);
+    locks = new RedisLocks(redis);
+  } else if (config.redis.kind === 'upstash-rest') {
+    cache = new FallbackCache(new UpstashCache(new UpstashRest(config.redis.url, config.redis.token)), onCacheState);
+    pubsub = new MemoryPubSub();
+    locks = new MemoryLocks();
+  } else {
+    cache = new MemoryCache();
+    pubsub = new MemoryPubSub();
+    locks = new MemoryLocks();
+  }
+  closers.push(async () => {
+    await pubsub.close();
+    await cache.close();
+    for (const c of [...extraConnections, ...(redis ? [redis] : [])]) c.disconnect();
+  });
+
+  const events = new EventBus((event, err) => log.error({ err, event }, 'domain event handler failed'));
+  closers.push(() => events.removeAll());
+
+  const platform: Platform = {
+    config,
+    log,
+    database,
+    cache,
+    pubsub,
+    locks,
+    rateLimiter: new RateLimiter(cache),
+    events,
+    metrics: createMetrics(),
+    redis,
+    newRedisConnection,
+    authenticator: anonymousOnly,
+    priceHealth: () => ({ status: 'degraded', detail: 'price feed not started', ageMs: null }),
+    instanceId: config.fly.machineId ?? `${hostname()}-${pid}`,
+    startedAt: Date.now(),
+    draining: false,
+    onClose(fn) {
+      closers.push(fn);
+    },
+    async close() {
+      for (const fn of closers.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          log.warn({ err }, 'error while closing');
+        }
+      }
+      closers.length = 0;
+    },
+  };
+  return platform;
+}

@@ -1,0 +1,135 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { usingRedis } from '../../test/helpers.ts';
+import { type Cache, FallbackCache, MemoryCache, RedisCache } from './cache.ts';
+import { LeaderElection, type Locks, MemoryLocks, RedisLocks } from './locks.ts';
+import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
+import { RateLimiter } from './ratelimit.ts';
+import { createRedisClient } from './redis.ts';
+
+const redisUrl = process.env.REDIS_URL;
+const connections: { disconnect(): void }[] = [];
+function redis(name: string) {
+  const c = createRedisClient(redisUrl!, name, undefined, { enableOfflineQueue: true });
+  connections.push(c);
+  return c;
+}
+afterAll(() => {
+  for (const c of connections) c.disconnect();
+});
+
+const prefix = `test:${Date.now()}:${Math.random().toString(36).slice(2)}:`;
+const impls: [string, () => { cache: Cache; pubsub: PubSub; locks: Locks }][] = [
+  ['memory', () => ({ cache: new MemoryCache(), pubsub: new MemoryPubSub(), locks: new MemoryLocks() })],
+];
+if (usingRedis) {
+  impls.push([
+    'redis',
+    () => ({
+      cache: new RedisCache(redis('cache'), prefix),
+      pubsub: new RedisPubSub(redis('pub'), redis('sub'), prefix),
+      locks: new RedisLocks(redis('locks'), `${prefix}lock:`),
+    }),
+  ]);
+}
+
+describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
+  const { cache, pubsub, locks } = make();
+
+  it('cache: set, get, expire, delete', async () => {
+    await cache.set('a', '1', 80);
+    expect(await cache.get('a')).toBe('1');
+    await sleep(120);
+    expect(await cache.get('a')).toBeNull();
+    await cache.set('b', '2', 10_000);
+    await cache.del('b');
+    expect(await cache.get('b')).toBeNull();
+  });
+
+  it('cache: windowed counter', async () => {
+    const first = await cache.incr('c', 200);
+    const second = await cache.incr('c', 200);
+    expect([first.count, second.count]).toEqual([1, 2]);
+    expect(second.ttlMs).toBeGreaterThan(0);
+    expect(second.ttlMs).toBeLessThanOrEqual(200);
+    await sleep(250);
+    expect((await cache.incr('c', 200)).count).toBe(1);
+  });
+
+  it('rate limiter refuses past the limit with a Retry-After', async () => {
+    const rl = new RateLimiter(cache);
+    const rule = { name: 't', limit: 3, windowMs: 5_000 };
+    for (let i = 0; i < 3; i++) await rl.consume(rule, 'ip1');
+    await expect(rl.consume(rule, 'ip1')).rejects.toMatchObject({ code: 'RATE_LIMITED', statusCode: 429, retryAfter: expect.any(Number) });
+    await rl.consume(rule, 'ip2');
+  });
+
+  it('pub/sub delivers to every subscriber and stops after unsubscribe', async () => {
+    const got: string[] = [];
+    const un1 = await pubsub.subscribe('ch', (m) => got.push(`1:${m}`));
+    const un2 = await pubsub.subscribe('ch', (m) => got.push(`2:${m}`));
+    await pubsub.publish('ch', 'hello');
+    await sleep(100);
+    expect(got.sort()).toEqual(['1:hello', '2:hello']);
+    await un1();
+    await un2();
+    await pubsub.publish('ch', 'again');
+    await sleep(100);
+    expect(got).toHaveLength(2);
+  });
+
+  it('locks: exclusive, renewable by the holder only, released', async () => {
+    const t1 = await locks.acquire('l', 500);
+    expect(t1).toBeTruthy();
+    expect(await locks.acquire('l', 500)).toBeNull();
+    expect(await locks.renew('l', 'not-the-token', 500)).toBe(false);
+    expect(await locks.renew('l', t1!, 500)).toBe(true);
+    await locks.release('l', t1!);
+    expect(await locks.acquire('l', 500)).toBeTruthy();
+  });
+
+  it('leader election hands over when the leader stops', async () => {
+    const events: string[] = [];
+    const a = new LeaderElection(locks, 'leader', 300, { onElected: () => void events.push('a+'), onRevoked: () => void events.push('a-') });
+    const b = new LeaderElection(locks, 'leader', 300, { onElected: () => void events.push('b+'), onRevoked: () => void events.push('b-') });
+    a.start();
+    await sleep(50);
+    b.start();
+    await sleep(250);
+    expect(a.isLeader).toBe(true);
+    expect(b.isLeader).toBe(false);
+    await a.stop();
+    await sleep(400);
+    expect(b.isLeader).toBe(true);
+    await b.stop();
+    expect(events).toEqual(['a+', 'a-', 'b+', 'b-']);
+  });
+});
+
+describe('fallback cache', () => {
+  it('keeps counting locally while the remote fails, and reports degraded', async () => {
+    let up = false;
+    const remote = new MemoryCache();
+    const flaky: Cache = {
+      kind: 'redis',
+      get: (k) => (up ? remote.get(k) : Promise.reject(new Error('down'))),
+      set: (k, v, t) => (up ? remote.set(k, v, t) : Promise.reject(new Error('down'))),
+      del: (k) => (up ? remote.del(k) : Promise.reject(new Error('down'))),
+      incr: (k, w) => (up ? remote.incr(k, w) : Promise.reject(new Error('down'))),
+      ping: () => (up ? remote.ping() : Promise.reject(new Error('down'))),
+      close: () => remote.close(),
+    };
+    const states: boolean[] = [];
+    const cache = new FallbackCache(flaky, (d) => states.push(d));
+    const rl = new RateLimiter(cache);
+    const rule = { name: 'login', limit: 2, windowMs: 10_000 };
+    await rl.consume(rule, 'x');
+    await rl.consume(rule, 'x');
+    await expect(rl.consume(rule, 'x')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    expect(cache.degraded).toBe(true);
+    up = true;
+    await cache.ping();
+    expect(cache.degraded).toBe(false);
+    expect(states).toEqual([true, false]);
+  });
+});

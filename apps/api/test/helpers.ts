@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pino } from 'pino';
+import { inject } from 'vitest';
+import { type App, buildApp } from '../src/app.ts';
+import { type Config, loadConfig } from '../src/config.ts';
+import { createDatabase, type Database, wrapPglite } from '../src/platform/db/client.ts';
+import { createPlatform, type Platform } from '../src/platform/index.ts';
+
+/** Environment for tests: ENVIRONMENT=test plus the real servers CI points us at (DATABASE_URL, REDIS_URL). */
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    ENVIRONMENT: 'test',
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  };
+}
+
+export const usingPostgres = Boolean(process.env.DATABASE_URL);
+export const usingRedis = Boolean(process.env.REDIS_URL);
+
+let shared: Promise<Database> | null = null;
+
+/** One migrated database per test file (PGlite copy of the template, or a pool on the CI server). */
+export function sharedDatabase(): Promise<Database> {
+  if (!shared) shared = openTestDatabase();
+  return shared;
+}
+
+export async function openTestDatabase(): Promise<Database> {
+  const url = process.env.DATABASE_URL;
+  if (url) return createDatabase({ database: { kind: 'postgres', url, poolSize: 8 } });
+  const template = inject('pgliteTemplate');
+  if (!template) throw new Error('no PGlite template: is global-setup.ts configured?');
+  const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) });
+  return wrapPglite(client);
+}
+
+export interface TestContext {
+  app: App;
+  platform: Platform;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/**
+ * A real app on the shared test database. The database outlives the app (other tests in the file use it);
+ * pass `ownDatabase: true` for a test that breaks or closes it.
+ */
+export async function createTestApp(
+  env: Record<string, string | undefined> = {},
+  opts: { ownDatabase?: boolean; extraRoutes?: (app: App) => void } = {},
+): Promise<TestContext> {
+  const { config } = loadConfig(testEnv(env));
+  const database = opts.ownDatabase ? await openTestDatabase() : await sharedDatabase();
+  const log = pino({ level: config.logLevel });
+  const platform = await createPlatform(config, log, { database: opts.ownDatabase ? database : keepOpen(database) });
+  const app = await buildApp(platform);
+  opts.extraRoutes?.(app);
+  await app.ready();
+  return {
+    app,
+    platform,
+    config,
+    async close() {
+      await app.close();
+      await platform.close();
+    },
+  };
+}
+
+function keepOpen(db: Database): Database {
+  return { ...db, close: async () => undefined };
+}
+
+export function uniqueEmail(tag = 'user'): string {
+  return `${tag}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/**
+ * A non-negative decimal amount as a string: digits, optional fraction, no sign, no exponent.
+ * Amounts are never JSON numbers (see ../shared/api.md).
+ */
+export const decimalString = z
+  .string()
+  .max(60)
+  .regex(/^(0|[1-9]\d{0,19})(\.\d{1,18})?$/, 'must be a decimal string such as "12.5" (no sign, no exponent, at most 18 decimals)');
+
+/** A decimal that must be strictly greater than zero. */
+export const positiveDecimalString = decimalString.refine((v) => /[1-9]/.test(v), 'must be greater than zero');
+
+export const isoDateTime = z.string().describe('ISO-8601 UTC timestamp');
+
+export const paginationQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(512).optional(),
+});
+
+export function pageOf<T extends z.ZodTypeAny>(item: T) {
+  return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+}
