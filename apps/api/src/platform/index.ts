@@ -9,6 +9,7 @@ import { EventBus } from './events.ts';
 import { type Locks, MemoryLocks, RedisLocks } from './locks.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { anonymousOnly, type Authenticator } from './principal.ts';
+import { noPrices, type PriceReader } from './prices.ts';
 import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { createRedisClient, UpstashRest } from './redis.ts';
@@ -37,6 +38,8 @@ export interface Platform {
   newRedisConnection(name: string): Redis | null;
   /** Set by the accounts module. */
   authenticator: Authenticator;
+  /** Set by the market-data module. */
+  prices: PriceReader;
   /** Set by the market-data module. */
   priceHealth: () => CheckResult;
   instanceId: string;
@@ -108,6 +111,7 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
     redis,
     newRedisConnection,
     authenticator: anonymousOnly,
+    prices: noPrices,
     priceHealth: () => ({ status: 'degraded', detail: 'price feed not started', ageMs: null }),
     instanceId: config.fly.machineId ?? `${hostname()}-${pid}`,
     startedAt: Date.now(),

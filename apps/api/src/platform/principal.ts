@@ -12,13 +12,21 @@ export interface Principal {
 }
 
 export interface Authenticator {
-  /** null for anonymous; throws UNAUTHENTICATED for a presented-but-invalid credential. */
+  /**
+   * The caller of an HTTP request: null when anonymous OR when the presented credential is invalid, expired or
+   * belongs to a revoked session (guards then answer 401). Never throws for bad credentials.
+   */
   authenticate(request: FastifyRequest): Promise<Principal | null>;
+  /** The same for a Socket.IO handshake: the `access_token` cookie, or a `/api/auth/socket-token` token. */
+  authenticateSocket(input: { cookieHeader?: string | undefined; token?: string | undefined }): Promise<Principal | null>;
 }
 
 /** Until the accounts module registers its authenticator, nobody is signed in. */
 export const anonymousOnly: Authenticator = {
   async authenticate() {
+    return null;
+  },
+  async authenticateSocket() {
     return null;
   },
 };

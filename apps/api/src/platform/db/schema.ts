@@ -3,3 +3,4 @@
  * lives in apps/api/migrations; schema.test.ts checks the two agree.
  */
 export * from '../idempotency/idempotency.schema.ts';
+export * from '../../modules/auth/users.schema.ts';
