@@ -14,6 +14,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
     DATABASE_URL: process.env.DATABASE_URL,
     REDIS_URL: process.env.REDIS_URL,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // inject() requests all come from 127.0.0.1: keep the global per-IP limit out of the way unless a test sets it.
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...overrides,
   };
 }

@@ -8,8 +8,16 @@ import { EventEmitter } from 'node:events';
  * Services emit; the realtime layer, notifications and the engine subscribe. Nobody calls Socket.IO directly.
  * Cross-machine delivery, where needed, is the subscriber's job (through PubSub).
  */
-// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in each module
-export interface DomainEvents {}
+export interface DomainEvents {
+  /**
+   * Something for one user's browser(s): the realtime layer emits `event` with `payload` to the Socket.IO room
+   * `user:<userId>` on every machine. `event` is a server→client event name of the socket contract
+   * (`order:update`, `balance:update`, `notification`, `alert:triggered`, `deposit:update`, `withdrawal:update`).
+   */
+  'user.push': { userId: string; event: string; payload: unknown };
+  /** Something for every connected client (`announcement`). */
+  'broadcast.push': { event: string; payload: unknown };
+}
 
 type Handler<T> = (payload: T) => void | Promise<void>;
 
