@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/** A decimal string that may be absent at the provider (CoinCap sends null for unknown max supply, vwap, ...). */
+const decimalOrNull = z.string().nullable();
+
+export const assetSchema = z.object({
+  id: z.string().describe('CoinCap slug, e.g. "bitcoin"'),
+  symbol: z.string(),
+  name: z.string(),
+  rank: z.number().int(),
+  priceUsd: z.string(),
+  changePercent24Hr: decimalOrNull,
+  marketCapUsd: decimalOrNull,
+  volumeUsd24Hr: decimalOrNull,
+  supply: decimalOrNull,
+  maxSupply: decimalOrNull,
+  vwap24Hr: decimalOrNull,
+  /** When this price was produced (ISO); its age decides staleness. */
+  updatedAt: z.string(),
+});
+export type Asset = z.infer<typeof assetSchema>;
+
+export const priceSource = z.enum(['coincap', 'simulated']);
+export type PriceSource = z.infer<typeof priceSource>;
+
+export const assetListResponse = z.object({
+  items: z.array(assetSchema),
+  /** Time of the newest tick (ISO), null before the first. */
+  updatedAt: z.string().nullable(),
+  source: priceSource,
+  /** True when the newest tick is older than PRICE_MAX_AGE_MS: prices shown are the last good ones. */
+  stale: z.boolean(),
+  ageMs: z.number().nullable(),
+});
+export type AssetListResponse = z.infer<typeof assetListResponse>;
+
+export const assetIdParams = z.object({ id: z.string().min(1).max(64) });
+
+export const historyInterval = z.enum(['m1', 'm5', 'm15', 'm30', 'h1', 'h2', 'h6', 'h12', 'd1']);
+export type HistoryInterval = z.infer<typeof historyInterval>;
+
+export const historyQuery = z.object({
+  interval: historyInterval.default('h1'),
+  /** ms since epoch; defaults depend on the interval (about 300 points ending now). */
+  start: z.coerce.number().int().min(0).optional(),
+  end: z.coerce.number().int().min(0).optional(),
+});
+export type HistoryQuery = z.infer<typeof historyQuery>;
+
+export const historyPoint = z.object({ time: z.number().int().describe('ms since epoch'), priceUsd: z.string(), date: z.string() });
+export type HistoryPoint = z.infer<typeof historyPoint>;
+export const historyResponse = z.object({ items: z.array(historyPoint), interval: historyInterval, source: priceSource });
+export type HistoryResponse = z.infer<typeof historyResponse>;
+
+export const tradingPairSchema = z.object({
+  symbol: z.string().describe('"BTC/USD"'),
+  base: z.string(),
+  quote: z.string(),
+  assetId: z.string(),
+  pricePrecision: z.number().int(),
+  amountPrecision: z.number().int(),
+  minAmount: z.string(),
+  minCost: z.string().describe('smallest order value in the quote currency'),
+});
+export type TradingPair = z.infer<typeof tradingPairSchema>;
+export const tradingPairsResponse = z.object({ items: z.array(tradingPairSchema) });
+
+export const setMarketPriceBody = z.object({
+  priceUsd: z
+    .string()
+    .max(40)
+    .regex(/^(0|[1-9]\d{0,19})(\.\d{1,18})?$/, 'must be a decimal string such as "65000.12"')
+    .refine((v) => /[1-9]/.test(v), 'must be greater than zero'),
+});
+export const setMarketPriceResponse = z.object({ assetId: z.string(), priceUsd: z.string(), ts: z.number().int() });
