@@ -44,6 +44,7 @@ const envSchema = z.object({
     .transform((v) => (v === 'warning' ? 'warn' : v === 'critical' ? 'fatal' : v))
     .pipe(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']))
     .optional(),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   HOST: z.string().trim().default('0.0.0.0'),
   PORT: int(1, 65535).default(8001),
   PUBLIC_API_URL: url.optional(),
@@ -133,6 +134,8 @@ export interface Config {
   isLocalDev: boolean;
   debug: boolean;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** Human-readable lines for a developer's terminal; JSON everywhere else (Fly's log shipping reads JSON). */
+  logFormat: 'json' | 'pretty';
   version: string;
   host: string;
   port: number;
@@ -361,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     isLocalDev,
     debug: e.DEBUG,
     logLevel: e.LOG_LEVEL ?? (e.ENVIRONMENT === 'test' ? 'silent' : e.DEBUG ? 'debug' : 'info'),
+    logFormat: e.LOG_FORMAT ?? (e.ENVIRONMENT === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
     version: VERSION,
     host: e.HOST,
     port: e.PORT,

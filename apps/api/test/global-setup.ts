@@ -29,7 +29,7 @@ export default async function setup(project: TestProject): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `pglite-template-${process.pid}.tar.gz`);
   const client = await PGlite.create();
-  const db = wrapPglite(client);
+  const db = await wrapPglite(client);
   await runMigrations(db);
   const dump = await client.dumpDataDir('gzip');
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()));

@@ -7,12 +7,12 @@ import { type Cache, FallbackCache, MemoryCache, RedisCache, UpstashCache } from
 import { createDatabase, type Database } from './db/client.ts';
 import { EventBus } from './events.ts';
 import { type Locks, MemoryLocks, RedisLocks } from './locks.ts';
+import { createMailer, type Mailer } from './mailer/mailer.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { anonymousOnly, type Authenticator } from './principal.ts';
 import { noPrices, type PriceReader } from './prices.ts';
 import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
 import { RateLimiter } from './ratelimit.ts';
-import { createRedisClient, UpstashRest } from './redis.ts';
 
 export interface CheckResult {
   status: 'ok' | 'degraded' | 'down';
@@ -38,6 +38,8 @@ export interface Platform {
   newRedisConnection(name: string): Redis | null;
   /** Set by the accounts module. */
   authenticator: Authenticator;
+  /** SendGrid when SENDGRID_API_KEY is set, otherwise the development outbox (GET /api/dev/outbox). */
+  mailer: Mailer;
   /** Set by the market-data module. */
   prices: PriceReader;
   /** Set by the market-data module. */
@@ -59,13 +61,15 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
   const database = overrides.database ?? (await createDatabase(config, log));
   closers.push(() => database.close());
 
+  // ioredis is only loaded when a Redis is configured (start-up time in embedded mode).
+  const { createRedisClient, UpstashRest } = config.redis.kind === 'memory' ? ({} as Partial<typeof import('./redis.ts')>) : await import('./redis.ts');
   let redis: Redis | null = null;
   const extraConnections: Redis[] = [];
   let cache: Cache;
   let pubsub: PubSub;
   let locks: Locks;
   const newRedisConnection = (name: string): Redis | null => {
-    if (config.redis.kind !== 'redis') return null;
+    if (config.redis.kind !== 'redis' || !createRedisClient) return null;
     const c = createRedisClient(config.redis.url, name, log);
     extraConnections.push(c);
     return c;
@@ -73,14 +77,14 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
   const onCacheState = (degraded: boolean, err?: Error) =>
     degraded ? log.warn({ err: err?.message }, 'cache unreachable: using in-process fallback') : log.info('cache reachable again');
 
-  if (config.redis.kind === 'redis') {
+  if (config.redis.kind === 'redis' && createRedisClient) {
     redis = createRedisClient(config.redis.url, 'main', log);
     const subscriber = createRedisClient(config.redis.url, 'subscriber', log, { enableOfflineQueue: true, commandTimeout: undefined });
     extraConnections.push(subscriber);
     cache = new FallbackCache(new RedisCache(redis), onCacheState);
     pubsub = new RedisPubSub(redis, subscriber);
     locks = new RedisLocks(redis);
-  } else if (config.redis.kind === 'upstash-rest') {
+  } else if (config.redis.kind === 'upstash-rest' && UpstashRest) {
     cache = new FallbackCache(new UpstashCache(new UpstashRest(config.redis.url, config.redis.token)), onCacheState);
     pubsub = new MemoryPubSub();
     locks = new MemoryLocks();
@@ -111,6 +115,7 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
     redis,
     newRedisConnection,
     authenticator: anonymousOnly,
+    mailer: createMailer(config, log),
     prices: noPrices,
     priceHealth: () => ({ status: 'degraded', detail: 'price feed not started', ageMs: null }),
     instanceId: config.fly.machineId ?? `${hostname()}-${pid}`,

@@ -17,8 +17,8 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'isProduction' | 'environment' | 'fly' | 'version'>): LoggerOptions {
-  const pretty = !config.isProduction && config.environment === 'development';
+export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat' | 'isProduction' | 'fly' | 'version'>): LoggerOptions {
+  const pretty = config.logFormat === 'pretty';
   return {
     level: config.logLevel,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },

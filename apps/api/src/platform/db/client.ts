@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
@@ -37,7 +36,9 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
 }
 
-export function wrapPglite(client: PGlite): Database {
+/** PGlite (WebAssembly PostgreSQL) is only loaded in embedded mode: it costs start-up time otherwise. */
+export async function wrapPglite(client: PGlite): Promise<Database> {
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   let closed = false;
   return {
@@ -115,6 +116,7 @@ export async function createDatabase(config: Pick<Config, 'database'>, log?: Log
   }
   const dir = config.database.dataDir;
   if (dir) mkdirSync(dir, { recursive: true });
+  const { PGlite } = await import('@electric-sql/pglite');
   const client = dir ? await PGlite.create(dir) : await PGlite.create();
   return wrapPglite(client);
 }
