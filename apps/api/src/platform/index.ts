@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { pid } from 'node:process';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { type Cache, FallbackCache, MemoryCache, RedisCache, UpstashCache } from './cache.ts';
@@ -34,8 +34,8 @@ export interface Platform {
   metrics: Metrics;
   /** The main Redis connection when REDIS_URL is set (Socket.IO adapter, etc.). */
   redis: Redis | null;
-  /** Creates another Redis connection (subscribers need their own). */
-  newRedisConnection(name: string): Redis | null;
+  /** Creates another Redis connection (subscribers need their own); `options` override the fail-fast defaults. */
+  newRedisConnection(name: string, options?: RedisOptions): Redis | null;
   /** Set by the accounts module. */
   authenticator: Authenticator;
   /** SendGrid when SENDGRID_API_KEY is set, otherwise the development outbox (GET /api/dev/outbox). */
@@ -68,9 +68,9 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
   let cache: Cache;
   let pubsub: PubSub;
   let locks: Locks;
-  const newRedisConnection = (name: string): Redis | null => {
+  const newRedisConnection = (name: string, options: RedisOptions = {}): Redis | null => {
     if (config.redis.kind !== 'redis' || !createRedisClient) return null;
-    const c = createRedisClient(config.redis.url, name, log);
+    const c = createRedisClient(config.redis.url, name, log, options);
     extraConnections.push(c);
     return c;
   };
