@@ -1,0 +1,194 @@
+import { backoffDelay, sleep } from './backoff.ts';
+import { ApiError, errorFromResponse } from './errors.ts';
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  headers?: Record<string, string>;
+  /** Makes a POST safe to retry: the server returns the first result for a repeated key. */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+  /** Auth endpoints must not trigger a refresh themselves. */
+  skipRefresh?: boolean;
+}
+
+export interface ApiClientOptions {
+  /** '' for same-origin (relative `/api/...`), else an absolute origin such as `https://api.example.com`. */
+  baseUrl: () => string;
+  fetch?: typeof fetch;
+  /** Attempts for retryable failures, the first included. */
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  timeoutMs?: number;
+  /** Called once when a refresh fails: the session is over. */
+  onSessionExpired?: () => void;
+  /** Called on a network failure so the health monitor can check at once instead of in 4 minutes. */
+  onNetworkError?: () => void;
+}
+
+const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE']);
+const STATE_CHANGING = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
+const RETRY_STATUSES = new Set([502, 503, 504]);
+/** These paths answer 401 for reasons a refresh cannot fix (wrong password, expired refresh token). */
+const NO_REFRESH = /^\/api\/auth\/(login|refresh|signup|verify-email|forgot-password|reset-password|resend-verification)\b/;
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+/**
+ * The one HTTP client of the web app. Cookies carry the session; state-changing requests carry the CSRF token
+ * (fetched lazily, refetched once when the server says it is stale); a 401 triggers one refresh shared by every
+ * request that is waiting on it; idempotent requests are retried with backoff on network errors and 502–504.
+ */
+export function createApiClient(opts: ApiClientOptions) {
+  const doFetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const maxAttempts = opts.maxAttempts ?? 3;
+  const retryBaseMs = opts.retryBaseMs ?? 400;
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  let csrfToken: Promise<string> | null = null;
+  let refreshing: Promise<boolean> | null = null;
+
+  function url(path: string, query?: Query): string {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+    const qs = q.toString();
+    return `${opts.baseUrl()}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  async function send(method: Method, path: string, o: RequestOptions, headers: Record<string, string>): Promise<Response> {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+    try {
+      return await doFetch(url(path, o.query), {
+        method,
+        credentials: 'include',
+        headers,
+        body: o.body === undefined ? undefined : JSON.stringify(o.body),
+        signal,
+      });
+    } catch (err) {
+      if (o.signal?.aborted) throw err;
+      opts.onNetworkError?.();
+      const timedOut = timeout.aborted;
+      throw new ApiError(timedOut ? 'TIMEOUT' : 'NETWORK_ERROR', timedOut ? 'The request timed out' : 'Network error', 0);
+    }
+  }
+
+  function getCsrf(): Promise<string> {
+    if (!csrfToken) {
+      csrfToken = (async () => {
+        const res = await send('GET', '/api/csrf', {}, { accept: 'application/json' });
+        if (!res.ok) throw errorFromResponse(res.status, await readBody(res), res.headers);
+        const body = (await res.json()) as { csrfToken: string };
+        return body.csrfToken;
+      })();
+      csrfToken.catch(() => {
+        csrfToken = null;
+      });
+    }
+    return csrfToken;
+  }
+
+  function refresh(): Promise<boolean> {
+    if (!refreshing) {
+      refreshing = (async () => {
+        try {
+          const res = await send('POST', '/api/auth/refresh', {}, { accept: 'application/json' });
+          // The CSRF token is bound to the session: whatever happened, fetch a fresh one next time.
+          csrfToken = null;
+          return res.ok;
+        } catch {
+          return false;
+        }
+      })().finally(() => {
+        refreshing = null;
+      });
+    }
+    return refreshing;
+  }
+
+  async function attempt(method: Method, path: string, o: RequestOptions): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
+    if (o.body !== undefined) headers['content-type'] = 'application/json';
+    if (o.idempotencyKey) headers['idempotency-key'] = o.idempotencyKey;
+    if (STATE_CHANGING.has(method)) headers['x-csrf-token'] = await getCsrf();
+    return send(method, path, o, headers);
+  }
+
+  async function request<T>(method: Method, path: string, o: RequestOptions = {}): Promise<T> {
+    const res = await perform(method, path, o);
+    if (res.status === 204 || method === 'HEAD') return undefined as T;
+    const body = await readBody(res);
+    return body as T;
+  }
+
+  /** Runs the request with CSRF, refresh and retry handling; resolves only with a 2xx response. */
+  async function perform(method: Method, path: string, o: RequestOptions): Promise<Response> {
+    const retryable = IDEMPOTENT.has(method) || Boolean(o.idempotencyKey);
+    let refreshed = false;
+    let csrfRetried = false;
+    for (let n = 0; ; n++) {
+      let res: Response;
+      try {
+        res = await attempt(method, path, o);
+      } catch (err) {
+        if (err instanceof ApiError && err.isNetwork && retryable && n + 1 < maxAttempts) {
+          await sleep(backoffDelay(n, retryBaseMs, 5_000), o.signal);
+          continue;
+        }
+        throw err;
+      }
+      if (res.ok) return res;
+      if (RETRY_STATUSES.has(res.status) && retryable && n + 1 < maxAttempts) {
+        await sleep(backoffDelay(n, retryBaseMs, 5_000), o.signal);
+        continue;
+      }
+      const error = errorFromResponse(res.status, await readBody(res), res.headers);
+      if (error.code === 'CSRF_INVALID' && !csrfRetried) {
+        csrfRetried = true;
+        csrfToken = null;
+        n--;
+        continue;
+      }
+      if (res.status === 401 && !refreshed && !o.skipRefresh && !NO_REFRESH.test(path)) {
+        refreshed = true;
+        if (await refresh()) {
+          n--;
+          continue;
+        }
+        opts.onSessionExpired?.();
+      }
+      throw error;
+    }
+  }
+
+  return {
+    request,
+    get: <T>(path: string, query?: Query, o: Omit<RequestOptions, 'query'> = {}) => request<T>('GET', path, { ...o, query }),
+    post: <T>(path: string, body?: unknown, o: RequestOptions = {}) => request<T>('POST', path, { ...o, body }),
+    patch: <T>(path: string, body?: unknown, o: RequestOptions = {}) => request<T>('PATCH', path, { ...o, body }),
+    del: <T>(path: string, o: RequestOptions = {}) => request<T>('DELETE', path, o),
+    /** For downloads: the raw successful response (CSV export streams). */
+    raw: (method: Method, path: string, o: RequestOptions = {}) => perform(method, path, o),
+    /** Sessions change on login/logout: the next state-changing request fetches a token bound to the new one. */
+    resetCsrf: () => {
+      csrfToken = null;
+    },
+    refresh,
+    url,
+  };
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (!text) return undefined;
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Money on screen from decimal strings, with string arithmetic only: a JS number cannot hold 0.1 or a balance of
+ * 18 decimals exactly, so nothing here ever goes through parseFloat/Number.
+ */
+
+interface Parts {
+  negative: boolean;
+  int: string;
+  frac: string;
+}
+
+const DECIMAL = /^([+-])?(\d+)(?:\.(\d*))?$/;
+
+export function parseDecimal(value: string | null | undefined): Parts | null {
+  if (value === null || value === undefined) return null;
+  const m = DECIMAL.exec(value.trim());
+  if (!m) return null;
+  const int = (m[2] ?? '0').replace(/^0+(?=\d)/, '');
+  const frac = m[3] ?? '';
+  const zero = /^0*$/.test(int) && /^0*$/.test(frac);
+  return { negative: m[1] === '-' && !zero, int, frac };
+}
+
+/** Adds one unit in the last place to a string of digits ("199" → "200", "99" → "100"). */
+function incrementDigits(digits: string): string {
+  const out = digits.split('');
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i] === '9') out[i] = '0';
+    else {
+      out[i] = String(Number(out[i]) + 1);
+      return out.join('');
+    }
+  }
+  return `1${out.join('')}`;
+}
+
+/** Rounds half away from zero to exactly `decimals` places: roundDecimal("1.005", 2) === "1.01". */
+export function roundDecimal(value: string, decimals: number): string {
+  const p = parseDecimal(value);
+  if (!p) return value;
+  const frac = p.frac.padEnd(decimals + 1, '0');
+  let digits = p.int + frac.slice(0, decimals);
+  if ((frac[decimals] ?? '0') >= '5') digits = incrementDigits(digits);
+  const intLen = digits.length - decimals;
+  const int = digits.slice(0, intLen).replace(/^0+(?=\d)/, '') || '0';
+  const fr = digits.slice(intLen);
+  const zero = /^0*$/.test(int) && /^0*$/.test(fr);
+  return `${p.negative && !zero ? '-' : ''}${int}${decimals > 0 ? `.${fr}` : ''}`;
+}
+
+function group(int: string): string {
+  return int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export interface FormatOptions {
+  /** Rounded to this many places. */
+  maxDecimals: number;
+  /** Trailing zeros are trimmed down to this many places. */
+  minDecimals?: number;
+  grouping?: boolean;
+  /** Prefix positives with "+". */
+  signed?: boolean;
+}
+
+export function formatDecimal(value: string | null | undefined, o: FormatOptions): string {
+  if (value === null || value === undefined || !parseDecimal(value)) return '—';
+  const rounded = roundDecimal(value, o.maxDecimals);
+  const negative = rounded.startsWith('-');
+  const [int = '0', fracRaw = ''] = (negative ? rounded.slice(1) : rounded).split('.');
+  let frac = fracRaw;
+  const min = o.minDecimals ?? o.maxDecimals;
+  while (frac.length > min && frac.endsWith('0')) frac = frac.slice(0, -1);
+  const sign = negative ? '-' : o.signed && !/^[0.]*$/.test(rounded) ? '+' : '';
+  return `${sign}${o.grouping === false ? int : group(int)}${frac ? `.${frac}` : ''}`;
+}
+
+/** "$1,234.57"; negatives as "-$1.00". */
+export function formatUsd(value: string | null | undefined, o: { signed?: boolean } = {}): string {
+  const s = formatDecimal(value, { maxDecimals: 2, signed: o.signed });
+  if (s === '—') return s;
+  return s.startsWith('-') || s.startsWith('+') ? `${s[0]}$${s.slice(1)}` : `$${s}`;
+}
+
+/** Prices: cents above $1, more places for small coins so they do not all read "$0.00". */
+export function formatPrice(value: string | null | undefined): string {
+  const p = parseDecimal(value);
+  if (!p) return '—';
+  const big = p.int !== '0';
+  const smallish = !big && /[1-9]/.test(p.frac.slice(0, 2));
+  const decimals = big ? 2 : smallish ? 4 : 8;
+  const s = formatDecimal(value, { maxDecimals: decimals, minDecimals: big ? 2 : Math.min(decimals, 4) });
+  return s.startsWith('-') ? `-$${s.slice(1)}` : `$${s}`;
+}
+
+const precision = new Map<string, number>([['USD', 2]]);
+
+/** Trading pairs say how many places an asset trades with; the markets feature records them here. */
+export function setAssetPrecision(asset: string, decimals: number): void {
+  precision.set(asset.toUpperCase(), decimals);
+}
+
+export function assetPrecision(asset: string): number {
+  return precision.get(asset.toUpperCase()) ?? 8;
+}
+
+/** An amount of an asset with that asset's precision: "0.0015 BTC", "1,000.00 USD". */
+export function formatAmount(value: string | null | undefined, asset: string, o: { withSymbol?: boolean; signed?: boolean } = {}): string {
+  const code = asset.toUpperCase();
+  const s = formatDecimal(value, { maxDecimals: assetPrecision(code), minDecimals: code === 'USD' ? 2 : 0, signed: o.signed });
+  return o.withSymbol === false || s === '—' ? s : `${s} ${code}`;
+}
+
+/** "+1.23%" from a percentage string such as "1.2345". */
+export function formatPercent(value: string | null | undefined, decimals = 2): string {
+  const s = formatDecimal(value, { maxDecimals: decimals, signed: true });
+  return s === '—' ? s : `${s}%`;
+}
+
+/** A fraction ("0.25") as a percentage ("25.00%"), by moving the decimal point — no multiplication. */
+export function formatFraction(value: string | null | undefined, decimals = 2): string {
+  const p = parseDecimal(value);
+  if (!p) return '—';
+  const frac = p.frac.padEnd(2, '0');
+  const shifted = `${p.negative ? '-' : ''}${p.int}${frac.slice(0, 2)}.${frac.slice(2) || '0'}`;
+  const s = formatDecimal(shifted, { maxDecimals: decimals });
+  return `${s}%`;
+}
+
+const UNITS: [number, string][] = [
+  [12, 'T'],
+  [9, 'B'],
+  [6, 'M'],
+  [3, 'K'],
+];
+
+/** "$1.23T" for market caps and volumes. */
+export function formatCompactUsd(value: string | null | undefined): string {
+  const p = parseDecimal(value);
+  if (!p) return '—';
+  for (const [exp, unit] of UNITS) {
+    if (p.int.length > exp) {
+      const cut = p.int.length - exp;
+      const shifted = `${p.negative ? '-' : ''}${p.int.slice(0, cut)}.${p.int.slice(cut)}${p.frac}`;
+      const s = formatDecimal(shifted, { maxDecimals: 2 });
+      return s.startsWith('-') ? `-$${s.slice(1)}${unit}` : `$${s}${unit}`;
+    }
+  }
+  return formatUsd(value);
+}
+
+/** Compares two decimal strings exactly; unparseable values sort first. */
+export function compareDecimal(a: string | null | undefined, b: string | null | undefined): number {
+  const x = parseDecimal(a);
+  const y = parseDecimal(b);
+  if (!x || !y) return x ? 1 : y ? -1 : 0;
+  if (x.negative !== y.negative) return x.negative ? -1 : 1;
+  const sign = x.negative ? -1 : 1;
+  if (x.int.length !== y.int.length) return x.int.length > y.int.length ? sign : -sign;
+  if (x.int !== y.int) return x.int > y.int ? sign : -sign;
+  const len = Math.max(x.frac.length, y.frac.length);
+  const fx = x.frac.padEnd(len, '0');
+  const fy = y.frac.padEnd(len, '0');
+  return fx === fy ? 0 : fx > fy ? sign : -sign;
+}
+
+export function isNegative(value: string | null | undefined): boolean {
+  return parseDecimal(value)?.negative ?? false;
+}
+
+export function isZero(value: string | null | undefined): boolean {
+  const p = parseDecimal(value);
+  return p !== null && /^0*$/.test(p.int) && /^0*$/.test(p.frac);
+}

@@ -1,0 +1,165 @@
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import { backoffDelay } from './backoff.ts';
+
+export type SocketStatus = 'idle' | 'connecting' | 'connected' | 'disconnected';
+export type Handler = (payload: unknown) => void;
+
+export interface RealtimeOptions {
+  /** Socket.IO origin; '' means the page's own origin. */
+  url: string;
+  path: string;
+  pageOrigin: string;
+  /** A short-lived token for a socket on another origin (cookies may not travel there). null = anonymous. */
+  getSocketToken?: () => Promise<string | null>;
+  /** connect_errors before the first connection after which the next route is tried. */
+  failuresBeforeFallback?: number;
+  ioFactory?: (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
+}
+
+interface Route {
+  url: string;
+  transports: ('websocket' | 'polling')[];
+  crossOrigin: boolean;
+}
+
+/**
+ * The app's single Socket.IO connection. WebSocket first with long-polling as fallback; when the socket lives on
+ * another origin it authenticates with a socket token and, if that origin cannot be reached at all, falls back to
+ * long-polling on the page's own origin (through the rewrite). Subscriptions are reference-counted and replayed
+ * on every (re)connection, and event handlers survive reconnections and route changes.
+ */
+export function createRealtime(o: RealtimeOptions) {
+  const factory = o.ioFactory ?? io;
+  const routes: Route[] = [];
+  const crossOrigin = o.url !== '' && new URL(o.url, o.pageOrigin).origin !== o.pageOrigin;
+  if (crossOrigin) {
+    routes.push({ url: o.url, transports: ['websocket', 'polling'], crossOrigin: true });
+    routes.push({ url: o.pageOrigin, transports: ['polling'], crossOrigin: false });
+  } else {
+    routes.push({ url: o.url || o.pageOrigin, transports: ['websocket', 'polling'], crossOrigin: false });
+  }
+  const failuresBeforeFallback = o.failuresBeforeFallback ?? 2;
+  const subscriptions = new Map<string, number>();
+  const handlers = new Map<string, Set<Handler>>();
+  const statusListeners = new Set<(s: SocketStatus) => void>();
+  let socket: Socket | null = null;
+  let routeIndex = 0;
+  let everConnected = false;
+  let failures = 0;
+  let status: SocketStatus = 'idle';
+  let kickTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function setStatus(s: SocketStatus): void {
+    if (s === status) return;
+    status = s;
+    for (const l of statusListeners) l(s);
+  }
+
+  function open(): void {
+    const route = routes[routeIndex] ?? routes[0]!;
+    const s = factory(route.url, {
+      path: o.path,
+      transports: route.transports,
+      tryAllTransports: true,
+      withCredentials: true,
+      reconnection: true,
+      reconnectionDelay: 1_000,
+      reconnectionDelayMax: 10_000,
+      randomizationFactor: 0.5,
+      timeout: 10_000,
+      auth: (cb: (data: object) => void) => {
+        if (!route.crossOrigin || !o.getSocketToken) return cb({});
+        o.getSocketToken().then(
+          (token) => cb(token ? { token } : {}),
+          () => cb({}),
+        );
+      },
+    });
+    socket = s;
+    setStatus('connecting');
+    s.on('connect', () => {
+      everConnected = true;
+      failures = 0;
+      setStatus('connected');
+      const assets = [...subscriptions.keys()];
+      if (assets.length) s.emit('subscribe', { assets });
+    });
+    s.on('disconnect', (reason) => {
+      setStatus('disconnected');
+      // The server closing us (e.g. an expired token) is not retried by Socket.IO itself.
+      if (reason === 'io server disconnect') {
+        kickTimer = setTimeout(() => s.connect(), backoffDelay(failures++, 1_000, 10_000));
+      }
+    });
+    s.on('connect_error', () => {
+      failures++;
+      setStatus('disconnected');
+      if (!everConnected && failures >= failuresBeforeFallback && routeIndex + 1 < routes.length) {
+        routeIndex++;
+        failures = 0;
+        s.removeAllListeners();
+        s.disconnect();
+        open();
+      }
+    });
+    s.onAny((event: string, payload: unknown) => {
+      for (const h of handlers.get(event) ?? []) h(payload);
+    });
+  }
+
+  return {
+    connect(): void {
+      if (!socket) open();
+    },
+    /** After login or logout: a new handshake carries the new cookie or token and joins the right rooms. */
+    reconnect(): void {
+      if (!socket) {
+        open();
+        return;
+      }
+      socket.disconnect();
+      socket.connect();
+    },
+    close(): void {
+      if (kickTimer) clearTimeout(kickTimer);
+      socket?.removeAllListeners();
+      socket?.disconnect();
+      socket = null;
+      setStatus('idle');
+    },
+    /** Reference-counted: the server hears `unsubscribe` only when the last subscriber of an asset leaves. */
+    subscribe(assets: string[]): () => void {
+      const added = assets.filter((a) => {
+        const n = subscriptions.get(a) ?? 0;
+        subscriptions.set(a, n + 1);
+        return n === 0;
+      });
+      if (added.length && socket?.connected) socket.emit('subscribe', { assets: added });
+      return () => {
+        const removed = assets.filter((a) => {
+          const n = (subscriptions.get(a) ?? 1) - 1;
+          if (n <= 0) subscriptions.delete(a);
+          else subscriptions.set(a, n);
+          return n <= 0;
+        });
+        if (removed.length && socket?.connected) socket.emit('unsubscribe', { assets: removed });
+      };
+    },
+    on(event: string, handler: Handler): () => void {
+      const set = handlers.get(event) ?? new Set<Handler>();
+      handlers.set(event, set);
+      set.add(handler);
+      return () => set.delete(handler);
+    },
+    status: () => status,
+    /** 'websocket' or 'polling' while connected. */
+    transport: (): string | null => (socket?.connected ? (socket.io.engine?.transport?.name ?? null) : null),
+    onStatus(listener: (s: SocketStatus) => void): () => void {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    subscribedAssets: () => [...subscriptions.keys()],
+  };
+}
+
+export type Realtime = ReturnType<typeof createRealtime>;
