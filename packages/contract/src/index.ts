@@ -2,3 +2,4 @@ export * from './common.ts';
 export * from './errors.ts';
 export * from './ops.ts';
 export * from './markets.ts';
+export * from './auth.ts';

@@ -4,3 +4,5 @@
  */
 export * from '../idempotency/idempotency.schema.ts';
 export * from '../../modules/auth/users.schema.ts';
+export * from '../../modules/auth/auth.schema.ts';
+export * from '../../modules/audit/audit.schema.ts';

@@ -1,0 +1,88 @@
+import type { UserProfile } from '@cryptovault/contract';
+import type { FastifyRequest } from 'fastify';
+import type { Db } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/index.ts';
+import { deriveKey } from './secrets.ts';
+import { TokenService } from './tokens.ts';
+import type { UserRow } from './users.schema.ts';
+
+/** What the auth services need, built once when the module registers. */
+export interface AuthDeps {
+  platform: Platform;
+  db: Db;
+  tokens: TokenService;
+  keys: { codes: Buffer; totp: Buffer; backupCodes: Buffer };
+}
+
+export function createAuthDeps(platform: Platform): AuthDeps {
+  const { auth } = platform.config;
+  return {
+    platform,
+    db: platform.database.db,
+    tokens: new TokenService(auth.jwtSecret, auth.accessTokenTtlSeconds),
+    keys: {
+      codes: deriveKey(auth.dataEncryptionKey, 'email-verification-code'),
+      totp: deriveKey(auth.dataEncryptionKey, 'totp-secret'),
+      backupCodes: deriveKey(auth.dataEncryptionKey, 'totp-backup-code'),
+    },
+  };
+}
+
+/** Facts about the caller that services record (never the request object itself). */
+export interface RequestContext {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export function requestContext(request: FastifyRequest): RequestContext {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua.slice(0, 512) : null, requestId: String(request.id) };
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function toProfile(user: UserRow): UserProfile {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    emailVerified: user.emailVerifiedAt !== null,
+    twoFactorEnabled: user.totpEnabledAt !== null,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+/** "Firefox on Windows"-style label for session lists and emails; good enough, not fingerprinting. */
+export function describeDevice(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device';
+  const ua = userAgent;
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\//.test(ua)
+      ? 'Opera'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Chrome\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : /curl|python|node|okhttp|go-http|axios|undici/i.test(ua)
+              ? 'API client'
+              : 'Browser';
+  const os = /Windows/.test(ua)
+    ? 'Windows'
+    : /iPhone|iPad|iOS/.test(ua)
+      ? 'iOS'
+      : /Android/.test(ua)
+        ? 'Android'
+        : /Mac OS X|Macintosh/.test(ua)
+          ? 'macOS'
+          : /Linux/.test(ua)
+            ? 'Linux'
+            : null;
+  return os ? `${browser} on ${os}` : browser;
+}

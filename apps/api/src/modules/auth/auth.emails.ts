@@ -1,0 +1,68 @@
+import { escapeHtml, htmlLayout } from '../../platform/mailer/layout.ts';
+import type { MailMessage } from '../../platform/mailer/mailer.ts';
+
+const p = (html: string) => `<p style="margin:0 0 12px;line-height:1.5">${html}</p>`;
+const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+export function verificationEmail(to: string, name: string, code: string, ttlMinutes: number): MailMessage {
+  const subject = `Your CryptoVault verification code: ${code}`;
+  const text = `Hello ${name},\n\nYour CryptoVault verification code is ${code}. It expires in ${ttlMinutes} minutes.\n\nIf you did not sign up, ignore this email.\n`;
+  const html = htmlLayout(
+    'Verify your email',
+    p(`Hello ${escapeHtml(name)},`) +
+      p('Your verification code is:') +
+      `<p style="font-size:28px;letter-spacing:6px;font-weight:bold;margin:8px 0 16px">${escapeHtml(code)}</p>` +
+      p(`It expires in ${ttlMinutes} minutes. If you did not sign up, ignore this email.`),
+  );
+  return { to, subject, text, html };
+}
+
+/** Sent instead of a code when someone signs up with an address that already has an account. */
+export function accountExistsEmail(to: string, appUrl: string): MailMessage {
+  const link = `${appUrl}/forgot-password`;
+  const subject = 'Someone tried to sign up with your email';
+  const text = `Someone tried to create a CryptoVault account with this email address, which already has one.\n\nIf it was you, sign in instead, or reset your password: ${link}\nIf it was not, you can ignore this email.\n`;
+  const html = htmlLayout(
+    'You already have an account',
+    p('Someone tried to create a CryptoVault account with this email address, which already has one.') +
+      p(`If it was you, sign in instead, or <a href="${escapeHtml(link)}">reset your password</a>. If it was not, you can ignore this email.`),
+  );
+  return { to, subject, text, html };
+}
+
+export function passwordResetEmail(to: string, link: string, ttlMinutes: number): MailMessage {
+  const subject = 'Reset your CryptoVault password';
+  const text = `Someone asked to reset the password of your CryptoVault account.\n\nReset it here (valid for ${ttlMinutes} minutes, once): ${link}\n\nIf it was not you, ignore this email: your password stays as it is.\n`;
+  const html = htmlLayout(
+    'Reset your password',
+    p('Someone asked to reset the password of your CryptoVault account.') +
+      `<p style="margin:16px 0"><a href="${escapeHtml(link)}" style="background:#2563eb;color:#fff;padding:10px 16px;border-radius:6px;text-decoration:none">Reset password</a></p>` +
+      p(`The link works once and for ${ttlMinutes} minutes. If it was not you, ignore this email: your password stays as it is.`),
+  );
+  return { to, subject, text, html };
+}
+
+export function lockoutEmail(to: string, until: Date, ip: string, appUrl: string): MailMessage {
+  const link = `${appUrl}/forgot-password`;
+  const subject = 'Your CryptoVault account was locked';
+  const text = `After several failed sign-in attempts (the last from ${ip}), sign-in to your account is locked until ${when(until)}.\n\nIf this was not you, someone may be guessing your password: reset it here: ${link}\n`;
+  const html = htmlLayout(
+    'Account temporarily locked',
+    p(`After several failed sign-in attempts (the last from ${escapeHtml(ip)}), sign-in to your account is locked until ${when(until)}.`) +
+      p(`If this was not you, someone may be guessing your password: <a href="${escapeHtml(link)}">reset it</a>.`),
+  );
+  return { to, subject, text, html };
+}
+
+export function newDeviceEmail(to: string, device: string, ip: string, at: Date, appUrl: string): MailMessage {
+  const link = `${appUrl}/settings/security`;
+  const subject = 'New sign-in to your CryptoVault account';
+  const text = `Your account was just signed in from a new device.\n\nDevice: ${device}\nIP address: ${ip}\nTime: ${when(at)}\n\nIf this was not you, change your password and end the session: ${link}\n`;
+  const html = htmlLayout(
+    'New sign-in',
+    p('Your account was just signed in from a new device.') +
+      `<table style="margin:0 0 12px;font-size:14px"><tr><td>Device</td><td>${escapeHtml(device)}</td></tr><tr><td>IP address</td><td>${escapeHtml(ip)}</td></tr><tr><td>Time</td><td>${when(at)}</td></tr></table>` +
+      p(`If this was not you, <a href="${escapeHtml(link)}">change your password and end the session</a>.`),
+  );
+  return { to, subject, text, html };
+}

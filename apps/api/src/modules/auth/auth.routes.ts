@@ -1,0 +1,122 @@
+import {
+  acceptedResponse,
+  authResponse,
+  emailOnlyRequest,
+  errorBodySchema,
+  loginRequest,
+  okResponse,
+  refreshRequest,
+  signupRequest,
+  verifyEmailRequest,
+} from '@cryptovault/contract';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Platform } from '../../platform/index.ts';
+import type { AppModule } from '../types.ts';
+import { registerAccountRoutes } from './account.routes.ts';
+import { type AuthDeps, createAuthDeps, requestContext, toProfile } from './auth.context.ts';
+import { login, RESEND_ACCEPTED, resendVerification, SIGNUP_ACCEPTED, signup, verifyEmail } from './auth.service.ts';
+import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from './cookies.ts';
+import { createAuthenticator, type IssuedSession, logout, refreshSession } from './sessions.service.ts';
+
+export const authTags = ['auth'];
+export const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 429: errorBodySchema };
+/**
+ * These routes authenticate by what they carry (password, code, refresh token), not by the session cookie, and
+ * anonymous callers must reach them; they are exempt from the session-bound CSRF check. Refresh only rotates
+ * httpOnly cookies and answers with data a cross-site page cannot read (CORS).
+ */
+const credentialRoute = { csrf: false };
+
+function signedIn(reply: FastifyReply, platform: Platform, issued: IssuedSession, returnTokens: boolean | undefined) {
+  setAuthCookies(reply, platform.config, issued);
+  const user = toProfile(issued.user);
+  if (!returnTokens) return { user };
+  return {
+    user,
+    tokens: { accessToken: issued.accessToken, refreshToken: issued.refreshToken, accessTokenExpiresAt: issued.accessTokenExpiresAt.toISOString() },
+  };
+}
+
+async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const d: AuthDeps = createAuthDeps(platform);
+  platform.authenticator = createAuthenticator(d);
+
+  app.post(
+    '/api/auth/signup',
+    { schema: { tags: authTags, summary: 'Create an account; emails a 6-digit code', body: signupRequest, response: { 201: acceptedResponse, ...errors } }, config: credentialRoute },
+    async (request, reply) => {
+      await signup(d, request.body, requestContext(request));
+      return reply.code(201).send({ status: 'accepted' as const, message: SIGNUP_ACCEPTED });
+    },
+  );
+
+  app.post(
+    '/api/auth/verify-email',
+    { schema: { tags: authTags, summary: 'Verify the email with its code and sign in', body: verifyEmailRequest, response: { 200: authResponse, ...errors } }, config: credentialRoute },
+    async (request, reply) => signedIn(reply, platform, await verifyEmail(d, request.body, requestContext(request)), request.body.returnTokens),
+  );
+
+  app.post(
+    '/api/auth/resend-verification',
+    { schema: { tags: authTags, summary: 'Send a new verification code', body: emailOnlyRequest, response: { 202: acceptedResponse, ...errors } }, config: credentialRoute },
+    async (request, reply) => {
+      await resendVerification(d, request.body.email, requestContext(request));
+      return reply.code(202).send({ status: 'accepted' as const, message: RESEND_ACCEPTED });
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: authTags,
+        summary: 'Sign in (sets access_token and refresh_token cookies)',
+        description:
+          '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (2FA on, no code), 401 TOTP_INVALID, 429 RATE_LIMITED (also while locked out).',
+        body: loginRequest,
+        response: { 200: authResponse, ...errors },
+      },
+      config: credentialRoute,
+    },
+    async (request, reply) => signedIn(reply, platform, await login(d, request.body, requestContext(request)), request.body.returnTokens),
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    {
+      schema: {
+        tags: authTags,
+        summary: 'Rotate the refresh token and issue a new access token',
+        description: 'Uses the refresh_token cookie, or `refreshToken` in the body. A refresh token presented twice revokes its session.',
+        body: refreshRequest,
+        response: { 200: authResponse, ...errors },
+      },
+      config: credentialRoute,
+    },
+    async (request, reply) => {
+      const raw = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
+      try {
+        return signedIn(reply, platform, await refreshSession(d, raw, requestContext(request)), request.body?.returnTokens);
+      } catch (err) {
+        clearAuthCookies(reply, platform.config);
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: authTags, summary: 'End this session', response: { 200: okResponse, ...errors } } },
+    async (request, reply) => {
+      await logout(d, request.principal, request.cookies[REFRESH_COOKIE]);
+      clearAuthCookies(reply, platform.config);
+      return { ok: true as const };
+    },
+  );
+
+  registerAccountRoutes(app, d);
+}
+
+export const authModule: AppModule = { name: 'auth', register: routes };

@@ -1,0 +1,138 @@
+import { AppError } from '../../platform/errors.ts';
+import { sendInBackground } from '../../platform/mailer/mailer.ts';
+import { type AuthDeps, describeDevice, normalizeEmail, type RequestContext } from './auth.context.ts';
+import { accountExistsEmail, lockoutEmail, newDeviceEmail, verificationEmail } from './auth.emails.ts';
+import * as codesRepo from './codes.repo.ts';
+import { accountSubject, LIMITS, LOCKOUT_MS, LOCKOUT_THRESHOLD, VERIFICATION_CODE_TTL_MINUTES, VERIFICATION_MAX_ATTEMPTS } from './limits.ts';
+import { burnPasswordCheck, hashPassword, passwordProblems, verifyPassword } from './password.ts';
+import { keyedHash, safeEqual, sixDigitCode } from './secrets.ts';
+import { type IssuedSession, startSession, tooManyAttempts } from './sessions.service.ts';
+import * as sessionsRepo from './sessions.repo.ts';
+import { verifySecondFactor } from './totp.ts';
+import * as usersRepo from './users.repo.ts';
+import type { UserRow } from './users.schema.ts';
+
+export const SIGNUP_ACCEPTED = 'If this address can be registered, a 6-digit verification code is on its way.';
+export const RESEND_ACCEPTED = 'If this address has an account waiting for verification, a new code is on its way.';
+
+export function weakPassword(problems: string[], field = 'password'): AppError {
+  return new AppError('VALIDATION_ERROR', `Password ${problems[0]}`, problems.map((message) => ({ path: ['body', field], message })));
+}
+
+function codeHash(d: AuthDeps, userId: string, code: string): string {
+  return keyedHash(d.keys.codes, `${userId}:${code}`);
+}
+
+async function sendVerificationCode(d: AuthDeps, user: UserRow): Promise<void> {
+  const code = sixDigitCode();
+  await codesRepo.upsertVerificationCode(d.db, user.id, codeHash(d, user.id, code), new Date(Date.now() + VERIFICATION_CODE_TTL_MINUTES * 60_000));
+  const { mailer, log } = d.platform;
+  sendInBackground(mailer, log, verificationEmail(user.email, user.name, code, VERIFICATION_CODE_TTL_MINUTES), 'verification');
+}
+
+/**
+ * The response is the same whether or not the address exists. A verified owner gets a heads-up instead of a
+ * code; an unverified account is taken over by the newcomer (whoever reads the code owns the address).
+ */
+export async function signup(d: AuthDeps, input: { email: string; password: string; name: string }, ctx: RequestContext): Promise<void> {
+  const email = normalizeEmail(input.email);
+  await d.platform.rateLimiter.consume(LIMITS.signupIp, ctx.ip);
+  await d.platform.rateLimiter.consume(LIMITS.signupAccount, accountSubject(email));
+  const problems = passwordProblems(input.password, email);
+  if (problems.length) throw weakPassword(problems);
+  const passwordHash = await hashPassword(input.password);
+  const name = input.name.trim();
+
+  let user = await usersRepo.insertUser(d.db, { email, name, passwordHash });
+  if (!user) {
+    const existing = await usersRepo.findUserByEmail(d.db, email);
+    if (!existing) return;
+    if (existing.emailVerifiedAt) {
+      sendInBackground(d.platform.mailer, d.platform.log, accountExistsEmail(email, d.platform.config.appUrl), 'signup-existing');
+      return;
+    }
+    if (!(await usersRepo.replaceUnverified(d.db, existing.id, { name, passwordHash }))) return;
+    user = { ...existing, name };
+  }
+  await sendVerificationCode(d, user);
+}
+
+export async function resendVerification(d: AuthDeps, rawEmail: string, ctx: RequestContext): Promise<void> {
+  const email = normalizeEmail(rawEmail);
+  await d.platform.rateLimiter.consume(LIMITS.resendIp, ctx.ip);
+  await d.platform.rateLimiter.consume(LIMITS.resendAccount, accountSubject(email));
+  const user = await usersRepo.findUserByEmail(d.db, email);
+  if (user && !user.emailVerifiedAt) await sendVerificationCode(d, user);
+}
+
+const badCode = () =>
+  new AppError('VALIDATION_ERROR', 'The code is wrong or has expired; ask for a new one', [{ path: ['body', 'code'], message: 'invalid or expired code' }]);
+
+/** Every wrong guess spends one of the code's five attempts; then only a new code helps. */
+export async function verifyEmail(d: AuthDeps, input: { email: string; code: string }, ctx: RequestContext): Promise<IssuedSession> {
+  const email = normalizeEmail(input.email);
+  await d.platform.rateLimiter.consume(LIMITS.verifyIp, ctx.ip);
+  await d.platform.rateLimiter.consume(LIMITS.verifyAccount, accountSubject(email));
+  const user = await usersRepo.findUserByEmail(d.db, email);
+  if (!user || user.emailVerifiedAt) throw badCode();
+  const state = await codesRepo.spendVerificationAttempt(d.db, user.id);
+  if (!state || state.attempts > VERIFICATION_MAX_ATTEMPTS) throw badCode();
+  if (!safeEqual(state.codeHash, codeHash(d, user.id, input.code.trim()))) throw badCode();
+  if (user.suspendedAt) throw new AppError('ACCOUNT_SUSPENDED', 'This account is suspended; contact support');
+  const verified = await d.db.transaction(async (tx) => {
+    await codesRepo.deleteVerificationCode(tx, user.id);
+    return usersRepo.updateUser(tx, user.id, { emailVerifiedAt: new Date() });
+  });
+  return startSession(d, verified ?? user, ctx);
+}
+
+const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Wrong email or password');
+
+function lockedError(until: Date): AppError {
+  return tooManyAttempts((until.getTime() - Date.now()) / 1000, 'Too many failed sign-ins; the account is locked for a while. Check your email.');
+}
+
+async function countFailure(d: AuthDeps, user: UserRow, ctx: RequestContext): Promise<AppError | null> {
+  const r = await usersRepo.recordLoginFailure(d.db, user.id, LOCKOUT_THRESHOLD, LOCKOUT_MS);
+  if (r.lockedUntil && r.count === LOCKOUT_THRESHOLD) {
+    d.platform.log.warn({ userId: user.id, ip: ctx.ip, requestId: ctx.requestId }, 'account locked after failed sign-ins');
+    sendInBackground(d.platform.mailer, d.platform.log, lockoutEmail(user.email, r.lockedUntil, ctx.ip, d.platform.config.appUrl), 'lockout');
+    return lockedError(r.lockedUntil);
+  }
+  return null;
+}
+
+/**
+ * Order matters: limits first, then the password (so account state is only revealed to someone who knows it),
+ * then suspension, verification and the second factor. 2FA failures count towards the lockout too.
+ */
+export async function login(d: AuthDeps, input: { email: string; password: string; totpCode?: string | undefined }, ctx: RequestContext): Promise<IssuedSession> {
+  const email = normalizeEmail(input.email);
+  await d.platform.rateLimiter.consume(LIMITS.loginIp, ctx.ip);
+  await d.platform.rateLimiter.consume(LIMITS.loginAccount, accountSubject(email));
+  const user = await usersRepo.findUserByEmail(d.db, email);
+  if (!user) {
+    await burnPasswordCheck(input.password);
+    throw invalidCredentials();
+  }
+  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) throw lockedError(user.lockedUntil);
+  if (!(await verifyPassword(user.passwordHash, input.password))) {
+    throw (await countFailure(d, user, ctx)) ?? invalidCredentials();
+  }
+  if (user.suspendedAt) throw new AppError('ACCOUNT_SUSPENDED', 'This account is suspended; contact support');
+  if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address first; we can send a new code');
+  if (user.totpEnabledAt) {
+    if (!input.totpCode) throw new AppError('TOTP_REQUIRED', 'Enter the 6-digit code from your authenticator app (or a backup code)');
+    if (!(await verifySecondFactor(d, user, input.totpCode))) {
+      throw (await countFailure(d, user, ctx)) ?? new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used');
+    }
+  }
+  await usersRepo.clearLoginFailures(d.db, user.id);
+  const seen = await sessionsRepo.hasSessionFromAgent(d.db, user.id, ctx.userAgent);
+  const issued = await startSession(d, user, ctx);
+  if (seen.any && !seen.sameAgent) {
+    const mail = newDeviceEmail(user.email, describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
+    sendInBackground(d.platform.mailer, d.platform.log, mail, 'new-device');
+  }
+  return issued;
+}

@@ -1,0 +1,91 @@
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import { refreshTokens, type SessionRow, sessions } from './auth.schema.ts';
+import { type UserRow, users } from './users.schema.ts';
+
+export async function insertSession(ex: Executor, v: { userId: string; ip: string | null; userAgent: string | null; expiresAt: Date }): Promise<SessionRow> {
+  const [row] = await ex.insert(sessions).values(v).returning();
+  return row!;
+}
+
+/** The session and its user when the session is live (not revoked, not expired). */
+export async function findLiveSession(ex: Executor, sessionId: string): Promise<{ session: SessionRow; user: UserRow } | null> {
+  const [row] = await ex
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function touchSession(ex: Executor, sessionId: string): Promise<void> {
+  await ex.update(sessions).set({ lastUsedAt: sql`now()` }).where(eq(sessions.id, sessionId));
+}
+
+export async function extendSession(ex: Executor, sessionId: string, expiresAt: Date, ip: string | null): Promise<void> {
+  await ex.update(sessions).set({ lastUsedAt: sql`now()`, expiresAt, ip }).where(eq(sessions.id, sessionId));
+}
+
+export async function revokeSession(ex: Executor, sessionId: string, reason: string, userId?: string): Promise<boolean> {
+  const conds = [eq(sessions.id, sessionId), isNull(sessions.revokedAt)];
+  if (userId) conds.push(eq(sessions.userId, userId));
+  const rows = await ex
+    .update(sessions)
+    .set({ revokedAt: sql`now()`, revokedReason: reason })
+    .where(and(...conds))
+    .returning({ id: sessions.id });
+  return rows.length === 1;
+}
+
+/** Revokes every live session of the user, except `keepSessionId` when given. Returns how many ended. */
+export async function revokeUserSessions(ex: Executor, userId: string, reason: string, keepSessionId?: string): Promise<number> {
+  const conds = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+  if (keepSessionId) conds.push(ne(sessions.id, keepSessionId));
+  const rows = await ex
+    .update(sessions)
+    .set({ revokedAt: sql`now()`, revokedReason: reason })
+    .where(and(...conds))
+    .returning({ id: sessions.id });
+  return rows.length;
+}
+
+export async function listLiveSessions(ex: Executor, userId: string): Promise<SessionRow[]> {
+  return ex
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
+    .orderBy(desc(sessions.lastUsedAt))
+    .limit(200);
+}
+
+export async function hasSessionFromAgent(ex: Executor, userId: string, userAgent: string | null): Promise<{ any: boolean; sameAgent: boolean }> {
+  const rows = (await ex.execute(sql`
+    select count(*)::int as n, count(*) filter (where user_agent is not distinct from ${userAgent})::int as same
+    from sessions where user_id = ${userId}`)) as unknown as { rows: { n: number; same: number }[] };
+  const r = rows.rows[0];
+  return { any: Number(r?.n ?? 0) > 0, sameAgent: Number(r?.same ?? 0) > 0 };
+}
+
+export async function insertRefreshToken(ex: Executor, tokenHash: string, sessionId: string): Promise<void> {
+  await ex.insert(refreshTokens).values({ tokenHash, sessionId });
+}
+
+export async function findRefreshToken(ex: Executor, tokenHash: string): Promise<{ sessionId: string; usedAt: Date | null } | null> {
+  const [row] = await ex
+    .select({ sessionId: refreshTokens.sessionId, usedAt: refreshTokens.usedAt })
+    .from(refreshTokens)
+    .where(eq(refreshTokens.tokenHash, tokenHash))
+    .limit(1);
+  return row ?? null;
+}
+
+/** Marks the token used; false when it already was (a concurrent or repeated presentation: reuse). */
+export async function markRefreshTokenUsed(ex: Executor, tokenHash: string): Promise<boolean> {
+  const rows = await ex
+    .update(refreshTokens)
+    .set({ usedAt: sql`now()` })
+    .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
+    .returning({ h: refreshTokens.tokenHash });
+  return rows.length === 1;
+}

@@ -1,0 +1,140 @@
+import type { SessionInfo } from '@cryptovault/contract';
+import { AppError, notFound, unauthenticated } from '../../platform/errors.ts';
+import type { Authenticator, Principal } from '../../platform/principal.ts';
+import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
+import { ACCESS_COOKIE, readCookie } from './cookies.ts';
+import { randomToken, sha256 } from './secrets.ts';
+import * as sessionsRepo from './sessions.repo.ts';
+import { ACCESS_AUDIENCE, SOCKET_AUDIENCE } from './tokens.ts';
+import type { UserRow } from './users.schema.ts';
+
+export interface IssuedSession {
+  user: UserRow;
+  sessionId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+}
+
+// last_used_at is for the session list; writing it on every request would turn every read into a write.
+const TOUCH_INTERVAL_MS = 60_000;
+
+export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestContext): Promise<IssuedSession> {
+  const refreshToken = randomToken(32);
+  const expiresAt = new Date(Date.now() + d.platform.config.auth.refreshTokenTtlSeconds * 1000);
+  const session = await d.db.transaction(async (tx) => {
+    const s = await sessionsRepo.insertSession(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, expiresAt });
+    await sessionsRepo.insertRefreshToken(tx, sha256(refreshToken), s.id);
+    return s;
+  });
+  const access = await d.tokens.signAccess({ userId: user.id, sessionId: session.id });
+  return { user, sessionId: session.id, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken };
+}
+
+/**
+ * Rotates the refresh token and issues a new access token for the same session (the session id, and so the CSRF
+ * binding, stays). A token presented a second time means it was copied: the whole session is revoked.
+ */
+export async function refreshSession(d: AuthDeps, rawToken: string | undefined, ctx: RequestContext): Promise<IssuedSession> {
+  if (!rawToken || rawToken.length > 200) throw unauthenticated('No valid refresh token; sign in again');
+  const hash = sha256(rawToken);
+  const token = await sessionsRepo.findRefreshToken(d.db, hash);
+  if (!token) throw unauthenticated('No valid refresh token; sign in again');
+  const reuse = async () => {
+    await sessionsRepo.revokeSession(d.db, token.sessionId, 'refresh_token_reuse');
+    d.platform.log.warn({ sessionId: token.sessionId, requestId: ctx.requestId }, 'refresh token reuse: session revoked');
+    return unauthenticated('This refresh token was already used; the session has been ended for safety. Sign in again.');
+  };
+  if (token.usedAt) throw await reuse();
+  const live = await sessionsRepo.findLiveSession(d.db, token.sessionId);
+  if (!live || live.user.suspendedAt) throw unauthenticated('Session ended; sign in again');
+
+  const next = randomToken(32);
+  const expiresAt = new Date(Date.now() + d.platform.config.auth.refreshTokenTtlSeconds * 1000);
+  const rotated = await d.db.transaction(async (tx) => {
+    if (!(await sessionsRepo.markRefreshTokenUsed(tx, hash))) return false;
+    await sessionsRepo.insertRefreshToken(tx, sha256(next), token.sessionId);
+    await sessionsRepo.extendSession(tx, token.sessionId, expiresAt, ctx.ip);
+    return true;
+  });
+  if (!rotated) throw await reuse();
+  const access = await d.tokens.signAccess({ userId: live.user.id, sessionId: token.sessionId });
+  return { user: live.user, sessionId: token.sessionId, accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken: next };
+}
+
+/** Ends the caller's session: by the signed-in principal, or (access token expired) by the refresh cookie. */
+export async function logout(d: AuthDeps, principal: Principal | null, rawRefresh: string | undefined): Promise<void> {
+  if (principal) {
+    await sessionsRepo.revokeSession(d.db, principal.sessionId, 'logout');
+    return;
+  }
+  if (!rawRefresh || rawRefresh.length > 200) return;
+  const token = await sessionsRepo.findRefreshToken(d.db, sha256(rawRefresh));
+  if (token) await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout');
+}
+
+export async function logoutAll(d: AuthDeps, principal: Principal): Promise<number> {
+  return sessionsRepo.revokeUserSessions(d.db, principal.userId, 'logout_all');
+}
+
+export async function listSessions(d: AuthDeps, principal: Principal): Promise<SessionInfo[]> {
+  const rows = await sessionsRepo.listLiveSessions(d.db, principal.userId);
+  return rows.map((s) => ({
+    id: s.id,
+    current: s.id === principal.sessionId,
+    device: describeDevice(s.userAgent),
+    userAgent: s.userAgent,
+    ip: s.ip,
+    createdAt: s.createdAt.toISOString(),
+    lastUsedAt: s.lastUsedAt.toISOString(),
+  }));
+}
+
+/** Another user's session is indistinguishable from a missing one (404). */
+export async function revokeOwnSession(d: AuthDeps, principal: Principal, sessionId: string): Promise<void> {
+  if (!(await sessionsRepo.revokeSession(d.db, sessionId, 'revoked_by_user', principal.userId))) throw notFound('Session');
+}
+
+export async function issueSocketToken(d: AuthDeps, principal: Principal): Promise<{ token: string; expiresAt: string }> {
+  const t = await d.tokens.signSocket({ userId: principal.userId, sessionId: principal.sessionId });
+  return { token: t.token, expiresAt: t.expiresAt.toISOString() };
+}
+
+/**
+ * Resolves credentials to a Principal, checking the session row on every call: no cache, so a logout, revocation,
+ * password reset or suspension takes effect on the next request on every machine.
+ */
+export function createAuthenticator(d: AuthDeps): Authenticator {
+  const resolve = async (token: string, audience: string, via: Principal['via']): Promise<Principal | null> => {
+    const claims = await d.tokens.verify(token, audience);
+    if (!claims) return null;
+    const live = await sessionsRepo.findLiveSession(d.db, claims.sessionId);
+    if (!live || live.user.id !== claims.userId || live.user.suspendedAt) return null;
+    if (Date.now() - live.session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      sessionsRepo.touchSession(d.db, live.session.id).catch((err: unknown) => d.platform.log.warn({ err }, 'could not update session last use'));
+    }
+    return { userId: live.user.id, sessionId: live.session.id, role: live.user.role, twoFactorEnabled: live.user.totpEnabledAt !== null, via };
+  };
+  return {
+    async authenticate(request) {
+      const header = request.headers.authorization;
+      if (header !== undefined) {
+        // An Authorization header decides alone: a bad bearer token does not fall back to cookies.
+        const m = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)$/i.exec(header);
+        return m?.[1] ? resolve(m[1], ACCESS_AUDIENCE, 'bearer') : null;
+      }
+      const cookie = request.cookies[ACCESS_COOKIE];
+      return cookie ? resolve(cookie, ACCESS_AUDIENCE, 'cookie') : null;
+    },
+    async authenticateSocket({ cookieHeader, token }) {
+      if (token) return resolve(token, SOCKET_AUDIENCE, 'bearer');
+      const cookie = readCookie(cookieHeader, ACCESS_COOKIE);
+      return cookie ? resolve(cookie, ACCESS_AUDIENCE, 'cookie') : null;
+    },
+  };
+}
+
+export function tooManyAttempts(retryAfterSeconds: number, message = 'Too many attempts; try again later'): AppError {
+  const s = Math.max(1, Math.ceil(retryAfterSeconds));
+  return new AppError('RATE_LIMITED', message, { retryAfterSeconds: s }, s);
+}

@@ -1,0 +1,59 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { randomToken } from './secrets.ts';
+
+export const ISSUER = 'cryptovault';
+/** Access tokens and socket tokens have different audiences, so one cannot stand in for the other. */
+export const ACCESS_AUDIENCE = 'cryptovault-api';
+export const SOCKET_AUDIENCE = 'cryptovault-socket';
+export const SOCKET_TOKEN_TTL_SECONDS = 60;
+
+export interface TokenClaims {
+  userId: string;
+  sessionId: string;
+}
+
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly accessTtlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async signAccess(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }> {
+    return this.sign(claims, ACCESS_AUDIENCE, this.accessTtlSeconds);
+  }
+
+  async signSocket(claims: TokenClaims): Promise<{ token: string; expiresAt: Date }> {
+    return this.sign(claims, SOCKET_AUDIENCE, SOCKET_TOKEN_TTL_SECONDS);
+  }
+
+  private async sign(claims: TokenClaims, audience: string, ttlSeconds: number): Promise<{ token: string; expiresAt: Date }> {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sid: claims.sessionId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(ISSUER)
+      .setAudience(audience)
+      .setJti(randomToken(16))
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(this.key);
+    return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
+  }
+
+  /** The claims of a valid token, or null (bad signature, other algorithm, wrong issuer/audience, expired, malformed). */
+  async verify(token: string, audience: string): Promise<TokenClaims | null> {
+    if (token.length > 2048) return null;
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience, requiredClaims: ['jti', 'exp', 'sub'] });
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
+      return { userId: payload.sub, sessionId: payload.sid };
+    } catch (err) {
+      if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import { type UserRow, users } from './users.schema.ts';
+
+export async function findUserByEmail(ex: Executor, email: string): Promise<UserRow | null> {
+  const [row] = await ex.select().from(users).where(eq(users.email, email)).limit(1);
+  return row ?? null;
+}
+
+export async function findUserById(ex: Executor, id: string): Promise<UserRow | null> {
+  const [row] = await ex.select().from(users).where(eq(users.id, id)).limit(1);
+  return row ?? null;
+}
+
+/** Inserts, or returns null when the email is taken (a concurrent signup won). */
+export async function insertUser(
+  ex: Executor,
+  v: { email: string; name: string; passwordHash: string; role?: 'user' | 'admin'; verified?: boolean },
+): Promise<UserRow | null> {
+  const [row] = await ex
+    .insert(users)
+    .values({ email: v.email, name: v.name, passwordHash: v.passwordHash, role: v.role ?? 'user', emailVerifiedAt: v.verified ? new Date() : null })
+    .onConflictDoNothing({ target: users.email })
+    .returning();
+  return row ?? null;
+}
+
+export async function updateUser(
+  ex: Executor,
+  id: string,
+  v: Partial<Pick<UserRow, 'name' | 'passwordHash' | 'role' | 'emailVerifiedAt' | 'failedLoginCount' | 'lockedUntil'>>,
+): Promise<UserRow | null> {
+  const [row] = await ex
+    .update(users)
+    .set({ ...v, updatedAt: sql`now()` })
+    .where(eq(users.id, id))
+    .returning();
+  return row ?? null;
+}
+
+/** Re-signup of an address nobody verified: the newcomer's details replace the stale ones (no pre-hijacking). */
+export async function replaceUnverified(ex: Executor, id: string, v: { name: string; passwordHash: string }): Promise<boolean> {
+  const rows = await ex
+    .update(users)
+    .set({ ...v, updatedAt: sql`now()` })
+    .where(and(eq(users.id, id), isNull(users.emailVerifiedAt)))
+    .returning({ id: users.id });
+  return rows.length === 1;
+}
+
+/**
+ * Counts one failed sign-in; at `threshold` consecutive failures the account locks for `lockMs`. A lock that has
+ * expired starts the count again.
+ */
+export async function recordLoginFailure(ex: Executor, id: string, threshold: number, lockMs: number): Promise<{ count: number; lockedUntil: Date | null }> {
+  const rows = (await ex.execute(sql`
+    update users set
+      failed_login_count = case when locked_until is not null and locked_until <= now() then 1 else failed_login_count + 1 end,
+      locked_until = case
+        when locked_until is not null and locked_until <= now() then null
+        when failed_login_count + 1 >= ${threshold} then now() + make_interval(secs => ${lockMs / 1000})
+        else locked_until end,
+      updated_at = now()
+    where id = ${id}
+    returning failed_login_count, locked_until`)) as unknown as { rows: { failed_login_count: number; locked_until: string | Date | null }[] };
+  const r = rows.rows[0];
+  return { count: Number(r?.failed_login_count ?? 0), lockedUntil: r?.locked_until ? new Date(r.locked_until) : null };
+}
+
+export async function clearLoginFailures(ex: Executor, id: string): Promise<void> {
+  await ex
+    .update(users)
+    .set({ failedLoginCount: 0, lockedUntil: null })
+    .where(and(eq(users.id, id), sql`(${users.failedLoginCount} > 0 or ${users.lockedUntil} is not null)`));
+}
+
+export async function setPendingTotp(ex: Executor, id: string, secretEnc: string): Promise<void> {
+  await ex.update(users).set({ totpSecretEnc: secretEnc, totpEnabledAt: null, totpLastStep: null, updatedAt: sql`now()` }).where(eq(users.id, id));
+}
+
+export async function enableTotp(ex: Executor, id: string, backupCodeHashes: string[]): Promise<boolean> {
+  const rows = await ex
+    .update(users)
+    .set({ totpEnabledAt: sql`now()`, backupCodeHashes, updatedAt: sql`now()` })
+    .where(and(eq(users.id, id), isNull(users.totpEnabledAt)))
+    .returning({ id: users.id });
+  return rows.length === 1;
+}
+
+export async function disableTotp(ex: Executor, id: string): Promise<void> {
+  await ex
+    .update(users)
+    .set({ totpSecretEnc: null, totpEnabledAt: null, totpLastStep: null, backupCodeHashes: [], updatedAt: sql`now()` })
+    .where(eq(users.id, id));
+}
+
+/** Accepts a TOTP time step once: concurrent or later uses of the same (or an older) step get false. */
+export async function claimTotpStep(ex: Executor, id: string, step: number): Promise<boolean> {
+  const rows = await ex
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(and(eq(users.id, id), sql`(${users.totpLastStep} is null or ${users.totpLastStep} < ${step})`))
+    .returning({ id: users.id });
+  return rows.length === 1;
+}
+
+/** Removes a backup code if present; true when it was there (so it worked exactly once). */
+export async function consumeBackupCode(ex: Executor, id: string, codeHash: string): Promise<boolean> {
+  const rows = await ex
+    .update(users)
+    .set({ backupCodeHashes: sql`array_remove(${users.backupCodeHashes}, ${codeHash})` })
+    .where(and(eq(users.id, id), sql`${codeHash} = any(${users.backupCodeHashes})`))
+    .returning({ id: users.id });
+  return rows.length === 1;
+}

@@ -1,0 +1,31 @@
+import { outboxResponse } from '@cryptovault/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Platform } from '../../platform/index.ts';
+import { DevOutboxMailer } from '../../platform/mailer/dev-outbox.ts';
+import type { AppModule } from '../types.ts';
+
+/** Development helpers owned by no single domain. Registered only when devToolsEnabled (404 in production). */
+async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+  if (!platform.config.devToolsEnabled) return;
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/dev/outbox',
+    {
+      schema: {
+        tags: ['development'],
+        summary: 'Emails kept by the development mailer, newest first (absent in production)',
+        querystring: z.object({ to: z.string().max(254).optional() }),
+        response: { 200: outboxResponse },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const { mailer } = platform;
+      return { items: mailer instanceof DevOutboxMailer ? mailer.list(request.query.to) : [] };
+    },
+  );
+}
+
+export const devModule: AppModule = { name: 'dev', register: routes };

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { isoDateTime } from './common.ts';
+
+/** Emails are compared trimmed and lower-cased; the server normalises them. */
+export const emailField = z.string().trim().max(254).pipe(z.email({ message: 'must be a valid email address' }));
+/** Policy beyond length (common passwords, not the email) is checked by the server. */
+export const passwordField = z.string().min(10, 'must be at least 10 characters').max(256);
+export const personName = z.string().trim().min(1).max(100);
+export const totpCodeField = z
+  .string()
+  .trim()
+  .max(32)
+  .regex(/^(\d{6}|[A-Za-z0-9]{4,5}-?[A-Za-z0-9]{4,5})$/, 'must be a 6-digit code or a backup code');
+
+export const userProfile = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['user', 'admin']),
+  emailVerified: z.boolean(),
+  twoFactorEnabled: z.boolean(),
+  createdAt: isoDateTime,
+});
+export type UserProfile = z.infer<typeof userProfile>;
+
+/**
+ * Non-browser clients may ask for the tokens in the body (`returnTokens: true`); browsers keep them in httpOnly
+ * cookies only, so page scripts never see them.
+ */
+export const issuedTokens = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  accessTokenExpiresAt: isoDateTime,
+});
+export const authResponse = z.object({ user: userProfile, tokens: issuedTokens.optional() });
+export type AuthResponse = z.infer<typeof authResponse>;
+
+export const signupRequest = z.object({ email: emailField, password: passwordField, name: personName });
+export const acceptedResponse = z.object({ status: z.literal('accepted'), message: z.string() });
+export const okResponse = z.object({ ok: z.literal(true) });
+
+export const verifyEmailRequest = z.object({
+  email: emailField,
+  code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code'),
+  returnTokens: z.boolean().optional(),
+});
+export const emailOnlyRequest = z.object({ email: emailField });
+
+export const loginRequest = z.object({
+  email: emailField,
+  password: z.string().min(1).max(256),
+  totpCode: totpCodeField.optional(),
+  returnTokens: z.boolean().optional(),
+});
+
+/** Browsers send nothing (the refresh_token cookie is used); other clients send the refresh token. */
+export const refreshRequest = z
+  .object({ refreshToken: z.string().min(20).max(200).optional(), returnTokens: z.boolean().optional() })
+  .optional();
+
+export const updateProfileRequest = z.object({ name: personName });
+export const changePasswordRequest = z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordField });
+export const resetPasswordRequest = z.object({ token: z.string().min(20).max(200), newPassword: passwordField });
+
+export const twoFactorSetupResponse = z.object({ secret: z.string(), otpauthUrl: z.string(), qrSvg: z.string() });
+export const twoFactorEnableRequest = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') });
+export const twoFactorEnableResponse = z.object({ backupCodes: z.array(z.string()) });
+export const twoFactorDisableRequest = z.object({ password: z.string().min(1).max(256), code: totpCodeField });
+
+export const sessionInfo = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  device: z.string().describe('short description derived from the user agent'),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  createdAt: isoDateTime,
+  lastUsedAt: isoDateTime,
+});
+export const sessionList = z.object({ items: z.array(sessionInfo) });
+export type SessionInfo = z.infer<typeof sessionInfo>;
+
+export const socketTokenResponse = z.object({ token: z.string(), expiresAt: isoDateTime });
+
+export const outboxMessage = z.object({ to: z.string(), subject: z.string(), text: z.string(), html: z.string(), sentAt: isoDateTime });
+export const outboxResponse = z.object({ items: z.array(outboxMessage) });
