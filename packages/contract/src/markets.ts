@@ -71,5 +71,7 @@ export const setMarketPriceBody = z.object({
     .max(40)
     .regex(/^(0|[1-9]\d{0,19})(\.\d{1,18})?$/, 'must be a decimal string such as "65000.12"')
     .refine((v) => /[1-9]/.test(v), 'must be greater than zero'),
+  /** How long the price stays exactly as set before the random walk continues from it (default 5 minutes). */
+  holdMs: z.number().int().min(0).max(86_400_000).default(300_000),
 });
-export const setMarketPriceResponse = z.object({ assetId: z.string(), priceUsd: z.string(), ts: z.number().int() });
+export const setMarketPriceResponse = z.object({ assetId: z.string(), priceUsd: z.string(), ts: z.number().int(), holdUntil: z.number().int() });

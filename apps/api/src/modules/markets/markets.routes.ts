@@ -1,0 +1,131 @@
+import {
+  assetIdParams,
+  assetListResponse,
+  assetSchema,
+  errorBodySchema,
+  historyQuery,
+  historyResponse,
+  setMarketPriceBody,
+  setMarketPriceResponse,
+  tradingPairsResponse,
+} from '@cryptovault/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { Gauge } from 'prom-client';
+import { z } from 'zod';
+import type { Platform } from '../../platform/index.ts';
+import { clusterNamespace } from '../../realtime/namespace.ts';
+import type { AppModule } from '../types.ts';
+import { CoinCapClient, CoinCapProvider } from './coincap.ts';
+import { PriceFeed } from './feed.ts';
+import { HISTORY_TTL_S, MarketsService } from './markets.service.ts';
+import { TRADING_PAIRS } from './pairs.ts';
+import { PriceStore } from './price-store.ts';
+import { SimulatedMarket } from './simulated.ts';
+
+/** The simulated market moves once a second; CoinCap is polled every PRICE_POLL_INTERVAL_MS. */
+export const SIMULATED_TICK_MS = 1000;
+
+const tags = ['markets'];
+const errors = { 400: errorBodySchema, 404: errorBodySchema, 503: errorBodySchema };
+
+function createFeed(platform: Platform, namespace: string): PriceFeed {
+  const { prices } = platform.config;
+  const store = new PriceStore(prices.maxAgeMs);
+  if (prices.source === 'simulated') {
+    const sim = new SimulatedMarket();
+    return new PriceFeed(platform, sim, store, { namespace, intervalMs: SIMULATED_TICK_MS }, sim);
+  }
+  const client = new CoinCapClient({ baseUrl: prices.coincapBaseUrl, apiKey: prices.coincapApiKey ?? '' });
+  return new PriceFeed(platform, new CoinCapProvider(client), store, { namespace, intervalMs: prices.pollIntervalMs }, null);
+}
+
+function registerMetrics(platform: Platform, feed: PriceFeed): void {
+  const registers = [platform.metrics.registry];
+  new Gauge({
+    name: 'price_feed_age_seconds',
+    help: 'Age of the newest price tick on this machine (-1 before the first)',
+    registers,
+    collect() {
+      const age = feed.store.ageMs();
+      this.set(age === null ? -1 : age / 1000);
+    },
+  });
+  new Gauge({
+    name: 'price_feed_leader',
+    help: '1 when this machine polls the price provider for the platform',
+    registers,
+    collect() {
+      this.set(feed.isLeader ? 1 : 0);
+    },
+  });
+}
+
+async function register(root: FastifyInstance, platform: Platform): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const namespace = clusterNamespace(platform);
+  const feed = createFeed(platform, namespace);
+  const service = new MarketsService(platform, feed, feed.provider, namespace);
+  platform.prices = feed.store;
+  platform.priceHealth = () => feed.health();
+  registerMetrics(platform, feed);
+  app.addHook('onReady', async () => feed.start());
+  app.addHook('onClose', async () => feed.stop());
+
+  // Browsers and CDNs may reuse a price list for about half a tick.
+  const listMaxAge = Math.max(1, Math.min(15, Math.floor((feed.source === 'simulated' ? SIMULATED_TICK_MS : platform.config.prices.pollIntervalMs) / 2000)));
+
+  app.get('/api/crypto', { schema: { tags, summary: 'Listed assets with current prices', response: { 200: assetListResponse } } }, async (_req, reply) => {
+    reply.header('cache-control', `public, max-age=${listMaxAge}`);
+    return service.list();
+  });
+
+  app.get(
+    '/api/crypto/trading-pairs',
+    { schema: { tags, summary: 'Tradable pairs and their precisions and minimums', response: { 200: tradingPairsResponse } } },
+    async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=3600');
+      return { items: [...TRADING_PAIRS] };
+    },
+  );
+
+  app.get(
+    '/api/crypto/:id',
+    { schema: { tags, summary: 'One asset by id (bitcoin) or symbol (BTC)', params: assetIdParams, response: { 200: assetSchema, ...errors } } },
+    async (request, reply) => {
+      const asset = service.get(request.params.id);
+      reply.header('cache-control', `public, max-age=${listMaxAge}`);
+      return asset;
+    },
+  );
+
+  app.get(
+    '/api/crypto/:id/history',
+    {
+      schema: { tags, summary: 'Price history', params: assetIdParams, querystring: historyQuery, response: { 200: historyResponse, ...errors } },
+    },
+    async (request, reply) => {
+      const body = await service.history(request.params.id, request.query);
+      reply.header('cache-control', `public, max-age=${HISTORY_TTL_S[request.query.interval]}`);
+      return body;
+    },
+  );
+
+  if (platform.config.devToolsEnabled) {
+    app.post(
+      '/api/dev/market/:assetId',
+      {
+        schema: {
+          tags: ['development'],
+          summary: 'Set a simulated price (development only); it holds for holdMs, then the market moves on from it',
+          params: z.object({ assetId: z.string().min(1).max(64) }),
+          body: setMarketPriceBody,
+          response: { 200: setMarketPriceResponse, ...errors, 409: errorBodySchema },
+        },
+      },
+      async (request) => service.setSimulatedPrice(request.params.assetId, request.body.priceUsd, request.body.holdMs),
+    );
+  }
+}
+
+export const marketsModule: AppModule = { name: 'markets', register };
