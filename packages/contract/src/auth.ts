@@ -56,7 +56,7 @@ export const loginRequest = z.object({
 /** Browsers send nothing (the refresh_token cookie is used); other clients send the refresh token. */
 export const refreshRequest = z
   .object({ refreshToken: z.string().min(20).max(200).optional(), returnTokens: z.boolean().optional() })
-  .optional();
+  .nullish();
 
 export const updateProfileRequest = z.object({ name: personName });
 export const changePasswordRequest = z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordField });

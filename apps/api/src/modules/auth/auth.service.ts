@@ -37,9 +37,9 @@ async function sendVerificationCode(d: AuthDeps, user: UserRow): Promise<void> {
 export async function signup(d: AuthDeps, input: { email: string; password: string; name: string }, ctx: RequestContext): Promise<void> {
   const email = normalizeEmail(input.email);
   await d.platform.rateLimiter.consume(LIMITS.signupIp, ctx.ip);
-  await d.platform.rateLimiter.consume(LIMITS.signupAccount, accountSubject(email));
   const problems = passwordProblems(input.password, email);
   if (problems.length) throw weakPassword(problems);
+  await d.platform.rateLimiter.consume(LIMITS.signupAccount, accountSubject(email));
   const passwordHash = await hashPassword(input.password);
   const name = input.name.trim();
 
