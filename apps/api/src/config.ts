@@ -85,6 +85,10 @@ const envSchema = z.object({
   NOWPAYMENTS_BASE_URL: url.optional(),
   SENTRY_DSN: optionalString,
   PUBLIC_SENTRY_DSN: optionalString,
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: optionalString,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('cryptovault-api'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   TRUST_PROXY: z.string().trim().default('false'),
   SHUTDOWN_TIMEOUT_MS: int(1000, 300_000).default(25_000),
   METRICS_TOKEN: optionalString,
@@ -101,6 +105,7 @@ const envSchema = z.object({
   FLY_PRIVATE_IP: optionalString,
   FLY_PROCESS_GROUP: optionalString,
   FLY_VM_MEMORY_MB: z.coerce.number().int().optional(),
+  FLY_DNS_SERVER: optionalString,
   // Seed (MongoDB) variables: recognised only to explain what replaced them.
   MONGO_URL: optionalString,
   MONGO_MAX_POOL_SIZE: optionalString,
@@ -170,6 +175,8 @@ export interface Config {
     baseUrl: string;
   };
   sentry: { dsn: string | null; publicDsn: string | null };
+  /** OpenTelemetry tracing over OTLP/HTTP; null (off, nothing loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  telemetry: { endpoint: string; headers: Record<string, string>; serviceName: string; sampleRatio: number } | null;
   trustProxy: TrustProxy;
   shutdownTimeoutMs: number;
   metricsToken: string | null;
@@ -185,6 +192,8 @@ export interface Config {
     privateIp: string | null;
     processGroup: string | null;
     vmMemoryMb: number | null;
+    /** DNS server for `vms.<app>.internal` (host:port); null uses the system resolver (Fly's is fdaa::3). */
+    dnsServer: string | null;
   };
   devToolsEnabled: boolean;
 }
@@ -235,6 +244,17 @@ function ephemeral(): string {
 
 function stripTrailingSlash(u: string): string {
   return u.replace(/\/+$/, '');
+}
+
+/** OTLP's header list: `key=value,key2=value2` with percent-encoded values (OpenTelemetry's env format). */
+function parseOtlpHeaders(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    out[pair.slice(0, eq).trim()] = decodeURIComponent(pair.slice(eq + 1).trim());
+  }
+  return out;
 }
 
 function formatZodProblems(error: z.ZodError): string[] {
@@ -401,6 +421,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     payments,
     sentry: { dsn: e.SENTRY_DSN ?? null, publicDsn: e.PUBLIC_SENTRY_DSN ?? null },
+    telemetry: e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: stripTrailingSlash(e.OTEL_EXPORTER_OTLP_ENDPOINT),
+          headers: parseOtlpHeaders(e.OTEL_EXPORTER_OTLP_HEADERS),
+          serviceName: e.OTEL_SERVICE_NAME,
+          sampleRatio: e.OTEL_TRACES_SAMPLER_ARG,
+        }
+      : null,
     trustProxy,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN ?? null,
@@ -416,6 +444,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       privateIp: e.FLY_PRIVATE_IP ?? null,
       processGroup: e.FLY_PROCESS_GROUP ?? null,
       vmMemoryMb: e.FLY_VM_MEMORY_MB ?? null,
+      dnsServer: e.FLY_DNS_SERVER ?? null,
     },
     devToolsEnabled: !isProduction,
   };

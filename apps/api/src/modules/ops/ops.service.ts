@@ -1,7 +1,7 @@
 import { memoryUsage, uptime, version as nodeVersion } from 'node:process';
 import type { HealthResponse } from '@cryptovault/contract';
 import type { CheckResult, Platform } from '../../platform/index.ts';
-import { listFlyInstances, shortMachineId } from '../../platform/fly.ts';
+import { type FlyInstances, listFlyInstances, localInstances, shortMachineId } from '../../platform/fly.ts';
 
 async function timed(fn: () => Promise<number>, downStatus: CheckResult['status']): Promise<CheckResult> {
   try {
@@ -66,6 +66,15 @@ export function flyStatus(platform: Platform) {
   };
 }
 
-export function flyInstances(platform: Platform, dnsServer?: string) {
-  return listFlyInstances(platform.config, platform.instanceId, dnsServer ? { dnsServer } : {});
+/**
+ * Machines of this app. When Fly's DNS does not answer (or the app runs outside Fly with FLY_APP_NAME set) the
+ * answer degrades to this process alone, marked `local`, rather than failing the admin page.
+ */
+export async function flyInstances(platform: Platform): Promise<FlyInstances> {
+  try {
+    return await listFlyInstances(platform.config, platform.instanceId);
+  } catch (err) {
+    platform.log.warn({ err: (err as Error).message, app: platform.config.fly.appName }, 'Fly internal DNS lookup failed; reporting this instance only');
+    return localInstances(platform.config, platform.instanceId);
+  }
 }
