@@ -3,3 +3,5 @@ export * from './errors.ts';
 export * from './ops.ts';
 export * from './markets.ts';
 export * from './auth.ts';
+export * from './payments.ts';
+export * from './notifications.ts';

@@ -1,8 +1,10 @@
 import { authModule } from './auth/auth.routes.ts';
 import { devModule } from './dev/dev.routes.ts';
 import { marketsModule } from './markets/markets.routes.ts';
+import { notificationsModule } from './notifications/notifications.routes.ts';
 import { opsModule } from './ops/ops.routes.ts';
+import { paymentsModule } from './payments/payments.routes.ts';
 import type { AppModule } from './types.ts';
 
 /** Every domain module, in registration order. */
-export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule];
+export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, notificationsModule, paymentsModule];

@@ -6,3 +6,5 @@ export * from '../idempotency/idempotency.schema.ts';
 export * from '../../modules/auth/users.schema.ts';
 export * from '../../modules/auth/auth.schema.ts';
 export * from '../../modules/audit/audit.schema.ts';
+export * from '../../modules/payments/payments.schema.ts';
+export * from '../../modules/notifications/notifications.schema.ts';

@@ -1,0 +1,54 @@
+import { bigint, boolean, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { DEPOSIT_STATUSES } from '@cryptovault/contract';
+import { users } from '../auth/users.schema.ts';
+
+export const deposits = pgTable('deposits', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id')
+    .notNull()
+    .references(() => users.id),
+  provider: text('provider', { enum: ['nowpayments', 'simulated'] }).notNull(),
+  providerPaymentId: text('provider_payment_id').notNull(),
+  status: text('status', { enum: DEPOSIT_STATUSES }).notNull(),
+  amountUsd: numeric('amount_usd', { precision: 38, scale: 18 }).notNull(),
+  payCurrency: text('pay_currency').notNull(),
+  payAmount: numeric('pay_amount', { precision: 38, scale: 18 }),
+  payAddress: text('pay_address'),
+  actuallyPaid: numeric('actually_paid', { precision: 38, scale: 18 }),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  creditedUsd: numeric('credited_usd', { precision: 38, scale: 18 }),
+  creditedAt: timestamp('credited_at', { withTimezone: true }),
+  review: text('review', { enum: ['pending', 'resolved'] }),
+  reviewReason: text('review_reason'),
+  reviewNote: text('review_note'),
+  lastPolledAt: timestamp('last_polled_at', { withTimezone: true }),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+export type DepositRow = typeof deposits.$inferSelect;
+
+export const depositStatusHistory = pgTable(
+  'deposit_status_history',
+  {
+    depositId: uuid('deposit_id')
+      .notNull()
+      .references(() => deposits.id),
+    status: text('status').notNull(),
+    source: text('source', { enum: ['create', 'ipn', 'poll', 'expiry', 'operator'] }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.depositId, t.status] })],
+);
+
+export const paymentWebhookInbox = pgTable('payment_webhook_inbox', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  provider: text('provider').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  signatureValid: boolean('signature_valid'),
+  rawBody: text('raw_body').notNull(),
+  paymentId: text('payment_id'),
+  paymentStatus: text('payment_status'),
+  outcome: text('outcome').notNull().default('pending'),
+  error: text('error'),
+  processedAt: timestamp('processed_at', { withTimezone: true }),
+});
