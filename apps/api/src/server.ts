@@ -1,10 +1,7 @@
-import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { installGracefulShutdown } from './lifecycle.ts';
-import { runMigrations } from './platform/db/migrate.ts';
-import { createPlatform } from './platform/index.ts';
 import { createLogger } from './platform/logger.ts';
 import { initSentry } from './platform/sentry.ts';
+import { startTelemetry } from './platform/telemetry.ts';
 
 async function main(): Promise<void> {
   let loaded: ReturnType<typeof loadConfig>;
@@ -20,9 +17,19 @@ async function main(): Promise<void> {
   const { config, notices } = loaded;
   const log = createLogger(config);
   for (const n of notices) log.warn(n);
+  // Tracing hooks http, pg and ioredis as they load, so the application is imported only after it starts: keep
+  // application imports below dynamic (nothing OpenTelemetry is loaded when OTEL_EXPORTER_OTLP_ENDPOINT is unset).
+  const telemetry = await startTelemetry(config, log);
   await initSentry(config, log);
+  const [{ buildApp }, { installGracefulShutdown }, { runMigrations }, { createPlatform }] = await Promise.all([
+    import('./app.ts'),
+    import('./lifecycle.ts'),
+    import('./platform/db/migrate.ts'),
+    import('./platform/index.ts'),
+  ]);
 
   const platform = await createPlatform(config, log);
+  if (telemetry) platform.onClose(() => telemetry.shutdown());
   if (!config.isProduction) {
     const applied = await runMigrations(platform.database);
     if (applied.length) log.info({ applied }, 'database migrations applied');

@@ -1,5 +1,6 @@
 import { type Logger, type LoggerOptions, pino } from 'pino';
 import type { Config } from '../config.ts';
+import { traceLogMixin } from './telemetry.ts';
 
 /** Headers and fields that never reach a log line. */
 export const REDACT_PATHS = [
@@ -17,7 +18,9 @@ export const REDACT_PATHS = [
   '*.secret',
 ];
 
-export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat' | 'isProduction' | 'fly' | 'version'>): LoggerOptions {
+export function loggerOptions(
+  config: Pick<Config, 'logLevel' | 'logFormat' | 'isProduction' | 'fly' | 'version'> & Partial<Pick<Config, 'telemetry'>>,
+): LoggerOptions {
   const pretty = config.logFormat === 'pretty';
   return {
     level: config.logLevel,
@@ -26,6 +29,8 @@ export function loggerOptions(config: Pick<Config, 'logLevel' | 'logFormat' | 'i
       ? { app: config.fly.appName ?? 'cryptovault-api', region: config.fly.region, machine: config.fly.machineId, version: config.version }
       : undefined,
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
+    // With tracing on, every line logged inside a request carries its traceId/spanId.
+    ...(config.telemetry ? { mixin: traceLogMixin } : {}),
     ...(pretty
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } }
       : {}),
