@@ -76,6 +76,11 @@ const envSchema = z.object({
   USE_MOCK_PRICES: bool.optional(),
   PRICE_POLL_INTERVAL_MS: int(1000, 3_600_000).default(10_000),
   PRICE_MAX_AGE_MS: int(1000, 3_600_000).default(60_000),
+  TRADING_FEE_RATE: z
+    .string()
+    .trim()
+    .regex(/^0(\.\d{1,8})?$/, 'must be a decimal fraction below 1 such as 0.001 (0.1%)')
+    .default('0.001'),
   SENDGRID_API_KEY: optionalString,
   SENDGRID_BASE_URL: url.default('https://api.sendgrid.com'),
   EMAIL_FROM: z.string().trim().default('CryptoVault <no-reply@cryptovault.financial>'),
@@ -167,6 +172,8 @@ export interface Config {
     pollIntervalMs: number;
     maxAgeMs: number;
   };
+  /** Fee on every fill as a fraction of its cost (0.001 = 0.1%), charged in the quote currency. */
+  trading: { feeRate: string };
   email: { provider: 'sendgrid' | 'dev-outbox'; sendgridApiKey: string | null; sendgridBaseUrl: string; from: string };
   payments: {
     provider: 'nowpayments' | 'simulated';
@@ -413,6 +420,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: e.PRICE_POLL_INTERVAL_MS,
       maxAgeMs: e.PRICE_MAX_AGE_MS,
     },
+    trading: { feeRate: e.TRADING_FEE_RATE },
     email: {
       provider: e.SENDGRID_API_KEY ? 'sendgrid' : 'dev-outbox',
       sendgridApiKey: e.SENDGRID_API_KEY ?? null,

@@ -5,3 +5,4 @@ export * from './markets.ts';
 export * from './auth.ts';
 export * from './payments.ts';
 export * from './notifications.ts';
+export * from './socket.ts';

@@ -4,7 +4,8 @@ import { marketsModule } from './markets/markets.routes.ts';
 import { notificationsModule } from './notifications/notifications.routes.ts';
 import { opsModule } from './ops/ops.routes.ts';
 import { paymentsModule } from './payments/payments.routes.ts';
+import { realtimeModule } from '../realtime/realtime.module.ts';
 import type { AppModule } from './types.ts';
 
 /** Every domain module, in registration order. */
-export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, notificationsModule, paymentsModule];
+export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, notificationsModule, paymentsModule, realtimeModule];

@@ -8,3 +8,5 @@ export * from '../../modules/auth/auth.schema.ts';
 export * from '../../modules/audit/audit.schema.ts';
 export * from '../../modules/payments/payments.schema.ts';
 export * from '../../modules/notifications/notifications.schema.ts';
+export * from '../../modules/ledger/ledger.schema.ts';
+export * from '../../modules/trading/trading.schema.ts';

@@ -1,0 +1,61 @@
+import type { BalanceItem, BalancesResponse } from '@cryptovault/contract';
+import { QUOTE_ASSET } from '../../platform/assets.ts';
+import type { Executor } from '../../platform/db/client.ts';
+import type { Platform } from '../../platform/index.ts';
+import type { PriceReader } from '../../platform/prices.ts';
+import { userBalances } from './ledger.repo.ts';
+import type { UserBalance } from './ledger.types.ts';
+import { D, type Dec, ZERO } from './money.ts';
+
+declare module '../../platform/events.ts' {
+  interface DomainEvents {
+    /** After commit: a user's balances changed (only the assets that changed). */
+    'balance.changed': { userId: string; items: BalanceItem[] };
+  }
+}
+
+/** USD value of `amount` of `asset` at the current price; null when no price is known. */
+export function usdPrice(prices: PriceReader, asset: string): Dec | null {
+  if (asset === QUOTE_ASSET) return new D(1);
+  const q = prices.get(asset);
+  return q ? new D(q.priceUsd) : null;
+}
+
+export function balanceItem(prices: PriceReader, b: { asset: string; available: string; locked: string }): BalanceItem {
+  const total = new D(b.available).plus(b.locked);
+  const price = usdPrice(prices, b.asset);
+  return {
+    asset: b.asset,
+    available: new D(b.available).toFixed(),
+    locked: new D(b.locked).toFixed(),
+    total: total.toFixed(),
+    valueUsd: price ? total.times(price).toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2) : null,
+  };
+}
+
+/** GET /api/wallet/balances. USD is always listed, even before the first deposit. */
+export async function getBalances(executor: Executor, prices: PriceReader, userId: string): Promise<BalancesResponse> {
+  const rows = await userBalances(executor, userId);
+  if (!rows.some((r) => r.asset === QUOTE_ASSET)) rows.unshift({ asset: QUOTE_ASSET, available: '0', locked: '0' });
+  const items = rows.map((r) => balanceItem(prices, r));
+  const totalUsd = items.reduce((s, i) => (i.valueUsd ? s.plus(i.valueUsd) : s), ZERO);
+  return { items, totalUsd: totalUsd.toFixed(2) };
+}
+
+/**
+ * After commit: tells subscribers and the user's browsers which balances changed. Callers pass the balances the
+ * ledger returned from `post` (the values written in that transaction).
+ */
+export function emitBalanceChanges(platform: Platform, balances: UserBalance[]): void {
+  const byUser = new Map<string, Map<string, UserBalance>>();
+  for (const b of balances) {
+    const m = byUser.get(b.userId) ?? new Map<string, UserBalance>();
+    m.set(b.asset, b); // the last posting of a transaction holds the final value
+    byUser.set(b.userId, m);
+  }
+  for (const [userId, m] of byUser) {
+    const items = [...m.values()].map((b) => balanceItem(platform.prices, b));
+    platform.events.emit('balance.changed', { userId, items });
+    platform.events.emit('user.push', { userId, event: 'balance:update', payload: { items } });
+  }
+}

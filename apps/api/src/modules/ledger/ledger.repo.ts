@@ -1,0 +1,152 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+
+/** Raw rows from `execute` look the same on node-postgres and PGlite: `{ rows }`. */
+export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const result = (await executor.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+export interface AccountSpec {
+  key: string;
+  kind: string;
+  user_id: string | null;
+  asset: string;
+  shard: number;
+}
+
+/**
+ * Locks the accounts in one fixed order (by key, bytewise) so concurrent postings cannot deadlock.
+ * Returns the ids of those that exist.
+ */
+export function lockAccounts(executor: Executor, keys: string[]): Promise<{ id: string; key: string }[]> {
+  return rows(
+    executor,
+    sql`select id::text as id, key from ledger_accounts
+        where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))
+        order by key collate "C" for update`,
+  );
+}
+
+/** Creates missing accounts with zero balances (first posting of a user in an asset). */
+export async function createAccounts(executor: Executor, specs: AccountSpec[]): Promise<void> {
+  await executor.execute(sql`
+    insert into ledger_accounts (key, kind, user_id, asset, shard)
+    select key, kind, user_id, asset, shard
+    from jsonb_to_recordset(${JSON.stringify(specs)}::jsonb) as x(key text, kind text, user_id uuid, asset text, shard smallint)
+    order by key collate "C"
+    on conflict (key) do nothing`);
+}
+
+export interface ApplyInput {
+  type: string;
+  reference: string | null;
+  userId: string | null;
+  memo: string | null;
+  deltas: { id: string; da: string; dl: string }[];
+  postings: { account_id: string; user_id: string | null; asset: string; bucket: string; leg: string; amount: string }[];
+}
+
+export interface AppliedRow {
+  entry_id: string;
+  posted: number;
+  id: string;
+  user_id: string | null;
+  asset: string;
+  available: string;
+  locked: string;
+}
+
+/**
+ * One statement: apply the net deltas to the (already locked) accounts, insert the entry and its postings.
+ * The non-negative CHECK on ledger_accounts aborts it when a user's balance would go below zero.
+ */
+export function applyEntry(executor: Executor, input: ApplyInput): Promise<AppliedRow[]> {
+  return rows(
+    executor,
+    sql`with d as (
+      select * from jsonb_to_recordset(${JSON.stringify(input.deltas)}::jsonb) as x(id bigint, da numeric, dl numeric)
+    ), upd as (
+      update ledger_accounts a set available = a.available + d.da, locked = a.locked + d.dl, updated_at = now()
+      from d where a.id = d.id
+      returning a.id::text as id, a.user_id, a.asset, a.available::text as available, a.locked::text as locked
+    ), e as (
+      insert into journal_entries (type, reference, user_id, memo)
+      values (${input.type}, ${input.reference}, ${input.userId}, ${input.memo}::jsonb)
+      returning id
+    ), p as (
+      insert into journal_postings (entry_id, account_id, user_id, asset, bucket, leg, amount)
+      select e.id, x.account_id, x.user_id, x.asset, x.bucket, x.leg, x.amount
+      from e, jsonb_to_recordset(${JSON.stringify(input.postings)}::jsonb)
+        as x(account_id bigint, user_id uuid, asset text, bucket text, leg text, amount numeric)
+      returning 1
+    )
+    select (select id::text from e) as entry_id, (select count(*)::int from p) as posted, upd.* from upd`,
+  );
+}
+
+export interface BalanceRow {
+  asset: string;
+  available: string;
+  locked: string;
+}
+
+export function userBalances(executor: Executor, userId: string): Promise<BalanceRow[]> {
+  return rows(
+    executor,
+    sql`select asset, available::text as available, locked::text as locked
+        from ledger_accounts where user_id = ${userId} and kind = 'user' order by asset`,
+  );
+}
+
+export interface ReconciliationRow {
+  asset: string;
+  users_total: string;
+  platform_total: string;
+  journal_total: string;
+  mismatched_accounts: number;
+  unbalanced_entries: number;
+}
+
+/**
+ * Per asset: users' balances, platform balances, the sum of all postings, how many accounts differ from the sum of
+ * their own postings, and how many entries do not sum to zero. A sound ledger has users + platform == journal == 0
+ * and no mismatches.
+ */
+export function reconciliation(executor: Executor): Promise<ReconciliationRow[]> {
+  return rows(
+    executor,
+    sql`with bal as (
+      select asset,
+        coalesce(sum(available + locked) filter (where kind = 'user'), 0) as users_total,
+        coalesce(sum(available + locked) filter (where kind <> 'user'), 0) as platform_total
+      from ledger_accounts group by asset
+    ), posted as (
+      select account_id,
+        sum(amount) filter (where bucket = 'available') as av,
+        sum(amount) filter (where bucket = 'locked') as lk
+      from journal_postings group by account_id
+    ), mism as (
+      select a.asset, count(*)::int as n from ledger_accounts a left join posted p on p.account_id = a.id
+      where a.available <> coalesce(p.av, 0) or a.locked <> coalesce(p.lk, 0) group by a.asset
+    ), jtot as (
+      select asset, sum(amount) as total from journal_postings group by asset
+    ), unb as (
+      select asset, count(*)::int as n from (
+        select entry_id, asset from journal_postings group by entry_id, asset having sum(amount) <> 0
+      ) u group by asset
+    ), assets as (select asset from bal union select asset from jtot)
+    select s.asset,
+      coalesce(bal.users_total, 0)::text as users_total,
+      coalesce(bal.platform_total, 0)::text as platform_total,
+      coalesce(jtot.total, 0)::text as journal_total,
+      coalesce(mism.n, 0) as mismatched_accounts,
+      coalesce(unb.n, 0) as unbalanced_entries
+    from assets s
+      left join bal on bal.asset = s.asset
+      left join jtot on jtot.asset = s.asset
+      left join mism on mism.asset = s.asset
+      left join unb on unb.asset = s.asset
+    order by s.asset`,
+  );
+}

@@ -1,0 +1,28 @@
+import { balancesResponse, reconciliationResponse } from '@cryptovault/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Platform } from '../../platform/index.ts';
+import { requireAdmin, requireUser } from '../../platform/principal.ts';
+import type { AppModule } from '../types.ts';
+import { getBalances } from './balances.ts';
+import { reconcile } from './reconciliation.ts';
+
+async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/wallet/balances',
+    { schema: { tags: ['wallet'], summary: 'Balances per asset (available, locked by orders/withdrawals)', response: { 200: balancesResponse } } },
+    async (request) => getBalances(platform.database.db, platform.prices, requireUser(request).userId),
+  );
+  app.get(
+    '/api/admin/reconciliation',
+    { schema: { tags: ['admin'], summary: 'Ledger reconciliation per asset (must be zero drift)', response: { 200: reconciliationResponse } } },
+    async (request) => {
+      requireAdmin(request);
+      return reconcile(platform.database.db);
+    },
+  );
+}
+
+/** The ledger: balances and the admin reconciliation. Other modules post through ledger.service.ts. */
+export const ledgerModule: AppModule = { name: 'ledger', register: routes };

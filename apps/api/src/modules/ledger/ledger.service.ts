@@ -1,0 +1,222 @@
+import type { Executor } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import { type AccountSpec, applyEntry, createAccounts, lockAccounts } from './ledger.repo.ts';
+import {
+  type AccountRef,
+  type Bucket,
+  ENTRY_TYPES,
+  type JournalEntryInput,
+  type Leg,
+  PLATFORM_SHARDS,
+  type PostingInput,
+  type PostResult,
+  type UserBalance,
+} from './ledger.types.ts';
+import { D, type Dec, toSql, ZERO } from './money.ts';
+
+const ASSET_RE = /^[A-Z0-9]{2,10}$/;
+
+export function accountKey(ref: AccountRef): string {
+  if (ref.kind === 'user') return `user:${ref.userId}:${ref.asset}`;
+  return `${ref.kind}:${ref.asset}:${ref.shard ?? 0}`;
+}
+
+function accountSpec(ref: AccountRef): AccountSpec {
+  return ref.kind === 'user'
+    ? { key: accountKey(ref), kind: 'user', user_id: ref.userId, asset: ref.asset, shard: 0 }
+    : { key: accountKey(ref), kind: ref.kind, user_id: null, asset: ref.asset, shard: ref.shard ?? 0 };
+}
+
+/** The shard of a hot platform account a user's postings use: stable per user, spread across users. */
+export function shardFor(userId: string): number {
+  let h = 0;
+  for (let i = 0; i < userId.length; i++) h = (h * 31 + userId.charCodeAt(i)) | 0;
+  return Math.abs(h) % PLATFORM_SHARDS;
+}
+
+/** Thrown before anything reaches the database: the code tried to post an unbalanced or malformed entry. */
+export class UnbalancedEntryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnbalancedEntryError';
+  }
+}
+
+export function assertBalanced(entry: JournalEntryInput): void {
+  if (!ENTRY_TYPES.includes(entry.type)) throw new UnbalancedEntryError(`unknown entry type ${entry.type}`);
+  if (entry.postings.length < 2) throw new UnbalancedEntryError('an entry needs at least two postings');
+  const sums = new Map<string, Dec>();
+  for (const p of entry.postings) {
+    if (!ASSET_RE.test(p.account.asset)) throw new UnbalancedEntryError(`invalid asset ${p.account.asset}`);
+    if (!p.amount.isFinite() || p.amount.isZero()) throw new UnbalancedEntryError('posting amounts must be non-zero');
+    if (p.amount.decimalPlaces() > 18) throw new UnbalancedEntryError('posting amounts have at most 18 decimal places');
+    sums.set(p.account.asset, (sums.get(p.account.asset) ?? ZERO).plus(p.amount));
+  }
+  for (const [asset, sum] of sums) {
+    if (!sum.isZero()) throw new UnbalancedEntryError(`entry ${entry.type} does not balance in ${asset}: off by ${sum.toFixed()}`);
+  }
+}
+
+/** Walks DrizzleQueryError → driver error to the PostgreSQL SQLSTATE and constraint. */
+export function pgError(err: unknown): { code?: string; constraint?: string } {
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const o = e as { code?: unknown; constraint?: unknown; cause?: unknown };
+    if (typeof o.code === 'string' && /^[0-9A-Z]{5}$/.test(o.code)) {
+      return { code: o.code, constraint: typeof o.constraint === 'string' ? o.constraint : undefined };
+    }
+    e = o.cause;
+  }
+  return {};
+}
+
+/**
+ * Posts one balanced journal entry inside the caller's transaction (`executor` must be a transaction when the
+ * caller does anything else that must commit with it). Locks the touched accounts in key order, applies the net
+ * change per account, records the entry and its postings. A user's balance that would go negative aborts the
+ * statement with INSUFFICIENT_FUNDS (the database CHECK decides, not an earlier read).
+ */
+export async function post(executor: Executor, entry: JournalEntryInput): Promise<PostResult> {
+  assertBalanced(entry);
+  const refs = new Map<string, AccountRef>();
+  const net = new Map<string, { available: Dec; locked: Dec }>();
+  for (const p of entry.postings) {
+    const key = accountKey(p.account);
+    refs.set(key, p.account);
+    const n = net.get(key) ?? { available: ZERO, locked: ZERO };
+    n[p.bucket] = n[p.bucket].plus(p.amount);
+    net.set(key, n);
+  }
+  const keys = [...refs.keys()];
+  let locked = await lockAccounts(executor, keys);
+  if (locked.length < keys.length) {
+    const have = new Set(locked.map((r) => r.key));
+    await createAccounts(
+      executor,
+      keys.filter((k) => !have.has(k)).map((k) => accountSpec(refs.get(k)!)),
+    );
+    locked = await lockAccounts(executor, keys);
+    if (locked.length < keys.length) throw new Error('ledger accounts could not be created');
+  }
+  const idByKey = new Map(locked.map((r) => [r.key, r.id]));
+  const userIdOf = (ref: AccountRef) => (ref.kind === 'user' ? ref.userId : null);
+  try {
+    const applied = await applyEntry(executor, {
+      type: entry.type,
+      reference: entry.reference ?? null,
+      userId: entry.userId ?? null,
+      memo: entry.memo ? JSON.stringify(entry.memo) : null,
+      deltas: [...net].map(([key, n]) => ({ id: idByKey.get(key)!, da: toSql(n.available), dl: toSql(n.locked) })),
+      postings: entry.postings.map((p) => ({
+        account_id: idByKey.get(accountKey(p.account))!,
+        user_id: userIdOf(p.account),
+        asset: p.account.asset,
+        bucket: p.bucket,
+        leg: p.leg,
+        amount: toSql(p.amount),
+      })),
+    });
+    const first = applied[0];
+    if (!first || applied.length !== keys.length || first.posted !== entry.postings.length) {
+      throw new Error(`ledger post incomplete: ${applied.length}/${keys.length} accounts`);
+    }
+    const balances: UserBalance[] = applied
+      .filter((r) => r.user_id !== null)
+      .map((r) => ({ userId: r.user_id!, asset: r.asset, available: r.available, locked: r.locked }));
+    return { entryId: first.entry_id, balances };
+  } catch (err) {
+    const pg = pgError(err);
+    if (pg.code === '23514' && pg.constraint === 'ledger_accounts_non_negative') {
+      throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds', undefined);
+    }
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helpers for the other modules. Each is one balanced entry; all run inside the caller's transaction.
+
+const leg = (account: AccountRef, bucket: Bucket, amount: Dec, l: Leg): PostingInput => ({ account, bucket, amount, leg: l });
+const user = (userId: string, asset: string): AccountRef => ({ kind: 'user', userId, asset });
+const positive = (amount: Dec | string): Dec => {
+  const a = new D(amount);
+  if (!a.isFinite() || a.lte(0)) throw new UnbalancedEntryError('amount must be greater than zero');
+  return a;
+};
+
+interface Ref {
+  reference: string;
+  memo?: Record<string, unknown>;
+}
+
+/** Money arriving from outside (a finished deposit): custody → user's available. */
+export function credit(executor: Executor, o: Ref & { userId: string; asset: string; amount: Dec | string }): Promise<PostResult> {
+  const a = positive(o.amount);
+  return post(executor, {
+    type: 'deposit',
+    reference: o.reference,
+    userId: o.userId,
+    memo: o.memo ?? null,
+    postings: [leg(user(o.userId, o.asset), 'available', a, 'deposit'), leg({ kind: 'custody', asset: o.asset }, 'available', a.neg(), 'deposit')],
+  });
+}
+
+/** available → locked (an open order, a pending withdrawal). INSUFFICIENT_FUNDS when not enough is available. */
+export function hold(executor: Executor, o: Ref & { userId: string; asset: string; amount: Dec | string }): Promise<PostResult> {
+  const a = positive(o.amount);
+  const acc = user(o.userId, o.asset);
+  return post(executor, {
+    type: 'hold',
+    reference: o.reference,
+    userId: o.userId,
+    memo: o.memo ?? null,
+    postings: [leg(acc, 'available', a.neg(), 'hold'), leg(acc, 'locked', a, 'hold')],
+  });
+}
+
+/** locked → available: exactly what the caller held (cancel, reject). */
+export function release(executor: Executor, o: Ref & { userId: string; asset: string; amount: Dec | string }): Promise<PostResult> {
+  const a = positive(o.amount);
+  const acc = user(o.userId, o.asset);
+  return post(executor, {
+    type: 'release',
+    reference: o.reference,
+    userId: o.userId,
+    memo: o.memo ?? null,
+    postings: [leg(acc, 'locked', a.neg(), 'release'), leg(acc, 'available', a, 'release')],
+  });
+}
+
+/**
+ * Money leaving the platform (a completed withdrawal): `amount` + `fee` come out of what was held, the amount to
+ * custody and the fee to revenue.
+ */
+export function settleWithdrawal(
+  executor: Executor,
+  o: Ref & { userId: string; asset: string; amount: Dec | string; fee?: Dec | string },
+): Promise<PostResult> {
+  const a = positive(o.amount);
+  const fee = new D(o.fee ?? 0);
+  const acc = user(o.userId, o.asset);
+  const postings = [leg(acc, 'locked', a.neg(), 'withdrawal'), leg({ kind: 'custody', asset: o.asset }, 'available', a, 'withdrawal')];
+  if (fee.gt(0)) {
+    postings.push(leg(acc, 'locked', fee.neg(), 'fee'), leg({ kind: 'fee_revenue', asset: o.asset, shard: shardFor(o.userId) }, 'available', fee, 'fee'));
+  }
+  return post(executor, { type: 'withdrawal', reference: o.reference, userId: o.userId, memo: o.memo ?? null, postings });
+}
+
+/** Instant transfer between two users' available balances. */
+export function transfer(
+  executor: Executor,
+  o: Ref & { fromUserId: string; toUserId: string; asset: string; amount: Dec | string },
+): Promise<PostResult> {
+  const a = positive(o.amount);
+  if (o.fromUserId === o.toUserId) throw new AppError('VALIDATION_ERROR', 'Cannot transfer to yourself');
+  return post(executor, {
+    type: 'transfer',
+    reference: o.reference,
+    userId: o.fromUserId,
+    memo: o.memo ?? null,
+    postings: [leg(user(o.fromUserId, o.asset), 'available', a.neg(), 'transfer_out'), leg(user(o.toUserId, o.asset), 'available', a, 'transfer_in')],
+  });
+}

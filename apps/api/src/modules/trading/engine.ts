@@ -1,0 +1,135 @@
+import type { Platform } from '../../platform/index.ts';
+import type { PriceTick } from '../../platform/prices.ts';
+import type { Unsubscribe } from '../../platform/pubsub.ts';
+import { TRADING_PAIRS } from '../markets/pairs.ts';
+import { fillTriggered } from './fills.ts';
+import { type BookOrder, OrderBook } from './order-book.ts';
+import { openOrders } from './orders.repo.ts';
+import { type BookMessage, bookOrder, ORDERS_CHANNEL } from './trading.events.ts';
+
+const symbolByAsset = new Map(TRADING_PAIRS.map((p) => [p.assetId, p.symbol]));
+/** Safety net for lost pub/sub messages: the book is rebuilt from the database this often. */
+const RESYNC_MS = 60_000;
+
+/**
+ * Fires resting orders when the price crosses them. Runs on one machine at a time (see trading.routes.ts):
+ * the book lives in memory, rebuilt from the database at start, kept current by pub/sub messages from every
+ * machine; every fill is guarded in the database, so an overlap during a leadership hand-over is harmless.
+ */
+export class TradingEngine {
+  readonly book = new OrderBook();
+  private running = false;
+  private readonly lastPrice = new Map<string, string>();
+  private readonly pending = new Map<string, string>();
+  private draining: Promise<void> | null = null;
+  private unsubscribe: Unsubscribe | null = null;
+  private offTick: (() => void) | null = null;
+  private resyncTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly platform: Platform) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = await this.platform.pubsub.subscribe(ORDERS_CHANNEL, (m) => this.onMessage(m));
+    this.offTick = this.platform.events.on('price.tick', (tick) => this.onTick(tick));
+    await this.resync();
+    this.resyncTimer = setInterval(() => void this.resync().catch((err) => this.platform.log.error({ err }, 'engine resync failed')), RESYNC_MS);
+    this.resyncTimer.unref();
+    this.platform.log.info({ open: this.book.size }, 'trading engine started');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.offTick?.();
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.unsubscribe?.().catch(() => undefined);
+    await this.draining;
+    this.book.clear();
+    this.pending.clear();
+  }
+
+  /** Replaces the book with the open orders in the database. */
+  async resync(): Promise<void> {
+    const rows = await openOrders(this.platform.database.db);
+    this.book.clear();
+    for (const r of rows) this.book.add(bookOrder(r));
+    for (const [symbol, price] of this.lastPrice) this.queue(symbol, price);
+  }
+
+  private onMessage(message: string): void {
+    if (!this.running) return;
+    let m: BookMessage;
+    try {
+      m = JSON.parse(message) as BookMessage;
+    } catch {
+      return;
+    }
+    this.apply(m);
+  }
+
+  /** Applies a book change (from this machine directly, or from another over pub/sub). Idempotent. */
+  apply(m: BookMessage): void {
+    if (!this.running) return;
+    if (m.op === 'closed') return this.book.remove(m.id);
+    if (this.book.has(m.order.id)) return;
+    this.book.add(m.order);
+    // Placed between the last tick and now: evaluate it against the price we know.
+    const last = this.lastPrice.get(m.order.symbol);
+    if (last) this.queue(m.order.symbol, last);
+  }
+
+  onTick(tick: PriceTick): void {
+    if (!this.running) return;
+    // Never trigger on stale data: a late tick, or a feed the reader already considers stale.
+    if (this.platform.prices.isStale() || Date.now() - tick.ts > this.platform.config.prices.maxAgeMs) return;
+    for (const [assetId, price] of Object.entries(tick.prices)) {
+      const symbol = symbolByAsset.get(assetId);
+      if (!symbol) continue;
+      this.lastPrice.set(symbol, price);
+      this.queue(symbol, price);
+    }
+  }
+
+  private queue(symbol: string, price: string): void {
+    this.pending.set(symbol, price);
+    if (!this.draining) this.draining = this.drain().finally(() => (this.draining = null));
+  }
+
+  /** Resolves when every queued tick has been evaluated and its fills done (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    await Promise.resolve();
+    while (this.running && this.pending.size > 0) {
+      const batch = [...this.pending];
+      this.pending.clear();
+      for (const [symbol, price] of batch) {
+        for (const order of this.evaluate(symbol, price)) await this.fill(order, price);
+      }
+    }
+  }
+
+  /** The orders `price` triggers, removed from the book. */
+  evaluate(symbol: string, price: string): BookOrder[] {
+    return this.book.take(symbol, price);
+  }
+
+  private async fill(order: BookOrder, price: string): Promise<void> {
+    try {
+      const outcome = await fillTriggered(this.platform, order.id, price);
+      this.platform.log.debug({ orderId: order.id, outcome }, 'triggered order');
+    } catch (err) {
+      // A database hiccup: put it back, the next tick tries again.
+      this.platform.log.error({ err, orderId: order.id }, 'fill failed; order stays open');
+      if (this.running) this.book.add(order);
+    }
+  }
+}

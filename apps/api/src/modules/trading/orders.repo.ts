@@ -1,0 +1,66 @@
+import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import { type NewOrderRow, type OrderRow, orders } from './trading.schema.ts';
+
+export type OrderWithCursor = OrderRow & { cursorTs: string };
+
+export async function insertOrder(executor: Executor, row: NewOrderRow): Promise<OrderRow> {
+  const [inserted] = await executor.insert(orders).values(row).returning();
+  return inserted!;
+}
+
+/** The order, row-locked for the rest of the transaction (fill and cancel both take this lock first). */
+export async function lockOrder(executor: Executor, id: string, userId?: string): Promise<OrderRow | null> {
+  const where = userId ? and(eq(orders.id, id), eq(orders.userId, userId)) : eq(orders.id, id);
+  const [row] = await executor.select().from(orders).where(where).for('update');
+  return row ?? null;
+}
+
+export async function updateOrder(executor: Executor, id: string, set: Partial<NewOrderRow>): Promise<OrderRow> {
+  const [row] = await executor
+    .update(orders)
+    .set({ ...set, updatedAt: sql`now()` })
+    .where(eq(orders.id, id))
+    .returning();
+  return row!;
+}
+
+export async function findOrder(executor: Executor, userId: string, id: string): Promise<OrderRow | null> {
+  const [row] = await executor
+    .select()
+    .from(orders)
+    .where(and(eq(orders.id, id), eq(orders.userId, userId)));
+  return row ?? null;
+}
+
+export async function listOrders(
+  executor: Executor,
+  q: { userId: string; status: 'open' | 'closed' | 'all'; symbol?: string; limit: number; after?: { ts: string; id: string } },
+): Promise<OrderWithCursor[]> {
+  const conds: SQL[] = [eq(orders.userId, q.userId)];
+  if (q.status === 'open') conds.push(eq(orders.status, 'open'));
+  if (q.status === 'closed') conds.push(inArray(orders.status, ['closed', 'canceled', 'rejected', 'expired']));
+  if (q.symbol) conds.push(eq(orders.symbol, q.symbol));
+  if (q.after) conds.push(sql`(${orders.createdAt}, ${orders.id}) < (${q.after.ts}::timestamptz, ${q.after.id}::uuid)`);
+  const rows = await executor
+    .select({ order: orders, cursorTs: sql<string>`${orders.createdAt}::text` })
+    .from(orders)
+    .where(and(...conds))
+    .orderBy(desc(orders.createdAt), desc(orders.id))
+    .limit(q.limit);
+  return rows.map((r) => ({ ...r.order, cursorTs: r.cursorTs }));
+}
+
+/** Everything the engine needs to rebuild its book at start. */
+export function openOrders(executor: Executor): Promise<OrderRow[]> {
+  return executor.select().from(orders).where(eq(orders.status, 'open'));
+}
+
+/** Fills of a user in execution order (portfolio average cost). */
+export function filledOrders(executor: Executor, userId: string): Promise<Pick<OrderRow, 'base' | 'side' | 'filled' | 'cost' | 'feeCost'>[]> {
+  return executor
+    .select({ base: orders.base, side: orders.side, filled: orders.filled, cost: orders.cost, feeCost: orders.feeCost })
+    .from(orders)
+    .where(and(eq(orders.userId, userId), sql`${orders.filled} > 0`))
+    .orderBy(orders.updatedAt, orders.id);
+}

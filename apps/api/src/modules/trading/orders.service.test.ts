@@ -1,0 +1,174 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestContext } from '../../../test/helpers.ts';
+import { reconcile } from '../ledger/reconciliation.ts';
+import { QUIET_MARKET_ENV, tradingFixture } from './trading.fixtures.ts';
+
+let t: TestContext;
+let f: Awaited<ReturnType<typeof tradingFixture>>;
+beforeAll(async () => {
+  t = await createTestApp(QUIET_MARKET_ENV);
+  f = await tradingFixture(t);
+});
+afterAll(async () => {
+  expect((await reconcile(t.platform.database.db)).ok).toBe(true);
+  await t.close();
+});
+
+describe('market orders', () => {
+  it('buy fills at the server price with the fee to platform revenue', async () => {
+    const u = await f.user({ USD: '1000' });
+    const o = await f.place(u, { amount: '0.01' });
+    expect(o).toMatchObject({ status: 'closed', filled: '0.01', remaining: '0', average: '50000', cost: '500', fee: { currency: 'USD', cost: '0.5', rate: '0.001' } });
+    expect(await f.balance(u, 'USD')).toEqual({ available: '499.5', locked: '0' });
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.01', locked: '0' });
+  });
+
+  it('buy by quoteAmount spends at most that, fee included', async () => {
+    const u = await f.user({ USD: '100' });
+    const o = await f.place(u, { quoteAmount: '100' });
+    expect(o.status).toBe('closed');
+    expect(o.amount).toBe('0.001998');
+    const spent = Number(o.cost) + Number(o.fee.cost);
+    expect(spent).toBeLessThanOrEqual(100);
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.001998', locked: '0' });
+  });
+
+  it('sell pays cost minus fee', async () => {
+    const u = await f.user({ ETH: '2' });
+    const o = await f.place(u, { symbol: 'ETH/USD', side: 'sell', amount: '1.5' });
+    expect(o).toMatchObject({ status: 'closed', cost: '3000', fee: { cost: '3' } });
+    expect(await f.balance(u, 'USD')).toEqual({ available: '2997', locked: '0' });
+    expect(await f.balance(u, 'ETH')).toEqual({ available: '0.5', locked: '0' });
+  });
+
+  it('refuses without funds, below the minimum, with too many decimals, and on a stale feed', async () => {
+    const u = await f.user({ USD: '10' });
+    await expect(f.place(u, { amount: '0.001' })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(f.place(u, { amount: '0.000001' })).rejects.toMatchObject({ code: 'MIN_AMOUNT' });
+    await expect(f.place(u, { amount: '0.000000001' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
+    f.prices.stale = true;
+    try {
+      await expect(f.place(u, { amount: '0.0001' })).rejects.toMatchObject({ code: 'PRICE_STALE' });
+    } finally {
+      f.prices.stale = false;
+    }
+    expect(await f.balance(u, 'USD')).toEqual({ available: '10', locked: '0' });
+  });
+
+  it('clientOrderId is unique per user; Idempotency-Key replays the first result', async () => {
+    const u = await f.user({ USD: '1000' });
+    await f.place(u, { amount: '0.001', clientOrderId: 'abc' });
+    await expect(f.place(u, { amount: '0.001', clientOrderId: 'abc' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    const first = await f.place(u, { amount: '0.001' }, 'key-1');
+    const again = await f.place(u, { amount: '0.001' }, 'key-1');
+    expect(again.id).toBe(first.id);
+    await expect(f.place(u, { amount: '0.002' }, 'key-1')).rejects.toMatchObject({ code: 'IDEMPOTENCY_MISMATCH' });
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.002', locked: '0' });
+  });
+});
+
+describe('limit, stop-loss and take-profit orders', () => {
+  it('a limit buy holds cost + fee, fills when the price falls to it (not before) at the market price', async () => {
+    const u = await f.user({ USD: '1000' });
+    const o = await f.place(u, { type: 'limit', amount: '0.01', price: '49000' });
+    expect(o.status).toBe('open');
+    expect(await f.balance(u, 'USD')).toEqual({ available: '509.51', locked: '490.49' });
+    await f.tick({ bitcoin: '49000.01' });
+    expect((await f.orders.get(u, o.id)).status).toBe('open');
+    await f.tick({ bitcoin: '48900' });
+    const filled = await f.orders.get(u, o.id);
+    expect(filled).toMatchObject({ status: 'closed', average: '48900', cost: '489', fee: { cost: '0.489' } });
+    expect(await f.balance(u, 'USD')).toEqual({ available: '510.511', locked: '0' });
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.01', locked: '0' });
+    await f.tick({ bitcoin: '50000' });
+  });
+
+  it('a marketable limit fills at once at the better (server) price', async () => {
+    const u = await f.user({ USD: '1000' });
+    const o = await f.place(u, { type: 'limit', amount: '0.01', price: '60000' });
+    expect(o).toMatchObject({ status: 'closed', average: '50000', cost: '500' });
+  });
+
+  it('IOC that cannot fill now expires and holds nothing', async () => {
+    const u = await f.user({ USD: '1000' });
+    const o = await f.place(u, { type: 'limit', amount: '0.01', price: '40000', timeInForce: 'IOC' });
+    expect(o.status).toBe('expired');
+    expect(await f.balance(u, 'USD')).toEqual({ available: '1000', locked: '0' });
+  });
+
+  it('cancel releases exactly what is still held; a second cancel is refused', async () => {
+    const u = await f.user({ BTC: '1' });
+    const o = await f.place(u, { type: 'limit', side: 'sell', amount: '0.3', price: '70000' });
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.7', locked: '0.3' });
+    const c = await f.orders.cancel(u, o.id);
+    expect(c.status).toBe('canceled');
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '1', locked: '0' });
+    await expect(f.orders.cancel(u, o.id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    const other = await f.user();
+    await expect(f.orders.cancel(other, o.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(f.orders.get(other, o.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await f.tick({ bitcoin: '71000' });
+    expect((await f.orders.get(u, o.id)).status).toBe('canceled');
+    await f.tick({ bitcoin: '50000' });
+  });
+
+  it('stop-loss sell fires when the price falls to the trigger; take-profit sell when it rises to it', async () => {
+    const u = await f.user({ ETH: '2' });
+    const stop = await f.place(u, { symbol: 'ETH/USD', type: 'stop_loss', side: 'sell', amount: '1', triggerPrice: '1800' });
+    const tp = await f.place(u, { symbol: 'ETH/USD', type: 'take_profit', side: 'sell', amount: '1', triggerPrice: '2500' });
+    expect(await f.balance(u, 'ETH')).toEqual({ available: '0', locked: '2' });
+    await f.tick({ ethereum: '2400' });
+    await f.tick({ ethereum: '1900' });
+    expect((await f.orders.get(u, stop.id)).status).toBe('open');
+    expect((await f.orders.get(u, tp.id)).status).toBe('open');
+    await f.tick({ ethereum: '1790' });
+    expect(await f.orders.get(u, stop.id)).toMatchObject({ status: 'closed', average: '1790' });
+    expect((await f.orders.get(u, tp.id)).status).toBe('open');
+    await f.tick({ ethereum: '2500' });
+    expect(await f.orders.get(u, tp.id)).toMatchObject({ status: 'closed', average: '2500' });
+    expect(await f.balance(u, 'ETH')).toEqual({ available: '0', locked: '0' });
+    await f.tick({ ethereum: '2000' });
+  });
+
+  it('stop-loss buy fires when the price rises to the trigger; take-profit buy when it falls to it', async () => {
+    const u = await f.user({ USD: '10000' });
+    const stop = await f.place(u, { type: 'stop_loss', amount: '0.01', triggerPrice: '55000' });
+    const tp = await f.place(u, { type: 'take_profit', amount: '0.01', triggerPrice: '45000' });
+    await f.tick({ bitcoin: '54000' });
+    expect((await f.orders.get(u, stop.id)).status).toBe('open');
+    await f.tick({ bitcoin: '55500' });
+    expect(await f.orders.get(u, stop.id)).toMatchObject({ status: 'closed', average: '55500' });
+    expect((await f.orders.get(u, tp.id)).status).toBe('open');
+    await f.tick({ bitcoin: '44000' });
+    expect(await f.orders.get(u, tp.id)).toMatchObject({ status: 'closed', average: '44000' });
+    await f.tick({ bitcoin: '50000' });
+  });
+
+  it('never triggers on stale data', async () => {
+    const u = await f.user({ USD: '1000' });
+    const o = await f.place(u, { type: 'limit', amount: '0.01', price: '45000' });
+    f.prices.stale = true;
+    try {
+      await f.tick({ bitcoin: '40000' });
+      expect((await f.orders.get(u, o.id)).status).toBe('open');
+    } finally {
+      f.prices.stale = false;
+    }
+    await f.orders.cancel(u, o.id);
+    await f.tick({ bitcoin: '50000' });
+  });
+
+  it('a restarted engine rebuilds its book from the database and loses no order', async () => {
+    const u = await f.user({ USD: '1000' });
+    const o = await f.place(u, { type: 'limit', amount: '0.01', price: '47000' });
+    expect(o.status).toBe('open');
+    const engine = t.platform.tradingEngine!;
+    await engine.stop();
+    expect(engine.book.size).toBe(0);
+    await engine.start();
+    expect(engine.book.has(o.id)).toBe(true);
+    await f.tick({ bitcoin: '46000' });
+    expect((await f.orders.get(u, o.id)).status).toBe('closed');
+    await f.tick({ bitcoin: '50000' });
+  });
+});

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { CreateOrderBody, Order, TradingPair } from '@cryptovault/contract';
+import { QUOTE_ASSET } from '../../platform/assets.ts';
+import type { Tx } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/errors.ts';
+import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
+import type { Platform } from '../../platform/index.ts';
+import { hold, pgError, post, release } from '../ledger/ledger.service.ts';
+import type { UserBalance } from '../ledger/ledger.types.ts';
+import { D, type Dec, decimalPlaces, toSql } from '../ledger/money.ts';
+import { findPair } from '../markets/pairs.ts';
+import { triggerOf } from './order-book.ts';
+import { findOrder, insertOrder, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
+import { toOrder } from './order-view.ts';
+import { amountForBudget, buyHold, executionPrice, fillEntry } from './settlement.ts';
+import { type Effects, publishEffects } from './trading.events.ts';
+import type { NewOrderRow, OrderRow } from './trading.schema.ts';
+
+const invalid = (path: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', path], message }]);
+
+function checkPlaces(value: string | undefined, places: number, field: string): void {
+  if (value !== undefined && decimalPlaces(value) > places) throw invalid(field, `${field} allows at most ${places} decimal places for this pair`);
+}
+
+/** The server's current price for a pair, or null when the feed is stale or silent about it. */
+export function currentPrice(platform: Platform, pair: TradingPair): Dec | null {
+  const prices = platform.prices;
+  if (prices.isStale()) return null;
+  const q = prices.get(pair.assetId);
+  if (!q || Date.now() - q.updatedAt > platform.config.prices.maxAgeMs) return null;
+  return executionPrice(pair, q.priceUsd);
+}
+
+/** Would a resting order fire at `price` right now? (the engine's rule, see order-book.ts) */
+function fires(o: { side: 'buy' | 'sell'; type: OrderRow['type']; price: string | null; triggerPrice: string | null }, price: Dec): boolean {
+  const t = triggerOf({ id: '', userId: '', symbol: '', ...o });
+  if (!t) return false;
+  return t.direction === 'down' ? price.lte(t.level) : price.gte(t.level);
+}
+
+export class OrdersService {
+  constructor(private readonly platform: Platform) {}
+
+  get feeRate(): Dec {
+    return new D(this.platform.config.trading.feeRate);
+  }
+
+  async place(userId: string, body: CreateOrderBody, idempotencyKey: string | null): Promise<{ order: Order; replayed: boolean }> {
+    const pair = findPair(body.symbol);
+    if (!pair) throw invalid('symbol', `Unknown trading pair ${body.symbol}`);
+    checkPlaces(body.amount, pair.amountPrecision, 'amount');
+    checkPlaces(body.price, pair.pricePrecision, 'price');
+    checkPlaces(body.triggerPrice, pair.pricePrecision, 'triggerPrice');
+    checkPlaces(body.quoteAmount, 2, 'quoteAmount');
+    const now = currentPrice(this.platform, pair);
+    if (body.type === 'market' && !now) throw new AppError('PRICE_STALE', 'Prices are stale right now; market orders are paused');
+
+    const rate = this.feeRate;
+    let amount: Dec;
+    if (body.quoteAmount !== undefined) {
+      if (new D(body.quoteAmount).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+      amount = amountForBudget(pair, new D(body.quoteAmount), now!, rate);
+    } else {
+      amount = new D(body.amount!);
+    }
+    if (amount.lt(pair.minAmount)) throw new AppError('MIN_AMOUNT', `Minimum amount is ${pair.minAmount} ${pair.base}`);
+    const refPrice = new D(body.price ?? body.triggerPrice ?? now!);
+    if (amount.times(refPrice).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+
+    let effects: Effects = { orders: [], balances: [] };
+    const result = await runIdempotent(this.platform.database.db, { userId, scope: 'orders', key: idempotencyKey, body }, async (tx) => {
+      effects = await this.create(tx, userId, pair, body, amount, now);
+      return { status: 201, body: toOrder(effects.orders[0]!) };
+    });
+    if (!result.replayed) publishEffects(this.platform, effects);
+    return { order: result.body, replayed: result.replayed };
+  }
+
+  private async create(tx: Tx, userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec | null): Promise<Effects> {
+    const rate = this.feeRate;
+    const id = randomUUID();
+    const base: NewOrderRow = {
+      id,
+      userId,
+      clientOrderId: body.clientOrderId ?? null,
+      symbol: pair.symbol,
+      base: pair.base,
+      quote: pair.quote,
+      side: body.side,
+      type: body.type,
+      status: 'open',
+      timeInForce: body.timeInForce ?? 'GTC',
+      price: body.price ?? null,
+      triggerPrice: body.triggerPrice ?? null,
+      amount: toSql(amount),
+      quoteAmount: body.quoteAmount ?? null,
+      feeCurrency: QUOTE_ASSET,
+      feeRate: toSql(rate),
+      heldAsset: body.side === 'buy' ? pair.quote : pair.base,
+      held: '0',
+    };
+    const immediate = body.type === 'market' || (now !== null && fires({ ...base, side: body.side, type: body.type, price: base.price ?? null, triggerPrice: base.triggerPrice ?? null }, now));
+    try {
+      if (immediate) {
+        const fill = fillEntry({ userId, orderId: id, pair, side: body.side, amount, price: now!, feeRate: rate, held: new D(0), heldAsset: base.heldAsset });
+        const row = await insertOrder(tx, {
+          ...base,
+          status: 'closed',
+          filled: toSql(amount),
+          cost: toSql(fill.cost),
+          average: toSql(now!),
+          feeCost: toSql(fill.fee),
+        });
+        const posted = await post(tx, fill.entry);
+        return { orders: [row], balances: posted.balances };
+      }
+      if (base.timeInForce !== 'GTC') {
+        return { orders: [await insertOrder(tx, { ...base, status: 'expired' })], balances: [] };
+      }
+      const worst = new D(body.price ?? body.triggerPrice!);
+      const held = body.side === 'buy' ? buyHold(amount, worst, rate) : amount;
+      const row = await insertOrder(tx, { ...base, held: toSql(held) });
+      const posted = await hold(tx, { userId, asset: base.heldAsset, amount: held, reference: `order:${id}` });
+      return { orders: [row], balances: posted.balances };
+    } catch (err) {
+      const pg = pgError(err);
+      if (pg.code === '23505' && pg.constraint === 'orders_client_order_id') {
+        throw new AppError('CONFLICT', 'An order with this clientOrderId already exists', [{ path: ['body', 'clientOrderId'], message: 'duplicate' }]);
+      }
+      throw err;
+    }
+  }
+
+  /** Cancels an open order and releases exactly what it still holds. Another user's order is 404. */
+  async cancel(userId: string, orderId: string): Promise<Order> {
+    const effects = await this.platform.database.db.transaction(async (tx) => {
+      const row = await lockOrder(tx, orderId, userId);
+      if (!row) throw new AppError('NOT_FOUND', 'Order not found');
+      if (row.status !== 'open') throw new AppError('INVALID_STATE', `Order is ${row.status}; only open orders can be canceled`);
+      const updated = await updateOrder(tx, row.id, { status: 'canceled', held: '0' });
+      const balances: UserBalance[] = [];
+      if (new D(row.held).gt(0)) {
+        balances.push(...(await release(tx, { userId, asset: row.heldAsset, amount: row.held, reference: `order:${row.id}` })).balances);
+      }
+      return { orders: [updated], balances };
+    });
+    publishEffects(this.platform, effects);
+    return toOrder(effects.orders[0]!);
+  }
+
+  async get(userId: string, orderId: string): Promise<Order> {
+    const row = await findOrder(this.platform.database.db, userId, orderId);
+    if (!row) throw new AppError('NOT_FOUND', 'Order not found');
+    return toOrder(row);
+  }
+
+  async list(
+    userId: string,
+    q: { status: 'open' | 'closed' | 'all'; symbol?: string | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: Order[]; nextCursor: string | null }> {
+    let after: { ts: string; id: string } | undefined;
+    if (q.cursor) {
+      const [ts, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
+      if (!ts || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(Date.parse(ts))) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
+      after = { ts, id };
+    }
+    const symbol = q.symbol ? (findPair(q.symbol)?.symbol ?? q.symbol) : undefined;
+    const rows = await listOrders(this.platform.database.db, { userId, status: q.status, symbol, limit: q.limit + 1, after });
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const nextCursor = rows.length > q.limit && last ? Buffer.from(`${last.cursorTs}|${last.id}`).toString('base64url') : null;
+    return { items: page.map(toOrder), nextCursor };
+  }
+}

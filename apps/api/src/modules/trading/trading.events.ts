@@ -1,0 +1,42 @@
+import type { Order } from '@cryptovault/contract';
+import type { Platform } from '../../platform/index.ts';
+import { emitBalanceChanges } from '../ledger/balances.ts';
+import type { UserBalance } from '../ledger/ledger.types.ts';
+import type { BookOrder } from './order-book.ts';
+import type { OrderRow } from './trading.schema.ts';
+import { toOrder } from './order-view.ts';
+
+declare module '../../platform/events.ts' {
+  interface DomainEvents {
+    /** After commit: an order was created or changed status. */
+    'order.updated': { userId: string; order: Order };
+  }
+}
+
+/** Engine book changes travel between machines over pub/sub (the engine runs on one machine only). */
+export const ORDERS_CHANNEL = 'trading:orders';
+export type BookMessage = { op: 'open'; order: BookOrder } | { op: 'closed'; id: string };
+
+export function bookOrder(r: OrderRow): BookOrder {
+  return { id: r.id, userId: r.userId, symbol: r.symbol, side: r.side, type: r.type, price: r.price, triggerPrice: r.triggerPrice };
+}
+
+/** What a committed transaction changed; published only after commit. */
+export interface Effects {
+  orders: OrderRow[];
+  balances: UserBalance[];
+}
+
+export function publishEffects(platform: Platform, effects: Effects): void {
+  for (const row of effects.orders) {
+    const order = toOrder(row);
+    platform.events.emit('order.updated', { userId: row.userId, order });
+    platform.events.emit('user.push', { userId: row.userId, event: 'order:update', payload: order });
+    if (row.type === 'market') continue; // never rests in the book
+    const msg: BookMessage = row.status === 'open' ? { op: 'open', order: bookOrder(row) } : { op: 'closed', id: row.id };
+    // The local engine learns at once (no window where a tick could miss the order); the others over pub/sub.
+    platform.tradingEngine?.apply(msg);
+    platform.pubsub.publish(ORDERS_CHANNEL, JSON.stringify(msg)).catch((err) => platform.log.warn({ err }, 'order book message not published'));
+  }
+  emitBalanceChanges(platform, effects.balances);
+}

@@ -1,0 +1,65 @@
+import { createOrderBody, listOrdersQuery, orderIdParams, orderPage, orderSchema } from '@cryptovault/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
+import type { Platform } from '../../platform/index.ts';
+import { LeaderElection } from '../../platform/locks.ts';
+import { requireUser } from '../../platform/principal.ts';
+import type { AppModule } from '../types.ts';
+import { TradingEngine } from './engine.ts';
+import { OrdersService } from './orders.service.ts';
+
+const tags = ['trading'];
+/** The engine's own lock: exactly one machine evaluates triggers; a dead leader is replaced within about this long. */
+const ENGINE_LOCK = 'trading-engine';
+const ENGINE_LOCK_TTL_MS = 10_000;
+
+declare module '../../platform/index.ts' {
+  interface Platform {
+    /** Set by the trading module; running only on the machine that holds the engine lock. */
+    tradingEngine?: TradingEngine;
+  }
+}
+
+async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const orders = new OrdersService(platform);
+
+  app.post(
+    '/api/orders',
+    { schema: { tags, summary: 'Place an order (Idempotency-Key honoured)', body: createOrderBody, response: { 201: orderSchema, 200: orderSchema } } },
+    async (request, reply) => {
+      const { userId } = requireUser(request);
+      const key = parseIdempotencyKey(request.headers['idempotency-key']);
+      const { order, replayed } = await orders.place(userId, request.body, key);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(order);
+    },
+  );
+  app.get('/api/orders', { schema: { tags, summary: 'Your orders', querystring: listOrdersQuery, response: { 200: orderPage } } }, async (request) =>
+    orders.list(requireUser(request).userId, request.query),
+  );
+  app.get('/api/orders/:id', { schema: { tags, summary: 'One order', params: orderIdParams, response: { 200: orderSchema } } }, async (request) =>
+    orders.get(requireUser(request).userId, request.params.id),
+  );
+  app.delete(
+    '/api/orders/:id',
+    { schema: { tags, summary: 'Cancel an open order (releases what it holds)', params: orderIdParams, response: { 200: orderSchema } } },
+    async (request) => orders.cancel(requireUser(request).userId, request.params.id),
+  );
+
+  const engine = new TradingEngine(platform);
+  platform.tradingEngine = engine;
+  const election = new LeaderElection(
+    platform.locks,
+    ENGINE_LOCK,
+    ENGINE_LOCK_TTL_MS,
+    { onElected: () => engine.start(), onRevoked: () => engine.stop() },
+    (err) => platform.log.warn({ err }, 'trading engine leader election error'),
+  );
+  app.addHook('onReady', async () => election.start());
+  app.addHook('onClose', async () => election.stop());
+}
+
+/** Orders and the trading engine. */
+export const tradingModule: AppModule = { name: 'trading', register: routes };

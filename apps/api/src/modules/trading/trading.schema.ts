@@ -1,0 +1,35 @@
+import { numeric, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+const money = (name: string) => numeric(name, { precision: 38, scale: 18 });
+
+/** Created by migrations/0006_orders.sql. */
+export const orders = pgTable('orders', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  userId: uuid('user_id').notNull(),
+  clientOrderId: text('client_order_id'),
+  symbol: text('symbol').notNull(),
+  base: text('base').notNull(),
+  quote: text('quote').notNull(),
+  side: text('side', { enum: ['buy', 'sell'] }).notNull(),
+  type: text('type', { enum: ['market', 'limit', 'stop_loss', 'take_profit'] }).notNull(),
+  status: text('status', { enum: ['open', 'closed', 'canceled', 'rejected', 'expired'] }).notNull(),
+  timeInForce: text('time_in_force', { enum: ['GTC', 'IOC', 'FOK'] }).notNull().default('GTC'),
+  price: money('price'),
+  triggerPrice: money('trigger_price'),
+  amount: money('amount').notNull(),
+  quoteAmount: money('quote_amount'),
+  filled: money('filled').notNull().default('0'),
+  cost: money('cost').notNull().default('0'),
+  average: money('average'),
+  feeCost: money('fee_cost').notNull().default('0'),
+  feeCurrency: text('fee_currency').notNull(),
+  feeRate: money('fee_rate').notNull(),
+  heldAsset: text('held_asset').notNull(),
+  held: money('held').notNull().default('0'),
+  rejectReason: text('reject_reason'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type OrderRow = typeof orders.$inferSelect;
+export type NewOrderRow = typeof orders.$inferInsert;

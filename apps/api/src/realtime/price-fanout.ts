@@ -1,0 +1,118 @@
+import { type SubscribeAck, subscribePayload } from '@cryptovault/contract';
+import { ASSETS, findAsset } from '../platform/assets.ts';
+import type { PriceReader, PriceTick } from '../platform/prices.ts';
+import type { IoServer, IoSocket } from './types.ts';
+
+const ROOM_PREFIX = 'prices:';
+/** Sockets that never subscribed get every asset. */
+const ALL_ROOM = 'prices:all';
+const ONLY_PREFIX = 'prices:only:';
+const ALL_IDS = ASSETS.map((a) => a.id);
+
+/**
+ * Sends `prices` batches: every socket sits in exactly one price room named after the set of assets it wants
+ * (`prices:all`, or `prices:only:bitcoin,ethereum`), so a batch is encoded once per distinct set, not per socket.
+ * Batches go out at most once per `minGapMs` and right away when a tick arrives after a quiet gap, so the usual
+ * one-tick-a-second feed reaches browsers without waiting. Prices are volatile and local: each machine receives
+ * the ticks itself over pub/sub, and a reconnecting client wants the next price, not a replay of old ones.
+ */
+export class PriceFanout {
+  private pending: Record<string, string> = {};
+  private pendingTs = 0;
+  private lastFlush = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly io: IoServer,
+    private readonly prices: PriceReader,
+    private readonly minGapMs = 1000,
+  ) {}
+
+  onTick(tick: PriceTick): void {
+    Object.assign(this.pending, tick.prices);
+    this.pendingTs = Math.max(this.pendingTs, tick.ts);
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlush + this.minGapMs - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private flush(): void {
+    this.timer = null;
+    this.lastFlush = Date.now();
+    const prices = this.pending;
+    const ts = this.pendingTs;
+    this.pending = {};
+    for (const room of this.io.of('/').adapter.rooms.keys()) {
+      if (!room.startsWith(ROOM_PREFIX)) continue;
+      let batch = prices;
+      if (room !== ALL_ROOM) {
+        batch = {};
+        for (const id of room.slice(ONLY_PREFIX.length).split(',')) if (prices[id] !== undefined) batch[id] = prices[id];
+        if (Object.keys(batch).length === 0) continue;
+      }
+      this.io.local.volatile.to(room).emit('prices', { ts, prices: batch });
+    }
+  }
+
+  /** Puts a (new or recovered) socket in the room of its asset set. */
+  attach(socket: IoSocket): void {
+    this.place(socket, socket.data.assets ?? null);
+  }
+
+  private place(socket: IoSocket, assets: string[] | null): void {
+    const target = assets === null ? ALL_ROOM : assets.length ? `${ONLY_PREFIX}${[...assets].sort().join(',')}` : null;
+    for (const r of socket.rooms) if (r.startsWith(ROOM_PREFIX) && r !== target) void socket.leave(r);
+    if (target) void socket.join(target);
+    socket.data.assets = assets;
+  }
+
+  /** `subscribe` narrows the feed to (or adds) assets; `unsubscribe` removes them. Both always acknowledge. */
+  handle(socket: IoSocket, kind: 'subscribe' | 'unsubscribe', payload: unknown, ack: unknown): void {
+    const reply = (r: SubscribeAck) => {
+      if (typeof ack === 'function') ack(r);
+    };
+    const parsed = subscribePayload.safeParse(payload);
+    if (!parsed.success) {
+      reply({
+        ok: false,
+        error: {
+          code: 'VALIDATION_ERROR',
+          message: 'Expected { assets: [id or symbol, ...] } with 1 to 50 entries',
+          details: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+        },
+      });
+      return;
+    }
+    const ids: string[] = [];
+    const unknown: string[] = [];
+    for (const a of parsed.data.assets) {
+      const info = findAsset(a);
+      if (info) ids.push(info.id);
+      else unknown.push(a);
+    }
+    if (unknown.length) {
+      reply({ ok: false, error: { code: 'NOT_FOUND', message: 'Unknown assets', details: { unknown } } });
+      return;
+    }
+
+    const current = socket.data.assets;
+    let next: string[];
+    if (kind === 'subscribe') next = [...new Set([...(current ?? []), ...ids])];
+    else next = (current ?? ALL_IDS).filter((id) => !ids.includes(id));
+    this.place(socket, next);
+    const prices: Record<string, string> = {};
+    if (kind === 'subscribe') {
+      for (const id of ids) {
+        const q = this.prices.get(id);
+        if (q) prices[id] = q.priceUsd;
+      }
+    }
+    reply({ ok: true, assets: [...next].sort(), prices });
+  }
+}

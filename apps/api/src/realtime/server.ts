@@ -1,0 +1,120 @@
+import type { Server as HttpServer } from 'node:http';
+import { SOCKET_ERRORS } from '@cryptovault/contract';
+import { Gauge } from 'prom-client';
+import { Server } from 'socket.io';
+import { originAllowed } from '../platform/cors-origins.ts';
+import type { Platform } from '../platform/index.ts';
+import { clusterNamespace } from './namespace.ts';
+import { PriceFanout } from './price-fanout.ts';
+import { guardRejections } from './redis-guard.ts';
+import { installFlyReplay } from './sticky.ts';
+import type { IoServer } from './types.ts';
+
+export interface Realtime {
+  io: IoServer;
+  close(): Promise<void>;
+}
+
+/** A Redis stream read blocks this long; the connection's command timeout must be longer. */
+const STREAM_BLOCK_MS = 1_000;
+
+/**
+ * Socket.IO on the API's HTTP server. Public market data for everyone; authenticated sockets also join
+ * `user:<id>`. Domain events `user.push` / `broadcast.push` are the only way other modules reach browsers; with
+ * Redis they travel to every machine through the Redis Streams adapter, which also keeps sessions for connection
+ * state recovery across machines.
+ */
+export async function startRealtime(platform: Platform, httpServer: HttpServer): Promise<Realtime> {
+  const { config, log } = platform;
+  const io: IoServer = new Server(httpServer, {
+    path: config.socketIoPath,
+    serveClient: false,
+    perMessageDeflate: false,
+    maxHttpBufferSize: 64 * 1024,
+    cookie: false,
+    connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    cors: { origin: (origin, cb) => cb(null, origin !== undefined && originAllowed(origin, config.cors.rules)), credentials: true },
+    // Browsers always send Origin on WebSocket handshakes: refuse pages that CORS would refuse (cross-site
+    // WebSocket hijacking with the user's cookie). Clients without Origin (servers, tests) are not browsers.
+    allowRequest: (req, cb) => {
+      if (platform.draining) return cb('draining', false);
+      const origin = req.headers.origin;
+      if (origin && !originAllowed(origin, config.cors.rules)) return cb('origin not allowed', false);
+      cb(null, true);
+    },
+  });
+
+  const streamClient = platform.newRedisConnection('socket.io', { enableOfflineQueue: true, commandTimeout: STREAM_BLOCK_MS * 3 });
+  if (streamClient) {
+    const { createAdapter } = await import('@socket.io/redis-streams-adapter');
+    const ns = `cv:${clusterNamespace(platform)}:sio`;
+    const guarded = guardRejections(streamClient, (err) => log.debug({ err }, 'socket.io adapter: redis command failed'));
+    io.adapter(createAdapter(guarded, { streamName: ns, channelPrefix: ns, sessionKeyPrefix: `${ns}:session:`, blockTimeInMs: STREAM_BLOCK_MS }));
+  }
+  if (config.fly.machineId) {
+    installFlyReplay(io, config.fly.machineId, (target) => log.debug({ target }, 'socket.io request replayed to its machine'));
+  }
+
+  io.use(async (socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown };
+    const token = typeof auth?.token === 'string' ? auth.token : undefined;
+    try {
+      const principal = await platform.authenticator.authenticateSocket({ cookieHeader: socket.handshake.headers.cookie, token });
+      // An explicit token that does not work is an error the client must see (refresh it); a stale cookie
+      // just means anonymous, so public prices keep flowing.
+      if (!principal && token) return next(new Error(SOCKET_ERRORS.unauthenticated));
+      socket.data.userId = principal?.userId ?? null;
+      next();
+    } catch (err) {
+      log.warn({ err }, 'socket authentication failed');
+      next(new Error('UNAVAILABLE'));
+    }
+  });
+
+  const fanout = new PriceFanout(io, platform.prices);
+  io.on('connection', (socket) => {
+    const own = socket.data.userId ? `user:${socket.data.userId}` : null;
+    // A recovered session brings back its rooms: drop a user room that this handshake no longer proves.
+    for (const r of socket.rooms) if (r.startsWith('user:') && r !== own) void socket.leave(r);
+    if (own) void socket.join(own);
+    socket.data.assets ??= null;
+    fanout.attach(socket);
+    socket.on('subscribe', (payload, ack) => fanout.handle(socket, 'subscribe', payload, ack));
+    socket.on('unsubscribe', (payload, ack) => fanout.handle(socket, 'unsubscribe', payload, ack));
+  });
+
+  type LooseEmitter = { emit(event: string, payload: unknown): boolean };
+  const offs = [
+    platform.events.on('price.tick', (tick) => fanout.onTick(tick)),
+    platform.events.on('user.push', ({ userId, event, payload }) => {
+      (io.to(`user:${userId}`) as unknown as LooseEmitter).emit(event, payload);
+    }),
+    platform.events.on('broadcast.push', ({ event, payload }) => {
+      (io as unknown as LooseEmitter).emit(event, payload);
+    }),
+  ];
+
+  new Gauge({
+    name: 'socketio_connected_clients',
+    help: 'Socket.IO connections on this machine',
+    registers: [platform.metrics.registry],
+    collect() {
+      this.set(io.engine.clientsCount);
+    },
+  });
+
+  let closed = false;
+  return {
+    io,
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const off of offs) off();
+      fanout.stop();
+      // Not io.close(): that would also close the HTTP server, which Fastify closes itself.
+      io.local.disconnectSockets(true);
+      await io.of('/').adapter.close();
+      io.engine.close();
+    },
+  };
+}
