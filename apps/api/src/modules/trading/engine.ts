@@ -76,7 +76,10 @@ export class TradingEngine {
   /** Applies a book change (from this machine directly, or from another over pub/sub). Idempotent. */
   apply(m: BookMessage): void {
     if (!this.running) return;
-    if (m.op === 'closed') return this.book.remove(m.id);
+    if (m.op === 'closed') {
+      this.book.remove(m.id);
+      return;
+    }
     if (this.book.has(m.order.id)) return;
     this.book.add(m.order);
     // Placed between the last tick and now: evaluate it against the price we know.
