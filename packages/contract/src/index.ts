@@ -6,3 +6,7 @@ export * from './auth.ts';
 export * from './payments.ts';
 export * from './notifications.ts';
 export * from './socket.ts';
+export * from './orders.ts';
+export * from './wallet.ts';
+export * from './portfolio.ts';
+export * from './transactions.ts';

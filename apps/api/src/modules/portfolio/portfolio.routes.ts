@@ -1,0 +1,32 @@
+import { historyResponse, portfolioHistoryQuery, portfolioHistoryResponse, portfolioResponse } from '@cryptovault/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Platform } from '../../platform/index.ts';
+import { requireUser } from '../../platform/principal.ts';
+import { D } from '../ledger/money.ts';
+import type { AppModule } from '../types.ts';
+import { type PriceHistory, portfolioHistory } from './portfolio.history.ts';
+import { getPortfolio } from './portfolio.service.ts';
+
+const tags = ['portfolio'];
+
+async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  // Price history through the markets module's public endpoint (cached there), not its internals.
+  const history: PriceHistory = async (assetId, interval, start, end) => {
+    const res = await root.inject({ method: 'GET', url: `/api/crypto/${encodeURIComponent(assetId)}/history`, query: { interval, start: String(start), end: String(end) } });
+    if (res.statusCode !== 200) return [];
+    const body = historyResponse.parse(res.json());
+    return body.items.map((i) => [i.time, new D(i.priceUsd)] as [number, InstanceType<typeof D>]).sort((a, b) => a[0] - b[0]);
+  };
+  app.get('/api/portfolio', { schema: { tags, summary: 'Holdings at current prices, average cost, unrealised P&L', response: { 200: portfolioResponse } } }, async (request) =>
+    getPortfolio(platform, requireUser(request).userId),
+  );
+  app.get(
+    '/api/portfolio/history',
+    { schema: { tags, summary: 'Portfolio value over time (ledger + price history)', querystring: portfolioHistoryQuery, response: { 200: portfolioHistoryResponse } } },
+    async (request) => ({ items: await portfolioHistory(platform, history, requireUser(request).userId, request.query.range) }),
+  );
+}
+
+export const portfolioModule: AppModule = { name: 'portfolio', register: routes };

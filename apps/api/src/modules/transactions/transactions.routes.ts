@@ -1,0 +1,40 @@
+import { Readable } from 'node:stream';
+import { exportTransactionsQuery, listTransactionsQuery, transactionPage } from '@cryptovault/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Platform } from '../../platform/index.ts';
+import { requireUser } from '../../platform/principal.ts';
+import type { AppModule } from '../types.ts';
+import { allTransactions, exportCsv, exportJson, listTransactions } from './transactions.service.ts';
+
+const tags = ['transactions'];
+
+async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  app.get(
+    '/api/transactions',
+    { schema: { tags, summary: 'Ledger-backed history (deposit, withdrawal, trade, fee, transfer_in, transfer_out)', querystring: listTransactionsQuery, response: { 200: transactionPage } } },
+    async (request) => {
+      const { userId } = requireUser(request);
+      const { limit, cursor, ...filter } = request.query;
+      return listTransactions(platform.database.db, { userId, ...filter }, { limit, cursor });
+    },
+  );
+  app.get(
+    '/api/transactions/export',
+    { schema: { tags, summary: 'Download the history as CSV or JSON (streamed)', querystring: exportTransactionsQuery } },
+    async (request, reply) => {
+      const { userId } = requireUser(request);
+      const { format, from, to } = request.query;
+      const source = allTransactions(platform.database.db, { userId, from, to });
+      const day = new Date().toISOString().slice(0, 10);
+      reply
+        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="cryptovault-transactions-${day}.${format}"`)
+        .header('cache-control', 'no-store');
+      return reply.send(Readable.from(format === 'csv' ? exportCsv(source) : exportJson(source)));
+    },
+  );
+}
+
+export const transactionsModule: AppModule = { name: 'transactions', register: routes };
