@@ -10,3 +10,7 @@ export * from './orders.ts';
 export * from './wallet.ts';
 export * from './portfolio.ts';
 export * from './transactions.ts';
+export * from './withdrawals.ts';
+export * from './transfers.ts';
+export * from './alerts.ts';
+export * from './admin.ts';

@@ -10,3 +10,6 @@ export * from '../../modules/payments/payments.schema.ts';
 export * from '../../modules/notifications/notifications.schema.ts';
 export * from '../../modules/ledger/ledger.schema.ts';
 export * from '../../modules/trading/trading.schema.ts';
+export * from '../../modules/withdrawals/withdrawals.schema.ts';
+export * from '../../modules/transfers/transfers.schema.ts';
+export * from '../../modules/alerts/alerts.schema.ts';

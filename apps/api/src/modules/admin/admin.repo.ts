@@ -1,0 +1,67 @@
+import { and, desc, eq, ilike, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.ts';
+import { type UserRow, users } from '../auth/users.schema.ts';
+import type { Cursor } from '../notifications/paging.ts';
+import { announcements } from '../notifications/notifications.schema.ts';
+
+export async function searchUsers(ex: Executor, q: string | undefined, limit: number, cursor: Cursor | null): Promise<UserRow[]> {
+  const conds: (SQL | undefined)[] = [];
+  if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conds.push(or(ilike(users.email, like), ilike(users.name, like), sql`${users.id}::text = ${q}`));
+  }
+  if (cursor) conds.push(or(lt(users.createdAt, cursor.createdAt), and(eq(users.createdAt, cursor.createdAt), lt(users.id, cursor.id))));
+  return ex
+    .select()
+    .from(users)
+    .where(and(...conds))
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(limit + 1);
+}
+
+export async function findUser(ex: Executor, id: string): Promise<UserRow | null> {
+  const [u] = await ex.select().from(users).where(eq(users.id, id));
+  return u ?? null;
+}
+
+export async function setSuspended(ex: Executor, id: string, suspended: boolean): Promise<UserRow | null> {
+  const [u] = await ex
+    .update(users)
+    .set({ suspendedAt: suspended ? sql`coalesce(${users.suspendedAt}, now())` : null, updatedAt: sql`now()` })
+    .where(eq(users.id, id))
+    .returning();
+  return u ?? null;
+}
+
+type Counts = Record<string, number | string>;
+
+/** Platform stats in one round trip. */
+export async function stats(ex: Executor): Promise<Counts> {
+  const res = (await ex.execute(sql`
+    select
+      (select count(*) from users)::int as users_total,
+      (select count(*) from users where email_verified_at is not null)::int as users_verified,
+      (select count(*) from users where suspended_at is not null)::int as users_suspended,
+      (select count(*) from users where role = 'admin')::int as users_admins,
+      (select count(*) from users where created_at > now() - interval '24 hours')::int as users_new,
+      (select count(*) from deposits where status in ('waiting', 'confirming', 'confirmed', 'sending'))::int as deposits_pending,
+      (select count(*) from deposits where review = 'pending')::int as deposits_review,
+      (select count(*) from deposits where status = 'finished' and updated_at > now() - interval '24 hours')::int as deposits_finished,
+      (select coalesce(sum(credited_usd), 0)::text from deposits where credited_at > now() - interval '24 hours') as deposits_credited,
+      (select count(*) from withdrawals where status = 'pending_review')::int as withdrawals_pending,
+      (select count(*) from withdrawals where status = 'approved')::int as withdrawals_approved,
+      (select count(*) from withdrawals where status = 'completed' and completed_at > now() - interval '24 hours')::int as withdrawals_completed,
+      (select count(*) from transfers where created_at > now() - interval '24 hours')::int as transfers_day,
+      (select count(*) from price_alerts where active)::int as alerts_active
+  `)) as unknown as { rows: Counts[] };
+  return res.rows[0] ?? {};
+}
+
+export async function insertAnnouncement(ex: Executor, v: typeof announcements.$inferInsert) {
+  const [row] = await ex.insert(announcements).values(v).returning();
+  return row!;
+}
+
+export async function listAnnouncements(ex: Executor, limit: number) {
+  return ex.select().from(announcements).orderBy(desc(announcements.createdAt)).limit(limit);
+}

@@ -1,0 +1,155 @@
+import { platformStats } from '@cryptovault/contract';
+import { sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { Platform } from '../../platform/index.ts';
+import { listAudit, recordAudit } from '../audit/audit.repo.ts';
+import type { UserRow } from '../auth/users.schema.ts';
+import { listLiveSessions, revokeUserSessions } from '../auth/sessions.repo.ts';
+import { userBalances } from '../ledger/ledger.repo.ts';
+import { D } from '../ledger/money.ts';
+import { decodeCursor, page } from '../notifications/paging.ts';
+import { countByStatus } from '../withdrawals/withdrawals.repo.ts';
+import * as repo from './admin.repo.ts';
+
+export interface AdminCtx {
+  adminId: string;
+  requestId: string;
+}
+
+function userView(u: UserRow) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    emailVerified: u.emailVerifiedAt !== null,
+    twoFactorEnabled: u.totpEnabledAt !== null,
+    suspended: u.suspendedAt !== null,
+    suspendedAt: u.suspendedAt?.toISOString() ?? null,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+export async function searchUsers(platform: Platform, q: { q?: string; limit: number; cursor?: string }) {
+  const rows = await repo.searchUsers(platform.database.db, q.q, q.limit, decodeCursor(q.cursor));
+  return page(rows, q.limit, userView);
+}
+
+export async function userDetail(platform: Platform, id: string) {
+  const db = platform.database.db;
+  const u = await repo.findUser(db, id);
+  if (!u) throw notFound('User');
+  const [balances, sessions, pending, deposits] = await Promise.all([
+    userBalances(db, id),
+    listLiveSessions(db, id),
+    countByStatus(db, id, 'pending_review'),
+    db.execute(sql`select count(*)::int as n from deposits where user_id = ${u.id}`) as unknown as Promise<{ rows: { n: number }[] }>,
+  ]);
+  return {
+    ...userView(u),
+    balances: balances.map((b) => ({
+      asset: b.asset,
+      available: new D(b.available).toFixed(),
+      locked: new D(b.locked).toFixed(),
+      total: new D(b.available).plus(b.locked).toFixed(),
+    })),
+    activeSessions: sessions.length,
+    pendingWithdrawals: pending,
+    deposits: deposits.rows[0]?.n ?? 0,
+  };
+}
+
+/** Suspend: login is refused (auth checks suspended_at) and every session ends now, in one transaction. */
+export async function suspendUser(platform: Platform, ctx: AdminCtx, id: string, reason: string) {
+  if (id === ctx.adminId) throw new AppError('INVALID_STATE', 'You cannot suspend your own account');
+  const revoked = await platform.database.db.transaction(async (tx) => {
+    const u = await repo.setSuspended(tx, id, true);
+    if (!u) throw notFound('User');
+    const n = await revokeUserSessions(tx, id, 'suspended');
+    await recordAudit(tx, { actorId: ctx.adminId, action: 'user.suspend', targetType: 'user', targetId: id, requestId: ctx.requestId, details: { reason, revokedSessions: n } });
+    return n;
+  });
+  return { ok: true as const, revokedSessions: revoked };
+}
+
+export async function unsuspendUser(platform: Platform, ctx: AdminCtx, id: string) {
+  await platform.database.db.transaction(async (tx) => {
+    const u = await repo.setSuspended(tx, id, false);
+    if (!u) throw notFound('User');
+    await recordAudit(tx, { actorId: ctx.adminId, action: 'user.unsuspend', targetType: 'user', targetId: id, requestId: ctx.requestId });
+  });
+  return { ok: true as const };
+}
+
+export async function forceLogout(platform: Platform, ctx: AdminCtx, id: string) {
+  const revoked = await platform.database.db.transaction(async (tx) => {
+    const u = await repo.findUser(tx, id);
+    if (!u) throw notFound('User');
+    const n = await revokeUserSessions(tx, id, 'admin_force_logout');
+    await recordAudit(tx, { actorId: ctx.adminId, action: 'user.force_logout', targetType: 'user', targetId: id, requestId: ctx.requestId, details: { revokedSessions: n } });
+    return n;
+  });
+  return { ok: true as const, revokedSessions: revoked };
+}
+
+export async function stats(platform: Platform): Promise<z.infer<typeof platformStats>> {
+  const s = await repo.stats(platform.database.db);
+  const i = (k: string) => Number(s[k] ?? 0);
+  return {
+    users: { total: i('users_total'), verified: i('users_verified'), suspended: i('users_suspended'), admins: i('users_admins'), newLast24h: i('users_new') },
+    deposits: {
+      pending: i('deposits_pending'),
+      underReview: i('deposits_review'),
+      finishedLast24h: i('deposits_finished'),
+      creditedUsdLast24h: new D(String(s.deposits_credited ?? '0')).toFixed(2),
+    },
+    withdrawals: { pendingReview: i('withdrawals_pending'), approved: i('withdrawals_approved'), completedLast24h: i('withdrawals_completed') },
+    transfers: { last24h: i('transfers_day') },
+    alerts: { active: i('alerts_active') },
+    prices: { stale: platform.prices.isStale(), ageMs: platform.prices.ageMs() },
+    reconciliationUrl: '/api/admin/reconciliation',
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+export async function auditLog(platform: Platform, q: { limit: number; cursor?: string; actorId?: string; action?: string; targetType?: string; targetId?: string }) {
+  const beforeId = q.cursor ? Number.parseInt(Buffer.from(q.cursor, 'base64url').toString(), 10) : undefined;
+  if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
+  const rows = await listAudit(platform.database.db, { limit: q.limit, beforeId, actorId: q.actorId, action: q.action, targetType: q.targetType, targetId: q.targetId });
+  const more = rows.length > q.limit;
+  const slice = more ? rows.slice(0, q.limit) : rows;
+  return {
+    items: slice.map((r) => ({
+      id: String(r.id),
+      actorId: r.actorId,
+      action: r.action,
+      targetType: r.targetType,
+      targetId: r.targetId,
+      requestId: r.requestId,
+      details: r.details,
+      createdAt: r.createdAt.toISOString(),
+    })),
+    nextCursor: more && slice.length ? Buffer.from(String(slice.at(-1)?.id)).toString('base64url') : null,
+  };
+}
+
+function announcementView(r: Awaited<ReturnType<typeof repo.insertAnnouncement>>) {
+  return { id: r.id, title: r.title, message: r.message, level: r.level, createdBy: r.createdBy, createdAt: r.createdAt.toISOString() };
+}
+
+/** Stored, audited, then broadcast to every connected client on every machine. */
+export async function announce(platform: Platform, ctx: AdminCtx, input: { title: string; message: string; level: 'info' | 'warning' | 'critical' }) {
+  const row = await platform.database.db.transaction(async (tx) => {
+    const r = await repo.insertAnnouncement(tx, { ...input, createdBy: ctx.adminId });
+    await recordAudit(tx, { actorId: ctx.adminId, action: 'announcement.create', targetType: 'announcement', targetId: r.id, requestId: ctx.requestId, details: { title: input.title, level: input.level } });
+    return r;
+  });
+  const view = announcementView(row);
+  platform.events.emit('broadcast.push', { event: 'announcement', payload: view });
+  return view;
+}
+
+export async function announcements(platform: Platform) {
+  return { items: (await repo.listAnnouncements(platform.database.db, 50)).map(announcementView) };
+}

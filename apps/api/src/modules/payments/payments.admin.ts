@@ -1,0 +1,73 @@
+import { eq, inArray } from 'drizzle-orm';
+import { QUOTE_ASSET } from '../../platform/assets.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { Platform } from '../../platform/index.ts';
+import { recordAudit } from '../audit/audit.repo.ts';
+import { users } from '../auth/users.schema.ts';
+import { emitBalanceChanges } from '../ledger/balances.ts';
+import { credit } from '../ledger/ledger.service.ts';
+import type { UserBalance } from '../ledger/ledger.types.ts';
+import { D, fixed } from '../ledger/money.ts';
+import { notify } from '../notifications/notifications.service.ts';
+import { decodeCursor, page } from '../notifications/paging.ts';
+import * as repo from './payments.repo.ts';
+import type { DepositRow } from './payments.schema.ts';
+import { depositView } from './payments.service.ts';
+
+function adminDepositView(r: DepositRow, email: string) {
+  return { ...depositView(r), userId: r.userId, userEmail: email, reviewNote: r.reviewNote };
+}
+
+async function emails(platform: Platform, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await platform.database.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, ids));
+  return new Map(rows.map((r) => [r.id, r.email]));
+}
+
+/** Deposits an operator has to look at (partially paid, mismatched), newest first. */
+export async function reviewQueue(platform: Platform, q: { limit: number; cursor?: string; review: 'pending' | 'resolved' | 'any' }) {
+  const rows = await repo.listReviewDeposits(platform.database.db, q.review, q.limit, decodeCursor(q.cursor));
+  const byId = await emails(platform, [...new Set(rows.map((r) => r.userId))]);
+  return page(rows, q.limit, (r) => adminDepositView(r, byId.get(r.userId) ?? ''));
+}
+
+/**
+ * Closes a review, optionally crediting what the operator established was received (at most the deposit's amount,
+ * and only if nothing was credited for it yet).
+ */
+export async function resolveDeposit(platform: Platform, ctx: { adminId: string; requestId: string }, id: string, input: { note: string; creditUsd?: string }) {
+  let balances: UserBalance[] = [];
+  const row = await platform.database.db.transaction(async (tx) => {
+    const dep = await repo.lockDeposit(tx, id);
+    if (!dep) throw notFound('Deposit');
+    if (dep.review !== 'pending') throw new AppError('INVALID_STATE', 'This deposit is not waiting for review');
+    const set: Partial<repo.NewDeposit> = { review: 'resolved', reviewNote: input.note };
+    if (input.creditUsd) {
+      if (dep.creditedAt) throw new AppError('CONFLICT', 'This deposit was already credited');
+      if (new D(input.creditUsd).gt(dep.amountUsd) || new D(input.creditUsd).decimalPlaces() > 2) {
+        throw new AppError('VALIDATION_ERROR', `creditUsd must be at most ${fixed(dep.amountUsd, 2)} with 2 decimals`);
+      }
+      const posted = await credit(tx, { userId: dep.userId, asset: QUOTE_ASSET, amount: input.creditUsd, reference: `deposit:${dep.id}`, memo: { review: input.note } });
+      balances = posted.balances;
+      set.creditedUsd = input.creditUsd;
+      set.creditedAt = new Date();
+    }
+    const updated = await repo.updateDeposit(tx, id, set);
+    await recordAudit(tx, {
+      actorId: ctx.adminId,
+      action: 'deposit.resolve',
+      targetType: 'deposit',
+      targetId: id,
+      requestId: ctx.requestId,
+      details: { userId: dep.userId, status: dep.status, creditUsd: input.creditUsd ?? null, note: input.note },
+    });
+    return updated;
+  });
+  emitBalanceChanges(platform, balances);
+  platform.events.emit('user.push', { userId: row.userId, event: 'deposit:update', payload: depositView(row) });
+  if (row.creditedUsd && input.creditUsd) {
+    await notify(platform, { userId: row.userId, type: 'deposit', title: 'Deposit credited after review', body: `${fixed(row.creditedUsd, 2)} USD was credited to your balance.`, data: { depositId: row.id }, email: true });
+  }
+  const [u] = await platform.database.db.select({ email: users.email }).from(users).where(eq(users.id, row.userId));
+  return adminDepositView(row, u?.email ?? '');
+}

@@ -1,0 +1,81 @@
+import type { CreateTransferRequest, Transfer } from '@cryptovault/contract';
+import { eq } from 'drizzle-orm';
+import { findAsset, QUOTE_ASSET, USD_PRECISION } from '../../platform/assets.ts';
+import { AppError } from '../../platform/errors.ts';
+import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
+import type { Platform } from '../../platform/index.ts';
+import type { Principal } from '../../platform/principal.ts';
+import { users } from '../auth/users.schema.ts';
+import { emitBalanceChanges } from '../ledger/balances.ts';
+import { transfer } from '../ledger/ledger.service.ts';
+import type { UserBalance } from '../ledger/ledger.types.ts';
+import { D, decimalPlaces } from '../ledger/money.ts';
+import { notify } from '../notifications/notifications.service.ts';
+import { decodeCursor, page } from '../notifications/paging.ts';
+import * as repo from './transfers.repo.ts';
+import type { TransferRow } from './transfers.schema.ts';
+
+function view(t: TransferRow, me: string, other: { email: string; name: string }): Transfer {
+  return {
+    id: t.id,
+    direction: t.senderId === me ? 'out' : 'in',
+    counterpartyEmail: other.email,
+    counterpartyName: other.name,
+    asset: t.asset,
+    amount: new D(t.amount).toFixed(),
+    note: t.note,
+    createdAt: t.createdAt.toISOString(),
+  };
+}
+
+// One answer for unknown, unverified and suspended recipients: the sender learns no more than "not a usable account".
+const noSuchRecipient = () => new AppError('NOT_FOUND', 'No verified CryptoVault account can receive transfers at that email');
+
+/** Instant, atomic, idempotent transfer between two users' available balances. */
+export async function createTransfer(platform: Platform, p: Principal, input: CreateTransferRequest, key: string | null): Promise<IdempotentResult<Transfer>> {
+  const symbol = input.asset === QUOTE_ASSET ? QUOTE_ASSET : findAsset(input.asset)?.symbol;
+  if (!symbol) throw new AppError('VALIDATION_ERROR', `Unknown asset ${input.asset}`, [{ path: ['body', 'asset'], message: 'unknown asset' }]);
+  const places = symbol === QUOTE_ASSET ? USD_PRECISION : (findAsset(symbol)?.amountPrecision ?? 8);
+  if (decimalPlaces(input.amount) > places) {
+    throw new AppError('VALIDATION_ERROR', `${symbol} amounts have at most ${places} decimals`, [{ path: ['body', 'amount'], message: 'too many decimals' }]);
+  }
+  const db = platform.database.db;
+  const email = input.recipientEmail.trim().toLowerCase();
+  const [me] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, p.userId));
+  if (me?.email === email) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself', [{ path: ['body', 'recipientEmail'], message: 'is your own email' }]);
+  // Bounds how many emails one account can probe.
+  const rl = await platform.rateLimiter.check({ name: 'transfers:user', limit: 30, windowMs: 3_600_000 }, p.userId);
+  if (!rl.allowed) throw new AppError('RATE_LIMITED', 'Too many transfers; try again later', undefined, rl.retryAfterSeconds);
+
+  let balances: UserBalance[] = [];
+  let recipientId = '';
+  const result = await runIdempotent(db, { userId: p.userId, scope: 'transfer', key, body: { ...input, recipientEmail: email } }, async (tx) => {
+    const r = await repo.findRecipient(tx, email);
+    if (!r || !r.verifiedAt || r.suspendedAt) throw noSuchRecipient();
+    if (r.id === p.userId) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself');
+    recipientId = r.id;
+    const row = await repo.insertTransfer(tx, { senderId: p.userId, recipientId: r.id, asset: symbol, amount: input.amount, note: input.note ?? null });
+    const posted = await transfer(tx, { fromUserId: p.userId, toUserId: r.id, asset: symbol, amount: input.amount, reference: `transfer:${row.id}` });
+    balances = posted.balances;
+    return { status: 201, body: view(row, p.userId, r) };
+  });
+  if (!result.replayed) {
+    emitBalanceChanges(platform, balances);
+    const t = result.body;
+    await notify(platform, {
+      userId: recipientId,
+      type: 'transfer',
+      title: 'Transfer received',
+      body: `${me?.name ?? 'A CryptoVault user'} (${me?.email ?? ''}) sent you ${t.amount} ${t.asset}${t.note ? `: "${t.note}"` : ''}.`,
+      data: { transferId: t.id, asset: t.asset, amount: t.amount },
+      email: true,
+    });
+  }
+  return result;
+}
+
+export async function listTransfers(platform: Platform, userId: string, q: { limit: number; cursor?: string }) {
+  const rows = await repo.listForUser(platform.database.db, userId, q.limit, decodeCursor(q.cursor));
+  const flat = rows.map((r) => ({ ...r.t, other: r.t.senderId === userId ? { email: r.recipientEmail, name: r.recipientName } : { email: r.senderEmail, name: r.senderName } }));
+  return page(flat, q.limit, (r) => view(r, userId, r.other));
+}

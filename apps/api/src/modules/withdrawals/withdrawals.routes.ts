@@ -1,0 +1,42 @@
+import { createWithdrawalRequest, withdrawal, withdrawalList, withdrawalListQuery } from '@cryptovault/contract';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
+import type { Platform } from '../../platform/index.ts';
+import { requireUser } from '../../platform/principal.ts';
+import type { AppModule } from '../types.ts';
+import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from './withdrawals.service.ts';
+
+const tags = ['wallet'];
+
+async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  app.post(
+    '/api/wallet/withdrawals',
+    {
+      schema: {
+        tags,
+        summary: 'Request a withdrawal: locks amount + fee, status pending_review; 2FA code required when 2FA is on; Idempotency-Key accepted',
+        body: createWithdrawalRequest,
+        response: { 201: withdrawal },
+      },
+    },
+    async (request, reply) => {
+      const p = requireUser(request);
+      const r = await requestWithdrawal(platform, p, request.body, parseIdempotencyKey(request.headers['idempotency-key']));
+      if (r.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(r.body);
+    },
+  );
+  app.get('/api/wallet/withdrawals', { schema: { tags, summary: 'Withdrawal history, newest first', querystring: withdrawalListQuery, response: { 200: withdrawalList } } }, async (request) =>
+    listWithdrawals(platform, requireUser(request).userId, request.query),
+  );
+  app.post(
+    '/api/wallet/withdrawals/:id/cancel',
+    { schema: { tags, summary: 'Cancel a withdrawal still pending review (releases what was locked)', params: z.object({ id: z.uuid() }), response: { 200: withdrawal } } },
+    async (request) => cancelWithdrawal(platform, requireUser(request).userId, request.params.id),
+  );
+}
+
+export const withdrawalsModule: AppModule = { name: 'withdrawals', register: routes };

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { isoDateTime, pageOf, paginationQuery, positiveDecimalString } from './common.ts';
+import { deposit } from './payments.ts';
+import { withdrawal, withdrawalStatus } from './withdrawals.ts';
+
+export const adminUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(['user', 'admin']),
+  emailVerified: z.boolean(),
+  twoFactorEnabled: z.boolean(),
+  suspended: z.boolean(),
+  suspendedAt: isoDateTime.nullable(),
+  createdAt: isoDateTime,
+});
+export const adminUserList = pageOf(adminUser);
+export const adminUserQuery = paginationQuery.extend({ q: z.string().trim().max(254).optional() });
+
+export const adminBalance = z.object({ asset: z.string(), available: z.string(), locked: z.string(), total: z.string() });
+export const adminUserDetail = adminUser.extend({
+  balances: z.array(adminBalance),
+  activeSessions: z.number().int(),
+  pendingWithdrawals: z.number().int(),
+  deposits: z.number().int(),
+});
+
+export const reasonRequest = z.object({ reason: z.string().trim().min(3).max(500) });
+export const completeWithdrawalRequest = z.object({ txHash: z.string().trim().regex(/^[A-Za-z0-9]{16,128}$/, 'must be a transaction hash') });
+export const adminActionResult = z.object({ ok: z.literal(true), revokedSessions: z.number().int().optional() });
+
+export const adminWithdrawal = withdrawal.extend({
+  userId: z.string(),
+  userEmail: z.string(),
+  approvedBy: z.array(z.string()),
+});
+export const adminWithdrawalList = pageOf(adminWithdrawal);
+export const adminWithdrawalQuery = paginationQuery.extend({ status: withdrawalStatus.default('pending_review') });
+
+export const adminDeposit = deposit.extend({ userId: z.string(), userEmail: z.string(), reviewNote: z.string().nullable() });
+export const adminDepositList = pageOf(adminDeposit);
+export const adminDepositQuery = paginationQuery.extend({ review: z.enum(['pending', 'resolved', 'any']).default('pending') });
+export const resolveDepositRequest = z.object({
+  note: z.string().trim().min(3).max(500),
+  /** Credit this USD amount (at most the deposit's amount); omit to close without crediting. */
+  creditUsd: positiveDecimalString.optional(),
+});
+
+export const platformStats = z.object({
+  users: z.object({ total: z.number().int(), verified: z.number().int(), suspended: z.number().int(), admins: z.number().int(), newLast24h: z.number().int() }),
+  deposits: z.object({ pending: z.number().int(), underReview: z.number().int(), finishedLast24h: z.number().int(), creditedUsdLast24h: z.string() }),
+  withdrawals: z.object({ pendingReview: z.number().int(), approved: z.number().int(), completedLast24h: z.number().int() }),
+  transfers: z.object({ last24h: z.number().int() }),
+  alerts: z.object({ active: z.number().int() }),
+  prices: z.object({ stale: z.boolean(), ageMs: z.number().nullable() }),
+  /** Where the ledger's reconciliation report lives. */
+  reconciliationUrl: z.string(),
+  generatedAt: isoDateTime,
+});
+
+export const auditEntry = z.object({
+  id: z.string(),
+  actorId: z.string().nullable(),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  requestId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  createdAt: isoDateTime,
+});
+export const auditList = pageOf(auditEntry);
+export const auditQuery = paginationQuery.extend({
+  actorId: z.uuid().optional(),
+  action: z.string().max(100).optional(),
+  targetType: z.string().max(50).optional(),
+  targetId: z.string().max(100).optional(),
+});
+
+export const announcementRequest = z.object({
+  title: z.string().trim().min(1).max(120),
+  message: z.string().trim().min(1).max(2000),
+  level: z.enum(['info', 'warning', 'critical']).default('info'),
+});
+export const announcement = z.object({
+  id: z.string(),
+  title: z.string(),
+  message: z.string(),
+  level: z.enum(['info', 'warning', 'critical']),
+  createdBy: z.string().nullable(),
+  createdAt: isoDateTime,
+});
+export const announcementList = z.object({ items: z.array(announcement) });
