@@ -56,11 +56,11 @@ export class CoinCapStandIn {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): ServerResponse {
+    return res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(typeof body === 'string' ? body : JSON.stringify(body));
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private handle(req: IncomingMessage, res: ServerResponse): ServerResponse | undefined {
     const url = new URL(req.url ?? '/', 'http://local');
     this.requests.push({ at: Date.now(), path: url.pathname, query: url.searchParams, authorization: req.headers.authorization });
     if (req.headers.authorization !== `Bearer ${STANDIN_KEY}` || this.mode === 'unauthorized') {
