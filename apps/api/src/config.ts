@@ -27,6 +27,11 @@ const optionalString = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 
+const usdAmount = z
+  .string()
+  .trim()
+  .regex(/^\d{1,12}(\.\d{1,2})?$/, 'must be a USD amount such as 10000 or 2500.50');
+
 /** Raw environment schema: names are the environment variable names. Defaults are the development defaults. */
 const envSchema = z.object({
   ENVIRONMENT: z
@@ -89,6 +94,9 @@ const envSchema = z.object({
   NOWPAYMENTS_IPN_SECRET: optionalString,
   NOWPAYMENTS_SANDBOX: bool.default(false),
   NOWPAYMENTS_BASE_URL: url.optional(),
+  WITHDRAWAL_DUAL_APPROVAL_USD: usdAmount.default('10000'),
+  WITHDRAWAL_DAILY_LIMIT_USD: usdAmount.default('50000'),
+  WITHDRAWAL_FEES: optionalString,
   SENTRY_DSN: optionalString,
   PUBLIC_SENTRY_DSN: optionalString,
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
@@ -182,6 +190,14 @@ export interface Config {
     ipnSecret: string;
     baseUrl: string;
   };
+  withdrawals: {
+    /** At or above this USD value two different admins must approve. */
+    dualApprovalUsd: string;
+    /** Per user, over the last 24 hours, pending and completed withdrawals together. */
+    dailyLimitUsd: string;
+    /** Fee per asset symbol, charged in that asset on top of the amount. */
+    fees: Record<string, string>;
+  };
   sentry: { dsn: string | null; publicDsn: string | null };
   /** OpenTelemetry tracing over OTLP/HTTP; null (off, nothing loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   telemetry: { endpoint: string; headers: Record<string, string>; serviceName: string; sampleRatio: number } | null;
@@ -263,6 +279,35 @@ function parseOtlpHeaders(raw: string | undefined): Record<string, string> {
     out[pair.slice(0, eq).trim()] = decodeURIComponent(pair.slice(eq + 1).trim());
   }
   return out;
+}
+
+/** Network fees charged on withdrawals, per asset; WITHDRAWAL_FEES overrides some as `BTC:0.0002,ETH:0.002`. */
+export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = {
+  BTC: '0.0002',
+  LTC: '0.001',
+  ETH: '0.002',
+  SOL: '0.01',
+  USDT: '5',
+  USDC: '5',
+  LINK: '0.5',
+  UNI: '1',
+  AAVE: '0.05',
+  POL: '5',
+  BNB: '0.001',
+  AVAX: '0.05',
+};
+
+function parseWithdrawalFees(raw: string | undefined, problems: string[]): Record<string, string> {
+  const fees = { ...DEFAULT_WITHDRAWAL_FEES };
+  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9]{2,10}):(\d{1,12}(\.\d{1,18})?)$/.exec(part);
+    if (!m?.[1] || !m[2]) {
+      problems.push(`WITHDRAWAL_FEES: "${part}" is not ASSET:fee (e.g. BTC:0.0002,ETH:0.002)`);
+      continue;
+    }
+    fees[m[1].toUpperCase()] = m[2];
+  }
+  return fees;
 }
 
 function formatZodProblems(error: z.ZodError): string[] {
@@ -386,6 +431,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       }
     : { provider: 'simulated', apiKey: null, ipnSecret, baseUrl: '' };
 
+  const withdrawalFees = parseWithdrawalFees(e.WITHDRAWAL_FEES, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
   const config: Config = {
     environment: e.ENVIRONMENT,
     isProduction,
@@ -429,6 +477,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       from: e.EMAIL_FROM,
     },
     payments,
+    withdrawals: { dualApprovalUsd: e.WITHDRAWAL_DUAL_APPROVAL_USD, dailyLimitUsd: e.WITHDRAWAL_DAILY_LIMIT_USD, fees: withdrawalFees },
     sentry: { dsn: e.SENTRY_DSN ?? null, publicDsn: e.PUBLIC_SENTRY_DSN ?? null },
     telemetry: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? {
