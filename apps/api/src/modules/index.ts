@@ -1,5 +1,6 @@
 import { realtimeModule } from '../realtime/realtime.module.ts';
 import { adminModule } from './admin/admin.routes.ts';
+import { alertsModule } from './alerts/alerts.routes.ts';
 import { authModule } from './auth/auth.routes.ts';
 import { devModule } from './dev/dev.routes.ts';
 import { ledgerModule } from './ledger/ledger.routes.ts';
@@ -15,4 +16,4 @@ import type { AppModule } from './types.ts';
 import { withdrawalsModule } from './withdrawals/withdrawals.routes.ts';
 
 /** Every domain module, in registration order. */
-export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, ledgerModule, tradingModule, portfolioModule, transactionsModule, notificationsModule, paymentsModule, realtimeModule, withdrawalsModule, transfersModule, adminModule];
+export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, ledgerModule, tradingModule, portfolioModule, transactionsModule, notificationsModule, paymentsModule, realtimeModule, withdrawalsModule, transfersModule, adminModule, alertsModule];

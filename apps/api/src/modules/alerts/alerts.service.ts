@@ -1,0 +1,148 @@
+import type { AlertTriggeredEvent, CreateAlertRequest, PriceAlert } from '@cryptovault/contract';
+import { MAX_ACTIVE_ALERTS, updateAlertRequest } from '@cryptovault/contract';
+import type { z } from 'zod';
+import { findAsset } from '../../platform/assets.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
+import type { Platform } from '../../platform/index.ts';
+import type { PriceTick } from '../../platform/prices.ts';
+import { D } from '../ledger/money.ts';
+import { notify } from '../notifications/notifications.service.ts';
+import * as repo from './alerts.repo.ts';
+import type { PriceAlertRow } from './alerts.schema.ts';
+
+export function alertView(r: PriceAlertRow): PriceAlert {
+  return {
+    id: r.id,
+    assetId: r.assetId,
+    symbol: findAsset(r.assetId)?.symbol ?? r.assetId.toUpperCase(),
+    condition: r.condition,
+    targetPrice: new D(r.targetPrice).toFixed(),
+    channels: r.channels,
+    repeat: r.repeat,
+    cooldownSeconds: r.cooldownSeconds,
+    active: r.active,
+    triggerCount: r.triggerCount,
+    lastTriggeredAt: r.lastTriggeredAt?.toISOString() ?? null,
+    lastTriggeredPrice: r.lastTriggeredPrice === null ? null : new D(r.lastTriggeredPrice).toFixed(),
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+const tooMany = () => new AppError('LIMIT_EXCEEDED', `At most ${MAX_ACTIVE_ALERTS} active alerts per account; delete or pause some first`);
+
+export async function createAlert(platform: Platform, userId: string, input: CreateAlertRequest): Promise<PriceAlert> {
+  const asset = findAsset(input.assetId);
+  if (!asset) throw new AppError('VALIDATION_ERROR', `Unknown asset ${input.assetId}`, [{ path: ['body', 'assetId'], message: 'unknown asset' }]);
+  const row = await platform.database.db.transaction(async (tx) => {
+    await repo.lockUserAlerts(tx, userId);
+    if ((await repo.countActive(tx, userId)) >= MAX_ACTIVE_ALERTS) throw tooMany();
+    return repo.insertAlert(tx, {
+      userId,
+      assetId: asset.id,
+      condition: input.condition,
+      targetPrice: input.targetPrice,
+      channels: [...new Set(input.channels)],
+      repeat: input.repeat,
+      cooldownSeconds: input.cooldownSeconds,
+    });
+  });
+  return alertView(row);
+}
+
+export async function updateAlert(platform: Platform, userId: string, id: string, input: z.infer<typeof updateAlertRequest>): Promise<PriceAlert> {
+  const row = await platform.database.db.transaction(async (tx) => {
+    const cur = await repo.findAlert(tx, userId, id);
+    if (!cur) throw notFound('Alert');
+    if (input.active === true && !cur.active) {
+      await repo.lockUserAlerts(tx, userId);
+      if ((await repo.countActive(tx, userId)) >= MAX_ACTIVE_ALERTS) throw tooMany();
+    }
+    const changesTrigger = input.targetPrice !== undefined || input.condition !== undefined || input.active === true;
+    return repo.updateAlert(tx, userId, id, {
+      ...input,
+      channels: input.channels ? [...new Set(input.channels)] : undefined,
+      // A changed threshold or a re-activation starts fresh, without the old cooldown.
+      nextEligibleAt: changesTrigger ? null : undefined,
+    });
+  });
+  if (!row) throw notFound('Alert');
+  return alertView(row);
+}
+
+export async function deleteAlert(platform: Platform, userId: string, id: string): Promise<void> {
+  if (!(await repo.deleteAlert(platform.database.db, userId, id))) throw notFound('Alert');
+}
+
+export async function listAlerts(platform: Platform, userId: string) {
+  return { items: (await repo.listAlerts(platform.database.db, userId)).map(alertView) };
+}
+
+const DECIMAL = /^\d{1,20}(\.\d{1,18})?$/;
+
+/** Fires the alerts a tick crossed. Never on stale prices: a frozen feed must not trigger anything. */
+export async function evaluateTick(platform: Platform, tick: PriceTick): Promise<number> {
+  if (platform.prices.isStale()) return 0;
+  const ids: string[] = [];
+  const prices: string[] = [];
+  for (const [assetId, price] of Object.entries(tick.prices)) {
+    if (DECIMAL.test(price) && findAsset(assetId)) {
+      ids.push(assetId);
+      prices.push(price);
+    }
+  }
+  if (ids.length === 0) return 0;
+  const fired = await repo.claimCrossed(platform.database.db, ids, prices);
+  for (const f of fired) {
+    const symbol = findAsset(f.asset_id)?.symbol ?? f.asset_id;
+    const target = new D(f.target_price).toFixed();
+    const price = new D(f.price).toFixed();
+    const event: AlertTriggeredEvent = {
+      alertId: f.id,
+      assetId: f.asset_id,
+      symbol,
+      condition: f.condition,
+      targetPrice: target,
+      priceUsd: price,
+      triggeredAt: new Date(f.triggered_at).toISOString(),
+    };
+    platform.events.emit('user.push', { userId: f.user_id, event: 'alert:triggered', payload: event });
+    await notify(platform, {
+      userId: f.user_id,
+      type: 'alert',
+      title: `${symbol} is ${f.condition} ${target} USD`,
+      body: `${symbol} reached ${price} USD (your alert: ${f.condition} ${target} USD).`,
+      data: { ...event },
+      email: f.channels.includes('email'),
+    });
+  }
+  return fired.length;
+}
+
+/**
+ * Subscribes to price ticks. Evaluations never overlap: a tick that arrives while one runs is merged into the next
+ * run (latest price per asset wins), so a burst of ticks costs at most one query in flight.
+ */
+export function startAlertEvaluation(platform: Platform): () => void {
+  let running = false;
+  let pending: PriceTick | null = null;
+  const run = async (tick: PriceTick) => {
+    running = true;
+    try {
+      await evaluateTick(platform, tick);
+    } catch (err) {
+      platform.log.error({ err }, 'alert evaluation failed');
+    } finally {
+      running = false;
+      const next = pending;
+      pending = null;
+      if (next) void run(next);
+    }
+  };
+  return platform.events.on('price.tick', (tick) => {
+    if (running) {
+      pending = { ts: tick.ts, prices: { ...(pending?.prices ?? {}), ...tick.prices } };
+      return;
+    }
+    void run(tick);
+  });
+}

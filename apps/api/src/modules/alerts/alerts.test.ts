@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { createTestApp, type TestContext } from '../../../test/helpers.ts';
+import { evaluateTick } from './alerts.service.ts';
+
+let t: TestContext;
+
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function setPrice(assetId: string, priceUsd: string) {
+  const res = await t.app.inject({ method: 'POST', url: `/api/dev/market/${assetId}`, payload: { priceUsd, holdMs: 600_000 } });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+const create = (u: TestSession, payload: Record<string, unknown>) => asUser(t, u).inject({ method: 'POST', url: '/api/alerts', payload });
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 4000): Promise<T | undefined> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return undefined;
+}
+
+async function alertNotes(u: TestSession): Promise<{ title: string; data: Record<string, unknown> }[]> {
+  const res = await asUser(t, u).inject({ method: 'GET', url: '/api/notifications?limit=200' });
+  return res.json().items.filter((n: { type: string }) => n.type === 'alert');
+}
+
+describe('price alerts', () => {
+  it('CRUD, validation, and another user sees 404', async () => {
+    const u = await signUpVerified(t);
+    const res = await create(u, { assetId: 'BTC', condition: 'above', targetPrice: '123456.78', channels: ['in_app', 'email'] });
+    expect(res.statusCode, res.body).toBe(201);
+    const a = res.json();
+    expect(a).toMatchObject({ assetId: 'bitcoin', symbol: 'BTC', targetPrice: '123456.78', repeat: false, active: true, channels: ['in_app', 'email'] });
+    for (const targetPrice of ['abc', '-5', '0', '1e5', 12]) {
+      expect((await create(u, { assetId: 'bitcoin', condition: 'above', targetPrice })).statusCode, String(targetPrice)).toBe(400);
+    }
+    expect((await create(u, { assetId: 'nocoin', condition: 'above', targetPrice: '1' })).statusCode).toBe(400);
+    expect((await create(u, { assetId: 'bitcoin', condition: 'sideways', targetPrice: '1' })).statusCode).toBe(400);
+    const patched = await asUser(t, u).inject({ method: 'PATCH', url: `/api/alerts/${a.id}`, payload: { targetPrice: '130000', active: false } });
+    expect(patched.json()).toMatchObject({ targetPrice: '130000', active: false });
+    const other = await signUpVerified(t);
+    expect((await asUser(t, other).inject({ method: 'PATCH', url: `/api/alerts/${a.id}`, payload: { active: true } })).statusCode).toBe(404);
+    expect((await asUser(t, other).inject({ method: 'DELETE', url: `/api/alerts/${a.id}` })).statusCode).toBe(404);
+    expect((await asUser(t, u).inject({ method: 'DELETE', url: `/api/alerts/${a.id}` })).statusCode).toBe(204);
+    expect((await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items).toEqual([]);
+  });
+
+  it('allows at most 50 active alerts', async () => {
+    const u = await signUpVerified(t);
+    for (let i = 0; i < 50; i++) {
+      expect((await create(u, { assetId: 'ethereum', condition: 'above', targetPrice: String(900000 + i) })).statusCode).toBe(201);
+    }
+    const over = await create(u, { assetId: 'ethereum', condition: 'above', targetPrice: '1' });
+    expect(over.statusCode).toBe(422);
+    expect(over.json().error.code).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('fires a one-shot alert once when the price crosses, in-app and by email', async () => {
+    const u = await signUpVerified(t);
+    await setPrice('solana', '100');
+    const a = (await create(u, { assetId: 'solana', condition: 'above', targetPrice: '150', channels: ['in_app', 'email'] })).json();
+    const b = (await create(u, { assetId: 'solana', condition: 'below', targetPrice: '50' })).json();
+    await setPrice('solana', '140');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await alertNotes(u)).toEqual([]);
+    await setPrice('solana', '155.5');
+    const notes = await waitFor(async () => {
+      const n = await alertNotes(u);
+      return n.length > 0 ? n : undefined;
+    });
+    expect(notes?.[0]).toMatchObject({ title: 'SOL is above 150 USD', data: { alertId: a.id, priceUsd: '155.5' } });
+    await setPrice('solana', '160');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await alertNotes(u)).toHaveLength(1);
+    const list = (await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items;
+    expect(list.find((x: { id: string }) => x.id === a.id)).toMatchObject({ active: false, triggerCount: 1, lastTriggeredPrice: '155.5' });
+    expect(list.find((x: { id: string }) => x.id === b.id)).toMatchObject({ active: true, triggerCount: 0 });
+    const mail = await t.app.inject({ method: 'GET', url: `/api/dev/outbox?to=${encodeURIComponent(u.user.email)}` });
+    expect(mail.json().items.map((m: { subject: string }) => m.subject)).toContain('CryptoVault: SOL is above 150 USD');
+  });
+
+  it('a repeating alert stays active and sleeps for its cooldown', async () => {
+    const u = await signUpVerified(t);
+    await setPrice('litecoin', '80');
+    const a = (await create(u, { assetId: 'litecoin', condition: 'below', targetPrice: '70', repeat: true, cooldownSeconds: 600 })).json();
+    await setPrice('litecoin', '65');
+    expect(await waitFor(async () => ((await alertNotes(u)).length > 0 ? true : undefined))).toBe(true);
+    await setPrice('litecoin', '60');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await alertNotes(u)).toHaveLength(1);
+    const after = (await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items[0];
+    expect(after).toMatchObject({ id: a.id, active: true, triggerCount: 1 });
+  });
+
+  it('never fires on stale prices', async () => {
+    const u = await signUpVerified(t);
+    const a = (await create(u, { assetId: 'cardano', condition: 'above', targetPrice: '0.0001' })).json();
+    const stale = { ...t.platform, prices: { ...t.platform.prices, isStale: () => true } };
+    expect(await evaluateTick(stale, { ts: Date.now(), prices: { cardano: '5' } })).toBe(0);
+    expect((await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items[0]).toMatchObject({ id: a.id, active: true });
+  });
+});
