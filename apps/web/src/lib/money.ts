@@ -171,3 +171,11 @@ export function isZero(value: string | null | undefined): boolean {
   const p = parseDecimal(value);
   return p !== null && /^0*$/.test(p.int) && /^0*$/.test(p.frac);
 }
+
+/**
+ * Charts place points in pixels, which are floats anyway: this is the one place a decimal string becomes a JS
+ * number, and the result is only ever drawn, never added up or shown as text.
+ */
+export function toChartNumber(value: string | null | undefined): number {
+  return parseDecimal(value) ? Number(value) : Number.NaN;
+}

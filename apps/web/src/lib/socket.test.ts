@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { WebSocketServer } from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRealtime, type Realtime } from './socket.ts';
 
@@ -21,8 +22,9 @@ async function stand(opts: { transports?: ('websocket' | 'polling')[]; port?: nu
   const tokens: (string | undefined)[] = [];
   io.on('connection', (s) => {
     tokens.push((s.handshake.auth as { token?: string }).token);
-    s.on('subscribe', (p: { assets: string[] }) => {
+    s.on('subscribe', (p: { assets: string[] }, ack?: (r: unknown) => void) => {
       subscribes.push(p.assets);
+      ack?.({ ok: true, assets: p.assets, prices: Object.fromEntries(p.assets.map((a) => [a, '99.5'])) });
       s.emit('prices', { ts: Date.now(), prices: Object.fromEntries(p.assets.map((a) => [a, '100.5'])) });
     });
   });
@@ -63,7 +65,10 @@ describe('socket', () => {
     await waitFor(() => prices.length > 0);
     expect(rt.transport()).toBe('websocket');
     expect(s.subscribes).toEqual([['bitcoin', 'ethereum']]);
-    expect(prices[0]).toMatchObject({ prices: { bitcoin: '100.5', ethereum: '100.5' } });
+    // The subscribe acknowledgement's prices come first, then the pushed batch.
+    await waitFor(() => prices.length >= 2);
+    expect(prices[0]).toMatchObject({ prices: { bitcoin: '99.5', ethereum: '99.5' } });
+    expect(prices[1]).toMatchObject({ prices: { bitcoin: '100.5', ethereum: '100.5' } });
     expect(s.tokens).toEqual([undefined]);
   });
 
@@ -77,6 +82,22 @@ describe('socket', () => {
     expect(rt.transport()).toBe('polling');
     await waitFor(() => s.subscribes.length === 1);
   });
+
+  it('settles on long-polling when a proxy accepts WebSocket upgrades and then drops them', async () => {
+    const s = await stand({ transports: ['polling'] });
+    // Replace Engine.IO's upgrade handling with a "proxy" that completes the upgrade and closes at once.
+    const wss = new WebSocketServer({ noServer: true });
+    s.http.removeAllListeners('upgrade');
+    s.http.on('upgrade', (req, sock, head) => wss.handleUpgrade(req, sock, head, (ws) => ws.close()));
+    const rt = createRealtime({ url: '', path: '/socket.io/', pageOrigin: s.url, fallbackAfterMs: 1_500 });
+    opened.push(s, rt);
+    rt.subscribe(['bitcoin']);
+    rt.connect();
+    await waitFor(() => rt.status() === 'connected', 15_000);
+    expect(rt.transport()).toBe('polling');
+    await waitFor(() => s.subscribes.length === 1);
+    wss.close();
+  }, 20_000);
 
   it('resubscribes to every live subscription after the server drops it', async () => {
     const s = await stand();

@@ -11,8 +11,10 @@ export interface RealtimeOptions {
   pageOrigin: string;
   /** A short-lived token for a socket on another origin (cookies may not travel there). null = anonymous. */
   getSocketToken?: () => Promise<string | null>;
-  /** connect_errors before the first connection after which the next route is tried. */
+  /** Failed attempts before the first connection after which the next route is tried. */
   failuresBeforeFallback?: number;
+  /** Without a first connection after this long, the next route is tried (an upgrade that hangs or is dropped). */
+  fallbackAfterMs?: number;
   ioFactory?: (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
 }
 
@@ -37,6 +39,9 @@ export function createRealtime(o: RealtimeOptions) {
     routes.push({ url: o.pageOrigin, transports: ['polling'], crossOrigin: false });
   } else {
     routes.push({ url: o.url || o.pageOrigin, transports: ['websocket', 'polling'], crossOrigin: false });
+    // A proxy that accepts the upgrade and then drops it is not a transport error, so Socket.IO would retry
+    // WebSocket forever: after repeated failures before any connection, stay on long-polling.
+    routes.push({ url: o.url || o.pageOrigin, transports: ['polling'], crossOrigin: false });
   }
   const failuresBeforeFallback = o.failuresBeforeFallback ?? 2;
   const subscriptions = new Map<string, number>();
@@ -48,11 +53,35 @@ export function createRealtime(o: RealtimeOptions) {
   let failures = 0;
   let status: SocketStatus = 'idle';
   let kickTimer: ReturnType<typeof setTimeout> | null = null;
+  let watchdog: ReturnType<typeof setTimeout> | null = null;
+  const fallbackAfterMs = o.fallbackAfterMs ?? 6_000;
+
+  function nextRoute(s: Socket): void {
+    if (everConnected || routeIndex + 1 >= routes.length || socket !== s) return;
+    routeIndex++;
+    failures = 0;
+    s.io.removeAllListeners();
+    s.removeAllListeners();
+    s.disconnect();
+    open();
+  }
 
   function setStatus(s: SocketStatus): void {
     if (s === status) return;
     status = s;
     for (const l of statusListeners) l(s);
+  }
+
+  function dispatch(event: string, payload: unknown): void {
+    for (const h of handlers.get(event) ?? []) h(payload);
+  }
+
+  /** The acknowledgement carries the current prices of the assets: shown at once, before the next batch. */
+  function emitSubscribe(s: Socket, assets: string[]): void {
+    s.emit('subscribe', { assets }, (ack: unknown) => {
+      const prices = (ack as { prices?: unknown } | null)?.prices;
+      if (prices && typeof prices === 'object') dispatch('prices', { ts: Date.now(), prices });
+    });
   }
 
   function open(): void {
@@ -77,12 +106,15 @@ export function createRealtime(o: RealtimeOptions) {
     });
     socket = s;
     setStatus('connecting');
+    if (watchdog) clearTimeout(watchdog);
+    watchdog = routeIndex + 1 < routes.length ? setTimeout(() => nextRoute(s), fallbackAfterMs) : null;
     s.on('connect', () => {
+      if (watchdog) clearTimeout(watchdog);
       everConnected = true;
       failures = 0;
       setStatus('connected');
       const assets = [...subscriptions.keys()];
-      if (assets.length) s.emit('subscribe', { assets });
+      if (assets.length) emitSubscribe(s, assets);
     });
     s.on('disconnect', (reason) => {
       setStatus('disconnected');
@@ -91,20 +123,13 @@ export function createRealtime(o: RealtimeOptions) {
         kickTimer = setTimeout(() => s.connect(), backoffDelay(failures++, 1_000, 10_000));
       }
     });
-    s.on('connect_error', () => {
+    s.on('connect_error', () => setStatus('disconnected'));
+    // Every failed attempt ends in a reconnection attempt, whether the transport errored or opened and closed.
+    s.io.on('reconnect_attempt', () => {
       failures++;
-      setStatus('disconnected');
-      if (!everConnected && failures >= failuresBeforeFallback && routeIndex + 1 < routes.length) {
-        routeIndex++;
-        failures = 0;
-        s.removeAllListeners();
-        s.disconnect();
-        open();
-      }
+      if (failures >= failuresBeforeFallback) nextRoute(s);
     });
-    s.onAny((event: string, payload: unknown) => {
-      for (const h of handlers.get(event) ?? []) h(payload);
-    });
+    s.onAny((event: string, payload: unknown) => dispatch(event, payload));
   }
 
   return {
@@ -122,6 +147,8 @@ export function createRealtime(o: RealtimeOptions) {
     },
     close(): void {
       if (kickTimer) clearTimeout(kickTimer);
+      if (watchdog) clearTimeout(watchdog);
+      socket?.io.removeAllListeners();
       socket?.removeAllListeners();
       socket?.disconnect();
       socket = null;
@@ -134,7 +161,7 @@ export function createRealtime(o: RealtimeOptions) {
         subscriptions.set(a, n + 1);
         return n === 0;
       });
-      if (added.length && socket?.connected) socket.emit('subscribe', { assets: added });
+      if (added.length && socket?.connected) emitSubscribe(socket, added);
       return () => {
         const removed = assets.filter((a) => {
           const n = (subscriptions.get(a) ?? 1) - 1;

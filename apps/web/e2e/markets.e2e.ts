@@ -1,0 +1,63 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devPost, launch, newPage, shoot, waitForText } from './helpers.ts';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('markets', () => {
+  it('shows the live market table with search and sort, and the asset page with a chart', async () => {
+    const page = await newPage(browser);
+    await page.goto('/markets');
+    await page.getByTestId('market-row-BTC').waitFor();
+    await page.locator('svg[aria-label^="Bitcoin over"]').waitFor();
+    await shoot(page, 'markets');
+
+    await page.getByLabel('Search assets').fill('eth');
+    await page.getByTestId('market-row-ETH').waitFor();
+    expect(await page.getByTestId('market-row-BTC').count()).toBe(0);
+    await page.getByLabel('Search assets').fill('');
+    await page.getByRole('button', { name: /^Price/ }).click();
+    const firstPrice = page.locator('tbody tr').first();
+    await firstPrice.waitFor();
+
+    await page.getByTestId('market-row-BTC').click();
+    await page.waitForURL(/\/markets\/bitcoin/);
+    await page.locator('.chart-box canvas').first().waitFor();
+    await page.getByRole('button', { name: '1W' }).click();
+    await page.locator('.chart-box canvas').first().waitFor();
+    await shoot(page, 'asset-detail');
+    await page.context().close();
+  });
+
+  it('flow 7: with WebSocket upgrades blocked, prices still update (long-polling fallback)', async () => {
+    const page = await newPage(browser);
+    let polling = 0;
+    page.on('request', (r) => {
+      if (/\/socket\.io\/.*transport=polling/.test(r.url())) polling++;
+    });
+    // Every WebSocket is refused at the network layer, as behind a proxy that does not pass upgrades.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setBlockedURLs', { urls: ['ws://*', 'wss://*'] });
+    await page.goto('/markets/solana');
+    await page.getByTestId('asset-price').waitFor();
+    const target = '123.45';
+    // Until the socket subscribed, a set price could arrive by REST instead: wait for the polling session.
+    const started = Date.now();
+    while (polling < 2 && Date.now() - started < 20_000) await page.waitForTimeout(200);
+    expect(polling).toBeGreaterThanOrEqual(2);
+    await page.waitForTimeout(1_500);
+    const res = await devPost('/api/dev/market/solana', { priceUsd: target });
+    expect(res.status).toBe(200);
+    // REST refreshes every 30 s; within 10 s it can only have come over the socket.
+    await waitForText(page, 'asset-price', (t) => t === '$123.45', 10_000);
+    expect(polling).toBeGreaterThan(2);
+    await page.context().close();
+  });
+});

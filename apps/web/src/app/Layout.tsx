@@ -1,0 +1,124 @@
+import { Suspense, useEffect, useState, useSyncExternalStore } from 'react';
+import { Link, NavLink, Outlet } from 'react-router';
+import { NotificationBell } from '../features/notifications/NotificationBell.tsx';
+import { useSocketStatus } from '../shared/market.ts';
+import { Loading } from '../ui/states.tsx';
+import { useAuth } from './auth.tsx';
+import { ConnectionBanner } from './ConnectionBanner.tsx';
+import { RealtimeBridge } from './RealtimeBridge.tsx';
+import { useServices } from './services.ts';
+
+const PUBLIC_LINKS = [{ to: '/markets', label: 'Markets' }];
+const USER_LINKS = [
+  { to: '/dashboard', label: 'Dashboard' },
+  { to: '/markets', label: 'Markets' },
+  { to: '/trade', label: 'Trade' },
+  { to: '/wallet', label: 'Wallet' },
+  { to: '/transactions', label: 'History' },
+  { to: '/alerts', label: 'Alerts' },
+];
+
+function useDelayed<T>(value: T, ms: number, when: (v: T) => boolean): boolean {
+  const [on, setOn] = useState(false);
+  useEffect(() => {
+    if (!when(value)) {
+      setOn(false);
+      return;
+    }
+    const t = setTimeout(() => setOn(true), ms);
+    return () => clearTimeout(t);
+  }, [value, ms, when]);
+  return on;
+}
+
+const isDown = (s: string) => s === 'disconnected';
+
+export function Layout() {
+  const { user, logout } = useAuth();
+  const { health, config } = useServices();
+  const healthState = useSyncExternalStore(health.subscribe, health.state);
+  const socket = useSocketStatus();
+  // A socket blip of a second or two is not worth a banner.
+  const socketDown = useDelayed(socket, 4_000, isDown);
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => {
+    health.start();
+    return () => health.stop();
+  }, [health]);
+
+  const links = user ? [...USER_LINKS, ...(user.role === 'admin' ? [{ to: '/admin', label: 'Admin' }] : [])] : PUBLIC_LINKS;
+  const navLinks = links.map((l) => (
+    <NavLink key={l.to} to={l.to}>
+      {l.label}
+    </NavLink>
+  ));
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <RealtimeBridge />
+      <header className="app-header">
+        <div className="app-header-inner">
+          <Link to={user ? '/dashboard' : '/'} className="brand" aria-label="CryptoVault home">
+            <span className="brand-mark" aria-hidden="true" />
+            CryptoVault
+          </Link>
+          <nav className="nav" aria-label="Main">
+            {navLinks}
+          </nav>
+          <div className="header-actions">
+            {user ? (
+              <>
+                <NotificationBell />
+                <Link to="/settings" className="btn btn-ghost btn-sm hide-sm" aria-label="Settings">
+                  {user.name.split(' ')[0] || 'Account'}
+                </Link>
+                <button type="button" className="btn btn-sm" onClick={() => void logout()}>
+                  Log out
+                </button>
+              </>
+            ) : (
+              <>
+                <Link to="/login" className="btn btn-ghost btn-sm">
+                  Log in
+                </Link>
+                <Link to="/signup" className="btn btn-primary btn-sm">
+                  Sign up
+                </Link>
+              </>
+            )}
+            <button
+              type="button"
+              className="icon-btn menu-button"
+              aria-label="Menu"
+              aria-expanded={menuOpen}
+              aria-controls="mobile-nav"
+              onClick={() => setMenuOpen((o) => !o)}
+            >
+              ☰
+            </button>
+          </div>
+        </div>
+        {menuOpen && (
+          // biome-ignore lint/a11y/useKeyWithClickEvents: closes the menu after a link inside was followed (links handle keys themselves)
+          <nav id="mobile-nav" className="mobile-nav" aria-label="Main (mobile)" onClick={() => setMenuOpen(false)}>
+            {navLinks}
+            {user && <NavLink to="/settings">Settings</NavLink>}
+          </nav>
+        )}
+      </header>
+      <ConnectionBanner health={healthState} socket={socketDown ? 'disconnected' : 'connected'} onRetry={() => void health.checkNow()} />
+      <main id="main" className="container" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+      <footer className="app-footer">
+        CryptoVault {config.version !== 'unknown' ? `v${config.version}` : ''} · {config.environment}
+        {config.features.simulatedPrices ? ' · simulated market' : ''}
+      </footer>
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+import type { UserProfile } from '@cryptovault/contract';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from 'react';
+import { ApiError } from '../lib/errors.ts';
+import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
+import { useServices } from './services.ts';
+
+interface AuthState {
+  user: UserProfile | null;
+  loading: boolean;
+  /** After login / verify-email: the cookies are set, the user is known. */
+  signedIn(user: UserProfile): void;
+  logout(all?: boolean): Promise<void>;
+  refreshUser(): Promise<void>;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const { api, realtime, sessionExpired } = useServices();
+  const qc = useQueryClient();
+  const me = useQuery({
+    queryKey: qk.me,
+    queryFn: async () => {
+      try {
+        return await api.get<UserProfile>('/api/auth/me');
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return null;
+        throw err;
+      }
+    },
+    staleTime: 5 * 60_000,
+    retry: 2,
+  });
+
+  const forget = useCallback(() => {
+    qc.setQueryData(qk.me, null);
+    for (const key of PRIVATE_KEYS) qc.removeQueries({ queryKey: key });
+  }, [qc]);
+
+  useEffect(() => {
+    sessionExpired.handler = () => {
+      api.resetCsrf();
+      forget();
+      realtime.reconnect();
+    };
+  }, [api, realtime, sessionExpired, forget]);
+
+  const signedIn = useCallback(
+    (user: UserProfile) => {
+      api.resetCsrf();
+      qc.setQueryData(qk.me, user);
+      // A new handshake carries the new cookie and joins the user's private room.
+      realtime.reconnect();
+    },
+    [api, qc, realtime],
+  );
+
+  const logout = useCallback(
+    async (all = false) => {
+      try {
+        await api.post(all ? '/api/auth/logout-all' : '/api/auth/logout', undefined, { skipRefresh: true });
+      } catch {
+        // Logging out of an already-expired session is still logging out.
+      }
+      api.resetCsrf();
+      forget();
+      realtime.reconnect();
+    },
+    [api, forget, realtime],
+  );
+
+  const refreshUser = useCallback(async () => {
+    await qc.invalidateQueries({ queryKey: qk.me });
+  }, [qc]);
+
+  const value = useMemo<AuthState>(
+    () => ({ user: me.data ?? null, loading: me.isPending, signedIn, logout, refreshUser }),
+    [me.data, me.isPending, signedIn, logout, refreshUser],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const a = useContext(AuthContext);
+  if (!a) throw new Error('AuthProvider missing');
+  return a;
+}
+

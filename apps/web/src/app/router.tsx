@@ -1,0 +1,62 @@
+import { lazy, type ReactNode } from 'react';
+import { createBrowserRouter, Link } from 'react-router';
+import { Layout } from './Layout.tsx';
+import { RequireAuth } from './RequireAuth.tsx';
+
+// Every screen is its own chunk: the first load carries only the shell and the screen it shows.
+const LandingPage = lazy(() => import('../features/markets/LandingPage.tsx'));
+const MarketsPage = lazy(() => import('../features/markets/MarketsPage.tsx'));
+const AssetPage = lazy(() => import('../features/markets/AssetPage.tsx'));
+const SignupPage = lazy(() => import('../features/auth/SignupPage.tsx'));
+const VerifyPage = lazy(() => import('../features/auth/VerifyPage.tsx'));
+const LoginPage = lazy(() => import('../features/auth/LoginPage.tsx'));
+const ForgotPage = lazy(() => import('../features/auth/ForgotPage.tsx'));
+const ResetPage = lazy(() => import('../features/auth/ResetPage.tsx'));
+const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage.tsx'));
+const TradePage = lazy(() => import('../features/trade/TradePage.tsx'));
+const WalletPage = lazy(() => import('../features/wallet/WalletPage.tsx'));
+const TransactionsPage = lazy(() => import('../features/transactions/TransactionsPage.tsx'));
+const AlertsPage = lazy(() => import('../features/alerts/AlertsPage.tsx'));
+const NotificationsPage = lazy(() => import('../features/notifications/NotificationsPage.tsx'));
+const SettingsPage = lazy(() => import('../features/settings/SettingsPage.tsx'));
+const AdminPage = lazy(() => import('../features/admin/AdminPage.tsx'));
+
+const authed = (el: ReactNode, admin = false) => <RequireAuth admin={admin}>{el}</RequireAuth>;
+
+function NotFound() {
+  return (
+    <div className="empty">
+      <h1>Page not found</h1>
+      <p>
+        <Link to="/">Back to the start</Link>
+      </p>
+    </div>
+  );
+}
+
+export function createRouter() {
+  return createBrowserRouter([
+    {
+      element: <Layout />,
+      children: [
+        { index: true, element: <LandingPage /> },
+        { path: 'markets', element: <MarketsPage /> },
+        { path: 'markets/:id', element: <AssetPage /> },
+        { path: 'signup', element: <SignupPage /> },
+        { path: 'verify', element: <VerifyPage /> },
+        { path: 'login', element: <LoginPage /> },
+        { path: 'forgot-password', element: <ForgotPage /> },
+        { path: 'reset-password', element: <ResetPage /> },
+        { path: 'dashboard', element: authed(<DashboardPage />) },
+        { path: 'trade', element: authed(<TradePage />) },
+        { path: 'wallet', element: authed(<WalletPage />) },
+        { path: 'transactions', element: authed(<TransactionsPage />) },
+        { path: 'alerts', element: authed(<AlertsPage />) },
+        { path: 'notifications', element: authed(<NotificationsPage />) },
+        { path: 'settings', element: authed(<SettingsPage />) },
+        { path: 'admin/*', element: authed(<AdminPage />, true) },
+        { path: '*', element: <NotFound /> },
+      ],
+    },
+  ]);
+}

@@ -1,0 +1,211 @@
+import { useState } from 'react';
+import { formatAmount, formatUsd } from '../../lib/money.ts';
+import { StatusBadge } from '../../ui/badges.tsx';
+import { Field, SelectField } from '../../ui/Field.tsx';
+import { QueryState } from '../../ui/states.tsx';
+import { ADMIN, useAdminAction, useDepositReview, useStats, useUsers, useWithdrawalQueue } from './api.ts';
+
+export function OverviewPanel() {
+  const stats = useStats();
+  return (
+    <QueryState query={stats}>
+      {(s) => (
+        <div className="stats">
+          {[
+            ['Users', `${s.users.total} (${s.users.newLast24h} new today)`],
+            ['Suspended', String(s.users.suspended)],
+            ['Deposits pending', `${s.deposits.pending} · ${s.deposits.underReview} in review`],
+            ['Credited 24h', formatUsd(s.deposits.creditedUsdLast24h)],
+            ['Withdrawals to review', String(s.withdrawals.pendingReview)],
+            ['Approved, to send', String(s.withdrawals.approved)],
+            ['Transfers 24h', String(s.transfers.last24h)],
+            ['Price feed', s.prices.stale ? 'STALE' : 'live'],
+          ].map(([label, value]) => (
+            <div key={label} className="card">
+              <div className="stat-label">{label}</div>
+              <div className="stat-value" style={{ fontSize: '1.15rem' }}>
+                {value}
+              </div>
+            </div>
+          ))}
+        </div>
+      )}
+    </QueryState>
+  );
+}
+
+export function UsersPanel() {
+  const [q, setQ] = useState('');
+  const users = useUsers(q);
+  const act = useAdminAction<{ path: string; body?: unknown }>('Done');
+  return (
+    <div className="stack">
+      <Field label="Search users" type="search" placeholder="email or name" value={q} onChange={(e) => setQ(e.target.value)} />
+      <QueryState query={users} isEmpty={(d) => d.items.length === 0} empty="No users match.">
+        {(d) => (
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col" className="hide-sm">Role</th>
+                  <th scope="col">State</th>
+                  <th scope="col"><span className="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.items.map((u) => (
+                  <tr key={u.id}>
+                    <td>
+                      <strong>{u.name}</strong>
+                      <div className="small muted">{u.email}</div>
+                    </td>
+                    <td className="hide-sm">{u.role}{u.twoFactorEnabled ? ' · 2FA' : ''}</td>
+                    <td>{u.suspended ? <span className="badge badge-bad">suspended</span> : u.emailVerified ? <span className="badge badge-ok">active</span> : <span className="badge">unverified</span>}</td>
+                    <td className="right">
+                      <span className="row" style={{ justifyContent: 'flex-end' }}>
+                        {u.suspended ? (
+                          <button type="button" className="btn btn-sm" onClick={() => act.mutate({ path: ADMIN.userAction(u.id, 'unsuspend') })}>
+                            Unsuspend
+                          </button>
+                        ) : (
+                          <button
+                            type="button"
+                            className="btn btn-danger btn-sm"
+                            onClick={() => {
+                              const reason = window.prompt(`Why suspend ${u.email}?`);
+                              if (reason) act.mutate({ path: ADMIN.userAction(u.id, 'suspend'), body: { reason } });
+                            }}
+                          >
+                            Suspend
+                          </button>
+                        )}
+                        <button type="button" className="btn btn-sm" onClick={() => act.mutate({ path: ADMIN.userAction(u.id, 'force-logout') })}>
+                          Force logout
+                        </button>
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+    </div>
+  );
+}
+
+export function WithdrawalsPanel() {
+  const [status, setStatus] = useState('pending_review');
+  const queue = useWithdrawalQueue(status);
+  const act = useAdminAction<{ path: string; body?: unknown }>('Withdrawal updated');
+  return (
+    <div className="stack">
+      <SelectField
+        label="Show"
+        value={status}
+        onChange={setStatus}
+        options={['pending_review', 'approved', 'completed', 'rejected', 'canceled'].map((s) => ({ value: s, label: s.replace('_', ' ') }))}
+      />
+      <QueryState query={queue} isEmpty={(d) => d.items.length === 0} empty="The queue is empty.">
+        {(d) => (
+          <div className="table-wrap">
+            <table className="table" aria-label="Withdrawal queue">
+              <thead>
+                <tr>
+                  <th scope="col">User</th>
+                  <th scope="col" className="right">Amount</th>
+                  <th scope="col" className="hide-sm">Address</th>
+                  <th scope="col">Status</th>
+                  <th scope="col"><span className="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.items.map((w) => (
+                  <tr key={w.id} data-testid={`admin-withdrawal-${w.id}`}>
+                    <td className="small">{w.userEmail}</td>
+                    <td className="right num">
+                      {formatAmount(w.amount, w.asset)}
+                      <div className="small muted">{formatUsd(w.amountUsd)}</div>
+                    </td>
+                    <td className="hide-sm small break">{w.address}</td>
+                    <td>
+                      <StatusBadge status={w.status} />
+                      {w.requiredApprovals > 1 && <div className="small muted">{w.approvals}/{w.requiredApprovals} approvals</div>}
+                    </td>
+                    <td className="right">
+                      <span className="row" style={{ justifyContent: 'flex-end' }}>
+                        {w.status === 'pending_review' && (
+                          <>
+                            <button type="button" className="btn btn-primary btn-sm" onClick={() => act.mutate({ path: ADMIN.withdrawalAction(w.id, 'approve') })}>
+                              Approve
+                            </button>
+                            <button
+                              type="button"
+                              className="btn btn-danger btn-sm"
+                              onClick={() => {
+                                const reason = window.prompt('Reason for rejecting (the user sees it)');
+                                if (reason) act.mutate({ path: ADMIN.withdrawalAction(w.id, 'reject'), body: { reason } });
+                              }}
+                            >
+                              Reject
+                            </button>
+                          </>
+                        )}
+                        {w.status === 'approved' && (
+                          <button
+                            type="button"
+                            className="btn btn-sm"
+                            onClick={() => {
+                              const txHash = window.prompt('Transaction hash of the payout');
+                              if (txHash) act.mutate({ path: ADMIN.withdrawalAction(w.id, 'complete'), body: { txHash } });
+                            }}
+                          >
+                            Mark completed
+                          </button>
+                        )}
+                      </span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+    </div>
+  );
+}
+
+export function DepositsPanel() {
+  const deposits = useDepositReview();
+  const act = useAdminAction<{ path: string; body?: unknown }>('Deposit resolved');
+  return (
+    <QueryState query={deposits} isEmpty={(d) => d.items.length === 0} empty="No deposits are waiting for review.">
+      {(d) => (
+        <ul className="stack" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
+          {d.items.map((x) => (
+            <li key={x.id} className="card row-between">
+              <span>
+                <strong>{x.userEmail}</strong> · {formatUsd(x.amountUsd)} via {x.payCurrency.toUpperCase()} · paid {formatAmount(x.actuallyPaid, x.payCurrency)} <StatusBadge status={x.status} />
+              </span>
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => {
+                  const note = window.prompt('Resolution note');
+                  if (!note) return;
+                  const creditUsd = window.prompt('USD to credit (leave empty to close without credit)') || undefined;
+                  act.mutate({ path: ADMIN.resolveDeposit(x.id), body: { note, ...(creditUsd ? { creditUsd } : {}) } });
+                }}
+              >
+                Resolve
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </QueryState>
+  );
+}

@@ -1,0 +1,138 @@
+import { createAlertRequest, type PriceAlert } from '@cryptovault/contract';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useApi } from '../../app/services.ts';
+import { describeError } from '../../lib/errors.ts';
+import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
+import { formatPrice } from '../../lib/money.ts';
+import { useAssets, useLivePrice } from '../../shared/market.ts';
+import { qk } from '../../shared/queryKeys.ts';
+import { Field, SelectField } from '../../ui/Field.tsx';
+import { QueryState } from '../../ui/states.tsx';
+import { useToast } from '../../ui/Toasts.tsx';
+
+function AlertRow({ a }: { a: PriceAlert }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const live = useLivePrice(a.assetId);
+  const done = () => void qc.invalidateQueries({ queryKey: qk.alerts });
+  const toggle = useMutation({ mutationFn: () => api.patch(`/api/alerts/${a.id}`, { active: !a.active }), onSuccess: done, onError: (e) => toast.show('error', 'Could not update', describeError(e)) });
+  const remove = useMutation({ mutationFn: () => api.del(`/api/alerts/${a.id}`), onSuccess: done, onError: (e) => toast.show('error', 'Could not delete', describeError(e)) });
+  return (
+    <tr>
+      <td>
+        <strong>{a.symbol}</strong> {a.condition} <span className="num">{formatPrice(a.targetPrice)}</span>
+      </td>
+      <td className="num hide-sm">{formatPrice(live)}</td>
+      <td className="hide-sm small">{a.channels.map((c) => (c === 'in_app' ? 'in-app' : c)).join(', ')}{a.repeat ? ' · repeats' : ''}</td>
+      <td className="small">{a.lastTriggeredAt ? `fired ${new Date(a.lastTriggeredAt).toLocaleString()}` : 'not yet'}</td>
+      <td className="right">
+        <span className="row" style={{ justifyContent: 'flex-end' }}>
+          <button type="button" className="btn btn-sm" aria-pressed={a.active} onClick={() => toggle.mutate()} disabled={toggle.isPending}>
+            {a.active ? 'On' : 'Off'}
+          </button>
+          <button type="button" className="btn btn-danger btn-sm" onClick={() => remove.mutate()} disabled={remove.isPending} aria-label={`Delete ${a.symbol} alert`}>
+            Delete
+          </button>
+        </span>
+      </td>
+    </tr>
+  );
+}
+
+export default function AlertsPage() {
+  const api = useApi();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const assets = useAssets();
+  const alerts = useQuery({ queryKey: qk.alerts, queryFn: () => api.get<{ items: PriceAlert[] }>('/api/alerts') });
+  const [form, setForm] = useState({ assetId: 'bitcoin', condition: 'above', targetPrice: '', email: false, repeat: false });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const create = useMutation({
+    mutationFn: (body: unknown) => api.post<PriceAlert>('/api/alerts', body),
+    onSuccess: (a) => {
+      toast.show('success', 'Alert created', `${a.symbol} ${a.condition} ${formatPrice(a.targetPrice)}`);
+      setForm((f) => ({ ...f, targetPrice: '' }));
+      void qc.invalidateQueries({ queryKey: qk.alerts });
+    },
+    onError: (e) => setErrors(serverErrors(e, { LIMIT_EXCEEDED: '_form' })),
+  });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const v = validate(createAlertRequest, {
+      assetId: form.assetId,
+      condition: form.condition,
+      targetPrice: form.targetPrice.trim(),
+      channels: form.email ? ['in_app', 'email'] : ['in_app'],
+      repeat: form.repeat,
+    });
+    if (!v.ok) return setErrors(v.errors);
+    setErrors({});
+    create.mutate(v.data);
+  }
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Price alerts</h1>
+      </div>
+      <div className="grid grid-main-side">
+        <section className="card" aria-labelledby="alerts-title">
+          <h2 id="alerts-title">Your alerts</h2>
+          <QueryState query={alerts} isEmpty={(d) => d.items.length === 0} empty="No alerts yet. Create one to hear when a price crosses a level.">
+            {(d) => (
+              <div className="table-wrap">
+                <table className="table">
+                  <thead>
+                    <tr>
+                      <th scope="col">Alert</th>
+                      <th scope="col" className="hide-sm">Now</th>
+                      <th scope="col" className="hide-sm">Channels</th>
+                      <th scope="col">Last fired</th>
+                      <th scope="col"><span className="visually-hidden">Actions</span></th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {d.items.map((a) => (
+                      <AlertRow key={a.id} a={a} />
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </QueryState>
+        </section>
+        <section className="card" aria-labelledby="new-alert">
+          <h2 id="new-alert">New alert</h2>
+          <form className="form" onSubmit={submit} noValidate>
+            <SelectField
+              label="Asset"
+              value={form.assetId}
+              onChange={(v) => setForm((f) => ({ ...f, assetId: v }))}
+              options={(assets.data?.items ?? [{ id: 'bitcoin', name: 'Bitcoin', symbol: 'BTC' }]).map((a) => ({ value: a.id, label: `${a.name} (${a.symbol})` }))}
+              error={errors.assetId}
+            />
+            <SelectField label="When the price goes" value={form.condition} onChange={(v) => setForm((f) => ({ ...f, condition: v }))} options={[{ value: 'above', label: 'Above' }, { value: 'below', label: 'Below' }]} />
+            <Field label="Target price (USD)" inputMode="decimal" value={form.targetPrice} onChange={(e) => setForm((f) => ({ ...f, targetPrice: e.target.value }))} error={errors.targetPrice} />
+            <label className="checkbox">
+              <input type="checkbox" checked={form.email} onChange={(e) => setForm((f) => ({ ...f, email: e.target.checked }))} /> Also email me
+            </label>
+            <label className="checkbox">
+              <input type="checkbox" checked={form.repeat} onChange={(e) => setForm((f) => ({ ...f, repeat: e.target.checked }))} /> Repeat (at most hourly)
+            </label>
+            {errors._form && (
+              <div className="alert alert-error" role="alert">
+                {errors._form}
+              </div>
+            )}
+            <button className="btn btn-primary" type="submit" disabled={create.isPending}>
+              Create alert
+            </button>
+          </form>
+        </section>
+      </div>
+    </>
+  );
+}

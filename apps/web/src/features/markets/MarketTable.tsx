@@ -1,0 +1,130 @@
+import type { Asset } from '@cryptovault/contract';
+import { useMemo, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { compareDecimal, formatCompactUsd, formatPercent, formatPrice, isNegative } from '../../lib/money.ts';
+import { priceStore, useAssetSubscription, useLivePriceVersion } from '../../shared/market.ts';
+import { AssetIcon } from '../../ui/badges.tsx';
+import { Sparkline } from '../../ui/Sparkline.tsx';
+import { useHistory } from './api.ts';
+
+type SortKey = 'rank' | 'name' | 'price' | 'change' | 'marketCap';
+
+function RowSparkline({ asset }: { asset: Asset }) {
+  const h = useHistory(asset.id, 'h1', 86_400_000);
+  const live = priceStore.get(asset.id);
+  const points = (h.data?.items ?? []).map((p) => p.priceUsd);
+  if (live) points.push(live);
+  return <Sparkline points={points} label={`${asset.name} over the last 24 hours`} />;
+}
+
+/** The live market table: search, sort, sparklines, prices from the socket over the REST snapshot. */
+export function MarketTable({ assets, limit, showControls = true }: { assets: Asset[]; limit?: number; showControls?: boolean }) {
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'rank', dir: 1 });
+  const navigate = useNavigate();
+  useLivePriceVersion();
+  useAssetSubscription(useMemo(() => assets.map((a) => a.id), [assets]));
+
+  const rows = assets
+    .map((a) => ({ ...a, priceUsd: priceStore.get(a.id) ?? a.priceUsd }))
+    .filter((a) => {
+      const q = query.trim().toLowerCase();
+      return !q || a.name.toLowerCase().includes(q) || a.symbol.toLowerCase().includes(q);
+    })
+    .sort((a, b) => {
+      const by: Record<SortKey, number> = {
+        rank: a.rank - b.rank,
+        name: a.name.localeCompare(b.name),
+        price: compareDecimal(a.priceUsd, b.priceUsd),
+        change: compareDecimal(a.changePercent24Hr, b.changePercent24Hr),
+        marketCap: compareDecimal(a.marketCapUsd, b.marketCapUsd),
+      };
+      return by[sort.key] * sort.dir;
+    })
+    .slice(0, limit);
+
+  const header = (key: SortKey, label: string, className = '') => {
+    const active = sort.key === key;
+    return (
+      <th className={className} aria-sort={active ? (sort.dir === 1 ? 'ascending' : 'descending') : 'none'} scope="col">
+        <button
+          type="button"
+          className="sort-btn"
+          onClick={() => setSort((s) => ({ key, dir: s.key === key ? (s.dir === 1 ? -1 : 1) : key === 'rank' || key === 'name' ? 1 : -1 }))}
+        >
+          {label}
+          {active ? (sort.dir === 1 ? ' ▲' : ' ▼') : ''}
+        </button>
+      </th>
+    );
+  };
+
+  return (
+    <div className="stack">
+      {showControls && (
+        <div className="row">
+          <label className="visually-hidden" htmlFor="market-search">
+            Search assets
+          </label>
+          <input
+            id="market-search"
+            className="input"
+            type="search"
+            placeholder="Search by name or symbol"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+            style={{ maxWidth: 320 }}
+          />
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="table" aria-label="Markets">
+          <thead>
+            <tr>
+              {header('rank', '#', 'hide-sm')}
+              {header('name', 'Asset')}
+              {header('price', 'Price', 'right')}
+              {header('change', '24h', 'right')}
+              {header('marketCap', 'Market cap', 'right hide-sm')}
+              <th className="right hide-sm" scope="col">
+                Last 24h
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((a) => (
+              <tr key={a.id} className="clickable" onClick={() => navigate(`/markets/${a.id}`)} data-testid={`market-row-${a.symbol}`}>
+                <td className="hide-sm muted">{a.rank}</td>
+                <td>
+                  <a
+                    href={`/markets/${a.id}`}
+                    className="asset-cell"
+                    style={{ color: 'inherit', textDecoration: 'none' }}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(`/markets/${a.id}`);
+                    }}
+                  >
+                    <AssetIcon symbol={a.symbol} />
+                    <span>
+                      <strong>{a.name}</strong> <span className="muted small">{a.symbol}</span>
+                    </span>
+                  </a>
+                </td>
+                <td className="right num" data-testid={`price-${a.symbol}`}>
+                  {formatPrice(a.priceUsd)}
+                </td>
+                <td className={`right num ${isNegative(a.changePercent24Hr) ? 'down' : 'up'}`}>{formatPercent(a.changePercent24Hr)}</td>
+                <td className="right num hide-sm">{formatCompactUsd(a.marketCapUsd)}</td>
+                <td className="right hide-sm">
+                  <RowSparkline asset={a} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {rows.length === 0 && <p className="empty">No asset matches “{query}”.</p>}
+    </div>
+  );
+}

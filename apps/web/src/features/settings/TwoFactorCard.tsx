@@ -1,0 +1,131 @@
+import { twoFactorDisableRequest, twoFactorEnableRequest } from '@cryptovault/contract';
+import { type FormEvent, useState } from 'react';
+import { useAuth } from '../../app/auth.tsx';
+import { useApi } from '../../app/services.ts';
+import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
+import { Field } from '../../ui/Field.tsx';
+import { useToast } from '../../ui/Toasts.tsx';
+
+interface Setup {
+  secret: string;
+  otpauthUrl: string;
+  qrSvg: string;
+}
+
+export function TwoFactorCard() {
+  const api = useApi();
+  const toast = useToast();
+  const { user, refreshUser } = useAuth();
+  const [setup, setSetup] = useState<Setup | null>(null);
+  const [backupCodes, setBackupCodes] = useState<string[] | null>(null);
+  const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  async function run(fn: () => Promise<void>, codes: Partial<Record<string, string>> = {}) {
+    setBusy(true);
+    try {
+      await fn();
+    } catch (e) {
+      setErrors(serverErrors(e, { TOTP_INVALID: 'code', UNAUTHENTICATED: 'password', ...codes }));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const start = () =>
+    run(async () => {
+      setErrors({});
+      setSetup(await api.post<Setup>('/api/auth/2fa/setup'));
+    });
+
+  function enable(e: FormEvent) {
+    e.preventDefault();
+    const v = validate(twoFactorEnableRequest, { code });
+    if (!v.ok) return setErrors(v.errors);
+    void run(async () => {
+      const r = await api.post<{ backupCodes: string[] }>('/api/auth/2fa/enable', v.data);
+      setBackupCodes(r.backupCodes);
+      setSetup(null);
+      setCode('');
+      setErrors({});
+      toast.show('success', 'Two-factor authentication is on');
+      await refreshUser();
+    });
+  }
+
+  function disable(e: FormEvent) {
+    e.preventDefault();
+    const v = validate(twoFactorDisableRequest, { password, code });
+    if (!v.ok) return setErrors(v.errors);
+    void run(async () => {
+      await api.post('/api/auth/2fa/disable', v.data);
+      setPassword('');
+      setCode('');
+      setErrors({});
+      setBackupCodes(null);
+      toast.show('info', 'Two-factor authentication is off');
+      await refreshUser();
+    });
+  }
+
+  return (
+    <section className="card" aria-labelledby="twofa-title">
+      <h2 id="twofa-title">Two-factor authentication</h2>
+      <p className="muted small">
+        Status: <strong data-testid="twofa-status">{user?.twoFactorEnabled ? 'On' : 'Off'}</strong>. With 2FA on, logging in and withdrawing need a code from an
+        authenticator app.
+      </p>
+      {backupCodes && (
+        <div className="alert alert-warn stack" role="status">
+          <strong>Save these backup codes now.</strong> Each works once if you lose your phone; they will not be shown again.
+          <div className="code-list" data-testid="backup-codes">
+            {backupCodes.map((c) => (
+              <span key={c}>{c}</span>
+            ))}
+          </div>
+        </div>
+      )}
+      {!user?.twoFactorEnabled && !setup && (
+        <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={busy}>
+          Set up 2FA
+        </button>
+      )}
+      {setup && (
+        <form className="form" onSubmit={enable} noValidate>
+          <p className="small">Scan this code with your authenticator app, or type the key by hand, then enter the 6-digit code it shows.</p>
+          <div className="qr">
+            <img src={`data:image/svg+xml;utf8,${encodeURIComponent(setup.qrSvg)}`} alt="QR code for your authenticator app" />
+          </div>
+          <div>
+            <div className="label">Key</div>
+            <code className="num break" data-testid="totp-secret">
+              {setup.secret}
+            </code>
+          </div>
+          <Field label="6-digit code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} />
+          {errors._form && <div className="alert alert-error" role="alert">{errors._form}</div>}
+          <div className="row">
+            <button className="btn btn-primary" type="submit" disabled={busy}>
+              Turn on 2FA
+            </button>
+            <button className="btn btn-ghost" type="button" onClick={() => setSetup(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {user?.twoFactorEnabled && (
+        <form className="form" onSubmit={disable} noValidate>
+          <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} />
+          <Field label="Code (or a backup code)" name="code" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} />
+          {errors._form && <div className="alert alert-error" role="alert">{errors._form}</div>}
+          <button className="btn btn-danger" type="submit" disabled={busy}>
+            Turn off 2FA
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+import type { Order } from '@cryptovault/contract';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useApi } from '../../app/services.ts';
+import { useFallbackInterval } from '../../shared/market.ts';
+import { qk } from '../../shared/queryKeys.ts';
+
+export function useOrders(status: 'open' | 'closed' | 'all', symbol?: string) {
+  const api = useApi();
+  const refetchInterval = useFallbackInterval();
+  return useQuery({
+    queryKey: [...qk.orders, status, symbol ?? ''],
+    queryFn: () => api.get<{ items: Order[]; nextCursor: string | null }>('/api/orders', { status, symbol, limit: 50 }),
+    refetchInterval,
+  });
+}
+
+export function useCancelOrder() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.del<Order>(`/api/orders/${id}`),
+    onSettled: () => {
+      for (const key of [qk.orders, qk.balances, qk.portfolio]) void qc.invalidateQueries({ queryKey: key });
+    },
+  });
+}

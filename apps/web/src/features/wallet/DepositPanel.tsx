@@ -1,0 +1,159 @@
+import { createDepositRequest, type Deposit } from '@cryptovault/contract';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useApi, useServices } from '../../app/services.ts';
+import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
+import { formatAmount, formatUsd } from '../../lib/money.ts';
+import { qk } from '../../shared/queryKeys.ts';
+import { StatusBadge } from '../../ui/badges.tsx';
+import { Field, SelectField } from '../../ui/Field.tsx';
+import { QueryState } from '../../ui/states.tsx';
+import { useToast } from '../../ui/Toasts.tsx';
+import { PAY_CURRENCIES, useDeposits } from './api.ts';
+import { Qr } from './Qr.tsx';
+
+const FINAL = new Set(['finished', 'failed', 'refunded', 'expired']);
+
+function DepositCard({ d }: { d: Deposit }) {
+  const { api, config } = useServices();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const simulate = useMutation({
+    mutationFn: (status: string) => api.post(`/api/dev/deposits/${d.id}/complete`, { status }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: qk.deposits }),
+    onError: (e) => toast.show('error', 'Simulation failed', String(e instanceof Error ? e.message : e)),
+  });
+  const canSimulate = d.provider === 'simulated' && config.features.devTools !== false && !FINAL.has(d.status);
+  return (
+    <section className="card" aria-label="Payment details" data-testid="deposit-card">
+      <div className="row-between">
+        <h2 style={{ margin: 0 }}>Pay {formatAmount(d.payAmount, d.payCurrency)}</h2>
+        <span data-testid="deposit-status">
+          <StatusBadge status={d.status} />
+        </span>
+      </div>
+      <div className="row" style={{ alignItems: 'flex-start', marginTop: '1rem', gap: '1.25rem' }}>
+        {d.payAddress && <Qr text={d.payAddress} label={`QR code of the ${d.payCurrency.toUpperCase()} payment address`} />}
+        <dl className="stack small" style={{ margin: 0, flex: 1, minWidth: 200 }}>
+          <div>
+            <dt className="label">Send exactly</dt>
+            <dd className="num" style={{ margin: 0 }}>
+              {formatAmount(d.payAmount, d.payCurrency)}
+            </dd>
+          </div>
+          <div>
+            <dt className="label">To this address</dt>
+            <dd className="num break" style={{ margin: 0 }}>
+              {d.payAddress ?? 'The provider is preparing an address…'}
+            </dd>
+          </div>
+          <div>
+            <dt className="label">You will be credited</dt>
+            <dd style={{ margin: 0 }}>{formatUsd(d.creditedUsd ?? d.amountUsd)}</dd>
+          </div>
+          {d.expiresAt && (
+            <div>
+              <dt className="label">Expires</dt>
+              <dd style={{ margin: 0 }}>{new Date(d.expiresAt).toLocaleString()}</dd>
+            </div>
+          )}
+          <div>
+            <dt className="label">Payment id (for support)</dt>
+            <dd className="num" style={{ margin: 0 }}>
+              {d.providerPaymentId}
+            </dd>
+          </div>
+        </dl>
+      </div>
+      {!FINAL.has(d.status) && <p className="hint" style={{ marginTop: '0.75rem' }}>This page updates by itself when the payment arrives.</p>}
+      {canSimulate && (
+        <div className="dev-box" style={{ marginTop: '1rem' }}>
+          <div className="label">Development only: simulated payment provider</div>
+          <p className="small">No real coins move in this mode. Pretend the payment arrived:</p>
+          <div className="row">
+            <button type="button" className="btn btn-primary btn-sm" disabled={simulate.isPending} onClick={() => simulate.mutate('finished')}>
+              Simulate payment
+            </button>
+            <button type="button" className="btn btn-sm" disabled={simulate.isPending} onClick={() => simulate.mutate('partially_paid')}>
+              Simulate partial payment
+            </button>
+            <button type="button" className="btn btn-sm" disabled={simulate.isPending} onClick={() => simulate.mutate('expired')}>
+              Let it expire
+            </button>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function DepositPanel() {
+  const api = useApi();
+  const qc = useQueryClient();
+  const deposits = useDeposits();
+  const [amountUsd, setAmountUsd] = useState('');
+  const [payCurrency, setPayCurrency] = useState('btc');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [currentId, setCurrentId] = useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: (body: unknown) => api.post<Deposit>('/api/wallet/deposits', body, { idempotencyKey: newIdempotencyKey() }),
+    onSuccess: (d) => {
+      setCurrentId(d.id);
+      qc.setQueryData<{ items: Deposit[]; nextCursor: string | null }>(qk.deposits, (old) => (old ? { ...old, items: [d, ...old.items.filter((x) => x.id !== d.id)] } : old));
+      void qc.invalidateQueries({ queryKey: qk.deposits });
+    },
+    onError: (e) => setErrors(serverErrors(e, { MIN_AMOUNT: 'amountUsd', LIMIT_EXCEEDED: 'amountUsd' })),
+  });
+  const current = deposits.data?.items.find((d) => d.id === currentId) ?? (create.data?.id === currentId ? create.data : undefined);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const v = validate(createDepositRequest, { amountUsd: amountUsd.trim(), payCurrency });
+    if (!v.ok) return setErrors(v.errors);
+    setErrors({});
+    create.mutate(v.data);
+  }
+
+  return (
+    <div className="grid grid-2">
+      <div className="stack" style={{ gap: '1rem' }}>
+        <section className="card" aria-labelledby="deposit-title">
+          <h2 id="deposit-title">Deposit</h2>
+          <form className="form" onSubmit={submit} noValidate>
+            <Field label="Amount (USD)" name="amountUsd" inputMode="decimal" value={amountUsd} onChange={(e) => setAmountUsd(e.target.value)} error={errors.amountUsd} />
+            <SelectField label="Pay with" name="payCurrency" value={payCurrency} onChange={setPayCurrency} options={PAY_CURRENCIES} error={errors.payCurrency} />
+            {errors._form && (
+              <div className="alert alert-error" role="alert">
+                {errors._form}
+              </div>
+            )}
+            <button className="btn btn-primary" type="submit" disabled={create.isPending}>
+              {create.isPending ? 'Creating payment…' : 'Continue'}
+            </button>
+          </form>
+        </section>
+        {current && <DepositCard d={current} />}
+      </div>
+      <section className="card" aria-labelledby="deposit-history">
+        <h2 id="deposit-history">Recent deposits</h2>
+        <QueryState query={deposits} isEmpty={(d) => d.items.length === 0} empty="No deposits yet.">
+          {(d) => (
+            <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+              {d.items.map((x) => (
+                <li key={x.id} className="row-between">
+                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCurrentId(x.id)} aria-label={`Show deposit of ${formatUsd(x.amountUsd)}`}>
+                    {formatUsd(x.amountUsd)} <span className="muted small">via {x.payCurrency.toUpperCase()}</span>
+                  </button>
+                  <span className="row small">
+                    <span className="muted">{new Date(x.createdAt).toLocaleDateString()}</span>
+                    <StatusBadge status={x.status} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </QueryState>
+      </section>
+    </div>
+  );
+}

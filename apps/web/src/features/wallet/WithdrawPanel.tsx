@@ -1,0 +1,125 @@
+import { createWithdrawalRequest, type Withdrawal } from '@cryptovault/contract';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
+import { useAuth } from '../../app/auth.tsx';
+import { useApi } from '../../app/services.ts';
+import { describeError } from '../../lib/errors.ts';
+import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
+import { formatAmount } from '../../lib/money.ts';
+import { availableOf, useBalances } from '../../shared/balances.ts';
+import { qk } from '../../shared/queryKeys.ts';
+import { StatusBadge } from '../../ui/badges.tsx';
+import { Field, SelectField } from '../../ui/Field.tsx';
+import { QueryState } from '../../ui/states.tsx';
+import { useToast } from '../../ui/Toasts.tsx';
+import { useWithdrawals } from './api.ts';
+
+export function WithdrawPanel() {
+  const api = useApi();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const { user } = useAuth();
+  const balances = useBalances();
+  const withdrawals = useWithdrawals();
+  const assets = (balances.data?.items ?? []).map((b) => b.asset);
+  const [form, setForm] = useState({ asset: '', amount: '', address: '', network: '', totpCode: '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const asset = form.asset || assets[0] || 'BTC';
+  const refresh = () => {
+    for (const key of [qk.withdrawals, qk.balances, qk.transactions]) void qc.invalidateQueries({ queryKey: key });
+  };
+  const create = useMutation({
+    mutationFn: (body: unknown) => api.post<Withdrawal>('/api/wallet/withdrawals', body, { idempotencyKey: newIdempotencyKey() }),
+    onSuccess: (w) => {
+      setForm((f) => ({ ...f, amount: '', totpCode: '' }));
+      toast.show('success', 'Withdrawal requested', `${formatAmount(w.amount, w.asset)} is waiting for review.`);
+      refresh();
+    },
+    onError: (e) => setErrors(serverErrors(e, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount', TOTP_REQUIRED: 'totpCode', TOTP_INVALID: 'totpCode' })),
+  });
+  const cancel = useMutation({
+    mutationFn: (id: string) => api.post<Withdrawal>(`/api/wallet/withdrawals/${id}/cancel`),
+    onSuccess: () => {
+      toast.show('success', 'Withdrawal canceled', 'The locked amount is available again.');
+      refresh();
+    },
+    onError: (e) => toast.show('error', 'Could not cancel', describeError(e)),
+  });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const body = {
+      asset,
+      amount: form.amount.trim(),
+      address: form.address.trim(),
+      ...(form.network.trim() ? { network: form.network.trim() } : {}),
+      ...(user?.twoFactorEnabled ? { totpCode: form.totpCode.trim() } : {}),
+    };
+    const v = validate(createWithdrawalRequest, body);
+    if (!v.ok) return setErrors(v.errors);
+    if (user?.twoFactorEnabled && !form.totpCode.trim()) return setErrors({ totpCode: 'Enter the code from your authenticator app' });
+    setErrors({});
+    create.mutate(v.data);
+  }
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+
+  return (
+    <div className="grid grid-2">
+      <section className="card" aria-labelledby="withdraw-title">
+        <h2 id="withdraw-title">Withdraw</h2>
+        {!user?.twoFactorEnabled && (
+          <p className="alert alert-info small">
+            Tip: <Link to="/settings">turn on two-factor authentication</Link> — once on, every withdrawal needs a code.
+          </p>
+        )}
+        <form className="form" onSubmit={submit} noValidate>
+          <SelectField label="Asset" name="asset" value={asset} onChange={(v) => setForm((f) => ({ ...f, asset: v }))} options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))} error={errors.asset} />
+          <Field label="Amount" name="amount" inputMode="decimal" value={form.amount} onChange={set('amount')} error={errors.amount} hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. A network fee is added and locked with it.`} />
+          <Field label="Destination address" name="address" autoComplete="off" spellCheck={false} value={form.address} onChange={set('address')} error={errors.address} />
+          <Field label="Network (optional)" name="network" value={form.network} onChange={set('network')} error={errors.network} />
+          {user?.twoFactorEnabled && (
+            <Field label="Authentication code" name="totpCode" inputMode="numeric" autoComplete="one-time-code" value={form.totpCode} onChange={set('totpCode')} error={errors.totpCode} />
+          )}
+          {errors._form && (
+            <div className="alert alert-error" role="alert">
+              {errors._form}
+            </div>
+          )}
+          <button className="btn btn-primary" type="submit" disabled={create.isPending}>
+            {create.isPending ? 'Requesting…' : 'Request withdrawal'}
+          </button>
+        </form>
+      </section>
+      <section className="card" aria-labelledby="withdrawals-title">
+        <h2 id="withdrawals-title">Withdrawals</h2>
+        <QueryState query={withdrawals} isEmpty={(d) => d.items.length === 0} empty="No withdrawals yet.">
+          {(d) => (
+            <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
+              {d.items.map((w) => (
+                <li key={w.id} className="row-between" data-testid={`withdrawal-${w.id}`}>
+                  <span>
+                    <strong className="num">{formatAmount(w.amount, w.asset)}</strong>
+                    <span className="muted small break"> to {w.address.slice(0, 10)}…</span>
+                    {w.txHash && <span className="muted small break"> · tx {w.txHash.slice(0, 12)}…</span>}
+                    {w.rejectReason && <span className="small down"> · {w.rejectReason}</span>}
+                  </span>
+                  <span className="row">
+                    <span data-testid="withdrawal-status">
+                      <StatusBadge status={w.status} />
+                    </span>
+                    {w.status === 'pending_review' && (
+                      <button type="button" className="btn btn-danger btn-sm" disabled={cancel.isPending} onClick={() => cancel.mutate(w.id)}>
+                        Cancel
+                      </button>
+                    )}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </QueryState>
+      </section>
+    </div>
+  );
+}
