@@ -27,24 +27,23 @@ export function freePort(): Promise<number> {
 /** Development-mode server on 127.0.0.1 with the real servers CI points at (DATABASE_URL, REDIS_URL) when set. */
 export async function startServerProcess(env: Record<string, string | undefined>, opts: { port?: number; timeoutMs?: number } = {}): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/server.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ENVIRONMENT: 'development',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'info',
-      DATA_DIR: ':memory:',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      DATABASE_URL: process.env.DATABASE_URL,
-      REDIS_URL: process.env.REDIS_URL,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const merged: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ENVIRONMENT: 'development',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'info',
+    DATA_DIR: ':memory:',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    DATABASE_URL: process.env.DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+    ...env,
+  };
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== '') childEnv[k] = v;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/server.ts'], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buffered = '';
   const collect = (chunk: Buffer) => {

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { CookieJar, cookieProblems, describeCookie, header, type HttpResult, httpCall, jsonBody } from './http.ts';
+import { CheckFailure, origin, type RuntimeConfigBody, type TargetContext } from './types.ts';
+
+const get = (ctx: TargetContext, path: string, headers: Record<string, string | undefined> = {}) =>
+  httpCall(new URL(path, ctx.url).href, { headers, timeoutMs: ctx.opts.timeoutMs });
+
+function expectStatus(r: HttpResult, status: number, what: string): void {
+  if (r.status !== status) throw new CheckFailure(`${what}: HTTP ${r.status}${r.body ? ` ${r.body.slice(0, 120)}` : ''}`);
+}
+
+export async function checkHealth(ctx: TargetContext): Promise<string> {
+  const r = await get(ctx, '/health');
+  const body = jsonBody<{ status?: string; version?: string; checks?: { database?: { latencyMs?: number } } }>(r);
+  if (r.status !== 200 || !body || !['ok', 'degraded'].includes(body.status ?? '')) {
+    throw new CheckFailure(`/health: HTTP ${r.status} ${body?.status ?? r.body.slice(0, 80)}`);
+  }
+  const detail = `${body.status} · ${body.version} · database ${body.checks?.database?.latencyMs ?? '?'} ms`;
+  if (body.status === 'degraded') throw new CheckFailure(`${detail} (cache or price feed unhealthy: see /health)`, 'warn');
+  return detail;
+}
+
+export async function checkPing(ctx: TargetContext): Promise<string> {
+  const r = await get(ctx, '/ping');
+  expectStatus(r, 200, '/ping');
+  if (jsonBody<{ message?: string }>(r)?.message !== 'pong') throw new CheckFailure('/ping did not answer pong');
+  return `pong in ${r.ms} ms`;
+}
+
+/** /api/config must describe the deployment being tested, and the web origin must reach the same deployment. */
+export async function checkConfig(ctx: TargetContext): Promise<string> {
+  const r = await get(ctx, '/api/config');
+  expectStatus(r, 200, '/api/config');
+  const c = jsonBody<RuntimeConfigBody>(r);
+  if (!c?.apiBaseUrl || !c.appUrl) throw new CheckFailure('/api/config has no apiBaseUrl/appUrl');
+  ctx.config = c;
+  const api = origin(ctx.opts.api);
+  const web = ctx.opts.web ? origin(ctx.opts.web) : undefined;
+  const base = origin(c.apiBaseUrl);
+  const here = origin(ctx.url);
+  const tested = [api, web].filter(Boolean);
+  if (!tested.includes(base)) throw new CheckFailure(`apiBaseUrl ${c.apiBaseUrl} is neither ${tested.join(' nor ')}`);
+  if (ctx.webOrigin && origin(c.appUrl) !== origin(ctx.webOrigin)) {
+    throw new CheckFailure(`appUrl ${c.appUrl} is not the web origin ${ctx.webOrigin}`);
+  }
+  if (ctx.kind === 'web' && ctx.apiConfig) {
+    for (const k of ['version', 'environment', 'apiBaseUrl', 'appUrl'] as const) {
+      if (ctx.apiConfig[k] !== c[k]) {
+        throw new CheckFailure(`the web origin reaches another deployment: ${k} ${JSON.stringify(c[k])} here, ${JSON.stringify(ctx.apiConfig[k])} at the API`);
+      }
+    }
+  }
+  const where = base === here ? 'this URL' : base === web ? 'the web origin (same-origin rewrites)' : 'the API origin';
+  return `apiBaseUrl = ${where}; ${c.environment} ${c.version}${c.region ? ` in ${c.region}` : ''}`;
+}
+
+/** An https deployment must redirect plain http to https (Fly's force_https, Vercel's default). */
+export async function checkHttpsRedirect(ctx: TargetContext, httpUrl?: string): Promise<string> {
+  const u = new URL(ctx.url);
+  if (u.protocol !== 'https:' && !httpUrl) throw new CheckFailure('the URL is http: nothing to redirect', 'skip');
+  const plain = httpUrl ?? `http://${u.host}/health`;
+  const r = await httpCall(plain, { timeoutMs: ctx.opts.timeoutMs });
+  const location = header(r, 'location') ?? '';
+  if (![301, 302, 307, 308].includes(r.status) || !location.startsWith('https://')) {
+    throw new CheckFailure(`${plain} answered HTTP ${r.status}${location ? ` → ${location}` : ''} instead of redirecting to https`);
+  }
+  return `${r.status} → ${location}`;
+}
+
+function headerProblems(r: HttpResult, https: boolean): string[] {
+  const problems: string[] = [];
+  const csp = header(r, 'content-security-policy') ?? '';
+  if (header(r, 'x-content-type-options')?.toLowerCase() !== 'nosniff') problems.push('X-Content-Type-Options');
+  if (!header(r, 'referrer-policy')) problems.push('Referrer-Policy');
+  if (!csp) problems.push('Content-Security-Policy');
+  if (!/frame-ancestors/.test(csp) && !header(r, 'x-frame-options')) problems.push('frame-ancestors / X-Frame-Options');
+  if (https) {
+    const maxAge = Number(/max-age=(\d+)/.exec(header(r, 'strict-transport-security') ?? '')?.[1] ?? 0);
+    if (maxAge < 15_552_000) problems.push('Strict-Transport-Security (≥ 180 days)');
+  }
+  if (header(r, 'x-powered-by')) problems.push(`X-Powered-By leaks ${header(r, 'x-powered-by')}`);
+  return problems;
+}
+
+export async function checkSecurityHeaders(ctx: TargetContext): Promise<string> {
+  const https = new URL(ctx.url).protocol === 'https:';
+  const api = await get(ctx, '/api/config');
+  const problems = headerProblems(api, https).map((p) => `API: ${p}`);
+  let pages = '';
+  if (ctx.kind === 'web') {
+    const page = await get(ctx, '/', { accept: 'text/html' });
+    if (page.status === 200 && /text\/html/.test(header(page, 'content-type') ?? '')) {
+      problems.push(...headerProblems(page, https).map((p) => `page: ${p}`));
+      pages = ' and on the page';
+    }
+  }
+  if (problems.length) throw new CheckFailure(`missing or weak: ${problems.join(', ')}`);
+  return `CSP, nosniff, frame-ancestors, Referrer-Policy${https ? ', HSTS' : ''} on the API${pages}`;
+}
+
+function preflight(ctx: TargetContext, from: string): Promise<HttpResult> {
+  return httpCall(new URL('/api/auth/login', ctx.url).href, {
+    method: 'OPTIONS',
+    headers: { origin: from, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+    timeoutMs: ctx.opts.timeoutMs,
+  });
+}
+
+/** The web origin may call with credentials; look-alikes (suffix tricks, other Vercel apps) may not. */
+export async function checkCors(ctx: TargetContext): Promise<string> {
+  if (!ctx.webOrigin) throw new CheckFailure('no web origin known (pass --origin)', 'skip');
+  const web = origin(ctx.webOrigin);
+  const ok = await preflight(ctx, web);
+  if (ok.status >= 300 || header(ok, 'access-control-allow-origin') !== web || header(ok, 'access-control-allow-credentials') !== 'true') {
+    throw new CheckFailure(`preflight from ${web} not allowed: HTTP ${ok.status}, Allow-Origin ${header(ok, 'access-control-allow-origin') ?? '-'}`);
+  }
+  const tag = randomBytes(3).toString('hex');
+  const host = new URL(web).host;
+  const foreign = [`https://smoke-${tag}.example.net`, `https://${host}.smoke-${tag}.example.net`, `https://cryptovault-smoke-${tag}.vercel.app`];
+  for (const f of foreign) {
+    const r = await preflight(ctx, f);
+    const allowed = header(r, 'access-control-allow-origin');
+    if (allowed === f || allowed === '*') throw new CheckFailure(`foreign origin ${f} is allowed (Allow-Origin: ${allowed})`);
+  }
+  return `allowed for ${web}; refused for ${foreign.length} foreign origins`;
+}
+
+/** The CSRF cookie from /api/csrf: attributes a rewrite must not change, and the body/cookie pair. */
+export async function checkCookies(ctx: TargetContext): Promise<string> {
+  const r = await get(ctx, '/api/csrf', { origin: ctx.webOrigin });
+  expectStatus(r, 200, '/api/csrf');
+  const cookie = new CookieJar().store(r).find((c) => c.name === 'csrf_token');
+  if (!cookie) throw new CheckFailure('/api/csrf set no csrf_token cookie');
+  const problems = cookieProblems(cookie, ctx.requireSecure);
+  if (problems.length) throw new CheckFailure(`csrf_token: ${problems.join(', ')}`);
+  if (jsonBody<{ csrfToken?: string }>(r)?.csrfToken !== decodeURIComponent(cookie.value)) {
+    throw new CheckFailure('csrf_token cookie differs from the token in the body');
+  }
+  return describeCookie(cookie);
+}
