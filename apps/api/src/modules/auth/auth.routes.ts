@@ -11,6 +11,7 @@ import {
 } from '@cryptovault/contract';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { AppError } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { AppModule } from '../types.ts';
 import { registerAccountRoutes } from './account.routes.ts';
@@ -100,7 +101,8 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
       try {
         return signedIn(reply, platform, await refreshSession(d, raw, requestContext(request)), request.body?.returnTokens);
       } catch (err) {
-        clearAuthCookies(reply, platform.config);
+        // A dead refresh token is cleared so the client stops retrying it; a server fault keeps the session.
+        if (err instanceof AppError && err.code === 'UNAUTHENTICATED') clearAuthCookies(reply, platform.config);
         throw err;
       }
     },
