@@ -1,4 +1,4 @@
-import { platformStats } from '@cryptovault/contract';
+import type { platformStats } from '@cryptovault/contract';
 import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { AppError, notFound } from '../../platform/errors.ts';

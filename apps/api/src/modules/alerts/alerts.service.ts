@@ -1,5 +1,5 @@
 import type { AlertTriggeredEvent, CreateAlertRequest, PriceAlert } from '@cryptovault/contract';
-import { MAX_ACTIVE_ALERTS, updateAlertRequest } from '@cryptovault/contract';
+import { MAX_ACTIVE_ALERTS, type updateAlertRequest } from '@cryptovault/contract';
 import type { z } from 'zod';
 import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';

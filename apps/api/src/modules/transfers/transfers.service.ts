@@ -51,7 +51,7 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   let recipientId = '';
   const result = await runIdempotent(db, { userId: p.userId, scope: 'transfer', key, body: { ...input, recipientEmail: email } }, async (tx) => {
     const r = await repo.findRecipient(tx, email);
-    if (!r || !r.verifiedAt || r.suspendedAt) throw noSuchRecipient();
+    if (!r?.verifiedAt || r.suspendedAt) throw noSuchRecipient();
     if (r.id === p.userId) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself');
     recipientId = r.id;
     const row = await repo.insertTransfer(tx, { senderId: p.userId, recipientId: r.id, asset: symbol, amount: input.amount, note: input.note ?? null });

@@ -28,7 +28,7 @@ const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest(
 /** Base58Check: 21 bytes (version + hash160) whose double-SHA256 checksum matches; returns the version byte. */
 function base58CheckVersion(s: string): number | null {
   const raw = base58Decode(s);
-  if (!raw || raw.length !== 25) return null;
+  if (raw?.length !== 25) return null;
   const payload = raw.subarray(0, 21);
   const check = sha256(sha256(payload)).subarray(0, 4);
   return Buffer.from(raw.subarray(21)).equals(check) ? (payload[0] ?? null) : null;
