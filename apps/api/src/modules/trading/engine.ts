@@ -5,7 +5,7 @@ import { TRADING_PAIRS } from '../markets/pairs.ts';
 import { fillTriggered } from './fills.ts';
 import { type BookOrder, OrderBook } from './order-book.ts';
 import { openOrders } from './orders.repo.ts';
-import { type BookMessage, bookOrder, ORDERS_CHANNEL } from './trading.events.ts';
+import { type BookMessage, bookOrder, ordersChannel } from './trading.events.ts';
 
 const symbolByAsset = new Map(TRADING_PAIRS.map((p) => [p.assetId, p.symbol]));
 /** Safety net for lost pub/sub messages: the book is rebuilt from the database this often. */
@@ -35,7 +35,7 @@ export class TradingEngine {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = await this.platform.pubsub.subscribe(ORDERS_CHANNEL, (m) => this.onMessage(m));
+    this.unsubscribe = await this.platform.pubsub.subscribe(ordersChannel(this.platform), (m) => this.onMessage(m));
     this.offTick = this.platform.events.on('price.tick', (tick) => this.onTick(tick));
     await this.resync();
     this.resyncTimer = setInterval(() => void this.resync().catch((err) => this.platform.log.error({ err }, 'engine resync failed')), RESYNC_MS);

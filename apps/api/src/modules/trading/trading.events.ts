@@ -1,5 +1,6 @@
 import type { Order } from '@cryptovault/contract';
 import type { Platform } from '../../platform/index.ts';
+import { clusterNamespace } from '../../realtime/namespace.ts';
 import { emitBalanceChanges } from '../ledger/balances.ts';
 import type { UserBalance } from '../ledger/ledger.types.ts';
 import type { BookOrder } from './order-book.ts';
@@ -14,7 +15,7 @@ declare module '../../platform/events.ts' {
 }
 
 /** Engine book changes travel between machines over pub/sub (the engine runs on one machine only). */
-export const ORDERS_CHANNEL = 'trading:orders';
+export const ordersChannel = (platform: Platform): string => `trading:${clusterNamespace(platform)}:orders`;
 export type BookMessage = { op: 'open'; order: BookOrder } | { op: 'closed'; id: string };
 
 export function bookOrder(r: OrderRow): BookOrder {
@@ -36,7 +37,7 @@ export function publishEffects(platform: Platform, effects: Effects): void {
     const msg: BookMessage = row.status === 'open' ? { op: 'open', order: bookOrder(row) } : { op: 'closed', id: row.id };
     // The local engine learns at once (no window where a tick could miss the order); the others over pub/sub.
     platform.tradingEngine?.apply(msg);
-    platform.pubsub.publish(ORDERS_CHANNEL, JSON.stringify(msg)).catch((err) => platform.log.warn({ err }, 'order book message not published'));
+    platform.pubsub.publish(ordersChannel(platform), JSON.stringify(msg)).catch((err) => platform.log.warn({ err }, 'order book message not published'));
   }
   emitBalanceChanges(platform, effects.balances);
 }

@@ -5,13 +5,13 @@ import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { LeaderElection } from '../../platform/locks.ts';
 import { requireUser } from '../../platform/principal.ts';
+import { clusterNamespace } from '../../realtime/namespace.ts';
 import type { AppModule } from '../types.ts';
 import { TradingEngine } from './engine.ts';
 import { OrdersService } from './orders.service.ts';
 
 const tags = ['trading'];
-/** The engine's own lock: exactly one machine evaluates triggers; a dead leader is replaced within about this long. */
-const ENGINE_LOCK = 'trading-engine';
+/** The engine's own lock (per cluster namespace): one machine evaluates triggers; a dead leader is replaced within about this long. */
 const ENGINE_LOCK_TTL_MS = 10_000;
 
 declare module '../../platform/index.ts' {
@@ -52,7 +52,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   platform.tradingEngine = engine;
   const election = new LeaderElection(
     platform.locks,
-    ENGINE_LOCK,
+    `trading-engine:${clusterNamespace(platform)}`,
     ENGINE_LOCK_TTL_MS,
     { onElected: () => engine.start(), onRevoked: () => engine.stop() },
     (err) => platform.log.warn({ err }, 'trading engine leader election error'),
