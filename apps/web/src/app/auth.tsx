@@ -41,10 +41,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     sessionExpired.handler = () => {
       api.resetCsrf();
+      // An anonymous visitor's first /me also ends here: nothing to forget, and the socket is already anonymous.
+      if (!qc.getQueryData(qk.me)) return;
       forget();
       realtime.reconnect();
     };
-  }, [api, realtime, sessionExpired, forget]);
+  }, [api, qc, realtime, sessionExpired, forget]);
 
   const signedIn = useCallback(
     (user: UserProfile) => {

@@ -85,6 +85,10 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
       ...(type === 'stop_loss' || type === 'take_profit' ? { triggerPrice: trigger.trim() } : {}),
     };
     const v = validate(createOrderBody, body);
+    if (!amount.trim()) {
+      setErrors({ amount: 'Enter an amount' });
+      return;
+    }
     if (!v.ok) {
       setErrors(v.errors.quoteAmount ? { ...v.errors, amount: v.errors.quoteAmount } : v.errors);
       return;

@@ -1,0 +1,47 @@
+// @vitest-environment happy-dom
+import { cleanup, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderRoutes } from '../test/render.tsx';
+import { OrderForm, previewOrder } from './OrderForm.tsx';
+
+afterEach(cleanup);
+
+const pair = { symbol: 'BTC/USD', base: 'BTC', quote: 'USD', assetId: 'bitcoin', pricePrecision: 2, amountPrecision: 8, minAmount: '0.00001', minCost: '1.00' };
+
+describe('order preview', () => {
+  it('computes cost, fee (rounded up to the cent) and total exactly', () => {
+    expect(previewOrder({ side: 'buy', amount: '0.001', price: '96593.77', feeRate: '0.001' })).toEqual({ amount: '0.001', cost: '96.59', fee: '0.10', total: '96.69' });
+    expect(previewOrder({ side: 'sell', amount: '0.1', price: '0.3', feeRate: '0.001' })).toEqual({ amount: '0.1', cost: '0.03', fee: '0.01', total: '0.02' });
+    expect(previewOrder({ side: 'buy', amount: 'abc', price: '1', feeRate: '0.001' })).toBeNull();
+    expect(previewOrder({ side: 'buy', amount: '1', price: undefined, feeRate: '0.001' })).toBeNull();
+  });
+
+  it('splits a USD budget into cost and fee for a market buy', () => {
+    expect(previewOrder({ side: 'buy', amount: '', price: '50000', feeRate: '0.001', spendUsd: '100.10' })).toEqual({ amount: '0.00200000', cost: '100.00', fee: '0.10', total: '100.10' });
+  });
+});
+
+describe('OrderForm', () => {
+  it('validates with the contract, maps INSUFFICIENT_FUNDS to the amount field, and shows the preview', async () => {
+    const balances = { items: [{ asset: 'USD', available: '50.00', locked: '0', total: '50.00', valueUsd: '50.00' }], totalUsd: '50.00' };
+    const { calls } = renderRoutes([{ path: '/', element: <OrderForm pair={pair} livePrice="100000" /> }], '/', (method, path) => {
+      if (path === '/api/auth/me') return { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } } };
+      if (path === '/api/wallet/balances') return { status: 200, body: balances };
+      if (method === 'POST' && path === '/api/orders') return { status: 422, body: { error: { code: 'INSUFFICIENT_FUNDS', message: 'Not enough USD for this order', requestId: 'r' } } };
+      return undefined;
+    });
+    expect(await screen.findByText(/Available: \$50\.00/)).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Buy BTC' }));
+    expect(await screen.findByText('Enter an amount')).toBeTruthy();
+    expect(calls.some((c) => c.path === '/api/orders')).toBe(false);
+
+    await userEvent.type(screen.getByLabelText('Amount (BTC)'), '0.001');
+    expect(screen.getByTestId('order-fee').textContent).toBe('$0.10');
+    expect(screen.getByTestId('order-total').textContent).toBe('$100.10');
+    await userEvent.click(screen.getByRole('button', { name: 'Buy BTC' }));
+    expect(await screen.findByText('Not enough USD for this order')).toBeTruthy();
+    const order = calls.find((c) => c.path === '/api/orders');
+    expect(order?.body).toEqual({ symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' });
+  });
+});
