@@ -60,6 +60,7 @@ describe('wallet and trading', () => {
 
     await page.goto('/dashboard');
     await page.getByTestId('holding-BTC').waitFor();
+    await page.locator('.chart-box canvas').first().waitFor();
     await shoot(page, 'dashboard');
     await page.goto('/wallet');
     await waitForText(page, 'available-USD', (t) => `$${t}` === usd(expected));
