@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, logIn, newPage, PASSWORD, shoot, signUp, totp, uniqueEmail, waitForText } from './helpers.ts';
+import { baseUrl, launch, logIn, newPage, PASSWORD, shoot, signUp, totp, uniqueEmail, waitForText } from './helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -81,6 +81,33 @@ describe('accounts', () => {
       await page.waitForTimeout(Math.max(0, 30_000 - (Date.now() % 30_000)) + 500);
     }
     expect(page.url()).toMatch(/\/dashboard/);
+    await page.context().close();
+  });
+
+  it('forgot password → link from the outbox → new password → log in with it', async () => {
+    const page = await newPage(browser);
+    const email = uniqueEmail('reset');
+    await signUp(page, email);
+    await page.getByRole('button', { name: 'Log out' }).first().click();
+    await page.goto('/forgot-password');
+    await page.getByLabel('Email').fill(email);
+    await page.getByRole('button', { name: 'Email me a reset link' }).click();
+    await page.getByText(/we sent a link/).waitFor();
+    let link = '';
+    for (let i = 0; i < 40 && !link; i++) {
+      const r = (await (await fetch(`${baseUrl()}/api/dev/outbox?to=${encodeURIComponent(email)}`)).json()) as { items: { text: string }[] };
+      link = r.items.map((m) => /https?:\/\/\S+\/reset-password\?token=\S+/.exec(m.text)?.[0] ?? '').find(Boolean) ?? '';
+      if (!link) await page.waitForTimeout(250);
+    }
+    expect(link).not.toBe('');
+    await page.goto(new URL(link).pathname + new URL(link).search);
+    const fresh = 'a brand new passphrase 77';
+    await page.getByLabel('New password', { exact: true }).fill(fresh);
+    await page.getByLabel('Repeat the new password').fill(fresh);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.getByText(/Your password was changed/).waitFor();
+    await logIn(page, email, fresh);
+    await page.waitForURL(/\/dashboard/);
     await page.context().close();
   });
 });
