@@ -6,7 +6,10 @@ import { z } from 'zod';
  * `auth.token` also receives its user's private events.
  */
 
-/** `prices`: at most one per second per client; only the subscribed assets once the client has subscribed. */
+/**
+ * `prices`: at most one batch per second per client (by tick time), as the ticks arrive; only the subscribed
+ * assets once the client has subscribed.
+ */
 export interface PricesPayload {
   /** Server time (ms) of the newest tick in this batch. */
   ts: number;

@@ -12,15 +12,18 @@ const ALL_IDS = ASSETS.map((a) => a.id);
 /**
  * Sends `prices` batches: every socket sits in exactly one price room named after the set of assets it wants
  * (`prices:all`, or `prices:only:bitcoin,ethereum`), so a batch is encoded once per distinct set, not per socket.
- * Batches go out at most once per `minGapMs` and right away when a tick arrives after a quiet gap, so the usual
- * one-tick-a-second feed reaches browsers without waiting. Prices are volatile and local: each machine receives
- * the ticks itself over pub/sub, and a reconnecting client wants the next price, not a replay of old ones.
+ * At most one batch per second of tick time: a tick at least `minGapMs` (by its server timestamp) after the last
+ * batch goes out at once; an earlier one (a dev price set mid-second) waits and joins the next batch. Timing by tick
+ * timestamps, not by arrival or timers, keeps batches in step with the once-a-second feed however late a timer
+ * fires on a busy machine. Prices are volatile and local: each machine receives the ticks itself over pub/sub, and
+ * a reconnecting client wants the next price, not old ones replayed.
  */
 export class PriceFanout {
   private pending: Record<string, string> = {};
   private pendingTs = 0;
-  private lastFlush = 0;
+  private lastBatchTs = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | null = null;
+  private fallback: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly io: IoServer,
@@ -31,23 +34,29 @@ export class PriceFanout {
   onTick(tick: PriceTick): void {
     Object.assign(this.pending, tick.prices);
     this.pendingTs = Math.max(this.pendingTs, tick.ts);
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastFlush + this.minGapMs - Date.now());
-    this.timer = setTimeout(() => this.flush(), wait);
-    this.timer.unref();
+    if (this.pendingTs - this.lastBatchTs >= this.minGapMs) {
+      // Next macrotask: ticks applied in the same turn share one batch.
+      this.timer ??= setTimeout(() => this.flush(), 0);
+    } else if (!this.fallback) {
+      // Only if no later tick comes to carry it (a feed slower than one tick a second).
+      this.fallback = setTimeout(() => this.flush(), 2 * this.minGapMs + 100);
+      this.fallback.unref();
+    }
   }
 
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.fallback) clearTimeout(this.fallback);
     this.timer = null;
+    this.fallback = null;
   }
 
   private flush(): void {
-    this.timer = null;
-    this.lastFlush = Date.now();
+    this.stop();
     const prices = this.pending;
     const ts = this.pendingTs;
     this.pending = {};
+    this.lastBatchTs = ts;
     for (const room of this.io.of('/').adapter.rooms.keys()) {
       if (!room.startsWith(ROOM_PREFIX)) continue;
       let batch = prices;

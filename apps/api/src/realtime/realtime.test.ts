@@ -80,11 +80,11 @@ describe('Socket.IO prices', () => {
     }
   });
 
-  it('sends at most one batch per second, even with extra ticks in between', async () => {
+  it('sends at most one batch per second of tick time, even with extra ticks in between', async () => {
     const s = client({ transports: ['websocket'] });
     await connected(s);
     const times: number[] = [];
-    s.on('prices', () => times.push(Date.now()));
+    s.on('prices', (p) => times.push(p.ts));
     await sleep(300);
     for (const price of ['41000.5', '41001.5', '41002.5']) {
       await ctx.app.inject({ method: 'POST', url: '/api/dev/market/bitcoin', payload: { priceUsd: price } });
@@ -93,7 +93,8 @@ describe('Socket.IO prices', () => {
     await sleep(2800);
     expect(times.length).toBeGreaterThanOrEqual(2);
     expect(times.length).toBeLessThanOrEqual(4);
-    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(950);
+    // Paced by the ticks' server timestamps (arrival times jitter with the machine's load).
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
   });
 
   it('subscribe narrows the feed, acknowledges with current prices; unsubscribe removes', async () => {

@@ -130,7 +130,9 @@ export class PriceFeed {
     this.leading = true;
     this.failures = 0;
     this.platform.log.info({ source: this.provider.source }, 'this machine now polls prices');
-    this.schedule(0);
+    // Simulated ticks sit on whole seconds from the first one on, so socket batches (at most one a second) stay
+    // in step with them.
+    this.schedule(this.sim ? this.opts.intervalMs - (Date.now() % this.opts.intervalMs) + 5 : 0);
   }
 
   private follow(): void {
@@ -149,7 +151,10 @@ export class PriceFeed {
   private async poll(): Promise<void> {
     let delay = this.opts.intervalMs;
     try {
-      const snap = await this.provider.snapshot(Date.now());
+      // Simulated ticks are stamped with their whole second: one tick per second of tick time, wherever the
+      // timer fired within it (socket batches are paced by these stamps).
+      const now = Date.now();
+      const snap = await this.provider.snapshot(this.sim ? now - (now % this.opts.intervalMs) : now);
       if (!this.leading) return;
       this.failures = 0;
       this.lastError = null;
