@@ -143,6 +143,10 @@ describe('npm run smoke', () => {
     const report = await smoke();
     expect(failed(report)).toEqual(['web:csrf']);
     edge.set({});
+    // Before Vercel is switched: the API alone, with the web origin it will be reached through.
+    const apiOnly = await smoke({ web: undefined, origin: edge.url, email: undefined, password: undefined });
+    expect(failed(apiOnly)).toEqual([]);
+    expect(apiOnly.results.find((r) => r.check === 'config')?.detail).toMatch(/apiBaseUrl = the web origin \(not tested here/);
     const wrongOrigin = await smoke({ web: undefined, origin: 'https://www.example.test', email: undefined, password: undefined });
     expect(failed(wrongOrigin)).toContain('api:config');
     expect(failed(wrongOrigin)).toContain('api:cors');
