@@ -15,19 +15,6 @@ export interface AccountSpec {
   shard: number;
 }
 
-/**
- * Locks the accounts in one fixed order (by key, bytewise) so concurrent postings cannot deadlock.
- * Returns the ids of those that exist.
- */
-export function lockAccounts(executor: Executor, keys: string[]): Promise<{ id: string; key: string }[]> {
-  return rows(
-    executor,
-    sql`select id::text as id, key from ledger_accounts
-        where key in (select jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))
-        order by key collate "C" for update`,
-  );
-}
-
 /** Creates missing accounts with zero balances (first posting of a user in an asset). */
 export async function createAccounts(executor: Executor, specs: AccountSpec[]): Promise<void> {
   await executor.execute(sql`
@@ -43,45 +30,60 @@ export interface ApplyInput {
   reference: string | null;
   userId: string | null;
   memo: string | null;
-  deltas: { id: string; da: string; dl: string }[];
-  postings: { account_id: string; user_id: string | null; asset: string; bucket: string; leg: string; amount: string }[];
+  /** Net change per account key. */
+  deltas: { key: string; da: string; dl: string }[];
+  postings: { key: string; user_id: string | null; asset: string; bucket: string; leg: string; amount: string }[];
 }
 
 export interface AppliedRow {
-  entry_id: string;
+  entry_id: string | null;
   posted: number;
-  id: string;
+  found: number;
+  id: string | null;
   user_id: string | null;
-  asset: string;
-  available: string;
-  locked: string;
+  asset: string | null;
+  available: string | null;
+  locked: string | null;
 }
 
 /**
- * One statement: apply the net deltas to the (already locked) accounts, insert the entry and its postings.
- * The non-negative CHECK on ledger_accounts aborts it when a user's balance would go below zero.
+ * One statement, so the hot rows stay locked for a single round trip: lock every account of the entry in key order
+ * (bytewise: the same order in every transaction, so concurrent postings cannot deadlock), then, only if all exist,
+ * apply the net deltas and insert the entry and its postings. When an account is missing nothing is written and
+ * `found` tells the caller to create it and try again. The non-negative CHECK aborts the statement when a user's
+ * balance would go below zero.
  */
 export function applyEntry(executor: Executor, input: ApplyInput): Promise<AppliedRow[]> {
+  const keys = JSON.stringify(input.deltas.map((d) => d.key));
   return rows(
     executor,
-    sql`with d as (
-      select * from jsonb_to_recordset(${JSON.stringify(input.deltas)}::jsonb) as x(id bigint, da numeric, dl numeric)
+    sql`with lk as materialized (
+      select id, key from ledger_accounts
+      where key in (select jsonb_array_elements_text(${keys}::jsonb))
+      order by key collate "C" for update
+    ), ok as (
+      select count(*) = ${input.deltas.length} as ok, count(*)::int as found from lk
+    ), d as (
+      select * from jsonb_to_recordset(${JSON.stringify(input.deltas)}::jsonb) as x(key text, da numeric, dl numeric)
     ), upd as (
       update ledger_accounts a set available = a.available + d.da, locked = a.locked + d.dl, updated_at = now()
-      from d where a.id = d.id
+      from d join lk on lk.key = d.key, ok
+      where a.id = lk.id and ok.ok
       returning a.id::text as id, a.user_id, a.asset, a.available::text as available, a.locked::text as locked
     ), e as (
       insert into journal_entries (type, reference, user_id, memo)
-      values (${input.type}, ${input.reference}, ${input.userId}, ${input.memo}::jsonb)
+      select ${input.type}, ${input.reference}, ${input.userId}::uuid, ${input.memo}::jsonb from ok where ok.ok
       returning id
     ), p as (
       insert into journal_postings (entry_id, account_id, user_id, asset, bucket, leg, amount)
-      select e.id, x.account_id, x.user_id, x.asset, x.bucket, x.leg, x.amount
+      select e.id, lk.id, x.user_id, x.asset, x.bucket, x.leg, x.amount
       from e, jsonb_to_recordset(${JSON.stringify(input.postings)}::jsonb)
-        as x(account_id bigint, user_id uuid, asset text, bucket text, leg text, amount numeric)
+        as x(key text, user_id uuid, asset text, bucket text, leg text, amount numeric)
+        join lk on lk.key = x.key
       returning 1
     )
-    select (select id::text from e) as entry_id, (select count(*)::int from p) as posted, upd.* from upd`,
+    select (select id::text from e) as entry_id, (select count(*)::int from p) as posted, (select found from ok) as found, upd.*
+    from (select 1) one left join upd on true`,
   );
 }
 

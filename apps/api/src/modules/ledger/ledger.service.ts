@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import { type AccountSpec, applyEntry, createAccounts, lockAccounts } from './ledger.repo.ts';
+import { type AccountSpec, applyEntry, createAccounts } from './ledger.repo.ts';
 import {
   type AccountRef,
   type Bucket,
@@ -71,6 +71,22 @@ export function pgError(err: unknown): { code?: string; constraint?: string } {
 }
 
 /**
+ * Runs a whole transaction again when PostgreSQL aborted it for a reason a retry fixes (deadlock detected,
+ * serialization failure): the aborted attempt wrote nothing. Business errors pass straight through.
+ */
+export async function retryTransient<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = pgError(err).code;
+      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 10));
+    }
+  }
+}
+
+/**
  * Posts one balanced journal entry inside the caller's transaction (`executor` must be a transaction when the
  * caller does anything else that must commit with it). Locks the touched accounts in key order, applies the net
  * change per account, records the entry and its postings. A user's balance that would go negative aborts the
@@ -88,41 +104,36 @@ export async function post(executor: Executor, entry: JournalEntryInput): Promis
     net.set(key, n);
   }
   const keys = [...refs.keys()];
-  let locked = await lockAccounts(executor, keys);
-  if (locked.length < keys.length) {
-    const have = new Set(locked.map((r) => r.key));
-    await createAccounts(
-      executor,
-      keys.filter((k) => !have.has(k)).map((k) => accountSpec(refs.get(k)!)),
-    );
-    locked = await lockAccounts(executor, keys);
-    if (locked.length < keys.length) throw new Error('ledger accounts could not be created');
-  }
-  const idByKey = new Map(locked.map((r) => [r.key, r.id]));
   const userIdOf = (ref: AccountRef) => (ref.kind === 'user' ? ref.userId : null);
+  const input = {
+    type: entry.type,
+    reference: entry.reference ?? null,
+    userId: entry.userId ?? null,
+    memo: entry.memo ? JSON.stringify(entry.memo) : null,
+    deltas: [...net].map(([key, n]) => ({ key, da: toSql(n.available), dl: toSql(n.locked) })),
+    postings: entry.postings.map((p) => ({
+      key: accountKey(p.account),
+      user_id: userIdOf(p.account),
+      asset: p.account.asset,
+      bucket: p.bucket,
+      leg: p.leg,
+      amount: toSql(p.amount),
+    })),
+  };
   try {
-    const applied = await applyEntry(executor, {
-      type: entry.type,
-      reference: entry.reference ?? null,
-      userId: entry.userId ?? null,
-      memo: entry.memo ? JSON.stringify(entry.memo) : null,
-      deltas: [...net].map(([key, n]) => ({ id: idByKey.get(key)!, da: toSql(n.available), dl: toSql(n.locked) })),
-      postings: entry.postings.map((p) => ({
-        account_id: idByKey.get(accountKey(p.account))!,
-        user_id: userIdOf(p.account),
-        asset: p.account.asset,
-        bucket: p.bucket,
-        leg: p.leg,
-        amount: toSql(p.amount),
-      })),
-    });
+    let applied = await applyEntry(executor, input);
+    if (applied[0] && applied[0].found < keys.length) {
+      // First posting to some account (a user's first BTC, a new platform shard): create it, then apply.
+      await createAccounts(executor, keys.map((k) => accountSpec(refs.get(k)!)));
+      applied = await applyEntry(executor, input);
+    }
     const first = applied[0];
-    if (!first || applied.length !== keys.length || first.posted !== entry.postings.length) {
+    if (!first?.entry_id || applied.length !== keys.length || first.posted !== entry.postings.length) {
       throw new Error(`ledger post incomplete: ${applied.length}/${keys.length} accounts`);
     }
     const balances: UserBalance[] = applied
       .filter((r) => r.user_id !== null)
-      .map((r) => ({ userId: r.user_id!, asset: r.asset, available: r.available, locked: r.locked }));
+      .map((r) => ({ userId: r.user_id!, asset: r.asset!, available: r.available!, locked: r.locked! }));
     return { entryId: first.entry_id, balances };
   } catch (err) {
     const pg = pgError(err);

@@ -62,4 +62,4 @@ export interface PostResult {
 }
 
 /** Platform accounts hot on every order are split this many ways; a user's orders always hit the same shard. */
-export const PLATFORM_SHARDS = 8;
+export const PLATFORM_SHARDS = 32;

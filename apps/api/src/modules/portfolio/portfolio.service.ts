@@ -52,7 +52,7 @@ export async function getPortfolio(platform: Platform, userId: string): Promise<
       // value now − value 24 h ago, where price_24h_ago = price / (1 + pct/100)
       if (value && pct) change = change.plus(value.minus(value.div(pct.div(100).plus(1))));
       const pos = costs.get(b.asset);
-      const avg = pos && pos.qty.gt(0) ? pos.basis.div(pos.qty) : null;
+      const avg = pos?.qty.gt(0) ? pos.basis.div(pos.qty) : null;
       const covered = pos ? D.min(pos.qty, b.amount) : ZERO;
       return {
         asset: b.asset,

@@ -1,6 +1,6 @@
 import { AppError } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import { post, release } from '../ledger/ledger.service.ts';
+import { post, release, retryTransient } from '../ledger/ledger.service.ts';
 import { D, toSql } from '../ledger/money.ts';
 import { findPair } from '../markets/pairs.ts';
 import { lockOrder, updateOrder } from './orders.repo.ts';
@@ -19,9 +19,9 @@ export async function fillTriggered(platform: Platform, orderId: string, priceUs
   const db = platform.database.db;
   let effects: Effects | null = null;
   try {
-    effects = await db.transaction(async (tx) => {
+    effects = await retryTransient(() => db.transaction(async (tx) => {
       const row = await lockOrder(tx, orderId);
-      if (!row || row.status !== 'open') return null;
+      if (row?.status !== 'open') return null;
       const pair = findPair(row.symbol);
       if (!pair) throw new Error(`order ${row.id} has unknown symbol ${row.symbol}`);
       const price = executionPrice(pair, priceUsd);
@@ -47,7 +47,7 @@ export async function fillTriggered(platform: Platform, orderId: string, priceUs
       });
       const posted = await post(tx, fill.entry);
       return { orders: [updated], balances: posted.balances };
-    });
+    }));
   } catch (err) {
     if (!(err instanceof AppError && err.code === 'INSUFFICIENT_FUNDS')) throw err;
     effects = await reject(platform, orderId, 'INSUFFICIENT_FUNDS');
@@ -62,7 +62,7 @@ export async function fillTriggered(platform: Platform, orderId: string, priceUs
 async function reject(platform: Platform, orderId: string, reason: string): Promise<Effects | null> {
   return platform.database.db.transaction(async (tx) => {
     const row = await lockOrder(tx, orderId);
-    if (!row || row.status !== 'open') return null;
+    if (row?.status !== 'open') return null;
     const updated = await updateOrder(tx, row.id, { status: 'rejected', held: '0', rejectReason: reason });
     const balances = new D(row.held).gt(0)
       ? (await release(tx, { userId: row.userId, asset: row.heldAsset, amount: row.held, reference: `order:${row.id}` })).balances

@@ -5,7 +5,7 @@ import type { Tx } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
-import { hold, pgError, post, release } from '../ledger/ledger.service.ts';
+import { hold, pgError, post, release, retryTransient } from '../ledger/ledger.service.ts';
 import type { UserBalance } from '../ledger/ledger.types.ts';
 import { D, type Dec, decimalPlaces, toSql } from '../ledger/money.ts';
 import { findPair } from '../markets/pairs.ts';
@@ -68,10 +68,12 @@ export class OrdersService {
     if (amount.times(refPrice).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
 
     let effects: Effects = { orders: [], balances: [] };
-    const result = await runIdempotent(this.platform.database.db, { userId, scope: 'orders', key: idempotencyKey, body }, async (tx) => {
-      effects = await this.create(tx, userId, pair, body, amount, now);
-      return { status: 201, body: toOrder(effects.orders[0]!) };
-    });
+    const result = await retryTransient(() =>
+      runIdempotent(this.platform.database.db, { userId, scope: 'orders', key: idempotencyKey, body }, async (tx) => {
+        effects = await this.create(tx, userId, pair, body, amount, now);
+        return { status: 201, body: toOrder(effects.orders[0]!) };
+      }),
+    );
     if (!result.replayed) publishEffects(this.platform, effects);
     return { order: result.body, replayed: result.replayed };
   }
@@ -133,7 +135,7 @@ export class OrdersService {
 
   /** Cancels an open order and releases exactly what it still holds. Another user's order is 404. */
   async cancel(userId: string, orderId: string): Promise<Order> {
-    const effects = await this.platform.database.db.transaction(async (tx) => {
+    const effects = await retryTransient(() => this.platform.database.db.transaction(async (tx) => {
       const row = await lockOrder(tx, orderId, userId);
       if (!row) throw new AppError('NOT_FOUND', 'Order not found');
       if (row.status !== 'open') throw new AppError('INVALID_STATE', `Order is ${row.status}; only open orders can be canceled`);
@@ -143,7 +145,7 @@ export class OrdersService {
         balances.push(...(await release(tx, { userId, asset: row.heldAsset, amount: row.held, reference: `order:${row.id}` })).balances);
       }
       return { orders: [updated], balances };
-    });
+    }));
     publishEffects(this.platform, effects);
     return toOrder(effects.orders[0]!);
   }
