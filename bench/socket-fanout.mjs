@@ -202,7 +202,7 @@ async function main() {
   const load = (await import('node:os')).loadavg()[0].toFixed(1);
   const md = `## Socket.IO fan-out (\`bench/socket-fanout.mjs\`)
 
-One API process (embedded mode, simulated market: one \`prices\` batch of 20 assets a second to every client, all
+One API process (simulated market: one \`prices\` batch of 20 assets a second to every client, all
 clients on the unfiltered feed), \`socket.io-client\` WebSocket connections from ${Math.ceil(Math.max(...sizes) / PER_WORKER)} client processes
 spread over ${SOURCE_ADDRESSES.length} source addresses (127.0.0.2–9), measured for ${seconds} s after the connection storm settles.
 Latency = client receive time − the tick's server timestamp (one clock: same host). Server CPU is the share of one
@@ -215,6 +215,9 @@ p99 ≤ 250 ms, RSS ≤ 300 MB (the seed capped a machine at 100 connections).
 | clients | server | connected (time) | batches delivered | p50 | p99 | max | server CPU | server RSS idle → max |
 |---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
+
+Where the bare Socket.IO server misses too, the limit is the client processes on the same cores, not the server:
+compare the server CPU column.
 
 Rerun: \`npm run build && node bench/socket-fanout.mjs\` (or \`npm run bench -- socket-fanout\`); \`--sizes\` and
 \`--seconds\` change the run. Measured ${new Date().toISOString().slice(0, 10)}.`;
