@@ -73,6 +73,11 @@ describe('operations', () => {
     await waitForText(user, 'withdrawal-status', (t) => t === 'completed');
     expect(navigations).toBe(0);
 
+    await ops.goto('/admin/users');
+    await ops.getByRole('button', { name: 'Wanda Withdraw' }).first().click();
+    await ops.getByText(/Active sessions: \d+/).waitFor();
+    await shoot(ops, 'admin-users');
+
     await ops.goto('/admin/reconciliation');
     await ops.getByText(/The books balance/).waitFor();
     await shoot(ops, 'admin-reconciliation');

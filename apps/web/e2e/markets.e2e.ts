@@ -64,4 +64,21 @@ describe('markets', () => {
     expect(websockets).toBeGreaterThan(0);
     await page.context().close();
   });
+
+  it('shows the connection banner while the API is unreachable and clears it when it answers again', async () => {
+    const page = await newPage(browser);
+    await page.goto('/markets');
+    await page.getByTestId('market-row-BTC').waitFor();
+    await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+    // Any failed request makes the health monitor check at once instead of in 4 minutes.
+    await page.getByTestId('market-row-ETH').click();
+    const banner = page.getByTestId('connection-banner');
+    await banner.getByText(/Reconnecting/).waitFor();
+    await shoot(page, 'connection-lost');
+    await page.unroute('**/api/**');
+    await banner.getByRole('button', { name: 'Retry now' }).click();
+    await banner.waitFor({ state: 'detached' });
+    await page.getByTestId('asset-price').waitFor();
+    await page.context().close();
+  });
 });

@@ -1,5 +1,5 @@
-import { Suspense, useEffect, useState, useSyncExternalStore } from 'react';
-import { Link, NavLink, Outlet } from 'react-router';
+import { Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { NotificationBell } from '../features/notifications/NotificationBell.tsx';
 import { useSocketStatus } from '../shared/market.ts';
 import { Loading } from '../ui/states.tsx';
@@ -33,6 +33,36 @@ function useDelayed<T>(value: T, ms: number, when: (v: T) => boolean): boolean {
 
 const isDown = (s: string) => s === 'disconnected';
 
+const TITLES: [RegExp, string][] = [
+  [/^\/markets\/.+/, 'Asset'],
+  [/^\/markets/, 'Markets'],
+  [/^\/signup/, 'Sign up'],
+  [/^\/verify/, 'Verify email'],
+  [/^\/login/, 'Log in'],
+  [/^\/forgot-password/, 'Forgot password'],
+  [/^\/reset-password/, 'Reset password'],
+  [/^\/dashboard/, 'Dashboard'],
+  [/^\/trade/, 'Trade'],
+  [/^\/wallet/, 'Wallet'],
+  [/^\/transactions/, 'History'],
+  [/^\/alerts/, 'Alerts'],
+  [/^\/notifications/, 'Notifications'],
+  [/^\/settings/, 'Settings'],
+  [/^\/admin/, 'Admin'],
+];
+
+/** Client-side navigation is silent for screen readers: name the page and move focus to its content. */
+function useRouteAnnouncement() {
+  const { pathname } = useLocation();
+  const last = useRef<string | null>(null);
+  useEffect(() => {
+    const title = TITLES.find(([re]) => re.test(pathname))?.[1];
+    document.title = title ? `${title} · CryptoVault` : 'CryptoVault';
+    if (last.current !== null && last.current !== pathname) document.getElementById('main')?.focus();
+    last.current = pathname;
+  }, [pathname]);
+}
+
 export function Layout() {
   const { user, logout } = useAuth();
   const { health, config } = useServices();
@@ -41,6 +71,7 @@ export function Layout() {
   // A socket blip of a second or two is not worth a banner.
   const socketDown = useDelayed(socket, 4_000, isDown);
   const [menuOpen, setMenuOpen] = useState(false);
+  useRouteAnnouncement();
   useEffect(() => {
     health.start();
     return () => health.stop();

@@ -1,9 +1,9 @@
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { formatAmount, formatUsd } from '../../lib/money.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import { Field, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
-import { ADMIN, useAdminAction, useDepositReview, useStats, useUsers, useWithdrawalQueue } from './api.ts';
+import { ADMIN, type AdminUserDetail, useAdminAction, useAdminQuery, useDepositReview, useStats, useUsers, useWithdrawalQueue } from './api.ts';
 
 export function OverviewPanel() {
   const stats = useStats();
@@ -34,8 +34,39 @@ export function OverviewPanel() {
   );
 }
 
+function UserDetail({ id }: { id: string }) {
+  const detail = useAdminQuery<AdminUserDetail>(`user:${id}`, ADMIN.user(id));
+  return (
+    <QueryState query={detail}>
+      {(u) => (
+        <div className="stack small">
+          <div className="row">
+            <span>Active sessions: {u.activeSessions}</span>
+            <span>Pending withdrawals: {u.pendingWithdrawals}</span>
+            <span>Deposits: {u.deposits}</span>
+            <span>Joined {new Date(u.createdAt).toLocaleDateString()}</span>
+          </div>
+          <div className="row">
+            {u.balances.length === 0 ? (
+              <span className="muted">No balances.</span>
+            ) : (
+              u.balances.map((b) => (
+                <span key={b.asset} className="badge">
+                  {formatAmount(b.total, b.asset)}
+                  {/[1-9]/.test(b.locked) ? ` (${formatAmount(b.locked, b.asset, { withSymbol: false })} locked)` : ''}
+                </span>
+              ))
+            )}
+          </div>
+        </div>
+      )}
+    </QueryState>
+  );
+}
+
 export function UsersPanel() {
   const [q, setQ] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
   const users = useUsers(q);
   const act = useAdminAction<{ path: string; body?: unknown }>('Done');
   return (
@@ -55,9 +86,12 @@ export function UsersPanel() {
               </thead>
               <tbody>
                 {d.items.map((u) => (
-                  <tr key={u.id}>
+                  <Fragment key={u.id}>
+                  <tr>
                     <td>
-                      <strong>{u.name}</strong>
+                      <button type="button" className="sort-btn" aria-expanded={open === u.id} onClick={() => setOpen((o) => (o === u.id ? null : u.id))}>
+                        <strong>{u.name}</strong>
+                      </button>
                       <div className="small muted">{u.email}</div>
                     </td>
                     <td className="hide-sm">{u.role}{u.twoFactorEnabled ? ' · 2FA' : ''}</td>
@@ -86,6 +120,14 @@ export function UsersPanel() {
                       </span>
                     </td>
                   </tr>
+                  {open === u.id && (
+                    <tr>
+                      <td colSpan={4}>
+                        <UserDetail id={u.id} />
+                      </td>
+                    </tr>
+                  )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
