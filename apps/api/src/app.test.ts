@@ -56,6 +56,23 @@ describe('errors in the contract shape', () => {
     expect(res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
   });
 
+  it('400 for NUL characters anywhere in body, query or path', async () => {
+    const body = await t.app.inject({ method: 'POST', url: '/api/test/echo', payload: { name: 'a\u0000b', qty: 1 } });
+    expect(body.statusCode).toBe(400);
+    expect(body.json().error.code).toBe('VALIDATION_ERROR');
+    const query = await t.app.inject({ method: 'GET', url: '/api/ping?x=%00' });
+    expect(query.statusCode).toBe(400);
+  });
+
+  it('router refusals use the contract shape (over-long path parameter)', async () => {
+    for (const url of [`/api/crypto/${'a'.repeat(300)}`, `/api/orders/${'a'.repeat(300)}`, `/${'a'.repeat(300)}`]) {
+      const res = await t.app.inject({ method: 'GET', url });
+      expect([404, 414]).toContain(res.statusCode);
+      expect(res.json()).toMatchObject({ error: { code: expect.stringMatching(/^(NOT_FOUND|VALIDATION_ERROR)$/), requestId: expect.any(String) } });
+      expect(res.body).not.toContain('FST_ERR');
+    }
+  });
+
   it('500 hides internals', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/test/boom' });
     expect(res.statusCode).toBe(500);

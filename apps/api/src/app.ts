@@ -53,6 +53,13 @@ function contentSecurityPolicy(config: Config): Record<string, string[]> {
   return directives;
 }
 
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+  return false;
+}
+
 /** A hop count trusts that many proxies from the socket inwards (Fly = 1; Vercel in front of Fly = 2). */
 function trustProxyOption(t: TrustProxy): boolean | string[] | ((addr: string, hop: number) => boolean) {
   return typeof t === 'number' ? (_addr, hop) => hop < t : t;
@@ -77,6 +84,11 @@ export async function buildApp(platform: Platform): Promise<App> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Router-level refusals (bad URL encoding, over-long path parameters) in the contract's error shape too.
+    frameworkErrors: (err, request, reply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      sendError(reply, request, tooLong ? 414 : 400, 'VALIDATION_ERROR', tooLong ? 'A path parameter is too long' : 'Malformed URL');
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -139,6 +151,10 @@ export async function buildApp(platform: Platform): Promise<App> {
   // Who is calling, then CSRF for cookie-authenticated state changes.
   app.addHook('preValidation', async (request, reply) => {
     if (!request.routeOptions.url) return;
+    // PostgreSQL text cannot hold U+0000: refuse it at the edge rather than fail a query later.
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      return sendError(reply, request, 400, 'VALIDATION_ERROR', 'Text must not contain NUL (U+0000) characters');
+    }
     request.principal = await platform.authenticator.authenticate(request);
     const p = request.principal;
     if (p?.via === 'cookie' && STATE_CHANGING.has(request.method) && request.routeOptions.config?.csrf !== false) {

@@ -14,6 +14,23 @@ export const positiveDecimalString = decimalString.refine((v) => /[1-9]/.test(v)
 
 export const isoDateTime = z.string().describe('ISO-8601 UTC timestamp');
 
+/**
+ * A timestamp filter from a client: any ISO-8601 date-time with an offset, normalised to UTC (`...Z`). The offset
+ * is applied here so the database never sees one outside PostgreSQL's ±15:59 range.
+ */
+export const timestampFilter = z
+  .string()
+  .max(40)
+  .datetime({ offset: true })
+  .transform((v, ctx) => {
+    const ms = Date.parse(v);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'not a valid date-time' });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  });
+
 export const paginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(512).optional(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, pageOf, paginationQuery } from './common.ts';
+import { isoDateTime, pageOf, paginationQuery, timestampFilter } from './common.ts';
 
 export const transactionType = z.enum(['deposit', 'withdrawal', 'trade', 'fee', 'transfer_in', 'transfer_out', 'adjustment']);
 
@@ -16,8 +16,8 @@ export const transactionSchema = z.object({
 export type Transaction = z.infer<typeof transactionSchema>;
 
 const range = {
-  from: z.string().datetime({ offset: true }).optional(),
-  to: z.string().datetime({ offset: true }).optional(),
+  from: timestampFilter.optional(),
+  to: timestampFilter.optional(),
 };
 export const listTransactionsQuery = paginationQuery.extend({
   type: transactionType.optional(),
