@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['apps/**/*.test.ts', 'apps/**/*.test.tsx', 'packages/**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', 'apps/web/e2e/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'apps/web/e2e/**', 'apps/api/test/faults/**'],
     globalSetup: ['apps/api/test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
