@@ -138,8 +138,14 @@ export function asBearer(t: TestContext, session: TestSession): Injector {
   };
 }
 
-/** A TOTP code for the current 30 s step plus `offsetSteps` (the server accepts -1..+1, each step once). */
-export function totpCode(secret: string, offsetSteps = 0): Promise<string> {
+/**
+ * A TOTP code for the current 30 s step plus `offsetSteps` (the server accepts -1..+1, each step once). Near the end
+ * of a step it first waits for the next one, so a slow request on a busy machine cannot carry the code across a
+ * step boundary and out of the server's window.
+ */
+export async function totpCode(secret: string, offsetSteps = 0): Promise<string> {
+  const intoStep = (Date.now() / 1000) % 30;
+  if (intoStep > 24) await new Promise((r) => setTimeout(r, (30 - intoStep) * 1000 + 100));
   return generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
 }
 
