@@ -117,10 +117,9 @@ it('goes stale without the provider, refuses market orders, triggers nothing, an
 });
 
 /**
- * KNOWN ISSUE (reported to trading): a stop order placed while the feed is stale is evaluated at once against the
- * engine's last price (TradingEngine.apply, and resync every few seconds) with no staleness check, so it fills at
- * the stale price. Remove `.fails` once the engine skips stale last prices.
+ * A stop order placed while the feed is stale must not be evaluated against the engine's remembered price
+ * (TradingEngine.queue skips while stale); it fills on the first fresh tick instead.
  */
-it.fails('KNOWN ISSUE: a stop order placed on stale prices stays open until fresh prices arrive', () => {
+it('a stop order placed on stale prices stays open until fresh prices arrive', () => {
   expect(stopWhileStale?.status ?? 'refused').not.toBe('closed');
 });

@@ -100,6 +100,9 @@ export class TradingEngine {
   }
 
   private queue(symbol: string, price: string): void {
+    // A remembered price is only as good as the feed: orders placed (or resynced) while it is stale wait for the
+    // next fresh tick instead of triggering on an old price.
+    if (this.platform.prices.isStale()) return;
     this.pending.set(symbol, price);
     if (!this.draining) this.draining = this.drain().finally(() => (this.draining = null));
   }

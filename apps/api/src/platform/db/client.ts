@@ -112,6 +112,9 @@ export async function createDatabase(config: Pick<Config, 'database'>, log?: Log
     });
     // An idle client losing its server (restart, failover) must not crash the process; the pool reconnects.
     pool.on('error', (err) => log?.warn({ err: err.message }, 'postgres idle client error'));
+    // pg-pool only listens for errors on idle clients; a checked-out client whose server goes away emits 'error'
+    // with no listener, which would crash the process. Its query rejects anyway, so logging is enough.
+    pool.on('connect', (client) => client.on('error', (err) => log?.warn({ err: err.message }, 'postgres client error')));
     return wrapPgPool(pool);
   }
   const dir = config.database.dataDir;
