@@ -39,7 +39,7 @@ export async function request(baseUrl: string, r: Req, timeoutMs = 15_000): Prom
       signal: AbortSignal.timeout(timeoutMs),
     });
     const body = await res.text();
-    return { at, endedAt: Date.now(), what: r.what, status: res.status, body: res.status >= 400 ? body.slice(0, 300) : body.slice(0, 2000) };
+    return { at, endedAt: Date.now(), what: r.what, status: res.status, body: res.status >= 400 ? body.slice(0, 300) : body.slice(0, 200_000) };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     return { at, endedAt: Date.now(), what: r.what, status: null, error: e.cause?.code ?? e.cause?.message ?? e.message };

@@ -32,7 +32,9 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
+// Most telling first: the fixed corpus runs under a time budget and may not reach the end of these lists.
 export const HOSTILE_STRINGS: string[] = [
+  '\u0000',
   '',
   ' ',
   '1e309',
@@ -55,7 +57,6 @@ export const HOSTILE_STRINGS: string[] = [
   '9'.repeat(60),
   '9'.repeat(400),
   '00001',
-  '\u0000',
   'a\u0000b',
   '\u202Eevil\u202C',
   '\uFEFFBTC',

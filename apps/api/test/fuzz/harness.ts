@@ -196,7 +196,10 @@ export function corpus(w: FuzzWorld, op: Operation): FuzzRequest[] {
   const who = primaryWho(op);
   const pathParams = Object.fromEntries(op.params.filter((p) => p.in === 'path').map((p) => [p.name, w.knownIds[1] ?? w.knownIds[0] ?? 'x']));
   const out: FuzzRequest[] = [];
-  const hostiles: unknown[] = [...HOSTILE_VALUES, ...HOSTILE_NUMBERS, ...HOSTILE_STRINGS];
+  // Interleaved, so that a corpus cut short by its time budget has still tried each kind.
+  const kinds: unknown[][] = [HOSTILE_STRINGS, HOSTILE_NUMBERS, HOSTILE_VALUES];
+  const hostiles: unknown[] = [];
+  for (let i = 0; i < Math.max(...kinds.map((k) => k.length)); i++) for (const k of kinds) if (i < k.length) hostiles.push(k[i]);
   if (hasBody(op)) {
     for (const body of HOSTILE_BODIES) out.push({ who, pathParams, query: {}, body });
     const seed = (seeds(w)[op.key]?.[0] as Record<string, unknown> | undefined) ?? (fc.sample(fromSchema(op.body), { numRuns: 1, seed: 42 })[0] as Record<string, unknown>);
