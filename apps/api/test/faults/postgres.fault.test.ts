@@ -114,7 +114,6 @@ it('answers 503 while the database is down, recovers in-process, and loses no or
   expect(again.status).toBe(200);
 });
 
-// Remove `.fails` once the database client attaches an error listener to checked-out clients.
 it('no client error goes unhandled (a server process would have exited)', () => {
   expect(unhandledClientErrors).toEqual([]);
 });
