@@ -1,10 +1,30 @@
-// Bundles the server and CLI entry points into dist/ with esbuild. npm dependencies stay external (installed in
-// node_modules); the workspace contract package (TypeScript source) is bundled in.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+// Bundles the server and CLI entry points into dist/ with esbuild, dependencies included: resolving and reading
+// hundreds of files from node_modules was most of the start-up time (bench/cold-start.mjs). Kept external: native
+// or WebAssembly packages, packages that read their own files at run time (PGlite, swagger-ui, static, pino's
+// worker transports), and the modules OpenTelemetry instruments by hooking their loading (pg, ioredis, http).
+import { readdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
-const external = Object.keys(pkg.dependencies ?? {}).flatMap((d) => [d, `${d}/*`]);
+const keepExternal = [
+  '@electric-sql/pglite',
+  '@node-rs/argon2',
+  'pino',
+  'pino-pretty',
+  '@fastify/swagger-ui',
+  '@fastify/static',
+  '@sentry/node',
+  '@opentelemetry/*',
+  'import-in-the-middle',
+  'bufferutil',
+  'utf-8-validate',
+  'pg',
+  'pg-native',
+  'ioredis',
+  'socket.io-client',
+  // CommonJS with an ESM shape esbuild's interop gets wrong (createAdapter comes out undefined).
+  '@socket.io/redis-streams-adapter',
+];
+const external = keepExternal.flatMap((d) => (d.endsWith('*') ? [d] : [d, `${d}/*`]));
 const cli = readdirSync(new URL('./src/cli', import.meta.url)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 
 rmSync(new URL('./dist', import.meta.url), { recursive: true, force: true });
@@ -19,6 +39,8 @@ await build({
   target: 'node20',
   sourcemap: true,
   external,
+  // Bundled CommonJS dependencies call require(); give the ESM output one.
+  banner: { js: "import { createRequire as __cvCreateRequire } from 'node:module'; const require = __cvCreateRequire(import.meta.url);" },
   logLevel: 'warning',
   absWorkingDir: new URL('.', import.meta.url).pathname,
 });
