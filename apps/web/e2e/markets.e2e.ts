@@ -76,7 +76,12 @@ describe('markets', () => {
     await banner.getByText(/Reconnecting/).waitFor();
     await shoot(page, 'connection-lost');
     await page.unroute('**/api/**');
-    await banner.getByRole('button', { name: 'Retry now' }).click();
+    // The monitor's own backoff may reconnect before the click lands (the button is then gone); either way the
+    // banner must clear once the API answers.
+    await banner
+      .getByRole('button', { name: 'Retry now' })
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
     await banner.waitFor({ state: 'detached' });
     await page.getByTestId('asset-price').waitFor();
     await page.context().close();
