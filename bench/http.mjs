@@ -43,11 +43,13 @@ const appProc = startNode([new URL('../apps/api/dist/server.js', import.meta.url
   PORT: '19202',
   DATA_DIR: join(tmp, 'data'),
   LOG_LEVEL: 'warn',
-  RATE_LIMIT_PER_MINUTE: '100000000',
+  RATE_LIMIT_PER_MINUTE: '1000000',
 });
 try {
   await waitForOk('http://127.0.0.1:19201/hello');
-  await waitForOk('http://127.0.0.1:19202/health', { timeoutMs: 90_000 });
+  await waitForOk('http://127.0.0.1:19202/health', { timeoutMs: 90_000 }).catch((err) => {
+    throw new Error(`${err.message}\n${appProc.stderr()}`);
+  });
   const rows = [];
   const record = (label, r, base) =>
     rows.push(`| ${label} | ${Math.round(r.requests.average)} | ${base ? (r.requests.average / base).toFixed(2) : '1.00'} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} |`);
