@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createAdmin, DEFAULT_PASSWORD, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { asUser, createAdmin, DEFAULT_PASSWORD, signIn, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
 import { signIpn } from '../payments/signature.ts';
@@ -31,9 +31,11 @@ describe('admin API', () => {
     expect((await post(u, `/api/admin/users/${u.user.id}/suspend`, { reason: 'nope' })).statusCode).toBe(403);
     const no2fa = await signUpVerified(t);
     await t.platform.database.db.execute(`update users set role = 'admin' where id = '${no2fa.user.id}'`);
-    const relogin = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: no2fa.user.email, password: DEFAULT_PASSWORD } });
-    expect(relogin.statusCode).toBe(200);
-    expect((await get(no2fa, '/api/admin/stats')).statusCode).toBe(403);
+    // A fresh session of the promoted account: refused for the missing 2FA, not for the role.
+    const fresh = await signIn(t, no2fa.user.email, DEFAULT_PASSWORD);
+    const refused = await get(fresh, '/api/admin/stats');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.message).toMatch(/two-factor/i);
   });
 
   it('searches users, shows detail with balances, suspends (login blocked, sessions revoked), unsuspends, forces logout; all audited', async () => {
