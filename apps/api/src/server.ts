@@ -6,7 +6,7 @@ import { startTelemetry } from './platform/telemetry.ts';
 async function main(): Promise<void> {
   let loaded: ReturnType<typeof loadConfig>;
   try {
-    loaded = loadConfig(process.env);
+    loaded = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`CryptoVault cannot start.\n${err.message}`);

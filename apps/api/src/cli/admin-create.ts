@@ -29,7 +29,7 @@ async function main(): Promise<number> {
     console.error(USAGE);
     return args.help ? 0 : 64;
   }
-  const { config } = loadConfig(process.env);
+  const { config } = loadConfig();
   const password = args['password-stdin'] ? await readStdin() : undefined;
   const database = await createDatabase(config);
   try {

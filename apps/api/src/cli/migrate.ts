@@ -4,7 +4,7 @@ import { runMigrations } from '../platform/db/migrate.ts';
 
 /** `npm run db:migrate`: Fly's release_command in production. */
 try {
-  const { config } = loadConfig(process.env);
+  const { config } = loadConfig();
   const database = await createDatabase(config);
   try {
     const applied = await runMigrations(database);
