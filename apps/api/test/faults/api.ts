@@ -42,8 +42,13 @@ export async function startApi(env: Record<string, string | undefined>): Promise
     platform,
     url: `http://127.0.0.1:${port}`,
     async close() {
-      await app.close();
-      await platform.close();
+      // After a database restart a pooled connection can be left waiting on a server that is gone; in production
+      // SHUTDOWN_TIMEOUT_MS bounds shutdown the same way. Here the fault has been asserted already, so bound the
+      // teardown instead of letting one stuck connection fail the run.
+      const bounded = (p: Promise<void>) =>
+        Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, 20_000).unref())]);
+      await bounded(app.close());
+      await bounded(platform.close());
     },
   };
 }
