@@ -38,6 +38,8 @@ await build({
   format: 'esm',
   target: 'node20',
   sourcemap: true,
+  minifyWhitespace: true,
+  legalComments: 'external',
   external,
   // Bundled CommonJS dependencies call require(); give the ESM output one.
   banner: { js: "import { createRequire as __cvCreateRequire } from 'node:module'; const require = __cvCreateRequire(import.meta.url);" },
