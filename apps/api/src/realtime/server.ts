@@ -73,6 +73,10 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
 
   const fanout = new PriceFanout(io, platform.prices);
   io.on('connection', (socket) => {
+    // Engine.IO keeps the first HTTP request of every session for its lifetime; the handshake above has taken
+    // what it needs (its headers object stays on socket.handshake), so let the request and its parser state go
+    // (Socket.IO's documented memory tip: a few kB per connection, tens of MB at 10k).
+    (socket.conn as { request: unknown }).request = null;
     const own = socket.data.userId ? `user:${socket.data.userId}` : null;
     // A recovered session brings back its rooms: drop a user room that this handshake no longer proves.
     for (const r of socket.rooms) if (r.startsWith('user:') && r !== own) void socket.leave(r);
