@@ -2,6 +2,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestApp, type TestContext } from '../test/helpers.ts';
+import { securityHeaders } from './http/security-headers.ts';
 
 let t: TestContext;
 
@@ -92,13 +93,25 @@ describe('request ids', () => {
 });
 
 describe('security headers and CORS', () => {
-  it('sets helmet headers and a CSP fit for the SPA', async () => {
+  it('sets helmet headers: a CSP fit for the SPA on pages, one that allows nothing on API responses', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/ping' });
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
-    expect(String(res.headers['content-security-policy'])).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(res.headers['strict-transport-security']).toBeUndefined(); // HSTS only in production
+    const page = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(String(page.headers['content-security-policy'])).toMatch(/default-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/);
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    const notFound = await t.app.inject({ method: 'GET', url: '/api/nope' });
+    expect(notFound.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+  });
+
+  it('adds HSTS in production', () => {
+    const prod = securityHeaders({ ...t.platform.config, isProduction: true });
+    expect(prod.document['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+    expect(prod.api['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+    expect(prod.document['content-security-policy']).toContain('upgrade-insecure-requests');
   });
 
   it('allows a preflight from a configured origin, with credentials', async () => {

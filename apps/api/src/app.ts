@@ -4,18 +4,26 @@ import { join } from 'node:path';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type HookHandlerDoneFunction,
+  LogController,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config, TrustProxy } from './config.ts';
 import { installErrorHandlers, sendError } from './http/errors.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { modules } from './modules/index.ts';
 import { originAllowed } from './platform/cors-origins.ts';
 import { CSRF_COOKIE, CSRF_HEADER, csrfRequestValid } from './platform/csrf.ts';
 import type { Platform } from './platform/index.ts';
+import type { RateResult } from './platform/ratelimit.ts';
 import { defaultWebDistDir } from './platform/paths.ts';
 
 declare module 'fastify' {
@@ -31,27 +39,6 @@ export type App = FastifyInstance;
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-function contentSecurityPolicy(config: Config): Record<string, string[]> {
-  const connect = new Set(["'self'"]);
-  for (const u of [config.publicApiUrl, config.publicWsUrl]) connect.add(new URL(u).origin);
-  connect.add(new URL(config.publicApiUrl).origin.replace(/^http/, 'ws'));
-  if (config.sentry.publicDsn) connect.add(new URL(config.sentry.publicDsn).origin);
-  const directives: Record<string, string[]> = {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    imgSrc: ["'self'", 'data:', 'blob:'],
-    fontSrc: ["'self'", 'data:'],
-    connectSrc: [...connect],
-    objectSrc: ["'none'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'self'"],
-    formAction: ["'self'"],
-  };
-  if (config.isProduction) directives.upgradeInsecureRequests = [];
-  return directives;
-}
 
 function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -96,23 +83,20 @@ export async function buildApp(platform: Platform): Promise<App> {
   app.decorateRequest('principal', null);
   installErrorHandlers(app);
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    platform.metrics.httpDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+  app.addHook('onResponse', (request, reply, done) => {
+    platform.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy(config) },
-    hsts: config.isProduction ? { maxAge: 63_072_000, includeSubDomains: true, preload: false } : false,
-    crossOriginEmbedderPolicy: false,
-    crossOriginResourcePolicy: { policy: 'same-site' },
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  const security = securityHeaders(config);
+  app.addHook('onRequest', (request, reply, done) => {
+    // /api/docs (an HTML page) sets its own CSP in @fastify/swagger-ui.
+    reply.headers(request.url.startsWith('/api/') ? security.api : security.document);
+    done();
   });
   await app.register(cors, {
     credentials: true,
@@ -135,33 +119,49 @@ export async function buildApp(platform: Platform): Promise<App> {
   });
   await app.register(cookie);
 
-  // Global per-IP limit on the API; the auth module adds stricter per-route and per-account limits.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.rateLimit === false) return;
-    if (!request.url.startsWith('/api/')) return;
-    const r = await platform.rateLimiter.check({ name: 'api:ip', limit: config.rateLimitPerMinute, windowMs: 60_000 }, request.ip);
-    if (!r.allowed) {
-      reply.header('retry-after', String(r.retryAfterSeconds));
-      return sendError(reply, request, 429, 'RATE_LIMITED', 'Too many requests; slow down and retry later', {
-        retryAfterSeconds: r.retryAfterSeconds,
-      });
-    }
+  // Global per-IP limit on the API; the auth module adds stricter per-route and per-account limits. Callback-style
+  // hooks here and below: these run on every request, and most of them finish without waiting for anything.
+  const apiRule = { name: 'api:ip', limit: config.rateLimitPerMinute, windowMs: 60_000 };
+  const applyLimit = (request: FastifyRequest, reply: FastifyReply, r: RateResult, done: HookHandlerDoneFunction) => {
+    if (r.allowed) return done();
+    reply.header('retry-after', String(r.retryAfterSeconds));
+    // Replying from a callback hook ends the request there (done is not called).
+    sendError(reply, request, 429, 'RATE_LIMITED', 'Too many requests; slow down and retry later', { retryAfterSeconds: r.retryAfterSeconds });
+  };
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config?.rateLimit === false || !request.url.startsWith('/api/')) return done();
+    const r = platform.rateLimiter.checkCoalesced(apiRule, request.ip);
+    if (r instanceof Promise) r.then((res) => applyLimit(request, reply, res, done), done);
+    else applyLimit(request, reply, r, done);
   });
 
   // Who is calling, then CSRF for cookie-authenticated state changes.
-  app.addHook('preValidation', async (request, reply) => {
-    if (!request.routeOptions.url) return;
-    // PostgreSQL text cannot hold U+0000: refuse it at the edge rather than fail a query later.
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      return sendError(reply, request, 400, 'VALIDATION_ERROR', 'Text must not contain NUL (U+0000) characters');
-    }
-    request.principal = await platform.authenticator.authenticate(request);
+  const checkCsrf = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
     const p = request.principal;
     if (p?.via === 'cookie' && STATE_CHANGING.has(request.method) && request.routeOptions.config?.csrf !== false) {
       if (!csrfRequestValid(config.auth.csrfSecret, request.headers[CSRF_HEADER], request.cookies[CSRF_COOKIE], p.sessionId)) {
-        return sendError(reply, request, 403, 'CSRF_INVALID', 'Missing or invalid CSRF token; fetch /api/csrf and send it as X-CSRF-Token');
+        sendError(reply, request, 403, 'CSRF_INVALID', 'Missing or invalid CSRF token; fetch /api/csrf and send it as X-CSRF-Token');
+        return;
       }
     }
+    done();
+  };
+  app.addHook('preValidation', (request, reply, done) => {
+    if (!request.routeOptions.url) return done();
+    // PostgreSQL text cannot hold U+0000: refuse it at the edge rather than fail a query later.
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      sendError(reply, request, 400, 'VALIDATION_ERROR', 'Text must not contain NUL (U+0000) characters');
+      return;
+    }
+    // No credential at all (no Authorization header, no cookies): anonymous, without a trip to the authenticator.
+    if (request.headers.authorization === undefined && request.headers.cookie === undefined) {
+      request.principal = null;
+      return done();
+    }
+    platform.authenticator.authenticate(request).then((principal) => {
+      request.principal = principal;
+      checkCsrf(request, reply, done);
+    }, done);
   });
 
   await app.register(swagger, {

@@ -7,8 +7,8 @@ export interface Cache {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;
-  /** Increments a counter that expires `windowMs` after its first increment. */
-  incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }>;
+  /** Adds `by` (default 1) to a counter that expires `windowMs` after its first increment. */
+  incr(key: string, windowMs: number, by?: number): Promise<{ count: number; ttlMs: number }>;
   ping(): Promise<number>;
   close(): Promise<void>;
 }
@@ -50,14 +50,14 @@ export class MemoryCache implements Cache {
     this.map.delete(key);
   }
 
-  async incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+  async incr(key: string, windowMs: number, by = 1): Promise<{ count: number; ttlMs: number }> {
     const now = Date.now();
     const e = this.live(key);
     if (!e) {
-      this.map.set(key, { value: '1', expiresAt: now + windowMs });
-      return { count: 1, ttlMs: windowMs };
+      this.map.set(key, { value: String(by), expiresAt: now + windowMs });
+      return { count: by, ttlMs: windowMs };
     }
-    const count = Number(e.value) + 1;
+    const count = Number(e.value) + by;
     e.value = String(count);
     return { count, ttlMs: e.expiresAt - now };
   }
@@ -77,8 +77,8 @@ export class MemoryCache implements Cache {
   }
 }
 
-const INCR_SCRIPT = `local c = redis.call('INCR', KEYS[1])
-if c == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+const INCR_SCRIPT = `local c = redis.call('INCRBY', KEYS[1], ARGV[2])
+if c == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local t = redis.call('PTTL', KEYS[1])
 if t < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); t = tonumber(ARGV[1]) end
 return {c, t}`;
@@ -102,8 +102,8 @@ export class RedisCache implements Cache {
     await this.redis.del(this.prefix + key);
   }
 
-  async incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
-    const [count, ttl] = (await this.redis.eval(INCR_SCRIPT, 1, this.prefix + key, Math.round(windowMs))) as [number, number];
+  async incr(key: string, windowMs: number, by = 1): Promise<{ count: number; ttlMs: number }> {
+    const [count, ttl] = (await this.redis.eval(INCR_SCRIPT, 1, this.prefix + key, Math.round(windowMs), by)) as [number, number];
     return { count, ttlMs: ttl };
   }
 
@@ -137,8 +137,8 @@ export class UpstashCache implements Cache {
     await this.rest.command(['DEL', this.prefix + key]);
   }
 
-  async incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
-    const [count, ttl] = await this.rest.command<[number, number]>(['EVAL', INCR_SCRIPT, 1, this.prefix + key, Math.round(windowMs)]);
+  async incr(key: string, windowMs: number, by = 1): Promise<{ count: number; ttlMs: number }> {
+    const [count, ttl] = await this.rest.command<[number, number]>(['EVAL', INCR_SCRIPT, 1, this.prefix + key, Math.round(windowMs), by]);
     return { count, ttlMs: ttl };
   }
 
@@ -217,14 +217,14 @@ export class FallbackCache implements Cache {
     }
   }
 
-  async incr(key: string, windowMs: number): Promise<{ count: number; ttlMs: number }> {
+  async incr(key: string, windowMs: number, by = 1): Promise<{ count: number; ttlMs: number }> {
     try {
-      const r = await this.remote.incr(key, windowMs);
+      const r = await this.remote.incr(key, windowMs, by);
       this.ok();
       return r;
     } catch (err) {
       this.fail(err);
-      return this.local.incr(key, windowMs);
+      return this.local.incr(key, windowMs, by);
     }
   }
 

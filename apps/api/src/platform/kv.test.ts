@@ -64,6 +64,46 @@ describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
     await rl.consume(rule, 'ip2');
   });
 
+  it('cache: a counter grows by more than one at a time, with the window set by the first increment', async () => {
+    const a = await cache.incr('by', 5_000, 7);
+    const b = await cache.incr('by', 60_000, 3);
+    expect([a.count, b.count]).toEqual([7, 10]);
+    expect(b.ttlMs).toBeLessThanOrEqual(5_000);
+  });
+
+  it('coalesced rate limit: machines share one window, each sending its count at most every interval', async () => {
+    let clock = Date.now();
+    const now = () => clock;
+    const machineA = new RateLimiter(cache, now);
+    const machineB = new RateLimiter(cache, now);
+    const rule = { name: `co${Math.random()}`, limit: 5, windowMs: 60_000 };
+    const allowedA: boolean[] = [];
+    for (let i = 0; i < 5; i++) allowedA.push((await machineA.checkCoalesced(rule, 'ip')).allowed);
+    expect(allowedA).toEqual([true, true, true, true, true]);
+    // Over the limit on A by its own count alone, before any further trip.
+    const sixth = await machineA.checkCoalesced(rule, 'ip');
+    expect(sixth).toMatchObject({ allowed: false, remaining: 0 });
+    expect(sixth.retryAfterSeconds).toBeGreaterThan(50);
+    expect(sixth.retryAfterSeconds).toBeLessThanOrEqual(60);
+    // One interval later A's next check sends what it counted; B's first check waits for the shared count.
+    clock += 150;
+    await machineA.checkCoalesced(rule, 'ip');
+    await sleep(50);
+    expect((await machineB.checkCoalesced(rule, 'ip')).allowed).toBe(false);
+    // Another subject is untouched.
+    expect((await machineB.checkCoalesced(rule, 'other')).allowed).toBe(true);
+  });
+
+  it('coalesced rate limit: a new window starts fresh', async () => {
+    const rule = { name: `cw${Math.random()}`, limit: 2, windowMs: 300 };
+    const rl = new RateLimiter(cache);
+    const first = [];
+    for (let i = 0; i < 3; i++) first.push((await rl.checkCoalesced(rule, 'ip')).allowed);
+    expect(first).toEqual([true, true, false]);
+    await sleep(400);
+    expect((await rl.checkCoalesced(rule, 'ip')).allowed).toBe(true);
+  });
+
   it('pub/sub delivers to every subscriber and stops after unsubscribe', async () => {
     const got: string[] = [];
     const un1 = await pubsub.subscribe('ch', (m) => got.push(`1:${m}`));

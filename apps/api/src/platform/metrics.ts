@@ -1,8 +1,12 @@
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+type HttpLabels = 'method' | 'route' | 'status';
+
 export interface Metrics {
   registry: Registry;
-  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<HttpLabels>;
+  /** Records one HTTP request; the labelled series are looked up once per method, route and status. */
+  observeHttp(method: string, route: string, status: number, seconds: number): void;
 }
 
 export function createMetrics(): Metrics {
@@ -16,5 +20,19 @@ export function createMetrics(): Metrics {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  // Routes are the registered patterns (or 'unmatched'), so the key space is small and fixed.
+  const series = new Map<string, ReturnType<Histogram<HttpLabels>['labels']>>();
+  return {
+    registry,
+    httpDuration,
+    observeHttp(method, route, status, seconds) {
+      const key = `${method} ${status} ${route}`;
+      let s = series.get(key);
+      if (!s) {
+        s = httpDuration.labels(method, route, String(status));
+        series.set(key, s);
+      }
+      s.observe(seconds);
+    },
+  };
 }
