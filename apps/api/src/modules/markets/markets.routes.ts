@@ -9,7 +9,7 @@ import {
   setMarketPriceResponse,
   tradingPairsResponse,
 } from '@cryptovault/contract';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -76,8 +76,10 @@ async function register(root: FastifyInstance, platform: Platform): Promise<void
   const listMaxAge = Math.max(1, Math.min(15, Math.floor((feed.source === 'simulated' ? SIMULATED_TICK_MS : platform.config.prices.pollIntervalMs) / 2000)));
 
   app.get('/api/crypto', { schema: { tags, summary: 'Listed assets with current prices', response: { 200: assetListResponse } } }, async (_req, reply) => {
-    reply.header('cache-control', `public, max-age=${listMaxAge}`);
-    return service.list();
+    reply.header('cache-control', `public, max-age=${listMaxAge}`).header('content-type', 'application/json; charset=utf-8');
+    // Prebuilt bytes, validated against the response schema when built (MarketsService.listJson): Fastify sends a
+    // Buffer as it is, skipping the per-request serialiser. (The typed reply only takes the parsed shape.)
+    return (reply as unknown as FastifyReply).send(service.listJson());
   });
 
   app.get(

@@ -1,4 +1,4 @@
-import type { Asset, AssetListResponse, HistoryInterval, HistoryQuery, HistoryResponse } from '@cryptovault/contract';
+import { type Asset, type AssetListResponse, assetListResponse, type HistoryInterval, type HistoryQuery, type HistoryResponse } from '@cryptovault/contract';
 import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound, validation } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
@@ -33,6 +33,9 @@ export const HISTORY_TTL_S: Readonly<Record<HistoryInterval, number>> = {
 export const MAX_HISTORY_POINTS = 2000;
 
 export class MarketsService {
+  /** `/api/crypto` as UTF-8 JSON up to its per-request fields, for the price version it was made from. */
+  private listHead: { version: number; bytes: Buffer } | null = null;
+
   constructor(
     private readonly platform: Platform,
     private readonly feed: PriceFeed,
@@ -50,6 +53,23 @@ export class MarketsService {
       stale: store.isStale(),
       ageMs: store.ageMs(),
     };
+  }
+
+  /**
+   * `list()` as JSON bytes. The asset list changes once a tick but is read far more often, so it is validated
+   * against the contract and serialised once per price version; only `stale` and `ageMs` are written per request
+   * (they move with the clock). Same fields, same order as `list()` would serialise to.
+   */
+  listJson(): Buffer {
+    const { store } = this.feed;
+    if (this.listHead?.version !== store.version) {
+      const version = store.version;
+      const { items, updatedAt, source } = assetListResponse.parse(this.list());
+      const json = JSON.stringify({ items, updatedAt, source });
+      this.listHead = { version, bytes: Buffer.from(`${json.slice(0, -1)},`) };
+    }
+    const tail = Buffer.from(`"stale":${store.isStale()},"ageMs":${JSON.stringify(store.ageMs())}}`);
+    return Buffer.concat([this.listHead.bytes, tail]);
   }
 
   get(idOrSymbol: string): Asset {

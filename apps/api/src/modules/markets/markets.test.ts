@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { assetListResponse, assetSchema } from '@cryptovault/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import type { PriceTick } from '../../platform/prices.ts';
@@ -26,6 +27,19 @@ describe('markets endpoints (simulated market)', () => {
     expect(body.items).toHaveLength(20);
     expect(body.items[0]).toMatchObject({ id: 'bitcoin', symbol: 'BTC', rank: 1 });
     for (const a of body.items) expect(typeof a.priceUsd).toBe('string');
+  });
+
+  it('GET /api/crypto sends exactly the contract shape, with the age computed per request', async () => {
+    const first = await get('/api/crypto');
+    expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = first.json();
+    expect(Object.keys(body)).toEqual(['items', 'updatedAt', 'source', 'stale', 'ageMs']);
+    expect(assetListResponse.strict().parse(body)).toEqual(body);
+    for (const a of body.items) expect(Object.keys(a).sort()).toEqual(Object.keys(assetSchema.shape).sort());
+    await new Promise((r) => setTimeout(r, 30));
+    const second = (await get('/api/crypto')).json();
+    // Same tick (or a newer one): never an age that went backwards for the same update time.
+    if (second.updatedAt === body.updatedAt) expect(second.ageMs).toBeGreaterThan(body.ageMs);
   });
 
   it('GET /api/crypto/:id by id or symbol; unknown is 404', async () => {
@@ -105,6 +119,9 @@ describe('markets endpoints (simulated market)', () => {
     expect(ticks.length).toBeGreaterThanOrEqual(2);
     expect(ticks.at(-1)!.prices.bitcoin).toBe('43210.55');
     expect((await get('/api/crypto/bitcoin')).json().priceUsd).toBe('43210.55');
+    // The prebuilt list follows the new price too.
+    const list = (await get('/api/crypto')).json();
+    expect(list.items.find((a: { id: string }) => a.id === 'bitcoin').priceUsd).toBe('43210.55');
 
     const bad = await ctx.app.inject({ method: 'POST', url: '/api/dev/market/bitcoin', payload: { priceUsd: -5 } });
     expect(bad.statusCode).toBe(400);

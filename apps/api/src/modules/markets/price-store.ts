@@ -24,6 +24,7 @@ interface Stored {
 export class PriceStore implements PriceReader {
   private readonly assets = new Map<string, Stored>();
   private newest: number | null = null;
+  private changes = 0;
 
   constructor(
     private readonly maxAgeMs: number,
@@ -42,6 +43,7 @@ export class PriceStore implements PriceReader {
       changed = true;
     }
     if (!changed) return null;
+    this.changes++;
     if (this.newest === null || tick.ts > this.newest) this.newest = tick.ts;
     return { ts: tick.ts, prices };
   }
@@ -72,6 +74,11 @@ export class PriceStore implements PriceReader {
   /** Everything, as one tick (for the cache snapshot a new machine starts from). */
   snapshot(): { ts: number; assets: WireAsset[] }[] {
     return [...this.assets.values()].map((s) => ({ ts: s.updatedAt, assets: [s.asset] }));
+  }
+
+  /** Grows on every change: what was derived from the prices at one version holds until the next. */
+  get version(): number {
+    return this.changes;
   }
 
   newestTick(): number | null {
