@@ -42,9 +42,9 @@ export async function startApi(env: Record<string, string | undefined>): Promise
     platform,
     url: `http://127.0.0.1:${port}`,
     async close() {
-      // After a database restart a pooled connection can be left waiting on a server that is gone; in production
-      // SHUTDOWN_TIMEOUT_MS bounds shutdown the same way. Here the fault has been asserted already, so bound the
-      // teardown instead of letting one stuck connection fail the run.
+      // After a database restart a pooled connection can be left waiting on a server that is gone: the pool cuts
+      // such connections after POOL_CLOSE_GRACE_MS (platform/db/client.ts). The fault has been asserted already,
+      // so the teardown stays bounded as well rather than let anything else stuck fail the run.
       const bounded = (p: Promise<void>) =>
         Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, 20_000).unref())]);
       await bounded(app.close());

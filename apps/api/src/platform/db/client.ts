@@ -67,7 +67,27 @@ export async function wrapPglite(client: PGlite): Promise<Database> {
   };
 }
 
-export function wrapPgPool(pool: pg.Pool): Database {
+/** How long closing waits for checked-out connections before cutting them. */
+export const POOL_CLOSE_GRACE_MS = 5_000;
+
+/**
+ * pool.end() waits for every checked-out client to come back. A query that never settles (a server that vanished
+ * mid-query during a restart, a runaway statement) would hold shutdown until SHUTDOWN_TIMEOUT_MS forces an exit;
+ * after the grace period the remaining connections are destroyed, which rejects their queries and lets end() finish.
+ */
+async function endPool(pool: pg.Pool, graceMs: number, log?: Logger): Promise<void> {
+  const ended = pool.end();
+  const timedOut = Symbol('timeout');
+  const first = await Promise.race([ended, new Promise((r) => setTimeout(r, graceMs, timedOut).unref())]);
+  if (first !== timedOut) return;
+  // pg-pool keeps its clients in a private list; each client's socket is `connection.stream`.
+  const clients = (pool as unknown as { _clients?: { connection?: { stream?: { destroy(): void } } }[] })._clients ?? [];
+  log?.warn({ clients: clients.length, graceMs }, 'postgres connections still busy at close: cutting them');
+  for (const c of clients) c.connection?.stream?.destroy();
+  await Promise.race([ended, new Promise((r) => setTimeout(r, 1_000).unref())]);
+}
+
+export function wrapPgPool(pool: pg.Pool, opts: { closeGraceMs?: number; log?: Logger } = {}): Database {
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   let closed = false;
   return {
@@ -96,7 +116,7 @@ export function wrapPgPool(pool: pg.Pool): Database {
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await endPool(pool, opts.closeGraceMs ?? POOL_CLOSE_GRACE_MS, opts.log);
     },
   };
 }
@@ -115,7 +135,7 @@ export async function createDatabase(config: Pick<Config, 'database'>, log?: Log
     // pg-pool only listens for errors on idle clients; a checked-out client whose server goes away emits 'error'
     // with no listener, which would crash the process. Its query rejects anyway, so logging is enough.
     pool.on('connect', (client) => client.on('error', (err) => log?.warn({ err: err.message }, 'postgres client error')));
-    return wrapPgPool(pool);
+    return wrapPgPool(pool, { log });
   }
   const dir = config.database.dataDir;
   if (dir) mkdirSync(dir, { recursive: true });
