@@ -47,4 +47,12 @@ describe('withdrawal address validation', () => {
     expect(checkAddress('BTC', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', 'erc20')).toMatchObject({ ok: false });
     expect(checkAddress('ETH', '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed')).toEqual({ ok: true, network: 'ethereum' });
   });
+
+  it('never takes an inherited property for an asset or a network (found by the fuzz test)', () => {
+    const btc = 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq';
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(checkAddress('BTC', btc, name)).toMatchObject({ ok: false });
+      expect(checkAddress(name, btc)).toEqual({ ok: false, reason: `${name} cannot be withdrawn` });
+    }
+  });
 });

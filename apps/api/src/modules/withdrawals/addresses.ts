@@ -124,10 +124,11 @@ export const WITHDRAWABLE: Record<string, WithdrawableAsset> = {
 export type AddressCheck = { ok: true; network: string } | { ok: false; reason: string };
 
 export function checkAddress(asset: string, address: string, network?: string): AddressCheck {
-  const spec = WITHDRAWABLE[asset];
+  // Own properties only: `__proto__` or `constructor` as an asset or network name must not reach Object.prototype.
+  const spec = Object.hasOwn(WITHDRAWABLE, asset) ? WITHDRAWABLE[asset] : undefined;
   if (!spec) return { ok: false, reason: `${asset} cannot be withdrawn` };
   const net = network ?? spec.defaultNetwork;
-  const valid = spec.networks[net];
+  const valid = Object.hasOwn(spec.networks, net) ? spec.networks[net] : undefined;
   if (!valid) return { ok: false, reason: `${asset} is withdrawn on ${Object.keys(spec.networks).join(' or ')}, not ${net}` };
   return valid(address) ? { ok: true, network: net } : { ok: false, reason: `not a valid ${asset} address on ${net}` };
 }
