@@ -53,7 +53,16 @@ export interface AppliedRow {
  * `found` tells the caller to create it and try again. The non-negative CHECK aborts the statement when a user's
  * balance would go below zero.
  */
-export function applyEntry(executor: Executor, input: ApplyInput): Promise<AppliedRow[]> {
+/**
+ * A statement that must commit with an entry or not at all, run as one more CTE of the same statement. It may read
+ * `ok` (one row, `ok.ok` true when the entry is applied) and must write nothing unless `ok.ok`; the columns it
+ * returns come back on every result row, so name them apart from the account columns (e.g. `c_` prefixes).
+ */
+export interface Companion {
+  cte: SQL;
+}
+
+export function applyEntry(executor: Executor, input: ApplyInput, companion?: Companion): Promise<AppliedRow[]> {
   const keys = JSON.stringify(input.deltas.map((d) => d.key));
   return rows(
     executor,
@@ -81,9 +90,9 @@ export function applyEntry(executor: Executor, input: ApplyInput): Promise<Appli
         as x(key text, user_id uuid, asset text, bucket text, leg text, amount numeric)
         join lk on lk.key = x.key
       returning 1
-    )
-    select (select id::text from e) as entry_id, (select count(*)::int from p) as posted, (select found from ok) as found, upd.*
-    from (select 1) one left join upd on true`,
+    )${companion ? sql`, c as (${companion.cte})` : sql``}
+    select (select id::text from e) as entry_id, (select count(*)::int from p) as posted, (select found from ok) as found, upd.*${companion ? sql`, c.*` : sql``}
+    from (select 1) one left join upd on true${companion ? sql` left join c on true` : sql``}`,
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import { type AccountSpec, applyEntry, createAccounts } from './ledger.repo.ts';
+import { type AccountSpec, type AppliedRow, applyEntry, type Companion, createAccounts } from './ledger.repo.ts';
 import {
   type AccountRef,
   type Bucket,
@@ -93,6 +93,28 @@ export async function retryTransient<T>(fn: () => Promise<T>, attempts = 3): Pro
  * statement with INSUFFICIENT_FUNDS (the database CHECK decides, not an earlier read).
  */
 export async function post(executor: Executor, entry: JournalEntryInput): Promise<PostResult> {
+  return (await postEntry(executor, entry, undefined, true))!.result;
+}
+
+/**
+ * `post` with a companion statement in the same SQL statement (see Companion): with `executor` outside a
+ * transaction the entry and the companion's write commit together in one round trip. Returns null, having written
+ * nothing, when an account of the entry does not exist yet: the caller then posts the usual way (which creates it).
+ */
+export async function postWithCompanion(
+  executor: Executor,
+  entry: JournalEntryInput,
+  companion: Companion,
+): Promise<{ result: PostResult; first: AppliedRow & Record<string, unknown> } | null> {
+  return postEntry(executor, entry, companion, false);
+}
+
+async function postEntry(
+  executor: Executor,
+  entry: JournalEntryInput,
+  companion: Companion | undefined,
+  createMissing: boolean,
+): Promise<{ result: PostResult; first: AppliedRow & Record<string, unknown> } | null> {
   assertBalanced(entry);
   const refs = new Map<string, AccountRef>();
   const net = new Map<string, { available: Dec; locked: Dec }>();
@@ -121,11 +143,12 @@ export async function post(executor: Executor, entry: JournalEntryInput): Promis
     })),
   };
   try {
-    let applied = await applyEntry(executor, input);
+    let applied = await applyEntry(executor, input, companion);
     if (applied[0] && applied[0].found < keys.length) {
+      if (!createMissing) return null;
       // First posting to some account (a user's first BTC, a new platform shard): create it, then apply.
       await createAccounts(executor, keys.map((k) => accountSpec(refs.get(k)!)));
-      applied = await applyEntry(executor, input);
+      applied = await applyEntry(executor, input, companion);
     }
     const first = applied[0];
     if (!first?.entry_id || applied.length !== keys.length || first.posted !== entry.postings.length) {
@@ -134,7 +157,7 @@ export async function post(executor: Executor, entry: JournalEntryInput): Promis
     const balances: UserBalance[] = applied
       .filter((r) => r.user_id !== null)
       .map((r) => ({ userId: r.user_id!, asset: r.asset!, available: r.available!, locked: r.locked! }));
-    return { entryId: first.entry_id, balances };
+    return { result: { entryId: first.entry_id, balances }, first: first as AppliedRow & Record<string, unknown> };
   } catch (err) {
     const pg = pgError(err);
     if (pg.code === '23514' && pg.constraint === 'ledger_accounts_non_negative') {

@@ -9,6 +9,22 @@ export async function insertOrder(executor: Executor, row: NewOrderRow): Promise
   return inserted!;
 }
 
+/**
+ * The insert of an order as a companion of its ledger entry (ledger.repo.ts `Companion`): written only when the
+ * entry is applied, in the same statement. Returns the row's creation time.
+ */
+export function insertOrderIfApplied(row: NewOrderRow): SQL {
+  return sql`insert into orders (id, user_id, client_order_id, symbol, base, quote, side, type, status, time_in_force, price,
+      trigger_price, amount, quote_amount, filled, cost, average, fee_cost, fee_currency, fee_rate, held_asset, held)
+    select ${row.id}::uuid, ${row.userId}::uuid, ${row.clientOrderId ?? null}, ${row.symbol}, ${row.base}, ${row.quote}, ${row.side},
+      ${row.type}, ${row.status}, ${row.timeInForce ?? 'GTC'}, ${row.price ?? null}::numeric, ${row.triggerPrice ?? null}::numeric,
+      ${row.amount}::numeric, ${row.quoteAmount ?? null}::numeric, ${row.filled ?? '0'}::numeric, ${row.cost ?? '0'}::numeric,
+      ${row.average ?? null}::numeric, ${row.feeCost ?? '0'}::numeric, ${row.feeCurrency}, ${row.feeRate}::numeric, ${row.heldAsset},
+      ${row.held ?? '0'}::numeric
+    from ok where ok.ok
+    returning to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as c_created_at`;
+}
+
 /** The order, row-locked for the rest of the transaction (fill and cancel both take this lock first). */
 export async function lockOrder(executor: Executor, id: string, userId?: string): Promise<OrderRow | null> {
   const where = userId ? and(eq(orders.id, id), eq(orders.userId, userId)) : eq(orders.id, id);

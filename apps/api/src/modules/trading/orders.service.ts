@@ -5,12 +5,12 @@ import type { Tx } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
 import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
-import { hold, pgError, post, release, retryTransient } from '../ledger/ledger.service.ts';
+import { hold, pgError, post, postWithCompanion, release, retryTransient } from '../ledger/ledger.service.ts';
 import type { UserBalance } from '../ledger/ledger.types.ts';
 import { D, type Dec, decimalPlaces, toSql } from '../ledger/money.ts';
 import { findPair } from '../markets/pairs.ts';
 import { triggerOf } from './order-book.ts';
-import { findOrder, insertOrder, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
+import { findOrder, insertOrder, insertOrderIfApplied, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
 import { toOrder } from './order-view.ts';
 import { amountForBudget, buyHold, executionPrice, fillEntry } from './settlement.ts';
 import { type Effects, publishEffects } from './trading.events.ts';
@@ -36,6 +36,14 @@ function fires(o: { side: 'buy' | 'sell'; type: OrderRow['type']; price: string 
   const t = triggerOf({ id: '', userId: '', symbol: '', ...o });
   if (!t) return false;
   return t.direction === 'down' ? price.lte(t.level) : price.gte(t.level);
+}
+
+function duplicateClientOrderId(err: unknown): AppError | null {
+  const pg = pgError(err);
+  if (pg.code === '23505' && pg.constraint === 'orders_client_order_id') {
+    return new AppError('CONFLICT', 'An order with this clientOrderId already exists', [{ path: ['body', 'clientOrderId'], message: 'duplicate' }]);
+  }
+  return null;
 }
 
 export class OrdersService {
@@ -67,6 +75,13 @@ export class OrdersService {
     const refPrice = new D(body.price ?? body.triggerPrice ?? now!);
     if (amount.times(refPrice).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
 
+    if (body.type === 'market' && idempotencyKey === null) {
+      const filled = await retryTransient(() => this.fillAtOnce(userId, pair, body, amount, now!));
+      if (filled) {
+        publishEffects(this.platform, filled);
+        return { order: toOrder(filled.orders[0]!), replayed: false };
+      }
+    }
     let effects: Effects = { orders: [], balances: [] };
     const result = await retryTransient(() =>
       runIdempotent(this.platform.database.db, { userId, scope: 'orders', key: idempotencyKey, body }, async (tx) => {
@@ -78,11 +93,41 @@ export class OrdersService {
     return { order: result.body, replayed: result.replayed };
   }
 
-  private async create(tx: Tx, userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec | null): Promise<Effects> {
-    const rate = this.feeRate;
-    const id = randomUUID();
-    const base: NewOrderRow = {
-      id,
+  /**
+   * A market order without an Idempotency-Key, filled in one statement: the order row is a companion of its fill
+   * entry (ledger.repo.ts), so both commit together in one round trip with no explicit transaction. Null, having
+   * written nothing, when one of the accounts does not exist yet (a first trade in an asset): `create` handles that.
+   */
+  private async fillAtOnce(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec): Promise<Effects | null> {
+    const base = this.newOrderRow(userId, pair, body, amount);
+    const fill = fillEntry({ userId, orderId: base.id!, pair, side: body.side, amount, price: now, feeRate: this.feeRate, held: new D(0), heldAsset: base.heldAsset });
+    const closed = { ...base, status: 'closed' as const, filled: toSql(amount), cost: toSql(fill.cost), average: toSql(now), feeCost: toSql(fill.fee) };
+    try {
+      const posted = await postWithCompanion(this.platform.database.db, fill.entry, { cte: insertOrderIfApplied(closed) });
+      if (!posted) return null;
+      const createdAt = new Date(String(posted.first.c_created_at));
+      const row: OrderRow = {
+        ...closed,
+        id: base.id!,
+        clientOrderId: closed.clientOrderId ?? null,
+        timeInForce: closed.timeInForce ?? 'GTC',
+        price: null,
+        triggerPrice: null,
+        quoteAmount: closed.quoteAmount ?? null,
+        held: '0',
+        rejectReason: null,
+        createdAt,
+        updatedAt: createdAt,
+      };
+      return { orders: [row], balances: posted.result.balances };
+    } catch (err) {
+      throw duplicateClientOrderId(err) ?? err;
+    }
+  }
+
+  private newOrderRow(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec): NewOrderRow {
+    return {
+      id: randomUUID(),
       userId,
       clientOrderId: body.clientOrderId ?? null,
       symbol: pair.symbol,
@@ -97,10 +142,16 @@ export class OrdersService {
       amount: toSql(amount),
       quoteAmount: body.quoteAmount ?? null,
       feeCurrency: QUOTE_ASSET,
-      feeRate: toSql(rate),
+      feeRate: toSql(this.feeRate),
       heldAsset: body.side === 'buy' ? pair.quote : pair.base,
       held: '0',
     };
+  }
+
+  private async create(tx: Tx, userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec | null): Promise<Effects> {
+    const rate = this.feeRate;
+    const base = this.newOrderRow(userId, pair, body, amount);
+    const id = base.id!;
     const immediate = body.type === 'market' || (now !== null && fires({ ...base, side: body.side, type: body.type, price: base.price ?? null, triggerPrice: base.triggerPrice ?? null }, now));
     try {
       if (immediate) {
@@ -125,11 +176,7 @@ export class OrdersService {
       const posted = await hold(tx, { userId, asset: base.heldAsset, amount: held, reference: `order:${id}` });
       return { orders: [row], balances: posted.balances };
     } catch (err) {
-      const pg = pgError(err);
-      if (pg.code === '23505' && pg.constraint === 'orders_client_order_id') {
-        throw new AppError('CONFLICT', 'An order with this clientOrderId already exists', [{ path: ['body', 'clientOrderId'], message: 'duplicate' }]);
-      }
-      throw err;
+      throw duplicateClientOrderId(err) ?? err;
     }
   }
 

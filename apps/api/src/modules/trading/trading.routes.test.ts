@@ -82,6 +82,38 @@ describe('orders over HTTP', () => {
     );
   });
 
+  it('a market order answers with exactly the stored order, on the first trade of an asset and after it', async () => {
+    // Carol's first ETH trade creates her ETH account (the transactional path); the next ones fill in one statement.
+    const carol = await signUpVerified(t);
+    await fund(carol, 'USD', '1000');
+    await setPrice('ethereum', '2000');
+    const placed = [];
+    for (const body of [
+      { symbol: 'ETH/USD', side: 'buy', type: 'market', amount: '0.1', clientOrderId: 'carol-1' },
+      { symbol: 'ETH/USD', side: 'buy', type: 'market', quoteAmount: '100' },
+      { symbol: 'ETH/USD', side: 'sell', type: 'market', amount: '0.05' },
+    ]) {
+      const res = await placeOrder(carol, body);
+      expect(res.statusCode).toBe(201);
+      placed.push(res.json());
+    }
+    for (const order of placed) {
+      const stored = await asUser(t, carol).inject({ method: 'GET', url: `/api/orders/${order.id}` });
+      expect(stored.json()).toEqual(order);
+    }
+    expect(placed[0]).toMatchObject({ clientOrderId: 'carol-1', status: 'closed', filled: '0.1', average: '2000', remaining: '0' });
+    expect(placed[2]).toMatchObject({ side: 'sell', filled: '0.05', cost: '100', fee: { cost: '0.1', currency: 'USD', rate: '0.001' } });
+    // The same clientOrderId again is a conflict on either path, and writes nothing.
+    const before = (await asUser(t, carol).inject({ method: 'GET', url: '/api/wallet/balances' })).json();
+    const dup = await placeOrder(carol, { symbol: 'ETH/USD', side: 'buy', type: 'market', amount: '0.01', clientOrderId: 'carol-1' });
+    expect(dup.statusCode).toBe(409);
+    expect((await asUser(t, carol).inject({ method: 'GET', url: '/api/wallet/balances' })).json()).toEqual(before);
+    // More than the balance: refused whole.
+    const tooMuch = await placeOrder(carol, { symbol: 'ETH/USD', side: 'buy', type: 'market', amount: '5' });
+    expect(tooMuch.json().error.code).toBe('INSUFFICIENT_FUNDS');
+    expect((await asUser(t, carol).inject({ method: 'GET', url: '/api/wallet/balances' })).json()).toEqual(before);
+  });
+
   it('a limit order fills when POST /api/dev/market moves the price across it, and not before', async () => {
     const res = await placeOrder(alice, { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: '0.01', price: '45000' });
     expect(res.statusCode).toBe(201);
