@@ -8,7 +8,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { machine, percentile, startNode, waitForOk, writeSection } from './lib.mjs';
 
 const PER_WORKER = 2500;
+/** The node flags fly.toml deploys with (NODE_OPTIONS in its [env]): the API is measured as deployed too. */
+const DEPLOYED_FLAGS = (/^\s*NODE_OPTIONS\s*=\s*"([^"]*)"/m.exec(readFileSync(new URL('../fly.toml', import.meta.url), 'utf8'))?.[1] ?? '')
+  .split(' ')
+  .filter(Boolean);
 const SOURCE_ADDRESSES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+
+/** The servers measured at each size; node flags go before the script, as a deployment would pass them. */
+const VARIANTS = [
+  { label: 'bare Socket.IO (baseline)', baseline: true, flags: [] },
+  { label: 'CryptoVault API', baseline: false, flags: [] },
+  // V8 sizes its heap from the host's memory (a 4 GB limit on this host) and lets garbage pile up well past the
+  // live size; fly.toml deploys with an explicit old-space limit (docs/deploy.md#memory), under which it collects sooner.
+  ...(DEPLOYED_FLAGS.length ? [{ label: `CryptoVault API as fly.toml runs it (\`${DEPLOYED_FLAGS.join(' ')}\`)`, baseline: false, flags: DEPLOYED_FLAGS }] : []),
+];
 
 if (process.argv[2] === 'worker') await worker();
 else if (process.argv[2] === 'baseline') await baselineServer();
@@ -109,10 +122,11 @@ function waitFor(child, type) {
   });
 }
 
-async function run(size, seconds, port, baseline) {
+async function run(size, seconds, port, variant) {
+  const { baseline } = variant;
   const server = baseline
     ? startNode([new URL(import.meta.url).pathname, 'baseline'], { PORT: String(port) })
-    : startNode([new URL('../apps/api/dist/server.js', import.meta.url).pathname], {
+    : startNode([...variant.flags, new URL('../apps/api/dist/server.js', import.meta.url).pathname], {
         PORT: String(port),
         HOST: '127.0.0.1',
         DATA_DIR: ':memory:',
@@ -159,7 +173,7 @@ async function run(size, seconds, port, baseline) {
     await Promise.all(workers.map((w) => new Promise((r) => w.once('exit', r))));
     const latencies = results.flatMap((r) => r.latencies).sort((a, b) => a - b);
     return {
-      label: baseline ? 'bare Socket.IO (baseline)' : 'CryptoVault API',
+      label: variant.label,
       rssIdle,
       size,
       connected,
@@ -187,10 +201,12 @@ async function main() {
   const seconds = Number(arg('--seconds', '15'));
   if (!existsSync(new URL('../apps/api/dist/server.js', import.meta.url))) throw new Error('run `npm run build` first');
   const rows = [];
+  const results = [];
   let port = 19_400;
   for (const size of sizes) {
-    for (const baseline of [true, false]) {
-      const r = await run(size, seconds, ++port, baseline);
+    for (const variant of VARIANTS) {
+      const r = await run(size, seconds, ++port, variant);
+      results.push({ ...r, variant });
       console.log(JSON.stringify(r));
       rows.push(
         `| ${r.size.toLocaleString('en')} | ${r.label} | ${r.connected.toLocaleString('en')} (${r.connectSeconds.toFixed(1)} s) | ` +
@@ -200,6 +216,13 @@ async function main() {
     }
   }
   const load = (await import('node:os')).loadavg()[0].toFixed(1);
+  // Memory on a 512 MB machine: the API as deployed (fly.toml's flags when it sets any) at 5k sockets.
+  const deployed = results.filter((r) => !r.variant.baseline && (DEPLOYED_FLAGS.length === 0 || r.variant.flags.length > 0));
+  const at5k = deployed.find((r) => r.size === 5000);
+  const memory = at5k
+    ? `Memory, the API as deployed: idle ${at5k.rssIdle.toFixed(0)} MB, at 5,000 sockets ${at5k.rssMax.toFixed(0)} MB RSS at most: ` +
+      `${at5k.rssMax < 512 ? `fits a 512 MB machine with ${(512 - at5k.rssMax).toFixed(0)} MB to spare` : '**does not fit a 512 MB machine**'}.`
+    : 'Memory at 5,000 sockets: not measured in this run (add 5000 to --sizes).';
   const md = `## Socket.IO fan-out (\`bench/socket-fanout.mjs\`)
 
 One API process (simulated market: one \`prices\` batch of 20 assets a second to every client, all
@@ -218,6 +241,8 @@ ${rows.join('\n')}
 
 Where the bare Socket.IO server misses too, the limit is the client processes on the same cores, not the server:
 compare the server CPU column.
+
+${memory}
 
 Rerun: \`npm run build && node bench/socket-fanout.mjs\` (or \`npm run bench -- socket-fanout\`); \`--sizes\` and
 \`--seconds\` change the run. Measured ${new Date().toISOString().slice(0, 10)}.`;
