@@ -7,14 +7,7 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type HookHandlerDoneFunction,
-  LogController,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config, TrustProxy } from './config.ts';
 import { installErrorHandlers, sendError } from './http/errors.ts';
@@ -23,7 +16,6 @@ import { modules } from './modules/index.ts';
 import { originAllowed } from './platform/cors-origins.ts';
 import { CSRF_COOKIE, CSRF_HEADER, csrfRequestValid } from './platform/csrf.ts';
 import type { Platform } from './platform/index.ts';
-import type { RateResult } from './platform/ratelimit.ts';
 import { defaultWebDistDir } from './platform/paths.ts';
 
 declare module 'fastify' {
@@ -119,49 +111,37 @@ export async function buildApp(platform: Platform): Promise<App> {
   });
   await app.register(cookie);
 
-  // Global per-IP limit on the API; the auth module adds stricter per-route and per-account limits. Callback-style
-  // hooks here and below: these run on every request, and most of them finish without waiting for anything.
+  // Global per-IP limit on the API (counted locally, shared through the cache every 100 ms: RateLimiter.checkCoalesced);
+  // the auth module adds stricter per-route and per-account limits.
   const apiRule = { name: 'api:ip', limit: config.rateLimitPerMinute, windowMs: 60_000 };
-  const applyLimit = (request: FastifyRequest, reply: FastifyReply, r: RateResult, done: HookHandlerDoneFunction) => {
-    if (r.allowed) return done();
-    reply.header('retry-after', String(r.retryAfterSeconds));
-    // Replying from a callback hook ends the request there (done is not called).
-    sendError(reply, request, 429, 'RATE_LIMITED', 'Too many requests; slow down and retry later', { retryAfterSeconds: r.retryAfterSeconds });
-  };
-  app.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.config?.rateLimit === false || !request.url.startsWith('/api/')) return done();
-    const r = platform.rateLimiter.checkCoalesced(apiRule, request.ip);
-    if (r instanceof Promise) r.then((res) => applyLimit(request, reply, res, done), done);
-    else applyLimit(request, reply, r, done);
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.rateLimit === false) return;
+    if (!request.url.startsWith('/api/')) return;
+    const r = await platform.rateLimiter.checkCoalesced(apiRule, request.ip);
+    if (!r.allowed) {
+      reply.header('retry-after', String(r.retryAfterSeconds));
+      return sendError(reply, request, 429, 'RATE_LIMITED', 'Too many requests; slow down and retry later', {
+        retryAfterSeconds: r.retryAfterSeconds,
+      });
+    }
   });
 
   // Who is calling, then CSRF for cookie-authenticated state changes.
-  const checkCsrf = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+  app.addHook('preValidation', async (request, reply) => {
+    if (!request.routeOptions.url) return;
+    // PostgreSQL text cannot hold U+0000: refuse it at the edge rather than fail a query later.
+    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
+      return sendError(reply, request, 400, 'VALIDATION_ERROR', 'Text must not contain NUL (U+0000) characters');
+    }
+    // No credential at all (no Authorization header, no cookies): anonymous, without a trip to the authenticator.
+    const anonymous = request.headers.authorization === undefined && request.headers.cookie === undefined;
+    request.principal = anonymous ? null : await platform.authenticator.authenticate(request);
     const p = request.principal;
     if (p?.via === 'cookie' && STATE_CHANGING.has(request.method) && request.routeOptions.config?.csrf !== false) {
       if (!csrfRequestValid(config.auth.csrfSecret, request.headers[CSRF_HEADER], request.cookies[CSRF_COOKIE], p.sessionId)) {
-        sendError(reply, request, 403, 'CSRF_INVALID', 'Missing or invalid CSRF token; fetch /api/csrf and send it as X-CSRF-Token');
-        return;
+        return sendError(reply, request, 403, 'CSRF_INVALID', 'Missing or invalid CSRF token; fetch /api/csrf and send it as X-CSRF-Token');
       }
     }
-    done();
-  };
-  app.addHook('preValidation', (request, reply, done) => {
-    if (!request.routeOptions.url) return done();
-    // PostgreSQL text cannot hold U+0000: refuse it at the edge rather than fail a query later.
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      sendError(reply, request, 400, 'VALIDATION_ERROR', 'Text must not contain NUL (U+0000) characters');
-      return;
-    }
-    // No credential at all (no Authorization header, no cookies): anonymous, without a trip to the authenticator.
-    if (request.headers.authorization === undefined && request.headers.cookie === undefined) {
-      request.principal = null;
-      return done();
-    }
-    platform.authenticator.authenticate(request).then((principal) => {
-      request.principal = principal;
-      checkCsrf(request, reply, done);
-    }, done);
   });
 
   await app.register(swagger, {

@@ -60,9 +60,9 @@ export class RateLimiter {
    * most every COALESCE_MS, learning the other machines' count from the reply. Requests wait for the window's first
    * trip here, so a subject already over the limit elsewhere is refused at once; after that a machine
    * can overshoot by what it receives within one interval before the next reply. Exact limits (sign-in, codes,
-   * money) use `check`/`consume`. Answers synchronously when no trip needs waiting for (nearly always).
+   * money) use `check`/`consume`.
    */
-  checkCoalesced(rule: RateRule, subject: string): RateResult | Promise<RateResult> {
+  async checkCoalesced(rule: RateRule, subject: string): Promise<RateResult> {
     const key = `rl:${rule.name}:${subject}`;
     const now = this.now();
     if (++this.checksSinceSweep >= SWEEP_EVERY) this.sweep(now);
@@ -72,9 +72,8 @@ export class RateLimiter {
       this.tallies.set(key, t);
     }
     t.pending++;
-    const tally = t;
-    if (!t.known) return this.send(key, t, rule.windowMs).then(() => this.decide(tally, rule));
-    if (!t.trip && now - t.lastSent >= COALESCE_MS) void this.send(key, t, rule.windowMs);
+    if (!t.known) await this.send(key, t, rule.windowMs);
+    else if (!t.trip && now - t.lastSent >= COALESCE_MS) void this.send(key, t, rule.windowMs);
     return this.decide(t, rule);
   }
 
