@@ -25,7 +25,10 @@ let cpuMsPerOrder = 0;
 let pgCpuMsPerOrder = 0;
 let pgCpuMsPerTx = 0;
 
-/** CPU seconds used so far by every PostgreSQL process on this host (the server is local in this bench). */
+/**
+ * CPU seconds used so far by PostgreSQL on this host (the server is local in this bench): every live server process,
+ * plus what the postmaster has reaped from exited backends (pgbench's connections end before it returns).
+ */
 function pgCpuSeconds(): number {
   let ticks = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
@@ -33,7 +36,7 @@ function pgCpuSeconds(): number {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]); // utime stime cutime cstime
     } catch {
       // the process ended meanwhile
     }
