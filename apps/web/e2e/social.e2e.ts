@@ -36,7 +36,7 @@ describe('transfers, alerts, notifications, export', () => {
     await alice.getByLabel('Amount').fill('25');
     await alice.getByLabel('Note (optional)').fill('lunch');
     await alice.getByRole('button', { name: 'Send' }).click();
-    await alice.getByText('To Bob Receiver').waitFor();
+    await alice.getByText('To Bob Receiver · lunch').waitFor();
     await shoot(alice, 'wallet-transfer');
     await waitForText(bob, 'available-USD', (t) => t === '25.00');
     await waitForText(bob, 'unread-count', (t) => Number(t) > before);
