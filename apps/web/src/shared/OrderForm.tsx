@@ -6,7 +6,7 @@ import { useApi } from '../app/services.ts';
 import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../lib/forms.ts';
 import { formatAmount, formatPrice, formatUsd, parseDecimal } from '../lib/money.ts';
 import { humanize } from '../ui/badges.tsx';
-import { Field, SelectField } from '../ui/Field.tsx';
+import { Field, FormError, SelectField } from '../ui/Field.tsx';
 import { useToast } from '../ui/Toasts.tsx';
 import { availableOf, useBalances } from './balances.ts';
 import { qk } from './queryKeys.ts';
@@ -165,11 +165,7 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
         </div>
       </dl>
       {type === 'market' && <p className="hint">Market orders fill at the server’s current price, which may differ slightly from the one shown.</p>}
-      {errors._form && (
-        <div className="alert alert-error" role="alert">
-          {errors._form}
-        </div>
-      )}
+      <FormError message={errors._form} />
       <button type="submit" className={`btn btn-block ${side === 'buy' ? 'btn-buy' : 'btn-sell'}`} disabled={place.isPending}>
         {place.isPending ? 'Placing…' : `${side === 'buy' ? 'Buy' : 'Sell'} ${pair.base}`}
       </button>

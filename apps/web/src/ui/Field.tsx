@@ -53,3 +53,22 @@ export function SelectField({ label, value, onChange, options, error, name }: Se
     </div>
   );
 }
+
+/** A form-level error (one not tied to a field), announced to screen readers as it appears. */
+export function FormError({ message }: { message?: string | undefined }) {
+  if (!message) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      {message}
+    </div>
+  );
+}
+
+/** A form's primary submit button, disabled with a progress label while its request runs. */
+export function SubmitButton({ pending, label, pendingLabel }: { pending: boolean; label: string; pendingLabel: string }) {
+  return (
+    <button className="btn btn-primary" type="submit" disabled={pending}>
+      {pending ? pendingLabel : label}
+    </button>
+  );
+}

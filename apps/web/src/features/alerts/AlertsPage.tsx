@@ -7,7 +7,7 @@ import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatPrice } from '../../lib/money.ts';
 import { useAssets, useLivePrice } from '../../shared/market.ts';
 import { qk } from '../../shared/queryKeys.ts';
-import { Field, SelectField } from '../../ui/Field.tsx';
+import { Field, FormError, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 
@@ -122,11 +122,7 @@ export default function AlertsPage() {
             <label className="checkbox">
               <input type="checkbox" checked={form.repeat} onChange={(e) => setForm((f) => ({ ...f, repeat: e.target.checked }))} /> Repeat (at most hourly)
             </label>
-            {errors._form && (
-              <div className="alert alert-error" role="alert">
-                {errors._form}
-              </div>
-            )}
+            <FormError message={errors._form} />
             <button className="btn btn-primary" type="submit" disabled={create.isPending}>
               Create alert
             </button>

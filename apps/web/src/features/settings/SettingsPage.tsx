@@ -6,7 +6,7 @@ import { useApi } from '../../app/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { qk } from '../../shared/queryKeys.ts';
-import { Field } from '../../ui/Field.tsx';
+import { Field, FormError } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { TwoFactorCard } from './TwoFactorCard.tsx';
@@ -38,7 +38,7 @@ function ProfileCard() {
       <form className="form" onSubmit={submit} noValidate>
         <Field label="Email" value={user?.email ?? ''} readOnly hint={user?.emailVerified ? 'Verified' : 'Not verified'} />
         <Field label="Name" name="name" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} />
-        {errors._form && <div className="alert alert-error" role="alert">{errors._form}</div>}
+        <FormError message={errors._form} />
         <button className="btn btn-primary" type="submit" disabled={save.isPending}>
           Save
         </button>
@@ -73,7 +73,7 @@ function PasswordCard() {
       <form className="form" onSubmit={submit} noValidate>
         <Field label="Current password" type="password" autoComplete="current-password" value={form.currentPassword} onChange={(e) => setForm((f) => ({ ...f, currentPassword: e.target.value }))} error={errors.currentPassword} />
         <Field label="New password" type="password" autoComplete="new-password" value={form.newPassword} onChange={(e) => setForm((f) => ({ ...f, newPassword: e.target.value }))} error={errors.newPassword} hint="At least 10 characters." />
-        {errors._form && <div className="alert alert-error" role="alert">{errors._form}</div>}
+        <FormError message={errors._form} />
         <button className="btn btn-primary" type="submit" disabled={change.isPending}>
           Change password
         </button>

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useAuth } from '../../app/auth.tsx';
 import { useApi } from '../../app/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
-import { Field } from '../../ui/Field.tsx';
+import { Field, FormError } from '../../ui/Field.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 
 interface Setup {
@@ -105,7 +105,7 @@ export function TwoFactorCard() {
             </code>
           </div>
           <Field label="6-digit code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} />
-          {errors._form && <div className="alert alert-error" role="alert">{errors._form}</div>}
+          <FormError message={errors._form} />
           <div className="row">
             <button className="btn btn-primary" type="submit" disabled={busy}>
               Turn on 2FA
@@ -120,7 +120,7 @@ export function TwoFactorCard() {
         <form className="form" onSubmit={disable} noValidate>
           <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} />
           <Field label="Code (or a backup code)" name="code" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} />
-          {errors._form && <div className="alert alert-error" role="alert">{errors._form}</div>}
+          <FormError message={errors._form} />
           <button className="btn btn-danger" type="submit" disabled={busy}>
             Turn off 2FA
           </button>

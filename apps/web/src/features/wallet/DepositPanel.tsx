@@ -6,7 +6,7 @@ import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../
 import { formatAmount, formatUsd } from '../../lib/money.ts';
 import { qk } from '../../shared/queryKeys.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
-import { Field, SelectField } from '../../ui/Field.tsx';
+import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { PAY_CURRENCIES, useDeposits } from './api.ts';
@@ -122,14 +122,8 @@ export function DepositPanel() {
           <form className="form" onSubmit={submit} noValidate>
             <Field label="Amount (USD)" name="amountUsd" inputMode="decimal" value={amountUsd} onChange={(e) => setAmountUsd(e.target.value)} error={errors.amountUsd} />
             <SelectField label="Pay with" name="payCurrency" value={payCurrency} onChange={setPayCurrency} options={PAY_CURRENCIES} error={errors.payCurrency} />
-            {errors._form && (
-              <div className="alert alert-error" role="alert">
-                {errors._form}
-              </div>
-            )}
-            <button className="btn btn-primary" type="submit" disabled={create.isPending}>
-              {create.isPending ? 'Creating payment…' : 'Continue'}
-            </button>
+            <FormError message={errors._form} />
+            <SubmitButton pending={create.isPending} label="Continue" pendingLabel="Creating payment…" />
           </form>
         </section>
         {current && <DepositCard d={current} />}

@@ -6,7 +6,7 @@ import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../
 import { formatAmount } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { qk } from '../../shared/queryKeys.ts';
-import { Field, SelectField } from '../../ui/Field.tsx';
+import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { useTransfers } from './api.ts';
@@ -49,14 +49,8 @@ export function TransferPanel() {
           <SelectField label="Asset" name="asset" value={asset} onChange={(v) => setForm((f) => ({ ...f, asset: v }))} options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))} />
           <Field label="Amount" name="amount" inputMode="decimal" value={form.amount} onChange={set('amount')} error={errors.amount} hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. Transfers are instant and free.`} />
           <Field label="Note (optional)" name="note" maxLength={140} value={form.note} onChange={set('note')} error={errors.note} />
-          {errors._form && (
-            <div className="alert alert-error" role="alert">
-              {errors._form}
-            </div>
-          )}
-          <button className="btn btn-primary" type="submit" disabled={send.isPending}>
-            {send.isPending ? 'Sending…' : 'Send'}
-          </button>
+          <FormError message={errors._form} />
+          <SubmitButton pending={send.isPending} label="Send" pendingLabel="Sending…" />
         </form>
       </section>
       <section className="card" aria-labelledby="transfers-title">

@@ -10,7 +10,7 @@ import { formatAmount } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { qk } from '../../shared/queryKeys.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
-import { Field, SelectField } from '../../ui/Field.tsx';
+import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { useWithdrawals } from './api.ts';
@@ -81,14 +81,8 @@ export function WithdrawPanel() {
           {user?.twoFactorEnabled && (
             <Field label="Authentication code" name="totpCode" inputMode="numeric" autoComplete="one-time-code" value={form.totpCode} onChange={set('totpCode')} error={errors.totpCode} />
           )}
-          {errors._form && (
-            <div className="alert alert-error" role="alert">
-              {errors._form}
-            </div>
-          )}
-          <button className="btn btn-primary" type="submit" disabled={create.isPending}>
-            {create.isPending ? 'Requesting…' : 'Request withdrawal'}
-          </button>
+          <FormError message={errors._form} />
+          <SubmitButton pending={create.isPending} label="Request withdrawal" pendingLabel="Requesting…" />
         </form>
       </section>
       <section className="card" aria-labelledby="withdrawals-title">
