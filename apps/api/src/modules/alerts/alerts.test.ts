@@ -104,9 +104,10 @@ describe('price alerts', () => {
 
   it('never fires on stale prices', async () => {
     const u = await signUpVerified(t);
-    const a = (await create(u, { assetId: 'cardano', condition: 'above', targetPrice: '0.0001' })).json();
+    // A target the live simulated market never reaches, so only the stale tick below could fire it.
+    const a = (await create(u, { assetId: 'cardano', condition: 'above', targetPrice: '1000000' })).json();
     const stale = { ...t.platform, prices: { ...t.platform.prices, isStale: () => true } };
-    expect(await evaluateTick(stale, { ts: Date.now(), prices: { cardano: '5' } })).toBe(0);
+    expect(await evaluateTick(stale, { ts: Date.now(), prices: { cardano: '2000000' } })).toBe(0);
     expect((await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items[0]).toMatchObject({ id: a.id, active: true });
   });
 });
