@@ -511,3 +511,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** The variable names this module reads, for the README table check. */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+/**
+ * The smoke CLI's password (`npm run smoke`), read here like every other variable. It is a deploy check run from a
+ * workstation or CI against a live site, not part of the server's configuration, so it is not in CONFIG_VARIABLES.
+ */
+export function smokePassword(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env.SMOKE_PASSWORD || undefined;
+}

@@ -7,6 +7,7 @@
  * balances — directly against the API and again through the web origin. Exit code 1 on any failure.
  */
 import { parseArgs } from 'node:util';
+import { smokePassword } from '../config.ts';
 import { formatTable } from './smoke/report.ts';
 import { runSmoke } from './smoke/run.ts';
 
@@ -37,7 +38,7 @@ function parse() {
   }
   if (!values.api) throw new Error('--api is required');
   // SMOKE_PASSWORD keeps the password out of shell history and CI logs.
-  const password = values.password ?? process.env.SMOKE_PASSWORD;
+  const password = values.password ?? smokePassword();
   if (Boolean(values.email) !== Boolean(password)) throw new Error('--email needs --password (or SMOKE_PASSWORD), and the reverse');
   return { ...values, api: values.api, password };
 }

@@ -5,7 +5,7 @@ type HttpLabels = 'method' | 'route' | 'status';
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<HttpLabels>;
-  /** Records one HTTP request; the labelled series are looked up once per method, route and status. */
+  /** Records one HTTP request; the labelled child (labels checked) is made once per method, route and status. */
   observeHttp(method: string, route: string, status: number, seconds: number): void;
 }
 
