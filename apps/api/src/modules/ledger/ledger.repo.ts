@@ -48,9 +48,9 @@ export interface AppliedRow {
 
 /**
  * One statement, so the hot rows stay locked for a single round trip: lock every account of the entry in key order
- * (bytewise: the same order in every transaction, so concurrent postings cannot deadlock), then, only if all exist,
- * apply the net deltas and insert the entry and its postings. When an account is missing nothing is written and
- * `found` tells the caller to create it and try again. The non-negative CHECK aborts the statement when a user's
+ * (bytewise: the same order in every transaction, so concurrent postings cannot deadlock), then apply the net
+ * deltas and insert the entry and its postings. When an account is missing nothing is locked or written (accounts
+ * are never deleted, so existence needs no lock) and `found` tells the caller to create it and try again. The non-negative CHECK aborts the statement when a user's
  * balance would go below zero.
  */
 /**
@@ -66,12 +66,14 @@ export function applyEntry(executor: Executor, input: ApplyInput, companion?: Co
   const keys = JSON.stringify(input.deltas.map((d) => d.key));
   return rows(
     executor,
-    sql`with lk as materialized (
+    sql`with ex as materialized (
+      select count(*)::int as found from ledger_accounts where key in (select jsonb_array_elements_text(${keys}::jsonb))
+    ), lk as materialized (
       select id, key from ledger_accounts
-      where key in (select jsonb_array_elements_text(${keys}::jsonb))
+      where key in (select jsonb_array_elements_text(${keys}::jsonb)) and (select found from ex) = ${input.deltas.length}
       order by key collate "C" for update
     ), ok as (
-      select count(*) = ${input.deltas.length} as ok, count(*)::int as found from lk
+      select count(*) = ${input.deltas.length} as ok, (select found from ex) as found from lk
     ), d as (
       select * from jsonb_to_recordset(${JSON.stringify(input.deltas)}::jsonb) as x(key text, da numeric, dl numeric)
     ), upd as (
