@@ -1,9 +1,30 @@
+import { createHash } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.ts';
 
 /** Raw rows from `execute` look the same on node-postgres and PGlite: `{ rows }`. */
 export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
   const result = (await executor.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+const dialect = new PgDialect();
+const statementNames = new Map<string, string>();
+
+/**
+ * `rows` as a named statement: PostgreSQL parses and plans it once per connection instead of on every call (for a
+ * long statement run on every order that is most of its fixed cost). The name follows from the text, so a
+ * different text can never reuse another's plan. PGlite runs it as an ordinary query.
+ */
+export async function preparedRows<T>(executor: Executor, query: SQL): Promise<T[]> {
+  const q = dialect.sqlToQuery(query);
+  let name = statementNames.get(q.sql);
+  if (!name) {
+    name = `cv_${createHash('sha1').update(q.sql).digest('hex').slice(0, 16)}`;
+    statementNames.set(q.sql, name);
+  }
+  const result = (await executor._.session.prepareQuery(q, undefined, name, false).execute()) as { rows: T[] };
   return result.rows;
 }
 
@@ -26,20 +47,20 @@ export async function createAccounts(executor: Executor, specs: AccountSpec[]): 
 }
 
 export interface ApplyInput {
-  type: string;
-  reference: string | null;
-  userId: string | null;
-  memo: string | null;
-  /** Net change per account key. */
+  /** The entries, applied together or not at all; postings name theirs by index. */
+  entries: { type: string; reference: string | null; userId: string | null; memo: Record<string, unknown> | null }[];
+  /** Net change per account key over all the entries. */
   deltas: { key: string; da: string; dl: string }[];
-  postings: { key: string; user_id: string | null; asset: string; bucket: string; leg: string; amount: string }[];
+  postings: { entry: number; key: string; user_id: string | null; asset: string; bucket: string; leg: string; amount: string }[];
 }
 
 export interface AppliedRow {
-  entry_id: string | null;
+  /** The new entries' ids in input order, comma-separated. */
+  entry_ids: string | null;
   posted: number;
   found: number;
   id: string | null;
+  key: string | null;
   user_id: string | null;
   asset: string | null;
   available: string | null;
@@ -47,54 +68,71 @@ export interface AppliedRow {
 }
 
 /**
- * One statement, so the hot rows stay locked for a single round trip: lock every account of the entry in key order
- * (bytewise: the same order in every transaction, so concurrent postings cannot deadlock), then apply the net
- * deltas and insert the entry and its postings. When an account is missing nothing is locked or written (accounts
- * are never deleted, so existence needs no lock) and `found` tells the caller to create it and try again. The non-negative CHECK aborts the statement when a user's
- * balance would go below zero.
- */
-/**
- * A statement that must commit with an entry or not at all, run as one more CTE of the same statement. It may read
- * `ok` (one row, `ok.ok` true when the entry is applied) and must write nothing unless `ok.ok`; the columns it
- * returns come back on every result row, so name them apart from the account columns (e.g. `c_` prefixes).
+ * A statement that must commit with the entries or not at all, run as one more CTE (`c`) of the same statement. It
+ * may read `ok` (one row, `ok.ok` true when the entries are applied) and must write nothing unless `ok.ok`.
+ * `columns` are scalar expressions over `c` added to every result row; name them apart from the account columns
+ * (e.g. `c_` prefixes).
  */
 export interface Companion {
   cte: SQL;
+  columns: SQL;
 }
 
-export function applyEntry(executor: Executor, input: ApplyInput, companion?: Companion): Promise<AppliedRow[]> {
-  const keys = JSON.stringify(input.deltas.map((d) => d.key));
-  return rows(
+/**
+ * One statement, so the hot rows stay locked for a single round trip: lock every account of the entries in key
+ * order (bytewise: the same order in every transaction, so concurrent postings cannot deadlock), then apply the net
+ * deltas and insert the entries and their postings. When an account is missing nothing is locked or written
+ * (accounts are never deleted, so existence needs no lock) and `found` tells the caller to create it and try again.
+ * The non-negative CHECK aborts the whole statement when a user's balance would go below zero. Returns one row per
+ * account (its new balance), or a single row with null account columns when nothing was applied.
+ *
+ * Every account is reached through its key or id index whatever the table's size: each key is looked up on its
+ * own (a lateral subquery the planner cannot turn into a hash join over the whole table), the rows are locked one
+ * by one in the sorted order of the keys, and the update finds them by id.
+ */
+export function applyEntries(executor: Executor, input: ApplyInput, companion?: Companion): Promise<AppliedRow[]> {
+  // A PostgreSQL text[] literal (keys are ASCII without quotes, escaped anyway).
+  const keys = `{${input.deltas.map((d) => `"${d.key.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+  const entries = JSON.stringify(input.entries.map((e, i) => ({ i, type: e.type, reference: e.reference, user_id: e.userId, memo: e.memo })));
+  return preparedRows(
     executor,
     sql`with ex as materialized (
-      select count(*)::int as found from ledger_accounts where key in (select jsonb_array_elements_text(${keys}::jsonb))
+      select count(*)::int as found
+      from unnest(${keys}::text[]) k(key), lateral (select 1 from ledger_accounts a where a.key = k.key limit 1) a
     ), lk as materialized (
-      select id, key from ledger_accounts
-      where key in (select jsonb_array_elements_text(${keys}::jsonb)) and (select found from ex) = ${input.deltas.length}
-      order by key collate "C" for update
+      select a.id, a.key
+      from (select key from unnest(${keys}::text[]) key where (select found from ex) = ${input.deltas.length} order by key collate "C") k,
+        lateral (select id, key from ledger_accounts where key = k.key for update) a
     ), ok as (
       select count(*) = ${input.deltas.length} as ok, (select found from ex) as found from lk
     ), d as (
       select * from jsonb_to_recordset(${JSON.stringify(input.deltas)}::jsonb) as x(key text, da numeric, dl numeric)
     ), upd as (
       update ledger_accounts a set available = a.available + d.da, locked = a.locked + d.dl, updated_at = now()
-      from d join lk on lk.key = d.key, ok
-      where a.id = lk.id and ok.ok
-      returning a.id::text as id, a.user_id, a.asset, a.available::text as available, a.locked::text as locked
+      from d
+      where a.id = any(array(select id from lk)) and a.key = d.key
+      returning a.id::text as id, a.key, a.user_id, a.asset, a.available::text as available, a.locked::text as locked
+    ), ei as materialized (
+      select x.i, nextval(pg_get_serial_sequence('journal_entries', 'id')) as id, x.type, x.reference, x.user_id, x.memo
+      from ok, jsonb_to_recordset(${entries}::jsonb) as x(i int, type text, reference text, user_id uuid, memo jsonb)
+      where ok.ok
     ), e as (
-      insert into journal_entries (type, reference, user_id, memo)
-      select ${input.type}, ${input.reference}, ${input.userId}::uuid, ${input.memo}::jsonb from ok where ok.ok
+      insert into journal_entries (id, type, reference, user_id, memo) overriding system value
+      select id, type, reference, user_id, memo from ei
       returning id
     ), p as (
       insert into journal_postings (entry_id, account_id, user_id, asset, bucket, leg, amount)
       select e.id, lk.id, x.user_id, x.asset, x.bucket, x.leg, x.amount
-      from e, jsonb_to_recordset(${JSON.stringify(input.postings)}::jsonb)
-        as x(key text, user_id uuid, asset text, bucket text, leg text, amount numeric)
+      from jsonb_to_recordset(${JSON.stringify(input.postings)}::jsonb)
+          as x(entry int, key text, user_id uuid, asset text, bucket text, leg text, amount numeric)
+        join ei on ei.i = x.entry
+        join e on e.id = ei.id
         join lk on lk.key = x.key
       returning 1
     )${companion ? sql`, c as (${companion.cte})` : sql``}
-    select (select id::text from e) as entry_id, (select count(*)::int from p) as posted, (select found from ok) as found, upd.*${companion ? sql`, c.*` : sql``}
-    from (select 1) one left join upd on true${companion ? sql` left join c on true` : sql``}`,
+    select (select string_agg(id::text, ',' order by i) from ei) as entry_ids, (select count(*)::int from p) as posted,
+      (select found from ok) as found, upd.*${companion ? sql`, ${companion.columns}` : sql``}
+    from (select 1) one left join upd on true`,
   );
 }
 

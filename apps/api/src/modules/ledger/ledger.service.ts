@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import { type AccountSpec, type AppliedRow, applyEntry, type Companion, createAccounts } from './ledger.repo.ts';
+import { type AccountSpec, type AppliedRow, type ApplyInput, applyEntries, type Companion, createAccounts } from './ledger.repo.ts';
 import {
   type AccountRef,
   type Bucket,
@@ -93,71 +93,74 @@ export async function retryTransient<T>(fn: () => Promise<T>, attempts = 3): Pro
  * statement with INSUFFICIENT_FUNDS (the database CHECK decides, not an earlier read).
  */
 export async function post(executor: Executor, entry: JournalEntryInput): Promise<PostResult> {
-  return (await postEntry(executor, entry, undefined, true))!.result;
+  return (await postEntries(executor, [entry], undefined, true))!.results[0]!;
 }
 
 /**
- * `post` with a companion statement in the same SQL statement (see Companion): with `executor` outside a
- * transaction the entry and the companion's write commit together in one round trip. Returns null, having written
- * nothing, when an account of the entry does not exist yet: the caller then posts the usual way (which creates it).
+ * Posts several balanced entries together, with a companion statement, as one SQL statement (see Companion): with
+ * `executor` outside a transaction all of it commits together in one round trip, or none of it does (one balance
+ * that would go negative refuses them all with INSUFFICIENT_FUNDS). Returns null, having written nothing, when an
+ * account of the entries does not exist yet: the caller then posts the usual way (which creates it).
  */
 export async function postWithCompanion(
   executor: Executor,
-  entry: JournalEntryInput,
+  entries: JournalEntryInput[],
   companion: Companion,
-): Promise<{ result: PostResult; first: AppliedRow & Record<string, unknown> } | null> {
-  return postEntry(executor, entry, companion, false);
+): Promise<{ results: PostResult[]; row: AppliedRow & Record<string, unknown> } | null> {
+  return postEntries(executor, entries, companion, false);
 }
 
-async function postEntry(
+async function postEntries(
   executor: Executor,
-  entry: JournalEntryInput,
+  entries: JournalEntryInput[],
   companion: Companion | undefined,
   createMissing: boolean,
-): Promise<{ result: PostResult; first: AppliedRow & Record<string, unknown> } | null> {
-  assertBalanced(entry);
+): Promise<{ results: PostResult[]; row: AppliedRow & Record<string, unknown> } | null> {
   const refs = new Map<string, AccountRef>();
   const net = new Map<string, { available: Dec; locked: Dec }>();
-  for (const p of entry.postings) {
-    const key = accountKey(p.account);
-    refs.set(key, p.account);
-    const n = net.get(key) ?? { available: ZERO, locked: ZERO };
-    n[p.bucket] = n[p.bucket].plus(p.amount);
-    net.set(key, n);
-  }
+  const postings: ApplyInput['postings'] = [];
+  entries.forEach((entry, i) => {
+    assertBalanced(entry);
+    for (const p of entry.postings) {
+      const key = accountKey(p.account);
+      refs.set(key, p.account);
+      const n = net.get(key) ?? { available: ZERO, locked: ZERO };
+      n[p.bucket] = n[p.bucket].plus(p.amount);
+      net.set(key, n);
+      const userId = p.account.kind === 'user' ? p.account.userId : null;
+      postings.push({ entry: i, key, user_id: userId, asset: p.account.asset, bucket: p.bucket, leg: p.leg, amount: toSql(p.amount) });
+    }
+  });
   const keys = [...refs.keys()];
-  const userIdOf = (ref: AccountRef) => (ref.kind === 'user' ? ref.userId : null);
-  const input = {
-    type: entry.type,
-    reference: entry.reference ?? null,
-    userId: entry.userId ?? null,
-    memo: entry.memo ? JSON.stringify(entry.memo) : null,
+  const input: ApplyInput = {
+    entries: entries.map((e) => ({ type: e.type, reference: e.reference ?? null, userId: e.userId ?? null, memo: e.memo ?? null })),
     deltas: [...net].map(([key, n]) => ({ key, da: toSql(n.available), dl: toSql(n.locked) })),
-    postings: entry.postings.map((p) => ({
-      key: accountKey(p.account),
-      user_id: userIdOf(p.account),
-      asset: p.account.asset,
-      bucket: p.bucket,
-      leg: p.leg,
-      amount: toSql(p.amount),
-    })),
+    postings,
   };
   try {
-    let applied = await applyEntry(executor, input, companion);
+    let applied = await applyEntries(executor, input, companion);
     if (applied[0] && applied[0].found < keys.length) {
       if (!createMissing) return null;
       // First posting to some account (a user's first BTC, a new platform shard): create it, then apply.
       await createAccounts(executor, keys.map((k) => accountSpec(refs.get(k)!)));
-      applied = await applyEntry(executor, input, companion);
+      applied = await applyEntries(executor, input, companion);
     }
     const first = applied[0];
-    if (!first?.entry_id || applied.length !== keys.length || first.posted !== entry.postings.length) {
-      throw new Error(`ledger post incomplete: ${applied.length}/${keys.length} accounts`);
+    const ids = first?.entry_ids?.split(',') ?? [];
+    if (!first || ids.length !== entries.length || applied.length !== keys.length || first.posted !== postings.length) {
+      throw new Error(`ledger post incomplete: ${applied.length}/${keys.length} accounts, ${ids.length}/${entries.length} entries`);
     }
-    const balances: UserBalance[] = applied
-      .filter((r) => r.user_id !== null)
-      .map((r) => ({ userId: r.user_id!, asset: r.asset!, available: r.available!, locked: r.locked! }));
-    return { result: { entryId: first.entry_id, balances }, first: first as AppliedRow & Record<string, unknown> };
+    const byKey = new Map(applied.map((r) => [r.key, r]));
+    const results = entries.map((entry, i): PostResult => {
+      const touched = new Set(entry.postings.map((p) => accountKey(p.account)));
+      const balances: UserBalance[] = [];
+      for (const key of touched) {
+        const r = byKey.get(key);
+        if (r?.user_id) balances.push({ userId: r.user_id, asset: r.asset!, available: r.available!, locked: r.locked! });
+      }
+      return { entryId: ids[i]!, balances };
+    });
+    return { results, row: first as AppliedRow & Record<string, unknown> };
   } catch (err) {
     const pg = pgError(err);
     if (pg.code === '23514' && pg.constraint === 'ledger_accounts_non_negative') {

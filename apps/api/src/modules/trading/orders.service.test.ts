@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
+import { rows } from '../ledger/ledger.repo.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
 import { QUIET_MARKET_ENV, tradingFixture } from './trading.fixtures.ts';
 
@@ -64,6 +66,64 @@ describe('market orders', () => {
     expect(again.id).toBe(first.id);
     await expect(f.place(u, { amount: '0.002' }, 'key-1')).rejects.toMatchObject({ code: 'IDEMPOTENCY_MISMATCH' });
     expect(await f.balance(u, 'BTC')).toEqual({ available: '0.002', locked: '0' });
+  });
+});
+
+describe('market orders filled in batches (group commit)', () => {
+  /** Users who have traded BTC once already, so their accounts exist and their next orders can be batched. */
+  async function traders(n: number, usd: string): Promise<string[]> {
+    const users: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = await f.user({ USD: usd });
+      await f.place(u, { amount: '0.001' });
+      users.push(u);
+    }
+    return users;
+  }
+
+  it('orders placed at once share statements, and each answer is exactly its stored order', async () => {
+    const users = await traders(20, '1000');
+    const placed = await Promise.all(users.map((u) => f.place(u, { amount: '0.001' })));
+    for (const [i, o] of placed.entries()) {
+      expect(o).toMatchObject({ status: 'closed', filled: '0.001', average: '50000', cost: '50', fee: { cost: '0.05' } });
+      expect(await f.orders.get(users[i]!, o.id)).toEqual(o);
+      expect(await f.balance(users[i]!, 'USD')).toEqual({ available: '899.9', locked: '0' });
+      expect(await f.balance(users[i]!, 'BTC')).toEqual({ available: '0.002', locked: '0' });
+    }
+    // Orders committed by one statement carry its transaction time: 20 orders, far fewer distinct times.
+    const times = await rows<{ n: number }>(
+      t.platform.database.db,
+      sql`select count(distinct created_at)::int as n from orders where id = any(${`{${placed.map((o) => o.id).join(',')}}`}::uuid[])`,
+    );
+    expect(times[0]!.n).toBeLessThanOrEqual(5);
+    // Each order still has its own balanced entry.
+    const entries = await rows<{ n: number }>(
+      t.platform.database.db,
+      sql`select count(*)::int as n from journal_entries where reference = any(${`{${placed.map((o) => `order:${o.id}`).join(',')}}`}::text[])`,
+    );
+    expect(entries[0]!.n).toBe(20);
+    expect((await reconcile(t.platform.database.db)).ok).toBe(true);
+  });
+
+  it('one order the batch cannot take is refused alone: the others in its batch fill', async () => {
+    const users = await traders(10, '1000');
+    const [poor] = await traders(1, '100'); // 49.95 USD left: not enough for 0.01 BTC
+    const [dup] = await traders(1, '1000');
+    const results = await Promise.allSettled([
+      ...users.map((u) => f.place(u, { amount: '0.001' })),
+      f.place(poor!, { amount: '0.01' }),
+      f.place(dup!, { amount: '0.001', clientOrderId: 'twice' }),
+      f.place(dup!, { amount: '0.001', clientOrderId: 'twice' }),
+    ]);
+    expect(results.slice(0, 10).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(results[10]).toMatchObject({ status: 'rejected', reason: { code: 'INSUFFICIENT_FUNDS' } });
+    const dupResults = results.slice(11);
+    expect(dupResults.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(dupResults.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'CONFLICT' } });
+    for (const u of users) expect(await f.balance(u, 'BTC')).toEqual({ available: '0.002', locked: '0' });
+    expect(await f.balance(poor!, 'USD')).toEqual({ available: '49.95', locked: '0' });
+    expect(await f.balance(dup!, 'BTC')).toEqual({ available: '0.002', locked: '0' });
+    expect((await reconcile(t.platform.database.db)).ok).toBe(true);
   });
 });
 

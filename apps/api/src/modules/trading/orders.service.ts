@@ -2,17 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { CreateOrderBody, Order, TradingPair } from '@cryptovault/contract';
 import { QUOTE_ASSET } from '../../platform/assets.ts';
 import type { Tx } from '../../platform/db/client.ts';
+import { Batcher } from '../../platform/batcher.ts';
 import { AppError } from '../../platform/errors.ts';
 import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
-import { hold, pgError, post, postWithCompanion, release, retryTransient } from '../ledger/ledger.service.ts';
+import { hold, pgError, post, postWithCompanion, release, retryTransient, shardFor } from '../ledger/ledger.service.ts';
 import type { UserBalance } from '../ledger/ledger.types.ts';
 import { D, type Dec, decimalPlaces, toSql } from '../ledger/money.ts';
 import { findPair } from '../markets/pairs.ts';
 import { triggerOf } from './order-book.ts';
-import { findOrder, insertOrder, insertOrderIfApplied, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
+import { findOrder, insertOrder, insertOrdersIfApplied, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
 import { toOrder } from './order-view.ts';
-import { amountForBudget, buyHold, executionPrice, fillEntry } from './settlement.ts';
+import { amountForBudget, buyHold, executionPrice, type Fill, fillEntry } from './settlement.ts';
 import { type Effects, publishEffects } from './trading.events.ts';
 import type { NewOrderRow, OrderRow } from './trading.schema.ts';
 
@@ -46,8 +47,21 @@ function duplicateClientOrderId(err: unknown): AppError | null {
   return null;
 }
 
+/** A market order ready to fill: its closed row and its fill. */
+interface MarketFill {
+  row: NewOrderRow & { status: 'closed'; filled: string; cost: string; average: string; feeCost: string };
+  fill: Fill;
+}
+
 export class OrdersService {
-  constructor(private readonly platform: Platform) {}
+  private readonly marketFills: Batcher<MarketFill, Effects | null>;
+
+  constructor(private readonly platform: Platform) {
+    // Batches in flight at once: two, so one gathers and is sent while the other runs (more only splits the same
+    // orders into smaller batches; measured in bench/orders.mjs). PGlite has one connection.
+    const maxInFlight = platform.config.database.kind === 'postgres' ? 2 : 1;
+    this.marketFills = new Batcher((items) => this.fillBatch(items), { maxInFlight, maxBatch: 64 });
+  }
 
   get feeRate(): Dec {
     return new D(this.platform.config.trading.feeRate);
@@ -76,7 +90,7 @@ export class OrdersService {
     if (amount.times(refPrice).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
 
     if (body.type === 'market' && idempotencyKey === null) {
-      const filled = await retryTransient(() => this.fillAtOnce(userId, pair, body, amount, now!));
+      const filled = await this.marketFills.submit(this.marketFill(userId, pair, body, amount, now!));
       if (filled) {
         publishEffects(this.platform, filled);
         return { order: toOrder(filled.orders[0]!), replayed: false };
@@ -94,35 +108,74 @@ export class OrdersService {
   }
 
   /**
-   * A market order without an Idempotency-Key, filled in one statement: the order row is a companion of its fill
-   * entry (ledger.repo.ts), so both commit together in one round trip with no explicit transaction. Null, having
-   * written nothing, when one of the accounts does not exist yet (a first trade in an asset): `create` handles that.
+   * Market orders without an Idempotency-Key, filled in one statement per batch: each order row is written by a
+   * companion of the fill entries (ledger.repo.ts), so orders and entries commit together in one round trip with no
+   * explicit transaction. Orders arriving while earlier batches are still running go out together in the next one
+   * (group commit, platform/batcher.ts). A batch is all or nothing; when it cannot be applied as a whole (one order
+   * without the funds, a duplicate clientOrderId) each of its orders is tried alone, so one order never refuses
+   * another. Null, having written nothing, when an account does not exist yet (a first trade in an asset): `create`
+   * handles that order.
    */
-  private async fillAtOnce(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec): Promise<Effects | null> {
-    const base = this.newOrderRow(userId, pair, body, amount);
-    const fill = fillEntry({ userId, orderId: base.id!, pair, side: body.side, amount, price: now, feeRate: this.feeRate, held: new D(0), heldAsset: base.heldAsset });
-    const closed = { ...base, status: 'closed' as const, filled: toSql(amount), cost: toSql(fill.cost), average: toSql(now), feeCost: toSql(fill.fee) };
+  private async fillBatch(items: MarketFill[]): Promise<PromiseSettledResult<Effects | null>[]> {
+    if (items.length > 1) {
+      try {
+        const all = await retryTransient(() => this.fillTogether(items));
+        if (all) return all.map((value) => ({ status: 'fulfilled', value }));
+      } catch {
+        // tried alone below: each order then gets its own answer
+      }
+    }
+    const out: PromiseSettledResult<Effects | null>[] = [];
+    for (const item of items) {
+      try {
+        const one = await retryTransient(() => this.fillTogether([item]));
+        out.push({ status: 'fulfilled', value: one ? one[0]! : null });
+      } catch (reason) {
+        out.push({ status: 'rejected', reason });
+      }
+    }
+    return out;
+  }
+
+  private async fillTogether(items: MarketFill[]): Promise<Effects[] | null> {
+    // One platform shard for the whole batch: its platform rows are updated once, not once per order. Batches
+    // led by different users land on different shards, so batches running at once do not queue on each other.
+    const shard = shardFor(items[0]!.fill.userId);
+    const entries = items.map((i) => fillEntry({ ...i.fill, shard }).entry);
     try {
-      const posted = await postWithCompanion(this.platform.database.db, fill.entry, { cte: insertOrderIfApplied(closed) });
+      const posted = await postWithCompanion(this.platform.database.db, entries, insertOrdersIfApplied(items.map((i) => i.row)));
       if (!posted) return null;
-      const createdAt = new Date(String(posted.first.c_created_at));
-      const row: OrderRow = {
-        ...closed,
-        id: base.id!,
-        clientOrderId: closed.clientOrderId ?? null,
-        timeInForce: closed.timeInForce ?? 'GTC',
-        price: null,
-        triggerPrice: null,
-        quoteAmount: closed.quoteAmount ?? null,
-        held: '0',
-        rejectReason: null,
-        createdAt,
-        updatedAt: createdAt,
-      };
-      return { orders: [row], balances: posted.result.balances };
+      const createdAt = new Date(String(posted.row.c_created_at));
+      return items.map(({ row }, k) => ({
+        orders: [
+          {
+            ...row,
+            id: row.id!,
+            clientOrderId: row.clientOrderId ?? null,
+            timeInForce: row.timeInForce ?? 'GTC',
+            price: null,
+            triggerPrice: null,
+            quoteAmount: row.quoteAmount ?? null,
+            held: '0',
+            rejectReason: null,
+            createdAt,
+            updatedAt: createdAt,
+          },
+        ],
+        balances: posted.results[k]!.balances,
+      }));
     } catch (err) {
       throw duplicateClientOrderId(err) ?? err;
     }
+  }
+
+  /** The closed order row and the fill of a market order filled at `now`. */
+  private marketFill(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec): MarketFill {
+    const base = this.newOrderRow(userId, pair, body, amount);
+    const fill: Fill = { userId, orderId: base.id!, pair, side: body.side, amount, price: now, feeRate: this.feeRate, held: new D(0), heldAsset: base.heldAsset };
+    const { cost, fee } = fillEntry(fill);
+    const row = { ...base, status: 'closed' as const, filled: toSql(amount), cost: toSql(cost), average: toSql(now), feeCost: toSql(fee) };
+    return { row, fill };
   }
 
   private newOrderRow(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec): NewOrderRow {
