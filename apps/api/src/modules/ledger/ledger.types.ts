@@ -61,5 +61,8 @@ export interface PostResult {
   balances: UserBalance[];
 }
 
-/** Platform accounts hot on every order are split this many ways; a user's orders always hit the same shard. */
+/**
+ * Platform accounts hot on every order are split this many ways. A fill posts to its user's shard (shardFor); a batch
+ * of market fills posts to its first user's shard, so concurrent batches spread across shards too.
+ */
 export const PLATFORM_SHARDS = 32;
