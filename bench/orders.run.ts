@@ -17,7 +17,17 @@ import { OrdersService } from '../apps/api/src/modules/trading/orders.service.ts
 // @ts-expect-error plain ESM helper without types
 import { machine, percentile, writeSection } from './lib.mjs';
 
-const URL_ = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/cv_bench_orders';
+/**
+ * The server and name prefix: every run creates a fresh database `<name>_<time>` and drops it at the end, so the
+ * orders start from empty tables like pgbench's history table, and a run never depends on the ones before it.
+ */
+const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/cv_bench_orders';
+const RUN_DB = `${new URL(SERVER_URL).pathname.slice(1)}_${Date.now()}`;
+const URL_ = (() => {
+  const u = new URL(SERVER_URL);
+  u.pathname = `/${RUN_DB}`;
+  return u.toString();
+})();
 /** Concurrent clients: each level runs pgbench and the orders at that same concurrency. */
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '8,32,64').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -44,15 +54,16 @@ function pgCpuSeconds(): number {
   return ticks / 100;
 }
 
-async function ensureDatabase(): Promise<void> {
-  const u = new URL(URL_);
-  const name = u.pathname.slice(1);
+async function adminQuery(text: string): Promise<void> {
+  const u = new URL(SERVER_URL);
   u.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: u.toString() });
   await admin.connect();
-  const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
-  if (exists.rowCount === 0) await admin.query(`create database "${name}"`);
-  await admin.end();
+  try {
+    await admin.query(text);
+  } finally {
+    await admin.end();
+  }
 }
 
 function pgbench(concurrency: number): { tps: number; p50: number; p99: number; pgCpuMs: number } {
@@ -187,7 +198,8 @@ function tickEvaluation(): { build: number; quiet: number; trigger100: number; f
   return { build, quiet: percentile(quietRuns, 99), trigger100, fired: fired.length };
 }
 
-await ensureDatabase();
+await adminQuery(`create database "${RUN_DB}"`);
+try {
 const setup = await ordersSetup();
 const levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun }[] = [];
 for (const c of LEVELS) {
@@ -198,6 +210,12 @@ for (const c of LEVELS) {
 }
 const reconciled = (await reconcile(setup.platform.database.db)).ok;
 await setup.platform.close();
+report(levels, reconciled);
+} finally {
+  await adminQuery(`drop database if exists "${RUN_DB}" with (force)`);
+}
+
+function report(levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun }[], reconciled: boolean): void {
 const tick = tickEvaluation();
 const f = (n: number, d = 1) => n.toFixed(d);
 const met = levels.filter((l) => l.ours.ops / l.base.tps >= 0.5 && l.ours.p99 <= 50).map((l) => l.c);
@@ -209,11 +227,11 @@ const rowsMd = levels
   .join('\n');
 const md = `## Orders (bench/orders.mjs)
 
-\`node bench/orders.mjs\` (or \`npm run bench -- orders\`), PostgreSQL at \`BENCH_DATABASE_URL\`. At each level of
-concurrency, in the same run: \`pgbench\` with that many clients running one \`UPDATE\` + one \`INSERT\` per
-transaction over ${USERS} rows, then that many clients placing market buys through \`OrdersService.place\` in process
-(validation, order row, one balanced journal entry per order with row locks, fee to revenue; no HTTP), ${SECONDS} s
-each. The API side uses the default pool of ${POOL} connections. ${machine()}; measured ${new Date().toISOString().slice(0, 10)}.
+\`node bench/orders.mjs\` (or \`npm run bench -- orders\`), PostgreSQL at \`BENCH_DATABASE_URL\` (a fresh database per
+run). At each level of concurrency, in the same run: \`pgbench\` with that many clients running one \`UPDATE\` + one
+\`INSERT\` per transaction over ${USERS} rows, then that many clients placing market buys through \`OrdersService.place\` in
+process (validation, order row, one balanced journal entry per order with row locks, fee to revenue; no HTTP),
+${SECONDS} s each. The API side uses the default pool of ${POOL} connections. ${machine()}; measured ${new Date().toISOString().slice(0, 10)}.
 
 | clients | pgbench tx/s | pgbench p50 / p99 ms | orders/s | orders p50 / p99 ms | ratio | PostgreSQL CPU ms per order / per tx | API CPU ms per order |
 |---|---|---|---|---|---|---|---|
@@ -228,11 +246,12 @@ orders that arrive while two batches are running go out together in the next one
 accounts in key order, applies the net deltas, and inserts one balanced entry per order, its postings and the order
 rows; the statement is prepared once per connection. The more clients wait at once, the more orders share a
 statement and a commit, so the ratio grows with concurrency while pgbench stays flat (it is bound by CPU on these two
-cores). At 8 clients a batch holds about four orders and each still writes its own order row, entry, six postings and
-two user accounts, which bounds the ratio there. A batch that cannot be applied whole (one order without the funds, a
+cores). At 8 clients a batch holds about four orders, so a statement's fixed cost is shared four ways only, and each
+order still writes its own order row, entry, six postings and two user accounts. A batch that cannot be applied whole (one order without the funds, a
 duplicate clientOrderId) is retried order by order, so one order never refuses another.
 
 Engine, 100 000 open orders in one symbol: building the book ${f(tick.build)} ms; evaluating a tick that triggers
 nothing p99 ${f(tick.quiet, 4)} ms; a tick that triggers ~${tick.fired} orders p50 ${f(tick.trigger100, 3)} ms (target ≤ 5 ms).`;
 console.log(md);
 writeSection('orders', md);
+}
