@@ -247,8 +247,9 @@ accounts in key order, applies the net deltas, and inserts one balanced entry pe
 rows; the statement is prepared once per connection. The more clients wait at once, the more orders share a
 statement and a commit, so the ratio grows with concurrency while pgbench stays flat (it is bound by CPU on these two
 cores). At 8 clients a batch holds about four orders, so a statement's fixed cost is shared four ways only, and each
-order still writes its own order row, entry, six postings and two user accounts. A batch that cannot be applied whole (one order without the funds, a
-duplicate clientOrderId) is retried order by order, so one order never refuses another.
+order still writes its own order row, entry, six postings and two user accounts. A batch that cannot be applied
+whole (one order without the funds, a duplicate clientOrderId) is retried order by order, so one order never
+refuses another.
 
 Engine, 100 000 open orders in one symbol: building the book ${f(tick.build)} ms; evaluating a tick that triggers
 nothing p99 ${f(tick.quiet, 4)} ms; a tick that triggers ~${tick.fired} orders p50 ${f(tick.trigger100, 3)} ms (target ≤ 5 ms).`;
