@@ -83,7 +83,17 @@ describe('market orders filled in batches (group commit)', () => {
 
   it('orders placed at once share statements, and each answer is exactly its stored order', async () => {
     const users = await traders(20, '1000');
+    const batches = async () => {
+      const values = (await t.platform.metrics.marketFillBatch.get()).values;
+      const pick = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
+      return { count: pick('market_fill_batch_size_count'), sum: pick('market_fill_batch_size_sum') };
+    };
+    const before = await batches();
     const placed = await Promise.all(users.map((u) => f.place(u, { amount: '0.001' })));
+    const after = await batches();
+    // The metric operators see: 20 orders, far fewer statements.
+    expect(after.sum - before.sum).toBe(20);
+    expect(after.count - before.count).toBeLessThanOrEqual(5);
     for (const [i, o] of placed.entries()) {
       expect(o).toMatchObject({ status: 'closed', filled: '0.001', average: '50000', cost: '50', fee: { cost: '0.05' } });
       expect(await f.orders.get(users[i]!, o.id)).toEqual(o);
