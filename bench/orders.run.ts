@@ -254,13 +254,14 @@ Refused: ${levels.reduce((a, l) => a + l.ours.refused, 0)}. Books reconciled aft
 PostgreSQL CPU counts every server process on this host.
 
 Reading: market orders without an Idempotency-Key are filled in batches (group commit, \`platform/batcher.ts\`):
-orders that arrive while two batches are running go out together in the next one, as one statement that locks the
-accounts in key order, applies the net deltas, and inserts one balanced entry per order, its postings and the order
-rows; the statement is prepared once per connection. The more clients wait at once, the more orders share a
-statement and a commit, so the ratio grows with concurrency while pgbench stays flat (it is bound by CPU on these two
-cores). At 8 clients a batch holds about four orders, so a statement's fixed cost is shared four ways only, and each
-order still writes its own order row, entry, six postings and two user accounts. A batch that cannot be applied
-whole (one order without the funds, a duplicate clientOrderId) is retried order by order, so one order never
+the orders placed in one turn of the event loop, or while a batch runs, go out together as one statement that locks
+the accounts in key order, applies the net deltas, and inserts one balanced entry per order, its postings and the
+order rows; the statement is prepared once per connection. A second batch runs beside the first only with 16 orders
+waiting, so 8 clients make one batch of 8 at a time and 64 clients two of 32. The more orders share a statement and
+a commit, the less each costs, so the ratio grows with concurrency while pgbench stays flat (it is bound by CPU on
+these two cores). With one batch at a time, PostgreSQL waits while the API answers a batch and prepares the next,
+and the statement's fixed cost is shared eight ways only: that bounds the ratio at 8 clients. A batch that cannot be
+applied whole (one order without the funds, a duplicate clientOrderId) is retried order by order, so one order never
 refuses another.
 
 Engine, 100 000 open orders in one symbol: building the book ${f(tick.build)} ms; evaluating a tick that triggers
