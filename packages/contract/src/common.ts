@@ -14,9 +14,14 @@ export const positiveDecimalString = decimalString.refine((v) => /[1-9]/.test(v)
 
 export const isoDateTime = z.string().describe('ISO-8601 UTC timestamp');
 
+/** Timestamp filters stay within years 0001–9999: PostgreSQL refuses year 0000, and JavaScript writes later years
+ * in an extended form (`+010000-…`) that PostgreSQL does not read. */
+const FILTER_MIN_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const FILTER_MAX_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
 /**
- * A timestamp filter from a client: any ISO-8601 date-time with an offset, normalised to UTC (`...Z`). The offset
- * is applied here so the database never sees one outside PostgreSQL's ±15:59 range.
+ * A timestamp filter from a client: any ISO-8601 date-time with an offset in years 0001–9999, normalised to UTC
+ * (`...Z`). The offset is applied here so the database never sees one outside PostgreSQL's ±15:59 range.
  */
 export const timestampFilter = z
   .string()
@@ -26,6 +31,10 @@ export const timestampFilter = z
     const ms = Date.parse(v);
     if (Number.isNaN(ms)) {
       ctx.addIssue({ code: 'custom', message: 'not a valid date-time' });
+      return z.NEVER;
+    }
+    if (ms < FILTER_MIN_MS || ms > FILTER_MAX_MS) {
+      ctx.addIssue({ code: 'custom', message: 'date-time must be within the years 0001 to 9999' });
       return z.NEVER;
     }
     return new Date(ms).toISOString();
