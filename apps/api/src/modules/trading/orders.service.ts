@@ -47,9 +47,9 @@ function duplicateClientOrderId(err: unknown): AppError | null {
   return null;
 }
 
-/** A market order ready to fill: its closed row and its fill. */
+/** A market order ready to fill: its new row and its fill at the current price. */
 interface MarketFill {
-  row: NewOrderRow & { status: 'closed'; filled: string; cost: string; average: string; feeCost: string };
+  base: NewOrderRow;
   fill: Fill;
 }
 
@@ -146,12 +146,20 @@ export class OrdersService {
     // One platform shard for the whole batch: its platform rows are updated once, not once per order. Batches
     // led by different users land on different shards, so batches running at once do not queue on each other.
     const shard = shardFor(items[0]!.fill.userId);
-    const entries = items.map((i) => fillEntry({ ...i.fill, shard }).entry);
+    const fills = items.map((i) => fillEntry({ ...i.fill, shard }));
+    const rows = items.map(({ base, fill }, k) => ({
+      ...base,
+      status: 'closed' as const,
+      filled: toSql(fill.amount),
+      cost: toSql(fills[k]!.cost),
+      average: toSql(fill.price),
+      feeCost: toSql(fills[k]!.fee),
+    }));
     try {
-      const posted = await postWithCompanion(this.platform.database.db, entries, insertOrdersIfApplied(items.map((i) => i.row)));
+      const posted = await postWithCompanion(this.platform.database.db, fills.map((f) => f.entry), insertOrdersIfApplied(rows));
       if (!posted) return null;
       const createdAt = new Date(String(posted.row.c_created_at));
-      return items.map(({ row }, k) => ({
+      return rows.map((row, k) => ({
         orders: [
           {
             ...row,
@@ -174,13 +182,10 @@ export class OrdersService {
     }
   }
 
-  /** The closed order row and the fill of a market order filled at `now`. */
+  /** The new row and the fill of a market order filled at `now`. */
   private marketFill(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec): MarketFill {
     const base = this.newOrderRow(userId, pair, body, amount);
-    const fill: Fill = { userId, orderId: base.id!, pair, side: body.side, amount, price: now, feeRate: this.feeRate, held: new D(0), heldAsset: base.heldAsset };
-    const { cost, fee } = fillEntry(fill);
-    const row = { ...base, status: 'closed' as const, filled: toSql(amount), cost: toSql(cost), average: toSql(now), feeCost: toSql(fee) };
-    return { row, fill };
+    return { base, fill: { userId, orderId: base.id!, pair, side: body.side, amount, price: now, feeRate: this.feeRate, held: new D(0), heldAsset: base.heldAsset } };
   }
 
   private newOrderRow(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec): NewOrderRow {
