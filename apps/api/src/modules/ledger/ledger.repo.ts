@@ -14,7 +14,7 @@ const statementNames = new Map<string, string>();
 
 /**
  * `rows` as a named statement: PostgreSQL parses and plans it once per connection instead of on every call (for a
- * long statement run on every order that is most of its fixed cost). The name follows from the text, so a
+ * long statement run on every order, a large part of its fixed cost). The name follows from the text, so a
  * different text can never reuse another's plan. PGlite runs it as an ordinary query.
  */
 export async function preparedRows<T>(executor: Executor, query: SQL): Promise<T[]> {
