@@ -61,8 +61,11 @@ export class RateLimiter {
    * trip here, so a subject already over the limit elsewhere is refused at once; after that a machine
    * can overshoot by what it receives within one interval before the next reply. Exact limits (sign-in, codes,
    * money) use `check`/`consume`.
+   *
+   * The verdict is synchronous once the window's first trip has answered (almost every request: no promise, no
+   * turn of the microtask queue); a promise while that trip is on its way.
    */
-  async checkCoalesced(rule: RateRule, subject: string): Promise<RateResult> {
+  checkCoalesced(rule: RateRule, subject: string): RateResult | Promise<RateResult> {
     const key = `rl:${rule.name}:${subject}`;
     const now = this.now();
     if (++this.checksSinceSweep >= SWEEP_EVERY) this.sweep(now);
@@ -72,9 +75,10 @@ export class RateLimiter {
       this.tallies.set(key, t);
     }
     t.pending++;
-    if (!t.known) await this.send(key, t, rule.windowMs);
-    else if (!t.trip && now - t.lastSent >= COALESCE_MS) void this.send(key, t, rule.windowMs);
-    return this.decide(t, rule);
+    const tally = t;
+    if (!tally.known) return this.send(key, tally, rule.windowMs).then(() => this.decide(tally, rule));
+    if (!tally.trip && now - tally.lastSent >= COALESCE_MS) void this.send(key, tally, rule.windowMs);
+    return this.decide(tally, rule);
   }
 
   private decide(t: Tally, rule: RateRule): RateResult {
