@@ -99,10 +99,15 @@ describe('security headers and CORS', () => {
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
     expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
     expect(res.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-site');
     expect(res.headers['strict-transport-security']).toBeUndefined(); // HSTS only in production
+    // Headers that only act on a rendered document stay off JSON.
+    const documentOnly = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
+    for (const name of documentOnly) expect(res.headers[name], name).toBeUndefined();
     const page = await t.app.inject({ method: 'GET', url: '/health' });
     expect(String(page.headers['content-security-policy'])).toMatch(/default-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/);
     expect(page.headers['x-content-type-options']).toBe('nosniff');
+    for (const name of documentOnly) expect(page.headers[name], name).toBeDefined();
     const notFound = await t.app.inject({ method: 'GET', url: '/api/nope' });
     expect(notFound.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
   });
