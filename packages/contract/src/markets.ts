@@ -30,7 +30,6 @@ export const assetListResponse = z.object({
   source: priceSource,
   /** True when the newest tick is older than PRICE_MAX_AGE_MS: prices shown are the last good ones. */
   stale: z.boolean(),
-  ageMs: z.number().nullable(),
 });
 export type AssetListResponse = z.infer<typeof assetListResponse>;
 

@@ -1,4 +1,5 @@
 import { type Asset, type AssetListResponse, assetListResponse, type HistoryInterval, type HistoryQuery, type HistoryResponse } from '@cryptovault/contract';
+import { PrebuiltBody } from '../../http/prebuilt.ts';
 import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound, validation } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
@@ -33,8 +34,8 @@ export const HISTORY_TTL_S: Readonly<Record<HistoryInterval, number>> = {
 export const MAX_HISTORY_POINTS = 2000;
 
 export class MarketsService {
-  /** `/api/crypto` as UTF-8 JSON up to its per-request fields, for the price version it was made from. */
-  private listHead: { version: number; bytes: Buffer } | null = null;
+  /** `/api/crypto`, serialised for the price version and staleness it was made from. */
+  private listed: { version: number; stale: boolean; body: PrebuiltBody } | null = null;
 
   constructor(
     private readonly platform: Platform,
@@ -51,25 +52,22 @@ export class MarketsService {
       updatedAt: newest === null ? null : new Date(newest).toISOString(),
       source: this.feed.source,
       stale: store.isStale(),
-      ageMs: store.ageMs(),
     };
   }
 
   /**
-   * `list()` as JSON bytes. The asset list changes once a tick but is read far more often, so it is validated
-   * against the contract and serialised once per price version; only `stale` and `ageMs` are written per request
-   * (they move with the clock). Same fields, same order as `list()` would serialise to.
+   * `list()` as a prebuilt body. The list changes once a tick (and when it turns stale) but is read far more often,
+   * so it is validated against the contract, serialised and compressed once per change, not per request.
    */
-  listJson(): Buffer {
+  listBody(): PrebuiltBody {
     const { store } = this.feed;
-    if (this.listHead?.version !== store.version) {
-      const version = store.version;
-      const { items, updatedAt, source } = assetListResponse.parse(this.list());
-      const json = JSON.stringify({ items, updatedAt, source });
-      this.listHead = { version, bytes: Buffer.from(`${json.slice(0, -1)},`) };
+    const version = store.version;
+    const stale = store.isStale();
+    if (this.listed?.version !== version || this.listed.stale !== stale) {
+      const json = JSON.stringify(assetListResponse.parse(this.list()));
+      this.listed = { version, stale, body: new PrebuiltBody(Buffer.from(json), 'application/json; charset=utf-8') };
     }
-    const tail = Buffer.from(`"stale":${store.isStale()},"ageMs":${JSON.stringify(store.ageMs())}}`);
-    return Buffer.concat([this.listHead.bytes, tail]);
+    return this.listed.body;
   }
 
   get(idOrSymbol: string): Asset {
