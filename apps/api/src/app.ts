@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
@@ -7,10 +8,12 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import proxyAddr from '@fastify/proxy-addr';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config, TrustProxy } from './config.ts';
 import { installErrorHandlers, sendError } from './http/errors.ts';
+import { FastPath, rateVerdictOf } from './http/fast-path.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { modules } from './modules/index.ts';
 import { originAllowed } from './platform/cors-origins.ts';
@@ -24,6 +27,10 @@ declare module 'fastify' {
     csrf?: boolean;
     /** false: the route is exempt from the global per-IP rate limit (health checks, metrics). */
     rateLimit?: boolean;
+  }
+  interface FastifyInstance {
+    /** Public GETs answered before the request pipeline (http/fast-path.ts). */
+    fastPath: FastPath;
   }
 }
 
@@ -44,14 +51,51 @@ function trustProxyOption(t: TrustProxy): boolean | string[] | ((addr: string, h
   return typeof t === 'number' ? (_addr, hop) => hop < t : t;
 }
 
+/** The caller's address as Fastify's `request.ip` derives it under the same trust of proxies. */
+function clientIpResolver(t: TrustProxy): (req: IncomingMessage) => string {
+  const option = trustProxyOption(t);
+  if (option === false) return (req) => req.socket.remoteAddress ?? '';
+  const trust = option === true ? () => true : typeof option === 'function' ? option : proxyAddr.compile(option);
+  return (req) => {
+    const all = proxyAddr.all(req, trust);
+    return all[all.length - 1] ?? '';
+  };
+}
+
+/** The caller's X-Request-Id when it is sane, a fresh one otherwise. */
+function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /** Builds the HTTP application (no listen). Socket.IO attaches to `app.server` in server.ts. */
 export async function buildApp(platform: Platform): Promise<App> {
   const { config } = platform;
+  const security = securityHeaders(config);
+  // Global per-IP limit on the API (counted locally, shared through the cache every 100 ms: RateLimiter.checkCoalesced);
+  // the auth module adds stricter per-route and per-account limits.
+  const apiRule = { name: 'api:ip', limit: config.rateLimitPerMinute, windowMs: 60_000 };
+  const fastPath = new FastPath({
+    apiHeaders: security.api,
+    requestId: requestIdOf,
+    clientIp: clientIpResolver(config.trustProxy),
+    rateLimit: (ip) => platform.rateLimiter.checkCoalesced(apiRule, ip),
+    observe: (route, status, seconds) => platform.metrics.observeHttp('GET', route, status, seconds),
+    log: platform.log,
+  });
   const app = Fastify({
     loggerInstance: platform.log as FastifyBaseLogger,
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    genReqId: requestIdOf,
+    // The HTTP server Fastify would make itself, with the fast path in front of Fastify's handler.
+    serverFactory: (handler, opts) => {
+      // Fastify passes its options with its defaults filled in (typed loosely): set what it would set itself.
+      const option = (name: string) => (typeof opts[name] === 'number' ? opts[name] : 0);
+      const server = createServer((req, res) => fastPath.dispatch(req, res, handler));
+      server.keepAliveTimeout = option('keepAliveTimeout');
+      server.requestTimeout = option('requestTimeout');
+      server.setTimeout(option('connectionTimeout'));
+      if (option('maxRequestsPerSocket') > 0) server.maxRequestsPerSocket = option('maxRequestsPerSocket');
+      return server;
     },
     logController: new LogController({
       requestIdLogLabel: 'requestId',
@@ -73,6 +117,11 @@ export async function buildApp(platform: Platform): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
+  app.decorate('fastPath', fastPath);
+  app.addHook('preClose', (done) => {
+    fastPath.close();
+    done();
+  });
   installErrorHandlers(app);
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -84,7 +133,6 @@ export async function buildApp(platform: Platform): Promise<App> {
     done();
   });
 
-  const security = securityHeaders(config);
   app.addHook('onRequest', (request, reply, done) => {
     // /api/docs (an HTML page) sets its own CSP in @fastify/swagger-ui.
     reply.headers(request.url.startsWith('/api/') ? security.api : security.document);
@@ -111,13 +159,10 @@ export async function buildApp(platform: Platform): Promise<App> {
   });
   await app.register(cookie);
 
-  // Global per-IP limit on the API (counted locally, shared through the cache every 100 ms: RateLimiter.checkCoalesced);
-  // the auth module adds stricter per-route and per-account limits.
-  const apiRule = { name: 'api:ip', limit: config.rateLimitPerMinute, windowMs: 60_000 };
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.rateLimit === false) return;
     if (!request.url.startsWith('/api/')) return;
-    const r = await platform.rateLimiter.checkCoalesced(apiRule, request.ip);
+    const r = rateVerdictOf(request.raw) ?? (await platform.rateLimiter.checkCoalesced(apiRule, request.ip));
     if (!r.allowed) {
       reply.header('retry-after', String(r.retryAfterSeconds));
       return sendError(reply, request, 429, 'RATE_LIMITED', 'Too many requests; slow down and retry later', {

@@ -1,0 +1,122 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { RateResult } from '../platform/ratelimit.ts';
+import { type PrebuiltBody, represent } from './prebuilt.ts';
+
+export interface FastPathDeps {
+  /** The security headers of every API response (http/security-headers.ts). */
+  apiHeaders: Readonly<Record<string, string>>;
+  /** The same id Fastify would give the request (genReqId in app.ts). */
+  requestId(req: IncomingMessage): string;
+  /** The same address Fastify's request.ip gives under the configured trust of proxies. */
+  clientIp(req: IncomingMessage): string;
+  /** The global per-IP API limit, the one Fastify's onRequest hook applies (synchronous when known locally). */
+  rateLimit(ip: string): RateResult | Promise<RateResult>;
+  observe(route: string, status: number, seconds: number): void;
+  log: Logger;
+}
+
+interface FastRoute {
+  body(): PrebuiltBody;
+  cacheControl: string;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** A verdict the fast path already counted, for Fastify's rate-limit hook to use (not to count again). */
+const verdicts = new WeakMap<IncomingMessage, RateResult>();
+
+export function rateVerdictOf(req: IncomingMessage): RateResult | undefined {
+  return verdicts.get(req);
+}
+
+/**
+ * Answers the hottest public reads (the price list, polled by every open page) before Fastify's request pipeline,
+ * which costs more than the prebuilt answer itself: request and reply objects, a child logger, a dozen hooks.
+ *
+ * Only what is the same for every caller goes this way: a GET of a registered path, exactly (no query string),
+ * without an Origin header, from a caller under the API rate limit, while the app is not closing. Everything else
+ * (CORS requests, HEAD, queries, refusals, shutdown) goes to Fastify unchanged, where the same route is
+ * registered and answers with the same bytes and headers (the fast path test compares the two).
+ * The answer does not depend on who asks, so credentials are not looked at.
+ */
+export class FastPath {
+  private readonly routes = new Map<string, FastRoute>();
+  /** The headers every answer carries, flattened once. */
+  private readonly common: readonly string[];
+  private open = true;
+  /** Requests answered here (for tests and the bench). */
+  answered = 0;
+
+  constructor(private readonly deps: FastPathDeps) {
+    // Vary as @fastify/cors (Vary: Origin, sent with or without one) and the route (Accept-Encoding) send it there.
+    this.common = [...Object.entries(deps.apiHeaders).flat(), 'vary', 'Origin, Accept-Encoding'];
+  }
+
+  /** Registers a public GET answered with a prebuilt body; the route must also exist in Fastify. */
+  get(path: string, route: FastRoute): void {
+    this.routes.set(path, route);
+  }
+
+  /** From now on everything goes to Fastify (which answers 503 while closing). */
+  close(): void {
+    this.open = false;
+  }
+
+  dispatch(req: IncomingMessage, res: ServerResponse, next: Handler): void {
+    const route = this.open && req.method === 'GET' && req.headers.origin === undefined ? this.routes.get(req.url ?? '') : undefined;
+    if (!route) {
+      next(req, res);
+      return;
+    }
+    const started = performance.now();
+    const proceed = (verdict: RateResult) => {
+      verdicts.set(req, verdict);
+      if (!verdict.allowed || !this.open) {
+        next(req, res);
+        return;
+      }
+      try {
+        this.answer(req, res, route, started);
+      } catch (err) {
+        // Nothing sent yet (the body is built before the head is written): Fastify runs the route and its error
+        // handling, with the verdict already counted.
+        if (!res.headersSent) {
+          next(req, res);
+          return;
+        }
+        this.deps.log.error({ err, url: req.url }, 'fast path failed after answering');
+        res.destroy();
+      }
+    };
+    let verdict: RateResult | Promise<RateResult>;
+    try {
+      verdict = this.deps.rateLimit(this.deps.clientIp(req));
+    } catch {
+      next(req, res);
+      return;
+    }
+    if (verdict instanceof Promise) {
+      // Should the limiter fail, Fastify's hook asks it again and answers whatever comes of that.
+      verdict.then(proceed, () => next(req, res));
+    } else {
+      proceed(verdict);
+    }
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse, route: FastRoute, started: number): void {
+    const requestId = this.deps.requestId(req);
+    const r = represent(route.body(), req.headers, route.cacheControl);
+    const headers = ['x-request-id', requestId, ...this.common];
+    for (const [k, v] of Object.entries(r.headers)) headers.push(k, v);
+    if (r.payload) headers.push('content-length', String(r.payload.length));
+    res.writeHead(r.status, headers);
+    res.end(r.payload ?? undefined);
+    this.answered++;
+    const seconds = (performance.now() - started) / 1000;
+    this.deps.observe(req.url ?? '', r.status, seconds);
+    if (this.deps.log.isLevelEnabled('info')) {
+      this.deps.log.info({ requestId, req: { method: req.method, url: req.url }, res: { statusCode: r.status }, responseTime: seconds * 1000 }, 'request completed');
+    }
+  }
+}
