@@ -106,7 +106,7 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().trim().default('false'),
   SHUTDOWN_TIMEOUT_MS: int(1000, 300_000).default(25_000),
   METRICS_TOKEN: optionalString,
-  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(600),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SERVE_WEB: bool.optional(),
   WEB_DIST_DIR: optionalString,
