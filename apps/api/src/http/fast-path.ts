@@ -107,10 +107,7 @@ export class FastPath {
   private answer(req: IncomingMessage, res: ServerResponse, route: FastRoute, started: number): void {
     const requestId = this.deps.requestId(req);
     const r = represent(route.body(), req.headers, route.cacheControl);
-    const headers = ['x-request-id', requestId, ...this.common];
-    for (const [k, v] of Object.entries(r.headers)) headers.push(k, v);
-    if (r.payload) headers.push('content-length', String(r.payload.length));
-    res.writeHead(r.status, headers);
+    res.writeHead(r.status, ['x-request-id', requestId, ...this.common, ...r.flat]);
     res.end(r.payload ?? undefined);
     this.answered++;
     const seconds = (performance.now() - started) / 1000;

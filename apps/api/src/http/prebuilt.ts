@@ -50,6 +50,11 @@ export class PrebuiltBody {
   }
 }
 
+/** Accept-Encoding values already negotiated (browsers send one of a handful), up to a bound. */
+const negotiated = new Map<string, BodyEncoding>();
+const MEMO_LIMIT = 256;
+const MEMO_MAX_LENGTH = 200;
+
 /**
  * The preferred content coding we produce for an Accept-Encoding header (RFC 9110 §12.5.3): the highest q-value
  * among br and gzip (`*` stands for any coding not listed), ties going to br; identity when none is acceptable or
@@ -57,6 +62,18 @@ export class PrebuiltBody {
  */
 export function negotiateEncoding(header: string | undefined): BodyEncoding {
   if (!header) return 'identity';
+  if (header.length > MEMO_MAX_LENGTH) return parseAcceptEncoding(header);
+  let known = negotiated.get(header);
+  if (known === undefined) {
+    known = parseAcceptEncoding(header);
+    // A client cycling through many values only empties the memo.
+    if (negotiated.size >= MEMO_LIMIT) negotiated.clear();
+    negotiated.set(header, known);
+  }
+  return known;
+}
+
+function parseAcceptEncoding(header: string): BodyEncoding {
   const q = new Map<string, number>();
   for (const part of header.split(',')) {
     const [rawName, ...params] = part.split(';');
@@ -94,20 +111,50 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
 
 export interface Representation {
   status: 200 | 304;
-  /** Representation headers; Vary is the caller's (it merges with CORS's `Vary: Origin`). */
-  headers: Record<string, string>;
+  /** Representation headers, with Content-Length on a 200; Vary is the caller's (it merges with CORS's). */
+  headers: Readonly<Record<string, string>>;
+  /** The same headers as name, value, name, value… (what `ServerResponse.writeHead` takes). */
+  flat: readonly string[];
   /** null for a 304. */
   payload: Buffer | null;
+}
+
+/** The 200 and the 304 of one body in one encoding under one Cache-Control, built once. */
+interface Representations {
+  ok: Representation;
+  notModified: Representation;
+}
+
+const representations = new WeakMap<PrebuiltBody, Map<string, Representations>>();
+
+function representationsOf(body: PrebuiltBody, encoding: BodyEncoding, cacheControl: string): Representations {
+  let byKey = representations.get(body);
+  if (!byKey) {
+    byKey = new Map();
+    representations.set(body, byKey);
+  }
+  const key = `${encoding} ${cacheControl}`;
+  let r = byKey.get(key);
+  if (!r) {
+    const etag = body.etag(encoding);
+    const payload = body.bytes(encoding);
+    const ok: Record<string, string> = { 'content-type': body.contentType, 'cache-control': cacheControl, etag };
+    if (encoding !== 'identity') ok['content-encoding'] = encoding;
+    ok['content-length'] = String(payload.length);
+    const notModified = { 'cache-control': cacheControl, etag };
+    r = {
+      ok: { status: 200, headers: Object.freeze(ok), flat: Object.entries(ok).flat(), payload },
+      notModified: { status: 304, headers: Object.freeze(notModified), flat: Object.entries(notModified).flat(), payload: null },
+    };
+    byKey.set(key, r);
+  }
+  return r;
 }
 
 /** What a GET of a prebuilt body answers, for the request's Accept-Encoding and If-None-Match. */
 export function represent(body: PrebuiltBody, request: IncomingHttpHeaders, cacheControl: string): Representation {
   const encoding = body.encodingFor(request['accept-encoding']);
-  const etag = body.etag(encoding);
-  if (etagMatches(request['if-none-match'], etag)) {
-    return { status: 304, headers: { 'cache-control': cacheControl, etag }, payload: null };
-  }
-  const headers: Record<string, string> = { 'content-type': body.contentType, 'cache-control': cacheControl, etag };
-  if (encoding !== 'identity') headers['content-encoding'] = encoding;
-  return { status: 200, headers, payload: body.bytes(encoding) };
+  const r = representationsOf(body, encoding, cacheControl);
+  const ifNoneMatch = request['if-none-match'];
+  return ifNoneMatch !== undefined && etagMatches(ifNoneMatch, r.ok.headers.etag as string) ? r.notModified : r.ok;
 }
