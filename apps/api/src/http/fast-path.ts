@@ -70,10 +70,13 @@ export class FastPath {
       return;
     }
     const started = performance.now();
-    const proceed = (verdict: RateResult) => {
+    const toFastify = (verdict: RateResult) => {
       verdicts.set(req, verdict);
+      next(req, res);
+    };
+    const proceed = (verdict: RateResult) => {
       if (!verdict.allowed || !this.open) {
-        next(req, res);
+        toFastify(verdict);
         return;
       }
       try {
@@ -82,7 +85,7 @@ export class FastPath {
         // Nothing sent yet (the body is built before the head is written): Fastify runs the route and its error
         // handling, with the verdict already counted.
         if (!res.headersSent) {
-          next(req, res);
+          toFastify(verdict);
           return;
         }
         this.deps.log.error({ err, url: req.url }, 'fast path failed after answering');

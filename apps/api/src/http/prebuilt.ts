@@ -17,6 +17,7 @@ const PREFERENCE: readonly BodyEncoding[] = ['br', 'gzip'];
 export class PrebuiltBody {
   private readonly hash: string;
   private readonly encoded = new Map<BodyEncoding, Buffer>();
+  private readonly answers = new Map<string, Answers>();
 
   constructor(
     readonly identity: Buffer,
@@ -47,6 +48,27 @@ export class PrebuiltBody {
   /** Which encoding this body goes out in for a request's Accept-Encoding. */
   encodingFor(acceptEncoding: string | undefined): BodyEncoding {
     return this.identity.length < COMPRESS_THRESHOLD_BYTES ? 'identity' : negotiateEncoding(acceptEncoding);
+  }
+
+  /** The 200 and the 304 in one encoding under one Cache-Control, built once. */
+  answersFor(encoding: BodyEncoding, cacheControl: string): Answers {
+    const key = `${encoding} ${cacheControl}`;
+    let a = this.answers.get(key);
+    if (!a) {
+      const etag = this.etag(encoding);
+      const payload = this.bytes(encoding);
+      const ok: Record<string, string> = { 'content-type': this.contentType, 'cache-control': cacheControl, etag };
+      if (encoding !== 'identity') ok['content-encoding'] = encoding;
+      ok['content-length'] = String(payload.length);
+      const notModified = { 'cache-control': cacheControl, etag };
+      a = {
+        etag,
+        ok: { status: 200, headers: Object.freeze(ok), flat: Object.entries(ok).flat(), payload },
+        notModified: { status: 304, headers: Object.freeze(notModified), flat: Object.entries(notModified).flat(), payload: null },
+      };
+      this.answers.set(key, a);
+    }
+    return a;
   }
 }
 
@@ -119,42 +141,15 @@ export interface Representation {
   payload: Buffer | null;
 }
 
-/** The 200 and the 304 of one body in one encoding under one Cache-Control, built once. */
-interface Representations {
+interface Answers {
+  etag: string;
   ok: Representation;
   notModified: Representation;
 }
 
-const representations = new WeakMap<PrebuiltBody, Map<string, Representations>>();
-
-function representationsOf(body: PrebuiltBody, encoding: BodyEncoding, cacheControl: string): Representations {
-  let byKey = representations.get(body);
-  if (!byKey) {
-    byKey = new Map();
-    representations.set(body, byKey);
-  }
-  const key = `${encoding} ${cacheControl}`;
-  let r = byKey.get(key);
-  if (!r) {
-    const etag = body.etag(encoding);
-    const payload = body.bytes(encoding);
-    const ok: Record<string, string> = { 'content-type': body.contentType, 'cache-control': cacheControl, etag };
-    if (encoding !== 'identity') ok['content-encoding'] = encoding;
-    ok['content-length'] = String(payload.length);
-    const notModified = { 'cache-control': cacheControl, etag };
-    r = {
-      ok: { status: 200, headers: Object.freeze(ok), flat: Object.entries(ok).flat(), payload },
-      notModified: { status: 304, headers: Object.freeze(notModified), flat: Object.entries(notModified).flat(), payload: null },
-    };
-    byKey.set(key, r);
-  }
-  return r;
-}
-
 /** What a GET of a prebuilt body answers, for the request's Accept-Encoding and If-None-Match. */
 export function represent(body: PrebuiltBody, request: IncomingHttpHeaders, cacheControl: string): Representation {
-  const encoding = body.encodingFor(request['accept-encoding']);
-  const r = representationsOf(body, encoding, cacheControl);
+  const a = body.answersFor(body.encodingFor(request['accept-encoding']), cacheControl);
   const ifNoneMatch = request['if-none-match'];
-  return ifNoneMatch !== undefined && etagMatches(ifNoneMatch, r.ok.headers.etag as string) ? r.notModified : r.ok;
+  return ifNoneMatch !== undefined && etagMatches(ifNoneMatch, a.etag) ? a.notModified : a.ok;
 }
