@@ -15,8 +15,8 @@ export interface TokenClaims {
 
 export class TokenService {
   /**
-   * Imported once: given the secret's bytes, jose imports them as a key again on every sign and verify (about 5 % of
-   * the API's CPU on an authenticated request).
+   * Imported once: given the secret's bytes, jose imports them as a key again on every sign and verify, which is work
+   * repeated on every authenticated request.
    */
   private readonly key: Promise<webcrypto.CryptoKey>;
 
