@@ -14,6 +14,22 @@ function problemsOf(env: Record<string, string>): string[] {
 
 const strong = 'k7Qm2Xv9Lp4Rt8Wz1Nc6Bd3Hf5Js0Ga-Yq';
 
+/** A complete production environment (every required secret and URL). */
+const productionEnv: Record<string, string> = {
+  ENVIRONMENT: 'production',
+  JWT_SECRET: strong,
+  CSRF_SECRET: `${strong}-csrf`,
+  DATA_ENCRYPTION_KEY: `${strong}-data`,
+  DATABASE_URL: 'postgres://u:p@db:5432/cv',
+  REDIS_URL: 'rediss://default:t@redis:6379',
+  APP_URL: 'https://www.cryptovault.financial',
+  PUBLIC_API_URL: 'https://www.cryptovault.financial',
+  SENDGRID_API_KEY: 'SG.x',
+  NOWPAYMENTS_API_KEY: 'np',
+  NOWPAYMENTS_IPN_SECRET: 'ipn-secret-0123456789',
+  COINCAP_API_KEY: 'cc',
+};
+
 describe('config', () => {
   it('defaults to embedded development with ephemeral secrets, and says so', () => {
     const { config, notices } = loadConfig({});
@@ -64,6 +80,28 @@ describe('config', () => {
     expect(config.trustProxy).toBe(2);
     expect(config.devToolsEnabled).toBe(false);
     expect(config.web.serve).toBe(false);
+  });
+
+  it('staging gets every production check and no development tools', () => {
+    const problems = problemsOf({ ENVIRONMENT: 'staging' });
+    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'APP_URL', 'PUBLIC_API_URL', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'COINCAP_API_KEY']) {
+      expect(problems.some((p) => p.startsWith(`${name} is required in staging`)), name).toBe(true);
+    }
+    expect(problemsOf({ ENVIRONMENT: 'staging', APP_URL: 'http://staging.example.com', DEBUG: 'true' })).toEqual(
+      expect.arrayContaining(['APP_URL must be https:// in staging', 'DEBUG must be false in staging']),
+    );
+    // With its secrets and sandbox keys it starts like production: Secure cookies, HSTS, no dev tools, no web serving.
+    const { config } = loadConfig({ ...productionEnv, ENVIRONMENT: 'staging', NOWPAYMENTS_SANDBOX: 'true' });
+    expect(config.environment).toBe('staging');
+    expect(config.isProduction).toBe(true);
+    expect(config.devToolsEnabled).toBe(false);
+    expect(config.cookies.secure).toBe(true);
+    expect(config.web.serve).toBe(false);
+    expect(config.payments.baseUrl).toBe('https://api-sandbox.nowpayments.io/v1');
+    // Only a developer's machine and the test suite have development tools.
+    expect(loadConfig({ ENVIRONMENT: 'development' }).config.devToolsEnabled).toBe(true);
+    expect(loadConfig({ ENVIRONMENT: 'test' }).config.devToolsEnabled).toBe(true);
+    expect(loadConfig(productionEnv).config.devToolsEnabled).toBe(false);
   });
 
   it('MONGO_URL gives a clear message about PostgreSQL instead of a crash', () => {
@@ -117,6 +155,35 @@ describe('CORS origins', () => {
   it('warns about patterns under public suffixes', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/public suffix "vercel\.app".*anyone can create/);
+  });
+
+  it('finds public suffixes from the Public Suffix List, not only from a list of hosting platforms', () => {
+    const spans = (p: string) => parseCorsOrigins(p).publicSuffixPatterns.length === 1;
+    expect(spans('https://cryptovault-*.vercel.app')).toBe(true);
+    expect(spans('https://*.fly.dev')).toBe(true);
+    expect(spans('https://*.github.io')).toBe(true);
+    expect(spans('https://*.co.uk')).toBe(true);
+    expect(spans('https://*.up.railway.app')).toBe(true);
+    // A wildcard under a domain of our own is ours to hand out.
+    expect(spans('https://*.preview.cryptovault.financial')).toBe(false);
+    expect(spans('https://*.cryptovault.financial')).toBe(false);
+  });
+
+  for (const environment of ['production', 'staging']) {
+    it(`refuses a public-suffix wildcard in ${environment} unless the risk is accepted, and then names it at start`, () => {
+      const env = { ...productionEnv, ENVIRONMENT: environment, CORS_ORIGINS: 'https://cryptovault-*.vercel.app,https://www.cryptovault.financial' };
+      expect(problemsOf(env).join('\n')).toMatch(/CORS_ORIGINS: "https:\/\/cryptovault-\*\.vercel\.app" is a wildcard under a public suffix.*CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true/);
+      const { config, notices } = loadConfig({ ...env, CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS: 'true' });
+      expect(originAllowed('https://cryptovault-preview.vercel.app', config.cors.rules)).toBe(true);
+      expect(notices.filter((n) => n.includes('cryptovault-*.vercel.app'))).toEqual([expect.stringMatching(/^RISK ACCEPTED \(CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true\).*anyone who registers a matching host/i)]);
+      // A wildcard under the product's own domain needs no override.
+      expect(problemsOf({ ...env, CORS_ORIGINS: 'https://*.preview.cryptovault.financial' })).toEqual([]);
+    });
+  }
+
+  it('only warns about a public-suffix wildcard in development', () => {
+    const { notices } = loadConfig({ CORS_ORIGINS: 'https://cryptovault-*.vercel.app' });
+    expect(notices.join('\n')).toMatch(/public suffix "vercel\.app"/);
   });
 
   it('accepts a comma list and refuses "*", paths and deep wildcards', () => {

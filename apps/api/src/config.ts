@@ -61,6 +61,7 @@ const envSchema = z.object({
     .regex(/^\/[A-Za-z0-9._/-]*$/, 'must be a path starting with /')
     .default('/socket.io/'),
   CORS_ORIGINS: z.string().optional(),
+  CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS: bool.default(false),
   USE_CROSS_SITE_COOKIES: bool.default(false),
   JWT_SECRET: optionalString,
   JWT_ALGORITHM: z.string().trim().toUpperCase().default('HS256'),
@@ -148,6 +149,10 @@ export type TrustProxy = boolean | number | string[];
 
 export interface Config {
   environment: Environment;
+  /**
+   * The production rules apply: `production` and `staging` alike (secrets required, https, no development tools,
+   * migrations by release command, HSTS). Staging differs only in the keys it is given (sandboxes).
+   */
   isProduction: boolean;
   /** true when running without TLS on a developer machine: cookies are not marked Secure. */
   isLocalDev: boolean;
@@ -252,9 +257,9 @@ function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
   return parts;
 }
 
-function checkSecret(name: string, value: string | undefined, minLength: number, problems: string[]): void {
+function checkSecret(name: string, value: string | undefined, minLength: number, problems: string[], env: Environment): void {
   if (!value) {
-    problems.push(`${name} is required in production`);
+    problems.push(`${name} is required in ${env}`);
   } else if (value.length < minLength) {
     problems.push(`${name} is too short (${value.length} characters; at least ${minLength} required)`);
   } else if (KNOWN_DEFAULT_SECRETS.has(value.toLowerCase()) || /^(.)\1+$/.test(value)) {
@@ -324,7 +329,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e: RawEnv = parsed.data;
   const problems: string[] = [];
   const notices: string[] = [];
-  const isProduction = e.ENVIRONMENT === 'production';
+  // Staging is production with sandbox keys: every production check applies to it (docs/security.md).
+  const isProduction = e.ENVIRONMENT === 'production' || e.ENVIRONMENT === 'staging';
+  const envName = e.ENVIRONMENT;
 
   if (e.MONGO_URL || e.MONGO_MAX_POOL_SIZE || e.MONGO_TIMEOUT_MS) {
     const msg =
@@ -340,23 +347,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   const cors = parseCorsOrigins(e.CORS_ORIGINS ?? '');
   problems.push(...cors.errors);
+  if (cors.publicSuffixPatterns.length > 0 && isProduction) {
+    if (!e.CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS) {
+      problems.push(
+        `CORS_ORIGINS: ${cors.publicSuffixPatterns.map((p) => `"${p}"`).join(', ')} ${cors.publicSuffixPatterns.length === 1 ? 'is a wildcard' : 'are wildcards'} under a public suffix, ` +
+          'where anyone can register a matching host and read signed-in users\' data through credentialed CORS. List exact origins ' +
+          '(or use a domain of your own); CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true accepts the risk explicitly.',
+      );
+    } else {
+      notices.push(
+        `RISK ACCEPTED (CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true): CORS trusts ${cors.publicSuffixPatterns.join(', ')} in ${envName}. Anyone who ` +
+          'registers a matching host under that public suffix can make signed-in users\' browsers send credentialed requests and read the answers.',
+      );
+    }
+  }
 
   if (isProduction) {
-    checkSecret('JWT_SECRET', e.JWT_SECRET, 32, problems);
-    checkSecret('CSRF_SECRET', e.CSRF_SECRET, 32, problems);
-    checkSecret('DATA_ENCRYPTION_KEY', e.DATA_ENCRYPTION_KEY, 32, problems);
+    checkSecret('JWT_SECRET', e.JWT_SECRET, 32, problems, envName);
+    checkSecret('CSRF_SECRET', e.CSRF_SECRET, 32, problems, envName);
+    checkSecret('DATA_ENCRYPTION_KEY', e.DATA_ENCRYPTION_KEY, 32, problems, envName);
     if (e.JWT_SECRET && e.JWT_SECRET === e.CSRF_SECRET) problems.push('CSRF_SECRET must differ from JWT_SECRET');
-    if (!e.DATABASE_URL) problems.push('DATABASE_URL is required in production (postgres://user:pass@host:5432/db)');
-    if (!e.REDIS_URL) problems.push('REDIS_URL is required in production (redis:// or rediss://; Upstash: rediss://default:<token>@host:6379)');
-    if (!e.APP_URL) problems.push('APP_URL is required in production (the web origin, e.g. https://www.cryptovault.financial)');
-    if (!e.PUBLIC_API_URL) problems.push('PUBLIC_API_URL is required in production (the origin browsers use for /api)');
-    if (!e.SENDGRID_API_KEY) problems.push('SENDGRID_API_KEY is required in production');
-    if (!e.NOWPAYMENTS_API_KEY) problems.push('NOWPAYMENTS_API_KEY is required in production');
-    checkSecret('NOWPAYMENTS_IPN_SECRET', e.NOWPAYMENTS_IPN_SECRET, 16, problems);
-    if (!e.COINCAP_API_KEY && e.USE_MOCK_PRICES !== true) problems.push('COINCAP_API_KEY is required in production (or USE_MOCK_PRICES=true for a rehearsal)');
-    if (e.APP_URL && !e.APP_URL.startsWith('https://')) problems.push('APP_URL must be https:// in production');
-    if (e.PUBLIC_API_URL && !e.PUBLIC_API_URL.startsWith('https://')) problems.push('PUBLIC_API_URL must be https:// in production');
-    if (e.DEBUG) problems.push('DEBUG must be false in production');
+    if (!e.DATABASE_URL) problems.push(`DATABASE_URL is required in ${envName} (postgres://user:pass@host:5432/db)`);
+    if (!e.REDIS_URL) problems.push(`REDIS_URL is required in ${envName} (redis:// or rediss://; Upstash: rediss://default:<token>@host:6379)`);
+    if (!e.APP_URL) problems.push(`APP_URL is required in ${envName} (the web origin, e.g. https://www.cryptovault.financial)`);
+    if (!e.PUBLIC_API_URL) problems.push(`PUBLIC_API_URL is required in ${envName} (the origin browsers use for /api)`);
+    if (!e.SENDGRID_API_KEY) problems.push(`SENDGRID_API_KEY is required in ${envName}`);
+    if (!e.NOWPAYMENTS_API_KEY) problems.push(`NOWPAYMENTS_API_KEY is required in ${envName} (NOWPAYMENTS_SANDBOX=true for the sandbox)`);
+    checkSecret('NOWPAYMENTS_IPN_SECRET', e.NOWPAYMENTS_IPN_SECRET, 16, problems, envName);
+    if (!e.COINCAP_API_KEY && e.USE_MOCK_PRICES !== true) problems.push(`COINCAP_API_KEY is required in ${envName} (or USE_MOCK_PRICES=true for a rehearsal)`);
+    if (e.APP_URL && !e.APP_URL.startsWith('https://')) problems.push(`APP_URL must be https:// in ${envName}`);
+    if (e.PUBLIC_API_URL && !e.PUBLIC_API_URL.startsWith('https://')) problems.push(`PUBLIC_API_URL must be https:// in ${envName}`);
+    if (e.DEBUG) problems.push(`DEBUG must be false in ${envName}`);
   }
 
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
@@ -401,7 +422,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const origin = new URL(own).origin;
     if (!corsRules.some((r) => r.kind === 'exact' && r.origin === origin)) corsRules.push({ kind: 'exact', origin });
   }
-  notices.push(...cors.warnings);
+  // In production and staging a public-suffix wildcard is refused or named as an accepted risk above.
+  notices.push(...(isProduction ? cors.warnings.filter((w) => !cors.publicSuffixPatterns.some((p) => w.includes(`"${p}"`))) : cors.warnings));
 
   if (e.USE_CROSS_SITE_COOKIES && isLocalDev) {
     notices.push('USE_CROSS_SITE_COOKIES=true needs HTTPS (SameSite=None requires Secure); cookies will be marked Secure.');
@@ -504,7 +526,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       vmMemoryMb: e.FLY_VM_MEMORY_MB ?? null,
       dnsServer: e.FLY_DNS_SERVER ?? null,
     },
-    devToolsEnabled: !isProduction,
+    // Development tools (the outbox with everyone's reset links, price setting, simulated payment completion) exist
+    // only where nobody else's data is: a developer's machine and the test suite.
+    devToolsEnabled: e.ENVIRONMENT === 'development' || e.ENVIRONMENT === 'test',
   };
   return { config, notices };
 }

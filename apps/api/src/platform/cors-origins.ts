@@ -1,3 +1,5 @@
+import { getPublicSuffix } from 'tldts';
+
 /**
  * CORS origin rules. Exact origins compare exactly. A `*` inside a host pattern stands for characters of ONE
  * DNS label ([a-z0-9-]+), and the whole origin (scheme, host, port) is anchored at both ends, so
@@ -6,30 +8,23 @@
  */
 export type CorsRule = { kind: 'exact'; origin: string } | { kind: 'pattern'; pattern: string; regex: RegExp };
 
-/** Hosting suffixes where anyone can register a subdomain (from the Public Suffix List). */
-const SHARED_HOSTING_SUFFIXES = [
-  'vercel.app',
-  'fly.dev',
-  'netlify.app',
-  'onrender.com',
-  'herokuapp.com',
-  'github.io',
-  'pages.dev',
-  'workers.dev',
-  'web.app',
-  'firebaseapp.com',
-  'azurewebsites.net',
-  'cloudfront.net',
-  'appspot.com',
-  'railway.app',
-  'up.railway.app',
-  'surge.sh',
-];
+/**
+ * The public suffix a wildcard pattern spans, when it spans one: `cryptovault-*.vercel.app` covers hosts that anyone
+ * can register under `vercel.app`. Decided by the Public Suffix List (tldts, private section included: the hosting
+ * platforms' shared domains such as vercel.app, fly.dev, github.io are listed there), not by a list of our own.
+ */
+function publicSuffixOf(parent: string): string | null {
+  const suffix = getPublicSuffix(`x.${parent}`, { allowPrivateDomains: true });
+  // The suffix reaches the wildcard's parent (or beyond, under a PSL wildcard rule): the `*` label is registrable.
+  return suffix !== null && (suffix === parent || suffix.endsWith(`.${parent}`)) ? suffix : null;
+}
 
 export interface ParsedCors {
   rules: CorsRule[];
   warnings: string[];
   errors: string[];
+  /** Wildcard patterns whose `*` label sits right under a public suffix (refused in production and staging). */
+  publicSuffixPatterns: string[];
 }
 
 function splitList(raw: string): string[] {
@@ -56,6 +51,7 @@ export function parseCorsOrigins(raw: string): ParsedCors {
   const rules: CorsRule[] = [];
   const warnings: string[] = [];
   const errors: string[] = [];
+  const publicSuffixPatterns: string[] = [];
   for (const entry of splitList(raw)) {
     if (entry === '\u0000invalid-json') {
       errors.push('CORS_ORIGINS: not a valid JSON array of strings');
@@ -94,9 +90,9 @@ export function parseCorsOrigins(raw: string): ParsedCors {
       .join('\\.');
     const regex = new RegExp(`^${scheme}:\\/\\/${labelRe}\\.${rest}${port ? `:${port}` : ''}$`);
     rules.push({ kind: 'pattern', pattern: value, regex });
-    const suffix = labels.slice(1).join('.');
-    const shared = SHARED_HOSTING_SUFFIXES.find((s) => suffix === s || suffix.endsWith(`.${s}`));
+    const shared = publicSuffixOf(labels.slice(1).join('.'));
     if (shared) {
+      publicSuffixPatterns.push(entry);
       warnings.push(
         `CORS_ORIGINS pattern "${entry}" sits under the public suffix "${shared}": anyone can create a matching ` +
           `subdomain there and, with credentialed CORS, read users' data. Prefer exact origins (or a custom domain).`,
@@ -104,7 +100,7 @@ export function parseCorsOrigins(raw: string): ParsedCors {
     }
     if (scheme === 'http') warnings.push(`CORS_ORIGINS pattern "${entry}" allows plain http origins`);
   }
-  return { rules, warnings, errors };
+  return { rules, warnings, errors, publicSuffixPatterns };
 }
 
 export function originAllowed(origin: string, rules: readonly CorsRule[]): boolean {
