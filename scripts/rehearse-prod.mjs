@@ -74,6 +74,7 @@ const secrets = {
   NOWPAYMENTS_API_KEY: randomBytes(12).toString('hex'),
   NOWPAYMENTS_IPN_SECRET: randomBytes(24).toString('base64url'),
   METRICS_TOKEN: randomBytes(16).toString('hex'),
+  EDGE_PROXY_SECRET: randomBytes(32).toString('hex'),
 };
 let server = null;
 let sendgrid = null;
@@ -165,7 +166,7 @@ try {
   });
 
   const base = `http://127.0.0.1:${port}`;
-  const client = new FlowClient(base, `10.${1 + (process.pid % 250)}.${Date.now() % 250}.7`);
+  const client = new FlowClient(base, `10.${1 + (process.pid % 250)}.${Date.now() % 250}.7`, secrets.EDGE_PROXY_SECRET);
   await step('health', async () => {
     const r = await client.call('GET', '/health');
     if (r.status !== 200 || r.json.checks.database.status !== 'ok') throw new StepError(`/health: HTTP ${r.status} ${r.text}`);

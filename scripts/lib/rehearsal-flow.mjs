@@ -2,18 +2,26 @@
 // code, a NOWPayments deposit completed by a signed IPN callback, a market buy at the server's price.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
-/** Requests arrive as they would on Fly behind Vercel: X-Forwarded-For "<client>, <Vercel edge>" (TRUST_PROXY=2). */
+/**
+ * Requests arrive as they would on Fly behind Vercel (TRUST_PROXY=vercel+fly): the X-Forwarded-For Vercel writes,
+ * Fly's hop after it and in Fly-Client-IP, and the edge secret the rewrite adds.
+ */
 export class FlowClient {
-  constructor(base, clientIp) {
+  constructor(base, clientIp, edgeSecret) {
     this.base = base;
     this.clientIp = clientIp;
+    this.edgeSecret = edgeSecret;
     this.cookies = new Map();
     this.csrf = undefined;
   }
 
   async call(method, path, { body, headers = {}, csrf = true, direct = false } = {}) {
     const h = { accept: 'application/json', ...headers };
-    if (!direct) h['x-forwarded-for'] = `${this.clientIp}, 127.0.0.2`;
+    if (!direct) {
+      h['x-forwarded-for'] = `${this.clientIp}, 192.0.2.10`;
+      h['fly-client-ip'] = '192.0.2.10';
+      h['x-cryptovault-edge-secret'] = this.edgeSecret;
+    }
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (csrf && this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf;
     if (body !== undefined && typeof body !== 'string') h['content-type'] = 'application/json';

@@ -8,17 +8,18 @@ import cors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import proxyAddr from '@fastify/proxy-addr';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Config, TrustProxy } from './config.ts';
+import type { Config } from './config.ts';
 import { installErrorHandlers, sendError } from './http/errors.ts';
 import { FastPath, rateVerdictOf } from './http/fast-path.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { modules } from './modules/index.ts';
+import { PINNED_TRUST, pinClientAddress } from './platform/client-address.ts';
 import { originAllowed } from './platform/cors-origins.ts';
 import { CSRF_COOKIE, CSRF_HEADER, csrfRequestValid } from './platform/csrf.ts';
 import type { Platform } from './platform/index.ts';
+import { apiIpRule } from './platform/ratelimit.ts';
 import { defaultWebDistDir } from './platform/paths.ts';
 
 declare module 'fastify' {
@@ -46,22 +47,6 @@ function containsNul(value: unknown, depth = 0): boolean {
   return false;
 }
 
-/** A hop count trusts that many proxies from the socket inwards (Fly = 1; Vercel in front of Fly = 2). */
-function trustProxyOption(t: TrustProxy): boolean | string[] | ((addr: string, hop: number) => boolean) {
-  return typeof t === 'number' ? (_addr, hop) => hop < t : t;
-}
-
-/** The caller's address as Fastify's `request.ip` derives it under the same trust of proxies. */
-function clientIpResolver(t: TrustProxy): (req: IncomingMessage) => string {
-  const option = trustProxyOption(t);
-  if (option === false) return (req) => req.socket.remoteAddress ?? '';
-  const trust = option === true ? () => true : typeof option === 'function' ? option : proxyAddr.compile(option);
-  return (req) => {
-    const all = proxyAddr.all(req, trust);
-    return all[all.length - 1] ?? '';
-  };
-}
-
 /** The caller's X-Request-Id when it is sane, a fresh one otherwise. */
 function requestIdOf(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
@@ -74,11 +59,12 @@ export async function buildApp(platform: Platform): Promise<App> {
   const security = securityHeaders(config);
   // Global per-IP limit on the API (counted locally, shared through the cache every 100 ms: RateLimiter.checkCoalesced);
   // the auth module adds stricter per-route and per-account limits.
-  const apiRule = { name: 'api:ip', limit: config.rateLimitPerMinute, windowMs: 60_000 };
+  const apiRule = apiIpRule(config.rateLimitPerMinute);
+  const pinning = config.trustProxy !== false;
   const fastPath = new FastPath({
     apiHeaders: security.api,
     requestId: requestIdOf,
-    clientIp: clientIpResolver(config.trustProxy),
+    clientIp: (req) => platform.clientAddress(req).ip,
     rateLimit: (ip) => platform.rateLimiter.checkCoalesced(apiRule, ip),
     observe: (route, status, seconds) => platform.metrics.observeHttp('GET', route, status, seconds),
     log: platform.log,
@@ -90,7 +76,11 @@ export async function buildApp(platform: Platform): Promise<App> {
     serverFactory: (handler, opts) => {
       // Fastify passes its options with its defaults filled in (typed loosely): set what it would set itself.
       const option = (name: string) => (typeof opts[name] === 'number' ? opts[name] : 0);
-      const server = createServer((req, res) => fastPath.dispatch(req, res, handler));
+      const server = createServer((req, res) => {
+        // The caller's address is decided before Fastify (or its request log line) reads request.ip.
+        if (pinning) pinClientAddress(req, platform.clientAddress);
+        fastPath.dispatch(req, res, handler);
+      });
       server.keepAliveTimeout = option('keepAliveTimeout');
       server.requestTimeout = option('requestTimeout');
       server.setTimeout(option('connectionTimeout'));
@@ -102,7 +92,8 @@ export async function buildApp(platform: Platform): Promise<App> {
       // Health probes and scrapes every few seconds would drown the log.
       disableRequestLogging: (req) => config.logLevel === 'silent' || /^\/(health|metrics|ping)/.test(req.url),
     }),
-    trustProxy: trustProxyOption(config.trustProxy),
+    // request.ip is the resolver's answer, pinned into X-Forwarded-For (platform/client-address.ts).
+    trustProxy: pinning ? PINNED_TRUST : false,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -125,6 +116,8 @@ export async function buildApp(platform: Platform): Promise<App> {
   installErrorHandlers(app);
 
   app.addHook('onRequest', (request, reply, done) => {
+    // Requests injected in tests do not pass the HTTP server's handler: pin their address here, before any reader.
+    if (pinning) pinClientAddress(request.raw, platform.clientAddress);
     reply.header('x-request-id', request.id);
     done();
   });

@@ -105,6 +105,7 @@ const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().trim().min(1).default('cryptovault-api'),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
   TRUST_PROXY: z.string().trim().default('false'),
+  EDGE_PROXY_SECRET: optionalString,
   SHUTDOWN_TIMEOUT_MS: int(1000, 300_000).default(25_000),
   METRICS_TOKEN: optionalString,
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(600),
@@ -145,7 +146,11 @@ const KNOWN_DEFAULT_SECRETS = new Set([
   'replace-me',
 ]);
 
-export type TrustProxy = boolean | number | string[];
+/**
+ * The path requests take to the API, which decides the client address (platform/client-address.ts): a named
+ * topology (`fly`, `vercel+fly`), or the generic forms for other setups (hop count, `true`, proxy addresses/CIDRs).
+ */
+export type TrustProxy = boolean | number | string[] | 'fly' | 'vercel+fly';
 
 export interface Config {
   environment: Environment;
@@ -207,6 +212,8 @@ export interface Config {
   /** OpenTelemetry tracing over OTLP/HTTP; null (off, nothing loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   telemetry: { endpoint: string; headers: Record<string, string>; serviceName: string; sampleRatio: number } | null;
   trustProxy: TrustProxy;
+  /** EDGE_PROXY_SECRET: the value Vercel's rewrite adds to prove a request came through it (vercel+fly). */
+  edgeProxySecret: string | null;
   shutdownTimeoutMs: number;
   metricsToken: string | null;
   rateLimitPerMinute: number;
@@ -244,6 +251,7 @@ function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
   const v = raw.trim().toLowerCase();
   if (v === '' || v === 'false' || v === '0' || v === 'no') return false;
   if (v === 'true') return true;
+  if (v === 'fly' || v === 'vercel+fly') return v;
   if (/^\d+$/.test(v)) return Number(v);
   const parts = raw
     .split(',')
@@ -251,7 +259,7 @@ function parseTrustProxy(raw: string, problems: string[]): TrustProxy {
     .filter(Boolean);
   const ok = parts.every((p) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(p) || ['loopback', 'linklocal', 'uniquelocal'].includes(p));
   if (!ok) {
-    problems.push('TRUST_PROXY: use false, a hop count (e.g. 1 on Fly, 2 with Vercel in front), or a comma list of proxy IPs/CIDRs');
+    problems.push('TRUST_PROXY: use fly (Fly alone), vercel+fly (Vercel rewriting to Fly), false, a hop count, or a comma list of proxy IPs/CIDRs');
     return false;
   }
   return parts;
@@ -344,6 +352,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.JWT_ALGORITHM !== 'HS256') problems.push(`JWT_ALGORITHM: only HS256 is supported (got ${e.JWT_ALGORITHM})`);
 
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
+  if (trustProxy === 'vercel+fly') {
+    // Without it no request can prove it came through Vercel: every caller would share Vercel's egress addresses.
+    if (!e.EDGE_PROXY_SECRET) problems.push('EDGE_PROXY_SECRET is required with TRUST_PROXY=vercel+fly (the same value in the Vercel project; openssl rand -hex 32)');
+    else checkSecret('EDGE_PROXY_SECRET', e.EDGE_PROXY_SECRET, 32, problems, envName);
+  } else if (typeof trustProxy === 'number' && trustProxy > 1 && isProduction) {
+    notices.push(
+      `TRUST_PROXY=${trustProxy} believes ${trustProxy - 1} X-Forwarded-For entr${trustProxy === 2 ? 'y' : 'ies'} beyond the proxy in front: a caller that reaches that proxy ` +
+        'directly picks its own rate-limit address. On Fly use TRUST_PROXY=fly, behind Vercel TRUST_PROXY=vercel+fly (docs/operations.md).',
+    );
+  }
 
   const cors = parseCorsOrigins(e.CORS_ORIGINS ?? '');
   problems.push(...cors.errors);
@@ -510,6 +528,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }
       : null,
     trustProxy,
+    edgeProxySecret: e.EDGE_PROXY_SECRET ?? null,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN ?? null,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,

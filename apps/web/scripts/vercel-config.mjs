@@ -2,13 +2,33 @@
 // app's fly.dev host or api.<your domain>). apps/web/vercel.mjs calls this at build time on Vercel, so switching
 // the API is: change API_ORIGIN in the Vercel project, redeploy. Nothing else names the API host.
 //
-//   API_ORIGIN=https://api.example.com node apps/web/scripts/vercel-config.mjs          # print the JSON
-//   API_ORIGIN=https://api.example.com node apps/web/scripts/vercel-config.mjs --out f  # write it to a file
+// Every request the rewrites forward carries X-CryptoVault-Edge-Secret = the project's EDGE_PROXY_SECRET variable,
+// which the API (TRUST_PROXY=vercel+fly, same value) takes as proof that the request came through Vercel and that
+// X-Forwarded-For holds the address Vercel saw. The value is not in this configuration: `$EDGE_PROXY_SECRET` is
+// resolved by Vercel's routing layer for each request (a route transform with `env`), so it never reaches the
+// build output or the repository. Transforms exist only in the `routes` form, so the whole configuration is routes.
+//
+//   API_ORIGIN=https://api.example.com EDGE_PROXY_SECRET=x node apps/web/scripts/vercel-config.mjs          # print
+//   API_ORIGIN=https://api.example.com EDGE_PROXY_SECRET=x node apps/web/scripts/vercel-config.mjs --out f  # file
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** The header the API reads the proof in (apps/api/src/platform/client-address.ts). */
+export const EDGE_SECRET_HEADER = 'x-cryptovault-edge-secret';
+
 /** Paths the browser calls on the web origin that Vercel forwards to the API (same-origin cookies, no CORS). */
-export const API_PATHS = ['/api/:path*', '/health', '/ping', '/csrf'];
+export const API_ROUTES = [
+  { src: '^/api/(.*)$', path: '/api/$1' },
+  { src: '^/(health|ping|csrf)$', path: '/$1' },
+  // Engine.IO serves /socket.io/ with a trailing slash; `(.*)` may be empty, so it is never normalised away.
+  { src: '^/socket\\.io/(.*)$', path: '/socket.io/$1' },
+];
+
+/** Every forwarded request carries the edge secret; a value a client sent under that name is dropped first. */
+const edgeSecretTransforms = [
+  { type: 'request.headers', op: 'delete', target: { key: EDGE_SECRET_HEADER } },
+  { type: 'request.headers', op: 'set', target: { key: EDGE_SECRET_HEADER }, args: '$EDGE_PROXY_SECRET', env: ['EDGE_PROXY_SECRET'] },
+];
 
 /** Validated https origin (http only for localhost, for local rehearsals). Throws with a readable reason. */
 export function parseApiOrigin(raw) {
@@ -61,30 +81,33 @@ export function securityHeaders(apiOrigin) {
 }
 
 /** Not the API's paths, which keep the API's headers. */
-const PAGES = '/((?!api/|socket\\.io/|health|ping|csrf).*)';
+const PAGES = '^/(?!api/|socket\\.io/|health$|ping$|csrf$).*$';
 
-/** The whole Vercel project configuration (vercel.json schema) for one API origin. */
+const headerMap = (list) => Object.fromEntries(list.map((h) => [h.key, h.value]));
+
+/** The whole Vercel project configuration (vercel.json schema, `routes` form) for one API origin. */
 export function vercelConfig(env) {
   const api = parseApiOrigin(env.API_ORIGIN);
+  if (!env.EDGE_PROXY_SECRET?.trim()) {
+    throw new Error(
+      'EDGE_PROXY_SECRET is not set: set it in the Vercel project (Settings → Environment Variables) to the same value as the API\'s EDGE_PROXY_SECRET Fly secret (openssl rand -hex 32)',
+    );
+  }
   return {
     $schema: 'https://openapi.vercel.sh/vercel.json',
     framework: 'vite',
     buildCommand: 'npm run build',
     outputDirectory: 'dist',
-    rewrites: [
-      ...API_PATHS.map((source) => ({ source, destination: `${api}${source}` })),
-      // Engine.IO serves /socket.io/ with a trailing slash; keep it explicit so it is never normalised away.
-      { source: '/socket.io/', destination: `${api}/socket.io/` },
-      { source: '/socket.io/:path*', destination: `${api}/socket.io/:path*` },
-      // SPA fallback: files in dist win first (Vercel checks the filesystem before rewrites); a missing hashed
-      // asset stays a 404 instead of turning into index.html.
-      { source: '/((?!assets/).*)', destination: '/index.html' },
-    ],
-    headers: [
-      { source: PAGES, headers: securityHeaders(api) },
-      { source: '/assets/(.*)', headers: [{ key: 'Cache-Control', value: 'public, max-age=31536000, immutable' }] },
-      { source: '/', headers: [{ key: 'Cache-Control', value: 'no-cache' }] },
-      { source: '/index.html', headers: [{ key: 'Cache-Control', value: 'no-cache' }] },
+    routes: [
+      // Response headers first (`continue`: the request goes on to the routes below).
+      { src: PAGES, headers: headerMap(securityHeaders(api)), continue: true },
+      { src: '^/assets/(.*)$', headers: { 'Cache-Control': 'public, max-age=31536000, immutable' }, continue: true },
+      { src: '^/(index\\.html)?$', headers: { 'Cache-Control': 'no-cache' }, continue: true },
+      // The API, before the filesystem so that no file can shadow it; the query string travels with the request.
+      ...API_ROUTES.map((r) => ({ src: r.src, dest: `${api}${r.path}`, transforms: edgeSecretTransforms })),
+      { handle: 'filesystem' },
+      // SPA fallback after the files in dist; a missing hashed asset stays a 404 instead of turning into index.html.
+      { src: '^/(?!assets/).*$', dest: '/index.html' },
     ],
   };
 }

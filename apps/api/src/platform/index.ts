@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
 import { pid } from 'node:process';
+import type { IncomingMessage } from 'node:http';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { type Cache, FallbackCache, MemoryCache, RedisCache, UpstashCache } from './cache.ts';
+import { type ClientAddress, clientAddressResolver } from './client-address.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { EventBus } from './events.ts';
 import { type Locks, MemoryLocks, RedisLocks } from './locks.ts';
@@ -32,6 +34,11 @@ export interface Platform {
   rateLimiter: RateLimiter;
   events: EventBus;
   metrics: Metrics;
+  /**
+   * Who is calling, by the configured path of proxies (TRUST_PROXY): the one resolver behind Fastify's request.ip,
+   * the fast path, Socket.IO handshakes and the metrics check (platform/client-address.ts).
+   */
+  clientAddress(req: IncomingMessage): ClientAddress;
   /** The main Redis connection when REDIS_URL is set (Socket.IO adapter, etc.). */
   redis: Redis | null;
   /** Creates another Redis connection (subscribers need their own); `options` override the fail-fast defaults. */
@@ -112,6 +119,7 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
     rateLimiter: new RateLimiter(cache),
     events,
     metrics: createMetrics(),
+    clientAddress: clientAddressResolver(config),
     redis,
     newRedisConnection,
     authenticator: anonymousOnly,

@@ -9,6 +9,7 @@ export const REDACT_PATHS = [
   'req.headers["x-csrf-token"]',
   'req.headers["x-nowpayments-sig"]',
   'req.headers["x-api-key"]',
+  'req.headers["x-cryptovault-edge-secret"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.newPassword',

@@ -14,6 +14,14 @@ export interface RateResult {
   retryAfterSeconds: number;
 }
 
+/**
+ * The global per-client-address budget: every /api request (Fastify's hook and the fast path) and every Socket.IO
+ * handshake counts against it, keyed by the one client-address resolver.
+ */
+export function apiIpRule(perMinute: number): RateRule {
+  return { name: 'api:ip', limit: perMinute, windowMs: 60_000 };
+}
+
 /** One machine's view of a shared counter between two trips to the cache. */
 interface Tally {
   /** When the shared window ends, as of the last trip. */

@@ -4,6 +4,7 @@ import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import { originAllowed } from '../platform/cors-origins.ts';
 import type { Platform } from '../platform/index.ts';
+import { apiIpRule, type RateResult } from '../platform/ratelimit.ts';
 import { clusterNamespace } from './namespace.ts';
 import { PriceFanout } from './price-fanout.ts';
 import { guardRejections } from './redis-guard.ts';
@@ -26,6 +27,7 @@ const STREAM_BLOCK_MS = 1_000;
  */
 export async function startRealtime(platform: Platform, httpServer: HttpServer): Promise<Realtime> {
   const { config, log } = platform;
+  const handshakeRule = apiIpRule(config.rateLimitPerMinute);
   const io: IoServer = new Server(httpServer, {
     path: config.socketIoPath,
     serveClient: false,
@@ -40,7 +42,11 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
       if (platform.draining) return cb('draining', false);
       const origin = req.headers.origin;
       if (origin && !originAllowed(origin, config.cors.rules)) return cb('origin not allowed', false);
-      cb(null, true);
+      // A new connection counts against its caller's per-address API budget, the caller decided as for request.ip.
+      const decide = (r: RateResult) => (r.allowed ? cb(null, true) : cb('rate limited', false));
+      const verdict = platform.rateLimiter.checkCoalesced(handshakeRule, platform.clientAddress(req).ip);
+      if (verdict instanceof Promise) verdict.then(decide, () => cb(null, true));
+      else decide(verdict);
     },
   });
 

@@ -21,6 +21,7 @@ const SECRETS: Record<string, string> = {
   SENDGRID_API_KEY: 'SG.sg-Lk8Jh3Gf6Ds1',
   NOWPAYMENTS_API_KEY: 'np-Qa2Ws5Ed8Rf1',
   NOWPAYMENTS_IPN_SECRET: 'ipn-Tg6Yh9Uj2Ik5Ol8',
+  EDGE_PROXY_SECRET: 'edge-Vb4Nm7Qw1Er5Ty8Ui2Op6As3Df9Gh0Jk',
 };
 
 function envFile(extra = ''): string {

@@ -32,6 +32,7 @@ describe('fly.toml', () => {
     NOWPAYMENTS_API_KEY: 'np-test',
     NOWPAYMENTS_IPN_SECRET: 'i'.repeat(10) + 'j'.repeat(10),
     COINCAP_API_KEY: 'cc-test',
+    EDGE_PROXY_SECRET: 'e'.repeat(16) + 'f'.repeat(16),
   };
 
   it("kills only after the server's own drain deadline, as configured by its [env]", () => {
@@ -46,7 +47,7 @@ describe('fly.toml', () => {
     expect(config.isProduction).toBe(true);
     expect(config.port).toBe(8001);
     expect(config.host).toBe('::');
-    expect(config.trustProxy).toBe(2);
+    expect(config.trustProxy).toBe('vercel+fly');
     expect(config.appUrl).toBe(config.publicApiUrl);
     expect(config.web.serve).toBe(false);
   });

@@ -1,51 +1,43 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseApiOrigin, type VercelConfig, vercelConfig } from '../../../web/scripts/vercel-config.mjs';
+import { EDGE_SECRET_HEADER, parseApiOrigin, type VercelConfig, type VercelTransform, vercelConfig } from '../../../web/scripts/vercel-config.mjs';
+import { EDGE_SECRET_HEADER as API_EDGE_SECRET_HEADER } from '../../src/platform/client-address.ts';
 import { REPO_ROOT } from './paths.ts';
 
 const API = 'https://api.example.test';
-const config = vercelConfig({ API_ORIGIN: API });
+const SECRET_VALUE = 'edge-secret-value-0123456789abcdef0123456789';
+const config = vercelConfig({ API_ORIGIN: API, EDGE_PROXY_SECRET: SECRET_VALUE });
 
-/** Vercel source syntax, as far as this config uses it: literal paths, `/:name*` tails and raw regex groups. */
-function sourceRegex(source: string): RegExp {
-  let re = '';
-  for (let i = 0; i < source.length; ) {
-    const tail = /^\/:(\w+)\*/.exec(source.slice(i));
-    if (tail) {
-      re += `(?:/(?<${tail[1]}>.*))?`;
-      i += tail[0].length;
-    } else if (source[i] === '(') {
-      let depth = 0;
-      let j = i;
-      for (; j < source.length; j++) {
-        if (source[j] === '(') depth++;
-        if (source[j] === ')' && --depth === 0) break;
-      }
-      re += source.slice(i, j + 1);
-      i = j + 1;
-    } else {
-      re += source[i]!.replace(/[.*+?^${}|[\]\\]/g, '\\$&');
-      i++;
+interface Routed {
+  to: string;
+  headers: Record<string, string>;
+  transforms: VercelTransform[];
+}
+
+/**
+ * Where Vercel's routing sends a request path, as far as this config uses it: `continue` routes add response
+ * headers, the first route with a `dest` ends it (`$1` from its match), `handle: filesystem` serves a file in dist.
+ */
+function routed(cfg: VercelConfig, path: string, files: string[] = ['/index.html', '/assets/index-abc123.js']): Routed {
+  const headers: Record<string, string> = {};
+  for (const r of cfg.routes) {
+    if ('handle' in r) {
+      if (files.includes(path)) return { to: `file:${path}`, headers, transforms: [] };
+      continue;
     }
+    const m = new RegExp(r.src).exec(path);
+    if (!m) continue;
+    if ('headers' in r) {
+      for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+      continue;
+    }
+    return { to: r.dest.replace(/\$(\d)/g, (_s, i: string) => m[Number(i)] ?? ''), headers, transforms: r.transforms ?? [] };
   }
-  return new RegExp(`^${re}$`);
+  return { to: '404', headers, transforms: [] };
 }
 
-/** Where Vercel sends a request path: a static file, or the first matching rewrite. */
-function route(cfg: VercelConfig, path: string, files: string[] = ['/index.html', '/assets/index-abc123.js']): string {
-  if (files.includes(path)) return `file:${path}`;
-  for (const r of cfg.rewrites) {
-    const m = sourceRegex(r.source).exec(path);
-    if (m) return r.destination.replace(/:(\w+)\*/g, (_s, name: string) => m.groups?.[name] ?? '');
-  }
-  return '404';
-}
-
-function headersFor(cfg: VercelConfig, path: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const rule of cfg.headers) if (sourceRegex(rule.source).test(path)) for (const h of rule.headers) out[h.key.toLowerCase()] = h.value;
-  return out;
-}
+const route = (cfg: VercelConfig, path: string, files?: string[]) => routed(cfg, path, files).to;
+const headersFor = (cfg: VercelConfig, path: string) => routed(cfg, path).headers;
 
 describe('Vercel configuration generated from API_ORIGIN', () => {
   it('rewrites the API paths and Socket.IO to the API origin', () => {
@@ -62,8 +54,28 @@ describe('Vercel configuration generated from API_ORIGIN', () => {
     expect(route(config, '/portfolio')).toBe('/index.html');
     expect(route(config, '/trade/BTC-USD')).toBe('/index.html');
     expect(route(config, '/assets/gone-000.js')).toBe('404');
-    const spa = config.rewrites.findIndex((r) => r.destination === '/index.html');
-    expect(spa).toBe(config.rewrites.length - 1);
+    const last = config.routes[config.routes.length - 1];
+    expect(last && 'dest' in last ? last.dest : null).toBe('/index.html');
+  });
+
+  it('sends the edge secret on every request it forwards to the API, by reference to the project variable', () => {
+    expect(EDGE_SECRET_HEADER).toBe(API_EDGE_SECRET_HEADER);
+    for (const path of ['/api/auth/login', '/api/crypto/bitcoin/history', '/health', '/ping', '/csrf', '/socket.io/', '/socket.io/x']) {
+      const { to, transforms } = routed(config, path);
+      expect(to.startsWith(API), path).toBe(true);
+      // A header a client sent under that name is dropped, then Vercel sets the project's value per request.
+      expect(transforms).toEqual([
+        { type: 'request.headers', op: 'delete', target: { key: EDGE_SECRET_HEADER } },
+        { type: 'request.headers', op: 'set', target: { key: EDGE_SECRET_HEADER }, args: '$EDGE_PROXY_SECRET', env: ['EDGE_PROXY_SECRET'] },
+      ]);
+    }
+    expect(routed(config, '/portfolio').transforms).toEqual([]);
+    // The value itself never lands in the build output.
+    expect(JSON.stringify(config)).not.toContain(SECRET_VALUE);
+  });
+
+  it('refuses to build without EDGE_PROXY_SECRET in the project, so no deployment forwards requests the API cannot tell apart', () => {
+    expect(() => vercelConfig({ API_ORIGIN: API })).toThrow(/EDGE_PROXY_SECRET is not set/);
   });
 
   it('puts security headers on pages and long caching on hashed assets only', () => {
@@ -83,7 +95,7 @@ describe('Vercel configuration generated from API_ORIGIN', () => {
   });
 
   it('names the API host only where API_ORIGIN put it', () => {
-    const other = vercelConfig({ API_ORIGIN: 'https://api.other.test' });
+    const other = vercelConfig({ API_ORIGIN: 'https://api.other.test', EDGE_PROXY_SECRET: SECRET_VALUE });
     const json = JSON.stringify(other);
     expect(json).not.toContain('api.example.test');
     const hosts = new Set([...json.matchAll(/https?:\/\/([a-z0-9.-]+)/g)].map((m) => m[1]));
@@ -111,10 +123,10 @@ describe('Vercel configuration generated from API_ORIGIN', () => {
         env: { PATH: process.env.PATH ?? '', ...env },
         encoding: 'utf8',
       });
-    const ok = load({ API_ORIGIN: API });
+    const ok = load({ API_ORIGIN: API, EDGE_PROXY_SECRET: SECRET_VALUE });
     expect(ok.status, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual(config);
-    const missing = load({});
+    const missing = load({ EDGE_PROXY_SECRET: SECRET_VALUE });
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/API_ORIGIN is not set/);
   });

@@ -39,15 +39,16 @@ export function isPrivateAddress(raw: string | undefined): boolean {
 }
 
 /**
- * /metrics is for Prometheus: a bearer METRICS_TOKEN, or a direct connection from a private address that did not
- * come through Fly's public proxy (which adds Fly-Client-IP / X-Forwarded-For).
+ * /metrics is for Prometheus: a bearer METRICS_TOKEN, or a caller on a private address that connected directly: the
+ * client address is the TCP peer itself and no proxy header came with it (Fly's public proxy adds Fly-Client-IP and
+ * X-Forwarded-For, and connects from a private address of its own).
  */
 function metricsAllowed(platform: Platform, request: FastifyRequest): boolean {
   const token = platform.config.metricsToken;
   const auth = request.headers.authorization;
   if (token && auth === `Bearer ${token}`) return true;
-  const proxied = request.headers['fly-client-ip'] !== undefined || request.headers['x-forwarded-for'] !== undefined;
-  return !proxied && isPrivateAddress(request.socket.remoteAddress);
+  const caller = platform.clientAddress(request.raw);
+  return caller.from === 'socket' && !caller.relayed && isPrivateAddress(caller.ip);
 }
 
 async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
