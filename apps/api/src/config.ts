@@ -83,6 +83,8 @@ const envSchema = z.object({
   // One CoinCap call per poll for all assets: 30 s is 2,880 credits a day (see docs/operations.md).
   PRICE_POLL_INTERVAL_MS: int(1000, 3_600_000).default(30_000),
   PRICE_MAX_AGE_MS: int(1000, 3_600_000).default(60_000),
+  // Price history calls to CoinCap per minute for the whole platform (each is billed; see docs/operations.md).
+  PRICE_HISTORY_CALLS_PER_MINUTE: int(1, 600).default(30),
   TRADING_FEE_RATE: z
     .string()
     .trim()
@@ -190,6 +192,8 @@ export interface Config {
     coincapBaseUrl: string;
     pollIntervalMs: number;
     maxAgeMs: number;
+    /** Upstream history calls per minute, platform-wide (CoinCap bills each). */
+    historyCallsPerMinute: number;
   };
   /** Fee on every fill as a fraction of its cost (0.001 = 0.1%), charged in the quote currency. */
   trading: { feeRate: string };
@@ -508,6 +512,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       coincapBaseUrl: stripTrailingSlash(e.COINCAP_BASE_URL),
       pollIntervalMs: e.PRICE_POLL_INTERVAL_MS,
       maxAgeMs: e.PRICE_MAX_AGE_MS,
+      historyCallsPerMinute: e.PRICE_HISTORY_CALLS_PER_MINUTE,
     },
     trading: { feeRate: e.TRADING_FEE_RATE },
     email: {

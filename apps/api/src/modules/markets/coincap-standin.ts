@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HistoryInterval } from '@cryptovault/contract';
+import { INTERVAL_MS } from './provider.ts';
 
 /**
  * A local stand-in for CoinCap API v3 (tests only): `{ data, timestamp }` bodies with every number a decimal string,
@@ -84,7 +86,7 @@ export class CoinCapStandIn {
     if (history) {
       const start = Number(url.searchParams.get('start'));
       const end = Number(url.searchParams.get('end'));
-      const step = 3_600_000;
+      const step = INTERVAL_MS[url.searchParams.get('interval') as HistoryInterval] ?? 3_600_000;
       const data = [];
       for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
         data.push({ priceUsd: '65000.0000000000000001', time: t, date: new Date(t).toISOString() });

@@ -2,9 +2,10 @@ import { type Asset, type AssetListResponse, assetListResponse, type HistoryInte
 import { PrebuiltBody } from '../../http/prebuilt.ts';
 import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound, validation } from '../../platform/errors.ts';
+import { HistoryChunks, MAX_HISTORY_POINTS } from './history.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { PriceFeed } from './feed.ts';
-import { INTERVAL_MS, type MarketProvider, ProviderError } from './provider.ts';
+import { INTERVAL_MS, type MarketProvider } from './provider.ts';
 
 const DAY = 86_400_000;
 /** The span a chart gets when it does not ask for one (a few hundred points at most). */
@@ -19,30 +20,19 @@ const DEFAULT_SPAN_MS: Readonly<Record<HistoryInterval, number>> = {
   h12: 180 * DAY,
   d1: 365 * DAY,
 };
-/** History is cached (and CoinCap credits spent) at most once per this long per asset, interval and window. */
-export const HISTORY_TTL_S: Readonly<Record<HistoryInterval, number>> = {
-  m1: 30,
-  m5: 60,
-  m15: 120,
-  m30: 120,
-  h1: 300,
-  h2: 300,
-  h6: 900,
-  h12: 900,
-  d1: 1800,
-};
-export const MAX_HISTORY_POINTS = 2000;
-
 export class MarketsService {
   /** `/api/crypto`, serialised for the price version and staleness it was made from. */
   private listed: { version: number; stale: boolean; body: PrebuiltBody } | null = null;
+  private readonly chunks: HistoryChunks;
 
   constructor(
-    private readonly platform: Platform,
+    platform: Platform,
     private readonly feed: PriceFeed,
     private readonly provider: MarketProvider,
-    private readonly namespace: string,
-  ) {}
+    namespace: string,
+  ) {
+    this.chunks = new HistoryChunks(platform, provider, namespace, platform.config.prices.historyCallsPerMinute);
+  }
 
   list(): AssetListResponse {
     const { store } = this.feed;
@@ -82,8 +72,8 @@ export class MarketsService {
     const info = findAsset(idOrSymbol);
     if (!info) throw notFound('Asset');
     const step = INTERVAL_MS[q.interval];
-    // Default windows end on an interval boundary, so repeated requests share one cache entry.
-    const end = q.end ?? Math.floor(now / step) * step;
+    // The future has no prices: an end past now is now. Default windows end on an interval boundary.
+    const end = Math.min(q.end ?? Math.floor(now / step) * step, now);
     const start = q.start ?? end - DEFAULT_SPAN_MS[q.interval];
     if (start > end) throw validation('start must not be after end', { start, end });
     if ((end - start) / step > MAX_HISTORY_POINTS) {
@@ -91,22 +81,8 @@ export class MarketsService {
         points: Math.floor((end - start) / step),
       });
     }
-    const key = `markets:${this.namespace}:history:${this.provider.historyVersion()}:${info.id}:${q.interval}:${start}:${end}`;
-    const cached = await this.platform.cache.get(key);
-    if (cached) return JSON.parse(cached) as HistoryResponse;
-    let items: HistoryResponse['items'];
-    try {
-      items = await this.provider.history(info.id, q.interval, start, end);
-    } catch (err) {
-      if (err instanceof ProviderError) {
-        this.platform.log.warn({ kind: err.kind, err: err.message, assetId: info.id }, 'price history request failed');
-        throw new AppError('UNAVAILABLE', 'Price history is unavailable right now; try again shortly', undefined, 30);
-      }
-      throw err;
-    }
-    const body: HistoryResponse = { items, interval: q.interval, source: this.provider.source };
-    await this.platform.cache.set(key, JSON.stringify(body), HISTORY_TTL_S[q.interval] * 1000);
-    return body;
+    const items = await this.chunks.range(info.id, q.interval, start, end, now);
+    return { items, interval: q.interval, source: this.provider.source };
   }
 
   async setSimulatedPrice(assetIdOrSymbol: string, priceUsd: string, holdMs: number) {
