@@ -37,7 +37,13 @@ export const adminWithdrawal = withdrawal.extend({
 export const adminWithdrawalList = pageOf(adminWithdrawal);
 export const adminWithdrawalQuery = paginationQuery.extend({ status: withdrawalStatus.default('pending_review') });
 
-export const adminDeposit = deposit.extend({ userId: z.string(), userEmail: z.string(), reviewNote: z.string().nullable() });
+export const adminDeposit = deposit.extend({
+  userId: z.string(),
+  userEmail: z.string(),
+  /** Why the deposit is under review (partially paid, mismatched amount, paid after expiry, refunded after credit). */
+  reviewReason: z.string().nullable(),
+  reviewNote: z.string().nullable(),
+});
 export const adminDepositList = pageOf(adminDeposit);
 export const adminDepositQuery = paginationQuery.extend({ review: z.enum(['pending', 'resolved', 'any']).default('pending') });
 export const resolveDepositRequest = z.object({

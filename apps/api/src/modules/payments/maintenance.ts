@@ -10,20 +10,27 @@ export const POLL_QUIET_MS = 5 * 60 * 1000;
 /** A waiting deposit this long past the provider's expiry estimate is expired by us. */
 export const EXPIRY_GRACE_MS = 30 * 60 * 1000;
 const EVERY_MS = 60 * 1000;
+/** Callbacks whose signature did not verify (kept truncated) are deleted after this long. */
+export const UNSIGNED_RETENTION_MS = 7 * 24 * 3_600_000;
 
 export interface MaintenanceReport {
   retried: number;
   polled: number;
   expired: number;
+  /** Unsigned callbacks past their retention, deleted. */
+  pruned: number;
 }
 
 /**
  * One pass: retry verified callbacks that were not processed, ask the provider about deposits whose callbacks are
- * late, and expire deposits nobody paid. Every change goes through applyStatus (forward-only, credit once).
+ * late, expire deposits nobody paid, and delete unsigned callbacks past their retention. Every change goes through applyStatus (forward-only, credit once).
  */
-export async function runPaymentMaintenance(d: PaymentsDeps, opts: { quietMs?: number; graceMs?: number } = {}): Promise<MaintenanceReport> {
+export async function runPaymentMaintenance(
+  d: PaymentsDeps,
+  opts: { quietMs?: number; graceMs?: number; unsignedRetentionMs?: number } = {},
+): Promise<MaintenanceReport> {
   const db = d.platform.database.db;
-  const report: MaintenanceReport = { retried: 0, polled: 0, expired: 0 };
+  const report: MaintenanceReport = { retried: 0, polled: 0, expired: 0, pruned: 0 };
 
   for (const row of await repo.pendingInbox(db, 60_000, 50)) {
     let update: ReturnType<typeof parseIpn> = null;
@@ -58,6 +65,8 @@ export async function runPaymentMaintenance(d: PaymentsDeps, opts: { quietMs?: n
     const r = await applyStatus(d, { paymentId: dep.providerPaymentId, status: 'expired' }, 'expiry');
     if (r.outcome === 'processed') report.expired++;
   }
+
+  report.pruned = await repo.pruneUnsignedInbox(db, opts.unsignedRetentionMs ?? UNSIGNED_RETENTION_MS);
   return report;
 }
 
@@ -68,7 +77,7 @@ export function startPaymentMaintenance(d: PaymentsDeps): () => Promise<void> {
   const loop = async () => {
     try {
       const r = await runPaymentMaintenance(d);
-      if (r.retried + r.polled + r.expired > 0) platform.log.info(r, 'payment maintenance');
+      if (r.retried + r.polled + r.expired + r.pruned > 0) platform.log.info(r, 'payment maintenance');
     } catch (err) {
       platform.log.error({ err }, 'payment maintenance failed');
     }

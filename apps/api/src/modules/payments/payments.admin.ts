@@ -15,7 +15,7 @@ import type { DepositRow } from './payments.schema.ts';
 import { depositView } from './payments.service.ts';
 
 function adminDepositView(r: DepositRow, email: string) {
-  return { ...depositView(r), userId: r.userId, userEmail: email, reviewNote: r.reviewNote };
+  return { ...depositView(r), userId: r.userId, userEmail: email, reviewReason: r.reviewReason, reviewNote: r.reviewNote };
 }
 
 async function emails(platform: Platform, ids: string[]): Promise<Map<string, string>> {

@@ -98,9 +98,20 @@ export async function depositsToExpire(ex: Executor, graceMs: number, limit: num
     .limit(limit);
 }
 
-export async function insertInbox(ex: Executor, v: { provider: string; rawBody: string }): Promise<number> {
+export type NewInboxRow = typeof paymentWebhookInbox.$inferInsert;
+
+export async function insertInbox(ex: Executor, v: NewInboxRow): Promise<number> {
   const [row] = await ex.insert(paymentWebhookInbox).values(v).returning({ id: paymentWebhookInbox.id });
   return row!.id;
+}
+
+/** Deletes callbacks whose signature did not verify once they are older than `olderThanMs`; returns how many. */
+export async function pruneUnsignedInbox(ex: Executor, olderThanMs: number): Promise<number> {
+  const rows = await ex
+    .delete(paymentWebhookInbox)
+    .where(and(sql`${paymentWebhookInbox.signatureValid} is not true`, lt(paymentWebhookInbox.receivedAt, new Date(Date.now() - olderThanMs))))
+    .returning({ id: paymentWebhookInbox.id });
+  return rows.length;
 }
 
 export async function finishInbox(

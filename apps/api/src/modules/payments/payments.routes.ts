@@ -15,7 +15,7 @@ import { createDeposit, depositView, getDeposit, listDeposits, type PaymentsDeps
 import type { PaymentProvider } from './provider.ts';
 import { signIpn } from './signature.ts';
 import { SimulatedPaymentProvider } from './simulated.provider.ts';
-import { handleIpn } from './webhook.ts';
+import { handleIpn, WEBHOOK_BODY_LIMIT_BYTES } from './webhook.ts';
 
 const tags = ['wallet'];
 const WEBHOOK_URL = '/api/webhooks/nowpayments';
@@ -44,10 +44,11 @@ async function webhookScope(scope: FastifyInstance, d: PaymentsDeps): Promise<vo
     WEBHOOK_URL,
     {
       config: { csrf: false },
+      bodyLimit: WEBHOOK_BODY_LIMIT_BYTES,
       schema: {
         tags: ['webhooks'],
         summary: 'NOWPayments IPN callback (x-nowpayments-sig HMAC-SHA512 required; idempotent, forward-only)',
-        response: { 200: webhookAck, 202: webhookAck, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 500: errorBodySchema },
+        response: { 200: webhookAck, 202: webhookAck, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 413: errorBodySchema, 500: errorBodySchema },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,4 @@
-import { bigint, boolean, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { DEPOSIT_STATUSES } from '@cryptovault/contract';
 import { users } from '../auth/users.schema.ts';
 
@@ -45,7 +45,10 @@ export const paymentWebhookInbox = pgTable('payment_webhook_inbox', {
   provider: text('provider').notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
   signatureValid: boolean('signature_valid'),
+  /** Whole for a signed callback; the first UNSIGNED_KEEP_CHARS characters otherwise. */
   rawBody: text('raw_body').notNull(),
+  bodyBytes: integer('body_bytes'),
+  bodySha256: text('body_sha256'),
   paymentId: text('payment_id'),
   paymentStatus: text('payment_status'),
   outcome: text('outcome').notNull().default('pending'),

@@ -129,7 +129,24 @@ export interface StatusUpdate {
   payCurrency?: string | null;
 }
 
-export type ApplyOutcome = 'processed' | 'duplicate' | 'stale' | 'unknown_payment';
+export type ApplyOutcome = 'processed' | 'duplicate' | 'stale' | 'review' | 'unknown_payment';
+
+/**
+ * News about money that arrives after a deposit was closed, which the forward-only rule would otherwise drop: paid
+ * after we expired it (or after it failed), refunded after it was credited. An operator decides (the admin deposit
+ * review queue); nothing is credited or debited automatically. null for any other late status (ignored as before).
+ */
+function lateFinalReason(dep: DepositRow, u: StatusUpdate): string | null {
+  const usd = `${fixed(dep.amountUsd, 2)} USD`;
+  if ((dep.status === 'expired' || dep.status === 'failed') && (u.status === 'finished' || u.status === 'partially_paid')) {
+    const paid = u.actuallyPaid ? ` (${u.actuallyPaid} ${u.payCurrency ?? dep.payCurrency} paid)` : '';
+    return `${u.status} after the deposit was ${dep.status}${paid}: nothing was credited; credit up to ${usd} if the payment arrived`;
+  }
+  if (u.status === 'refunded' && dep.creditedAt) {
+    return `refunded after ${fixed(dep.creditedUsd ?? dep.amountUsd, 2)} USD was credited: the credit stands until an operator decides`;
+  }
+  return null;
+}
 
 /**
  * Applies one provider status to its deposit, under the deposit's row lock: repeats (same payment + status) and
@@ -144,7 +161,12 @@ export async function applyStatus(d: PaymentsDeps, u: StatusUpdate, source: 'ipn
     if (!dep) return { outcome: 'unknown_payment' as const };
     const fresh = await repo.recordStatus(tx, dep.id, u.status, source);
     if (!fresh) return { outcome: 'duplicate' as const, deposit: dep };
-    if (!canMove(dep.status, u.status)) return { outcome: 'stale' as const, deposit: dep };
+    if (!canMove(dep.status, u.status)) {
+      const reason = lateFinalReason(dep, u);
+      if (!reason) return { outcome: 'stale' as const, deposit: dep };
+      const updated = await repo.updateDeposit(tx, dep.id, { review: 'pending', reviewReason: reason });
+      return { outcome: 'review' as const, deposit: updated };
+    }
     const set: Partial<repo.NewDeposit> = { status: u.status };
     if (u.actuallyPaid) set.actuallyPaid = u.actuallyPaid;
     const mismatch =
@@ -173,7 +195,22 @@ export async function applyStatus(d: PaymentsDeps, u: StatusUpdate, source: 'ipn
     return { outcome: 'processed' as const, deposit: updated };
   });
   if (result.outcome === 'processed' && result.deposit) await afterStatusChange(d, result.deposit, balances);
+  if (result.outcome === 'review' && result.deposit) {
+    platform.log.warn({ depositId: result.deposit.id, status: u.status, source }, 'late payment status sent to operator review');
+    await afterLateReview(d, result.deposit, u.status);
+  }
   return result;
+}
+
+async function afterLateReview(d: PaymentsDeps, dep: DepositRow, late: DepositStatus): Promise<void> {
+  const { platform } = d;
+  platform.events.emit('user.push', { userId: dep.userId, event: 'deposit:update', payload: depositView(dep) });
+  const usd = `${fixed(dep.amountUsd, 2)} USD`;
+  const body =
+    late === 'refunded'
+      ? `The payment provider reports your deposit of ${usd} as refunded; our team is reviewing it.`
+      : `A payment for your deposit of ${usd} arrived after it had ${dep.status === 'expired' ? 'expired' : 'failed'}; our team is reviewing it.`;
+  await notify(platform, { userId: dep.userId, type: 'deposit', title: 'Deposit under review', body, data: { depositId: dep.id, status: dep.status }, email: true });
 }
 
 async function afterStatusChange(d: PaymentsDeps, dep: DepositRow, balances: UserBalance[]): Promise<void> {

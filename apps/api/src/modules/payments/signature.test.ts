@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signIpn, sortKeysDeep, verifyIpnSignature } from './signature.ts';
+import { MAX_IPN_DEPTH, signIpn, sortKeysDeep, TooDeepError, verifyIpnSignature } from './signature.ts';
 
 const secret = 'ipn-secret-for-tests';
 const body = {
@@ -35,5 +35,17 @@ describe('IPN signature', () => {
     expect(verifyIpnSignature({ ...body, fee: { ...body.fee, serviceFee: 0 } }, signIpn(body, secret), secret)).toBe(false);
     const unsorted = createHmac('sha512', secret).update(JSON.stringify(body)).digest('hex');
     expect(verifyIpnSignature(body, unsorted, secret)).toBe(false);
+  });
+});
+
+describe('IPN key sorting depth', () => {
+  it('refuses a body nested deeper than NOWPayments ever sends before recursing into it', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => sortKeysDeep(deep)).toThrow(TooDeepError);
+    expect(() => verifyIpnSignature(deep, 'a'.repeat(128), secret)).toThrow(/nested deeper than 32 levels/);
+    let ok: unknown = { fee: 1 };
+    for (let i = 0; i < MAX_IPN_DEPTH - 1; i++) ok = { a: ok };
+    expect(() => signIpn(ok, secret)).not.toThrow();
   });
 });

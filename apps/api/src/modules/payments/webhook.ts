@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { DepositStatus } from '@cryptovault/contract';
 import { D } from '../ledger/money.ts';
 import type { ApplyOutcome, PaymentsDeps, StatusUpdate } from './payments.service.ts';
 import { applyStatus } from './payments.service.ts';
 import * as repo from './payments.repo.ts';
 import { DEPOSIT_STATUS_SET } from './provider.ts';
-import { verifyIpnSignature } from './signature.ts';
+import { TooDeepError, verifyIpnSignature } from './signature.ts';
 
 /** NOWPayments must hear back within 3 s; past this the callback is acknowledged and finished from the inbox. */
 const ANSWER_WITHIN_MS = 2500;
@@ -54,26 +55,56 @@ export async function processInbox(d: PaymentsDeps, inboxId: number, update: Sta
   }
 }
 
+/** Real callbacks are a few hundred bytes; the route refuses bodies above this with 413 before reading them whole. */
+export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;
+/** What is kept of a body whose signature did not verify: enough to recognise it, not enough to fill a disk. */
+export const UNSIGNED_KEEP_CHARS = 512;
+
+function digest(rawBody: string) {
+  return { bodyBytes: Buffer.byteLength(rawBody), bodySha256: createHash('sha256').update(rawBody).digest('hex') };
+}
+
+/** A callback that proves nothing: its first bytes, size and digest, pruned after UNSIGNED_RETENTION_MS. */
+async function keepUnsigned(d: PaymentsDeps, rawBody: string, outcome: 'invalid_signature' | 'invalid_body'): Promise<number> {
+  return repo.insertInbox(d.platform.database.db, {
+    provider: d.provider.name,
+    rawBody: rawBody.slice(0, UNSIGNED_KEEP_CHARS),
+    ...digest(rawBody),
+    signatureValid: outcome === 'invalid_signature' ? false : null,
+    outcome,
+    processedAt: new Date(),
+  });
+}
+
 /**
- * The callback: raw body into the inbox first, then the signature (401 and nothing else happens when it is missing
- * or wrong), then the status change. Unknown payment ids are 404 and logged, never a success.
+ * The callback: the signature is checked first (401 when it is missing or wrong, 400 for a body that is not JSON
+ * or nests too deep); such a body proves nothing and is kept only truncated, for a retention period. A verified
+ * callback is stored whole in the inbox, then applied. Unknown payment ids are 404 and logged, never a success.
  */
 export async function handleIpn(d: PaymentsDeps, rawBody: string, signature: unknown): Promise<WebhookAnswer> {
   const { platform } = d;
   const db = platform.database.db;
-  const inboxId = await repo.insertInbox(db, { provider: d.provider.name, rawBody });
   let parsed: unknown;
   try {
     parsed = JSON.parse(rawBody);
   } catch {
-    await repo.finishInbox(db, inboxId, { outcome: 'invalid_body' });
+    await keepUnsigned(d, rawBody, 'invalid_body');
     return { httpStatus: 400, body: { code: 'VALIDATION_ERROR', message: 'Body is not JSON' } };
   }
-  if (!verifyIpnSignature(parsed, signature, platform.config.payments.ipnSecret)) {
-    await repo.finishInbox(db, inboxId, { outcome: 'invalid_signature', signatureValid: false });
+  let verified: boolean;
+  try {
+    verified = verifyIpnSignature(parsed, signature, platform.config.payments.ipnSecret);
+  } catch (err) {
+    if (!(err instanceof TooDeepError)) throw err;
+    await keepUnsigned(d, rawBody, 'invalid_body');
+    return { httpStatus: 400, body: { code: 'VALIDATION_ERROR', message: `Body is not a payment callback: it is ${err.message}` } };
+  }
+  if (!verified) {
+    const inboxId = await keepUnsigned(d, rawBody, 'invalid_signature');
     platform.log.warn({ inboxId, hasSignature: typeof signature === 'string' }, 'payment callback with a missing or invalid signature');
     return { httpStatus: 401, body: { code: 'UNAUTHENTICATED', message: 'Missing or invalid x-nowpayments-sig' } };
   }
+  const inboxId = await repo.insertInbox(db, { provider: d.provider.name, rawBody, ...digest(rawBody), signatureValid: true });
   const update = parseIpn(parsed);
   if (!update) {
     await repo.finishInbox(db, inboxId, { outcome: 'invalid_body', signatureValid: true });

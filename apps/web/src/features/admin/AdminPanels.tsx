@@ -231,6 +231,7 @@ export function DepositsPanel() {
             <li key={x.id} className="card row-between">
               <span>
                 <strong>{x.userEmail}</strong> · {formatUsd(x.amountUsd)} via {x.payCurrency.toUpperCase()} · paid {formatAmount(x.actuallyPaid, x.payCurrency)} <StatusBadge status={x.status} />
+                {x.reviewReason && <span className="muted" style={{ display: 'block' }}>{x.reviewReason}</span>}
               </span>
               <button
                 type="button"
