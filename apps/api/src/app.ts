@@ -40,11 +40,23 @@ export type App = FastifyInstance;
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object' || depth > 64) return false;
-  for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
-  return false;
+/** No request of the contract nests deeper than this; JSON walkers (ours and libraries') recurse per level. */
+const MAX_INPUT_DEPTH = 32;
+
+/**
+ * One walk over a parsed body, query or params: 'nul' when a string holds U+0000 (PostgreSQL text cannot), 'deep'
+ * when objects or arrays nest beyond MAX_INPUT_DEPTH (refused rather than walked, here or anywhere later).
+ */
+function inspectInput(value: unknown, depth = 0): 'ok' | 'nul' | 'deep' {
+  if (typeof value === 'string') return value.includes('\u0000') ? 'nul' : 'ok';
+  if (value === null || typeof value !== 'object') return 'ok';
+  if (depth >= MAX_INPUT_DEPTH) return 'deep';
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return 'nul';
+    const r = inspectInput(v, depth + 1);
+    if (r !== 'ok') return r;
+  }
+  return 'ok';
 }
 
 /** The caller's X-Request-Id when it is sane, a fresh one otherwise. */
@@ -168,8 +180,12 @@ export async function buildApp(platform: Platform): Promise<App> {
   app.addHook('preValidation', async (request, reply) => {
     if (!request.routeOptions.url) return;
     // PostgreSQL text cannot hold U+0000: refuse it at the edge rather than fail a query later.
-    if (containsNul(request.body) || containsNul(request.query) || containsNul(request.params)) {
-      return sendError(reply, request, 400, 'VALIDATION_ERROR', 'Text must not contain NUL (U+0000) characters');
+    for (const input of [request.body, request.query, request.params]) {
+      const r = inspectInput(input);
+      if (r === 'nul') return sendError(reply, request, 400, 'VALIDATION_ERROR', 'Text must not contain NUL (U+0000) characters');
+      if (r === 'deep') {
+        return sendError(reply, request, 400, 'VALIDATION_ERROR', `The request nests objects or arrays more than ${MAX_INPUT_DEPTH} levels deep`);
+      }
     }
     // No credential at all (no Authorization header, no cookies): anonymous, without a trip to the authenticator.
     const anonymous = request.headers.authorization === undefined && request.headers.cookie === undefined;

@@ -6,6 +6,7 @@ import { type App, buildApp } from '../src/app.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { createDatabase, type Database, wrapPglite } from '../src/platform/db/client.ts';
 import { createPlatform, type Platform } from '../src/platform/index.ts';
+import { loggerOptions } from '../src/platform/logger.ts';
 
 /** Environment for tests: ENVIRONMENT=test plus the real servers CI points us at (DATABASE_URL, REDIS_URL). */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -57,7 +58,8 @@ export async function createTestApp(
 ): Promise<TestContext> {
   const { config } = loadConfig(testEnv(env));
   const database = opts.ownDatabase ? await openTestDatabase() : await sharedDatabase();
-  const log = pino({ level: config.logLevel });
+  // The server's own logger options (serializers, redaction), at the test's level.
+  const log = pino(loggerOptions(config));
   const platform = await createPlatform(config, log, { database: opts.ownDatabase ? database : keepOpen(database) });
   const app = await buildApp(platform);
   opts.extraRoutes?.(app);

@@ -1,13 +1,33 @@
 import { z } from 'zod';
 
+/** What a NUMERIC(38,18) column holds: 20 digits before the decimal point, 18 after. */
+export const MAX_INTEGER_DIGITS = 20;
+export const MAX_DECIMALS = 18;
+
+/** Why `v` is not a decimal string this platform stores, in words for a person; null when it is one. */
+export function decimalProblem(v: string): string | null {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(v);
+  if (!m) return 'must be a number written with digits and at most one decimal point, such as "12.5" (no sign, exponent, spaces or commas)';
+  const [, int = '', frac = ''] = m;
+  if (int.length > 1 && int.startsWith('0')) return 'must not start with a 0 (write "5", not "05")';
+  if (int.length > MAX_INTEGER_DIGITS) return `is too large: at most ${MAX_INTEGER_DIGITS} digits before the decimal point`;
+  if (frac.length > MAX_DECIMALS) return `has too many decimals: at most ${MAX_DECIMALS}`;
+  return null;
+}
+
 /**
- * A non-negative decimal amount as a string: digits, optional fraction, no sign, no exponent.
- * Amounts are never JSON numbers (see ../shared/api.md).
+ * A non-negative decimal amount as a string: digits, optional fraction, no sign, no exponent, and no larger or
+ * finer than the database's NUMERIC(38,18) holds, so every amount and price field refuses such a value with a 400
+ * that says why. Amounts are never JSON numbers (see ../shared/api.md).
  */
 export const decimalString = z
   .string()
-  .max(60)
-  .regex(/^(0|[1-9]\d{0,19})(\.\d{1,18})?$/, 'must be a decimal string such as "12.5" (no sign, no exponent, at most 18 decimals)');
+  .max(60, 'must be at most 60 characters')
+  .superRefine((v, ctx) => {
+    const problem = v.length <= 60 ? decimalProblem(v) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .describe(`decimal string, e.g. "12.5": up to ${MAX_INTEGER_DIGITS} digits before the point and ${MAX_DECIMALS} after`);
 
 /** A decimal that must be strictly greater than zero. */
 export const positiveDecimalString = decimalString.refine((v) => /[1-9]/.test(v), 'must be greater than zero');

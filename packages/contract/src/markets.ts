@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { positiveDecimalString } from './common.ts';
 
 /** A decimal string that may be absent at the provider (CoinCap sends null for unknown max supply, vwap, ...). */
 const decimalOrNull = z.string().nullable();
@@ -60,16 +61,13 @@ export const tradingPairSchema = z.object({
   amountPrecision: z.number().int(),
   minAmount: z.string(),
   minCost: z.string().describe('smallest order value in the quote currency'),
+  maxCost: z.string().describe('largest order value in the quote currency'),
 });
 export type TradingPair = z.infer<typeof tradingPairSchema>;
 export const tradingPairsResponse = z.object({ items: z.array(tradingPairSchema) });
 
 export const setMarketPriceBody = z.object({
-  priceUsd: z
-    .string()
-    .max(40)
-    .regex(/^(0|[1-9]\d{0,19})(\.\d{1,18})?$/, 'must be a decimal string such as "65000.12"')
-    .refine((v) => /[1-9]/.test(v), 'must be greater than zero'),
+  priceUsd: positiveDecimalString,
   /** How long the price stays exactly as set before the random walk continues from it (default 5 minutes). */
   holdMs: z.number().int().min(0).max(86_400_000).default(300_000),
 });

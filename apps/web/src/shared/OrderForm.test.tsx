@@ -7,7 +7,7 @@ import { OrderForm, previewOrder } from './OrderForm.tsx';
 
 afterEach(cleanup);
 
-const pair = { symbol: 'BTC/USD', base: 'BTC', quote: 'USD', assetId: 'bitcoin', pricePrecision: 2, amountPrecision: 8, minAmount: '0.00001', minCost: '1.00' };
+const pair = { symbol: 'BTC/USD', base: 'BTC', quote: 'USD', assetId: 'bitcoin', pricePrecision: 2, amountPrecision: 8, minAmount: '0.00001', minCost: '1.00', maxCost: '1000000000.00' };
 
 describe('order preview', () => {
   it('computes cost, fee (rounded up to the cent) and total exactly', () => {

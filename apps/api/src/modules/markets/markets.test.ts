@@ -97,6 +97,7 @@ describe('markets endpoints (simulated market)', () => {
       amountPrecision: 8,
       minAmount: '0.00001',
       minCost: '1.00',
+      maxCost: '1000000000.00',
     });
   });
 

@@ -3,6 +3,11 @@ import { ASSETS, QUOTE_ASSET } from '../../platform/assets.ts';
 
 /** Smallest order value in USD for every pair: below a dollar, fees round to nothing. */
 export const MIN_COST_USD = '1.00';
+/**
+ * Largest order value in USD for every pair. Far above any retail order, and far below what NUMERIC(38,18) holds
+ * for the order's cost, hold and fee (amount × price), which would otherwise overflow in the database.
+ */
+export const MAX_COST_USD = '1000000000.00';
 
 /** Every listed asset trades against USD (`BTC/USD`). The trading engine validates orders against this list. */
 export const TRADING_PAIRS: readonly TradingPair[] = ASSETS.map((a) => ({
@@ -14,6 +19,7 @@ export const TRADING_PAIRS: readonly TradingPair[] = ASSETS.map((a) => ({
   amountPrecision: a.amountPrecision,
   minAmount: a.minAmount,
   minCost: MIN_COST_USD,
+  maxCost: MAX_COST_USD,
 }));
 
 const bySymbol = new Map(TRADING_PAIRS.map((p) => [p.symbol, p]));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DepositStatus } from '@cryptovault/contract';
+import { errorSummary } from '../../platform/logger.ts';
 import { D } from '../ledger/money.ts';
 import type { ApplyOutcome, PaymentsDeps, StatusUpdate } from './payments.service.ts';
 import { applyStatus } from './payments.service.ts';
@@ -50,7 +51,7 @@ export async function processInbox(d: PaymentsDeps, inboxId: number, update: Sta
     return r.outcome;
   } catch (err) {
     d.platform.log.error({ err, inboxId, paymentId: update.paymentId }, 'payment callback processing failed');
-    await repo.finishInbox(db, inboxId, { outcome: 'error', error: (err as Error).message.slice(0, 500) }).catch(() => undefined);
+    await repo.finishInbox(db, inboxId, { outcome: 'error', error: errorSummary(err).slice(0, 500) }).catch(() => undefined);
     throw err;
   }
 }

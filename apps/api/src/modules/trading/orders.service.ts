@@ -19,6 +19,9 @@ import type { NewOrderRow, OrderRow } from './trading.schema.ts';
 
 const invalid = (path: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', path], message }]);
 
+const tooLarge = (pair: TradingPair, field: string) =>
+  invalid(field, `The order value (amount × price) is above the largest order this platform takes, ${new D(pair.maxCost).toFixed(0)} ${pair.quote}`);
+
 function checkPlaces(value: string | undefined, places: number, field: string): void {
   if (value !== undefined && decimalPlaces(value) > places) throw invalid(field, `${field} allows at most ${places} decimal places for this pair`);
 }
@@ -86,6 +89,7 @@ export class OrdersService {
     let amount: Dec;
     if (body.quoteAmount !== undefined) {
       if (new D(body.quoteAmount).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+      if (new D(body.quoteAmount).gt(pair.maxCost)) throw tooLarge(pair, 'quoteAmount');
       amount = amountForBudget(pair, new D(body.quoteAmount), now!, rate);
     } else {
       amount = new D(body.amount!);
@@ -93,6 +97,7 @@ export class OrdersService {
     if (amount.lt(pair.minAmount)) throw new AppError('MIN_AMOUNT', `Minimum amount is ${pair.minAmount} ${pair.base}`);
     const refPrice = new D(body.price ?? body.triggerPrice ?? now!);
     if (amount.times(refPrice).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+    if (amount.times(refPrice).gt(pair.maxCost)) throw tooLarge(pair, body.price !== undefined ? 'price' : body.triggerPrice !== undefined ? 'triggerPrice' : 'amount');
 
     if (body.type === 'market' && idempotencyKey === null) {
       const filled = await this.marketFills.submit(this.marketFill(userId, pair, body, amount, now!));
