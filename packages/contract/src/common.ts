@@ -27,7 +27,11 @@ export const decimalString = z
     const problem = v.length <= 60 ? decimalProblem(v) : null;
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   })
-  .describe(`decimal string, e.g. "12.5": up to ${MAX_INTEGER_DIGITS} digits before the point and ${MAX_DECIMALS} after`);
+  // The same rule as a JSON Schema pattern, for the OpenAPI document and the clients generated from it.
+  .meta({
+    pattern: `^(0|[1-9]\\d{0,${MAX_INTEGER_DIGITS - 1}})(\\.\\d{1,${MAX_DECIMALS}})?$`,
+    description: `decimal string, e.g. "12.5": up to ${MAX_INTEGER_DIGITS} digits before the point and ${MAX_DECIMALS} after`,
+  });
 
 /** A decimal that must be strictly greater than zero. */
 export const positiveDecimalString = decimalString.refine((v) => /[1-9]/.test(v), 'must be greater than zero');

@@ -35,6 +35,12 @@ export class RawJson {
 // Most telling first: the fixed corpus runs under a time budget and may not reach the end of these lists.
 export const HOSTILE_STRINGS: string[] = [
   '\u0000',
+  // At and past what NUMERIC(38,18) holds: a 20-digit amount and price overflowed the order's cost column (a 500).
+  '99999999999999999999',
+  '99999999999999999999.999999999999999999',
+  '999999999999999999999',
+  `1${'0'.repeat(20)}`,
+  `0.${'0'.repeat(18)}1`,
   '',
   ' ',
   '1e309',
@@ -100,7 +106,11 @@ export const HOSTILE_NUMBERS: (number | RawJson)[] = [
 ];
 
 const DEEP = 2_000;
+/** Deep enough that any recursive walker (key sorting, canonical JSON, logging) would exhaust the stack. */
+const VERY_DEEP = 60_000;
 export const HOSTILE_VALUES: unknown[] = [
+  new RawJson(`${'['.repeat(VERY_DEEP)}${']'.repeat(VERY_DEEP)}`),
+  new RawJson(`${'{"a":'.repeat(33)}1${'}'.repeat(33)}`),
   null,
   true,
   false,
@@ -130,11 +140,18 @@ export const HOSTILE_BODIES: string[] = [
   '{"constructor":{"prototype":{"polluted":"yes"}}}',
   `${'['.repeat(DEEP)}${']'.repeat(DEEP)}`,
   `${'{"a":'.repeat(DEEP)}1${'}'.repeat(DEEP)}`,
+  `${'['.repeat(VERY_DEEP)}${']'.repeat(VERY_DEEP)}`,
   `{"x":"${'y'.repeat(200_000)}"}`,
 ];
 
+/** Decimal strings around and past NUMERIC(38,18): 18–26 digits before the point, 0–22 after. */
+export const overLongDecimal: fc.Arbitrary<string> = fc
+  .tuple(fc.integer({ min: 18, max: 26 }), fc.integer({ min: 0, max: 22 }), fc.constantFrom('9', '1', '5'))
+  .map(([int, frac, d]) => `${d}${'9'.repeat(int - 1)}${frac ? `.${'9'.repeat(frac)}` : ''}`);
+
 export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
+  { weight: 2, arbitrary: overLongDecimal },
   { weight: 3, arbitrary: fc.constantFrom(...HOSTILE_NUMBERS) },
   { weight: 2, arbitrary: fc.constantFrom(...HOSTILE_VALUES) },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 40 }) },
