@@ -92,6 +92,7 @@ const envSchema = z.object({
     .default('0.001'),
   SENDGRID_API_KEY: optionalString,
   SENDGRID_BASE_URL: url.default('https://api.sendgrid.com'),
+  SENDGRID_SANDBOX: bool.default(false),
   EMAIL_FROM: z.string().trim().default('CryptoVault <no-reply@cryptovault.financial>'),
   NOWPAYMENTS_API_KEY: optionalString,
   NOWPAYMENTS_IPN_SECRET: optionalString,
@@ -197,7 +198,14 @@ export interface Config {
   };
   /** Fee on every fill as a fraction of its cost (0.001 = 0.1%), charged in the quote currency. */
   trading: { feeRate: string };
-  email: { provider: 'sendgrid' | 'dev-outbox'; sendgridApiKey: string | null; sendgridBaseUrl: string; from: string };
+  email: {
+    provider: 'sendgrid' | 'dev-outbox';
+    sendgridApiKey: string | null;
+    sendgridBaseUrl: string;
+    /** SendGrid validates each message and delivers none (mail_settings.sandbox_mode), e.g. for staging. */
+    sendgridSandbox: boolean;
+    from: string;
+  };
   payments: {
     provider: 'nowpayments' | 'simulated';
     apiKey: string | null;
@@ -519,6 +527,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       provider: e.SENDGRID_API_KEY ? 'sendgrid' : 'dev-outbox',
       sendgridApiKey: e.SENDGRID_API_KEY ?? null,
       sendgridBaseUrl: stripTrailingSlash(e.SENDGRID_BASE_URL),
+      sendgridSandbox: e.SENDGRID_SANDBOX,
       from: e.EMAIL_FROM,
     },
     payments,

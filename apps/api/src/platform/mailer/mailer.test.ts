@@ -96,6 +96,16 @@ describe('SendGrid mailer', () => {
     });
   });
 
+  it('asks for sandbox mode when configured (SENDGRID_SANDBOX, e.g. staging): validated, not delivered', async () => {
+    received.length = 0;
+    const config = loadConfig({ ENVIRONMENT: 'test', SENDGRID_API_KEY: 'SG.test-key', SENDGRID_BASE_URL: baseUrl, SENDGRID_SANDBOX: 'true' }).config;
+    await createMailer(config, log).send(msg('ok@example.test'));
+    expect(received[0]?.body).toMatchObject({ mail_settings: { sandbox_mode: { enable: true } } });
+    received.length = 0;
+    await mailer().send(msg('ok@example.test'));
+    expect(received[0]?.body).not.toHaveProperty('mail_settings');
+  });
+
   it('does not retry a 400 and reports the provider errors', async () => {
     received.length = 0;
     const err = await mailer()

@@ -31,7 +31,7 @@ export class MailError extends Error {
 export function createMailer(config: Config, log: Logger): Mailer {
   const { email } = config;
   if (email.provider === 'sendgrid' && email.sendgridApiKey) {
-    return new SendGridMailer({ apiKey: email.sendgridApiKey, baseUrl: email.sendgridBaseUrl, from: email.from }, log);
+    return new SendGridMailer({ apiKey: email.sendgridApiKey, baseUrl: email.sendgridBaseUrl, from: email.from, sandbox: email.sendgridSandbox }, log);
   }
   return new DevOutboxMailer(log);
 }

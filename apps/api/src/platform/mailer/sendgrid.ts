@@ -6,6 +6,8 @@ export interface SendGridOptions {
   baseUrl: string;
   /** `Name <address>` or a bare address. */
   from: string;
+  /** mail_settings.sandbox_mode: SendGrid validates the request and answers 200, sending nothing. */
+  sandbox?: boolean;
   /** Waits before each retry; the number of entries is the number of retries. */
   retryDelaysMs?: number[];
   timeoutMs?: number;
@@ -40,6 +42,7 @@ export class SendGridMailer implements Mailer {
         { type: 'text/plain', value: message.text },
         { type: 'text/html', value: message.html },
       ],
+      ...(this.options.sandbox ? { mail_settings: { sandbox_mode: { enable: true } } } : {}),
     });
     let lastError: MailError | null = null;
     for (let attempt = 0; attempt <= this.retryDelaysMs.length; attempt++) {
