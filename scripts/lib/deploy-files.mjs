@@ -1,5 +1,6 @@
 // Readers and rule checks for the deployment files (Dockerfile, .dockerignore, fly.toml). Used by the tests under
 // apps/api/test/deploy/ and by scripts/rehearse-prod.mjs, which runs the image's CMD and Fly's release_command.
+import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 
 /**
@@ -68,6 +69,26 @@ export function runtimeCommand(text) {
   return { cmd: cmd ? execForm(cmd.args) : null, entrypoint: entrypoint ? execForm(entrypoint.args) : null };
 }
 
+/** The Node.js majors package.json's `engines` accepts (`^20.19.0 || ^26.0.0` → [20, 26]). */
+export function supportedNodeMajors(packageJsonText = readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) {
+  const range = JSON.parse(packageJsonText).engines?.node ?? '';
+  return [...range.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1]));
+}
+
+/** The Node.js major of the final stage's base image (`node:${NODE_VERSION}-…` with the ARG's default), or null. */
+export function imageNodeMajor(text) {
+  const ins = parseDockerfile(text);
+  const args = new Map();
+  for (const i of ins) {
+    const m = /^(\w+)=(\S+)$/.exec(i.keyword === 'ARG' ? i.args : '');
+    if (m) args.set(m[1], m[2]);
+  }
+  const from = dockerStages(ins).at(-1)?.from ?? '';
+  const resolved = from.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a, b) => args.get(a ?? b) ?? '');
+  const m = /^(?:docker\.io\/)?(?:library\/)?node:(\d+)/.exec(resolved);
+  return m ? Number(m[1]) : null;
+}
+
 const INIT_BINARIES = /(^|\/)(tini|dumb-init|catatonit)$/;
 const INSTALL = /\bnpm\s+(ci|install|i)\b/;
 const PROD_ONLY = /--omit[= ]dev\b|--production\b|--only[= ]prod/;
@@ -76,8 +97,11 @@ const PROD_ONLY = /--omit[= ]dev\b|--production\b|--only[= ]prod/;
  * The image rules from issue 8. Returns human-readable problems; an empty list means the Dockerfile passes.
  * `dockerignore` (its text) is checked too when given.
  */
-export function checkDockerfile(text, dockerignore) {
+export function checkDockerfile(text, dockerignore, { nodeMajor = Math.max(...supportedNodeMajors()) } = {}) {
   const problems = [];
+  // Production runs on the newest supported line (the Active LTS); older majors are for development machines.
+  const major = imageNodeMajor(text);
+  if (major !== nodeMajor) problems.push(`the runtime image must run Node.js ${nodeMajor} (the supported LTS line in package.json engines); found ${major ?? 'no node: base image'}`);
   const stages = dockerStages(parseDockerfile(text));
   if (stages.length < 3) problems.push(`multi-stage build expected (dependencies, build, runtime): found ${stages.length} stage(s)`);
   const final = stages.at(-1);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDockerfile, dockerStages, parseDockerfile, runtimeCommand } from '../../../../scripts/lib/deploy-files.mjs';
+import { checkDockerfile, dockerStages, imageNodeMajor, parseDockerfile, runtimeCommand, supportedNodeMajors } from '../../../../scripts/lib/deploy-files.mjs';
 import { readRepoFile, reportBlock } from './paths.ts';
 
 const dockerfile = readRepoFile('Dockerfile');
@@ -24,6 +24,12 @@ describe('Dockerfile', () => {
     expect(runtimeCommand(dockerfile)).toEqual({ entrypoint: ['/usr/bin/tini', '--'], cmd: ['node', 'apps/api/dist/server.js'] });
   });
 
+  it('runs the newest Node.js major that package.json engines supports (the LTS line)', () => {
+    expect(supportedNodeMajors()).toEqual([20, 26]);
+    expect(imageNodeMajor(dockerfile)).toBe(26);
+    expect(imageNodeMajor('ARG V=22.1\nFROM node:${V}-slim AS runtime\n')).toBe(22);
+  });
+
   it('joins continuation lines and skips comments', () => {
     const ins = parseDockerfile('# c\nFROM a AS b\nRUN one \\\n  # inner\n  two\nCMD ["x"]\n');
     expect(ins.map((i) => [i.keyword, i.args])).toEqual([
@@ -45,9 +51,10 @@ describe('Dockerfile', () => {
     ['no EXPOSE', mutate(/^EXPOSE 8001\n/m, ''), /EXPOSE 8001/],
     ['dev dependencies in runtime', mutate('COPY --from=prod-deps /app/node_modules', 'COPY --from=deps /app/node_modules'), /development dependencies/],
     ['full install in runtime', mutate('WORKDIR /app\n# Root-owned', 'WORKDIR /app\nRUN npm ci\n# Root-owned'), /without --omit=dev/],
-    ['runtime built on the build stage', mutate(/FROM node:\$\{NODE_VERSION\}-bookworm-slim AS runtime/, 'FROM build AS runtime'), /inherits/],
+    ['runtime built on the build stage', mutate(/FROM node:\$\{NODE_VERSION\}-trixie-slim AS runtime/, 'FROM build AS runtime'), /inherits/],
     ['sources in runtime', mutate('COPY --from=build /app/apps/api/dist apps/api/dist', 'COPY . .'), /copies sources/],
     ['build output from the whole build stage', mutate('COPY --from=build /app/apps/api/dist apps/api/dist', 'COPY --from=build /app /app'), /more than compiled output/],
+    ['an unsupported Node.js line', mutate(/^ARG NODE_VERSION=.*$/m, 'ARG NODE_VERSION=20.20'), /must run Node\.js 26/],
     ['single stage', 'FROM node:20-slim\nCOPY . .\nUSER node\nEXPOSE 8001\nCMD ["node","server.js"]\n', /multi-stage/],
   ];
   it.each(broken)('rejects a Dockerfile that %s', (_name, text, problem) => {
