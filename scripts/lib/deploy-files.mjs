@@ -254,7 +254,12 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000 } = {}) {
     if (!(Number(http.min_machines_running) >= 1)) problems.push('http_service.min_machines_running should be at least 1 (no cold starts)');
     const checks = http.checks;
     if (!Array.isArray(checks) || checks.length === 0) problems.push('[[http_service.checks]] missing');
-    else if (!checks.some((c) => c.path === '/health')) problems.push('no [[http_service.checks]] on /health');
+    else {
+      if (!checks.some((c) => c.path === '/health/live')) problems.push('no [[http_service.checks]] on /health/live (liveness)');
+      for (const c of checks.filter((x) => x.path && x.path !== '/health/live')) {
+        problems.push(`[[http_service.checks]] on ${c.path}: Fly stops routing on a failing service check, so it must be liveness (/health/live), not readiness that a database outage fails on every machine at once`);
+      }
+    }
     const c = http.concurrency;
     if (!c) problems.push('[http_service.concurrency] missing');
     else {
@@ -262,6 +267,11 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000 } = {}) {
       if (!(c.hard_limit > c.soft_limit)) problems.push('concurrency.hard_limit must be above soft_limit');
       if (!(c.hard_limit >= 500)) problems.push(`concurrency.hard_limit ${c.hard_limit} is tiny for a Socket.IO service (every socket is a connection)`);
     }
+  }
+
+  const topLevel = Object.values(doc.checks ?? {});
+  if (!topLevel.some((c) => c?.type === 'http' && c.path === '/health' && c.port === http?.internal_port)) {
+    problems.push('no top-level [checks] http check on /health: readiness (database, migrations) should be reported without routing on it');
   }
 
   if (!['SIGTERM', 'SIGINT'].includes(doc.kill_signal)) problems.push(`kill_signal should be SIGTERM (got ${JSON.stringify(doc.kill_signal)})`);

@@ -50,17 +50,19 @@ export interface TestContext {
 
 /**
  * A real app on the shared test database. The database outlives the app (other tests in the file use it);
- * pass `ownDatabase: true` for a test that breaks or closes it.
+ * pass `ownDatabase: true` for a test that breaks or closes it, or `database` for one the test made itself
+ * (closed with the app).
  */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
-  opts: { ownDatabase?: boolean; extraRoutes?: (app: App) => void } = {},
+  opts: { ownDatabase?: boolean; database?: Database; extraRoutes?: (app: App) => void } = {},
 ): Promise<TestContext> {
   const { config } = loadConfig(testEnv(env));
-  const database = opts.ownDatabase ? await openTestDatabase() : await sharedDatabase();
+  const own = opts.ownDatabase || opts.database !== undefined;
+  const database = opts.database ?? (opts.ownDatabase ? await openTestDatabase() : await sharedDatabase());
   // The server's own logger options (serializers, redaction), at the test's level.
   const log = pino(loggerOptions(config));
-  const platform = await createPlatform(config, log, { database: opts.ownDatabase ? database : keepOpen(database) });
+  const platform = await createPlatform(config, log, { database: own ? database : keepOpen(database) });
   const app = await buildApp(platform);
   opts.extraRoutes?.(app);
   await app.ready();

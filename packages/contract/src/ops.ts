@@ -6,6 +6,8 @@ export const checkResult = z.object({
   latencyMs: z.number().optional(),
   detail: z.string().optional(),
   ageMs: z.number().nullable().optional(),
+  /** Database only: bundled migrations this database has not applied (the machine is not ready until it has). */
+  pending: z.array(z.string()).optional(),
 });
 export const healthResponse = z.object({
   status: healthStatus,
@@ -13,6 +15,9 @@ export const healthResponse = z.object({
   checks: z.object({ database: checkResult, cache: checkResult, prices: checkResult }),
 });
 export type HealthResponse = z.infer<typeof healthResponse>;
+
+/** Liveness: the process serves and its event loop answers; nothing outside the process is consulted. */
+export const liveResponse = z.object({ status: z.enum(['ok', 'draining']) });
 
 export const pingResponse = z.object({
   status: z.literal('ok'),

@@ -21,6 +21,8 @@ export interface CheckResult {
   latencyMs?: number;
   detail?: string;
   ageMs?: number | null;
+  /** Database only: bundled migrations not applied. */
+  pending?: string[];
 }
 
 /** Everything a module needs from the outside world, built once per process. */

@@ -27,7 +27,7 @@ describe('Dockerfile', () => {
   it('runs the newest Node.js major that package.json engines supports (the LTS line)', () => {
     expect(supportedNodeMajors()).toEqual([20, 26]);
     expect(imageNodeMajor(dockerfile)).toBe(26);
-    expect(imageNodeMajor('ARG V=22.1\nFROM node:${V}-slim AS runtime\n')).toBe(22);
+    expect(imageNodeMajor(['ARG V=22.1', 'FROM node:$V-slim AS runtime', ''].join('\n'))).toBe(22);
   });
 
   it('joins continuation lines and skips comments', () => {

@@ -7,18 +7,19 @@ import {
   flyRegionResponse,
   flyStatusResponse,
   healthResponse,
+  liveResponse,
   pingResponse,
   runtimeConfigResponse,
 } from '@cryptovault/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { sendError } from '../../http/errors.ts';
 import { ANONYMOUS_BINDING, CSRF_COOKIE, issueCsrfToken } from '../../platform/csrf.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin } from '../../platform/principal.ts';
 import type { AppModule } from '../types.ts';
-import { flyHealth, flyInstances, flyStatus, readiness, region } from './ops.service.ts';
+import { Gauge } from 'prom-client';
+import { databaseReadiness, flyHealth, flyInstances, flyStatus, liveness, readiness, region } from './ops.service.ts';
 
 const ops = { tags: ['operations'] };
 const noLimit = { rateLimit: false };
@@ -51,6 +52,27 @@ function metricsAllowed(platform: Platform, request: FastifyRequest): boolean {
   return caller.from === 'socket' && !caller.relayed && isPrivateAddress(caller.ip);
 }
 
+/** Database readiness for alerting: measured at scrape time (one check per gauge), so it never lags behind /health. */
+function registerReadinessMetrics(platform: Platform): void {
+  const registers = [platform.metrics.registry];
+  new Gauge({
+    name: 'db_ready',
+    help: '1 when the database answers and has every migration this release bundles, else 0',
+    registers,
+    async collect() {
+      this.set((await databaseReadiness(platform)).status === 'ok' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'db_migrations_pending',
+    help: 'Bundled migrations the database has not applied (0 when it cannot be read)',
+    registers,
+    async collect() {
+      this.set((await databaseReadiness(platform)).pending?.length ?? 0);
+    },
+  });
+}
+
 async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { config } = platform;
@@ -63,9 +85,16 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
       return reply.code(httpStatus as 200 | 503).send(body);
     });
   }
-  app.get('/health/live', { schema: { ...ops, summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } }, config: noLimit }, async () => ({
-    status: 'ok' as const,
-  }));
+  app.get(
+    '/health/live',
+    { schema: { ...ops, summary: 'Liveness (Fly routes on it): the process answers; 503 while draining', response: { 200: liveResponse, 503: liveResponse } }, config: noLimit },
+    async (_req, reply) => {
+      const { httpStatus, body } = liveness(platform);
+      reply.header('cache-control', 'no-store');
+      return reply.code(httpStatus).send(body);
+    },
+  );
+  registerReadinessMetrics(platform);
 
   for (const url of ['/ping', '/api/ping']) {
     app.get(url, { schema: { ...ops, response: { 200: pingResponse } }, config: noLimit }, async () => ({

@@ -1,5 +1,6 @@
 import { memoryUsage, uptime, version as nodeVersion } from 'node:process';
 import type { HealthResponse } from '@cryptovault/contract';
+import { pendingMigrations, readMigrations } from '../../platform/db/migrate.ts';
 import type { CheckResult, Platform } from '../../platform/index.ts';
 import { type FlyInstances, listFlyInstances, localInstances, shortMachineId } from '../../platform/fly.ts';
 
@@ -12,12 +13,42 @@ async function timed(fn: () => Promise<number>, downStatus: CheckResult['status'
   }
 }
 
-/** Readiness: 503 when the database is unreachable or the process is draining; degraded otherwise if a part is. */
+let bundled: string[] | null = null;
+/** Platforms whose database had every bundled migration: applied migrations are never removed, so once is enough. */
+const migrated = new WeakSet<Platform>();
+
+/**
+ * The database is ready when it answers within 1.5 s AND has applied every migration this release bundles: a
+ * release running on an unmigrated database would fail on its first query of a new table or column.
+ */
+export async function databaseReadiness(platform: Platform): Promise<CheckResult> {
+  const check = await timed(() => platform.database.ping(1500), 'down');
+  if (check.status !== 'ok' || migrated.has(platform)) return check;
+  try {
+    bundled ??= readMigrations().map((m) => m.name);
+    const pending = await pendingMigrations(platform.database, bundled);
+    if (pending.length === 0) {
+      migrated.add(platform);
+      return check;
+    }
+    const list = pending.length > 3 ? `${pending.slice(0, 3).join(', ')} and ${pending.length - 3} more` : pending.join(', ');
+    return { ...check, status: 'down', detail: `${pending.length} migration(s) not applied: ${list} (run npm run db:migrate)`, pending };
+  } catch (err) {
+    return { status: 'down', detail: `cannot read schema_migrations: ${(err as Error).message.slice(0, 100)}` };
+  }
+}
+
+/** Liveness: answered by the process itself (no database, no cache), so an outage elsewhere never fails it. */
+export function liveness(platform: Platform): { httpStatus: 200 | 503; body: { status: 'ok' | 'draining' } } {
+  return platform.draining ? { httpStatus: 503, body: { status: 'draining' } } : { httpStatus: 200, body: { status: 'ok' } };
+}
+
+/**
+ * Readiness: 503 when the database is unreachable or unmigrated, or the process is draining; degraded otherwise if
+ * a part is. Fly does not route on it (its routing check is /health/live); operators read it, and db_ready.
+ */
 export async function readiness(platform: Platform): Promise<{ httpStatus: number; body: HealthResponse }> {
-  const [database, cache] = await Promise.all([
-    timed(() => platform.database.ping(1500), 'down'),
-    timed(() => platform.cache.ping(), 'degraded'),
-  ]);
+  const [database, cache] = await Promise.all([databaseReadiness(platform), timed(() => platform.cache.ping(), 'degraded')]);
   const prices = platform.priceHealth();
   let status: HealthResponse['status'] = 'ok';
   if (database.status === 'down') status = 'down';

@@ -31,6 +31,20 @@ export function readMigrations(dir = findMigrationsDir()): MigrationFile[] {
 
 const LOCK_KEY = 727_274_001;
 
+/**
+ * The bundled migrations (by name) that `database` has not applied, in order. A database without the
+ * schema_migrations table has applied none. Migrations applied by a newer release that this one does not bundle
+ * are not a problem: releases stay backward compatible with the next one's schema (docs/deploy.md, Rollback).
+ */
+export async function pendingMigrations(database: Database, names: readonly string[] = readMigrations().map((m) => m.name)): Promise<string[]> {
+  const applied = await database.session(async (query) => {
+    const { rows } = await query("select to_regclass('schema_migrations') is not null as present");
+    if (rows[0]?.present !== true) return new Set<string>();
+    return new Set((await query('select name from schema_migrations')).rows.map((r) => String(r.name)));
+  });
+  return names.filter((n) => !applied.has(n));
+}
+
 export async function runMigrations(database: Database, files = readMigrations()): Promise<string[]> {
   return database.session(async (query) => {
     const applied: string[] = [];
