@@ -71,6 +71,10 @@ const envSchema = z.object({
   REFRESH_TOKEN_EXPIRE_DAYS: int(1, 365).default(7),
   DATABASE_URL: optionalString,
   DB_POOL_SIZE: int(1, 200).default(10),
+  // A runaway query or a transaction left open by a stuck request holds locks and a pool connection; PostgreSQL
+  // ends them after these limits (0 = no limit). Migrations lift the statement limit for their own session.
+  DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
   DB_NAME: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('cryptovault'),
   DATA_DIR: z.string().trim().default('./data'),
   USE_REDIS: bool.optional(),
@@ -185,7 +189,9 @@ export interface Config {
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
   };
-  database: { kind: 'pglite'; dataDir: string | null } | { kind: 'postgres'; url: string; poolSize: number };
+  database:
+    | { kind: 'pglite'; dataDir: string | null }
+    | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs?: number; idleInTransactionTimeoutMs?: number };
   redis: { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'upstash-rest'; url: string; token: string };
   prices: {
     source: 'coincap' | 'simulated';
@@ -511,7 +517,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_EXPIRE_DAYS * 86_400,
     },
     database: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DB_POOL_SIZE }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.DB_POOL_SIZE,
+          statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+          idleInTransactionTimeoutMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        }
       : { kind: 'pglite', dataDir: e.DATA_DIR === ':memory:' ? null : `${stripTrailingSlash(e.DATA_DIR)}/${e.DB_NAME}` },
     redis,
     prices: {

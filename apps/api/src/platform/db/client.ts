@@ -129,6 +129,9 @@ export async function createDatabase(config: Pick<Config, 'database'>, log?: Log
       connectionTimeoutMillis: 5_000,
       idleTimeoutMillis: 30_000,
       application_name: 'cryptovault-api',
+      // Sent as startup parameters: every connection of the pool carries them (PGlite has no equivalent setting).
+      statement_timeout: config.database.statementTimeoutMs ?? 30_000,
+      idle_in_transaction_session_timeout: config.database.idleInTransactionTimeoutMs ?? 15_000,
     });
     // An idle client losing its server (restart, failover) must not crash the process; the pool reconnects.
     pool.on('error', (err) => log?.warn({ err: err.message }, 'postgres idle client error'));

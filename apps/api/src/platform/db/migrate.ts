@@ -53,6 +53,9 @@ export async function runMigrations(database: Database, files = readMigrations()
       checksum text not null,
       applied_at timestamptz not null default now()
     )`);
+    // Waiting for another machine's migration, or building an index, may take longer than the pool's statement
+    // limit (DB_STATEMENT_TIMEOUT_MS): this session lifts it, and gives it back before the connection returns.
+    await query('set statement_timeout = 0');
     await query(`select pg_advisory_lock(${LOCK_KEY})`);
     try {
       const { rows } = await query('select name, checksum from schema_migrations');
@@ -78,6 +81,7 @@ export async function runMigrations(database: Database, files = readMigrations()
       }
     } finally {
       await query(`select pg_advisory_unlock(${LOCK_KEY})`);
+      await query('reset statement_timeout');
     }
     return applied;
   });
