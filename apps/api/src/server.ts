@@ -1,7 +1,11 @@
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './platform/logger.ts';
 import { initSentry } from './platform/sentry.ts';
+import { databaseStartupError, StartupError } from './platform/startup.ts';
 import { startTelemetry } from './platform/telemetry.ts';
+
+let log: Logger | null = null;
 
 async function main(): Promise<void> {
   let loaded: ReturnType<typeof loadConfig>;
@@ -15,7 +19,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const { config, notices } = loaded;
-  const log = createLogger(config);
+  log = createLogger(config);
   for (const n of notices) log.warn(n);
   // Tracing hooks http, pg and ioredis as they load, so the application is imported only after it starts: keep
   // application imports below dynamic (nothing OpenTelemetry is loaded when OTEL_EXPORTER_OTLP_ENDPOINT is unset).
@@ -30,6 +34,15 @@ async function main(): Promise<void> {
 
   const platform = await createPlatform(config, log);
   if (telemetry) platform.onClose(() => telemetry.shutdown());
+  // Outside production the server migrates, so it needs the database now. In production it starts without it
+  // (live, not ready: /health says why), so that machines restarted during a database outage keep serving.
+  try {
+    await platform.database.ping(5_000);
+  } catch (err) {
+    const problem = databaseStartupError(err, config.database);
+    if (!config.isProduction) throw problem;
+    log.error({ component: problem.component, variable: problem.variable }, `${problem.message} Starting anyway: not ready until it answers.`);
+  }
   if (!config.isProduction) {
     const applied = await runMigrations(platform.database);
     if (applied.length) log.info({ applied }, 'database migrations applied');
@@ -56,6 +69,14 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error('CryptoVault failed to start:', err instanceof Error ? err.message : err);
+  if (err instanceof StartupError) {
+    log?.fatal({ component: err.component, variable: err.variable }, err.message);
+    log?.flush();
+    console.error(`CryptoVault cannot start: ${err.message}`);
+  } else {
+    log?.fatal({ err }, 'start-up failed');
+    log?.flush();
+    console.error('CryptoVault failed to start:', err instanceof Error ? err.message : err);
+  }
   process.exit(1);
 });

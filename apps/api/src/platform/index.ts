@@ -15,6 +15,7 @@ import { anonymousOnly, type Authenticator } from './principal.ts';
 import { noPrices, type PriceReader } from './prices.ts';
 import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
 import { RateLimiter } from './ratelimit.ts';
+import { databaseStartupError, redisReady } from './startup.ts';
 
 export interface CheckResult {
   status: 'ok' | 'degraded' | 'down';
@@ -67,7 +68,12 @@ export interface PlatformOverrides {
 
 export async function createPlatform(config: Config, log: Logger, overrides: PlatformOverrides = {}): Promise<Platform> {
   const closers: (() => Promise<void> | void)[] = [];
-  const database = overrides.database ?? (await createDatabase(config, log));
+  let database: Database;
+  try {
+    database = overrides.database ?? (await createDatabase(config, log));
+  } catch (err) {
+    throw databaseStartupError(err, config.database);
+  }
   closers.push(() => database.close());
 
   // ioredis is only loaded when a Redis is configured (start-up time in embedded mode).
@@ -90,6 +96,15 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
     redis = createRedisClient(config.redis.url, 'main', log);
     const subscriber = createRedisClient(config.redis.url, 'subscriber', log, { enableOfflineQueue: true, commandTimeout: undefined });
     extraConnections.push(subscriber);
+    // Modules take locks and subscribe while they register: without Redis they would fail with ioredis's own words
+    // ("Stream isn't writeable…"), which name neither Redis nor REDIS_URL. Later outages are handled in place.
+    try {
+      await redisReady(redis, config.redis.url);
+    } catch (err) {
+      for (const c of [redis, subscriber]) c.disconnect();
+      await database.close();
+      throw err;
+    }
     cache = new FallbackCache(new RedisCache(redis), onCacheState);
     pubsub = new RedisPubSub(redis, subscriber);
     locks = new RedisLocks(redis);
