@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
@@ -32,10 +32,68 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Public GETs answered before the request pipeline (http/fast-path.ts). */
     fastPath: FastPath;
+    /** Shutdown's first phase (lifecycle.ts): new requests answered 503 while the ones in flight finish. */
+    drain: Drain;
   }
 }
 
 export type App = FastifyInstance;
+
+/** Probes and scrapes keep their own answers while draining (/health and /health/live say `draining`). */
+const DRAIN_EXEMPT = /^\/(health|api\/health|metrics|api\/fly\/health)(\/|\?|$)/;
+
+/**
+ * While the process drains it keeps listening: a request that arrives on a new connection (Fly's proxy may still
+ * send one before it notices) or on a kept-alive one is answered 503 in the contract's error shape with
+ * `Connection: close`, instead of the connection being refused, and the requests already in flight finish.
+ */
+export interface Drain {
+  /** Requests being answered right now (drain answers excluded). */
+  readonly inFlight: number;
+  /** Runs `fn` when draining starts (Socket.IO closes its sockets so that clients reconnect elsewhere at once). */
+  onStart(fn: () => Promise<void> | void): void;
+  /** Starts answering 503 (platform.draining must be set) and runs the start hooks. */
+  start(): Promise<void>;
+  /** Resolves once no request is in flight. */
+  settled(): Promise<void>;
+}
+
+function createDrain(platform: Platform, answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  const starters: (() => Promise<void> | void)[] = [];
+  const drain: Drain = {
+    get inFlight() {
+      return inFlight;
+    },
+    onStart(fn) {
+      starters.push(fn);
+    },
+    async start() {
+      for (const fn of starters) await fn();
+    },
+    settled() {
+      return inFlight === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve));
+    },
+  };
+  const wrap = (handle: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse) => {
+    if (platform.draining && !DRAIN_EXEMPT.test(req.url ?? '')) {
+      answer(req, res);
+      return;
+    }
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) {
+        const ready = waiters;
+        waiters = [];
+        for (const w of ready) w();
+      }
+    });
+    handle(req, res);
+  };
+  return { drain, wrap };
+}
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -81,6 +139,20 @@ export async function buildApp(platform: Platform): Promise<App> {
     observe: (route, status, seconds) => platform.metrics.observeHttp('GET', route, status, seconds),
     log: platform.log,
   });
+  const { drain, wrap } = createDrain(platform, (req, res) => {
+    const requestId = requestIdOf(req);
+    const body = JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'This server is shutting down; retry the request', requestId } });
+    res.writeHead(503, {
+      ...security.api,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'retry-after': '1',
+      'x-request-id': requestId,
+      connection: 'close',
+    });
+    res.end(body);
+  });
   const app = Fastify({
     loggerInstance: platform.log as FastifyBaseLogger,
     genReqId: requestIdOf,
@@ -88,11 +160,13 @@ export async function buildApp(platform: Platform): Promise<App> {
     serverFactory: (handler, opts) => {
       // Fastify passes its options with its defaults filled in (typed loosely): set what it would set itself.
       const option = (name: string) => (typeof opts[name] === 'number' ? opts[name] : 0);
-      const server = createServer((req, res) => {
-        // The caller's address is decided before Fastify (or its request log line) reads request.ip.
-        if (pinning) pinClientAddress(req, platform.clientAddress);
-        fastPath.dispatch(req, res, handler);
-      });
+      const server = createServer(
+        wrap((req, res) => {
+          // The caller's address is decided before Fastify (or its request log line) reads request.ip.
+          if (pinning) pinClientAddress(req, platform.clientAddress);
+          fastPath.dispatch(req, res, handler);
+        }),
+      );
       server.keepAliveTimeout = option('keepAliveTimeout');
       server.requestTimeout = option('requestTimeout');
       server.setTimeout(option('connectionTimeout'));
@@ -121,6 +195,7 @@ export async function buildApp(platform: Platform): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('principal', null);
   app.decorate('fastPath', fastPath);
+  app.decorate('drain', drain);
   app.addHook('preClose', (done) => {
     fastPath.close();
     done();

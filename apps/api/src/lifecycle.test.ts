@@ -1,9 +1,25 @@
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+/** One request on a connection of its own (no keep-alive pool), as a new client of the machine would make. */
+function freshConnection(port: number, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('graceful shutdown (real child process)', () => {
-  it('finishes an in-flight request after SIGTERM, refuses new work, and exits 0', async () => {
+  it('finishes an in-flight request after SIGTERM, answers new connections 503 in the error shape, and exits 0', async () => {
     const fixture = join(import.meta.dirname, '..', 'test', 'fixtures', 'slow-server.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
       env: { ...process.env, DATABASE_URL: '', REDIS_URL: '' },
@@ -30,12 +46,17 @@ describe('graceful shutdown (real child process)', () => {
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
 
-    // While draining, new connections are refused or answered 503.
-    const during = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.status,
-      () => 'refused',
-    );
-    expect([503, 'refused']).toContain(during);
+    // While draining, a new connection is accepted and answered 503 with Connection: close (not refused).
+    const during = await freshConnection(port, '/api/crypto');
+    expect(during.status).toBe(503);
+    expect(during.headers.connection).toBe('close');
+    expect(during.headers['retry-after']).toBe('1');
+    expect(JSON.parse(during.body)).toEqual({
+      error: { code: 'UNAVAILABLE', message: 'This server is shutting down; retry the request', requestId: during.headers['x-request-id'] },
+    });
+    // Probes keep their own answers: liveness and readiness say draining.
+    const live = await freshConnection(port, '/health/live');
+    expect([live.status, JSON.parse(live.body)]).toEqual([503, { status: 'draining' }]);
 
     expect(await slow).toEqual({ status: 200, body: { done: true } });
     expect(await exited).toBe(0);

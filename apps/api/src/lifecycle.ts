@@ -2,9 +2,10 @@ import type { App } from './app.ts';
 import type { Platform } from './platform/index.ts';
 
 /**
- * SIGTERM / SIGINT: health turns 503 `draining`, the listener stops taking connections, in-flight requests finish,
- * sockets and stores close, and the process exits 0 — or 1 if that takes longer than SHUTDOWN_TIMEOUT_MS.
- * Fly's kill_timeout must be longer than that timeout.
+ * SIGTERM / SIGINT: health and liveness turn 503 `draining` (Fly stops routing here), Socket.IO closes its sockets
+ * (clients reconnect to another machine), new requests are answered 503 with `Connection: close` while the ones in
+ * flight finish, then the listener closes, stores close, and the process exits 0 — or 1 if that takes longer than
+ * SHUTDOWN_TIMEOUT_MS. Fly's kill_timeout must be longer than that timeout.
  */
 export function installGracefulShutdown(app: App, platform: Platform, exit: (code: number) => never): (signal: string) => Promise<void> {
   const { log, config } = platform;
@@ -24,6 +25,8 @@ export function installGracefulShutdown(app: App, platform: Platform, exit: (cod
     const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
     sweeper.unref();
     try {
+      await app.drain.start();
+      await app.drain.settled();
       await app.close();
       clearInterval(sweeper);
       await platform.close();

@@ -4,8 +4,9 @@ import type { AppModule } from '../modules/types.ts';
 import { type Realtime, startRealtime } from './server.ts';
 
 /**
- * Starts Socket.IO once the HTTP server exists (onReady) and closes its sockets first on shutdown (preClose), so
- * open WebSockets and pending long-polls never hold the HTTP server open past the drain.
+ * Starts Socket.IO once the HTTP server exists (onReady) and closes its sockets as soon as the drain starts (and on
+ * close), so clients reconnect to another machine at once and open WebSockets and pending long-polls never hold
+ * the HTTP server open past the drain.
  */
 async function register(app: FastifyInstance, platform: Platform): Promise<void> {
   let realtime: Realtime | null = null;
@@ -15,6 +16,7 @@ async function register(app: FastifyInstance, platform: Platform): Promise<void>
   const close = async () => {
     await realtime?.close();
   };
+  app.drain.onStart(close);
   app.addHook('preClose', close);
   app.addHook('onClose', close);
 }
