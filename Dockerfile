@@ -17,6 +17,10 @@ COPY apps/web/package.json apps/web/
 RUN npm ci
 
 FROM deps AS build
+# The release identity (src/version.ts): `fly deploy --build-arg GIT_COMMIT=$(git rev-parse HEAD)`. Without it the
+# server names its release after FLY_IMAGE_REF.
+ARG GIT_COMMIT=""
+ENV GIT_COMMIT=${GIT_COMMIT}
 COPY tsconfig.base.json ./
 COPY packages/contract packages/contract
 COPY apps/api apps/api
@@ -57,4 +61,5 @@ EXPOSE 8001
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8001)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "apps/api/dist/server.js"]
+# --enable-source-maps: stack traces in logs and Sentry name the TypeScript sources (apps/api/dist/*.map).
+CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]

@@ -178,6 +178,7 @@ export function checkDockerfile(text, dockerignore, { nodeMajor = Math.max(...su
       problems.push(`CMD should run node (got ${proc[0]})`);
     }
     if (!hasInit && !proc.includes('apps/api/dist/server.js')) problems.push('CMD should run the compiled server (apps/api/dist/server.js)');
+    if (!proc.includes('--enable-source-maps')) problems.push('CMD should run node with --enable-source-maps (stack traces then name the TypeScript sources)');
   }
   if (!hasInit) problems.push('no init process (tini or dumb-init) as PID 1');
 

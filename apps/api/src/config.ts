@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseCorsOrigins, type CorsRule } from './platform/cors-origins.ts';
-import { VERSION } from './version.ts';
+import { BUILD_INFO, releaseVersion } from './version.ts';
 
 export type Environment = 'development' | 'test' | 'staging' | 'production';
 
@@ -499,7 +499,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     debug: e.DEBUG,
     logLevel: e.LOG_LEVEL ?? (e.ENVIRONMENT === 'test' ? 'silent' : e.DEBUG ? 'debug' : 'info'),
     logFormat: e.LOG_FORMAT ?? (e.ENVIRONMENT === 'development' && process.stdout.isTTY ? 'pretty' : 'json'),
-    version: VERSION,
+    version: releaseVersion(BUILD_INFO, e.FLY_IMAGE_REF),
     host: e.HOST,
     port: e.PORT,
     appUrl,

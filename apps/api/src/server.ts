@@ -70,7 +70,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof StartupError) {
-    log?.fatal({ component: err.component, variable: err.variable }, err.message);
+    log?.fatal({ component: err.component, variable: err.variable, err }, err.message);
     log?.flush();
     console.error(`CryptoVault cannot start: ${err.message}`);
   } else {

@@ -21,7 +21,7 @@ describe('Dockerfile', () => {
     const names = dockerStages(parseDockerfile(dockerfile)).map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['deps', 'build', 'runtime']));
     expect(names.at(-1)).toBe('runtime');
-    expect(runtimeCommand(dockerfile)).toEqual({ entrypoint: ['/usr/bin/tini', '--'], cmd: ['node', 'apps/api/dist/server.js'] });
+    expect(runtimeCommand(dockerfile)).toEqual({ entrypoint: ['/usr/bin/tini', '--'], cmd: ['node', '--enable-source-maps', 'apps/api/dist/server.js'] });
   });
 
   it('runs the newest Node.js major that package.json engines supports (the LTS line)', () => {
@@ -45,8 +45,9 @@ describe('Dockerfile', () => {
     ['has no USER', mutate(/^USER node\n/m, ''), /non-root USER/],
     ['health check with curl', mutate(/CMD \["node", "-e", "fetch[^\n]+/, 'CMD curl -f http://localhost:8001/health || exit 1'), /curl/],
     ['no health check', mutate(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, ''), /HEALTHCHECK/],
-    ['shell-form CMD', mutate('CMD ["node", "apps/api/dist/server.js"]', 'CMD node apps/api/dist/server.js'), /exec form/],
-    ['npm as the process', mutate('CMD ["node", "apps/api/dist/server.js"]', 'CMD ["npm", "start"]'), /does not forward SIGTERM/],
+    ['shell-form CMD', mutate('CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]', 'CMD node apps/api/dist/server.js'), /exec form/],
+    ['npm as the process', mutate('CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]', 'CMD ["npm", "start"]'), /does not forward SIGTERM/],
+    ['no runtime source maps', mutate('CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]', 'CMD ["node", "apps/api/dist/server.js"]'), /--enable-source-maps/],
     ['no init', mutate(/^ENTRYPOINT .*\n/m, ''), /init process/],
     ['no EXPOSE', mutate(/^EXPOSE 8001\n/m, ''), /EXPOSE 8001/],
     ['dev dependencies in runtime', mutate('COPY --from=prod-deps /app/node_modules', 'COPY --from=deps /app/node_modules'), /development dependencies/],
