@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './platform/logger.ts';
-import { initSentry } from './platform/sentry.ts';
+import { flushErrors, initSentry, reportError } from './platform/sentry.ts';
 import { databaseStartupError, StartupError } from './platform/startup.ts';
 import { startTelemetry } from './platform/telemetry.ts';
 
@@ -68,7 +68,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err: unknown) => {
+main().catch(async (err: unknown) => {
+  reportError(err);
+  await flushErrors();
   if (err instanceof StartupError) {
     log?.fatal({ component: err.component, variable: err.variable, err }, err.message);
     log?.flush();

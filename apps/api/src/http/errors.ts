@@ -2,6 +2,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { ErrorBody, ErrorCode } from '@cryptovault/contract';
 import { AppError } from '../platform/errors.ts';
+import { reportError } from '../platform/sentry.ts';
+
+function report(err: unknown, request: FastifyRequest): void {
+  reportError(err, { requestId: String(request.id), method: request.method, route: request.routeOptions.url ?? 'unmatched' });
+}
 
 const BY_STATUS: Record<number, ErrorCode> = {
   400: 'VALIDATION_ERROR',
@@ -34,7 +39,10 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
       if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
-      if (err.statusCode >= 500) request.log.error({ err }, err.message);
+      if (err.statusCode >= 500) {
+        request.log.error({ err }, err.message);
+        report(err, request);
+      }
       return sendError(reply, request, err.statusCode, err.code, err.message, err.details);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -46,12 +54,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
     }
     if (isResponseSerializationError(err)) {
       request.log.error({ err, cause: err.cause }, 'response did not match its schema');
+      report(err, request);
       return sendError(reply, request, 500, 'INTERNAL', 'Internal server error');
     }
     const fe = err as FastifyError;
     const status = typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 600 ? fe.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err }, 'unhandled error');
+      report(err, request);
       if (status === 503) return sendError(reply, request, 503, 'UNAVAILABLE', 'Service temporarily unavailable');
       return sendError(reply, request, 500, 'INTERNAL', 'Internal server error');
     }
