@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
 import { createServices } from './app/services.ts';
+import { startErrorReporting } from './lib/errorReporting.ts';
 import { loadRuntimeConfig, setRuntimeConfig } from './lib/runtimeConfig.ts';
 import './styles.css';
 
@@ -19,6 +20,8 @@ async function boot(): Promise<void> {
       <App services={services} />
     </StrictMode>,
   );
+  // After the first render: the SDK's chunk never delays the page, and is fetched only with a DSN.
+  void startErrorReporting(config).catch(() => undefined);
 }
 
 void boot();

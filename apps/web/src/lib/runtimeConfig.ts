@@ -9,6 +9,8 @@ export interface WebConfig {
   environment: string;
   version: string;
   features: Record<string, boolean>;
+  /** Sentry's public DSN for browser errors; null when the deployment sets none (nothing Sentry is loaded). */
+  sentryDsn: string | null;
   /** Where the values came from, shown in the footer for support. */
   source: 'server' | 'env' | 'default';
 }
@@ -50,6 +52,7 @@ export async function loadRuntimeConfig(o: LoadOptions): Promise<WebConfig> {
     environment: 'unknown',
     version: 'unknown',
     features: {},
+    sentryDsn: null,
     source: envBase ? 'env' : 'default',
   };
   const doFetch = o.fetch ?? ((input, init) => globalThis.fetch(input, init));
@@ -75,6 +78,7 @@ export async function loadRuntimeConfig(o: LoadOptions): Promise<WebConfig> {
       environment: c.environment,
       version: c.version,
       features: c.features,
+      sentryDsn: c.sentryDsn,
       source: 'server',
     };
   } catch {

@@ -41,7 +41,7 @@ export const fakeRealtime = (): Realtime =>
     subscribedAssets: () => [],
   }) as unknown as Realtime;
 
-const config: WebConfig = { apiBaseUrl: '', socketUrl: '', socketIoPath: '/socket.io/', environment: 'test', version: 'test', features: {}, source: 'default' };
+const config: WebConfig = { apiBaseUrl: '', socketUrl: '', socketIoPath: '/socket.io/', environment: 'test', version: 'test', features: {}, sentryDsn: null, source: 'default' };
 
 /** Renders routes with the app's providers around them, starting at `path`. */
 export function renderRoutes(routes: { path: string; element: ReactNode }[], path: string, handler: Handler) {
