@@ -45,6 +45,11 @@ export const flyRegionResponse = z.object({
   region: z.string(),
   machineId: z.string(),
   primaryRegion: z.string(),
+  /**
+   * The caller's address as this server sees it after its proxy trust (what rate limits key on). The smoke command
+   * sends a forged X-Forwarded-For / Fly-Client-IP and checks that this does not change.
+   */
+  clientIp: z.string(),
 });
 
 export const flyHealthResponse = z.object({

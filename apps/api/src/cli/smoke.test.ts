@@ -77,10 +77,12 @@ describe('npm run smoke', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as SmokeReport;
     expect(report.ok).toBe(true);
-    const checks = ['health', 'ping', 'config', 'security-headers', 'cors', 'cookies', 'websocket', 'polling', 'sign-in', 'balances', 'csrf'];
+    const checks = ['health', 'ping', 'config', 'security-headers', 'cors', 'cookies', 'proxy-trust', 'websocket', 'polling', 'sign-in', 'balances', 'csrf'];
     for (const target of ['api', 'web'] as const) {
       for (const check of checks) expect(`${target}:${check}:${status(report, target, check)}`).toBe(`${target}:${check}:pass`);
       expect(status(report, target, 'https-redirect')).toBe('skip'); // http URLs: shown failing below
+      // A development server on loopback: its dev tools are expected (shown failing below on a real deployment).
+      expect(status(report, target, 'dev-tools')).toBe('warn');
     }
   });
 
@@ -135,7 +137,7 @@ describe('npm run smoke', () => {
     expect(failed(report)).toEqual(['web:config', 'web:security-headers', 'web:cors', 'web:balances']);
     const detail = (check: string) => report.results.find((r) => r.target === 'web' && r.check === check)?.detail;
     expect(detail('config')).toMatch(/another deployment: version "0\.0\.0-render"/);
-    expect(detail('cors')).toMatch(/foreign origin .* is allowed/);
+    expect(detail('cors')).toMatch(/origins that are not this deployment's are allowed with credentials: https:\/\/smoke-/);
   });
 
   it('fails CSRF when a change without the token gets through, and config when the web origin is not appUrl', async () => {
@@ -152,6 +154,14 @@ describe('npm run smoke', () => {
     expect(failed(wrongOrigin)).toContain('api:cors');
   });
 
+  it('fails dev-tools when /api/dev/* answers on a deployment that is not a developer machine', async () => {
+    edge.set({});
+    // The same development server, announced as the API of a public https site: its outbox is everyone's.
+    const report = await smoke({ web: undefined, origin: 'https://www.example.test', email: undefined, password: undefined });
+    expect(status(report, 'api', 'dev-tools')).toBe('fail');
+    expect(report.results.find((r) => r.check === 'dev-tools')?.detail).toMatch(/development tools answer HTTP 200 at \/api\/dev\/outbox \(environment development\).*ENVIRONMENT=production/);
+  });
+
   it('fails sign-in with a wrong password and skips what needs a session', async () => {
     edge.set({});
     const report = await smoke({ web: undefined, password: 'not the password at all' });
@@ -159,6 +169,43 @@ describe('npm run smoke', () => {
     expect(status(report, 'api', 'balances')).toBe('skip');
     expect(status(report, 'api', 'csrf')).toBe('skip');
   });
+});
+
+describe('npm run smoke against a misconfigured deployment', () => {
+  // Works, and passes the older checks; the misconfigurations are what an attacker would use.
+  let bad: ServerProcess;
+  beforeAll(async () => {
+    bad = await startServerProcess({
+      APP_URL: edge.url,
+      PUBLIC_API_URL: edge.url,
+      REDIS_URL: undefined,
+      LOG_LEVEL: 'warn',
+      USE_CROSS_SITE_COOKIES: 'true', // behind a same-origin rewrite: cross-site cookies for nothing
+      TRUST_PROXY: 'true', // trusts whatever X-Forwarded-For a caller sends
+      CORS_ORIGINS: 'http://localhost:5173', // a developer's Vite server left in the list
+    });
+  }, 180_000);
+  afterAll(async () => bad?.stop());
+
+  it('fails cookies (SameSite=None on a same-origin deployment), cors (a wrong exact origin) and proxy-trust (a forged address)', async () => {
+    const report = await runSmoke({ api: bad.url, origin: edge.url, timeoutMs: 5000, socketTimeoutMs: 8000 });
+    expect(failed(report)).toEqual(['api:cors', 'api:cookies', 'api:proxy-trust']);
+    const detail = (check: string) => report.results.find((r) => r.check === check)?.detail;
+    expect(detail('cookies')).toMatch(/csrf_token: SameSite=None on a same-origin deployment.*USE_CROSS_SITE_COOKIES=false/);
+    expect(detail('cors')).toMatch(/origins that are not this deployment's are allowed with credentials: http:\/\/localhost:5173 \(check CORS_ORIGINS\)/);
+    expect(detail('proxy-trust')).toMatch(/a forged X-Forwarded-For \/ Fly-Client-IP \(203\.0\.113\.\d+\) became the client address/);
+  });
+
+  it('reports a proxy trust that only shifts the address (a hop count too high) as a failure too', async () => {
+    const hops = await startServerProcess({ APP_URL: edge.url, PUBLIC_API_URL: edge.url, REDIS_URL: undefined, LOG_LEVEL: 'warn', TRUST_PROXY: '2' });
+    try {
+      // Direct to the origin with TRUST_PROXY=2: the forged value is the second hop from the socket.
+      const report = await runSmoke({ api: hops.url, origin: edge.url, timeoutMs: 5000, socketTimeoutMs: 8000 });
+      expect(failed(report)).toEqual(['api:proxy-trust']);
+    } finally {
+      await hops.stop();
+    }
+  }, 180_000);
 });
 
 describe('https redirect check', () => {

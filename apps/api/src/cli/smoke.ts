@@ -2,9 +2,11 @@
  * `npm run smoke -- --api <url> [--web <url>] [--origin <url>] [--email <e> --password <p>] [--json]`
  *
  * Proves a deployment works before DNS (or Vercel's API_ORIGIN) is switched: health, ping and /api/config
- * consistency, the HTTPS redirect, security headers, CORS for the web origin (and not for look-alikes), cookie
- * attributes and CSRF enforcement, Socket.IO over WebSocket and long-polling, and optionally sign-in and
- * balances — directly against the API and again through the web origin. Exit code 1 on any failure.
+ * consistency, the HTTPS redirect, security headers, CORS for the web origin (and for nothing else: foreign
+ * origins, look-alikes, null, http, dev servers), cookie attributes (no SameSite=None behind a same-origin rewrite)
+ * and CSRF enforcement, development tools closed, proxy trust that ignores forged forwarding headers, Socket.IO over
+ * WebSocket and long-polling, and optionally sign-in and balances — directly against the API and again through the
+ * web origin. Exit code 1 on any failure.
  */
 import { parseArgs } from 'node:util';
 import { smokePassword } from '../config.ts';

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { CookieJar, cookieProblems, describeCookie, header, type HttpResult, httpCall, jsonBody } from './http.ts';
-import { CheckFailure, origin, type RuntimeConfigBody, type TargetContext } from './types.ts';
+import { CheckFailure, origin, type RuntimeConfigBody, sameOrigin, type TargetContext } from './types.ts';
 
 const get = (ctx: TargetContext, path: string, headers: Record<string, string | undefined> = {}) =>
   httpCall(new URL(path, ctx.url).href, { headers, timeoutMs: ctx.opts.timeoutMs });
@@ -101,40 +100,13 @@ export async function checkSecurityHeaders(ctx: TargetContext): Promise<string> 
   return `CSP, nosniff, frame-ancestors, Referrer-Policy${https ? ', HSTS' : ''} on the API${pages}`;
 }
 
-function preflight(ctx: TargetContext, from: string): Promise<HttpResult> {
-  return httpCall(new URL('/api/auth/login', ctx.url).href, {
-    method: 'OPTIONS',
-    headers: { origin: from, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
-    timeoutMs: ctx.opts.timeoutMs,
-  });
-}
-
-/** The web origin may call with credentials; look-alikes (suffix tricks, other Vercel apps) may not. */
-export async function checkCors(ctx: TargetContext): Promise<string> {
-  if (!ctx.webOrigin) throw new CheckFailure('no web origin known (pass --origin)', 'skip');
-  const web = origin(ctx.webOrigin);
-  const ok = await preflight(ctx, web);
-  if (ok.status >= 300 || header(ok, 'access-control-allow-origin') !== web || header(ok, 'access-control-allow-credentials') !== 'true') {
-    throw new CheckFailure(`preflight from ${web} not allowed: HTTP ${ok.status}, Allow-Origin ${header(ok, 'access-control-allow-origin') ?? '-'}`);
-  }
-  const tag = randomBytes(3).toString('hex');
-  const host = new URL(web).host;
-  const foreign = [`https://smoke-${tag}.example.net`, `https://${host}.smoke-${tag}.example.net`, `https://cryptovault-smoke-${tag}.vercel.app`];
-  for (const f of foreign) {
-    const r = await preflight(ctx, f);
-    const allowed = header(r, 'access-control-allow-origin');
-    if (allowed === f || allowed === '*') throw new CheckFailure(`foreign origin ${f} is allowed (Allow-Origin: ${allowed})`);
-  }
-  return `allowed for ${web}; refused for ${foreign.length} foreign origins`;
-}
-
 /** The CSRF cookie from /api/csrf: attributes a rewrite must not change, and the body/cookie pair. */
 export async function checkCookies(ctx: TargetContext): Promise<string> {
   const r = await get(ctx, '/api/csrf', { origin: ctx.webOrigin });
   expectStatus(r, 200, '/api/csrf');
   const cookie = new CookieJar().store(r).find((c) => c.name === 'csrf_token');
   if (!cookie) throw new CheckFailure('/api/csrf set no csrf_token cookie');
-  const problems = cookieProblems(cookie, ctx.requireSecure);
+  const problems = cookieProblems(cookie, ctx.requireSecure, sameOrigin(ctx));
   if (problems.length) throw new CheckFailure(`csrf_token: ${problems.join(', ')}`);
   if (jsonBody<{ csrfToken?: string }>(r)?.csrfToken !== decodeURIComponent(cookie.value)) {
     throw new CheckFailure('csrf_token cookie differs from the token in the body');

@@ -1,5 +1,5 @@
 import { CookieJar, cookieProblems, describeCookie, httpCall, jsonBody } from './http.ts';
-import { CheckFailure, type TargetContext } from './types.ts';
+import { CheckFailure, sameOrigin, type TargetContext } from './types.ts';
 
 /** A signed-in browser-like session against one target: cookies only, CSRF header when the API asks for it. */
 export class SmokeSession {
@@ -42,7 +42,7 @@ export async function checkSignIn(ctx: TargetContext, session: SmokeSession): Pr
   for (const name of ['access_token', 'refresh_token']) {
     const c = cookies.find((x) => x.name === name);
     if (!c) throw new CheckFailure(`login set no ${name} cookie`);
-    const problems = cookieProblems(c, ctx.requireSecure);
+    const problems = cookieProblems(c, ctx.requireSecure, sameOrigin(ctx));
     if (problems.length) throw new CheckFailure(`${name}: ${problems.join(', ')}`);
     described.push(describeCookie(c));
   }

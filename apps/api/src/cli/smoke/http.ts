@@ -83,14 +83,20 @@ export function parseSetCookie(line: string): SetCookie {
   return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attrs };
 }
 
-/** Problems with a session or CSRF cookie: HttpOnly, Secure (when required), SameSite, host-only, Path=/. */
-export function cookieProblems(c: SetCookie, requireSecure: boolean): string[] {
+/**
+ * Problems with a session or CSRF cookie: HttpOnly, Secure (when required), SameSite, host-only, Path=/, and
+ * SameSite=None on a same-origin deployment (USE_CROSS_SITE_COOKIES left on behind a rewrite).
+ */
+export function cookieProblems(c: SetCookie, requireSecure: boolean, sameOriginDeployment = false): string[] {
   const problems: string[] = [];
   const sameSite = c.attrs.get('samesite')?.toLowerCase();
   if (!c.attrs.has('httponly')) problems.push('not HttpOnly');
   if (requireSecure && !c.attrs.has('secure')) problems.push('not Secure');
   if (!sameSite) problems.push('no SameSite');
   else if (sameSite === 'none' && !c.attrs.has('secure')) problems.push('SameSite=None without Secure (browsers drop it)');
+  else if (sameSite === 'none' && sameOriginDeployment) {
+    problems.push('SameSite=None on a same-origin deployment: the cookie travels with requests from any site (set USE_CROSS_SITE_COOKIES=false)');
+  }
   if (c.attrs.has('domain')) problems.push(`Domain=${c.attrs.get('domain')} (must be host-only to survive a rewrite)`);
   if ((c.attrs.get('path') ?? '/') !== '/') problems.push(`Path=${c.attrs.get('path')}`);
   return problems;

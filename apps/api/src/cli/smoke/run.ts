@@ -1,4 +1,5 @@
-import { checkConfig, checkCookies, checkCors, checkHealth, checkHttpsRedirect, checkPing, checkSecurityHeaders } from './checks-http.ts';
+import { checkCors, checkDevTools, checkProxyTrust } from './checks-config.ts';
+import { checkConfig, checkCookies, checkHealth, checkHttpsRedirect, checkPing, checkSecurityHeaders } from './checks-http.ts';
 import { httpCall, jsonBody } from './http.ts';
 import { checkBalances, checkCsrf, checkSignIn, SmokeSession, signOut } from './checks-session.ts';
 import { socketPrices, websocketUpgrade } from './sockets.ts';
@@ -39,6 +40,8 @@ async function runTarget(ctx: TargetContext, results: CheckResult[]): Promise<vo
   await record(results, ctx, 'security-headers', () => checkSecurityHeaders(ctx));
   await record(results, ctx, 'cors', () => checkCors(ctx));
   await record(results, ctx, 'cookies', () => checkCookies(ctx));
+  await record(results, ctx, 'dev-tools', () => checkDevTools(ctx));
+  await record(results, ctx, 'proxy-trust', () => checkProxyTrust(ctx));
 
   const path = ctx.config?.socketIoPath ?? '/socket.io/';
   const sockets = { origin: ctx.webOrigin, timeoutMs: ctx.opts.socketTimeoutMs };

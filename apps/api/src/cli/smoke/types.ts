@@ -59,3 +59,13 @@ export class CheckFailure extends Error {
 export function origin(url: string): string {
   return new URL(url).origin;
 }
+
+/**
+ * Whether browsers reach the API on the web app's own origin (Vercel's rewrite, or embedded): then the session
+ * cookies never need to travel cross-site, and SameSite=None only widens what other sites can make them carry.
+ */
+export function sameOrigin(ctx: TargetContext): boolean {
+  const c = ctx.config ?? ctx.apiConfig;
+  if (!c?.apiBaseUrl || !c.appUrl) return false;
+  return origin(c.apiBaseUrl) === origin(c.appUrl);
+}

@@ -140,7 +140,12 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     };
   });
 
-  app.get('/api/fly/region', { schema: { ...ops, response: { 200: flyRegionResponse } } }, async () => region(platform));
+  // Rate limited like every /api route: telling callers their own address is harmless, and bounded.
+  app.get(
+    '/api/fly/region',
+    { schema: { ...ops, summary: "This machine's region, and the caller's address as the server sees it", response: { 200: flyRegionResponse } } },
+    async (request) => ({ ...region(platform), clientIp: request.ip }),
+  );
   app.get('/api/fly/health/fly', { schema: { ...ops, response: { 200: flyHealthResponse, 503: flyHealthResponse } }, config: noLimit }, async (_req, reply) => {
     const body = flyHealth(platform);
     return reply.code(body.draining ? 503 : 200).send(body);
