@@ -221,7 +221,7 @@ export function readFlyToml(text) {
   return parseToml(text);
 }
 
-/** The fly.toml rules from issue 8 and shared/product.md. `shutdownTimeoutMs` is the server's drain deadline. */
+/** The fly.toml rules (docs/deploy.md). `shutdownTimeoutMs` is the server's drain deadline. */
 export function checkFlyToml(text, { shutdownTimeoutMs = 25_000 } = {}) {
   const problems = [];
   let doc;

@@ -13,6 +13,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Config } from './config.ts';
 import { installErrorHandlers, sendError } from './http/errors.ts';
 import { FastPath, rateVerdictOf } from './http/fast-path.ts';
+import { completeDocument, openapiBase, RouteCatalog } from './http/openapi.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { modules } from './modules/index.ts';
 import { PINNED_TRUST, pinClientAddress } from './platform/client-address.ts';
@@ -273,18 +274,14 @@ export async function buildApp(platform: Platform): Promise<App> {
     }
   });
 
+  // The document is completed centrally from what routes declare (http/openapi.ts); routes register after this.
+  const catalog = new RouteCatalog();
+  app.addHook('onRoute', (route) => catalog.record(route));
   await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'CryptoVault API', version: config.version, description: 'HTTP contract of CryptoVault (see ../shared/api.md).' },
-      components: {
-        securitySchemes: {
-          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'access_token' },
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        },
-      },
-    },
+    openapi: openapiBase(config.version),
     transform: jsonSchemaTransform,
+    // Only the OpenAPI 3 branch of the union occurs (the options above are `openapi`).
+    transformObject: (documents) => completeDocument(('openapiObject' in documents ? documents.openapiObject : {}) as Record<string, unknown>, catalog),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());

@@ -18,7 +18,7 @@ export function decimalProblem(v: string): string | null {
 /**
  * A non-negative decimal amount as a string: digits, optional fraction, no sign, no exponent, and no larger or
  * finer than the database's NUMERIC(38,18) holds, so every amount and price field refuses such a value with a 400
- * that says why. Amounts are never JSON numbers (see ../shared/api.md).
+ * that says why. Amounts are never JSON numbers: a float cannot hold every decimal amount exactly.
  */
 export const decimalString = z
   .string()

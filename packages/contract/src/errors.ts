@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Every error code a client may see. Status codes follow ../shared/api.md. */
+/** Every error code a client may see, with its HTTP status in the API's error handler (apps/api/src/platform/errors.ts). */
 export const ERROR_CODES = [
   'VALIDATION_ERROR',
   'UNAUTHENTICATED',

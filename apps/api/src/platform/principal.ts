@@ -43,7 +43,7 @@ export function requireUser(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Admin routes need role admin AND 2FA enabled (../shared/api.md). */
+/** Admin routes need role admin AND 2FA enabled. */
 export function requireAdmin(request: FastifyRequest): Principal {
   const p = requireUser(request);
   if (p.role !== 'admin') throw new AppError('FORBIDDEN', 'Administrator access required');

@@ -84,7 +84,6 @@ describe('fly.toml', () => {
 
   it('rejects the fly.toml proposed by the January 2026 report', () => {
     const seed = reportBlock('toml');
-    if (!seed) return;
     expect(checkFlyToml(seed)).toEqual(
       expect.arrayContaining([expect.stringMatching(/duplicates/), expect.stringMatching(/auto_stop_machines/), expect.stringMatching(/tiny/), expect.stringMatching(/kill_timeout missing/)]),
     );

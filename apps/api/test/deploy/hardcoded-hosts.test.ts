@@ -7,7 +7,7 @@ import { DEPLOYMENT_HOST } from '../../../../scripts/lib/deploy-files.mjs';
 import { REPO_ROOT } from './paths.ts';
 
 /**
- * shared/product.md #7: the API origin is configured in one place per deployment target (fly.toml's own domain,
+ * The product's rule: the API origin is configured in one place per deployment target (fly.toml's own domain,
  * Vercel's API_ORIGIN). Documentation, *.example templates and tests (which describe hosts as data) may name
  * hosts; nothing that runs or configures a deployment may.
  */

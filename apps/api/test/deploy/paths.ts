@@ -8,12 +8,7 @@ export function readRepoFile(path: string): string {
   return readFileSync(`${REPO_ROOT}${path}`, 'utf8');
 }
 
-/** A fenced block of the January 2026 migration report, when the shared folder is beside the repository. */
-export function reportBlock(lang: string): string | null {
-  try {
-    const report = readFileSync(`${REPO_ROOT}../shared/seed/migration-report.md`, 'utf8');
-    return report.split(`\`\`\`${lang}`)[1]?.split('```')[0] ?? null;
-  } catch {
-    return null;
-  }
+/** The fly.toml or Dockerfile the January 2026 migration report proposed (fixtures the deploy rules must reject). */
+export function reportBlock(lang: 'toml' | 'dockerfile'): string {
+  return readRepoFile(lang === 'toml' ? 'apps/api/test/fixtures/report-fly.toml' : 'apps/api/test/fixtures/report.Dockerfile');
 }

@@ -15,7 +15,7 @@ export type AuditEntry = z.infer<typeof auditEntry>;
 export type PlatformStats = z.infer<typeof platformStats>;
 type Page<T> = { items: T[]; nextCursor: string | null };
 
-/** Every admin path in one place (../shared/api.md names the capabilities; the admin module owns the paths). */
+/** Every admin path in one place (the API's admin module owns the paths). */
 export const ADMIN = {
   stats: '/api/admin/stats',
   users: '/api/admin/users',

@@ -1,0 +1,176 @@
+import { errorBodySchema } from '@cryptovault/contract';
+import type { RouteOptions } from 'fastify';
+import { z } from 'zod';
+
+/**
+ * The OpenAPI document a client generator can use, completed in one place from what every route already declares
+ * (method, URL, CSRF exemption, rate limit) and from the auth requirement table below: security requirements,
+ * operation ids, the error responses of the contract's error shape, tag descriptions. Route files stay as they are.
+ */
+
+export type AuthRequirement = 'public' | 'user' | 'admin';
+
+/** Admin routes: a signed-in administrator with 2FA (requireAdmin). */
+const ADMIN = [/^\/api\/admin\//, /^\/api\/fly\/(status|instances)$/];
+/**
+ * Routes that answer without a session. Everything else under /api needs one (requireUser), which a test checks
+ * against the routes' real answers to an anonymous caller, so this table cannot drift from the handlers quietly.
+ */
+const PUBLIC = [
+  /^\/(health|ping|csrf|metrics)(\/|$)/,
+  /^\/api\/(health|ping|csrf|config|openapi\.json)$/,
+  /^\/api\/docs(\/|$)/,
+  /^\/api\/crypto(\/|$)/,
+  /^\/api\/fly\/(region|health\/fly)$/,
+  /^\/api\/auth\/(signup|login|verify-email|resend-verification|forgot-password|reset-password|refresh|logout)$/,
+  // Authenticated by the provider's signature, not a session.
+  /^\/api\/webhooks\//,
+  /^\/api\/dev\/(outbox|market\/)/,
+];
+
+export function authRequirementOf(url: string): AuthRequirement {
+  if (ADMIN.some((r) => r.test(url))) return 'admin';
+  if (PUBLIC.some((r) => r.test(url)) || !url.startsWith('/api/')) return 'public';
+  return 'user';
+}
+
+const TAGS: Record<string, string> = {
+  auth: 'Sign-up, sign-in, sessions, password and two-factor authentication. Sign-in sets httpOnly cookies; non-browser clients send the access token as `Authorization: Bearer`.',
+  markets: 'Prices, price history and trading pairs, set by the server (public).',
+  trading: 'Market, limit and stop orders, filled at the server price; funds are held while an order is open.',
+  wallet: 'Balances, deposits through the payment provider, withdrawals (2FA when enabled) and instant transfers between users.',
+  portfolio: 'Holdings valued at current prices, profit and loss, and value history.',
+  transactions: 'The ledger-backed history of every balance change, and its CSV or JSON export.',
+  alerts: 'Price alerts that notify when an asset crosses a threshold.',
+  notifications: 'In-app notifications and their read state.',
+  admin: 'Operator actions (administrators with 2FA; every action is audited): users, withdrawal approvals, deposit reviews, reconciliation, audit log.',
+  operations: 'Health (liveness and readiness), runtime configuration for the web app, CSRF tokens, Fly.io machine facts.',
+  webhooks: 'Payment provider callbacks, authenticated by their signature.',
+  development: 'Development tools (simulated prices and payments, email outbox); absent in production.',
+};
+
+const STATE_CHANGING = new Set(['post', 'put', 'patch', 'delete']);
+
+interface RouteInfo {
+  csrf: boolean;
+  rateLimited: boolean;
+}
+
+/** What each route declares, gathered as routes register (an onRoute hook), keyed by `METHOD url`. */
+export class RouteCatalog {
+  private readonly routes = new Map<string, RouteInfo>();
+
+  record(route: RouteOptions): void {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const config = route.config as { csrf?: boolean; rateLimit?: boolean } | undefined;
+    for (const m of methods) {
+      this.routes.set(`${m.toUpperCase()} ${route.url}`, { csrf: config?.csrf !== false, rateLimited: config?.rateLimit !== false && route.url.startsWith('/api/') });
+    }
+  }
+
+  get(method: string, url: string): RouteInfo {
+    return this.routes.get(`${method.toUpperCase()} ${url}`) ?? { csrf: true, rateLimited: url.startsWith('/api/') };
+  }
+}
+
+/** `GET /api/alerts/{id}` → `getAlertsById`; paths outside /api get a `root` prefix (`/health` → `getRootHealth`). */
+export function operationIdOf(method: string, path: string): string {
+  const segments = path.split('/').filter(Boolean);
+  const parts = segments[0] === 'api' ? segments.slice(1) : ['root', ...segments];
+  const pascal = (s: string) =>
+    s
+      .split(/[^A-Za-z0-9]+/)
+      .filter(Boolean)
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join('');
+  const words = parts.map((p) => (p.startsWith('{') ? `By${pascal(p.slice(1, -1))}` : pascal(p)));
+  return `${method.toLowerCase()}${words.join('')}`;
+}
+
+type Json = Record<string, unknown>;
+
+const ERROR_RESPONSES: Record<string, [string, string]> = {
+  BadRequest: ['400', 'The request is not valid (`VALIDATION_ERROR`, with `details` naming each field).'],
+  Unauthenticated: ['401', 'No valid session or bearer token (`UNAUTHENTICATED`).'],
+  Forbidden: ['403', 'Signed in but not allowed (`FORBIDDEN`), or a cookie-authenticated write without a valid `X-CSRF-Token` (`CSRF_INVALID`).'],
+  NotFound: ['404', "Not found, including another user's resource (`NOT_FOUND`)."],
+  RateLimited: ['429', 'Too many requests (`RATE_LIMITED`); `Retry-After` says when to retry.'],
+  Internal: ['500', 'Unexpected error (`INTERNAL`); the `requestId` finds it in the logs.'],
+  Unavailable: ['503', 'Temporarily unavailable, e.g. the server is shutting down (`UNAVAILABLE`); retry.'],
+};
+
+/** The base document: description, security schemes, the error schema and responses, tags. */
+export function openapiBase(version: string): Json {
+  const errorSchema = z.toJSONSchema(errorBodySchema) as Json;
+  delete errorSchema.$schema;
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'CryptoVault API',
+      version,
+      description: [
+        'The HTTP API of CryptoVault, a custodial crypto trading platform.',
+        '',
+        '**Authentication.** Browsers sign in with `POST /api/auth/login`, which sets httpOnly cookies (`access_token`, 15 minutes, and a rotating `refresh_token`); every state-changing request made with those cookies also sends `X-CSRF-Token` from `GET /api/csrf` (fetched again after signing in: it is bound to the session). Other clients send `Authorization: Bearer <access token>` and need no CSRF token. Each operation lists what it accepts under `security`.',
+        '',
+        '**Money** is always a decimal string (`"0.00150000"`), never a JSON number. **Errors** always have the shape `{ "error": { "code", "message", "details"?, "requestId" } }`; `requestId` is also the `X-Request-ID` response header.',
+      ].join('\n'),
+    },
+    components: {
+      securitySchemes: {
+        cookieAuth: { type: 'apiKey', in: 'cookie', name: 'access_token', description: 'The session cookie set by sign-in.' },
+        csrfToken: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'From GET /api/csrf; required with cookieAuth on state-changing requests.' },
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from sign-in (returned in the body to non-browser clients).' },
+      },
+      schemas: { Error: errorSchema },
+      responses: Object.fromEntries(
+        Object.entries(ERROR_RESPONSES).map(([name, [, description]]) => [
+          name,
+          { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ]),
+      ),
+    },
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+  };
+}
+
+function securityFor(requirement: AuthRequirement, method: string, csrf: boolean): Json[] {
+  const cookie = STATE_CHANGING.has(method) && csrf ? { cookieAuth: [], csrfToken: [] } : { cookieAuth: [] };
+  const signedIn = [cookie, { bearerAuth: [] }];
+  if (requirement !== 'public') return signedIn;
+  // Anonymous callers need nothing; a signed-in browser still sends its CSRF token on writes.
+  return STATE_CHANGING.has(method) && csrf ? [{}, ...signedIn] : [];
+}
+
+/** Completes every operation of the document @fastify/swagger built (its transformObject hook). */
+export function completeDocument(doc: Json, catalog: RouteCatalog): Json {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>;
+  const used = new Set<string>();
+  for (const [path, ops] of Object.entries(paths)) {
+    const url = path.replace(/\{([^}]+)\}/g, ':$1');
+    const requirement = authRequirementOf(url);
+    for (const [method, op] of Object.entries(ops)) {
+      if (typeof op !== 'object' || op === null) continue;
+      const info = catalog.get(method, url);
+      op.operationId ??= operationIdOf(method, path);
+      op.security = securityFor(requirement, method, info.csrf);
+      for (const t of (op.tags as string[] | undefined) ?? []) used.add(t);
+      op.responses ??= {};
+      const responses = op.responses as Json;
+      const add = (name: keyof typeof ERROR_RESPONSES) => {
+        const status = ERROR_RESPONSES[name]![0];
+        responses[status] ??= { $ref: `#/components/responses/${name}` };
+      };
+      add('BadRequest');
+      if (requirement !== 'public') add('Unauthenticated');
+      if (requirement === 'admin' || (requirement !== 'public' && STATE_CHANGING.has(method)) || (info.csrf && STATE_CHANGING.has(method))) add('Forbidden');
+      if (path.includes('{')) add('NotFound');
+      if (info.rateLimited) add('RateLimited');
+      add('Internal');
+      add('Unavailable');
+    }
+  }
+  const tags = (doc.tags ?? []) as { name: string }[];
+  for (const t of used) if (!tags.some((x) => x.name === t)) tags.push({ name: t });
+  return { ...doc, tags };
+}
