@@ -19,4 +19,5 @@ export function imageNodeMajor(text: string): number | null;
 export function durationMs(value: unknown): number | null;
 export const DEPLOYMENT_HOST: RegExp;
 export function readFlyToml(text: string): Record<string, unknown>;
-export function checkFlyToml(text: string, opts?: { shutdownTimeoutMs?: number }): string[];
+export function measuredConcurrency(performanceMd?: string): { soft: number; hard: number } | null;
+export function checkFlyToml(text: string, opts?: { shutdownTimeoutMs?: number; measured?: { soft: number; hard: number } | null }): string[];

@@ -221,8 +221,22 @@ export function readFlyToml(text) {
   return parseToml(text);
 }
 
-/** The fly.toml rules (docs/deploy.md). `shutdownTimeoutMs` is the server's drain deadline. */
-export function checkFlyToml(text, { shutdownTimeoutMs = 25_000 } = {}) {
+/**
+ * The concurrency limits bench/fly-concurrency.mjs derived, as written in its section of docs/performance.md
+ * (null when that section is missing).
+ */
+export function measuredConcurrency(performanceMd = readFileSync(new URL('../../docs/performance.md', import.meta.url), 'utf8')) {
+  const section = performanceMd.split('<!-- bench:fly-concurrency -->')[1]?.split('<!-- /bench:fly-concurrency -->')[0] ?? '';
+  const soft = /`soft_limit = (\d+)`/.exec(section)?.[1];
+  const hard = /`hard_limit = (\d+)`/.exec(section)?.[1];
+  return soft && hard ? { soft: Number(soft), hard: Number(hard) } : null;
+}
+
+/**
+ * The fly.toml rules (docs/deploy.md). `shutdownTimeoutMs` is the server's drain deadline; `measured` the limits
+ * the concurrency bench derived, which fly.toml must use.
+ */
+export function checkFlyToml(text, { shutdownTimeoutMs = 25_000, measured = measuredConcurrency() } = {}) {
   const problems = [];
   let doc;
   try {
@@ -266,7 +280,13 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000 } = {}) {
     else {
       if (!['connections', 'requests'].includes(c.type)) problems.push(`concurrency.type ${JSON.stringify(c.type)} is not connections/requests`);
       if (!(c.hard_limit > c.soft_limit)) problems.push('concurrency.hard_limit must be above soft_limit');
-      if (!(c.hard_limit >= 500)) problems.push(`concurrency.hard_limit ${c.hard_limit} is tiny for a Socket.IO service (every socket is a connection)`);
+      if (!measured) problems.push('no measured concurrency in docs/performance.md (run bench/fly-concurrency.mjs)');
+      else {
+        const where = `the measured capacity (bench/fly-concurrency.mjs in docs/performance.md: soft ${measured.soft}, hard ${measured.hard})`;
+        if (c.hard_limit < measured.hard) problems.push(`concurrency.hard_limit ${c.hard_limit} is tiny next to ${where}: every socket is a connection`);
+        if (c.hard_limit > measured.hard) problems.push(`concurrency.hard_limit ${c.hard_limit} is above ${where}: a machine would be sent clients it cannot serve`);
+        if (c.soft_limit !== measured.soft) problems.push(`concurrency.soft_limit ${c.soft_limit} is not ${where}`);
+      }
     }
   }
 

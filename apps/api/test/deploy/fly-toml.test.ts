@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFlyToml, durationMs, readFlyToml } from '../../../../scripts/lib/deploy-files.mjs';
+import { checkFlyToml, durationMs, measuredConcurrency, readFlyToml } from '../../../../scripts/lib/deploy-files.mjs';
 import { loadConfig } from '../../src/config.ts';
 import { readRepoFile, reportBlock } from './paths.ts';
 
@@ -50,6 +50,16 @@ describe('fly.toml', () => {
     expect(config.trustProxy).toBe('vercel+fly');
     expect(config.appUrl).toBe(config.publicApiUrl);
     expect(config.web.serve).toBe(false);
+  });
+
+  it('uses the concurrency limits the bench measured on a shared-cpu-1x share (docs/performance.md)', () => {
+    const measured = measuredConcurrency();
+    expect(measured).not.toBeNull();
+    expect(doc.http_service.concurrency).toMatchObject({ soft_limit: measured!.soft, hard_limit: measured!.hard });
+    const problems = checkFlyToml(flyToml, { measured: { soft: measured!.soft + 1, hard: measured!.hard - 1 } }).join('\n');
+    expect(problems).toMatch(/soft_limit \d+ is not the measured capacity/);
+    expect(problems).toMatch(/hard_limit \d+ is above the measured capacity/);
+    expect(checkFlyToml(flyToml, { measured: null }).join('\n')).toMatch(/no measured concurrency/);
   });
 
   it('reads durations with units only', () => {
