@@ -12,6 +12,7 @@
 //
 // Usage (as root, after `npm run build`): node bench/fly-concurrency.mjs [--seconds 15]
 //   [--websocket 0,400,800,1200,1600,2000,2400] [--polling 50,75,100,125,150,200,300] [--quota-ms 5] [--period-ms 80]
+//   [--render <log of an earlier run>]
 // (size 0: the process at rest, no client)
 // A series stops at its first size not served in time (the next size would only fail harder).
 import { fork } from 'node:child_process';
@@ -235,48 +236,69 @@ async function main() {
     websocket: arg('--websocket', '0,400,800,1200,1600,2000,2400').split(',').map(Number),
     polling: arg('--polling', '50,75,100,125,150,200,300').split(',').map(Number),
   };
-  if (!existsSync(new URL('../apps/api/dist/server.js', import.meta.url))) throw new Error('run `npm run build` first');
-  const cgroup = cpuCgroup(`cryptovault-bench-${process.pid}`, quotaMs * 1000, periodMs * 1000);
+  // --render <log>: the section again from a run's own printed rows (one JSON line per size, then its `run` line),
+  // e.g. after a change to how limits are derived; nothing is measured.
+  const from = arg('--render', null);
+  const results = [];
+  let run0 = { kind: 'cgroup', load: null, machine: machine() };
+  if (from) {
+    for (const line of readFileSync(from, 'utf8').split('\n')) {
+      if (line.startsWith('{"transport"')) results.push(JSON.parse(line));
+      else if (line.startsWith('{"run"')) run0 = JSON.parse(line).run;
+      else if (/load average ([\d.]+) at the end/.test(line)) run0.load ??= /load average ([\d.]+)/.exec(line)[1];
+      if (/confined by (cgroup v\d [\w.]+)/.test(line)) run0.kind = /confined by (cgroup v\d [\w.]+)/.exec(line)[1];
+    }
+  } else {
+    if (!existsSync(new URL('../apps/api/dist/server.js', import.meta.url))) throw new Error('run `npm run build` first');
+    const cgroup = cpuCgroup(`cryptovault-bench-${process.pid}`, quotaMs * 1000, periodMs * 1000);
+    let port = 19_700;
+    try {
+      for (const [transport, sizes] of Object.entries(series)) {
+        for (const size of sizes) {
+          const r = await run({ transport, size, seconds, port: ++port, cgroup, share });
+          console.log(JSON.stringify(r));
+          results.push(r);
+          if (size > 0 && !r.served) break;
+        }
+      }
+    } finally {
+      cgroup.remove();
+    }
+    run0 = { kind: cgroup.kind, load: (await import('node:os')).loadavg()[0].toFixed(1), machine: machine() };
+    console.log(JSON.stringify({ run: run0 }));
+  }
+  render(results, run0, { seconds, quotaMs, periodMs, share });
+}
+
+function render(results, run0, { seconds, quotaMs, periodMs, share }) {
   const rows = [];
   const best = {};
   const served = {};
   const firstFail = {};
-  let port = 19_700;
-  try {
-    for (const [transport, sizes] of Object.entries(series)) {
-      for (const size of sizes) {
-        const r = await run({ transport, size, seconds, port: ++port, cgroup, share });
-        console.log(JSON.stringify(r));
-        rows.push(
-          `| ${transport} | ${size.toLocaleString('en')} | ${r.connected.toLocaleString('en')} (${r.connectSeconds.toFixed(1)} s) | ${(100 * r.delivered).toFixed(1)} % | ` +
-            `${size ? `${r.p50} ms` : '–'} | ${size ? `${r.p99} ms` : '–'} | ${r.cpuPercent.toFixed(1)} % (${(100 * r.cpuOfQuota).toFixed(0)} % of the share) | ${(100 * r.throttledShare).toFixed(0)} % | ` +
-            `${r.rssMax.toFixed(0)} MB | ${r.ok ? 'yes' : r.served ? 'yes, without headroom' : '**no**'} |`,
-        );
-        if (size === 0) continue;
-        if (r.ok) best[transport] = size;
-        if (r.served) served[transport] = size;
-        else {
-          firstFail[transport] = size;
-          break;
-        }
-      }
-    }
-  } finally {
-    cgroup.remove();
+  for (const r of results) {
+    const { transport, size } = r;
+    rows.push(
+      `| ${transport} | ${size.toLocaleString('en')} | ${r.connected.toLocaleString('en')} (${r.connectSeconds.toFixed(1)} s) | ${(100 * r.delivered).toFixed(1)} % | ` +
+        `${size ? `${r.p50} ms` : '–'} | ${size ? `${r.p99} ms` : '–'} | ${r.cpuPercent.toFixed(1)} % (${(100 * r.cpuOfQuota).toFixed(0)} % of the share) | ${(100 * r.throttledShare).toFixed(0)} % | ` +
+        `${r.rssMax.toFixed(0)} MB | ${r.ok ? 'yes' : r.served ? 'yes, without headroom' : '**no**'} |`,
+    );
+    if (size === 0) continue;
+    if (r.ok) best[transport] = size;
+    if (r.served) served[transport] = size;
+    else firstFail[transport] ??= size;
   }
   // Browsers reach the API through Vercel's rewrite on long-polling (docs/deploy.md): size for polling clients.
   // The soft limit keeps headroom; the hard limit is the last size still served in time, or, when that is the soft
   // limit itself, the first size that was not (Fly counts connections, not CPU: the cap sits where service degrades).
   const soft = best.polling ?? 0;
   const hard = served.polling && served.polling > soft ? served.polling : (firstFail.polling ?? Math.round(soft * 1.5));
-  const load = (await import('node:os')).loadavg()[0].toFixed(1);
   const md = `## Fly concurrency on a shared-cpu-1x share (\`bench/fly-concurrency.mjs\`)
 
 One API process as fly.toml runs it (\`${[...DEPLOYED_FLAGS, '--enable-source-maps'].join(' ')}\`, simulated market: one \`prices\` batch of
-20 assets a second to every client), started normally and then confined by ${cgroup.kind} to ${quotaMs} ms of CPU per
+20 assets a second to every client), started normally and then confined by ${run0.kind} to ${quotaMs} ms of CPU per
 ${periodMs} ms (${(100 * share).toFixed(2)} % of one core): Fly's baseline quota for a shared vCPU once the burst balance is spent.
 Clients (\`socket.io-client\`, one transport each, no upgrade) run outside the cgroup on the same
-${machine()} (load average ${load} at the end). Measured ${seconds} s per size after the connection storm settles.
+${run0.machine} (load average ${run0.load ?? 'not recorded'} at the end). Measured ${seconds} s per size after the connection storm settles.
 "Serves" = every client connected, ≥ ${CRITERIA.delivered * 100} % of batches delivered, p99 ≤ ${CRITERIA.p99Ms} ms, CPU ≤ ${CRITERIA.cpuOfQuota * 100} % of the share
 (headroom for HTTP requests). Database: ${process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite'}.
 
