@@ -31,7 +31,7 @@ const productionEnv: Record<string, string> = {
 };
 
 describe('config', () => {
-  it('defaults to embedded development with ephemeral secrets, and says so', () => {
+  it('defaults to embedded development with secrets the server keeps in DATA_DIR (ephemeral only with :memory:)', () => {
     const { config, notices } = loadConfig({});
     expect(config.environment).toBe('development');
     expect(config.port).toBe(8001);
@@ -41,7 +41,13 @@ describe('config', () => {
     expect(config.payments.provider).toBe('simulated');
     expect(config.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
     expect(config.cookies.secure).toBe(false);
-    expect(notices.join('\n')).toMatch(/ephemeral development secrets.*JWT_SECRET/);
+    expect(config.generatedSecrets).toEqual(['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'NOWPAYMENTS_IPN_SECRET']);
+    expect(config.dataDir).toBe('./data');
+    expect(notices.join('\n')).not.toMatch(/ephemeral/);
+    const memory = loadConfig({ DATA_DIR: ':memory:', JWT_SECRET: 'x'.repeat(40) });
+    expect(memory.config.generatedSecrets).toEqual(['CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'NOWPAYMENTS_IPN_SECRET']);
+    expect(memory.config.dataDir).toBeNull();
+    expect(memory.notices.join('\n')).toMatch(/ephemeral development secrets for CSRF_SECRET.*:memory:/);
   });
 
   it('production with missing secrets lists every problem in one error', () => {

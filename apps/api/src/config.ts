@@ -250,7 +250,17 @@ export interface Config {
     dnsServer: string | null;
   };
   devToolsEnabled: boolean;
+  /**
+   * Outside production, secrets the environment did not give (JWT_SECRET, CSRF_SECRET, DATA_ENCRYPTION_KEY,
+   * NOWPAYMENTS_IPN_SECRET): the values above are then per-process placeholders until the server replaces them with
+   * the ones kept in `dataDir` (platform/local-secrets.ts), so that 2FA secrets and sessions survive a restart.
+   */
+  generatedSecrets: GeneratedSecretName[];
+  /** DATA_DIR, resolved; null for `:memory:` (nothing is kept). */
+  dataDir: string | null;
 }
+
+export type GeneratedSecretName = 'JWT_SECRET' | 'CSRF_SECRET' | 'DATA_ENCRYPTION_KEY' | 'NOWPAYMENTS_IPN_SECRET';
 
 export interface LoadedConfig {
   config: Config;
@@ -429,8 +439,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const generated: string[] = [];
-  const secret = (name: string, value: string | undefined): string => {
+  const generated: GeneratedSecretName[] = [];
+  const secret = (name: GeneratedSecretName, value: string | undefined): string => {
     if (value) return value;
     generated.push(name);
     return ephemeral();
@@ -439,10 +449,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const csrfSecret = secret('CSRF_SECRET', e.CSRF_SECRET);
   const dataEncryptionKey = secret('DATA_ENCRYPTION_KEY', e.DATA_ENCRYPTION_KEY);
   const ipnSecret = secret('NOWPAYMENTS_IPN_SECRET', e.NOWPAYMENTS_IPN_SECRET);
-  if (generated.length > 0 && e.ENVIRONMENT !== 'test') {
+  // Production and staging never get here without them (checkSecret above). Elsewhere the server keeps the
+  // generated ones in DATA_DIR (platform/local-secrets.ts); with DATA_DIR=:memory: they last one process.
+  if (generated.length > 0 && e.ENVIRONMENT !== 'test' && e.DATA_DIR === ':memory:') {
     notices.push(
-      `Generated ephemeral development secrets for ${generated.join(', ')}: sessions and encrypted 2FA secrets ` +
-        'do not survive a restart. Set them in the environment to keep them.',
+      `Generated ephemeral development secrets for ${generated.join(', ')} (DATA_DIR=:memory:): sessions and encrypted 2FA ` +
+        'secrets do not survive a restart. Set them in the environment to keep them.',
     );
   }
 
@@ -574,6 +586,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Development tools (the outbox with everyone's reset links, price setting, simulated payment completion) exist
     // only where nobody else's data is: a developer's machine and the test suite.
     devToolsEnabled: e.ENVIRONMENT === 'development' || e.ENVIRONMENT === 'test',
+    generatedSecrets: generated,
+    dataDir: e.DATA_DIR === ':memory:' ? null : stripTrailingSlash(e.DATA_DIR),
   };
   return { config, notices };
 }

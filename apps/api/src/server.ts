@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './platform/logger.ts';
 import { flushErrors, initSentry, reportError } from './platform/sentry.ts';
-import { databaseStartupError, StartupError } from './platform/startup.ts';
+import { StartupError } from './platform/startup.ts';
 import { startTelemetry } from './platform/telemetry.ts';
 
 let log: Logger | null = null;
@@ -25,29 +25,9 @@ async function main(): Promise<void> {
   // application imports below dynamic (nothing OpenTelemetry is loaded when OTEL_EXPORTER_OTLP_ENDPOINT is unset).
   const telemetry = await startTelemetry(config, log);
   await initSentry(config, log);
-  const [{ buildApp }, { installGracefulShutdown }, { runMigrations }, { createPlatform }] = await Promise.all([
-    import('./app.ts'),
-    import('./lifecycle.ts'),
-    import('./platform/db/migrate.ts'),
-    import('./platform/index.ts'),
-  ]);
-
-  const platform = await createPlatform(config, log);
+  const [{ bootServer }, { installGracefulShutdown }] = await Promise.all([import('./boot.ts'), import('./lifecycle.ts')]);
+  const { app, platform } = await bootServer(config, log);
   if (telemetry) platform.onClose(() => telemetry.shutdown());
-  // Outside production the server migrates, so it needs the database now. In production it starts without it
-  // (live, not ready: /health says why), so that machines restarted during a database outage keep serving.
-  try {
-    await platform.database.ping(5_000);
-  } catch (err) {
-    const problem = databaseStartupError(err, config.database);
-    if (!config.isProduction) throw problem;
-    log.error({ component: problem.component, variable: problem.variable }, `${problem.message} Starting anyway: not ready until it answers.`);
-  }
-  if (!config.isProduction) {
-    const applied = await runMigrations(platform.database);
-    if (applied.length) log.info({ applied }, 'database migrations applied');
-  }
-  const app = await buildApp(platform);
 
   const shutdown = installGracefulShutdown(app, platform, (code) => process.exit(code));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { createOrPromoteAdmin } from '../modules/auth/admin-account.ts';
 import { createDatabase } from '../platform/db/client.ts';
 import { runMigrations } from '../platform/db/migrate.ts';
+import { StartupError } from '../platform/startup.ts';
 
 const USAGE = `usage: npm run admin:create -- --email <address> [--name <name>] [--password-stdin]
 
@@ -10,6 +11,10 @@ Creates an administrator, or promotes an existing account to administrator.
   --password-stdin   read the password from standard input (e.g. echo "$PW" | npm run admin:create -- --email a@b.c --password-stdin)
 Without it, a new account gets a generated one-time password (printed once; change it after signing in) and an
 existing account keeps its password. Administrators must enable 2FA before admin routes open.`;
+
+const EMBEDDED_HINT =
+  'To create or promote an administrator in embedded mode, stop the server (Ctrl+C in the terminal running npm start), ' +
+  'run admin:create, then start the server again.';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -30,9 +35,19 @@ async function main(): Promise<number> {
     return args.help ? 0 : 64;
   }
   const { config } = loadConfig();
-  const password = args['password-stdin'] ? await readStdin() : undefined;
-  const database = await createDatabase(config);
+  // The embedded database is one process's: a running server holds it and this refuses at once, touching nothing.
+  let database: Awaited<ReturnType<typeof createDatabase>>;
   try {
+    database = await createDatabase(config, undefined, 'npm run admin:create');
+  } catch (err) {
+    if (err instanceof StartupError && config.database.kind === 'pglite') {
+      console.error(`admin:create refused: ${err.message}\n${EMBEDDED_HINT}`);
+      return 75; // EX_TEMPFAIL
+    }
+    throw err;
+  }
+  try {
+    const password = args['password-stdin'] ? await readStdin() : undefined;
     // Embedded mode: the database may be new. Production migrates in Fly's release command.
     if (!config.isProduction) await runMigrations(database);
     const r = await createOrPromoteAdmin(database, { email: args.email, ...(args.name ? { name: args.name } : {}), ...(password !== undefined ? { password } : {}) });

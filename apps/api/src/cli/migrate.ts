@@ -6,7 +6,7 @@ import { databaseStartupError } from '../platform/startup.ts';
 /** `npm run db:migrate`: Fly's release_command in production. */
 try {
   const { config } = loadConfig();
-  const database = await createDatabase(config);
+  const database = await createDatabase(config, undefined, 'npm run db:migrate');
   try {
     await database.ping(10_000).catch((err: unknown) => {
       throw databaseStartupError(err, config.database);

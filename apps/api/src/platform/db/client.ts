@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -6,6 +7,7 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -37,7 +39,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** PGlite (WebAssembly PostgreSQL) is only loaded in embedded mode: it costs start-up time otherwise. */
-export async function wrapPglite(client: PGlite): Promise<Database> {
+export async function wrapPglite(client: PGlite, afterClose?: () => void): Promise<Database> {
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const db = drizzlePglite({ client, schema }) as unknown as Db;
   let closed = false;
@@ -62,7 +64,11 @@ export async function wrapPglite(client: PGlite): Promise<Database> {
     async close() {
       if (closed) return;
       closed = true;
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        afterClose?.();
+      }
     },
   };
 }
@@ -121,7 +127,8 @@ export function wrapPgPool(pool: pg.Pool, opts: { closeGraceMs?: number; log?: L
   };
 }
 
-export async function createDatabase(config: Pick<Config, 'database'>, log?: Logger): Promise<Database> {
+/** `command` names this process in the embedded directory's lock file (what a refused second process is told). */
+export async function createDatabase(config: Pick<Config, 'database'>, log?: Logger, command = 'the CryptoVault server'): Promise<Database> {
   if (config.database.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: config.database.url,
@@ -141,8 +148,16 @@ export async function createDatabase(config: Pick<Config, 'database'>, log?: Log
     return wrapPgPool(pool, { log });
   }
   const dir = config.database.dataDir;
-  if (dir) mkdirSync(dir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
-  const client = dir ? await PGlite.create(dir) : await PGlite.create();
-  return wrapPglite(client);
+  if (!dir) return wrapPglite(await PGlite.create());
+  // One process at a time (data-dir-lock.ts): refused before anything in the directory is touched.
+  mkdirSync(dirname(dir), { recursive: true });
+  const lock = acquireDataDirLock(dir, command);
+  try {
+    mkdirSync(dir, { recursive: true });
+    return await wrapPglite(await PGlite.create(dir), () => lock.release());
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
 }
