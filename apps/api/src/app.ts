@@ -17,7 +17,7 @@ import { completeDocument, openapiBase, RouteCatalog } from './http/openapi.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { modules } from './modules/index.ts';
 import { PINNED_TRUST, pinClientAddress } from './platform/client-address.ts';
-import { originAllowed } from './platform/cors-origins.ts';
+import { originAllowedFor, servedHosts } from './platform/same-origin.ts';
 import { CSRF_COOKIE, CSRF_HEADER, csrfRequestValid } from './platform/csrf.ts';
 import type { Platform } from './platform/index.ts';
 import { apiIpRule } from './platform/ratelimit.ts';
@@ -219,18 +219,23 @@ export async function buildApp(platform: Platform): Promise<App> {
     reply.headers(request.url.startsWith('/api/') ? security.api : security.document);
     done();
   });
-  await app.register(cors, {
+  const corsOptions = {
     credentials: true,
-    origin: (origin, cb) => {
-      // Requests without Origin (same-origin navigations, curl) carry no CORS headers at all.
-      if (!origin) return cb(null, false);
-      cb(null, originAllowed(origin, config.cors.rules));
-    },
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['content-type', 'authorization', 'x-csrf-token', 'x-request-id', 'idempotency-key'],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
     strictPreflight: true,
+  };
+  const served = servedHosts(config);
+  await app.register(cors, {
+    // Per request: the page's own origin (Origin equal to this request's scheme and Host, platform/same-origin.ts)
+    // is allowed beside the configured rules. Requests without Origin (same-origin navigations, curl) carry no CORS
+    // headers at all.
+    delegator: (request, cb) => {
+      const origin = request.headers.origin;
+      cb(null, { ...corsOptions, origin: origin ? originAllowedFor(origin, request.raw, config, served) : false });
+    },
   });
   await app.register(compress, {
     global: true,

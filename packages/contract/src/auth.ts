@@ -24,6 +24,18 @@ export const userProfile = z.object({
 export type UserProfile = z.infer<typeof userProfile>;
 
 /**
+ * `GET /api/auth/session`: who the caller is, answered 200 to everyone, so a page's first load makes no failing
+ * request. `canRefresh`: not signed in, but a refresh cookie came along (the access token expired): POST
+ * /api/auth/refresh, then ask again.
+ */
+export const sessionState = z.object({
+  authenticated: z.boolean(),
+  user: userProfile.nullable(),
+  canRefresh: z.boolean(),
+});
+export type SessionState = z.infer<typeof sessionState>;
+
+/**
  * Non-browser clients may ask for the tokens in the body (`returnTokens: true`); browsers keep them in httpOnly
  * cookies only, so page scripts never see them.
  */

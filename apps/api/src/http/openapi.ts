@@ -22,7 +22,7 @@ const PUBLIC = [
   /^\/api\/docs(\/|$)/,
   /^\/api\/crypto(\/|$)/,
   /^\/api\/fly\/(region|health\/fly)$/,
-  /^\/api\/auth\/(signup|login|verify-email|resend-verification|forgot-password|reset-password|refresh|logout)$/,
+  /^\/api\/auth\/(signup|login|verify-email|resend-verification|forgot-password|reset-password|refresh|logout|session)$/,
   // Authenticated by the provider's signature, not a session.
   /^\/api\/webhooks\//,
   /^\/api\/dev\/(outbox|market\/)/,

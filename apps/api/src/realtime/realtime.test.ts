@@ -134,6 +134,18 @@ describe('Socket.IO handshakes', () => {
     await connected(ok);
   });
 
+  it('accepts the page\'s own origin at 127.0.0.1 although APP_URL names another host (WebSocket and polling), and only that', async () => {
+    // The page was opened at http://127.0.0.1:<port>: its Origin is the request's own scheme and Host.
+    for (const transport of ['websocket', 'polling'] as const) {
+      await connected(client({ transports: [transport], extraHeaders: { origin: url } }));
+    }
+    // Another port, another scheme, another host: not this request's origin, and not in the rules.
+    const port = new URL(url).port;
+    for (const origin of [`http://127.0.0.1:${Number(port) + 1}`, `https://127.0.0.1:${port}`, `http://localhost:${port}`]) {
+      await refused(client({ transports: ['polling'], extraHeaders: { origin } }));
+    }
+  });
+
   it('anonymous sockets get public data only; cookie and socket-token sockets get their user events', async () => {
     const alice = await signUpVerified(ctx);
     const bob = await signUpVerified(ctx);

@@ -3,6 +3,7 @@ import { SOCKET_ERRORS } from '@cryptovault/contract';
 import { Gauge } from 'prom-client';
 import { Server } from 'socket.io';
 import { originAllowed } from '../platform/cors-origins.ts';
+import { originAllowedFor, servedHosts } from '../platform/same-origin.ts';
 import type { Platform } from '../platform/index.ts';
 import { apiIpRule, type RateResult } from '../platform/ratelimit.ts';
 import { clusterNamespace } from './namespace.ts';
@@ -28,6 +29,7 @@ const STREAM_BLOCK_MS = 1_000;
 export async function startRealtime(platform: Platform, httpServer: HttpServer): Promise<Realtime> {
   const { config, log } = platform;
   const handshakeRule = apiIpRule(config.rateLimitPerMinute);
+  const served = servedHosts(config);
   const io: IoServer = new Server(httpServer, {
     path: config.socketIoPath,
     serveClient: false,
@@ -35,13 +37,15 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
     maxHttpBufferSize: 64 * 1024,
     cookie: false,
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000, skipMiddlewares: false },
+    // CORS headers for cross-origin pages the rules allow; a same-origin page needs none (allowRequest admits it).
     cors: { origin: (origin, cb) => cb(null, origin !== undefined && originAllowed(origin, config.cors.rules)), credentials: true },
     // Browsers always send Origin on WebSocket handshakes: refuse pages that CORS would refuse (cross-site
-    // WebSocket hijacking with the user's cookie). Clients without Origin (servers, tests) are not browsers.
+    // WebSocket hijacking with the user's cookie), except the page's own origin (platform/same-origin.ts: Origin
+    // equal to this request's scheme and Host). Clients without Origin (servers, tests) are not browsers.
     allowRequest: (req, cb) => {
       if (platform.draining) return cb('draining', false);
       const origin = req.headers.origin;
-      if (origin && !originAllowed(origin, config.cors.rules)) return cb('origin not allowed', false);
+      if (origin && !originAllowedFor(origin, req, config, served)) return cb('origin not allowed', false);
       // A new connection counts against its caller's per-address API budget, the caller decided as for request.ip.
       const decide = (r: RateResult) => (r.allowed ? cb(null, true) : cb('rate limited', false));
       const verdict = platform.rateLimiter.checkCoalesced(handshakeRule, platform.clientAddress(req).ip);

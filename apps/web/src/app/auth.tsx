@@ -1,4 +1,4 @@
-import type { UserProfile } from '@cryptovault/contract';
+import type { SessionState, UserProfile } from '@cryptovault/contract';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from 'react';
 import { ApiError } from '../lib/errors.ts';
@@ -21,9 +21,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const me = useQuery({
     queryKey: qk.me,
-    queryFn: async () => {
+    // /api/auth/session answers 200 to everyone: an anonymous visitor's first load makes no failing request (the
+    // console stays clean). A visitor whose access token expired but who still has a refresh cookie is refreshed
+    // once, then asked again.
+    queryFn: async (): Promise<UserProfile | null> => {
       try {
-        return await api.get<UserProfile>('/api/auth/me');
+        const s = await api.get<SessionState>('/api/auth/session');
+        if (s.authenticated || !s.canRefresh) return s.user;
+        if (!(await api.refresh())) return null;
+        return (await api.get<SessionState>('/api/auth/session')).user;
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return null;
         throw err;

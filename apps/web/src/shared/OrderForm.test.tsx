@@ -26,7 +26,6 @@ describe('OrderForm', () => {
   it('validates with the contract, maps INSUFFICIENT_FUNDS to the amount field, and shows the preview', async () => {
     const balances = { items: [{ asset: 'USD', available: '50.00', locked: '0', total: '50.00', valueUsd: '50.00' }], totalUsd: '50.00' };
     const { calls } = renderRoutes([{ path: '/', element: <OrderForm pair={pair} livePrice="100000" /> }], '/', (method, path) => {
-      if (path === '/api/auth/me') return { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'x', requestId: 'r' } } };
       if (path === '/api/wallet/balances') return { status: 200, body: balances };
       if (method === 'POST' && path === '/api/orders') return { status: 422, body: { error: { code: 'INSUFFICIENT_FUNDS', message: 'Not enough USD for this order', requestId: 'r' } } };
       return undefined;

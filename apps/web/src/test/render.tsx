@@ -12,7 +12,7 @@ import { ToastProvider } from '../ui/Toasts.tsx';
 
 export type Handler = (method: string, path: string, body: unknown) => { status: number; body?: unknown } | undefined;
 
-/** A scripted API behind the real api client; unscripted calls answer 404 NOT_FOUND. */
+/** A scripted API behind the real api client; unscripted calls answer 404 NOT_FOUND (the session check: anonymous). */
 export function fakeApi(handler: Handler) {
   const calls: { method: string; path: string; body: unknown }[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
@@ -20,7 +20,11 @@ export function fakeApi(handler: Handler) {
     const method = init?.method ?? 'GET';
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     calls.push({ method, path: url.pathname, body });
-    const r = url.pathname === '/api/csrf' ? { status: 200, body: { csrfToken: 't' } } : handler(method, url.pathname, body);
+    const r =
+      url.pathname === '/api/csrf'
+        ? { status: 200, body: { csrfToken: 't' } }
+        : (handler(method, url.pathname, body) ??
+          (url.pathname === '/api/auth/session' ? { status: 200, body: { authenticated: false, user: null, canRefresh: false } } : undefined));
     const res = r ?? { status: 404, body: { error: { code: 'NOT_FOUND', message: 'not scripted', requestId: 'test' } } };
     return new Response(res.body === undefined ? null : JSON.stringify(res.body), { status: res.status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;

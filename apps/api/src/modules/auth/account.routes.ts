@@ -6,6 +6,7 @@ import {
   okResponse,
   resetPasswordRequest,
   sessionList,
+  sessionState,
   socketTokenResponse,
   twoFactorDisableRequest,
   twoFactorEnableRequest,
@@ -20,7 +21,7 @@ import { z } from 'zod';
 import { requireUser } from '../../platform/principal.ts';
 import { changePassword, FORGOT_ACCEPTED, forgotPassword, getProfile, resetPassword, updateProfile } from './account.service.ts';
 import { type AuthDeps, requestContext } from './auth.context.ts';
-import { clearAuthCookies } from './cookies.ts';
+import { clearAuthCookies, REFRESH_COOKIE } from './cookies.ts';
 import { issueSocketToken, listSessions, logoutAll, revokeOwnSession } from './sessions.service.ts';
 import { disableTwoFactor, enableTwoFactor, setupTwoFactor } from './twofactor.service.ts';
 
@@ -44,6 +45,22 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
     },
   );
 
+  app.get(
+    '/api/auth/session',
+    {
+      schema: {
+        tags,
+        summary: 'Who is signed in: 200 for everyone (anonymous: authenticated false), for a page\'s first load',
+        response: { 200: sessionState, 400: errorBodySchema, 429: errorBodySchema },
+      },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const p = request.principal;
+      if (p) return { authenticated: true, user: await getProfile(d, p), canRefresh: false };
+      return { authenticated: false, user: null, canRefresh: Boolean(request.cookies[REFRESH_COOKIE]) };
+    },
+  );
   app.get('/api/auth/me', { schema: { tags, ...signedIn, summary: 'Profile', response: { 200: userProfile, ...errors } } }, async (request) =>
     getProfile(d, requireUser(request)),
   );

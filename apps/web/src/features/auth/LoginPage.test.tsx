@@ -25,7 +25,6 @@ describe('LoginPage', () => {
 
   it('asks for the 2FA code when the server says TOTP_REQUIRED, then signs in with it', async () => {
     const { calls, router } = renderRoutes(routes, '/login?next=/dashboard', (method, path, body) => {
-      if (path === '/api/auth/me') return { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'no', requestId: 'r' } } };
       if (path === '/api/auth/refresh') return { status: 401, body: { error: { code: 'UNAUTHENTICATED', message: 'no', requestId: 'r' } } };
       if (method === 'POST' && path === '/api/auth/login') {
         const b = body as { totpCode?: string };
