@@ -53,7 +53,7 @@ describe('the app opened under another name for the same server', () => {
     for (const [path, type] of [
       ['/favicon.svg', 'image/svg+xml'],
       ['/manifest.webmanifest', 'application/manifest+json'],
-    ]) {
+    ] as const) {
       const res = await page.request.get(path);
       expect(res.status(), path).toBe(200);
       expect(res.headers()['content-type'], path).toContain(type);
