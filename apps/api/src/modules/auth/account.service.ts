@@ -57,6 +57,11 @@ export async function forgotPassword(d: AuthDeps, rawEmail: string, ctx: Request
   await d.platform.rateLimiter.consume(LIMITS.forgotAccount, accountSubject(email));
   const user = await usersRepo.findUserByEmail(d.db, email);
   if (!user || user.suspendedAt) return;
+  await sendResetLink(d, user);
+}
+
+/** A new single-use reset link (older ones retired), emailed in the background. */
+export async function sendResetLink(d: AuthDeps, user: UserRow): Promise<void> {
   const token = randomToken(32);
   await d.db.transaction(async (tx) => {
     await codesRepo.retireResetTokens(tx, user.id);

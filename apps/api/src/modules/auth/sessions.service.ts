@@ -1,6 +1,6 @@
 import type { SessionInfo } from '@cryptovault/contract';
 import { AppError, notFound, unauthenticated } from '../../platform/errors.ts';
-import type { Authenticator, Principal } from '../../platform/principal.ts';
+import type { AuthMethod, Authenticator, Principal } from '../../platform/principal.ts';
 import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
 import { ACCESS_COOKIE, readCookie } from './cookies.ts';
 import { randomToken, sha256 } from './secrets.ts';
@@ -19,11 +19,33 @@ export interface IssuedSession {
 // last_used_at is for the session list; writing it on every request would turn every read into a write.
 const TOUCH_INTERVAL_MS = 60_000;
 
-export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestContext): Promise<IssuedSession> {
+const SECOND_FACTORS: AuthMethod[] = ['totp', 'backup_code'];
+
+/**
+ * Opens a session that records what the sign-in proved (`methods`). The sign-in itself counts as a step-up of
+ * what it proved; a second factor among them makes the session one that passed 2FA (admin rights need that).
+ */
+export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestContext, methods: AuthMethod[]): Promise<IssuedSession> {
   const refreshToken = randomToken(32);
-  const expiresAt = new Date(Date.now() + d.platform.config.auth.refreshTokenTtlSeconds * 1000);
+  const { refreshTokenTtlSeconds, sessionMaxLifetimeSeconds } = d.platform.config.auth;
+  const now = Date.now();
+  const absoluteExpiresAt = new Date(now + sessionMaxLifetimeSeconds * 1000);
+  const expiresAt = new Date(Math.min(now + refreshTokenTtlSeconds * 1000, absoluteExpiresAt.getTime()));
+  const at = new Date(now);
+  const secondFactorAt = methods.some((m) => SECOND_FACTORS.includes(m)) ? at : null;
+  const stepUpMethods = methods;
   const session = await d.db.transaction(async (tx) => {
-    const s = await sessionsRepo.insertSession(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, expiresAt });
+    const s = await sessionsRepo.insertSession(tx, {
+      userId: user.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      expiresAt,
+      absoluteExpiresAt,
+      authMethods: methods,
+      secondFactorAt,
+      stepUpAt: stepUpMethods.length ? at : null,
+      stepUpMethods,
+    });
     await sessionsRepo.insertRefreshToken(tx, sha256(refreshToken), s.id);
     return s;
   });
@@ -33,7 +55,8 @@ export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestConte
 
 /**
  * Rotates the refresh token and issues a new access token for the same session (the session id, and so the CSRF
- * binding, stays). A token presented a second time means it was copied: the whole session is revoked.
+ * binding, stays). A token presented a second time means it was copied: the whole session is revoked. The session's
+ * end moves forward by the refresh lifetime but never past its absolute end (SESSION_MAX_LIFETIME_DAYS).
  */
 export async function refreshSession(d: AuthDeps, rawToken: string | undefined, ctx: RequestContext): Promise<IssuedSession> {
   if (!rawToken || rawToken.length > 200) throw unauthenticated('No valid refresh token; sign in again');
@@ -113,7 +136,15 @@ export function createAuthenticator(d: AuthDeps): Authenticator {
     if (Date.now() - live.session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       sessionsRepo.touchSession(d.db, live.session.id).catch((err: unknown) => d.platform.log.warn({ err }, 'could not update session last use'));
     }
-    return { userId: live.user.id, sessionId: live.session.id, role: live.user.role, twoFactorEnabled: live.user.totpEnabledAt !== null, via };
+    const s = live.session;
+    return {
+      userId: live.user.id,
+      sessionId: s.id,
+      role: live.user.role,
+      twoFactorEnabled: live.user.totpEnabledAt !== null,
+      session: { secondFactorAt: s.secondFactorAt, stepUpAt: s.stepUpAt, stepUpMethods: s.stepUpMethods as AuthMethod[] },
+      via,
+    };
   };
   return {
     async authenticate(request) {
