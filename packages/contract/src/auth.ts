@@ -37,7 +37,7 @@ export type SessionState = z.infer<typeof sessionState>;
 
 /**
  * Non-browser clients may ask for the tokens in the body (`returnTokens: true`); browsers keep them in httpOnly
- * cookies only, so page scripts never see them.
+ * cookies only, so page scripts never see them: a request with cookies or an Origin header never gets tokens.
  */
 export const issuedTokens = z.object({
   accessToken: z.string(),

@@ -74,8 +74,8 @@ export async function revokeSession(ex: Executor, sessionId: string, reason: str
   return rows.length === 1;
 }
 
-/** Revokes every live session of the user, except `keepSessionId` when given. Returns how many ended. */
-export async function revokeUserSessions(ex: Executor, userId: string, reason: string, keepSessionId?: string): Promise<number> {
+/** Revokes every live session of the user, except `keepSessionId` when given. Returns the ids of those that ended. */
+export async function revokeUserSessions(ex: Executor, userId: string, reason: string, keepSessionId?: string): Promise<string[]> {
   const conds = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (keepSessionId) conds.push(ne(sessions.id, keepSessionId));
   const rows = await ex
@@ -83,7 +83,7 @@ export async function revokeUserSessions(ex: Executor, userId: string, reason: s
     .set({ revokedAt: sql`now()`, revokedReason: reason })
     .where(and(...conds))
     .returning({ id: sessions.id });
-  return rows.length;
+  return rows.map((r) => r.id);
 }
 
 export async function listLiveSessions(ex: Executor, userId: string): Promise<SessionRow[]> {

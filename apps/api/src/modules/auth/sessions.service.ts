@@ -1,5 +1,6 @@
 import type { SessionInfo } from '@cryptovault/contract';
 import { AppError, notFound, unauthenticated } from '../../platform/errors.ts';
+import type { Platform } from '../../platform/index.ts';
 import type { AuthMethod, Authenticator, Principal } from '../../platform/principal.ts';
 import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
 import { ACCESS_COOKIE, readCookie } from './cookies.ts';
@@ -64,7 +65,7 @@ export async function refreshSession(d: AuthDeps, rawToken: string | undefined, 
   const token = await sessionsRepo.findRefreshToken(d.db, hash);
   if (!token) throw unauthenticated('No valid refresh token; sign in again');
   const reuse = async () => {
-    await sessionsRepo.revokeSession(d.db, token.sessionId, 'refresh_token_reuse');
+    if (await sessionsRepo.revokeSession(d.db, token.sessionId, 'refresh_token_reuse')) sessionsEnded(d.platform, [token.sessionId]);
     d.platform.log.warn({ sessionId: token.sessionId, requestId: ctx.requestId }, 'refresh token reuse: session revoked');
     return unauthenticated('This refresh token was already used; the session has been ended for safety. Sign in again.');
   };
@@ -88,16 +89,26 @@ export async function refreshSession(d: AuthDeps, rawToken: string | undefined, 
 /** Ends the caller's session: by the signed-in principal, or (access token expired) by the refresh cookie. */
 export async function logout(d: AuthDeps, principal: Principal | null, rawRefresh: string | undefined): Promise<void> {
   if (principal) {
-    await sessionsRepo.revokeSession(d.db, principal.sessionId, 'logout');
+    if (await sessionsRepo.revokeSession(d.db, principal.sessionId, 'logout')) sessionsEnded(d.platform, [principal.sessionId]);
     return;
   }
   if (!rawRefresh || rawRefresh.length > 200) return;
   const token = await sessionsRepo.findRefreshToken(d.db, sha256(rawRefresh));
-  if (token) await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout');
+  if (token && (await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout'))) sessionsEnded(d.platform, [token.sessionId]);
 }
 
 export async function logoutAll(d: AuthDeps, principal: Principal): Promise<number> {
-  return sessionsRepo.revokeUserSessions(d.db, principal.userId, 'logout_all');
+  const ids = await sessionsRepo.revokeUserSessions(d.db, principal.userId, 'logout_all');
+  sessionsEnded(d.platform, ids);
+  return ids.length;
+}
+
+/**
+ * Every revocation ends with this, after its transaction committed: the sockets of those sessions are
+ * disconnected on every machine (realtime/server.ts), so no private event reaches a signed-out browser.
+ */
+export function sessionsEnded(platform: Platform, sessionIds: string[]): void {
+  if (sessionIds.length) platform.events.emit('session.revoked', { sessionIds });
 }
 
 export async function listSessions(d: AuthDeps, principal: Principal): Promise<SessionInfo[]> {
@@ -116,6 +127,7 @@ export async function listSessions(d: AuthDeps, principal: Principal): Promise<S
 /** Another user's session is indistinguishable from a missing one (404). */
 export async function revokeOwnSession(d: AuthDeps, principal: Principal, sessionId: string): Promise<void> {
   if (!(await sessionsRepo.revokeSession(d.db, sessionId, 'revoked_by_user', principal.userId))) throw notFound('Session');
+  sessionsEnded(d.platform, [sessionId]);
 }
 
 export async function issueSocketToken(d: AuthDeps, principal: Principal): Promise<{ token: string; expiresAt: string }> {

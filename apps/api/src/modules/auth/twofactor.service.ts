@@ -6,6 +6,7 @@ import { currentUser } from './account.service.ts';
 import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
 import { twoFactorChangedEmail } from './auth.emails.ts';
 import * as sessionsRepo from './sessions.repo.ts';
+import { sessionsEnded } from './sessions.service.ts';
 import { LIMITS } from './limits.ts';
 import { verifyPassword } from './password.ts';
 import { decrypt, encrypt } from './secrets.ts';
@@ -37,11 +38,12 @@ export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: s
   const step = await matchTotp(decrypt(d.keys.totp, user.totpSecretEnc), code.trim(), user.totpLastStep);
   if (step === null || !(await usersRepo.claimTotpStep(d.db, user.id, step))) throw badCode('code');
   const backupCodes = newBackupCodes();
-  await d.db.transaction(async (tx) => {
+  const ended = await d.db.transaction(async (tx) => {
     if (!(await usersRepo.enableTotp(tx, user.id, backupCodes.map((c) => hashBackupCode(d, c))))) throw alreadyOn();
     await sessionsRepo.recordStepUp(tx, principal.sessionId, ['password', 'totp'], true);
-    await endOtherSessions(tx, principal, 'two_factor_enabled');
+    return endOtherSessions(tx, principal, 'two_factor_enabled');
   });
+  sessionsEnded(d.platform, ended);
   notifyChange(d, user.email, true, ctx);
   return { backupCodes };
 }
@@ -54,15 +56,16 @@ export async function disableTwoFactor(d: AuthDeps, principal: Principal, ctx: R
   await d.platform.rateLimiter.consume(LIMITS.twoFactorUser, principal.userId);
   const user = await currentUser(d, principal);
   if (!user.totpEnabledAt) throw new AppError('INVALID_STATE', 'Two-factor authentication is not enabled');
-  await d.db.transaction(async (tx) => {
+  const ended = await d.db.transaction(async (tx) => {
     await usersRepo.disableTotp(tx, user.id);
-    await endOtherSessions(tx, principal, 'two_factor_disabled');
+    return endOtherSessions(tx, principal, 'two_factor_disabled');
   });
+  sessionsEnded(d.platform, ended);
   notifyChange(d, user.email, false, ctx);
 }
 
-async function endOtherSessions(tx: Executor, principal: Principal, reason: string): Promise<void> {
-  await sessionsRepo.revokeUserSessions(tx, principal.userId, reason, principal.sessionId);
+function endOtherSessions(tx: Executor, principal: Principal, reason: string): Promise<string[]> {
+  return sessionsRepo.revokeUserSessions(tx, principal.userId, reason, principal.sessionId);
 }
 
 function notifyChange(d: AuthDeps, email: string, enabled: boolean, ctx: RequestContext): void {
