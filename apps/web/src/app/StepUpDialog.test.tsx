@@ -29,7 +29,7 @@ const err = (status: number, code: string, details?: unknown) => ({ status, body
 describe('StepUpDialog', () => {
   it('opens on STEP_UP_REQUIRED asking for what the server named, steps up, and the request goes through on its one retry', async () => {
     let stepped = false;
-    const { calls } = renderRoutes(routes, '/', (method, path, body) => {
+    const { calls } = renderRoutes(routes, '/', (_method, path, body) => {
       if (path === '/api/auth/step-up') {
         const b = body as { password?: string; totpCode?: string };
         if (b.password !== 'right password' || b.totpCode !== '123456') return err(401, 'UNAUTHENTICATED');
