@@ -44,6 +44,14 @@ export async function extendSession(ex: Executor, sessionId: string, expiresAt: 
     .where(eq(sessions.id, sessionId));
 }
 
+/** Marks a live session as having passed a second factor now (and adds 'totp' to its methods), without a step-up. */
+export async function markSecondFactor(ex: Executor, sessionId: string): Promise<void> {
+  await ex
+    .update(sessions)
+    .set({ secondFactorAt: sql`now()`, authMethods: sql`(select array(select distinct m from unnest(${sessions.authMethods} || '{totp}'::text[]) as m order by m))` })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
 /**
  * Records a step-up on a live session: what it proved now (replacing the previous step-up), added to the session's
  * methods; a second factor also marks the session as having passed one.

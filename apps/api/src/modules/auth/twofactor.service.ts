@@ -28,7 +28,8 @@ export async function setupTwoFactor(d: AuthDeps, principal: Principal): Promise
 /**
  * Backup codes are returned once and stored only as keyed hashes. The route requires a step-up with the password
  * first (requireStepUp withPassword): a stolen session cannot enrol the thief's authenticator. Turning 2FA on ends
- * every other session (a thief's included), marks this one as having passed the new factor, and emails the owner.
+ * every other session (a thief's included), marks this one as having passed the new factor (not as a step-up), and
+ * emails the owner.
  */
 export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
   await d.platform.rateLimiter.consume(LIMITS.twoFactorUser, principal.userId);
@@ -40,7 +41,9 @@ export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: s
   const backupCodes = newBackupCodes();
   const ended = await d.db.transaction(async (tx) => {
     if (!(await usersRepo.enableTotp(tx, user.id, backupCodes.map((c) => hashBackupCode(d, c))))) throw alreadyOn();
-    await sessionsRepo.recordStepUp(tx, principal.sessionId, ['password', 'totp'], true);
+    // This session proved the new factor: it counts as a session that passed 2FA (admin rights). It is not a
+    // step-up: turning 2FA straight off again, or moving money, asks for a code like any other session.
+    await sessionsRepo.markSecondFactor(tx, principal.sessionId);
     return endOtherSessions(tx, principal, 'two_factor_enabled');
   });
   sessionsEnded(d.platform, ended);
