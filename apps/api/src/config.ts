@@ -69,6 +69,8 @@ const envSchema = z.object({
   DATA_ENCRYPTION_KEY: optionalString,
   ACCESS_TOKEN_EXPIRE_MINUTES: int(1, 24 * 60).default(15),
   REFRESH_TOKEN_EXPIRE_DAYS: int(1, 365).default(7),
+  SESSION_MAX_LIFETIME_DAYS: int(1, 365).default(30),
+  STEP_UP_TTL_SECONDS: int(30, 3600).default(300),
   DATABASE_URL: optionalString,
   DB_POOL_SIZE: int(1, 200).default(10),
   // A runaway query or a transaction left open by a stuck request holds locks and a pool connection; PostgreSQL
@@ -188,6 +190,10 @@ export interface Config {
     dataEncryptionKey: string;
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /** A session ends this long after it was opened, however often it is refreshed. */
+    sessionMaxLifetimeSeconds: number;
+    /** How long a step-up (second factor, or password without one) unlocks sensitive actions on its session. */
+    stepUpTtlSeconds: number;
   };
   database:
     | { kind: 'pglite'; dataDir: string | null }
@@ -527,6 +533,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dataEncryptionKey,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_EXPIRE_MINUTES * 60,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_EXPIRE_DAYS * 86_400,
+      sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME_DAYS * 86_400,
+      stepUpTtlSeconds: e.STEP_UP_TTL_SECONDS,
     },
     database: e.DATABASE_URL
       ? {

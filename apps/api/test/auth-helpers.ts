@@ -10,6 +10,12 @@
  *   await asUser(t, admin).inject({ method: 'GET', url: '/api/fly/status' });
  *   const code = await totpCode(admin.totpSecret!, 1);      // a code for the next 30 s step (codes are single-use,
  *                                                           // and each must be for a later step than the last one)
+ *   await stepUp(t, alice);                                 // POST /api/auth/step-up: a fresh step-up on alice's session
+ *                                                           // (password; a TOTP code when 2FA is on; both with
+ *                                                           // { withPassword: true }), for transfers, withdrawals, 2FA changes
+ *
+ * Sessions opened by signUpVerified (email code), signIn and enableTwoFactor have a fresh step-up already (the
+ * sign-in counts for STEP_UP_TTL_SECONDS); call stepUp when a test moves time or signs in otherwise.
  *
  * Every session signs up from its own random 10.x.x.x address (inject's remoteAddress), so the per-IP limits on
  * signup/login never trip across test files sharing one Redis. Emails are unique per call (uniqueEmail()).
@@ -147,6 +153,23 @@ export async function totpCode(secret: string, offsetSteps = 0): Promise<string>
   const intoStep = (Date.now() / 1000) % 30;
   if (intoStep > 24) await new Promise((r) => setTimeout(r, (30 - intoStep) * 1000 + 100));
   return generate({ secret, epoch: Math.floor(Date.now() / 1000) + offsetSteps * 30 });
+}
+
+/** A fresh step-up on the session through POST /api/auth/step-up (a TOTP code when 2FA is on; with the password when asked). */
+export async function stepUp(t: TestContext, session: TestSession, opts: { withPassword?: boolean } = {}): Promise<LightMyRequestResponse> {
+  const payload: Record<string, string> = {};
+  if (session.totpSecret) payload.totpCode = await totpCode(session.totpSecret, 1);
+  if (!session.totpSecret || opts.withPassword) payload.password = session.password;
+  const res = await asUser(t, session).inject({ method: 'POST', url: '/api/auth/step-up', payload });
+  expectStatus(res, 200, 'step-up');
+  return res;
+}
+
+/** Ages the session's last step-up (and sign-in) past any STEP_UP_TTL_SECONDS, as if it happened an hour ago. */
+export async function expireStepUp(t: TestContext, session: TestSession): Promise<void> {
+  await t.platform.database.db.execute(sql`
+    update sessions set step_up_at = step_up_at - interval '1 hour'
+    where user_id = ${session.user.id} and step_up_at is not null`);
 }
 
 /**

@@ -37,7 +37,7 @@ export type SessionState = z.infer<typeof sessionState>;
 
 /**
  * Non-browser clients may ask for the tokens in the body (`returnTokens: true`); browsers keep them in httpOnly
- * cookies only, so page scripts never see them.
+ * cookies only, so page scripts never see them: a request with cookies or an Origin header never gets tokens.
  */
 export const issuedTokens = z.object({
   accessToken: z.string(),
@@ -77,7 +77,23 @@ export const resetPasswordRequest = z.object({ token: z.string().min(20).max(200
 export const twoFactorSetupResponse = z.object({ secret: z.string(), otpauthUrl: z.string(), qrSvg: z.string() });
 export const twoFactorEnableRequest = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') });
 export const twoFactorEnableResponse = z.object({ backupCodes: z.array(z.string()) });
-export const twoFactorDisableRequest = z.object({ password: z.string().min(1).max(256), code: totpCodeField });
+/**
+ * Step-up: proves it is still the owner on this session before a sensitive action. Accounts with 2FA send a
+ * `totpCode` or `backupCode` (plus `password` where the action asks for both: 2FA changes); others the password.
+ */
+export const stepUpRequest = z.object({
+  password: z.string().min(1).max(256).optional(),
+  totpCode: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code').optional(),
+  backupCode: z.string().trim().regex(/^[A-Za-z0-9]{4,5}-?[A-Za-z0-9]{4,5}$/, 'must be a backup code').optional(),
+});
+export type StepUpRequest = z.infer<typeof stepUpRequest>;
+export const stepUpResponse = z.object({
+  methods: z.array(z.enum(['password', 'email_code', 'totp', 'backup_code'])).describe('what this step-up proved'),
+  expiresAt: isoDateTime.describe('sensitive actions are allowed on this session until then'),
+});
+/** Details of a 403 STEP_UP_REQUIRED: what to ask for, and how long a step-up lasts. */
+export const stepUpRequiredDetails = z.object({ methods: z.array(z.enum(['password', 'totp'])), ttlSeconds: z.number().int() });
+export type StepUpRequiredDetails = z.infer<typeof stepUpRequiredDetails>;
 
 export const sessionInfo = z.object({
   id: z.string(),

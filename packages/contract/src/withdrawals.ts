@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { totpCodeField } from './auth.ts';
 import { isoDateTime, pageOf, paginationQuery, positiveDecimalString } from './common.ts';
 
 export const WITHDRAWAL_STATUSES = ['pending_review', 'approved', 'completed', 'rejected', 'canceled'] as const;
@@ -12,9 +11,9 @@ export const createWithdrawalRequest = z.object({
   amount: positiveDecimalString,
   address: z.string().trim().min(20).max(128),
   network: z.string().trim().toLowerCase().max(20).optional(),
-  /** Required when the account has 2FA enabled. */
-  totpCode: totpCodeField.optional(),
 });
+// No code in the request: a withdrawal needs a recent step-up on the session (POST /api/auth/step-up), like every
+// sensitive action; without one the answer is 403 STEP_UP_REQUIRED.
 export type CreateWithdrawalRequest = z.infer<typeof createWithdrawalRequest>;
 
 export const withdrawal = z.object({

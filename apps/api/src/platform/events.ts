@@ -15,6 +15,11 @@ export interface DomainEvents {
    * (`order:update`, `balance:update`, `notification`, `alert:triggered`, `deposit:update`, `withdrawal:update`).
    */
   'user.push': { userId: string; event: string; payload: unknown };
+  /**
+   * Sessions that just ended (logout, logout-all, password change or reset, suspension, force-logout, 2FA change):
+   * the realtime layer disconnects their sockets (room `session:<id>`) on every machine. Emit after the commit.
+   */
+  'session.revoked': { sessionIds: string[] };
   /** Something for every connected client (`announcement`). */
   'broadcast.push': { event: string; payload: unknown };
 }

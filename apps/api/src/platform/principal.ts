@@ -6,9 +6,22 @@ export interface Principal {
   userId: string;
   sessionId: string;
   role: 'user' | 'admin';
+  /** The ACCOUNT has 2FA on. Says nothing about how this session signed in: see `session`. */
   twoFactorEnabled: boolean;
+  /** How this session was authenticated (from its row, read on every request). */
+  session: SessionAssurance;
   /** cookie-authenticated requests need CSRF; bearer ones do not. */
   via: 'cookie' | 'bearer';
+}
+
+export type AuthMethod = 'password' | 'email_code' | 'totp' | 'backup_code';
+
+export interface SessionAssurance {
+  /** When this session itself passed a second factor (TOTP or backup code), or null. */
+  secondFactorAt: Date | null;
+  /** The latest step-up (a sign-in counts) and what it proved. */
+  stepUpAt: Date | null;
+  stepUpMethods: AuthMethod[];
 }
 
 export interface Authenticator {
@@ -43,10 +56,42 @@ export function requireUser(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-/** Admin routes need role admin AND 2FA enabled. */
+/**
+ * Admin routes need role admin, 2FA on the account AND a session that itself passed a second factor: a session
+ * opened with the password alone does not become an admin session when 2FA is turned on elsewhere.
+ */
 export function requireAdmin(request: FastifyRequest): Principal {
   const p = requireUser(request);
   if (p.role !== 'admin') throw new AppError('FORBIDDEN', 'Administrator access required');
   if (!p.twoFactorEnabled) throw new AppError('FORBIDDEN', 'Administrators must enable two-factor authentication first');
+  if (!p.session.secondFactorAt) {
+    throw new AppError('FORBIDDEN', 'This session did not pass two-factor authentication; sign in again with your code or confirm it (step-up)');
+  }
   return p;
+}
+
+const SECOND_FACTORS: AuthMethod[] = ['totp', 'backup_code'];
+
+/** What a step-up must prove for `p`: a second factor when the account has one, else the password; `withPassword` adds the password. */
+export function stepUpMethods(p: Principal, opts: { withPassword?: boolean } = {}): ('password' | 'totp')[] {
+  if (!p.twoFactorEnabled) return ['password'];
+  return opts.withPassword ? ['password', 'totp'] : ['totp'];
+}
+
+/**
+ * The one guard of sensitive actions (transfers, withdrawals, 2FA, password or email changes; later address book,
+ * passkeys, API keys): this session stepped up within `ttlSeconds` with what `stepUpMethods` asks. Otherwise 403
+ * STEP_UP_REQUIRED with { methods, ttlSeconds }, so a client knows what to ask for and POSTs /api/auth/step-up.
+ */
+export function requireStepUp(request: FastifyRequest, ttlSeconds: number, opts: { withPassword?: boolean } = {}): Principal {
+  const p = requireUser(request);
+  const methods = stepUpMethods(p, opts);
+  const s = p.session;
+  const fresh = s.stepUpAt !== null && Date.now() - s.stepUpAt.getTime() <= ttlSeconds * 1000;
+  // A fresh email code (sign-up verification) stands in for the password: the address could reset it anyway.
+  const proved = (m: 'password' | 'totp') =>
+    m === 'totp' ? s.stepUpMethods.some((x) => SECOND_FACTORS.includes(x)) : s.stepUpMethods.includes('password') || s.stepUpMethods.includes('email_code');
+  if (fresh && methods.every(proved)) return p;
+  const what = methods.includes('totp') ? (methods.includes('password') ? 'your password and a two-factor code' : 'a two-factor code') : 'your password';
+  throw new AppError('STEP_UP_REQUIRED', `Confirm it is you: enter ${what} to continue`, { methods, ttlSeconds });
 }

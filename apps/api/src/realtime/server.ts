@@ -22,7 +22,7 @@ const STREAM_BLOCK_MS = 1_000;
 
 /**
  * Socket.IO on the API's HTTP server. Public market data for everyone; authenticated sockets also join
- * `user:<id>`. Domain events `user.push` / `broadcast.push` are the only way other modules reach browsers; with
+ * `user:<id>` and `session:<id>` (disconnected when that session is revoked, on every machine). Domain events `user.push` / `broadcast.push` are the only way other modules reach browsers; with
  * Redis they travel to every machine through the Redis Streams adapter, which also keeps sessions for connection
  * state recovery across machines.
  */
@@ -74,6 +74,7 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
       // just means anonymous, so public prices keep flowing.
       if (!principal && token) return next(new Error(SOCKET_ERRORS.unauthenticated));
       socket.data.userId = principal?.userId ?? null;
+      socket.data.sessionId = principal?.sessionId ?? null;
       next();
     } catch (err) {
       log.warn({ err }, 'socket authentication failed');
@@ -88,9 +89,11 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
     // (Socket.IO's documented memory tip: a few kB per connection, tens of MB at 10k).
     (socket.conn as { request: unknown }).request = null;
     const own = socket.data.userId ? `user:${socket.data.userId}` : null;
-    // A recovered session brings back its rooms: drop a user room that this handshake no longer proves.
-    for (const r of socket.rooms) if (r.startsWith('user:') && r !== own) void socket.leave(r);
+    const session = socket.data.userId && socket.data.sessionId ? `session:${socket.data.sessionId}` : null;
+    // A recovered session brings back its rooms: drop user and session rooms that this handshake no longer proves.
+    for (const r of socket.rooms) if ((r.startsWith('user:') && r !== own) || (r.startsWith('session:') && r !== session)) void socket.leave(r);
     if (own) void socket.join(own);
+    if (session) void socket.join(session);
     socket.data.assets ??= null;
     fanout.attach(socket);
     socket.on('subscribe', (payload, ack) => fanout.handle(socket, 'subscribe', payload, ack));
@@ -102,6 +105,11 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
     platform.events.on('price.tick', (tick) => fanout.onTick(tick)),
     platform.events.on('user.push', ({ userId, event, payload }) => {
       (io.to(`user:${userId}`) as unknown as LooseEmitter).emit(event, payload);
+    }),
+    // A revoked session's sockets are disconnected on every machine (the adapter carries disconnectSockets over
+    // Redis), so no private event reaches a browser or client that has signed out or been signed out.
+    platform.events.on('session.revoked', ({ sessionIds }) => {
+      io.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true);
     }),
     platform.events.on('broadcast.push', ({ event, payload }) => {
       (io as unknown as LooseEmitter).emit(event, payload);

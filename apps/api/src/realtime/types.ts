@@ -4,6 +4,8 @@ import type { Server, Socket } from 'socket.io';
 /** Per-socket state; serialisable, because connection state recovery stores it with the session. */
 export interface SocketData {
   userId: string | null;
+  /** The auth session the socket was opened under; its sockets are in room `session:<id>` and end with it. */
+  sessionId?: string | null;
   /** Assets this socket receives prices for; null = all (never subscribed). */
   assets: string[] | null;
 }

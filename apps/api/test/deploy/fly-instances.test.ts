@@ -20,11 +20,11 @@ const fly = (extra: Partial<{ appName: string | null; machineId: string | null; 
   },
 });
 
-/** Stands in for the accounts module: an admin with 2FA (what requireAdmin demands). */
+/** Stands in for the accounts module: an admin with 2FA on a session that passed it (what requireAdmin demands). */
 function signedInAs(ctx: TestContext, role: Principal['role']): void {
   ctx.platform.authenticator = {
     authenticate: async (req) =>
-      req.headers.authorization === 'Bearer test' ? { userId: 'u1', sessionId: 's1', role, twoFactorEnabled: true, via: 'bearer' } : null,
+      req.headers.authorization === 'Bearer test' ? { userId: 'u1', sessionId: 's1', role, twoFactorEnabled: true, session: { secondFactorAt: new Date(), stepUpAt: null, stepUpMethods: [] }, via: 'bearer' } : null,
     authenticateSocket: async () => null,
   };
 }

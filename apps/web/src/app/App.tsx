@@ -4,6 +4,7 @@ import { RouterProvider } from 'react-router';
 import { ToastProvider } from '../ui/Toasts.tsx';
 import { AuthProvider } from './auth.tsx';
 import { createRouter } from './router.tsx';
+import { StepUpProvider } from './StepUpDialog.tsx';
 import { type Services, ServicesContext } from './services.ts';
 
 export function App({ services }: { services: Services }) {
@@ -13,7 +14,9 @@ export function App({ services }: { services: Services }) {
       <QueryClientProvider client={services.queryClient}>
         <ToastProvider>
           <AuthProvider>
-            <RouterProvider router={router} />
+            <StepUpProvider>
+              <RouterProvider router={router} />
+            </StepUpProvider>
           </AuthProvider>
         </ToastProvider>
       </QueryClientProvider>

@@ -1,6 +1,6 @@
 import { QueryClient } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
-import { type ApiClient, createApiClient } from '../lib/apiClient.ts';
+import { type ApiClient, createApiClient, type StepUpRequiredDetails } from '../lib/apiClient.ts';
 import { ApiError } from '../lib/errors.ts';
 import { browserVisibility, createHealthMonitor, type HealthMonitor } from '../lib/healthCheck.ts';
 import type { WebConfig } from '../lib/runtimeConfig.ts';
@@ -14,15 +14,19 @@ export interface Services {
   queryClient: QueryClient;
   /** The auth provider registers what to do when a refresh fails (forget the user). */
   sessionExpired: { handler: () => void };
+  /** StepUpDialog registers how to ask the user to confirm (resolves true once the session stepped up). */
+  stepUp: { handler: (details: StepUpRequiredDetails) => Promise<boolean> };
 }
 
 export function createServices(config: WebConfig): Services {
   const sessionExpired = { handler: () => {} };
+  const stepUp: Services['stepUp'] = { handler: async () => false };
   let health: HealthMonitor | null = null;
   const api = createApiClient({
     baseUrl: () => config.apiBaseUrl,
     onSessionExpired: () => sessionExpired.handler(),
     onNetworkError: () => void health?.checkNow(),
+    onStepUpRequired: (details) => stepUp.handler(details),
   });
   health = createHealthMonitor({ ping: () => api.get('/api/ping', undefined, { skipRefresh: true }), ...browserVisibility() });
   const realtime = createRealtime({
@@ -48,7 +52,7 @@ export function createServices(config: WebConfig): Services {
       },
     },
   });
-  return { config, api, realtime, health, queryClient, sessionExpired };
+  return { config, api, realtime, health, queryClient, sessionExpired, stepUp };
 }
 
 export const ServicesContext = createContext<Services | null>(null);

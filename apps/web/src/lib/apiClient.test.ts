@@ -34,6 +34,35 @@ const client = (f: typeof fetch, extra: Partial<Parameters<typeof createApiClien
   createApiClient({ baseUrl: () => '', fetch: f, retryBaseMs: 1, ...extra });
 
 describe('apiClient', () => {
+  it('on 403 STEP_UP_REQUIRED asks onStepUpRequired with the server details and retries once; no second prompt', async () => {
+    let steppedUp = false;
+    const s = fakeServer((c) => {
+      if (c.url === '/api/csrf') return json(200, { csrfToken: 'tok' });
+      if (c.url === '/api/wallet/transfers') {
+        return steppedUp ? json(201, { id: 't1' }) : apiError(403, 'STEP_UP_REQUIRED', { details: { methods: ['password', 'totp'], ttlSeconds: 300 } });
+      }
+      return json(404, {});
+    });
+    const asked: unknown[] = [];
+    const api = client(s.fetch, {
+      onStepUpRequired: async (d) => {
+        asked.push(d);
+        steppedUp = true;
+        return true;
+      },
+    });
+    await expect(api.post('/api/wallet/transfers', { amount: '1' })).resolves.toEqual({ id: 't1' });
+    expect(asked).toEqual([{ methods: ['password', 'totp'], ttlSeconds: 300 }]);
+    expect(s.calls.filter((c) => c.url === '/api/wallet/transfers')).toHaveLength(2);
+
+    // Cancelled, or still refused after one step-up: the error reaches the form, and the user is asked only once.
+    steppedUp = false;
+    const never = client(s.fetch, { onStepUpRequired: async () => true });
+    await expect(never.post('/api/wallet/transfers', {})).rejects.toMatchObject({ code: 'STEP_UP_REQUIRED', status: 403 });
+    const cancelled = client(s.fetch, { onStepUpRequired: async () => false });
+    await expect(cancelled.post('/api/wallet/transfers', {})).rejects.toMatchObject({ code: 'STEP_UP_REQUIRED' });
+  });
+
   it('fetches the CSRF token once and sends it on every state-changing request', async () => {
     let issued = 0;
     const s = fakeServer((c) => {

@@ -27,6 +27,22 @@ export interface ApiClientOptions {
   onSessionExpired?: () => void;
   /** Called on a network failure so the health monitor can check at once instead of in 4 minutes. */
   onNetworkError?: () => void;
+  /**
+   * Called when the server answers 403 STEP_UP_REQUIRED: ask the user (StepUpDialog), step up through this client
+   * and resolve true to retry the request once, or false to give up (the error is thrown).
+   */
+  onStepUpRequired?: (details: StepUpRequiredDetails) => Promise<boolean>;
+}
+
+export interface StepUpRequiredDetails {
+  methods: ('password' | 'totp')[];
+  ttlSeconds: number;
+}
+
+function stepUpDetails(details: unknown): StepUpRequiredDetails {
+  const d = (typeof details === 'object' && details !== null ? details : {}) as { methods?: unknown; ttlSeconds?: unknown };
+  const methods = Array.isArray(d.methods) ? d.methods.filter((m): m is 'password' | 'totp' => m === 'password' || m === 'totp') : [];
+  return { methods: methods.length ? methods : ['password'], ttlSeconds: typeof d.ttlSeconds === 'number' ? d.ttlSeconds : 300 };
 }
 
 const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE']);
@@ -39,7 +55,8 @@ export type ApiClient = ReturnType<typeof createApiClient>;
 
 /**
  * The one HTTP client of the web app. Cookies carry the session; state-changing requests carry the CSRF token
- * (fetched lazily, refetched once when the server says it is stale); a 401 triggers one refresh shared by every
+ * (fetched lazily, refetched once when the server says it is stale); a 403 STEP_UP_REQUIRED asks the user to confirm
+ * (onStepUpRequired) and retries once; a 401 triggers one refresh shared by every
  * request that is waiting on it; idempotent requests are retried with backoff on network errors and 502–504.
  */
 export function createApiClient(opts: ApiClientOptions) {
@@ -129,6 +146,7 @@ export function createApiClient(opts: ApiClientOptions) {
     const retryable = IDEMPOTENT.has(method) || Boolean(o.idempotencyKey);
     let refreshed = false;
     let csrfRetried = false;
+    let steppedUp = false;
     for (let n = 0; ; n++) {
       let res: Response;
       try {
@@ -151,6 +169,13 @@ export function createApiClient(opts: ApiClientOptions) {
         csrfToken = null;
         n--;
         continue;
+      }
+      if (error.code === 'STEP_UP_REQUIRED' && !steppedUp && opts.onStepUpRequired && path !== '/api/auth/step-up') {
+        steppedUp = true;
+        if (await opts.onStepUpRequired(stepUpDetails(error.details))) {
+          n--;
+          continue;
+        }
       }
       if (res.status === 401 && !refreshed && !o.skipRefresh && !NO_REFRESH.test(path)) {
         refreshed = true;

@@ -3,6 +3,7 @@ import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { AuthProvider } from '../app/auth.tsx';
+import { StepUpProvider } from '../app/StepUpDialog.tsx';
 import { type Services, ServicesContext } from '../app/services.ts';
 import { createApiClient } from '../lib/apiClient.ts';
 import type { HealthMonitor } from '../lib/healthCheck.ts';
@@ -13,7 +14,7 @@ import { ToastProvider } from '../ui/Toasts.tsx';
 export type Handler = (method: string, path: string, body: unknown) => { status: number; body?: unknown } | undefined;
 
 /** A scripted API behind the real api client; unscripted calls answer 404 NOT_FOUND (the session check: anonymous). */
-export function fakeApi(handler: Handler) {
+export function fakeApi(handler: Handler, stepUp?: Services['stepUp']) {
   const calls: { method: string; path: string; body: unknown }[] = [];
   const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(String(input), 'http://localhost');
@@ -28,7 +29,8 @@ export function fakeApi(handler: Handler) {
     const res = r ?? { status: 404, body: { error: { code: 'NOT_FOUND', message: 'not scripted', requestId: 'test' } } };
     return new Response(res.body === undefined ? null : JSON.stringify(res.body), { status: res.status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
-  return { calls, api: createApiClient({ baseUrl: () => '', fetch: fetchImpl, retryBaseMs: 1, maxAttempts: 1 }) };
+  const api = createApiClient({ baseUrl: () => '', fetch: fetchImpl, retryBaseMs: 1, maxAttempts: 1, ...(stepUp ? { onStepUpRequired: (d) => stepUp.handler(d) } : {}) });
+  return { calls, api };
 }
 
 const noop = () => () => {};
@@ -49,7 +51,8 @@ const config: WebConfig = { apiBaseUrl: '', socketUrl: '', socketIoPath: '/socke
 
 /** Renders routes with the app's providers around them, starting at `path`. */
 export function renderRoutes(routes: { path: string; element: ReactNode }[], path: string, handler: Handler) {
-  const { api, calls } = fakeApi(handler);
+  const stepUp: Services['stepUp'] = { handler: async () => false };
+  const { api, calls } = fakeApi(handler, stepUp);
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const services: Services = {
     config,
@@ -58,6 +61,7 @@ export function renderRoutes(routes: { path: string; element: ReactNode }[], pat
     health: { start() {}, stop() {}, checkNow: async () => {}, state: () => 'online', nextCheckInMs: () => null, subscribe: noop } as HealthMonitor,
     queryClient,
     sessionExpired: { handler: () => {} },
+    stepUp,
   };
   const router = createMemoryRouter(routes, { initialEntries: [path] });
   const utils = render(
@@ -65,7 +69,9 @@ export function renderRoutes(routes: { path: string; element: ReactNode }[], pat
       <QueryClientProvider client={queryClient}>
         <ToastProvider>
           <AuthProvider>
-            <RouterProvider router={router} />
+            <StepUpProvider>
+              <RouterProvider router={router} />
+            </StepUpProvider>
           </AuthProvider>
         </ToastProvider>
       </QueryClientProvider>

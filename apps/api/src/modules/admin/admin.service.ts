@@ -6,6 +6,7 @@ import type { Platform } from '../../platform/index.ts';
 import { listAudit, recordAudit } from '../audit/audit.repo.ts';
 import type { UserRow } from '../auth/users.schema.ts';
 import { listLiveSessions, revokeUserSessions } from '../auth/sessions.repo.ts';
+import { sessionsEnded } from '../auth/sessions.service.ts';
 import { userBalances } from '../ledger/ledger.repo.ts';
 import { D } from '../ledger/money.ts';
 import { decodeCursor, page } from '../notifications/paging.ts';
@@ -66,11 +67,13 @@ export async function suspendUser(platform: Platform, ctx: AdminCtx, id: string,
   const revoked = await platform.database.db.transaction(async (tx) => {
     const u = await repo.setSuspended(tx, id, true);
     if (!u) throw notFound('User');
-    const n = await revokeUserSessions(tx, id, 'suspended');
+    const ended = await revokeUserSessions(tx, id, 'suspended');
+    const n = ended.length;
     await recordAudit(tx, { actorId: ctx.adminId, action: 'user.suspend', targetType: 'user', targetId: id, requestId: ctx.requestId, details: { reason, revokedSessions: n } });
-    return n;
+    return ended;
   });
-  return { ok: true as const, revokedSessions: revoked };
+  sessionsEnded(platform, revoked);
+  return { ok: true as const, revokedSessions: revoked.length };
 }
 
 export async function unsuspendUser(platform: Platform, ctx: AdminCtx, id: string) {
@@ -86,11 +89,13 @@ export async function forceLogout(platform: Platform, ctx: AdminCtx, id: string)
   const revoked = await platform.database.db.transaction(async (tx) => {
     const u = await repo.findUser(tx, id);
     if (!u) throw notFound('User');
-    const n = await revokeUserSessions(tx, id, 'admin_force_logout');
+    const ended = await revokeUserSessions(tx, id, 'admin_force_logout');
+    const n = ended.length;
     await recordAudit(tx, { actorId: ctx.adminId, action: 'user.force_logout', targetType: 'user', targetId: id, requestId: ctx.requestId, details: { revokedSessions: n } });
-    return n;
+    return ended;
   });
-  return { ok: true as const, revokedSessions: revoked };
+  sessionsEnded(platform, revoked);
+  return { ok: true as const, revokedSessions: revoked.length };
 }
 
 export async function stats(platform: Platform): Promise<z.infer<typeof platformStats>> {

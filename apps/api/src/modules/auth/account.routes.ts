@@ -8,7 +8,8 @@ import {
   sessionList,
   sessionState,
   socketTokenResponse,
-  twoFactorDisableRequest,
+  stepUpRequest,
+  stepUpResponse,
   twoFactorEnableRequest,
   twoFactorEnableResponse,
   twoFactorSetupResponse,
@@ -18,12 +19,12 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireUser } from '../../platform/principal.ts';
+import { requireStepUp, requireUser } from '../../platform/principal.ts';
 import { changePassword, FORGOT_ACCEPTED, forgotPassword, getProfile, resetPassword, updateProfile } from './account.service.ts';
 import { type AuthDeps, requestContext } from './auth.context.ts';
 import { clearAuthCookies, REFRESH_COOKIE } from './cookies.ts';
 import { issueSocketToken, listSessions, logoutAll, revokeOwnSession } from './sessions.service.ts';
-import { disableTwoFactor, enableTwoFactor, setupTwoFactor } from './twofactor.service.ts';
+import { disableTwoFactor, enableTwoFactor, setupTwoFactor, stepUp } from './twofactor.service.ts';
 
 const tags = ['auth'];
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 429: errorBodySchema };
@@ -34,6 +35,7 @@ const ok = { ok: true as const };
 export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { config } = d.platform;
+  const stepUpTtl = config.auth.stepUpTtlSeconds;
 
   app.post(
     '/api/auth/logout-all',
@@ -73,10 +75,16 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   app.post(
     '/api/auth/change-password',
     {
-      schema: { tags, ...signedIn, summary: 'Change the password; ends every other session', body: changePasswordRequest, response: { 200: okResponse, ...errors } },
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Change the password; ends every other session (needs a recent step-up)',
+        body: changePasswordRequest,
+        response: { 200: okResponse, ...errors },
+      },
     },
     async (request) => {
-      await changePassword(d, requireUser(request), request.body);
+      await changePassword(d, requireStepUp(request, stepUpTtl), request.body);
       return ok;
     },
   );
@@ -102,9 +110,33 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   );
 
   app.post(
+    '/api/auth/step-up',
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Confirm it is you on this session (password, TOTP or backup code) before a sensitive action',
+        description:
+          'Sensitive actions answer 403 STEP_UP_REQUIRED with details { methods, ttlSeconds } until this session has stepped up with those methods within ttlSeconds.',
+        body: stepUpRequest,
+        response: { 200: stepUpResponse, ...errors },
+      },
+    },
+    async (request) => stepUp(d, requireUser(request), request.body),
+  );
+
+  // 2FA changes need a step-up with the password (and the current factor when 2FA is on).
+  app.post(
     '/api/auth/2fa/setup',
-    { schema: { tags, ...signedIn, summary: 'Start TOTP setup: secret, otpauth URL and QR code (SVG)', response: { 200: twoFactorSetupResponse, 409: errorBodySchema, ...errors } } },
-    async (request) => setupTwoFactor(d, requireUser(request)),
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Start TOTP setup: secret, otpauth URL and QR code (SVG); needs a recent step-up with the password',
+        response: { 200: twoFactorSetupResponse, 409: errorBodySchema, ...errors },
+      },
+    },
+    async (request) => setupTwoFactor(d, requireStepUp(request, stepUpTtl, { withPassword: true })),
   );
   app.post(
     '/api/auth/2fa/enable',
@@ -112,20 +144,25 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
       schema: {
         tags,
         ...signedIn,
-        summary: 'Confirm a code and turn 2FA on; returns 10 single-use backup codes (shown once)',
+        summary: 'Confirm a code and turn 2FA on; returns 10 single-use backup codes (shown once); ends every other session and emails the owner',
         body: twoFactorEnableRequest,
         response: { 200: twoFactorEnableResponse, 409: errorBodySchema, 422: errorBodySchema, ...errors },
       },
     },
-    async (request) => enableTwoFactor(d, requireUser(request), request.body.code),
+    async (request) => enableTwoFactor(d, requireStepUp(request, stepUpTtl, { withPassword: true }), request.body.code, requestContext(request)),
   );
   app.post(
     '/api/auth/2fa/disable',
     {
-      schema: { tags, ...signedIn, summary: 'Turn 2FA off (password and a code required)', body: twoFactorDisableRequest, response: { 200: okResponse, 422: errorBodySchema, ...errors } },
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Turn 2FA off; needs a recent step-up with the password and a code; ends every other session and emails the owner',
+        response: { 200: okResponse, 422: errorBodySchema, ...errors },
+      },
     },
     async (request) => {
-      await disableTwoFactor(d, requireUser(request), request.body);
+      await disableTwoFactor(d, requireStepUp(request, stepUpTtl, { withPassword: true }), requestContext(request));
       return ok;
     },
   );

@@ -10,6 +10,7 @@ import { accountSubject, LIMITS, RESET_TOKEN_TTL_MINUTES } from './limits.ts';
 import { hashPassword, passwordProblems, verifyPassword } from './password.ts';
 import { randomToken, sha256 } from './secrets.ts';
 import * as sessionsRepo from './sessions.repo.ts';
+import { sessionsEnded } from './sessions.service.ts';
 import * as usersRepo from './users.repo.ts';
 import type { UserRow } from './users.schema.ts';
 
@@ -43,11 +44,12 @@ export async function changePassword(d: AuthDeps, principal: Principal, input: {
   if (problems.length) throw weakPassword(problems, 'newPassword');
   if (await verifyPassword(user.passwordHash, input.newPassword)) throw weakPassword(['must differ from the current password'], 'newPassword');
   const passwordHash = await hashPassword(input.newPassword);
-  await d.db.transaction(async (tx) => {
+  const ended = await d.db.transaction(async (tx) => {
     await usersRepo.updateUser(tx, user.id, { passwordHash });
-    await sessionsRepo.revokeUserSessions(tx, user.id, 'password_changed', principal.sessionId);
     await codesRepo.retireResetTokens(tx, user.id);
+    return sessionsRepo.revokeUserSessions(tx, user.id, 'password_changed', principal.sessionId);
   });
+  sessionsEnded(d.platform, ended);
 }
 
 /** Same answer whether or not the address has an account. */
@@ -57,6 +59,11 @@ export async function forgotPassword(d: AuthDeps, rawEmail: string, ctx: Request
   await d.platform.rateLimiter.consume(LIMITS.forgotAccount, accountSubject(email));
   const user = await usersRepo.findUserByEmail(d.db, email);
   if (!user || user.suspendedAt) return;
+  await sendResetLink(d, user);
+}
+
+/** A new single-use reset link (older ones retired), emailed in the background. */
+export async function sendResetLink(d: AuthDeps, user: UserRow): Promise<void> {
   const token = randomToken(32);
   await d.db.transaction(async (tx) => {
     await codesRepo.retireResetTokens(tx, user.id);
@@ -75,7 +82,7 @@ export async function resetPassword(d: AuthDeps, input: { token: string; newPass
   const invalid = () =>
     new AppError('VALIDATION_ERROR', 'This reset link is invalid, expired or already used; ask for a new one', [{ path: ['body', 'token'], message: 'invalid token' }]);
   const hash = sha256(input.token);
-  const userId = await d.db.transaction(async (tx) => {
+  const { userId, ended } = await d.db.transaction(async (tx) => {
     const owner = await codesRepo.consumeResetToken(tx, hash);
     if (!owner) throw invalid();
     const user = await usersRepo.findUserById(tx, owner);
@@ -91,8 +98,8 @@ export async function resetPassword(d: AuthDeps, input: { token: string; newPass
       ...(user.emailVerifiedAt ? {} : { emailVerifiedAt: new Date() }),
     });
     await codesRepo.retireResetTokens(tx, user.id);
-    await sessionsRepo.revokeUserSessions(tx, user.id, 'password_reset');
-    return user.id;
+    return { userId: user.id, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'password_reset') };
   });
+  sessionsEnded(d.platform, ended);
   d.platform.log.info({ userId, requestId: ctx.requestId }, 'password reset');
 }

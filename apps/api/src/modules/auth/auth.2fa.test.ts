@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, enableTwoFactor, randomIp, signUpVerified, totpCode } from '../../../test/auth-helpers.ts';
+import { asUser, enableTwoFactor, expireStepUp, latestEmail, randomIp, signIn, signUpVerified, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 
 let t: TestContext;
@@ -47,7 +47,8 @@ describe('two-factor authentication', () => {
     expect(backupCodes).toHaveLength(10);
     expect(new Set(backupCodes).size).toBe(10);
     expect((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/me' })).json().twoFactorEnabled).toBe(true);
-    expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/setup' })).statusCode).toBe(409);
+    // Setting up again (replacing the factor) asks for the password and the current code first.
+    expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/setup' })).json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['password', 'totp'] } });
 
     const none = await login({ email: s.user.email, password: s.password });
     expect(none.statusCode).toBe(403);
@@ -73,17 +74,27 @@ describe('two-factor authentication', () => {
     expect((await login({ email: s.user.email, password: s.password, totpCode: second!.toUpperCase().replace('-', '') })).statusCode).toBe(200);
   });
 
-  it('disable requires the password and a code', async () => {
+  it('disable needs a fresh step-up with the password and a code, ends the other sessions and emails the owner', async () => {
     const s = await enableTwoFactor(t, await signUpVerified(t));
-    const wrongPw = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable', payload: { password: 'wrong passphrase 1', code: await totpCode(s.totpSecret!, 0) } });
+    const other = await signIn(t, s.user.email, s.password, { totpCode: await totpCode(s.totpSecret!, 0) });
+    await expireStepUp(t, s);
+    const stale = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable' });
+    expect(stale.statusCode).toBe(403);
+    expect(stale.json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['password', 'totp'] } });
+    const wrongPw = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: 'wrong passphrase 1', totpCode: await totpCode(s.totpSecret!, 1) } });
     expect(wrongPw.statusCode).toBe(401);
-    const noCode = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable', payload: { password: s.password } });
-    expect(noCode.statusCode).toBe(400);
-    const badCode = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable', payload: { password: s.password, code: 'zzzz-zzzz' } });
-    expect(badCode.statusCode).toBe(401);
-    const ok = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable', payload: { password: s.password, code: await totpCode(s.totpSecret!, 1) } });
-    expect(ok.statusCode).toBe(200);
+    // A code alone (a stolen session plus a phished code) is not enough to turn 2FA off.
+    const codeOnly = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { backupCode: s.backupCodes![0] } });
+    expect(codeOnly.statusCode).toBe(200);
+    expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable' })).json().error.code).toBe('STEP_UP_REQUIRED');
+    const both = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: s.password, backupCode: s.backupCodes![1] } });
+    expect(both.json().methods).toEqual(['password', 'backup_code']);
+    const ok = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable' });
+    expect(ok.statusCode, ok.body).toBe(200);
     expect((await login({ email: s.user.email, password: s.password })).statusCode).toBe(200);
+    expect((await asUser(t, other).inject({ method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401);
+    expect((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/me' })).statusCode).toBe(200);
+    expect((await latestEmail(t, s.user.email))?.subject).toMatch(/Two-factor authentication was turned off/);
   });
 
   it('an admin without 2FA is refused admin routes until 2FA is on', async () => {

@@ -66,3 +66,18 @@ export function newDeviceEmail(to: string, device: string, ip: string, at: Date,
   );
   return { to, subject, text, html };
 }
+
+/** Sent whenever two-factor authentication is turned on or off: the owner learns of a change made in a stolen session. */
+export function twoFactorChangedEmail(to: string, enabled: boolean, device: string, ip: string, at: Date, appUrl: string): MailMessage {
+  const link = `${appUrl}/forgot-password`;
+  const what = enabled ? 'turned on' : 'turned off';
+  const subject = `Two-factor authentication was ${what} on your CryptoVault account`;
+  const text = `Two-factor authentication was ${what} on your account, and every other session was signed out.\n\nDevice: ${device}\nIP address: ${ip}\nTime: ${when(at)}\n\nIf this was not you, reset your password now: ${link} and contact support.\n`;
+  const html = htmlLayout(
+    `Two-factor authentication ${what}`,
+    p(`Two-factor authentication was ${what} on your account, and every other session was signed out.`) +
+      p(`Device: ${escapeHtml(device)}<br>IP address: ${escapeHtml(ip)}<br>Time: ${when(at)}`) +
+      p(`If this was not you, <a href="${escapeHtml(link)}">reset your password now</a> and contact support.`),
+  );
+  return { to, subject, text, html };
+}

@@ -9,7 +9,7 @@ import {
   signupRequest,
   verifyEmailRequest,
 } from '@cryptovault/contract';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
@@ -29,10 +29,19 @@ export const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBo
  */
 const credentialRoute = { csrf: false };
 
-function signedIn(reply: FastifyReply, platform: Platform, issued: IssuedSession, returnTokens: boolean | undefined) {
+/**
+ * Tokens go in the body only to a non-browser (Bearer) client that asked: a request carrying cookies or an Origin
+ * header is a browser's, whose tokens stay in httpOnly cookies where page script cannot read them (an XSS calling
+ * /api/auth/refresh with the cookie and `returnTokens: true` gets no tokens).
+ */
+function bearerClient(request: FastifyRequest): boolean {
+  return request.headers.origin === undefined && request.headers.cookie === undefined;
+}
+
+function signedIn(request: FastifyRequest, reply: FastifyReply, platform: Platform, issued: IssuedSession, returnTokens: boolean | undefined) {
   setAuthCookies(reply, platform.config, issued);
   const user = toProfile(issued.user);
-  if (!returnTokens) return { user };
+  if (!returnTokens || !bearerClient(request)) return { user };
   return {
     user,
     tokens: { accessToken: issued.accessToken, refreshToken: issued.refreshToken, accessTokenExpiresAt: issued.accessTokenExpiresAt.toISOString() },
@@ -56,7 +65,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   app.post(
     '/api/auth/verify-email',
     { schema: { tags: authTags, summary: 'Verify the email with its code and sign in', body: verifyEmailRequest, response: { 200: authResponse, ...errors } }, config: credentialRoute },
-    async (request, reply) => signedIn(reply, platform, await verifyEmail(d, request.body, requestContext(request)), request.body.returnTokens),
+    async (request, reply) => signedIn(request, reply, platform, await verifyEmail(d, request.body, requestContext(request)), request.body.returnTokens),
   );
 
   app.post(
@@ -81,7 +90,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
       },
       config: credentialRoute,
     },
-    async (request, reply) => signedIn(reply, platform, await login(d, request.body, requestContext(request)), request.body.returnTokens),
+    async (request, reply) => signedIn(request, reply, platform, await login(d, request.body, requestContext(request)), request.body.returnTokens),
   );
 
   app.post(
@@ -90,7 +99,8 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
       schema: {
         tags: authTags,
         summary: 'Rotate the refresh token and issue a new access token',
-        description: 'Uses the refresh_token cookie, or `refreshToken` in the body. A refresh token presented twice revokes its session.',
+        description:
+          'Uses the refresh_token cookie, or `refreshToken` in the body. A refresh token presented twice revokes its session. `returnTokens: true` is honoured only for non-browser clients (no cookies and no Origin header).',
         body: refreshRequest,
         response: { 200: authResponse, ...errors },
       },
@@ -99,7 +109,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     async (request, reply) => {
       const raw = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
       try {
-        return signedIn(reply, platform, await refreshSession(d, raw, requestContext(request)), request.body?.returnTokens);
+        return signedIn(request, reply, platform, await refreshSession(d, raw, requestContext(request)), request.body?.returnTokens);
       } catch (err) {
         // A dead refresh token is cleared so the client stops retrying it; a server fault keeps the session.
         if (err instanceof AppError && err.code === 'UNAUTHENTICATED') clearAuthCookies(reply, platform.config);

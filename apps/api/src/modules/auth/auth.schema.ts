@@ -1,4 +1,4 @@
-import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.schema.ts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true });
@@ -15,6 +15,14 @@ export const sessions = pgTable('sessions', {
   userAgent: text('user_agent'),
   revokedAt: ts('revoked_at'),
   revokedReason: text('revoked_reason'),
+  /** What the sign-in and later step-ups proved on this session: 'password', 'email_code', 'totp', 'backup_code'. */
+  authMethods: text('auth_methods').array().notNull().default(['password']),
+  /** When this session itself last passed a second factor (admin rights need it). */
+  secondFactorAt: ts('second_factor_at'),
+  stepUpAt: ts('step_up_at'),
+  stepUpMethods: text('step_up_methods').array().notNull().default([]),
+  /** The session's absolute end: refresh never moves expires_at past it. */
+  absoluteExpiresAt: ts('absolute_expires_at').notNull(),
 });
 
 export const refreshTokens = pgTable('refresh_tokens', {
@@ -34,6 +42,8 @@ export const emailVerificationCodes = pgTable('email_verification_codes', {
   expiresAt: ts('expires_at').notNull(),
   attempts: integer('attempts').notNull().default(0),
   createdAt: ts('created_at').notNull().defaultNow(),
+  /** A second sign-up with another password came in: verifying proves the address but applies no password. */
+  contested: boolean('contested').notNull().default(false),
 });
 
 export const passwordResetTokens = pgTable('password_reset_tokens', {

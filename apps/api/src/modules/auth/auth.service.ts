@@ -1,4 +1,6 @@
 import { AppError } from '../../platform/errors.ts';
+import type { AuthMethod } from '../../platform/principal.ts';
+import { sendResetLink } from './account.service.ts';
 import { sendInBackground } from '../../platform/mailer/mailer.ts';
 import { type AuthDeps, describeDevice, normalizeEmail, type RequestContext } from './auth.context.ts';
 import { accountExistsEmail, lockoutEmail, newDeviceEmail, verificationEmail } from './auth.emails.ts';
@@ -8,7 +10,7 @@ import { burnPasswordCheck, hashPassword, passwordProblems, verifyPassword } fro
 import { keyedHash, safeEqual, sixDigitCode } from './secrets.ts';
 import { type IssuedSession, startSession, tooManyAttempts } from './sessions.service.ts';
 import * as sessionsRepo from './sessions.repo.ts';
-import { verifySecondFactor } from './totp.ts';
+import { secondFactorMethod, verifySecondFactor } from './totp.ts';
 import * as usersRepo from './users.repo.ts';
 import type { UserRow } from './users.schema.ts';
 
@@ -23,16 +25,19 @@ function codeHash(d: AuthDeps, userId: string, code: string): string {
   return keyedHash(d.keys.codes, `${userId}:${code}`);
 }
 
-async function sendVerificationCode(d: AuthDeps, user: UserRow): Promise<void> {
+async function sendVerificationCode(d: AuthDeps, user: UserRow, contested: boolean): Promise<void> {
   const code = sixDigitCode();
-  await codesRepo.upsertVerificationCode(d.db, user.id, codeHash(d, user.id, code), new Date(Date.now() + VERIFICATION_CODE_TTL_MINUTES * 60_000));
+  await codesRepo.upsertVerificationCode(d.db, user.id, codeHash(d, user.id, code), new Date(Date.now() + VERIFICATION_CODE_TTL_MINUTES * 60_000), contested);
   const { mailer, log } = d.platform;
   sendInBackground(mailer, log, verificationEmail(user.email, user.name, code, VERIFICATION_CODE_TTL_MINUTES), 'verification');
 }
 
 /**
  * The response is the same whether or not the address exists. A verified owner gets a heads-up instead of a
- * code; an unverified account is taken over by the newcomer (whoever reads the code owns the address).
+ * code. An unverified account keeps the password it was first signed up with: a later sign-up never replaces it
+ * (else whoever signs up last owns the account the owner then verifies). The same password again just resends
+ * the code; a different one marks the pending code contested, and verifying a contested code proves the address
+ * but applies no password: the owner chooses one through a reset link (see verifyEmail).
  */
 export async function signup(d: AuthDeps, input: { email: string; password: string; name: string }, ctx: RequestContext): Promise<void> {
   const email = normalizeEmail(input.email);
@@ -43,18 +48,17 @@ export async function signup(d: AuthDeps, input: { email: string; password: stri
   const passwordHash = await hashPassword(input.password);
   const name = input.name.trim();
 
-  let user = await usersRepo.insertUser(d.db, { email, name, passwordHash });
-  if (!user) {
-    const existing = await usersRepo.findUserByEmail(d.db, email);
-    if (!existing) return;
-    if (existing.emailVerifiedAt) {
-      sendInBackground(d.platform.mailer, d.platform.log, accountExistsEmail(email, d.platform.config.appUrl), 'signup-existing');
-      return;
-    }
-    if (!(await usersRepo.replaceUnverified(d.db, existing.id, { name, passwordHash }))) return;
-    user = { ...existing, name };
+  const user = await usersRepo.insertUser(d.db, { email, name, passwordHash });
+  if (user) return sendVerificationCode(d, user, false);
+  const existing = await usersRepo.findUserByEmail(d.db, email);
+  if (!existing) return;
+  if (existing.emailVerifiedAt) {
+    sendInBackground(d.platform.mailer, d.platform.log, accountExistsEmail(email, d.platform.config.appUrl), 'signup-existing');
+    return;
   }
-  await sendVerificationCode(d, user);
+  const samePassword = await verifyPassword(existing.passwordHash, input.password);
+  const wasContested = await codesRepo.isContested(d.db, existing.id);
+  await sendVerificationCode(d, existing, wasContested || !samePassword);
 }
 
 export async function resendVerification(d: AuthDeps, rawEmail: string, ctx: RequestContext): Promise<void> {
@@ -62,7 +66,7 @@ export async function resendVerification(d: AuthDeps, rawEmail: string, ctx: Req
   await d.platform.rateLimiter.consume(LIMITS.resendIp, ctx.ip);
   await d.platform.rateLimiter.consume(LIMITS.resendAccount, accountSubject(email));
   const user = await usersRepo.findUserByEmail(d.db, email);
-  if (user && !user.emailVerifiedAt) await sendVerificationCode(d, user);
+  if (user && !user.emailVerifiedAt) await sendVerificationCode(d, user, await codesRepo.isContested(d.db, user.id));
 }
 
 const badCode = () =>
@@ -79,11 +83,23 @@ export async function verifyEmail(d: AuthDeps, input: { email: string; code: str
   if (!state || state.attempts > VERIFICATION_MAX_ATTEMPTS) throw badCode();
   if (!safeEqual(state.codeHash, codeHash(d, user.id, input.code.trim()))) throw badCode();
   if (user.suspendedAt) throw new AppError('ACCOUNT_SUSPENDED', 'This account is suspended; contact support');
+  if (state.contested) {
+    // Two sign-ups chose different passwords: neither applies. The code proved the address, so its owner gets a
+    // link to choose the password (a reset also verifies the address); nobody is signed in.
+    await codesRepo.deleteVerificationCode(d.db, user.id);
+    await sendResetLink(d, user);
+    throw new AppError(
+      'CONFLICT',
+      'This address was signed up more than once with different passwords, so none of them was kept. We have emailed you a link to choose your password.',
+      { reason: 'PASSWORD_RESET_SENT' },
+    );
+  }
   const verified = await d.db.transaction(async (tx) => {
     await codesRepo.deleteVerificationCode(tx, user.id);
     return usersRepo.updateUser(tx, user.id, { emailVerifiedAt: new Date() });
   });
-  return startSession(d, verified ?? user, ctx);
+  // The fresh code proves the address, which could reset the password anyway: it stands in for the password in a step-up.
+  return startSession(d, verified ?? user, ctx, ['email_code']);
 }
 
 const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Wrong email or password');
@@ -121,15 +137,17 @@ export async function login(d: AuthDeps, input: { email: string; password: strin
   }
   if (user.suspendedAt) throw new AppError('ACCOUNT_SUSPENDED', 'This account is suspended; contact support');
   if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address first; we can send a new code');
+  const methods: AuthMethod[] = ['password'];
   if (user.totpEnabledAt) {
     if (!input.totpCode) throw new AppError('TOTP_REQUIRED', 'Enter the 6-digit code from your authenticator app (or a backup code)');
     if (!(await verifySecondFactor(d, user, input.totpCode))) {
       throw (await countFailure(d, user, ctx)) ?? new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used');
     }
+    methods.push(secondFactorMethod(input.totpCode));
   }
   await usersRepo.clearLoginFailures(d.db, user.id);
   const seen = await sessionsRepo.hasSessionFromAgent(d.db, user.id, ctx.userAgent);
-  const issued = await startSession(d, user, ctx);
+  const issued = await startSession(d, user, ctx, methods);
   if (seen.any && !seen.sameAgent) {
     const mail = newDeviceEmail(user.email, describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
     sendInBackground(d.platform.mailer, d.platform.log, mail, 'new-device');

@@ -111,14 +111,36 @@ describe('signup and verification', () => {
     expect(bodies[0]).toEqual(bodies[1]);
   });
 
-  it('a second signup of an unverified address replaces the stale details (no pre-hijacking)', async () => {
+  it('a second signup of an unverified address never replaces its password: the owner verifying the newest code is not left with the other password', async () => {
     const email = uniqueEmail('hijack');
+    await post('/api/auth/signup', { email, password: PW, name: 'Owner' });
+    await post('/api/auth/signup', { email, password: 'attacker passphrase 99', name: 'Attacker' });
+    const code = await verificationCodeFor(t, email);
+    const res = await post('/api/auth/verify-email', { email, code });
+    // Contested: the code proves the address, no password applies, nobody is signed in; a reset link goes out.
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.details).toEqual({ reason: 'PASSWORD_RESET_SENT' });
+    expect(res.cookies).toHaveLength(0);
+    const link = (await latestEmail(t, email))?.text.match(/token=([A-Za-z0-9_%-]+)/)?.[1];
+    expect(link).toBeTruthy();
+    expect((await post('/api/auth/login', { email, password: 'attacker passphrase 99' })).statusCode).not.toBe(200);
+    const reset = await post('/api/auth/reset-password', { token: decodeURIComponent(link!), newPassword: 'owner chose this one 7' });
+    expect(reset.statusCode).toBe(200);
+    expect((await post('/api/auth/login', { email, password: 'owner chose this one 7' })).statusCode).toBe(200);
+    expect((await post('/api/auth/login', { email, password: 'attacker passphrase 99' })).statusCode).toBe(401);
+  });
+
+  it('the same pre-hijack the other way round (attacker first) ends the same way; a repeated signup with the same password is not contested', async () => {
+    const email = uniqueEmail('prehijack');
     await post('/api/auth/signup', { email, password: 'attacker passphrase 99', name: 'Attacker' });
     await post('/api/auth/signup', { email, password: PW, name: 'Owner' });
-    const code = await verificationCodeFor(t, email);
-    const ok = await post('/api/auth/verify-email', { email, code });
+    expect((await post('/api/auth/verify-email', { email, code: await verificationCodeFor(t, email) })).statusCode).toBe(409);
+    const same = uniqueEmail('retry');
+    await post('/api/auth/signup', { email: same, password: PW, name: 'Owner' });
+    await post('/api/auth/signup', { email: same, password: PW, name: 'Owner again' });
+    const ok = await post('/api/auth/verify-email', { email: same, code: await verificationCodeFor(t, same) });
+    expect(ok.statusCode).toBe(200);
     expect(ok.json().user.name).toBe('Owner');
-    expect((await post('/api/auth/login', { email, password: 'attacker passphrase 99' })).statusCode).toBe(401);
   });
 });
 

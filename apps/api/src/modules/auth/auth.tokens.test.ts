@@ -116,6 +116,26 @@ describe('refresh rotation and reuse detection', () => {
     expect((await me({ authorization: `Bearer ${tokens.accessToken}` })).statusCode).toBe(200);
   });
 
+  it('never hands tokens to script: a cookie session or a request with an Origin asking returnTokens gets cookies only (issue 16 item 9)', async () => {
+    const s = await signUpVerified(t);
+    const withCookie = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: { cookie: `refresh_token=${s.refreshToken}` }, payload: { returnTokens: true } });
+    expect(withCookie.statusCode).toBe(200);
+    expect(withCookie.json().tokens).toBeUndefined();
+    expect(withCookie.body).not.toContain(setCookies(withCookie).refresh_token!);
+    // The body token with a browser's Origin (a page that read nothing still cannot get tokens this way).
+    const withOrigin = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      headers: { origin: t.config.appUrl },
+      payload: { refreshToken: setCookies(withCookie).refresh_token, returnTokens: true },
+    });
+    expect(withOrigin.statusCode).toBe(200);
+    expect(withOrigin.json().tokens).toBeUndefined();
+    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: s.ip, headers: { origin: t.config.appUrl }, payload: { email: s.user.email, password: s.password, returnTokens: true } });
+    expect(login.statusCode).toBe(200);
+    expect(login.json().tokens).toBeUndefined();
+  });
+
   it('refuses a missing or unknown refresh token', async () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/auth/refresh' })).statusCode).toBe(401);
     expect((await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: { cookie: 'refresh_token=nope-nope-nope-nope-nope' } })).statusCode).toBe(401);

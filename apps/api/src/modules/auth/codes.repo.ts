@@ -2,20 +2,29 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { emailVerificationCodes, passwordResetTokens } from './auth.schema.ts';
 
-export async function upsertVerificationCode(ex: Executor, userId: string, codeHash: string, expiresAt: Date): Promise<void> {
+/** A new code; `contested` once set stays set until the code row is deleted (verified or reset). */
+export async function upsertVerificationCode(ex: Executor, userId: string, codeHash: string, expiresAt: Date, contested: boolean): Promise<void> {
   await ex
     .insert(emailVerificationCodes)
-    .values({ userId, codeHash, expiresAt })
-    .onConflictDoUpdate({ target: emailVerificationCodes.userId, set: { codeHash, expiresAt, attempts: 0, createdAt: sql`now()` } });
+    .values({ userId, codeHash, expiresAt, contested })
+    .onConflictDoUpdate({
+      target: emailVerificationCodes.userId,
+      set: { codeHash, expiresAt, attempts: 0, createdAt: sql`now()`, contested: sql`${emailVerificationCodes.contested} or ${contested}` },
+    });
+}
+
+export async function isContested(ex: Executor, userId: string): Promise<boolean> {
+  const [row] = await ex.select({ c: emailVerificationCodes.contested }).from(emailVerificationCodes).where(eq(emailVerificationCodes.userId, userId));
+  return row?.c ?? false;
 }
 
 /** Counts an attempt and returns the code's state after it (null: no live code). */
-export async function spendVerificationAttempt(ex: Executor, userId: string): Promise<{ codeHash: string; attempts: number } | null> {
+export async function spendVerificationAttempt(ex: Executor, userId: string): Promise<{ codeHash: string; attempts: number; contested: boolean } | null> {
   const [row] = await ex
     .update(emailVerificationCodes)
     .set({ attempts: sql`${emailVerificationCodes.attempts} + 1` })
     .where(and(eq(emailVerificationCodes.userId, userId), gt(emailVerificationCodes.expiresAt, sql`now()`)))
-    .returning({ codeHash: emailVerificationCodes.codeHash, attempts: emailVerificationCodes.attempts });
+    .returning({ codeHash: emailVerificationCodes.codeHash, attempts: emailVerificationCodes.attempts, contested: emailVerificationCodes.contested });
   return row ?? null;
 }
 

@@ -21,6 +21,7 @@ export const LIMITS = {
   resetIp: { name: 'auth:reset:ip', limit: 20, windowMs: 60 * MIN },
   passwordUser: { name: 'auth:password:user', limit: 10, windowMs: 15 * MIN },
   twoFactorUser: { name: 'auth:2fa:user', limit: 10, windowMs: 15 * MIN },
+  stepUpUser: { name: 'auth:stepup:user', limit: 10, windowMs: 15 * MIN },
 } satisfies Record<string, RateRule>;
 
 /** Consecutive failed sign-ins that lock an account, and for how long. */

@@ -3,7 +3,20 @@ import type { Executor } from '../../platform/db/client.ts';
 import { refreshTokens, type SessionRow, sessions } from './auth.schema.ts';
 import { type UserRow, users } from './users.schema.ts';
 
-export async function insertSession(ex: Executor, v: { userId: string; ip: string | null; userAgent: string | null; expiresAt: Date }): Promise<SessionRow> {
+export async function insertSession(
+  ex: Executor,
+  v: {
+    userId: string;
+    ip: string | null;
+    userAgent: string | null;
+    expiresAt: Date;
+    absoluteExpiresAt: Date;
+    authMethods: string[];
+    secondFactorAt: Date | null;
+    stepUpAt: Date | null;
+    stepUpMethods: string[];
+  },
+): Promise<SessionRow> {
   const [row] = await ex.insert(sessions).values(v).returning();
   return row!;
 }
@@ -23,8 +36,39 @@ export async function touchSession(ex: Executor, sessionId: string): Promise<voi
   await ex.update(sessions).set({ lastUsedAt: sql`now()` }).where(eq(sessions.id, sessionId));
 }
 
+/** Moves the end of the session forward, never past its absolute end. */
 export async function extendSession(ex: Executor, sessionId: string, expiresAt: Date, ip: string | null): Promise<void> {
-  await ex.update(sessions).set({ lastUsedAt: sql`now()`, expiresAt, ip }).where(eq(sessions.id, sessionId));
+  await ex
+    .update(sessions)
+    .set({ lastUsedAt: sql`now()`, expiresAt: sql`least(${expiresAt.toISOString()}::timestamptz, ${sessions.absoluteExpiresAt})`, ip })
+    .where(eq(sessions.id, sessionId));
+}
+
+/** Marks a live session as having passed a second factor now (and adds 'totp' to its methods), without a step-up. */
+export async function markSecondFactor(ex: Executor, sessionId: string): Promise<void> {
+  await ex
+    .update(sessions)
+    .set({ secondFactorAt: sql`now()`, authMethods: sql`(select array(select distinct m from unnest(${sessions.authMethods} || '{totp}'::text[]) as m order by m))` })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
+/**
+ * Records a step-up on a live session: what it proved now (replacing the previous step-up), added to the session's
+ * methods; a second factor also marks the session as having passed one.
+ */
+export async function recordStepUp(ex: Executor, sessionId: string, methods: string[], secondFactor: boolean): Promise<boolean> {
+  const arr = sql`${`{${methods.join(',')}}`}::text[]`;
+  const rows = await ex
+    .update(sessions)
+    .set({
+      stepUpAt: sql`now()`,
+      stepUpMethods: arr,
+      authMethods: sql`(select array(select distinct m from unnest(${sessions.authMethods} || ${arr}) as m order by m))`,
+      ...(secondFactor ? { secondFactorAt: sql`now()` } : {}),
+    })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.length === 1;
 }
 
 export async function revokeSession(ex: Executor, sessionId: string, reason: string, userId?: string): Promise<boolean> {
@@ -38,8 +82,8 @@ export async function revokeSession(ex: Executor, sessionId: string, reason: str
   return rows.length === 1;
 }
 
-/** Revokes every live session of the user, except `keepSessionId` when given. Returns how many ended. */
-export async function revokeUserSessions(ex: Executor, userId: string, reason: string, keepSessionId?: string): Promise<number> {
+/** Revokes every live session of the user, except `keepSessionId` when given. Returns the ids of those that ended. */
+export async function revokeUserSessions(ex: Executor, userId: string, reason: string, keepSessionId?: string): Promise<string[]> {
   const conds = [eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (keepSessionId) conds.push(ne(sessions.id, keepSessionId));
   const rows = await ex
@@ -47,7 +91,7 @@ export async function revokeUserSessions(ex: Executor, userId: string, reason: s
     .set({ revokedAt: sql`now()`, revokedReason: reason })
     .where(and(...conds))
     .returning({ id: sessions.id });
-  return rows.length;
+  return rows.map((r) => r.id);
 }
 
 export async function listLiveSessions(ex: Executor, userId: string): Promise<SessionRow[]> {

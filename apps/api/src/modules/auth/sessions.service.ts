@@ -1,6 +1,7 @@
 import type { SessionInfo } from '@cryptovault/contract';
 import { AppError, notFound, unauthenticated } from '../../platform/errors.ts';
-import type { Authenticator, Principal } from '../../platform/principal.ts';
+import type { Platform } from '../../platform/index.ts';
+import type { AuthMethod, Authenticator, Principal } from '../../platform/principal.ts';
 import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
 import { ACCESS_COOKIE, readCookie } from './cookies.ts';
 import { randomToken, sha256 } from './secrets.ts';
@@ -19,11 +20,33 @@ export interface IssuedSession {
 // last_used_at is for the session list; writing it on every request would turn every read into a write.
 const TOUCH_INTERVAL_MS = 60_000;
 
-export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestContext): Promise<IssuedSession> {
+const SECOND_FACTORS: AuthMethod[] = ['totp', 'backup_code'];
+
+/**
+ * Opens a session that records what the sign-in proved (`methods`). The sign-in itself counts as a step-up of
+ * what it proved; a second factor among them makes the session one that passed 2FA (admin rights need that).
+ */
+export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestContext, methods: AuthMethod[]): Promise<IssuedSession> {
   const refreshToken = randomToken(32);
-  const expiresAt = new Date(Date.now() + d.platform.config.auth.refreshTokenTtlSeconds * 1000);
+  const { refreshTokenTtlSeconds, sessionMaxLifetimeSeconds } = d.platform.config.auth;
+  const now = Date.now();
+  const absoluteExpiresAt = new Date(now + sessionMaxLifetimeSeconds * 1000);
+  const expiresAt = new Date(Math.min(now + refreshTokenTtlSeconds * 1000, absoluteExpiresAt.getTime()));
+  const at = new Date(now);
+  const secondFactorAt = methods.some((m) => SECOND_FACTORS.includes(m)) ? at : null;
+  const stepUpMethods = methods;
   const session = await d.db.transaction(async (tx) => {
-    const s = await sessionsRepo.insertSession(tx, { userId: user.id, ip: ctx.ip, userAgent: ctx.userAgent, expiresAt });
+    const s = await sessionsRepo.insertSession(tx, {
+      userId: user.id,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      expiresAt,
+      absoluteExpiresAt,
+      authMethods: methods,
+      secondFactorAt,
+      stepUpAt: stepUpMethods.length ? at : null,
+      stepUpMethods,
+    });
     await sessionsRepo.insertRefreshToken(tx, sha256(refreshToken), s.id);
     return s;
   });
@@ -33,7 +56,8 @@ export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestConte
 
 /**
  * Rotates the refresh token and issues a new access token for the same session (the session id, and so the CSRF
- * binding, stays). A token presented a second time means it was copied: the whole session is revoked.
+ * binding, stays). A token presented a second time means it was copied: the whole session is revoked. The session's
+ * end moves forward by the refresh lifetime but never past its absolute end (SESSION_MAX_LIFETIME_DAYS).
  */
 export async function refreshSession(d: AuthDeps, rawToken: string | undefined, ctx: RequestContext): Promise<IssuedSession> {
   if (!rawToken || rawToken.length > 200) throw unauthenticated('No valid refresh token; sign in again');
@@ -41,7 +65,7 @@ export async function refreshSession(d: AuthDeps, rawToken: string | undefined, 
   const token = await sessionsRepo.findRefreshToken(d.db, hash);
   if (!token) throw unauthenticated('No valid refresh token; sign in again');
   const reuse = async () => {
-    await sessionsRepo.revokeSession(d.db, token.sessionId, 'refresh_token_reuse');
+    if (await sessionsRepo.revokeSession(d.db, token.sessionId, 'refresh_token_reuse')) sessionsEnded(d.platform, [token.sessionId]);
     d.platform.log.warn({ sessionId: token.sessionId, requestId: ctx.requestId }, 'refresh token reuse: session revoked');
     return unauthenticated('This refresh token was already used; the session has been ended for safety. Sign in again.');
   };
@@ -65,16 +89,26 @@ export async function refreshSession(d: AuthDeps, rawToken: string | undefined, 
 /** Ends the caller's session: by the signed-in principal, or (access token expired) by the refresh cookie. */
 export async function logout(d: AuthDeps, principal: Principal | null, rawRefresh: string | undefined): Promise<void> {
   if (principal) {
-    await sessionsRepo.revokeSession(d.db, principal.sessionId, 'logout');
+    if (await sessionsRepo.revokeSession(d.db, principal.sessionId, 'logout')) sessionsEnded(d.platform, [principal.sessionId]);
     return;
   }
   if (!rawRefresh || rawRefresh.length > 200) return;
   const token = await sessionsRepo.findRefreshToken(d.db, sha256(rawRefresh));
-  if (token) await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout');
+  if (token && (await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout'))) sessionsEnded(d.platform, [token.sessionId]);
 }
 
 export async function logoutAll(d: AuthDeps, principal: Principal): Promise<number> {
-  return sessionsRepo.revokeUserSessions(d.db, principal.userId, 'logout_all');
+  const ids = await sessionsRepo.revokeUserSessions(d.db, principal.userId, 'logout_all');
+  sessionsEnded(d.platform, ids);
+  return ids.length;
+}
+
+/**
+ * Every revocation ends with this, after its transaction committed: the sockets of those sessions are
+ * disconnected on every machine (realtime/server.ts), so no private event reaches a signed-out browser.
+ */
+export function sessionsEnded(platform: Platform, sessionIds: string[]): void {
+  if (sessionIds.length) platform.events.emit('session.revoked', { sessionIds });
 }
 
 export async function listSessions(d: AuthDeps, principal: Principal): Promise<SessionInfo[]> {
@@ -93,6 +127,7 @@ export async function listSessions(d: AuthDeps, principal: Principal): Promise<S
 /** Another user's session is indistinguishable from a missing one (404). */
 export async function revokeOwnSession(d: AuthDeps, principal: Principal, sessionId: string): Promise<void> {
   if (!(await sessionsRepo.revokeSession(d.db, sessionId, 'revoked_by_user', principal.userId))) throw notFound('Session');
+  sessionsEnded(d.platform, [sessionId]);
 }
 
 export async function issueSocketToken(d: AuthDeps, principal: Principal): Promise<{ token: string; expiresAt: string }> {
@@ -113,7 +148,15 @@ export function createAuthenticator(d: AuthDeps): Authenticator {
     if (Date.now() - live.session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
       sessionsRepo.touchSession(d.db, live.session.id).catch((err: unknown) => d.platform.log.warn({ err }, 'could not update session last use'));
     }
-    return { userId: live.user.id, sessionId: live.session.id, role: live.user.role, twoFactorEnabled: live.user.totpEnabledAt !== null, via };
+    const s = live.session;
+    return {
+      userId: live.user.id,
+      sessionId: s.id,
+      role: live.user.role,
+      twoFactorEnabled: live.user.totpEnabledAt !== null,
+      session: { secondFactorAt: s.secondFactorAt, stepUpAt: s.stepUpAt, stepUpMethods: s.stepUpMethods as AuthMethod[] },
+      via,
+    };
   };
   return {
     async authenticate(request) {

@@ -42,6 +42,11 @@ export function hashBackupCode(d: AuthDeps, code: string): string {
  * Checks a second factor for a user with 2FA on: a TOTP code (each time step accepted once, atomically) or one of
  * the backup codes (each usable once).
  */
+/** Which second factor a code that verifySecondFactor accepted was: six digits are TOTP, anything else a backup code. */
+export function secondFactorMethod(code: string): 'totp' | 'backup_code' {
+  return /^\d{6}$/.test(code.trim()) ? 'totp' : 'backup_code';
+}
+
 export async function verifySecondFactor(d: AuthDeps, user: UserRow, code: string): Promise<boolean> {
   if (!user.totpSecretEnc) return false;
   const trimmed = code.trim();

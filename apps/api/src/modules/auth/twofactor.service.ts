@@ -1,12 +1,16 @@
-import { AppError } from '../../platform/errors.ts';
-import type { Platform } from '../../platform/index.ts';
-import type { Principal } from '../../platform/principal.ts';
+import type { Executor } from '../../platform/db/client.ts';
+import { AppError, unauthenticated } from '../../platform/errors.ts';
+import { sendInBackground } from '../../platform/mailer/mailer.ts';
+import type { AuthMethod, Principal } from '../../platform/principal.ts';
 import { currentUser } from './account.service.ts';
-import { type AuthDeps, createAuthDeps } from './auth.context.ts';
+import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
+import { twoFactorChangedEmail } from './auth.emails.ts';
+import * as sessionsRepo from './sessions.repo.ts';
+import { sessionsEnded } from './sessions.service.ts';
 import { LIMITS } from './limits.ts';
 import { verifyPassword } from './password.ts';
 import { decrypt, encrypt } from './secrets.ts';
-import { hashBackupCode, matchTotp, newBackupCodes, newTotpSecret, provisioning, verifySecondFactor } from './totp.ts';
+import { hashBackupCode, matchTotp, newBackupCodes, newTotpSecret, provisioning, secondFactorMethod, verifySecondFactor } from './totp.ts';
 import * as usersRepo from './users.repo.ts';
 
 const alreadyOn = () => new AppError('CONFLICT', 'Two-factor authentication is already enabled; disable it first to change it');
@@ -21,8 +25,13 @@ export async function setupTwoFactor(d: AuthDeps, principal: Principal): Promise
   return { secret, ...(await provisioning(user.email, secret)) };
 }
 
-/** Backup codes are returned once and stored only as keyed hashes. */
-export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: string): Promise<{ backupCodes: string[] }> {
+/**
+ * Backup codes are returned once and stored only as keyed hashes. The route requires a step-up with the password
+ * first (requireStepUp withPassword): a stolen session cannot enrol the thief's authenticator. Turning 2FA on ends
+ * every other session (a thief's included), marks this one as having passed the new factor (not as a step-up), and
+ * emails the owner.
+ */
+export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: string, ctx: RequestContext): Promise<{ backupCodes: string[] }> {
   await d.platform.rateLimiter.consume(LIMITS.twoFactorUser, principal.userId);
   const user = await currentUser(d, principal);
   if (user.totpEnabledAt) throw alreadyOn();
@@ -30,28 +39,74 @@ export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: s
   const step = await matchTotp(decrypt(d.keys.totp, user.totpSecretEnc), code.trim(), user.totpLastStep);
   if (step === null || !(await usersRepo.claimTotpStep(d.db, user.id, step))) throw badCode('code');
   const backupCodes = newBackupCodes();
-  if (!(await usersRepo.enableTotp(d.db, user.id, backupCodes.map((c) => hashBackupCode(d, c))))) throw alreadyOn();
+  const ended = await d.db.transaction(async (tx) => {
+    if (!(await usersRepo.enableTotp(tx, user.id, backupCodes.map((c) => hashBackupCode(d, c))))) throw alreadyOn();
+    // This session proved the new factor: it counts as a session that passed 2FA (admin rights). It is not a
+    // step-up: turning 2FA straight off again, or moving money, asks for a code like any other session.
+    await sessionsRepo.markSecondFactor(tx, principal.sessionId);
+    return endOtherSessions(tx, principal, 'two_factor_enabled');
+  });
+  sessionsEnded(d.platform, ended);
+  notifyChange(d, user.email, true, ctx);
   return { backupCodes };
 }
 
-/** Needs both the password and a current code (or a backup code): a stolen session alone cannot turn 2FA off. */
-export async function disableTwoFactor(d: AuthDeps, principal: Principal, input: { password: string; code: string }): Promise<void> {
+/**
+ * The route requires a step-up with the password AND a current code (or a backup code) within the last minutes: a
+ * stolen session alone cannot turn 2FA off. Ends every other session and emails the owner.
+ */
+export async function disableTwoFactor(d: AuthDeps, principal: Principal, ctx: RequestContext): Promise<void> {
   await d.platform.rateLimiter.consume(LIMITS.twoFactorUser, principal.userId);
   const user = await currentUser(d, principal);
   if (!user.totpEnabledAt) throw new AppError('INVALID_STATE', 'Two-factor authentication is not enabled');
-  if (!(await verifyPassword(user.passwordHash, input.password))) {
-    throw new AppError('UNAUTHENTICATED', 'The password is wrong', [{ path: ['body', 'password'], message: 'wrong password' }]);
-  }
-  if (!(await verifySecondFactor(d, user, input.code))) throw badCode('code');
-  await usersRepo.disableTotp(d.db, user.id);
+  const ended = await d.db.transaction(async (tx) => {
+    await usersRepo.disableTotp(tx, user.id);
+    return endOtherSessions(tx, principal, 'two_factor_disabled');
+  });
+  sessionsEnded(d.platform, ended);
+  notifyChange(d, user.email, false, ctx);
 }
 
+function endOtherSessions(tx: Executor, principal: Principal, reason: string): Promise<string[]> {
+  return sessionsRepo.revokeUserSessions(tx, principal.userId, reason, principal.sessionId);
+}
+
+function notifyChange(d: AuthDeps, email: string, enabled: boolean, ctx: RequestContext): void {
+  const mail = twoFactorChangedEmail(email, enabled, describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
+  sendInBackground(d.platform.mailer, d.platform.log, mail, enabled ? 'two-factor-enabled' : 'two-factor-disabled');
+}
+
+const wrongPassword = () => new AppError('UNAUTHENTICATED', 'The password is wrong', [{ path: ['body', 'password'], message: 'wrong password' }]);
+
 /**
- * For other modules (withdrawals): checks and consumes a TOTP or backup code of a user with 2FA on. False when
- * the code is wrong, already used, or the user has no 2FA.
+ * POST /api/auth/step-up: proves the password and/or a second factor again on this session. What it proved is
+ * recorded on the session row (step_up_at, step_up_methods; a second factor also sets second_factor_at) and
+ * requireStepUp accepts it for STEP_UP_TTL_SECONDS. Attempts are limited per user; a wrong code is spent like at
+ * sign-in.
  */
-export async function verifyUserSecondFactor(platform: Platform, userId: string, code: string): Promise<boolean> {
-  const d = createAuthDeps(platform);
-  const user = await usersRepo.findUserById(d.db, userId);
-  return user?.totpEnabledAt ? verifySecondFactor(d, user, code) : false;
+export async function stepUp(
+  d: AuthDeps,
+  principal: Principal,
+  input: { password?: string | undefined; totpCode?: string | undefined; backupCode?: string | undefined },
+): Promise<{ methods: AuthMethod[]; expiresAt: string }> {
+  await d.platform.rateLimiter.consume(LIMITS.stepUpUser, principal.userId);
+  const user = await currentUser(d, principal);
+  const methods: AuthMethod[] = [];
+  const code = input.totpCode ?? input.backupCode;
+  if (input.password === undefined && code === undefined) {
+    throw new AppError('VALIDATION_ERROR', 'Enter your password or a two-factor code', [{ path: ['body'], message: 'password, totpCode or backupCode required' }]);
+  }
+  if (input.password !== undefined) {
+    if (!(await verifyPassword(user.passwordHash, input.password))) throw wrongPassword();
+    methods.push('password');
+  }
+  if (code !== undefined) {
+    const field = input.totpCode !== undefined ? 'totpCode' : 'backupCode';
+    if (!user.totpEnabledAt) throw new AppError('VALIDATION_ERROR', 'Two-factor authentication is not enabled; confirm with your password', [{ path: ['body', field], message: 'no second factor' }]);
+    if (!(await verifySecondFactor(d, user, code))) throw badCode(field);
+    methods.push(secondFactorMethod(code));
+  }
+  const secondFactor = methods.some((m) => m === 'totp' || m === 'backup_code');
+  if (!(await sessionsRepo.recordStepUp(d.db, principal.sessionId, methods, secondFactor))) throw unauthenticated('Session ended; sign in again');
+  return { methods, expiresAt: new Date(Date.now() + d.platform.config.auth.stepUpTtlSeconds * 1000).toISOString() };
 }

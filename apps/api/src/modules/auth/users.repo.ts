@@ -39,15 +39,6 @@ export async function updateUser(
 }
 
 /** Re-signup of an address nobody verified: the newcomer's details replace the stale ones (no pre-hijacking). */
-export async function replaceUnverified(ex: Executor, id: string, v: { name: string; passwordHash: string }): Promise<boolean> {
-  const rows = await ex
-    .update(users)
-    .set({ ...v, updatedAt: sql`now()` })
-    .where(and(eq(users.id, id), isNull(users.emailVerifiedAt)))
-    .returning({ id: users.id });
-  return rows.length === 1;
-}
-
 /**
  * Counts one failed sign-in; at `threshold` consecutive failures the account locks for `lockMs`. A lock that has
  * expired starts the count again.

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
-import { requireUser } from '../../platform/principal.ts';
+import { requireStepUp, requireUser } from '../../platform/principal.ts';
 import type { AppModule } from '../types.ts';
 import { createTransfer, listTransfers } from './transfers.service.ts';
 
@@ -13,9 +13,16 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/wallet/transfers',
-    { schema: { tags, summary: 'Send funds instantly to another verified user by email; Idempotency-Key accepted', body: createTransferRequest, response: { 201: transfer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Send funds instantly to another verified user by email; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted',
+        body: createTransferRequest,
+        response: { 201: transfer },
+      },
+    },
     async (request, reply) => {
-      const r = await createTransfer(platform, requireUser(request), request.body, parseIdempotencyKey(request.headers['idempotency-key']));
+      const r = await createTransfer(platform, requireStepUp(request, platform.config.auth.stepUpTtlSeconds), request.body, parseIdempotencyKey(request.headers['idempotency-key']));
       if (r.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(r.body);
     },

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
-import { requireUser } from '../../platform/principal.ts';
+import { requireStepUp, requireUser } from '../../platform/principal.ts';
 import type { AppModule } from '../types.ts';
 import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from './withdrawals.service.ts';
 
@@ -17,14 +17,15 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     {
       schema: {
         tags,
-        summary: 'Request a withdrawal: locks amount + fee, status pending_review; 2FA code required when 2FA is on; Idempotency-Key accepted',
+        summary: 'Request a withdrawal: locks amount + fee, status pending_review; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted',
         body: createWithdrawalRequest,
         response: { 201: withdrawal },
       },
     },
     async (request, reply) => {
       const p = requireUser(request);
-      const r = await requestWithdrawal(platform, p, request.body, parseIdempotencyKey(request.headers['idempotency-key']));
+      const key = parseIdempotencyKey(request.headers['idempotency-key']);
+      const r = await requestWithdrawal(platform, p, request.body, key, () => requireStepUp(request, platform.config.auth.stepUpTtlSeconds));
       if (r.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(r.body);
     },

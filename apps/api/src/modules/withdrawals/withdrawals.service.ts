@@ -6,7 +6,6 @@ import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.t
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { Principal } from '../../platform/principal.ts';
-import { verifyUserSecondFactor } from '../auth/twofactor.service.ts';
 import { emitBalanceChanges, usdPrice } from '../ledger/balances.ts';
 import { hold, release } from '../ledger/ledger.service.ts';
 import type { UserBalance } from '../ledger/ledger.types.ts';
@@ -51,11 +50,17 @@ async function alreadyAnswered(platform: Platform, userId: string, key: string |
 }
 
 /**
- * Locks amount + fee and queues the withdrawal for review. 2FA is checked first (a retry of an answered
- * Idempotency-Key replays without a fresh code); the daily limit and the hold run under a per-user lock, and the
+ * Locks amount + fee and queues the withdrawal for review. The session's step-up is checked first (`stepUpCheck`,
+ * the route's requireStepUp; a retry of an answered Idempotency-Key replays without a fresh one); the daily limit and the hold run under a per-user lock, and the
  * ledger's CHECK constraint refuses a hold the balance cannot cover.
  */
-export async function requestWithdrawal(platform: Platform, p: Principal, input: CreateWithdrawalRequest, key: string | null): Promise<IdempotentResult<Withdrawal>> {
+export async function requestWithdrawal(
+  platform: Platform,
+  p: Principal,
+  input: CreateWithdrawalRequest,
+  key: string | null,
+  stepUpCheck: () => void,
+): Promise<IdempotentResult<Withdrawal>> {
   const { config } = platform;
   const asset = findAsset(input.asset);
   if (!asset) throw invalid('asset', `Unknown asset ${input.asset}`);
@@ -65,11 +70,8 @@ export async function requestWithdrawal(platform: Platform, p: Principal, input:
   const fee = config.withdrawals.fees[asset.symbol];
   if (fee === undefined) throw invalid('asset', `${asset.symbol} cannot be withdrawn`);
 
-  const { totpCode, ...body } = input;
-  if (p.twoFactorEnabled && !(await alreadyAnswered(platform, p.userId, key))) {
-    if (!totpCode) throw new AppError('TOTP_REQUIRED', 'Enter your two-factor code to withdraw');
-    if (!(await verifyUserSecondFactor(platform, p.userId, totpCode))) throw new AppError('TOTP_INVALID', 'The two-factor code is not valid');
-  }
+  const body = input;
+  if (!(await alreadyAnswered(platform, p.userId, key))) stepUpCheck();
   const price = usdPrice(platform.prices, asset.symbol);
   if (!price) throw new AppError('PRICE_STALE', `No current ${asset.symbol} price to value this withdrawal; try again shortly`);
   const amountUsd = new D(input.amount).times(price).toDecimalPlaces(2, D.ROUND_UP);

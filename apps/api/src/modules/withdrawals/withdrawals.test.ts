@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createAdmin, enableTwoFactor, signUpVerified, type TestSession, totpCode } from '../../../test/auth-helpers.ts';
+import { asUser, createAdmin, enableTwoFactor, expireStepUp, signUpVerified, stepUp, type TestSession, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { credit } from '../ledger/ledger.service.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
@@ -125,17 +125,28 @@ describe('withdrawals', () => {
     expect(over.json().error.code).toBe('LIMIT_EXCEEDED');
   });
 
-  it('requires a 2FA code when 2FA is on, and replays an Idempotency-Key without a new one', async () => {
+  it('needs a fresh step-up (a second factor when 2FA is on), and replays an Idempotency-Key without a new one', async () => {
     await btcPrice('50000');
     const u = await enableTwoFactor(t, await funded('1'));
-    expect((await withdraw(u, { amount: '0.01' })).json().error.code).toBe('TOTP_REQUIRED');
-    expect((await withdraw(u, { amount: '0.01', totpCode: '000000' })).statusCode).toBe(401);
-    const code = await totpCode(u.totpSecret!, 0);
-    const first = await withdraw(u, { amount: '0.01', totpCode: code }, { 'idempotency-key': 'wd-1' });
+    await expireStepUp(t, u);
+    const stale = await withdraw(u, { amount: '0.01' });
+    expect(stale.statusCode).toBe(403);
+    expect(stale.json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['totp'], ttlSeconds: 300 } });
+    // The password alone is not a step-up for an account with 2FA; a wrong code is refused.
+    expect((await asUser(t, u).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: u.password } })).statusCode).toBe(200);
+    expect((await withdraw(u, { amount: '0.01' })).json().error.code).toBe('STEP_UP_REQUIRED');
+    expect((await asUser(t, u).inject({ method: 'POST', url: '/api/auth/step-up', payload: { totpCode: '000000' } })).statusCode).toBe(401);
+    // The old per-request code is no longer a way around it.
+    expect((await withdraw(u, { amount: '0.01', totpCode: await totpCode(u.totpSecret!, 0) })).json().error.code).toBe('STEP_UP_REQUIRED');
+    await stepUp(t, u);
+    const first = await withdraw(u, { amount: '0.01' }, { 'idempotency-key': 'wd-1' });
     expect(first.statusCode, first.body).toBe(201);
-    const replay = await withdraw(u, { amount: '0.01', totpCode: code }, { 'idempotency-key': 'wd-1' });
+    await expireStepUp(t, u);
+    const replay = await withdraw(u, { amount: '0.01' }, { 'idempotency-key': 'wd-1' });
+    expect(replay.statusCode).toBe(201);
     expect(replay.json().id).toBe(first.json().id);
-    expect((await withdraw(u, { amount: '0.02', totpCode: code }, { 'idempotency-key': 'wd-1' })).statusCode).toBe(409);
+    expect((await withdraw(u, { amount: '0.02' }, { 'idempotency-key': 'wd-1' })).statusCode).toBe(409);
+    expect((await withdraw(u, { amount: '0.01' }, { 'idempotency-key': 'wd-2' })).json().error.code).toBe('STEP_UP_REQUIRED');
     expect(await btc(u)).toMatchObject({ locked: '0.0105' });
     const rows = (await t.platform.database.db.execute(sql`select count(*)::int as n from withdrawals where user_id = ${u.user.id}`)) as unknown as { rows: { n: number }[] };
     expect(rows.rows[0]?.n).toBe(1);

@@ -1,4 +1,4 @@
-import { twoFactorDisableRequest, twoFactorEnableRequest } from '@cryptovault/contract';
+import { twoFactorEnableRequest } from '@cryptovault/contract';
 import { type FormEvent, useState } from 'react';
 import { useAuth } from '../../app/auth.tsx';
 import { useApi } from '../../app/services.ts';
@@ -19,7 +19,6 @@ export function TwoFactorCard() {
   const [setup, setSetup] = useState<Setup | null>(null);
   const [backupCodes, setBackupCodes] = useState<string[] | null>(null);
   const [code, setCode] = useState('');
-  const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
 
@@ -28,7 +27,7 @@ export function TwoFactorCard() {
     try {
       await fn();
     } catch (e) {
-      setErrors(serverErrors(e, { TOTP_INVALID: 'code', UNAUTHENTICATED: 'password', ...codes }));
+      setErrors(serverErrors(e, { TOTP_INVALID: 'code', ...codes }));
     } finally {
       setBusy(false);
     }
@@ -55,13 +54,12 @@ export function TwoFactorCard() {
     });
   }
 
+  // Setting up, turning on and turning off 2FA all need a recent step-up with the password (and the current code to
+  // turn it off): the API answers STEP_UP_REQUIRED and the StepUpDialog asks for them, then the request is retried.
   function disable(e: FormEvent) {
     e.preventDefault();
-    const v = validate(twoFactorDisableRequest, { password, code });
-    if (!v.ok) return setErrors(v.errors);
     void run(async () => {
-      await api.post('/api/auth/2fa/disable', v.data);
-      setPassword('');
+      await api.post('/api/auth/2fa/disable');
       setCode('');
       setErrors({});
       setBackupCodes(null);
@@ -74,7 +72,7 @@ export function TwoFactorCard() {
     <section className="card" aria-labelledby="twofa-title">
       <h2 id="twofa-title">Two-factor authentication</h2>
       <p className="muted small">
-        Status: <strong data-testid="twofa-status">{user?.twoFactorEnabled ? 'On' : 'Off'}</strong>. With 2FA on, logging in and withdrawing need a code from an
+        Status: <strong data-testid="twofa-status">{user?.twoFactorEnabled ? 'On' : 'Off'}</strong>. With 2FA on, signing in, withdrawals and transfers need a code from an
         authenticator app.
       </p>
       {backupCodes && (
@@ -118,8 +116,7 @@ export function TwoFactorCard() {
       )}
       {user?.twoFactorEnabled && (
         <form className="form" onSubmit={disable} noValidate>
-          <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} />
-          <Field label="Code (or a backup code)" name="code" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} />
+          <p className="small muted">You will be asked for your password and a code (or a backup code).</p>
           <FormError message={errors._form} />
           <button className="btn btn-danger" type="submit" disabled={busy}>
             Turn off 2FA

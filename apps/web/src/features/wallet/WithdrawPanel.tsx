@@ -23,7 +23,7 @@ export function WithdrawPanel() {
   const balances = useBalances();
   const withdrawals = useWithdrawals();
   const assets = (balances.data?.items ?? []).map((b) => b.asset);
-  const [form, setForm] = useState({ asset: '', amount: '', address: '', network: '', totpCode: '' });
+  const [form, setForm] = useState({ asset: '', amount: '', address: '', network: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const asset = form.asset || assets[0] || 'BTC';
   const refresh = () => {
@@ -32,11 +32,11 @@ export function WithdrawPanel() {
   const create = useMutation({
     mutationFn: (body: unknown) => api.post<Withdrawal>('/api/wallet/withdrawals', body, { idempotencyKey: newIdempotencyKey() }),
     onSuccess: (w) => {
-      setForm((f) => ({ ...f, amount: '', totpCode: '' }));
+      setForm((f) => ({ ...f, amount: '' }));
       toast.show('success', 'Withdrawal requested', `${formatAmount(w.amount, w.asset)} is waiting for review.`);
       refresh();
     },
-    onError: (e) => setErrors(serverErrors(e, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount', TOTP_REQUIRED: 'totpCode', TOTP_INVALID: 'totpCode' })),
+    onError: (e) => setErrors(serverErrors(e, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount'})),
   });
   const cancel = useMutation({
     mutationFn: (id: string) => api.post<Withdrawal>(`/api/wallet/withdrawals/${id}/cancel`),
@@ -54,11 +54,9 @@ export function WithdrawPanel() {
       amount: form.amount.trim(),
       address: form.address.trim(),
       ...(form.network.trim() ? { network: form.network.trim() } : {}),
-      ...(user?.twoFactorEnabled ? { totpCode: form.totpCode.trim() } : {}),
     };
     const v = validate(createWithdrawalRequest, body);
     if (!v.ok) return setErrors(v.errors);
-    if (user?.twoFactorEnabled && !form.totpCode.trim()) return setErrors({ totpCode: 'Enter the code from your authenticator app' });
     setErrors({});
     create.mutate(v.data);
   }
@@ -70,7 +68,7 @@ export function WithdrawPanel() {
         <h2 id="withdraw-title">Withdraw</h2>
         {!user?.twoFactorEnabled && (
           <p className="alert alert-info small">
-            Tip: <Link to="/settings">turn on two-factor authentication</Link> — once on, every withdrawal needs a code.
+            Tip: <Link to="/settings">turn on two-factor authentication</Link> — once on, withdrawals and transfers are confirmed with a code.
           </p>
         )}
         <form className="form" onSubmit={submit} noValidate>
@@ -78,9 +76,6 @@ export function WithdrawPanel() {
           <Field label="Amount" name="amount" inputMode="decimal" value={form.amount} onChange={set('amount')} error={errors.amount} hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. A network fee is added and locked with it.`} />
           <Field label="Destination address" name="address" autoComplete="off" spellCheck={false} value={form.address} onChange={set('address')} error={errors.address} />
           <Field label="Network (optional)" name="network" value={form.network} onChange={set('network')} error={errors.network} />
-          {user?.twoFactorEnabled && (
-            <Field label="Authentication code" name="totpCode" inputMode="numeric" autoComplete="one-time-code" value={form.totpCode} onChange={set('totpCode')} error={errors.totpCode} />
-          )}
           <FormError message={errors._form} />
           <SubmitButton pending={create.isPending} label="Request withdrawal" pendingLabel="Requesting…" />
         </form>
