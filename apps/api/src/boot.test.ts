@@ -123,6 +123,7 @@ describe('embedded server restarted on the same data directory', () => {
       expect(r.status, r.stderr).toBe(75);
       expect(r.stdout).not.toMatch(/created administrator/);
       expect(r.stderr).toMatch(new RegExp(`admin:create refused: the embedded database at .*cryptovault is in use by process ${process.pid}`));
+      expect(r.stderr).toMatch(/one-time setup link \(\/setup\?token=\.\.\.\)/);
       expect(r.stderr).toMatch(/stop the server .*run admin:create, then start the server again/);
       expect(Date.now() - started).toBeLessThan(30_000);
       expect(snapshot(dataDir)).toBe(before);

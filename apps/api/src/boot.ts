@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { checkDataKey } from './modules/auth/data-key.ts';
+import { issueSetupLink } from './modules/auth/setup.service.ts';
 import { runMigrations } from './platform/db/migrate.ts';
 import { createPlatform, type Platform } from './platform/index.ts';
 import { applyLocalSecrets } from './platform/local-secrets.ts';
@@ -13,6 +14,8 @@ export interface Booted {
   platform: Platform;
   /** The configuration in use: outside production, with the secrets kept in DATA_DIR in place of placeholders. */
   config: Config;
+  /** Embedded mode with no administrator: the one-time link that creates the first one in the browser. */
+  setupLink: { url: string; expiresAt: Date } | null;
 }
 
 /**
@@ -57,7 +60,12 @@ export async function bootServer(loaded: Config, log: Logger): Promise<Booted> {
       }
     }
     const app = await buildApp(platform);
-    return { app, platform, config };
+    let setupLink: Booted['setupLink'] = null;
+    if (config.database.kind === 'pglite' && !config.isProduction) {
+      const issued = await issueSetupLink(platform.database);
+      if (issued) setupLink = { url: `${config.appUrl}/setup?token=${issued.token}`, expiresAt: issued.expiresAt };
+    }
+    return { app, platform, config, setupLink };
   } catch (err) {
     await platform?.close().catch(() => undefined);
     // A refused start leaves the directory as it found it: a key file it generated would otherwise stand in the

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const telemetry = await startTelemetry(config, log);
   await initSentry(config, log);
   const [{ bootServer }, { installGracefulShutdown }] = await Promise.all([import('./boot.ts'), import('./lifecycle.ts')]);
-  const { app, platform } = await bootServer(config, log);
+  const { app, platform, setupLink } = await bootServer(config, log);
   if (telemetry) platform.onClose(() => telemetry.shutdown());
 
   const shutdown = installGracefulShutdown(app, platform, (code) => process.exit(code));
@@ -46,6 +46,14 @@ async function main(): Promise<void> {
     },
     'CryptoVault is listening',
   );
+  if (setupLink) {
+    // On the terminal only, not in the structured log (it carries a credential): the first administrator.
+    console.log(
+      `\nNo administrator yet. Create the first one (with two-factor authentication) in the browser:\n\n  ${setupLink.url}\n\n` +
+        `One-time link, valid until ${setupLink.expiresAt.toISOString()} (${Math.round((setupLink.expiresAt.getTime() - Date.now()) / 60_000)} minutes); ` +
+        'each start prints a new one while no administrator exists.\n',
+    );
+  }
 }
 
 main().catch(async (err: unknown) => {

@@ -111,3 +111,18 @@ export const socketTokenResponse = z.object({ token: z.string(), expiresAt: isoD
 
 export const outboxMessage = z.object({ to: z.string(), subject: z.string(), text: z.string(), html: z.string(), sentAt: isoDateTime });
 export const outboxResponse = z.object({ items: z.array(outboxMessage) });
+
+/**
+ * The first administrator, from the one-time setup link a first embedded start prints (`/setup?token=...`): begin
+ * offers a TOTP secret for the authenticator app, complete creates the administrator with 2FA already on.
+ */
+const setupToken = z.string().trim().min(20, 'must be the token from the setup link').max(200);
+export const setupBeginRequest = z.object({ token: setupToken });
+export const setupBeginResponse = twoFactorSetupResponse.extend({ expiresAt: isoDateTime });
+export const setupCompleteRequest = signupRequest.extend({
+  token: setupToken,
+  totpCode: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app'),
+});
+export const setupCompleteResponse = z.object({ user: userProfile, backupCodes: z.array(z.string()) });
+export type SetupBeginResponse = z.infer<typeof setupBeginResponse>;
+export type SetupCompleteResponse = z.infer<typeof setupCompleteResponse>;

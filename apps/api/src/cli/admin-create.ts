@@ -13,8 +13,9 @@ Without it, a new account gets a generated one-time password (printed once; chan
 existing account keeps its password. Administrators must enable 2FA before admin routes open.`;
 
 const EMBEDDED_HINT =
-  'To create or promote an administrator in embedded mode, stop the server (Ctrl+C in the terminal running npm start), ' +
-  'run admin:create, then start the server again.';
+  'The first administrator needs no second process: a start with no administrator prints a one-time setup link ' +
+  '(/setup?token=...) that creates it in the browser. To create or promote an administrator from this command instead, ' +
+  'stop the server (Ctrl+C in the terminal running npm start), run admin:create, then start the server again.';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -23,6 +23,8 @@ const PUBLIC = [
   /^\/api\/crypto(\/|$)/,
   /^\/api\/fly\/(region|health\/fly)$/,
   /^\/api\/auth\/(signup|login|verify-email|resend-verification|forgot-password|reset-password|refresh|logout|session)$/,
+  // Authenticated by the setup link's one-time token, not a session.
+  /^\/api\/setup\/(begin|complete)$/,
   // Authenticated by the provider's signature, not a session.
   /^\/api\/webhooks\//,
   /^\/api\/dev\/(outbox|market\/)/,

@@ -12,6 +12,7 @@ const VerifyPage = lazy(() => import('../features/auth/VerifyPage.tsx'));
 const LoginPage = lazy(() => import('../features/auth/LoginPage.tsx'));
 const ForgotPage = lazy(() => import('../features/auth/ForgotPage.tsx'));
 const ResetPage = lazy(() => import('../features/auth/ResetPage.tsx'));
+const SetupPage = lazy(() => import('../features/auth/SetupPage.tsx'));
 const DashboardPage = lazy(() => import('../features/dashboard/DashboardPage.tsx'));
 const TradePage = lazy(() => import('../features/trade/TradePage.tsx'));
 const WalletPage = lazy(() => import('../features/wallet/WalletPage.tsx'));
@@ -47,6 +48,7 @@ export function createRouter() {
         { path: 'login', element: <LoginPage /> },
         { path: 'forgot-password', element: <ForgotPage /> },
         { path: 'reset-password', element: <ResetPage /> },
+        { path: 'setup', element: <SetupPage /> },
         { path: 'dashboard', element: authed(<DashboardPage />) },
         { path: 'trade', element: authed(<TradePage />) },
         { path: 'wallet', element: authed(<WalletPage />) },

@@ -6,6 +6,10 @@ import {
   loginRequest,
   okResponse,
   refreshRequest,
+  setupBeginRequest,
+  setupBeginResponse,
+  setupCompleteRequest,
+  setupCompleteResponse,
   signupRequest,
   verifyEmailRequest,
 } from '@cryptovault/contract';
@@ -19,6 +23,7 @@ import { type AuthDeps, createAuthDeps, requestContext, toProfile } from './auth
 import { login, RESEND_ACCEPTED, resendVerification, SIGNUP_ACCEPTED, signup, verifyEmail } from './auth.service.ts';
 import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from './cookies.ts';
 import { createAuthenticator, type IssuedSession, logout, refreshSession } from './sessions.service.ts';
+import { beginSetup, completeSetup } from './setup.service.ts';
 
 export const authTags = ['auth'];
 export const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 429: errorBodySchema };
@@ -129,6 +134,33 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   );
 
   registerAccountRoutes(app, d);
+
+  // The first administrator from the setup link an embedded start prints (setup.service.ts). Authenticated by the
+  // link's token in the body, like the credential routes; outside production only (production has admin:create).
+  if (!platform.config.isProduction) {
+    const setupErrors = { ...errors, 404: errorBodySchema, 409: errorBodySchema };
+    app.post(
+      '/api/setup/begin',
+      {
+        schema: { tags: authTags, summary: 'First administrator: check the setup link and get a TOTP secret for the authenticator app', body: setupBeginRequest, response: { 200: setupBeginResponse, ...setupErrors } },
+        config: credentialRoute,
+      },
+      async (request) => beginSetup(d, request.body.token, requestContext(request)),
+    );
+    app.post(
+      '/api/setup/complete',
+      {
+        schema: {
+          tags: authTags,
+          summary: 'First administrator: create it with 2FA on (uses the setup link up); returns the backup codes once',
+          body: setupCompleteRequest,
+          response: { 201: setupCompleteResponse, ...setupErrors },
+        },
+        config: credentialRoute,
+      },
+      async (request, reply) => reply.code(201).send(await completeSetup(d, request.body, requestContext(request))),
+    );
+  }
 }
 
 export const authModule: AppModule = { name: 'auth', register: routes };
