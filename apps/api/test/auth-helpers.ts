@@ -68,6 +68,26 @@ export async function latestEmail(t: TestContext, email: string): Promise<{ subj
   return res.json().items[0];
 }
 
+/** Every email to `email` in the dev outbox, newest first. */
+export async function outbox(t: TestContext, email: string): Promise<{ subject: string; text: string; html: string }[]> {
+  const res = await t.app.inject({ method: 'GET', url: `/api/dev/outbox?to=${encodeURIComponent(email)}` });
+  return res.json().items;
+}
+
+/**
+ * The newest email to `email` once there are more than `after` of them (work done in the background after the
+ * answer, such as a forgot-password link, lands a moment later). Throws after `timeoutMs`.
+ */
+export async function waitForEmail(t: TestContext, email: string, after = 0, timeoutMs = 5000): Promise<{ subject: string; text: string; html: string }> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const items = await outbox(t, email);
+    if (items.length > after) return items[0]!;
+    if (Date.now() > until) throw new Error(`no new email to ${email} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export async function verificationCodeFor(t: TestContext, email: string): Promise<string> {
   const mail = await latestEmail(t, email);
   const code = mail?.text.match(/\b(\d{6})\b/)?.[1];

@@ -52,14 +52,21 @@ export async function changePassword(d: AuthDeps, principal: Principal, input: {
   sessionsEnded(d.platform, ended);
 }
 
-/** Same answer whether or not the address has an account. */
+/**
+ * Same answer, in the same time, whether or not the address has an account: after the limits (which do not
+ * depend on the account existing) the answer goes out, and the lookup, the token and the email happen in the
+ * background.
+ */
 export async function forgotPassword(d: AuthDeps, rawEmail: string, ctx: RequestContext): Promise<void> {
   const email = normalizeEmail(rawEmail);
   await d.platform.rateLimiter.consume(LIMITS.forgotIp, ctx.ip);
   await d.platform.rateLimiter.consume(LIMITS.forgotAccount, accountSubject(email));
-  const user = await usersRepo.findUserByEmail(d.db, email);
-  if (!user || user.suspendedAt) return;
-  await sendResetLink(d, user);
+  const work = async () => {
+    const user = await usersRepo.findUserByEmail(d.db, email);
+    if (user && !user.suspendedAt) await sendResetLink(d, user);
+  };
+  // Started on the next turn of the event loop, so not even the lookup's first step runs before the answer.
+  setImmediate(() => work().catch((err: unknown) => d.platform.log.warn({ err, requestId: ctx.requestId }, 'password reset link could not be sent')));
 }
 
 /** A new single-use reset link (older ones retired), emailed in the background. */

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asBearer, asUser, latestEmail, randomIp, signIn, signUpVerified } from '../../../test/auth-helpers.ts';
+import { asBearer, asUser, latestEmail, outbox, randomIp, signIn, signUpVerified, waitForEmail } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext, uniqueEmail } from '../../../test/helpers.ts';
 
 let t: TestContext;
@@ -14,8 +14,11 @@ afterAll(async () => {
 const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, payload, remoteAddress: randomIp() });
 const me = (s: { cookies: string }) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { cookie: s.cookies } });
 
-async function resetLink(email: string): Promise<string> {
-  const mail = await latestEmail(t, email);
+/** Asks for a reset link and returns its token once the email is out (the work happens after the answer). */
+async function forgotAndLink(email: string): Promise<string> {
+  const before = (await outbox(t, email)).length;
+  expect((await post('/api/auth/forgot-password', { email })).statusCode).toBe(202);
+  const mail = await waitForEmail(t, email, before);
   const token = mail?.text.match(/reset-password\?token=([A-Za-z0-9_-]+)/)?.[1];
   if (!token) throw new Error('no reset link');
   expect(mail?.text).toContain(`${t.config.appUrl}/reset-password?token=`);
@@ -49,17 +52,16 @@ describe('forgot and reset password', () => {
     expect(a.statusCode).toBe(202);
     expect(b.statusCode).toBe(202);
     expect(a.json()).toEqual(b.json());
-    expect(await latestEmail(t, ghost)).toBeUndefined();
-    const mail = await latestEmail(t, s.user.email);
+    const mail = await waitForEmail(t, s.user.email, 1);
     expect(mail?.subject).toMatch(/Reset/);
+    expect(await latestEmail(t, ghost)).toBeUndefined();
     expect(mail?.html).toContain('/reset-password?token=');
   });
 
   it('reset sets the password, ends every session, and the token works once', async () => {
     const s = await signUpVerified(t);
     const other = await signIn(t, s.user.email, s.password);
-    await post('/api/auth/forgot-password', { email: s.user.email });
-    const token = await resetLink(s.user.email);
+    const token = await forgotAndLink(s.user.email);
     const weak = await post('/api/auth/reset-password', { token, newPassword: s.user.email });
     expect(weak.statusCode).toBe(400);
     const ok = await post('/api/auth/reset-password', { token, newPassword: 'reset passphrase 2026' });
@@ -73,10 +75,8 @@ describe('forgot and reset password', () => {
 
   it('an expired or made-up token is refused; a newer link retires the older one', async () => {
     const s = await signUpVerified(t);
-    await post('/api/auth/forgot-password', { email: s.user.email });
-    const older = await resetLink(s.user.email);
-    await post('/api/auth/forgot-password', { email: s.user.email });
-    const newer = await resetLink(s.user.email);
+    const older = await forgotAndLink(s.user.email);
+    const newer = await forgotAndLink(s.user.email);
     expect((await post('/api/auth/reset-password', { token: older, newPassword: 'reset passphrase 2026' })).statusCode).toBe(400);
     await t.platform.database.db.execute(sql`update password_reset_tokens set expires_at = now() - interval '1 second' where user_id = ${s.user.id}`);
     expect((await post('/api/auth/reset-password', { token: newer, newPassword: 'reset passphrase 2026' })).statusCode).toBe(400);

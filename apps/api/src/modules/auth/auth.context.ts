@@ -2,6 +2,7 @@ import type { UserProfile } from '@cryptovault/contract';
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/client.ts';
 import type { Platform } from '../../platform/index.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { deriveKey } from './secrets.ts';
 import { TokenService } from './tokens.ts';
 import type { UserRow } from './users.schema.ts';
@@ -12,6 +13,7 @@ export interface AuthDeps {
   db: Db;
   tokens: TokenService;
   keys: { codes: Buffer; totp: Buffer; backupCodes: Buffer };
+  throttle: LoginThrottle;
 }
 
 export function createAuthDeps(platform: Platform): AuthDeps {
@@ -25,6 +27,7 @@ export function createAuthDeps(platform: Platform): AuthDeps {
       totp: deriveKey(auth.dataEncryptionKey, 'totp-secret'),
       backupCodes: deriveKey(auth.dataEncryptionKey, 'totp-backup-code'),
     },
+    throttle: new LoginThrottle(platform.cache, deriveKey(auth.dataEncryptionKey, 'login-device')),
   };
 }
 

@@ -42,14 +42,15 @@ export function passwordResetEmail(to: string, link: string, ttlMinutes: number)
   return { to, subject, text, html };
 }
 
-export function lockoutEmail(to: string, until: Date, ip: string, appUrl: string): MailMessage {
+/** Sent when failed sign-ins trip a throttle: the account is not locked, but someone may be guessing. */
+export function throttleEmail(to: string, ip: string, at: Date, appUrl: string): MailMessage {
   const link = `${appUrl}/forgot-password`;
-  const subject = 'Your CryptoVault account was locked';
-  const text = `After several failed sign-in attempts (the last from ${ip}), sign-in to your account is locked until ${when(until)}.\n\nIf this was not you, someone may be guessing your password: reset it here: ${link}\n`;
+  const subject = 'Failed sign-in attempts on your CryptoVault account';
+  const text = `There were several failed attempts to sign in to your account (the last from ${ip}, ${when(at)}). Further attempts from other browsers are slowed down; you can still sign in from a browser you used before.\n\nIf this was not you, someone may be guessing your password: choose a new one here: ${link} and turn on two-factor authentication.\n`;
   const html = htmlLayout(
-    'Account temporarily locked',
-    p(`After several failed sign-in attempts (the last from ${escapeHtml(ip)}), sign-in to your account is locked until ${when(until)}.`) +
-      p(`If this was not you, someone may be guessing your password: <a href="${escapeHtml(link)}">reset it</a>.`),
+    'Failed sign-in attempts',
+    p(`There were several failed attempts to sign in to your account (the last from ${escapeHtml(ip)}, ${when(at)}). Further attempts from other browsers are slowed down; you can still sign in from a browser you used before.`) +
+      p(`If this was not you, someone may be guessing your password: <a href="${escapeHtml(link)}">choose a new one</a> and turn on two-factor authentication.`),
   );
   return { to, subject, text, html };
 }

@@ -22,6 +22,7 @@ import { registerAccountRoutes } from './account.routes.ts';
 import { type AuthDeps, createAuthDeps, requestContext, toProfile } from './auth.context.ts';
 import { login, RESEND_ACCEPTED, resendVerification, SIGNUP_ACCEPTED, signup, verifyEmail } from './auth.service.ts';
 import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from './cookies.ts';
+import { DEVICE_COOKIE, setDeviceCookie } from './login-throttle.ts';
 import { createAuthenticator, type IssuedSession, logout, refreshSession } from './sessions.service.ts';
 import { beginSetup, completeSetup } from './setup.service.ts';
 
@@ -89,13 +90,17 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
         tags: authTags,
         summary: 'Sign in (sets access_token and refresh_token cookies)',
         description:
-          '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (2FA on, no code), 401 TOTP_INVALID, 429 RATE_LIMITED (also while locked out).',
+          '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (2FA on, no code), 401 TOTP_INVALID, 429 RATE_LIMITED (per address, or failed sign-ins throttled; the same for unknown addresses). Sets cv_device, which exempts this browser from the account-wide throttle later.',
         body: loginRequest,
         response: { 200: authResponse, ...errors },
       },
       config: credentialRoute,
     },
-    async (request, reply) => signedIn(request, reply, platform, await login(d, request.body, requestContext(request)), request.body.returnTokens),
+    async (request, reply) => {
+      const issued = await login(d, request.body, requestContext(request), request.cookies[DEVICE_COOKIE]);
+      setDeviceCookie(reply, platform.config, issued.deviceToken);
+      return signedIn(request, reply, platform, issued, request.body.returnTokens);
+    },
   );
 
   app.post(

@@ -3,9 +3,9 @@ import type { AuthMethod } from '../../platform/principal.ts';
 import { sendResetLink } from './account.service.ts';
 import { sendInBackground } from '../../platform/mailer/mailer.ts';
 import { type AuthDeps, describeDevice, normalizeEmail, type RequestContext } from './auth.context.ts';
-import { accountExistsEmail, lockoutEmail, newDeviceEmail, verificationEmail } from './auth.emails.ts';
+import { accountExistsEmail, newDeviceEmail, throttleEmail, verificationEmail } from './auth.emails.ts';
 import * as codesRepo from './codes.repo.ts';
-import { accountSubject, LIMITS, LOCKOUT_MS, LOCKOUT_THRESHOLD, VERIFICATION_CODE_TTL_MINUTES, VERIFICATION_MAX_ATTEMPTS } from './limits.ts';
+import { accountSubject, LIMITS, VERIFICATION_CODE_TTL_MINUTES, VERIFICATION_MAX_ATTEMPTS } from './limits.ts';
 import { burnPasswordCheck, hashPassword, passwordProblems, verifyPassword } from './password.ts';
 import { keyedHash, safeEqual, sixDigitCode } from './secrets.ts';
 import { type IssuedSession, startSession, tooManyAttempts } from './sessions.service.ts';
@@ -104,53 +104,56 @@ export async function verifyEmail(d: AuthDeps, input: { email: string; code: str
 
 const invalidCredentials = () => new AppError('UNAUTHENTICATED', 'Wrong email or password');
 
-function lockedError(until: Date): AppError {
-  return tooManyAttempts((until.getTime() - Date.now()) / 1000, 'Too many failed sign-ins; the account is locked for a while. Check your email.');
-}
-
-async function countFailure(d: AuthDeps, user: UserRow, ctx: RequestContext): Promise<AppError | null> {
-  const r = await usersRepo.recordLoginFailure(d.db, user.id, LOCKOUT_THRESHOLD, LOCKOUT_MS);
-  if (r.lockedUntil && r.count === LOCKOUT_THRESHOLD) {
-    d.platform.log.warn({ userId: user.id, ip: ctx.ip, requestId: ctx.requestId }, 'account locked after failed sign-ins');
-    sendInBackground(d.platform.mailer, d.platform.log, lockoutEmail(user.email, r.lockedUntil, ctx.ip, d.platform.config.appUrl), 'lockout');
-    return lockedError(r.lockedUntil);
-  }
-  return null;
-}
+const throttled = (retryAfterSeconds: number) =>
+  tooManyAttempts(retryAfterSeconds, 'Too many failed sign-ins for this account; wait a little and try again, or reset your password.');
 
 /**
- * Order matters: limits first, then the password (so account state is only revealed to someone who knows it),
- * then suspension, verification and the second factor. 2FA failures count towards the lockout too.
+ * Order matters: the per-address limit and the throttles first (the same answers whether or not the account
+ * exists), then the password (so account state is only revealed to someone who knows it), then suspension,
+ * verification and the second factor. Wrong passwords, unknown addresses and wrong codes all count as failures;
+ * the owner is emailed when they trip a throttle. `deviceCookie` is the browser's proof of an earlier successful
+ * sign-in to this account, which exempts it from the account-wide backoff; a success returns a new one.
  */
-export async function login(d: AuthDeps, input: { email: string; password: string; totpCode?: string | undefined }, ctx: RequestContext): Promise<IssuedSession> {
+export async function login(
+  d: AuthDeps,
+  input: { email: string; password: string; totpCode?: string | undefined },
+  ctx: RequestContext,
+  deviceCookie?: string,
+): Promise<IssuedSession & { deviceToken: string }> {
   const email = normalizeEmail(input.email);
+  const acct = accountSubject(email);
   await d.platform.rateLimiter.consume(LIMITS.loginIp, ctx.ip);
-  await d.platform.rateLimiter.consume(LIMITS.loginAccount, accountSubject(email));
+  const verdict = await d.throttle.check(acct, ctx.ip, d.throttle.trustsDevice(acct, deviceCookie));
+  if (!verdict.allowed) throw throttled(verdict.retryAfterSeconds);
   const user = await usersRepo.findUserByEmail(d.db, email);
+  const failure = async (err: AppError): Promise<AppError> => {
+    if ((await d.throttle.fail(acct, ctx.ip)) && user) {
+      d.platform.log.warn({ userId: user.id, ip: ctx.ip, requestId: ctx.requestId }, 'failed sign-ins tripped a throttle');
+      sendInBackground(d.platform.mailer, d.platform.log, throttleEmail(user.email, ctx.ip, new Date(), d.platform.config.appUrl), 'sign-in-throttle');
+    }
+    return err;
+  };
   if (!user) {
     await burnPasswordCheck(input.password);
-    throw invalidCredentials();
+    throw await failure(invalidCredentials());
   }
-  if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) throw lockedError(user.lockedUntil);
-  if (!(await verifyPassword(user.passwordHash, input.password))) {
-    throw (await countFailure(d, user, ctx)) ?? invalidCredentials();
-  }
+  if (!(await verifyPassword(user.passwordHash, input.password))) throw await failure(invalidCredentials());
   if (user.suspendedAt) throw new AppError('ACCOUNT_SUSPENDED', 'This account is suspended; contact support');
   if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address first; we can send a new code');
   const methods: AuthMethod[] = ['password'];
   if (user.totpEnabledAt) {
     if (!input.totpCode) throw new AppError('TOTP_REQUIRED', 'Enter the 6-digit code from your authenticator app (or a backup code)');
     if (!(await verifySecondFactor(d, user, input.totpCode))) {
-      throw (await countFailure(d, user, ctx)) ?? new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used');
+      throw await failure(new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used'));
     }
     methods.push(secondFactorMethod(input.totpCode));
   }
-  await usersRepo.clearLoginFailures(d.db, user.id);
+  await d.throttle.succeeded(acct, ctx.ip);
   const seen = await sessionsRepo.hasSessionFromAgent(d.db, user.id, ctx.userAgent);
   const issued = await startSession(d, user, ctx, methods);
   if (seen.any && !seen.sameAgent) {
     const mail = newDeviceEmail(user.email, describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
     sendInBackground(d.platform.mailer, d.platform.log, mail, 'new-device');
   }
-  return issued;
+  return { ...issued, deviceToken: d.throttle.deviceToken(acct) };
 }

@@ -6,10 +6,11 @@ const MIN = 60_000;
 /**
  * Per client IP (request.ip, which honours TRUST_PROXY: a forged X-Forwarded-For is not believed) and per
  * account (keyed by a hash of the normalised email, whether or not the account exists, so limits do not reveal it).
+ * Failed sign-ins are throttled by login-throttle.ts (per account and address, and per account with backoff),
+ * never by a lock on the account.
  */
 export const LIMITS = {
   loginIp: { name: 'auth:login:ip', limit: 30, windowMs: 15 * MIN },
-  loginAccount: { name: 'auth:login:acct', limit: 10, windowMs: 15 * MIN },
   signupIp: { name: 'auth:signup:ip', limit: 10, windowMs: 60 * MIN },
   signupAccount: { name: 'auth:signup:acct', limit: 5, windowMs: 60 * MIN },
   verifyIp: { name: 'auth:verify:ip', limit: 30, windowMs: 15 * MIN },
@@ -24,10 +25,6 @@ export const LIMITS = {
   stepUpUser: { name: 'auth:stepup:user', limit: 10, windowMs: 15 * MIN },
   setupIp: { name: 'auth:setup:ip', limit: 20, windowMs: 15 * MIN },
 } satisfies Record<string, RateRule>;
-
-/** Consecutive failed sign-ins that lock an account, and for how long. */
-export const LOCKOUT_THRESHOLD = 5;
-export const LOCKOUT_MS = 15 * MIN;
 
 export const VERIFICATION_CODE_TTL_MINUTES = 15;
 export const VERIFICATION_MAX_ATTEMPTS = 5;

@@ -39,32 +39,6 @@ export async function updateUser(
 }
 
 /** Re-signup of an address nobody verified: the newcomer's details replace the stale ones (no pre-hijacking). */
-/**
- * Counts one failed sign-in; at `threshold` consecutive failures the account locks for `lockMs`. A lock that has
- * expired starts the count again.
- */
-export async function recordLoginFailure(ex: Executor, id: string, threshold: number, lockMs: number): Promise<{ count: number; lockedUntil: Date | null }> {
-  const rows = (await ex.execute(sql`
-    update users set
-      failed_login_count = case when locked_until is not null and locked_until <= now() then 1 else failed_login_count + 1 end,
-      locked_until = case
-        when locked_until is not null and locked_until <= now() then null
-        when failed_login_count + 1 >= ${threshold} then now() + make_interval(secs => ${lockMs / 1000})
-        else locked_until end,
-      updated_at = now()
-    where id = ${id}
-    returning failed_login_count, locked_until`)) as unknown as { rows: { failed_login_count: number; locked_until: string | Date | null }[] };
-  const r = rows.rows[0];
-  return { count: Number(r?.failed_login_count ?? 0), lockedUntil: r?.locked_until ? new Date(r.locked_until) : null };
-}
-
-export async function clearLoginFailures(ex: Executor, id: string): Promise<void> {
-  await ex
-    .update(users)
-    .set({ failedLoginCount: 0, lockedUntil: null })
-    .where(and(eq(users.id, id), sql`(${users.failedLoginCount} > 0 or ${users.lockedUntil} is not null)`));
-}
-
 export async function setPendingTotp(ex: Executor, id: string, secretEnc: string): Promise<void> {
   await ex.update(users).set({ totpSecretEnc: secretEnc, totpEnabledAt: null, totpLastStep: null, updatedAt: sql`now()` }).where(eq(users.id, id));
 }

@@ -31,7 +31,11 @@ function view(t: TransferRow, me: string, other: { email: string; name: string }
 // One answer for unknown, unverified and suspended recipients: the sender learns no more than "not a usable account".
 const noSuchRecipient = () => new AppError('NOT_FOUND', 'No verified CryptoVault account can receive transfers at that email');
 
-/** Instant, atomic, idempotent transfer between two users' available balances. */
+/**
+ * Instant, atomic, idempotent transfer between two users' available balances. The route's step-up and the
+ * sender's funds are checked before the recipient is looked up, so nobody learns whether an email has an account
+ * without sending money to it.
+ */
 export async function createTransfer(platform: Platform, p: Principal, input: CreateTransferRequest, key: string | null): Promise<IdempotentResult<Transfer>> {
   const symbol = input.asset === QUOTE_ASSET ? QUOTE_ASSET : findAsset(input.asset)?.symbol;
   if (!symbol) throw new AppError('VALIDATION_ERROR', `Unknown asset ${input.asset}`, [{ path: ['body', 'asset'], message: 'unknown asset' }]);
@@ -50,6 +54,8 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   let balances: UserBalance[] = [];
   let recipientId = '';
   const result = await runIdempotent(db, { userId: p.userId, scope: 'transfer', key, body: { ...input, recipientEmail: email } }, async (tx) => {
+    // Funds before the recipient: an existing and an unknown email get the same answer until money can move.
+    if (new D(await repo.availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
     const r = await repo.findRecipient(tx, email);
     if (!r?.verifiedAt || r.suspendedAt) throw noSuchRecipient();
     if (r.id === p.userId) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself');
