@@ -272,6 +272,8 @@ export interface LoadedConfig {
   config: Config;
   /** Things an operator should read at startup (generated secrets, risky CORS patterns, retired variables). */
   notices: string[];
+  /** Secrets that were not configured and were generated for this process only (e.g. `DATA_ENCRYPTION_KEY`). */
+  generatedSecrets: string[];
 }
 
 export class ConfigError extends Error {
@@ -597,7 +599,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     generatedSecrets: generated,
     dataDir: e.DATA_DIR === ':memory:' ? null : stripTrailingSlash(e.DATA_DIR),
   };
-  return { config, notices };
+  return { config, notices, generatedSecrets: generated };
 }
 
 /** The variable names this module reads, for the README table check. */
