@@ -152,6 +152,7 @@ export function formatReport(r: ImportReport): string {
       r.status === 'dry-run' || r.status === 'stopped' ? u.planned - u.alreadyImported : u.imported
     }, already imported ${u.alreadyImported}, held for review ${u.held}`,
     `       2FA carried ${u.twoFactorCarried}, 2FA to set up again ${u.twoFactorReset}, suspended ${u.suspended}; wallets in source ${r.wallets}`,
+    `history (transactions collection): ${r.history.seen} in source, ${r.history.ofImportedUsers} of the users to import, imported ${r.history.imported}`,
     '',
   );
   const assets = Object.entries(r.totals);
@@ -183,6 +184,7 @@ export function formatVerify(r: VerifyReport): string {
     r.ok ? 'verify: OK — source and target agree' : 'verify: DIFFERENCES FOUND',
     `source: ${r.source}`,
     `users: ${r.usersImported}/${r.usersPlanned} imported, ${r.heldForReview} held for review; reconciliation ${r.reconciliationOk ? 'zero' : 'NOT ZERO'}`,
+    `history rows: ${r.history.imported}/${r.history.expected}${r.history.imported === r.history.expected ? '' : ' DIFFERS'}`,
   ];
   if (r.assets.length) {
     out.push(

@@ -12,7 +12,7 @@ import { rows } from '../ledger/ledger.repo.ts';
 import { openingBalances, pgError, retryTransient } from '../ledger/ledger.service.ts';
 import { insertNotification } from '../notifications/notifications.repo.ts';
 import type { LegacyDoc, LegacySource } from './source.ts';
-import { type Anomaly, type AssetTotals, type Notice, planUsers, type Rounding, totalsFor, type UserPlan, type UsersPlan } from './transform.ts';
+import { type Anomaly, type AssetTotals, type HistoryPlan, type Notice, planHistory, planUsers, type Rounding, totalsFor, type UserPlan, type UsersPlan } from './transform.ts';
 
 export type OnAnomaly = 'stop' | 'review';
 
@@ -49,6 +49,8 @@ export interface ImportReport {
     suspended: number;
   };
   wallets: number;
+  /** The original's `transactions` documents: in the source, of users imported (this run or before), imported now. */
+  history: { seen: number; ofImportedUsers: number; imported: number };
   totals: Record<string, AssetTotals>;
   roundings: Rounding[];
   anomalies: Anomaly[];
@@ -67,8 +69,17 @@ export async function readAll(source: LegacySource, collection: string): Promise
 export async function planAgainstTarget(
   ex: Executor,
   source: LegacySource,
-): Promise<{ plan: UsersPlan; already: Set<string>; taken: Anomaly[] }> {
+): Promise<{ plan: UsersPlan; history: ReturnType<typeof planHistory>; already: Set<string>; taken: Anomaly[] }> {
   const plan = planUsers(await readAll(source, 'users'), await readAll(source, 'wallets'));
+  const history = planHistory(await readAll(source, 'transactions'));
+  const known = new Set(plan.users.map((u) => u.sourceId));
+  for (const [owner, rows] of history.byUser) {
+    if (known.has(owner)) continue;
+    // Users held for review get their history when they are imported; rows of users that do not exist are listed.
+    if (!plan.anomalies.some((a) => a.sourceId === owner)) {
+      for (const h of rows) history.notices.push({ collection: 'transactions', sourceId: h.sourceId, kind: 'history_not_carried', detail: `user ${owner} does not exist` });
+    }
+  }
   const ids = plan.users.map((u) => u.sourceId);
   const already = new Set<string>();
   for (let i = 0; i < ids.length; i += 1000) {
@@ -100,12 +111,12 @@ export async function planAgainstTarget(
       }
     }
   }
-  return { plan, already, taken };
+  return { plan, history, already, taken };
 }
 
 export async function runImport(database: Database, source: LegacySource, opts: ImportOptions): Promise<ImportReport> {
   const db = database.db;
-  const { plan, already, taken } = await planAgainstTarget(db, source);
+  const { plan, history, already, taken } = await planAgainstTarget(db, source);
   const takenIds = new Set(taken.map((t) => t.sourceId));
   const anomalies = [...plan.anomalies, ...taken];
   const toImport = plan.users.filter((u) => !already.has(u.sourceId) && !takenIds.has(u.sourceId));
@@ -126,10 +137,15 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       suspended: 0,
     },
     wallets: plan.counts.wallets,
+    history: {
+      seen: history.seen,
+      ofImportedUsers: plan.users.filter((u) => !takenIds.has(u.sourceId)).reduce((n, u) => n + (history.byUser.get(u.sourceId)?.length ?? 0), 0),
+      imported: 0,
+    },
     totals: plan.totals,
     roundings: plan.users.flatMap((u) => u.roundings),
     anomalies,
-    notices: plan.notices,
+    notices: [...plan.notices, ...history.notices],
   };
   if (taken.length > 0) report.totals = totalsFor(plan.users.filter((u) => !takenIds.has(u.sourceId)));
   if (anomalies.length > 0 && opts.onAnomaly === 'stop') {
@@ -156,7 +172,7 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       report.status = 'interrupted';
       break;
     }
-    const outcome = await retryTransient(() => db.transaction((tx) => importUser(tx, runId, u, opts.keys))).catch((err: unknown) => {
+    const outcome = await retryTransient(() => db.transaction((tx) => importUser(tx, runId, u, history.byUser.get(u.sourceId) ?? [], opts.keys))).catch((err: unknown) => {
       const pg = pgError(err);
       if (pg.code === '23505' && pg.constraint === 'legacy_import_map_pkey') return 'already' as const;
       if (pg.code === '23505' && pg.constraint === 'users_email_key') return 'taken' as const;
@@ -170,6 +186,7 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       await recordReview(db, runId, a);
     } else {
       report.users.imported++;
+      report.history.imported += history.byUser.get(u.sourceId)?.length ?? 0;
       count(report, u);
     }
     done++;
@@ -200,7 +217,7 @@ async function recordReview(ex: Executor, runId: string, a: Anomaly): Promise<vo
       set detail = excluded.detail, run_id = excluded.run_id, last_seen_at = now(), resolved_at = null`);
 }
 
-async function importUser(tx: Executor, runId: string, u: UserPlan, keys: AuthDeps['keys']): Promise<'imported'> {
+async function importUser(tx: Executor, runId: string, u: UserPlan, history: HistoryPlan[], keys: AuthDeps['keys']): Promise<'imported'> {
   const totpEnc = u.twoFactor ? encrypt(keys.totp, u.twoFactor.secret) : null;
   const backup = u.twoFactor ? u.twoFactor.backupCodes.map((c) => hashBackupCode({ keys }, c)) : [];
   const backupArray = backup.length ? sql`array[${sql.join(backup.map((b) => sql`${b}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
@@ -225,6 +242,18 @@ async function importUser(tx: Executor, runId: string, u: UserPlan, keys: AuthDe
       amounts: u.balances.map((b) => ({ asset: b.asset, amount: b.amount })),
       memo: { legacyImport: runId, roundings: u.roundings.map((r) => ({ asset: r.asset, source: r.source, delta: r.delta })) },
     });
+  }
+  // Oldest first, so the history's newest-first order (by id) follows the original's dates.
+  for (let i = 0; i < history.length; i += 200) {
+    const chunk = history.slice(i, i + 200);
+    await tx.execute(sql`insert into legacy_history (user_id, collection, source_id, type, asset, amount, reference, description, occurred_at)
+      values ${sql.join(
+        chunk.map(
+          (h) =>
+            sql`(${userId}, 'transactions', ${h.sourceId}, ${h.type}, ${h.asset}, ${h.amount}::numeric, ${h.reference}, ${h.description}, ${h.occurredAt.toISOString()}::timestamptz)`,
+        ),
+        sql`, `,
+      )}`);
   }
   if (u.twoFactorReset) {
     await insertNotification(tx, {

@@ -57,6 +57,11 @@ export function legacyWallet(userId: string, balances: Record<string, unknown>):
   return { _id: new ObjectId(), id: randomUUID(), user_id: userId, balances, created_at: new Date('2025-03-01T10:00:00Z'), updated_at: new Date() };
 }
 
+/** A document of the original's `transactions` collection (models.py Transaction, routers/wallet.py). */
+export function legacyTx(userId: string, fields: LegacyDoc): LegacyDoc {
+  return { _id: new ObjectId(), id: randomUUID(), user_id: userId, status: 'completed', ...fields };
+}
+
 /** A unique address tag per test run: the PostgreSQL test database outlives runs. */
 export function tag(): string {
   return `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;

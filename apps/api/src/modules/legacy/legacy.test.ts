@@ -6,7 +6,7 @@ import { authKeys } from '../auth/auth.context.ts';
 import { rows } from '../ledger/ledger.repo.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
 import { type ImportOptions, runImport, userReference } from './importer.ts';
-import { base32Secret, legacyUser, legacyWallet, tag, writeDump } from './legacy-fixtures.ts';
+import { base32Secret, legacyTx, legacyUser, legacyWallet, tag, writeDump } from './legacy-fixtures.ts';
 import { openDump } from './source.ts';
 import { verifyImport } from './verify.ts';
 
@@ -50,7 +50,20 @@ function fixture() {
     legacyWallet(frank.id, { USD: 0 }),
     legacyWallet(gina.id, { BTC: Number.NaN }),
   ];
-  return { k, users, wallets, alice, bob, bobSecret, carol, dup1, dup2, erin, frank, gina, dump: writeDump({ users, wallets }) };
+  // The original's money log (routers/wallet.py, routers/trading.py): a deposit, a buy and its fee, a pending
+  // withdrawal with its fee, a P2P transfer out, a refund; one row of a held user and one of nobody.
+  const at = (d: string) => new Date(`2025-0${d}T12:00:00Z`);
+  const transactions = [
+    legacyTx(alice.id, { type: 'deposit', amount: 100.0, currency: 'USD', reference: 'DEP-1', description: 'Deposit via BTC', created_at: at('4-01') }),
+    legacyTx(alice.id, { type: 'trade', amount: 1e-7, symbol: 'BTC/USD', description: 'BUY 1e-07 BTC/USD @ $60000', created_at: at('4-02') }),
+    legacyTx(alice.id, { type: 'fee', amount: -0.01, symbol: 'USD', description: 'Trading fee', created_at: at('4-03') }),
+    legacyTx(alice.id, { type: 'withdrawal', amount: -50, currency: 'USD', status: 'pending', reference: 'W-1', created_at: at('4-04') }),
+    legacyTx(alice.id, { type: 'transfer_out', amount: -0.1 - 0.2, currency: 'USD', description: 'Transfer to bob', created_at: at('4-05') }),
+    legacyTx(alice.id, { type: 'refund', amount: 1.5, currency: 'USD', created_at: at('4-06') }),
+    legacyTx(gina.id, { type: 'deposit', amount: 5, currency: 'USD', created_at: at('4-01') }),
+    legacyTx('no-such-user', { type: 'deposit', amount: 5, currency: 'USD', created_at: at('4-01') }),
+  ];
+  return { k, users, wallets, alice, bob, bobSecret, carol, dup1, dup2, erin, frank, gina, dump: writeDump({ users, wallets, transactions }) };
 }
 
 async function mapped(ids: string[]): Promise<number> {
@@ -219,6 +232,54 @@ describe('import:legacy from a mongodump', () => {
     const frank = await signIn(t, f.frank.email, 'old-password-1');
     const notes = await asBearer(t, frank).inject({ method: 'GET', url: '/api/notifications' });
     expect(JSON.stringify(notes.json())).toContain('Set up two-factor authentication again');
+  });
+
+  it('history: the original transactions appear in /api/transactions and its export, marked imported, once', async () => {
+    const f = fixture();
+    const first = await runImport(t.platform.database, openDump(f.dump), opts);
+    expect(first.history).toEqual({ seen: 8, ofImportedUsers: 6, imported: 6 });
+    expect(first.notices.filter((n) => n.kind === 'history_not_carried')).toHaveLength(1);
+    const alice = await signIn(t, f.alice.email, 'alice-old-password');
+
+    // Page through two at a time: the opening-balance entry's legs first, then the imported rows, newest first.
+    const seen: { id: string; type: string; asset: string; amount: string; imported?: boolean; description?: string; createdAt: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await asBearer(t, alice).inject({ method: 'GET', url: `/api/transactions?limit=2${cursor ? `&cursor=${cursor}` : ''}` });
+      expect(res.statusCode, res.body).toBe(200);
+      seen.push(...res.json().items);
+      cursor = res.json().nextCursor;
+    } while (cursor);
+    expect(new Set(seen.map((x) => x.id)).size).toBe(seen.length);
+    const journal = seen.filter((x) => !x.imported);
+    const imported = seen.filter((x) => x.imported);
+    expect(journal.map((x) => `${x.type} ${x.asset} ${x.amount}`).sort()).toEqual(['adjustment BTC 0.0000001', 'adjustment ETH 1.5', 'adjustment USD 0.3']);
+    expect(seen.slice(0, 3).every((x) => !x.imported)).toBe(true);
+    expect(imported.map((x) => `${x.type} ${x.asset} ${x.amount}`)).toEqual([
+      'adjustment USD 1.5',
+      'transfer_out USD -0.30000000000000004',
+      'withdrawal USD -50',
+      'fee USD -0.01',
+      'trade BTC 0.0000001',
+      'deposit USD 100',
+    ]);
+    expect(imported[0]!.description).toContain('refund');
+    expect(imported[2]!.description).toContain('(pending)');
+    expect(imported.at(-1)!.createdAt).toBe('2025-04-01T12:00:00.000Z');
+
+    const filtered = await asBearer(t, alice).inject({ method: 'GET', url: '/api/transactions?type=deposit' });
+    expect(filtered.json().items.map((x: { amount: string }) => x.amount)).toEqual(['100']);
+
+    const csv = await asBearer(t, alice).inject({ method: 'GET', url: '/api/transactions/export?format=csv' });
+    expect(csv.statusCode).toBe(200);
+    const lines = csv.body.trim().split('\n');
+    expect(lines).toHaveLength(1 + 3 + 6);
+    expect(lines.filter((l) => l.includes(',true,'))).toHaveLength(6);
+
+    await runImport(t.platform.database, openDump(f.dump), opts);
+    const again = await asBearer(t, alice).inject({ method: 'GET', url: '/api/transactions?limit=100' });
+    expect(again.json().items).toHaveLength(9);
+    expect((await verifyImport(t.platform.database, openDump(f.dump))).history).toEqual({ expected: 6, imported: 6 });
   });
 
   it('survives a restart: a new app on the same database signs the imported user in', async () => {

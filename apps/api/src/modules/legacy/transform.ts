@@ -33,7 +33,7 @@ export interface Anomaly {
 export interface Notice {
   collection: string;
   sourceId: string;
-  kind: 'twofa_reset' | 'password_reset_required' | 'admin_not_carried' | 'backup_codes_dropped';
+  kind: 'twofa_reset' | 'password_reset_required' | 'admin_not_carried' | 'backup_codes_dropped' | 'history_not_carried' | 'history_amount_unknown';
   detail: string;
 }
 
@@ -321,4 +321,60 @@ export function totalsFor(users: UserPlan[]): Record<string, AssetTotals> {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** One row of the original's `transactions` collection, as a read-only history row. */
+export interface HistoryPlan {
+  sourceId: string;
+  type: 'deposit' | 'withdrawal' | 'trade' | 'fee' | 'transfer_in' | 'transfer_out' | 'adjustment';
+  asset: string;
+  /** Exact decimal of the stored value (signed as stored), or null when it was not a finite number. */
+  amount: string | null;
+  reference: string | null;
+  description: string;
+  occurredAt: Date;
+}
+
+const HISTORY_TYPES = new Set(['deposit', 'withdrawal', 'trade', 'fee', 'transfer_in', 'transfer_out']);
+
+/**
+ * The original's `transactions` collection (its money log: deposits credited, withdrawals and their fees, trades
+ * and their fees, P2P transfers in and out, refunds), grouped by the user's source id, oldest first. `orders`,
+ * `deposits`, `withdrawals` and `transfers` documents describe the same movements again and are not imported as
+ * rows of their own (they would count every movement twice in exports and tax reports).
+ */
+export function planHistory(docs: LegacyDoc[]): { byUser: Map<string, HistoryPlan[]>; notices: Notice[]; seen: number } {
+  const byUser = new Map<string, HistoryPlan[]>();
+  const notices: Notice[] = [];
+  for (const d of docs) {
+    const id = sourceId(d) ?? '(none)';
+    const owner = typeof d.user_id === 'string' ? d.user_id : null;
+    if (!owner) {
+      notices.push({ collection: 'transactions', sourceId: id, kind: 'history_not_carried', detail: 'transaction without user_id' });
+      continue;
+    }
+    const rawType = typeof d.type === 'string' ? d.type.toLowerCase() : 'unknown';
+    const type = (HISTORY_TYPES.has(rawType) ? rawType : 'adjustment') as HistoryPlan['type'];
+    const symbol = typeof d.currency === 'string' ? d.currency : typeof d.symbol === 'string' ? d.symbol : 'USD';
+    const asset = (symbol.split('/')[0] ?? symbol).trim().toUpperCase() || 'USD';
+    const exact = exactDecimal(d.amount);
+    const status = typeof d.status === 'string' ? d.status : 'completed';
+    const parts = [type === rawType ? '' : `${rawType}:`, typeof d.description === 'string' ? d.description : '', status === 'completed' ? '' : `(${status})`];
+    if (!exact.ok) {
+      parts.push(`(amount in the original: ${exact.text})`);
+      notices.push({ collection: 'transactions', sourceId: id, kind: 'history_amount_unknown', detail: `amount ${exact.text}: imported without an amount` });
+    }
+    const plan: HistoryPlan = {
+      sourceId: id,
+      type,
+      asset,
+      amount: exact.ok ? exact.value.toFixed() : null,
+      reference: typeof d.reference === 'string' ? d.reference : null,
+      description: parts.filter(Boolean).join(' ').slice(0, 500),
+      occurredAt: toDate(d.created_at) ?? new Date(0),
+    };
+    byUser.set(owner, [...(byUser.get(owner) ?? []), plan]);
+  }
+  for (const list of byUser.values()) list.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.sourceId.localeCompare(b.sourceId));
+  return { byUser, notices, seen: docs.length };
 }

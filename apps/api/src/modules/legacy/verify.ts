@@ -33,12 +33,14 @@ export interface VerifyReport {
   mismatches: { sourceId: string; asset: string; expected: string; posted: string }[];
   assets: VerifyAssetRow[];
   heldForReview: number;
+  /** Rows of the original's `transactions` collection for the imported users, and how many legacy_history holds. */
+  history: { expected: number; imported: number };
   reconciliationOk: boolean;
 }
 
 export async function verifyImport(database: Database, source: LegacySource): Promise<VerifyReport> {
   const db = database.db;
-  const { plan, already, taken } = await planAgainstTarget(db, source);
+  const { plan, history, already, taken } = await planAgainstTarget(db, source);
   const takenIds = new Set(taken.map((t) => t.sourceId));
   // Users planned for import; one whose address another account took is held, not missing.
   const planned = plan.users.filter((u) => already.has(u.sourceId) || !takenIds.has(u.sourceId));
@@ -100,10 +102,25 @@ export async function verifyImport(database: Database, source: LegacySource): Pr
       rounding: s.posted.minus(s.source).toFixed(),
       ok: s.expected.eq(s.posted),
     }));
+  const importedIds = planned.filter((u) => already.has(u.sourceId)).map((u) => u.sourceId);
+  const expectedHistory = importedIds.reduce((n, id) => n + (history.byUser.get(id)?.length ?? 0), 0);
+  let importedHistory = 0;
+  for (let i = 0; i < importedIds.length; i += 1000) {
+    const chunk = importedIds.slice(i, i + 1000);
+    const [r] = await rows<{ n: number }>(
+      db,
+      sql`select count(*)::int as n from legacy_history h join legacy_import_map m on m.user_id = h.user_id and m.collection = 'users'
+          where m.source_id in (${sql.join(
+            chunk.map((c) => sql`${c}`),
+            sql`, `,
+          )})`,
+    );
+    importedHistory += Number(r?.n ?? 0);
+  }
   const rec = await reconcile(db);
   const heldForReview = new Set([...plan.anomalies, ...taken].filter((a) => a.reason !== 'orphan_wallet').map((a) => a.sourceId)).size;
   return {
-    ok: missing.length === 0 && mismatches.length === 0 && assets.every((a) => a.ok) && rec.ok,
+    ok: missing.length === 0 && mismatches.length === 0 && assets.every((a) => a.ok) && rec.ok && expectedHistory === importedHistory,
     source: source.describe,
     usersPlanned: planned.length,
     usersImported: planned.length - missing.length,
@@ -111,6 +128,7 @@ export async function verifyImport(database: Database, source: LegacySource): Pr
     mismatches,
     assets,
     heldForReview,
+    history: { expected: expectedHistory, imported: importedHistory },
     reconciliationOk: rec.ok,
   };
 }
