@@ -153,6 +153,7 @@ export function formatReport(r: ImportReport): string {
     }, already imported ${u.alreadyImported}, held for review ${u.held}`,
     `       2FA carried ${u.twoFactorCarried}, 2FA to set up again ${u.twoFactorReset}, suspended ${u.suspended}; wallets in source ${r.wallets}`,
     `history (transactions collection): ${r.history.seen} in source, ${r.history.ofImportedUsers} of the users to import, imported ${r.history.imported}`,
+    `price alerts: ${r.alerts.seen} in source, imported ${r.alerts.imported}`,
     '',
   );
   const assets = Object.entries(r.totals);

@@ -11,8 +11,10 @@ import { hashBackupCode } from '../auth/totp.ts';
 import { rows } from '../ledger/ledger.repo.ts';
 import { openingBalances, pgError, retryTransient } from '../ledger/ledger.service.ts';
 import { insertNotification } from '../notifications/notifications.repo.ts';
+import { insertAlert } from '../alerts/alerts.repo.ts';
+import { MAX_ACTIVE_ALERTS } from '@cryptovault/contract';
 import type { LegacyDoc, LegacySource } from './source.ts';
-import { type Anomaly, type AssetTotals, type HistoryPlan, type Notice, planHistory, planUsers, type Rounding, totalsFor, type UserPlan, type UsersPlan } from './transform.ts';
+import { type AlertPlan, type Anomaly, type AssetTotals, type HistoryPlan, type Notice, planAlerts, planHistory, planUsers, type Rounding, totalsFor, type UserPlan, type UsersPlan } from './transform.ts';
 
 export type OnAnomaly = 'stop' | 'review';
 
@@ -51,6 +53,8 @@ export interface ImportReport {
   wallets: number;
   /** The original's `transactions` documents: in the source, of users imported (this run or before), imported now. */
   history: { seen: number; ofImportedUsers: number; imported: number };
+  /** The original's `price_alerts`: in the source, imported now (as this user's price alerts). */
+  alerts: { seen: number; imported: number };
   totals: Record<string, AssetTotals>;
   roundings: Rounding[];
   anomalies: Anomaly[];
@@ -69,9 +73,10 @@ export async function readAll(source: LegacySource, collection: string): Promise
 export async function planAgainstTarget(
   ex: Executor,
   source: LegacySource,
-): Promise<{ plan: UsersPlan; history: ReturnType<typeof planHistory>; already: Set<string>; taken: Anomaly[] }> {
+): Promise<{ plan: UsersPlan; history: ReturnType<typeof planHistory>; alerts: ReturnType<typeof planAlerts>; already: Set<string>; taken: Anomaly[] }> {
   const plan = planUsers(await readAll(source, 'users'), await readAll(source, 'wallets'));
   const history = planHistory(await readAll(source, 'transactions'));
+  const alerts = planAlerts(await readAll(source, 'price_alerts'));
   const known = new Set(plan.users.map((u) => u.sourceId));
   for (const [owner, rows] of history.byUser) {
     if (known.has(owner)) continue;
@@ -111,12 +116,12 @@ export async function planAgainstTarget(
       }
     }
   }
-  return { plan, history, already, taken };
+  return { plan, history, alerts, already, taken };
 }
 
 export async function runImport(database: Database, source: LegacySource, opts: ImportOptions): Promise<ImportReport> {
   const db = database.db;
-  const { plan, history, already, taken } = await planAgainstTarget(db, source);
+  const { plan, history, alerts, already, taken } = await planAgainstTarget(db, source);
   const takenIds = new Set(taken.map((t) => t.sourceId));
   const anomalies = [...plan.anomalies, ...taken];
   const toImport = plan.users.filter((u) => !already.has(u.sourceId) && !takenIds.has(u.sourceId));
@@ -142,10 +147,11 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       ofImportedUsers: plan.users.filter((u) => !takenIds.has(u.sourceId)).reduce((n, u) => n + (history.byUser.get(u.sourceId)?.length ?? 0), 0),
       imported: 0,
     },
+    alerts: { seen: alerts.seen, imported: 0 },
     totals: plan.totals,
     roundings: plan.users.flatMap((u) => u.roundings),
     anomalies,
-    notices: [...plan.notices, ...history.notices],
+    notices: [...plan.notices, ...history.notices, ...alerts.notices],
   };
   if (taken.length > 0) report.totals = totalsFor(plan.users.filter((u) => !takenIds.has(u.sourceId)));
   if (anomalies.length > 0 && opts.onAnomaly === 'stop') {
@@ -172,7 +178,7 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       report.status = 'interrupted';
       break;
     }
-    const outcome = await retryTransient(() => db.transaction((tx) => importUser(tx, runId, u, history.byUser.get(u.sourceId) ?? [], opts.keys))).catch((err: unknown) => {
+    const outcome = await retryTransient(() => db.transaction((tx) => importUser(tx, runId, u, history.byUser.get(u.sourceId) ?? [], alerts.byUser.get(u.sourceId) ?? [], opts.keys))).catch((err: unknown) => {
       const pg = pgError(err);
       if (pg.code === '23505' && pg.constraint === 'legacy_import_map_pkey') return 'already' as const;
       if (pg.code === '23505' && pg.constraint === 'users_email_key') return 'taken' as const;
@@ -187,6 +193,7 @@ export async function runImport(database: Database, source: LegacySource, opts: 
     } else {
       report.users.imported++;
       report.history.imported += history.byUser.get(u.sourceId)?.length ?? 0;
+      report.alerts.imported += alerts.byUser.get(u.sourceId)?.length ?? 0;
       count(report, u);
     }
     done++;
@@ -217,7 +224,7 @@ async function recordReview(ex: Executor, runId: string, a: Anomaly): Promise<vo
       set detail = excluded.detail, run_id = excluded.run_id, last_seen_at = now(), resolved_at = null`);
 }
 
-async function importUser(tx: Executor, runId: string, u: UserPlan, history: HistoryPlan[], keys: AuthDeps['keys']): Promise<'imported'> {
+async function importUser(tx: Executor, runId: string, u: UserPlan, history: HistoryPlan[], alerts: AlertPlan[], keys: AuthDeps['keys']): Promise<'imported'> {
   const totpEnc = u.twoFactor ? encrypt(keys.totp, u.twoFactor.secret) : null;
   const backup = u.twoFactor ? u.twoFactor.backupCodes.map((c) => hashBackupCode({ keys }, c)) : [];
   const backupArray = backup.length ? sql`array[${sql.join(backup.map((b) => sql`${b}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
@@ -254,6 +261,25 @@ async function importUser(tx: Executor, runId: string, u: UserPlan, history: His
         ),
         sql`, `,
       )}`);
+  }
+  // Through the alerts module's own insert; more active alerts than CryptoVault allows are imported paused.
+  let active = 0;
+  for (const a of alerts) {
+    const on = a.active && active < MAX_ACTIVE_ALERTS;
+    if (on) active++;
+    const row = await insertAlert(tx, {
+      userId,
+      assetId: a.assetId,
+      condition: a.condition,
+      targetPrice: a.targetPrice,
+      channels: a.channels,
+      active: on,
+      triggerCount: a.triggeredAt ? 1 : 0,
+      lastTriggeredAt: a.triggeredAt,
+      lastTriggeredPrice: a.triggeredPrice,
+      createdAt: a.createdAt,
+    });
+    await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('price_alerts', ${a.sourceId}, ${row.id}, ${userId}, ${runId})`);
   }
   if (u.twoFactorReset) {
     await insertNotification(tx, {

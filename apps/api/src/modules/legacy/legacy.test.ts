@@ -63,7 +63,13 @@ function fixture() {
     legacyTx(gina.id, { type: 'deposit', amount: 5, currency: 'USD', created_at: at('4-01') }),
     legacyTx('no-such-user', { type: 'deposit', amount: 5, currency: 'USD', created_at: at('4-01') }),
   ];
-  return { k, users, wallets, alice, bob, bobSecret, carol, dup1, dup2, erin, frank, gina, dump: writeDump({ users, wallets, transactions }) };
+  // routers/alerts.py documents: one waiting, one that fired, one on an asset CryptoVault does not list.
+  const price_alerts = [
+    legacyTx(alice.id, { symbol: 'BTC', target_price: 9000000.5, condition: 'above', is_active: true, notify_email: false, triggered_at: null, created_at: at('4-07') }),
+    legacyTx(alice.id, { symbol: 'ETH', target_price: 0.1 + 0.2, condition: 'below', is_active: false, triggered_at: at('4-08'), triggered_price: 0.29 }),
+    legacyTx(alice.id, { symbol: 'MATIC', target_price: 1, condition: 'above', is_active: true }),
+  ];
+  return { k, users, wallets, alice, bob, bobSecret, carol, dup1, dup2, erin, frank, gina, dump: writeDump({ users, wallets, transactions, price_alerts }) };
 }
 
 async function mapped(ids: string[]): Promise<number> {
@@ -239,6 +245,8 @@ describe('import:legacy from a mongodump', () => {
     const first = await runImport(t.platform.database, openDump(f.dump), opts);
     expect(first.history).toEqual({ seen: 8, ofImportedUsers: 6, imported: 6 });
     expect(first.notices.filter((n) => n.kind === 'history_not_carried')).toHaveLength(1);
+    expect(first.alerts).toEqual({ seen: 3, imported: 2 });
+    expect(first.notices.find((n) => n.kind === 'alert_not_carried')?.detail).toContain('MATIC');
     const alice = await signIn(t, f.alice.email, 'alice-old-password');
 
     // Page through two at a time: the opening-balance entry's legs first, then the imported rows, newest first.
@@ -266,6 +274,14 @@ describe('import:legacy from a mongodump', () => {
     expect(imported[0]!.description).toContain('refund');
     expect(imported[2]!.description).toContain('(pending)');
     expect(imported.at(-1)!.createdAt).toBe('2025-04-01T12:00:00.000Z');
+
+    const alerts = await asBearer(t, alice).inject({ method: 'GET', url: '/api/alerts' });
+    expect(alerts.statusCode, alerts.body).toBe(200);
+    const list = (alerts.json().items ?? alerts.json()) as { assetId: string; targetPrice: string; active: boolean; channels: string[] }[];
+    expect(list.map((a) => `${a.assetId} ${a.targetPrice} ${a.active} ${a.channels.join('+')}`).sort()).toEqual([
+      'bitcoin 9000000.5 true in_app',
+      'ethereum 0.30000000000000004 false in_app+email',
+    ]);
 
     const filtered = await asBearer(t, alice).inject({ method: 'GET', url: '/api/transactions?type=deposit' });
     expect(filtered.json().items.map((x: { amount: string }) => x.amount)).toEqual(['100']);

@@ -33,7 +33,7 @@ export interface Anomaly {
 export interface Notice {
   collection: string;
   sourceId: string;
-  kind: 'twofa_reset' | 'password_reset_required' | 'admin_not_carried' | 'backup_codes_dropped' | 'history_not_carried' | 'history_amount_unknown';
+  kind: 'twofa_reset' | 'password_reset_required' | 'admin_not_carried' | 'backup_codes_dropped' | 'history_not_carried' | 'history_amount_unknown' | 'alert_not_carried' | 'alert_paused';
   detail: string;
 }
 
@@ -376,5 +376,67 @@ export function planHistory(docs: LegacyDoc[]): { byUser: Map<string, HistoryPla
     byUser.set(owner, [...(byUser.get(owner) ?? []), plan]);
   }
   for (const list of byUser.values()) list.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.sourceId.localeCompare(b.sourceId));
+  return { byUser, notices, seen: docs.length };
+}
+
+/** A document of the original's `price_alerts` collection, as one of the user's price alerts here. */
+export interface AlertPlan {
+  sourceId: string;
+  assetId: string;
+  condition: 'above' | 'below';
+  targetPrice: string;
+  channels: ('in_app' | 'email')[];
+  active: boolean;
+  triggeredAt: Date | null;
+  triggeredPrice: string | null;
+  createdAt: Date;
+}
+
+/**
+ * routers/alerts.py: `symbol`, `target_price` (double), `condition`, `is_active`, `notify_email`/`notify_push`,
+ * `triggered_at`/`triggered_price`. An alert that fired is imported inactive with its trigger; one on an asset
+ * CryptoVault does not list, or with an unusable price or condition, is listed and left out.
+ */
+export function planAlerts(docs: LegacyDoc[]): { byUser: Map<string, AlertPlan[]>; notices: Notice[]; seen: number } {
+  const byUser = new Map<string, AlertPlan[]>();
+  const notices: Notice[] = [];
+  for (const d of docs) {
+    const id = sourceId(d) ?? '(none)';
+    const owner = typeof d.user_id === 'string' ? d.user_id : null;
+    const skip = (detail: string) => notices.push({ collection: 'price_alerts', sourceId: id, kind: 'alert_not_carried', detail });
+    if (!owner) {
+      skip('alert without user_id');
+      continue;
+    }
+    const symbol = typeof d.symbol === 'string' ? d.symbol.trim().toUpperCase() : '';
+    const asset = findAsset(symbol);
+    if (!asset || asset.symbol !== symbol) {
+      skip(`CryptoVault does not list ${symbol || '(no symbol)'}`);
+      continue;
+    }
+    const price = exactDecimal(d.target_price);
+    if (!price.ok || price.value.lte(0) || price.value.decimalPlaces() > 18) {
+      skip(`target price ${price.ok ? price.value.toFixed() : price.text} is not a positive number`);
+      continue;
+    }
+    if (d.condition !== 'above' && d.condition !== 'below') {
+      skip(`condition ${describe(d.condition)} is neither above nor below`);
+      continue;
+    }
+    const triggeredAt = toDate(d.triggered_at);
+    const triggeredPrice = exactDecimal(d.triggered_price);
+    const plan: AlertPlan = {
+      sourceId: id,
+      assetId: asset.id,
+      condition: d.condition,
+      targetPrice: price.value.toFixed(),
+      channels: d.notify_email === false ? ['in_app'] : ['in_app', 'email'],
+      active: d.is_active !== false && !triggeredAt,
+      triggeredAt,
+      triggeredPrice: triggeredAt && triggeredPrice.ok ? triggeredPrice.value.toDecimalPlaces(18).toFixed() : null,
+      createdAt: toDate(d.created_at) ?? new Date(),
+    };
+    byUser.set(owner, [...(byUser.get(owner) ?? []), plan]);
+  }
   return { byUser, notices, seen: docs.length };
 }
