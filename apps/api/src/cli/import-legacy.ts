@@ -22,6 +22,7 @@ resumes. See docs/legacy-import.md.
   --on-anomaly stop       (default) any anomaly (negative/NaN/infinite balance, duplicate email, ...) stops the run
                           before anything is written
   --on-anomaly review     hold anomalous users on the review list and import the rest
+  --mongo-url -           read the URL from standard input (keeps its password out of the process list)
   --json <file>           also write the full report as JSON
   verify                  compare source and target after an import; exit 3 on any difference
   review                  list the documents held for review
@@ -49,6 +50,14 @@ function parse(argv: string[]) {
 async function openSource(v: ReturnType<typeof parse>['values']): Promise<LegacySource> {
   if (v.dump && v['mongo-url']) throw new UsageError('give either --dump or --mongo-url, not both');
   if (v.dump) return openDump(v.dump);
+  if (v['mongo-url'] === '-') {
+    // The URL carries a password: read it from standard input, out of the process list and the shell history.
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(Buffer.from(c));
+    const url = Buffer.concat(chunks).toString('utf8').trim();
+    if (!url) throw new UsageError('--mongo-url - reads the URL from standard input, which was empty');
+    return openMongo(url, v['mongo-db']);
+  }
   if (v['mongo-url']) return openMongo(v['mongo-url'], v['mongo-db']);
   throw new UsageError('say where the documents come from: --dump <folder> or --mongo-url <url>');
 }
