@@ -272,8 +272,6 @@ export interface LoadedConfig {
   config: Config;
   /** Things an operator should read at startup (generated secrets, risky CORS patterns, retired variables). */
   notices: string[];
-  /** Secrets that were not configured and were generated for this process only (e.g. `DATA_ENCRYPTION_KEY`). */
-  generatedSecrets: string[];
 }
 
 export class ConfigError extends Error {
@@ -599,7 +597,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     generatedSecrets: generated,
     dataDir: e.DATA_DIR === ':memory:' ? null : stripTrailingSlash(e.DATA_DIR),
   };
-  return { config, notices, generatedSecrets: generated };
+  return { config, notices };
 }
 
 /** The variable names this module reads, for the README table check. */

@@ -38,7 +38,8 @@ describe('npm run import:legacy', { timeout: 240_000 }, () => {
     expect(none.err).toContain('--dump <folder> or --mongo-url <url>');
     const bad = await run(['--dump', dump, '--on-anomaly', 'ignore']);
     expect(bad.code).toBe(64);
-    const noKey = await run(['--dump', dump], { ENVIRONMENT: 'development' });
+    // Nothing kept (DATA_DIR=:memory:) and no key given: the key would be this process's alone.
+    const noKey = await run(['--dump', dump], { ENVIRONMENT: 'development', DATA_DIR: ':memory:' });
     expect(noKey.code).toBe(64);
     expect(noKey.err).toContain('DATA_ENCRYPTION_KEY is not set');
   });

@@ -9,6 +9,8 @@ import { type VerifyReport, verifyImport } from '../modules/legacy/verify.ts';
 import { rows } from '../modules/ledger/ledger.repo.ts';
 import { createDatabase } from '../platform/db/client.ts';
 import { runMigrations } from '../platform/db/migrate.ts';
+import { applyLocalSecrets } from '../platform/local-secrets.ts';
+import { StartupError } from '../platform/startup.ts';
 
 const USAGE = `usage:
   npm run import:legacy -- (--dump <folder> | --mongo-url <url> [--mongo-db <name>]) [--dry-run] [--on-anomaly stop|review] [--json <file>]
@@ -88,15 +90,28 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.usage;
   }
 
-  const { config, generatedSecrets } = loadConfig();
-  if (command === 'import' && !v['dry-run'] && generatedSecrets.includes('DATA_ENCRYPTION_KEY') && config.environment !== 'test') {
+  // Outside production an unset key is the one the server keeps in DATA_DIR/secrets.json: use the same.
+  const secrets = applyLocalSecrets(loadConfig().config);
+  const config = secrets.config;
+  const ephemeralKey = config.generatedSecrets.includes('DATA_ENCRYPTION_KEY') && !secrets.file;
+  if (command === 'import' && !v['dry-run'] && ephemeralKey && config.environment !== 'test') {
     console.error(
       'DATA_ENCRYPTION_KEY is not set: imported 2FA secrets would be encrypted with a key this process made up and no server could read them. ' +
         'Run the import with the same DATA_ENCRYPTION_KEY as the servers.',
     );
     return EXIT.usage;
   }
-  const database = await createDatabase(config);
+  // The embedded database is one process's: a running server holds it and this refuses at once, touching nothing.
+  let database: Awaited<ReturnType<typeof createDatabase>>;
+  try {
+    database = await createDatabase(config, undefined, 'npm run import:legacy');
+  } catch (err) {
+    if (err instanceof StartupError && config.database.kind === 'pglite') {
+      console.error(`import:legacy refused: ${err.message}\nStop the server (npm start) first, then run the import again.`);
+      return EXIT.interrupted;
+    }
+    throw err;
+  }
   let source: LegacySource | null = null;
   try {
     // Embedded mode: the database may be new. Production migrates in Fly's release command.
