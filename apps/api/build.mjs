@@ -49,6 +49,8 @@ const keepExternal = [
   'socket.io-client',
   // CommonJS with an ESM shape esbuild's interop gets wrong (createAdapter comes out undefined).
   '@socket.io/redis-streams-adapter',
+  // The official MongoDB driver (import:legacy --mongo-url) requires optional native add-ons by name at run time.
+  'mongodb',
 ];
 const external = keepExternal.flatMap((d) => (d.endsWith('*') ? [d] : [d, `${d}/*`]));
 const cli = readdirSync(new URL('./src/cli', import.meta.url)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));

@@ -12,6 +12,9 @@ export const transactionSchema = z.object({
   amount: z.string().describe('signed: negative leaves the account'),
   reference: z.string().nullable(),
   createdAt: isoDateTime,
+  /** Present on rows brought across from the original system (npm run import:legacy): read-only history. */
+  imported: z.literal(true).optional(),
+  description: z.string().optional().describe("imported rows: the original's description and status"),
 });
 export type Transaction = z.infer<typeof transactionSchema>;
 

@@ -16,17 +16,22 @@ export interface AuthDeps {
   throttle: LoginThrottle;
 }
 
+/** The keys derived from DATA_ENCRYPTION_KEY (also used by the legacy import to store 2FA secrets as ours are). */
+export function authKeys(dataEncryptionKey: string): AuthDeps['keys'] {
+  return {
+    codes: deriveKey(dataEncryptionKey, 'email-verification-code'),
+    totp: deriveKey(dataEncryptionKey, 'totp-secret'),
+    backupCodes: deriveKey(dataEncryptionKey, 'totp-backup-code'),
+  };
+}
+
 export function createAuthDeps(platform: Platform): AuthDeps {
   const { auth } = platform.config;
   return {
     platform,
     db: platform.database.db,
     tokens: new TokenService(auth.jwtSecret, auth.accessTokenTtlSeconds),
-    keys: {
-      codes: deriveKey(auth.dataEncryptionKey, 'email-verification-code'),
-      totp: deriveKey(auth.dataEncryptionKey, 'totp-secret'),
-      backupCodes: deriveKey(auth.dataEncryptionKey, 'totp-backup-code'),
-    },
+    keys: authKeys(auth.dataEncryptionKey),
     throttle: new LoginThrottle(platform.cache, deriveKey(auth.dataEncryptionKey, 'login-device')),
   };
 }

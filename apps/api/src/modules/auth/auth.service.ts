@@ -6,7 +6,7 @@ import { type AuthDeps, describeDevice, normalizeEmail, type RequestContext } fr
 import { accountExistsEmail, newDeviceEmail, throttleEmail, verificationEmail } from './auth.emails.ts';
 import * as codesRepo from './codes.repo.ts';
 import { accountSubject, LIMITS, VERIFICATION_CODE_TTL_MINUTES, VERIFICATION_MAX_ATTEMPTS } from './limits.ts';
-import { burnPasswordCheck, hashPassword, passwordProblems, verifyPassword } from './password.ts';
+import { burnPasswordCheck, hashPassword, needsRehash, passwordProblems, verifyPassword } from './password.ts';
 import { keyedHash, safeEqual, sixDigitCode } from './secrets.ts';
 import { type IssuedSession, startSession, tooManyAttempts } from './sessions.service.ts';
 import * as sessionsRepo from './sessions.repo.ts';
@@ -149,6 +149,8 @@ export async function login(
     methods.push(secondFactorMethod(input.totpCode));
   }
   await d.throttle.succeeded(acct, ctx.ip);
+  // An account imported from the original system signs in with its old hash once; from then on it holds argon2id.
+  if (needsRehash(user.passwordHash)) await usersRepo.replacePasswordHash(d.db, user.id, user.passwordHash, await hashPassword(input.password));
   const seen = await sessionsRepo.hasSessionFromAgent(d.db, user.id, ctx.userAgent);
   const issued = await startSession(d, user, ctx, methods);
   if (seen.any && !seen.sameAgent) {

@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import bcrypt from 'bcryptjs';
 import { COMMON_PASSWORDS } from './common-passwords.ts';
 
 // OWASP's argon2id baseline (19 MiB, 2 passes, 1 lane): ~50 ms here, and no native build step. Argon2id is the
@@ -9,7 +11,39 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
 }
 
+/**
+ * Password hashes brought over from the original system (npm run import:legacy) are stored tagged with their
+ * scheme: `legacy-bcrypt:<$2a$/$2b$/$2y$ hash>` (passlib's bcrypt) or `legacy-sha256:<hex digest>` (the original's
+ * older unsalted SHA-256 fallback). They are verified once, at the next sign-in, which then stores an argon2id hash
+ * (see needsRehash and auth.service login). Nothing else ever writes these prefixes.
+ */
+export const LEGACY_BCRYPT = 'legacy-bcrypt:';
+export const LEGACY_SHA256 = 'legacy-sha256:';
+
+/** The stored form of a hash imported from the original system, or null when it is no hash we can verify. */
+export function tagLegacyHash(raw: string): string | null {
+  const h = raw.trim();
+  if (/^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/.test(h)) return LEGACY_BCRYPT + h;
+  if (/^[0-9a-f]{64}$/i.test(h)) return LEGACY_SHA256 + h.toLowerCase();
+  if (h.startsWith('$argon2id$')) return h;
+  return null;
+}
+
+/** True when the stored hash is not (yet) argon2id: the caller stores hashPassword(password) after a good check. */
+export function needsRehash(stored: string): boolean {
+  return stored.startsWith(LEGACY_BCRYPT) || stored.startsWith(LEGACY_SHA256);
+}
+
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  if (stored.startsWith(LEGACY_BCRYPT)) {
+    // bcrypt reads at most 72 bytes, as passlib did; longer passwords verify the same way they did there.
+    return bcrypt.compare(password, stored.slice(LEGACY_BCRYPT.length)).catch(() => false);
+  }
+  if (stored.startsWith(LEGACY_SHA256)) {
+    const want = Buffer.from(stored.slice(LEGACY_SHA256.length), 'hex');
+    const got = createHash('sha256').update(password, 'utf8').digest();
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
   try {
     return await verify(stored, password);
   } catch {

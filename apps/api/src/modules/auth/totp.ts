@@ -34,7 +34,7 @@ export function newBackupCodes(): string[] {
   });
 }
 
-export function hashBackupCode(d: AuthDeps, code: string): string {
+export function hashBackupCode(d: Pick<AuthDeps, 'keys'>, code: string): string {
   return keyedHash(d.keys.backupCodes, code.toLowerCase().replace(/[^a-z0-9]/g, ''));
 }
 

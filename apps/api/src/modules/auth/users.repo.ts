@@ -38,6 +38,14 @@ export async function updateUser(
   return row ?? null;
 }
 
+/** Swaps the stored hash only if it is still `from` (a concurrent password change wins). */
+export async function replacePasswordHash(ex: Executor, id: string, from: string, to: string): Promise<void> {
+  await ex
+    .update(users)
+    .set({ passwordHash: to, updatedAt: sql`now()` })
+    .where(and(eq(users.id, id), eq(users.passwordHash, from)));
+}
+
 /** Re-signup of an address nobody verified: the newcomer's details replace the stale ones (no pre-hijacking). */
 export async function setPendingTotp(ex: Executor, id: string, secretEnc: string): Promise<void> {
   await ex.update(users).set({ totpSecretEnc: secretEnc, totpEnabledAt: null, totpLastStep: null, updatedAt: sql`now()` }).where(eq(users.id, id));

@@ -257,3 +257,20 @@ export function transfer(
     postings: [leg(user(o.fromUserId, o.asset), 'available', a.neg(), 'transfer_out'), leg(user(o.toUserId, o.asset), 'available', a, 'transfer_in')],
   });
 }
+
+/**
+ * Opening balances of an account imported from the original system: one entry, per asset the user's available
+ * balance against the platform migration-equity account, so reconciliation stays at zero and the per-asset sum of
+ * the equity accounts is minus what was imported.
+ */
+export function openingBalances(
+  executor: Executor,
+  o: Ref & { userId: string; amounts: { asset: string; amount: Dec | string }[] },
+): Promise<PostResult> {
+  const postings: PostingInput[] = [];
+  for (const x of o.amounts) {
+    const a = positive(x.amount);
+    postings.push(leg(user(o.userId, x.asset), 'available', a, 'adjustment'), leg({ kind: 'migration_equity', asset: x.asset }, 'available', a.neg(), 'adjustment'));
+  }
+  return post(executor, { type: 'adjustment', reference: o.reference, userId: o.userId, memo: o.memo ?? null, postings });
+}

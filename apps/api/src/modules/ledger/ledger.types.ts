@@ -9,7 +9,8 @@ import type { Dec } from './money.ts';
  *   hold        available → locked on one user account (open order, pending withdrawal)
  *   release     locked → available (cancel, reject)
  *   fee         a fee charged on its own
- *   adjustment  an operator correction (always a new entry; the journal is append-only)
+ *   adjustment  an operator correction (always a new entry; the journal is append-only), and the opening balances
+ *               of an account imported from the original system (user ← migration_equity, see openingBalances)
  */
 export const ENTRY_TYPES = ['deposit', 'withdrawal', 'trade', 'transfer', 'hold', 'release', 'fee', 'adjustment'] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
@@ -24,7 +25,12 @@ export type Leg = (typeof LEGS)[number];
 
 export type Bucket = 'available' | 'locked';
 
-export type PlatformAccountKind = 'custody' | 'market' | 'fee_revenue';
+/**
+ * custody: counterpart of deposits and withdrawals; market: the trading counterparty; fee_revenue: fees;
+ * migration_equity: counterpart of opening balances imported from the original system (migration 0014), so the
+ * books balance from the first imported entry on.
+ */
+export type PlatformAccountKind = 'custody' | 'market' | 'fee_revenue' | 'migration_equity';
 
 /** A ledger account: a user's balance in one asset, or a platform account (sharded when hot). */
 export type AccountRef = { kind: 'user'; userId: string; asset: string } | { kind: PlatformAccountKind; asset: string; shard?: number };

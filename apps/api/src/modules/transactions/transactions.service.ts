@@ -5,23 +5,38 @@ import { D } from '../ledger/money.ts';
 import { type HistoryCursor, type HistoryFilter, type HistoryRow, historyPage } from './transactions.repo.ts';
 
 function toTransaction(r: HistoryRow): Transaction {
+  if (Number(r.src) === 0) {
+    // Imported from the original system: read-only, its own id space (legacy_history.id).
+    return {
+      id: `imported:${r.entry_id}`,
+      entryId: `imported:${r.entry_id}`,
+      type: r.leg as Transaction['type'],
+      asset: r.asset,
+      amount: r.amount === null ? '0' : new D(r.amount).toFixed(),
+      reference: r.reference,
+      createdAt: r.created_at,
+      imported: true,
+      description: r.description ?? '',
+    };
+  }
   return {
     id: `${r.entry_id}:${r.asset}:${r.leg}`,
     entryId: r.entry_id,
     type: r.leg as Transaction['type'],
     asset: r.asset,
-    amount: new D(r.amount).toFixed(),
+    amount: new D(r.amount ?? 0).toFixed(),
     reference: r.reference,
     createdAt: r.created_at,
   };
 }
 
-const encode = (r: HistoryRow) => Buffer.from(`${r.entry_id}|${r.asset}|${r.leg}`).toString('base64url');
+const cursorOf = (r: HistoryRow): HistoryCursor => ({ src: Number(r.src) === 0 ? 0 : 1, entryId: r.entry_id, asset: r.asset, leg: r.leg });
+const encode = (c: HistoryCursor) => Buffer.from(`${c.entryId}|${c.asset}|${c.leg}${c.src === 0 ? '|0' : ''}`).toString('base64url');
 
 function decode(cursor: string): HistoryCursor {
-  const [entryId, asset, leg] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!entryId || !/^\d{1,19}$/.test(entryId) || !asset || !leg) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
-  return { entryId, asset, leg };
+  const [entryId, asset, leg, src] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!entryId || !/^\d{1,19}$/.test(entryId) || !asset || !leg || (src !== undefined && src !== '0')) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
+  return { src: src === '0' ? 0 : 1, entryId, asset, leg };
 }
 
 export async function listTransactions(
@@ -32,7 +47,7 @@ export async function listTransactions(
   const rows = await historyPage(executor, filter, page.limit + 1, page.cursor ? decode(page.cursor) : undefined);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
-  return { items: items.map(toTransaction), nextCursor: rows.length > page.limit && last ? encode(last) : null };
+  return { items: items.map(toTransaction), nextCursor: rows.length > page.limit && last ? encode(cursorOf(last)) : null };
 }
 
 /** Every matching transaction, fetched in keyset batches so memory stays flat whatever the count. */
@@ -43,7 +58,7 @@ export async function* allTransactions(executor: Executor, filter: HistoryFilter
     for (const r of rows) yield toTransaction(r);
     const last = rows.at(-1);
     if (!last || rows.length < batchSize) return;
-    after = { entryId: last.entry_id, asset: last.asset, leg: last.leg };
+    after = cursorOf(last);
   }
 }
 
@@ -55,10 +70,10 @@ const csvCell = (v: string | null): string => {
 };
 
 export async function* exportCsv(source: AsyncIterable<Transaction>): AsyncGenerator<string> {
-  yield 'id,createdAt,type,asset,amount,reference\n';
+  yield 'id,createdAt,type,asset,amount,reference,imported,description\n';
   let chunk = '';
   for await (const t of source) {
-    chunk += [t.id, t.createdAt, t.type, t.asset, t.amount, t.reference].map(csvCell).join(',') + '\n';
+    chunk += [t.id, t.createdAt, t.type, t.asset, t.amount, t.reference, t.imported ? 'true' : '', t.description ?? ''].map(csvCell).join(',') + '\n';
     if (chunk.length > 64_000) {
       yield chunk;
       chunk = '';

@@ -1,0 +1,297 @@
+/**
+ * Writes the transform's plan: one transaction per user (account, opening balances, 2FA, idempotency rows), so an
+ * interruption or a failure leaves every user either wholly imported or not at all; a second run skips what the
+ * first imported (legacy_import_map) and carries on where it stopped.
+ */
+import { sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../platform/db/client.ts';
+import type { AuthDeps } from '../auth/auth.context.ts';
+import { encrypt } from '../auth/secrets.ts';
+import { hashBackupCode } from '../auth/totp.ts';
+import { rows } from '../ledger/ledger.repo.ts';
+import { openingBalances, pgError, retryTransient } from '../ledger/ledger.service.ts';
+import { insertNotification } from '../notifications/notifications.repo.ts';
+import { insertAlert } from '../alerts/alerts.repo.ts';
+import { MAX_ACTIVE_ALERTS } from '@cryptovault/contract';
+import type { LegacyDoc, LegacySource } from './source.ts';
+import { type AlertPlan, type Anomaly, type AssetTotals, type HistoryPlan, type Notice, planAlerts, planHistory, planUsers, type Rounding, totalsFor, type UserPlan, type UsersPlan } from './transform.ts';
+
+export type OnAnomaly = 'stop' | 'review';
+
+export interface ImportOptions {
+  dryRun: boolean;
+  onAnomaly: OnAnomaly;
+  /** Keys derived from DATA_ENCRYPTION_KEY: 2FA secrets are stored encrypted as the server's own are. */
+  keys: AuthDeps['keys'];
+  /** Aborting stops between two users (SIGINT/SIGTERM in the CLI): what is done stays done, the rest waits. */
+  signal?: AbortSignal;
+  progress?: (line: string) => void;
+  /** Called after each user's transaction commits (progress; tests stop a run midway with it). */
+  afterUser?: (sourceId: string, done: number, total: number) => void;
+}
+
+export type RunStatus = 'dry-run' | 'stopped' | 'completed' | 'interrupted';
+
+export interface ImportReport {
+  source: string;
+  status: RunStatus;
+  dryRun: boolean;
+  onAnomaly: OnAnomaly;
+  runId: string | null;
+  users: {
+    /** User documents in the source. */
+    seen: number;
+    /** Users the plan would import (not held back). */
+    planned: number;
+    imported: number;
+    alreadyImported: number;
+    held: number;
+    twoFactorCarried: number;
+    twoFactorReset: number;
+    suspended: number;
+  };
+  wallets: number;
+  /** The original's `transactions` documents: in the source, of users imported (this run or before), imported now. */
+  history: { seen: number; ofImportedUsers: number; imported: number };
+  /** The original's `price_alerts`: in the source, imported now (as this user's price alerts). */
+  alerts: { seen: number; imported: number };
+  totals: Record<string, AssetTotals>;
+  roundings: Rounding[];
+  anomalies: Anomaly[];
+  notices: Notice[];
+}
+
+export const userReference = (sourceId: string) => `legacy-import:user:${sourceId}`;
+
+export async function readAll(source: LegacySource, collection: string): Promise<LegacyDoc[]> {
+  const out: LegacyDoc[] = [];
+  for await (const d of source.read(collection)) out.push(d);
+  return out;
+}
+
+/** The plan for a source, with what the target already holds: imported users, and addresses taken by others. */
+export async function planAgainstTarget(
+  ex: Executor,
+  source: LegacySource,
+): Promise<{ plan: UsersPlan; history: ReturnType<typeof planHistory>; alerts: ReturnType<typeof planAlerts>; already: Set<string>; taken: Anomaly[] }> {
+  const plan = planUsers(await readAll(source, 'users'), await readAll(source, 'wallets'));
+  const history = planHistory(await readAll(source, 'transactions'));
+  const alerts = planAlerts(await readAll(source, 'price_alerts'));
+  const known = new Set(plan.users.map((u) => u.sourceId));
+  for (const [owner, rows] of history.byUser) {
+    if (known.has(owner)) continue;
+    // Users held for review get their history when they are imported; rows of users that do not exist are listed.
+    if (!plan.anomalies.some((a) => a.sourceId === owner)) {
+      for (const h of rows) history.notices.push({ collection: 'transactions', sourceId: h.sourceId, kind: 'history_not_carried', detail: `user ${owner} does not exist` });
+    }
+  }
+  const ids = plan.users.map((u) => u.sourceId);
+  const already = new Set<string>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    const found = await rows<{ source_id: string }>(
+      ex,
+      sql`select source_id from legacy_import_map where collection = 'users' and source_id in (${sql.join(
+        chunk.map((c) => sql`${c}`),
+        sql`, `,
+      )})`,
+    );
+    for (const r of found) already.add(r.source_id);
+  }
+  const pending = plan.users.filter((u) => !already.has(u.sourceId));
+  const taken: Anomaly[] = [];
+  for (let i = 0; i < pending.length; i += 1000) {
+    const chunk = pending.slice(i, i + 1000);
+    const found = await rows<{ email: string }>(
+      ex,
+      sql`select email from users where email in (${sql.join(
+        chunk.map((u) => sql`${u.email}`),
+        sql`, `,
+      )})`,
+    );
+    const emails = new Set(found.map((r) => r.email));
+    for (const u of chunk) {
+      if (emails.has(u.email)) {
+        taken.push({ collection: 'users', sourceId: u.sourceId, reason: 'email_taken', detail: `${u.email} already has a CryptoVault account` });
+      }
+    }
+  }
+  return { plan, history, alerts, already, taken };
+}
+
+export async function runImport(database: Database, source: LegacySource, opts: ImportOptions): Promise<ImportReport> {
+  const db = database.db;
+  const { plan, history, alerts, already, taken } = await planAgainstTarget(db, source);
+  const takenIds = new Set(taken.map((t) => t.sourceId));
+  const anomalies = [...plan.anomalies, ...taken];
+  const toImport = plan.users.filter((u) => !already.has(u.sourceId) && !takenIds.has(u.sourceId));
+  const report: ImportReport = {
+    source: source.describe,
+    status: 'dry-run',
+    dryRun: opts.dryRun,
+    onAnomaly: opts.onAnomaly,
+    runId: null,
+    users: {
+      seen: plan.counts.users,
+      planned: plan.users.length - takenIds.size,
+      imported: 0,
+      alreadyImported: already.size,
+      held: new Set(anomalies.filter((a) => a.reason !== 'orphan_wallet').map((a) => a.sourceId)).size,
+      twoFactorCarried: 0,
+      twoFactorReset: 0,
+      suspended: 0,
+    },
+    wallets: plan.counts.wallets,
+    history: {
+      seen: history.seen,
+      ofImportedUsers: plan.users.filter((u) => !takenIds.has(u.sourceId)).reduce((n, u) => n + (history.byUser.get(u.sourceId)?.length ?? 0), 0),
+      imported: 0,
+    },
+    alerts: { seen: alerts.seen, imported: 0 },
+    totals: plan.totals,
+    roundings: plan.users.flatMap((u) => u.roundings),
+    anomalies,
+    notices: [...plan.notices, ...history.notices, ...alerts.notices],
+  };
+  if (taken.length > 0) report.totals = totalsFor(plan.users.filter((u) => !takenIds.has(u.sourceId)));
+  if (anomalies.length > 0 && opts.onAnomaly === 'stop') {
+    report.status = 'stopped';
+    return report;
+  }
+  if (opts.dryRun) {
+    for (const u of toImport) count(report, u);
+    return report;
+  }
+
+  const [run] = await rows<{ id: string }>(
+    db,
+    sql`insert into legacy_import_runs (source, on_anomaly, status) values (${source.describe}, ${opts.onAnomaly}, 'running') returning id::text as id`,
+  );
+  const runId = run!.id;
+  report.runId = runId;
+  for (const a of anomalies) await recordReview(db, runId, a);
+
+  report.status = 'completed';
+  let done = 0;
+  for (const u of toImport) {
+    if (opts.signal?.aborted) {
+      report.status = 'interrupted';
+      break;
+    }
+    const outcome = await retryTransient(() => db.transaction((tx) => importUser(tx, runId, u, history.byUser.get(u.sourceId) ?? [], alerts.byUser.get(u.sourceId) ?? [], opts.keys))).catch((err: unknown) => {
+      const pg = pgError(err);
+      if (pg.code === '23505' && pg.constraint === 'legacy_import_map_pkey') return 'already' as const;
+      if (pg.code === '23505' && pg.constraint === 'users_email_key') return 'taken' as const;
+      throw err;
+    });
+    if (outcome === 'already') report.users.alreadyImported++;
+    else if (outcome === 'taken') {
+      const a: Anomaly = { collection: 'users', sourceId: u.sourceId, reason: 'email_taken', detail: `${u.email} already has a CryptoVault account` };
+      report.anomalies.push(a);
+      report.users.held++;
+      await recordReview(db, runId, a);
+    } else {
+      report.users.imported++;
+      report.history.imported += history.byUser.get(u.sourceId)?.length ?? 0;
+      report.alerts.imported += alerts.byUser.get(u.sourceId)?.length ?? 0;
+      count(report, u);
+    }
+    done++;
+    opts.afterUser?.(u.sourceId, done, toImport.length);
+    if (done % 500 === 0) opts.progress?.(`  users: ${done}/${toImport.length}`);
+  }
+  await db.execute(
+    sql`update legacy_import_runs set status = ${report.status}, finished_at = now(), report = ${JSON.stringify(summary(report))}::jsonb where id = ${runId}`,
+  );
+  return report;
+}
+
+function count(report: ImportReport, u: UserPlan): void {
+  if (u.twoFactor) report.users.twoFactorCarried++;
+  if (u.twoFactorReset) report.users.twoFactorReset++;
+  if (u.suspended) report.users.suspended++;
+}
+
+function summary(r: ImportReport): Record<string, unknown> {
+  return { status: r.status, users: r.users, totals: r.totals, roundings: r.roundings.length, anomalies: r.anomalies.length, notices: r.notices.length };
+}
+
+async function recordReview(ex: Executor, runId: string, a: Anomaly): Promise<void> {
+  await ex.execute(sql`
+    insert into legacy_import_review (collection, source_id, reason, detail, run_id)
+    values (${a.collection}, ${a.sourceId}, ${a.reason}, ${a.detail}, ${runId})
+    on conflict (collection, source_id, reason) do update
+      set detail = excluded.detail, run_id = excluded.run_id, last_seen_at = now(), resolved_at = null`);
+}
+
+async function importUser(tx: Executor, runId: string, u: UserPlan, history: HistoryPlan[], alerts: AlertPlan[], keys: AuthDeps['keys']): Promise<'imported'> {
+  const totpEnc = u.twoFactor ? encrypt(keys.totp, u.twoFactor.secret) : null;
+  const backup = u.twoFactor ? u.twoFactor.backupCodes.map((c) => hashBackupCode({ keys }, c)) : [];
+  const backupArray = backup.length ? sql`array[${sql.join(backup.map((b) => sql`${b}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
+  const [user] = await rows<{ id: string }>(
+    tx,
+    sql`insert into users (email, name, password_hash, role, email_verified_at, totp_secret_enc, totp_enabled_at, backup_code_hashes,
+          suspended_at, created_at, updated_at)
+        values (${u.email}, ${u.name}, ${u.passwordHash}, 'user', ${u.verified ? u.createdAt.toISOString() : null}::timestamptz,
+          ${totpEnc}, ${u.twoFactor ? sql`now()` : null}, ${backupArray},
+          ${u.suspended ? sql`now()` : null}, ${u.createdAt.toISOString()}::timestamptz, now())
+        returning id::text as id`,
+  );
+  const userId = user!.id;
+  await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('users', ${u.sourceId}, ${userId}, ${userId}, ${runId})`);
+  for (const w of u.walletIds) {
+    await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('wallets', ${w}, ${userId}, ${userId}, ${runId})`);
+  }
+  if (u.balances.length > 0) {
+    await openingBalances(tx, {
+      reference: userReference(u.sourceId),
+      userId,
+      amounts: u.balances.map((b) => ({ asset: b.asset, amount: b.amount })),
+      memo: { legacyImport: runId, roundings: u.roundings.map((r) => ({ asset: r.asset, source: r.source, delta: r.delta })) },
+    });
+  }
+  // Oldest first, so the history's newest-first order (by id) follows the original's dates.
+  for (let i = 0; i < history.length; i += 200) {
+    const chunk = history.slice(i, i + 200);
+    await tx.execute(sql`insert into legacy_history (user_id, collection, source_id, type, asset, amount, reference, description, occurred_at)
+      values ${sql.join(
+        chunk.map(
+          (h) =>
+            sql`(${userId}, 'transactions', ${h.sourceId}, ${h.type}, ${h.asset}, ${h.amount}::numeric, ${h.reference}, ${h.description}, ${h.occurredAt.toISOString()}::timestamptz)`,
+        ),
+        sql`, `,
+      )}`);
+  }
+  // Through the alerts module's own insert; more active alerts than CryptoVault allows are imported paused.
+  let active = 0;
+  for (const a of alerts) {
+    const on = a.active && active < MAX_ACTIVE_ALERTS;
+    if (on) active++;
+    const row = await insertAlert(tx, {
+      userId,
+      assetId: a.assetId,
+      condition: a.condition,
+      targetPrice: a.targetPrice,
+      channels: a.channels,
+      active: on,
+      triggerCount: a.triggeredAt ? 1 : 0,
+      lastTriggeredAt: a.triggeredAt,
+      lastTriggeredPrice: a.triggeredPrice,
+      createdAt: a.createdAt,
+    });
+    await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('price_alerts', ${a.sourceId}, ${row.id}, ${userId}, ${runId})`);
+  }
+  if (u.twoFactorReset) {
+    await insertNotification(tx, {
+      userId,
+      type: 'security',
+      title: 'Set up two-factor authentication again',
+      body: 'Your account was moved to the new CryptoVault. Two-factor authentication could not be carried over: turn it on again in Settings → Security.',
+      data: { legacyImport: true },
+    });
+  }
+  await tx.execute(
+    sql`update legacy_import_review set resolved_at = now() where resolved_at is null and collection in ('users', 'wallets') and source_id = ${u.sourceId}`,
+  );
+  return 'imported';
+}
