@@ -28,7 +28,7 @@ const PUBLIC = [
   /^\/api\/setup\/(begin|complete)$/,
   // Authenticated by the provider's signature, not a session.
   /^\/api\/webhooks\//,
-  /^\/api\/dev\/(outbox|market\/)/,
+  /^\/api\/dev\/(outbox|market\/|proof-of-liabilities\/)/,
 ];
 
 export function authRequirementOf(url: string): AuthRequirement {

@@ -11,6 +11,18 @@ import { inclusionProof, takeSnapshot } from './pol.service.ts';
 
 /** `npm run verify-proof -- proof.json`: the standalone verifier on a proof the server produced. */
 
+/** The whole suite shares one PostgreSQL database: another file's snapshot may be in progress (409), so try again. */
+async function snapshot(...args: Parameters<typeof takeSnapshot>): ReturnType<typeof takeSnapshot> {
+  for (let i = 0; ; i++) {
+    try {
+      return await takeSnapshot(...args);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'CONFLICT' || i >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 let t: TestContext;
 let dir: string;
 beforeAll(async () => {
@@ -34,8 +46,8 @@ describe('verify-proof CLI', () => {
   it('verifies a downloaded proof, refuses a tampered one, and checks the published root and key when given', async () => {
     const u = await insertUser(t.platform.database);
     await t.platform.database.db.transaction((tx) => credit(tx, { userId: u.id, asset: 'ETH', amount: '2.5', reference: 'pol-cli' }));
-    const root = await takeSnapshot(t.platform, { trigger: 'schedule', requestedBy: null });
-    const proof = await inclusionProof(t.platform.database.db, u.id);
+    const root = await snapshot(t.platform, { trigger: 'schedule', requestedBy: null });
+    const proof = await inclusionProof(t.platform.database.db, u.id, root.snapshotId);
     const file = join(dir, 'proof.json');
     writeFileSync(file, JSON.stringify(proof));
 

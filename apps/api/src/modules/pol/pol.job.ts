@@ -7,7 +7,12 @@ import { latestRoot, takeSnapshot } from './pol.service.ts';
  * Takes a proof-of-liabilities snapshot every PROOF_SNAPSHOT_INTERVAL_MINUTES on one machine at a time (the leader
  * of `pol:snapshot`). After a restart it waits only for what is left of the interval since the last published root.
  */
-export function startSnapshotJob(platform: Platform, everyMs: number, opts: { firstRunMs?: number } = {}): () => Promise<void> {
+export function startSnapshotJob(
+  platform: Platform,
+  everyMs: number,
+  opts: { firstRunMs?: number; snapshot?: typeof takeSnapshot } = {},
+): () => Promise<void> {
+  const snapshot = opts.snapshot ?? takeSnapshot;
   let timer: NodeJS.Timeout | null = null;
   const schedule = (ms: number) => {
     timer = setTimeout(() => void run(), ms);
@@ -21,7 +26,7 @@ export function startSnapshotJob(platform: Platform, everyMs: number, opts: { fi
         if (leader.isLeader) schedule(Math.max(due, 1_000));
         return;
       }
-      const r = await takeSnapshot(platform, { trigger: 'schedule', requestedBy: null });
+      const r = await snapshot(platform, { trigger: 'schedule', requestedBy: null });
       platform.log.info({ seq: r.seq, leafCount: r.leafCount, rootHash: r.rootHash }, 'proof of liabilities published');
     } catch (err) {
       if (err instanceof AppError && err.code === 'CONFLICT') platform.log.info('proof of liabilities: a snapshot is already being built');

@@ -69,6 +69,15 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
   );
 
+  if (platform.config.devToolsEnabled) {
+    // Development and test only (404 in production): what the interval job does, now, for a local check or a test.
+    app.post(
+      '/api/dev/proof-of-liabilities/snapshots',
+      { schema: { tags: ['development'], summary: 'Take a proof-of-liabilities snapshot now (absent in production)', response: { 201: polRootRecord } } },
+      async (_request, reply) => reply.code(201).send(await takeSnapshot(platform, { trigger: 'schedule', requestedBy: null })),
+    );
+  }
+
   const everyMs = platform.config.proof.snapshotIntervalMs;
   if (everyMs > 0) platform.onClose(startSnapshotJob(platform, everyMs));
 }
