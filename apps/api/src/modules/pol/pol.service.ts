@@ -321,9 +321,9 @@ export async function inclusionProof(executor: Executor, userId: string, snapsho
       executor,
       sql`select 0 as height, l.idx, l.hash, l.sums from pol_leaves l where l.snapshot_id = ${root.snapshotId}::uuid and l.idx = ${wanted[0]!.idx}
           union all
-          select n.height::int, n.idx, n.hash, n.sums from pol_nodes n
-            join jsonb_to_recordset(${JSON.stringify(wanted.slice(1))}::jsonb) as k(height int, idx int) on n.height = k.height and n.idx = k.idx
-          where n.snapshot_id = ${root.snapshotId}::uuid`,
+          select n.height::int, n.idx, n.hash, n.sums
+          from jsonb_to_recordset(${JSON.stringify(wanted.slice(1))}::jsonb) as k(height int, idx int),
+            lateral (select height, idx, hash, sums from pol_nodes where snapshot_id = ${root.snapshotId}::uuid and height = k.height and idx = k.idx) n`,
     );
     for (const r of list) found.set(`${r.height}:${r.idx}`, r);
   }
