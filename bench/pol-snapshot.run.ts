@@ -85,6 +85,29 @@ interface Row {
   verifyP50: number;
 }
 
+function render(out: Row[]): void {
+  const lines = out.map(
+    (r) =>
+      `| ${r.accounts.toLocaleString('en-US')} | ${r.leaves.toLocaleString('en-US')} | ${r.depth} | ${r.seconds.toFixed(1)} s | ${r.peakHeapMb.toFixed(0)} MiB | ${r.peakRssMb.toFixed(0)} MiB | ${r.treeMb.toFixed(0)} MiB | ${r.proofP50.toFixed(1)} / ${r.proofP99.toFixed(1)} ms | ${r.verifyP50.toFixed(1)} ms |`,
+  );
+  writeSection(
+    'pol-snapshot',
+    `## Proof-of-liabilities snapshot (\`bench/pol-snapshot.mjs\`)
+
+One snapshot (\`takeSnapshot\`: reconciliation, every user's balances read page by page in one repeatable-read
+transaction, salted leaves, the tree built level by level through PostgreSQL, signed root) of N users with
+reconciled balances (a USD account each, a BTC account for every fourth). Peak heap and RSS are the Node process's
+during the snapshot, sampled every 50 ms: they stay flat as N grows, because no level of the tree is ever held whole
+in memory. Tree is the size of \`pol_leaves\` + \`pol_nodes\` for all snapshots so far. Proof: fetching one
+user's inclusion proof (p50 / p99 of ${PROOFS} random users); verify: the shared WebCrypto verifier.
+${machine()}, PostgreSQL on the same host; ${new Date().toISOString().slice(0, 10)}.
+
+| users | leaves | depth | snapshot | peak heap | peak RSS | tree on disk | proof fetch p50 / p99 | verify p50 |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${lines.join('\n')}`,
+  );
+}
+
 async function main(): Promise<void> {
   await adminQuery(`create database ${RUN_DB}`);
   const { config } = loadConfig({ ENVIRONMENT: 'test', DATABASE_URL: URL_, DB_POOL_SIZE: '4', DB_STATEMENT_TIMEOUT_MS: '0', LOG_LEVEL: 'silent' });
@@ -148,33 +171,14 @@ async function main(): Promise<void> {
       };
       console.log(row);
       out.push(row);
+      // After every size: a run stopped during a larger size keeps the smaller ones' figures.
+      render(out);
     }
   } finally {
     await raw.end().catch(() => undefined);
     await platform.close();
     await adminQuery(`drop database if exists ${RUN_DB} with (force)`);
   }
-
-  const lines = out.map(
-    (r) =>
-      `| ${r.accounts.toLocaleString('en-US')} | ${r.leaves.toLocaleString('en-US')} | ${r.depth} | ${r.seconds.toFixed(1)} s | ${r.peakHeapMb.toFixed(0)} MiB | ${r.peakRssMb.toFixed(0)} MiB | ${r.treeMb.toFixed(0)} MiB | ${r.proofP50.toFixed(1)} / ${r.proofP99.toFixed(1)} ms | ${r.verifyP50.toFixed(1)} ms |`,
-  );
-  writeSection(
-    'pol-snapshot',
-    `## Proof-of-liabilities snapshot (\`bench/pol-snapshot.mjs\`)
-
-One snapshot (\`takeSnapshot\`: reconciliation, every user's balances read page by page in one repeatable-read
-transaction, salted leaves, the tree built level by level through PostgreSQL, signed root) of N users with
-reconciled balances (a USD account each, a BTC account for every fourth). Peak heap and RSS are the Node process's
-during the snapshot, sampled every 50 ms: they stay flat as N grows, because no level of the tree is ever held whole
-in memory. Tree is the size of \`pol_leaves\` + \`pol_nodes\` for all snapshots so far. Proof: fetching one
-user's inclusion proof (p50 / p99 of ${PROOFS} random users); verify: the shared WebCrypto verifier.
-${machine()}, PostgreSQL on the same host; ${new Date().toISOString().slice(0, 10)}.
-
-| users | leaves | depth | snapshot | peak heap | peak RSS | tree on disk | proof fetch p50 / p99 | verify p50 |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${lines.join('\n')}`,
-  );
 }
 
 await main();
