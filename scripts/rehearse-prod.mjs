@@ -73,6 +73,7 @@ const secrets = {
   SENDGRID_API_KEY: `SG.${randomBytes(12).toString('hex')}`,
   NOWPAYMENTS_API_KEY: randomBytes(12).toString('hex'),
   NOWPAYMENTS_IPN_SECRET: randomBytes(24).toString('base64url'),
+  PROOF_SIGNING_KEY: randomBytes(32).toString('base64'),
   METRICS_TOKEN: randomBytes(16).toString('hex'),
   EDGE_PROXY_SECRET: randomBytes(32).toString('hex'),
 };

@@ -28,6 +28,7 @@ const productionEnv: Record<string, string> = {
   NOWPAYMENTS_API_KEY: 'np',
   NOWPAYMENTS_IPN_SECRET: 'ipn-secret-0123456789',
   COINCAP_API_KEY: 'cc',
+  PROOF_SIGNING_KEY: 'KAsx0Ad3LzmK9vwcgF2mRTcQzOl6l9BD8QNgUJ4fSbk=',
 };
 
 describe('config', () => {
@@ -52,7 +53,7 @@ describe('config', () => {
 
   it('production with missing secrets lists every problem in one error', () => {
     const problems = problemsOf({ ENVIRONMENT: 'production' });
-    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'APP_URL', 'PUBLIC_API_URL', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'COINCAP_API_KEY']) {
+    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'APP_URL', 'PUBLIC_API_URL', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'COINCAP_API_KEY', 'PROOF_SIGNING_KEY']) {
       expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
     }
     expect(() => loadConfig({ ENVIRONMENT: 'production' })).toThrow(/problems/);
@@ -79,6 +80,7 @@ describe('config', () => {
       NOWPAYMENTS_API_KEY: 'np',
       NOWPAYMENTS_IPN_SECRET: 'ipn-secret-0123456789',
       COINCAP_API_KEY: 'cc',
+      PROOF_SIGNING_KEY: 'KAsx0Ad3LzmK9vwcgF2mRTcQzOl6l9BD8QNgUJ4fSbk=',
       TRUST_PROXY: '2',
     });
     expect(config.isProduction).toBe(true);
@@ -90,7 +92,7 @@ describe('config', () => {
 
   it('staging gets every production check and no development tools', () => {
     const problems = problemsOf({ ENVIRONMENT: 'staging' });
-    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'APP_URL', 'PUBLIC_API_URL', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'COINCAP_API_KEY']) {
+    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'APP_URL', 'PUBLIC_API_URL', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'COINCAP_API_KEY', 'PROOF_SIGNING_KEY']) {
       expect(problems.some((p) => p.startsWith(`${name} is required in staging`)), name).toBe(true);
     }
     expect(problemsOf({ ENVIRONMENT: 'staging', APP_URL: 'http://staging.example.com', DEBUG: 'true' })).toEqual(

@@ -117,6 +117,10 @@ const envSchema = z.object({
   EDGE_PROXY_SECRET: optionalString,
   SHUTDOWN_TIMEOUT_MS: int(1000, 300_000).default(25_000),
   METRICS_TOKEN: optionalString,
+  // Proof of liabilities (docs/proof-of-liabilities.md): the Ed25519 key that signs published roots, and how often
+  // a snapshot is taken (0 = only when an operator asks).
+  PROOF_SIGNING_KEY: optionalString,
+  PROOF_SNAPSHOT_INTERVAL_MINUTES: int(0, 7 * 24 * 60).optional(),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(600),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SERVE_WEB: bool.optional(),
@@ -239,6 +243,11 @@ export interface Config {
   /** EDGE_PROXY_SECRET: the value Vercel's rewrite adds to prove a request came through it (vercel+fly). */
   edgeProxySecret: string | null;
   shutdownTimeoutMs: number;
+  /**
+   * Proof of liabilities: `signingKey` is the Ed25519 private key's 32-byte seed (PROOF_SIGNING_KEY, base64); null
+   * outside production and staging, where the module generates one and keeps it in the database.
+   */
+  proof: { signingKey: Uint8Array | null; snapshotIntervalMs: number };
   metricsToken: string | null;
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
@@ -430,6 +439,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.APP_URL && !e.APP_URL.startsWith('https://')) problems.push(`APP_URL must be https:// in ${envName}`);
     if (e.PUBLIC_API_URL && !e.PUBLIC_API_URL.startsWith('https://')) problems.push(`PUBLIC_API_URL must be https:// in ${envName}`);
     if (e.DEBUG) problems.push(`DEBUG must be false in ${envName}`);
+    if (!e.PROOF_SIGNING_KEY) problems.push(`PROOF_SIGNING_KEY is required in ${envName} (the Ed25519 key that signs proof-of-liabilities roots; openssl rand -base64 32)`);
+  }
+  const proofKey = e.PROOF_SIGNING_KEY ? Buffer.from(e.PROOF_SIGNING_KEY, 'base64') : null;
+  if (e.PROOF_SIGNING_KEY && (proofKey?.length !== 32 || proofKey.toString('base64') !== e.PROOF_SIGNING_KEY)) {
+    problems.push('PROOF_SIGNING_KEY must be 32 bytes in base64 (an Ed25519 private key seed: openssl rand -base64 32)');
+  } else if (proofKey && new Set(proofKey).size === 1) {
+    problems.push('PROOF_SIGNING_KEY is a placeholder (every byte the same); generate one with: openssl rand -base64 32');
   }
 
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
@@ -576,6 +592,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy,
     edgeProxySecret: e.EDGE_PROXY_SECRET ?? null,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    proof: {
+      signingKey: proofKey ? new Uint8Array(proofKey) : null,
+      snapshotIntervalMs: (e.PROOF_SNAPSHOT_INTERVAL_MINUTES ?? (e.ENVIRONMENT === 'test' ? 0 : 24 * 60)) * 60_000,
+    },
     metricsToken: e.METRICS_TOKEN ?? null,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -26,6 +26,7 @@ function stagingEnv(): Record<string, string> {
     NOWPAYMENTS_API_KEY: 'np-sandbox',
     NOWPAYMENTS_SANDBOX: 'true',
     NOWPAYMENTS_IPN_SECRET: secret(),
+    PROOF_SIGNING_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
   };
 }
@@ -35,7 +36,7 @@ describe('ENVIRONMENT=staging', () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', ENVIRONMENT: 'staging' };
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'apps/api/src/server.ts'], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(78);
-    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'NOWPAYMENTS_IPN_SECRET']) {
+    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'NOWPAYMENTS_IPN_SECRET', 'PROOF_SIGNING_KEY']) {
       expect(run.stderr).toContain(`${name} is required in staging`);
     }
   });

@@ -14,3 +14,4 @@ export * from './withdrawals.ts';
 export * from './transfers.ts';
 export * from './alerts.ts';
 export * from './admin.ts';
+export * from './pol.ts';

@@ -21,13 +21,14 @@ const PUBLIC = [
   /^\/api\/(health|ping|csrf|config|openapi\.json)$/,
   /^\/api\/docs(\/|$)/,
   /^\/api\/crypto(\/|$)/,
+  /^\/api\/proof-of-liabilities(\/history)?$/,
   /^\/api\/fly\/(region|health\/fly)$/,
   /^\/api\/auth\/(signup|login|verify-email|resend-verification|forgot-password|reset-password|refresh|logout|session)$/,
   // Authenticated by the setup link's one-time token, not a session.
   /^\/api\/setup\/(begin|complete)$/,
   // Authenticated by the provider's signature, not a session.
   /^\/api\/webhooks\//,
-  /^\/api\/dev\/(outbox|market\/)/,
+  /^\/api\/dev\/(outbox|market\/|proof-of-liabilities\/)/,
 ];
 
 export function authRequirementOf(url: string): AuthRequirement {
@@ -48,6 +49,8 @@ const TAGS: Record<string, string> = {
   admin: 'Operator actions (administrators with 2FA; every action is audited): users, withdrawal approvals, deposit reviews, reconciliation, audit log.',
   operations: 'Health (liveness and readiness), runtime configuration for the web app, CSRF tokens, Fly.io machine facts.',
   webhooks: 'Payment provider callbacks, authenticated by their signature.',
+  'proof-of-liabilities':
+    "The published Merkle sum tree roots (signed, chained), liabilities beside declared reserves, each user's inclusion proof, and the operator's snapshot and reserve declarations.",
   development: 'Development tools (simulated prices and payments, email outbox); absent in production.',
 };
 

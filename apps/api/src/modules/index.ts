@@ -8,6 +8,7 @@ import { marketsModule } from './markets/markets.routes.ts';
 import { notificationsModule } from './notifications/notifications.routes.ts';
 import { opsModule } from './ops/ops.routes.ts';
 import { paymentsModule } from './payments/payments.routes.ts';
+import { polModule } from './pol/pol.routes.ts';
 import { portfolioModule } from './portfolio/portfolio.routes.ts';
 import { tradingModule } from './trading/trading.routes.ts';
 import { transactionsModule } from './transactions/transactions.routes.ts';
@@ -16,4 +17,4 @@ import type { AppModule } from './types.ts';
 import { withdrawalsModule } from './withdrawals/withdrawals.routes.ts';
 
 /** Every domain module, in registration order. */
-export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, ledgerModule, tradingModule, portfolioModule, transactionsModule, notificationsModule, paymentsModule, realtimeModule, withdrawalsModule, transfersModule, adminModule, alertsModule];
+export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, ledgerModule, tradingModule, portfolioModule, transactionsModule, notificationsModule, paymentsModule, realtimeModule, withdrawalsModule, transfersModule, adminModule, alertsModule, polModule];

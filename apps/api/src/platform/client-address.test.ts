@@ -175,6 +175,7 @@ describe('a hop count (other setups)', () => {
         SENDGRID_API_KEY: 'SG.x',
         NOWPAYMENTS_API_KEY: 'np',
         NOWPAYMENTS_IPN_SECRET: EDGE_SECRET,
+        PROOF_SIGNING_KEY: 'KAsx0Ad3LzmK9vwcgF2mRTcQzOl6l9BD8QNgUJ4fSbk=',
         COINCAP_API_KEY: 'cc',
         ...env,
       }).notices.join('\n');

@@ -21,6 +21,7 @@ const prod = loadConfig({
   NOWPAYMENTS_API_KEY: 'np',
   NOWPAYMENTS_IPN_SECRET: 'ipn-secret-0123456789',
   COINCAP_API_KEY: 'cc',
+  PROOF_SIGNING_KEY: 'KAsx0Ad3LzmK9vwcgF2mRTcQzOl6l9BD8QNgUJ4fSbk=',
   TRUST_PROXY: 'fly',
   FLY_APP_NAME: 'cryptovault-api',
 }).config;

@@ -42,6 +42,7 @@ function failingStart(flags: string[]): Promise<Record<string, unknown>> {
           SENDGRID_API_KEY: 'SG.test',
           NOWPAYMENTS_API_KEY: 'np-test',
           NOWPAYMENTS_IPN_SECRET: 'i'.repeat(10) + 'j'.repeat(10),
+          PROOF_SIGNING_KEY: 'KAsx0Ad3LzmK9vwcgF2mRTcQzOl6l9BD8QNgUJ4fSbk=',
           USE_MOCK_PRICES: 'true',
           FLY_IMAGE_REF: 'registry.fly.io/cryptovault-api:deployment-01TEST',
         },

@@ -31,6 +31,7 @@ describe('fly.toml', () => {
     SENDGRID_API_KEY: 'SG.test',
     NOWPAYMENTS_API_KEY: 'np-test',
     NOWPAYMENTS_IPN_SECRET: 'i'.repeat(10) + 'j'.repeat(10),
+    PROOF_SIGNING_KEY: 'KAsx0Ad3LzmK9vwcgF2mRTcQzOl6l9BD8QNgUJ4fSbk=',
     COINCAP_API_KEY: 'cc-test',
     EDGE_PROXY_SECRET: 'e'.repeat(16) + 'f'.repeat(16),
   };

@@ -49,6 +49,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/notifications/, 'Notifications'],
   [/^\/settings/, 'Settings'],
   [/^\/admin/, 'Admin'],
+  [/^\/proof-of-liabilities/, 'Proof of liabilities'],
 ];
 
 /** Client-side navigation is silent for screen readers: name the page and move focus to its content. */
@@ -148,7 +149,7 @@ export function Layout() {
       </main>
       <footer className="app-footer">
         CryptoVault {config.version !== 'unknown' ? `v${config.version}` : ''} · {config.environment}
-        {config.features.simulatedPrices ? ' · simulated market' : ''}
+        {config.features.simulatedPrices ? ' · simulated market' : ''} · <Link to="/proof-of-liabilities">Proof of liabilities</Link>
       </footer>
     </>
   );

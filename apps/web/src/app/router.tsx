@@ -21,6 +21,7 @@ const AlertsPage = lazy(() => import('../features/alerts/AlertsPage.tsx'));
 const NotificationsPage = lazy(() => import('../features/notifications/NotificationsPage.tsx'));
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage.tsx'));
 const AdminPage = lazy(() => import('../features/admin/AdminPage.tsx'));
+const ProofPage = lazy(() => import('../features/pol/ProofPage.tsx'));
 
 const authed = (el: ReactNode, admin = false) => <RequireAuth admin={admin}>{el}</RequireAuth>;
 
@@ -57,6 +58,7 @@ export function createRouter() {
         { path: 'notifications', element: authed(<NotificationsPage />) },
         { path: 'settings', element: authed(<SettingsPage />) },
         { path: 'admin/*', element: authed(<AdminPage />, true) },
+        { path: 'proof-of-liabilities', element: <ProofPage /> },
         { path: '*', element: <NotFound /> },
       ],
     },

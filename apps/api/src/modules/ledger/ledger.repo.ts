@@ -201,3 +201,23 @@ export function reconciliation(executor: Executor): Promise<ReconciliationRow[]>
     order by s.asset`,
   );
 }
+
+export interface UserHoldingsRow {
+  user_id: string;
+  /** `ASSET:total,ASSET:total` (available + locked, NUMERIC text), one entry per account of the user. */
+  holdings: string;
+}
+
+/**
+ * Every user's total (available + locked) per asset, a page of users at a time in user id order (keyset: users
+ * after `afterUserId`). Inside a repeatable-read transaction the pages together are one consistent snapshot.
+ */
+export function userHoldingsPage(executor: Executor, afterUserId: string | null, limit: number): Promise<UserHoldingsRow[]> {
+  return rows(
+    executor,
+    sql`select user_id::text as user_id, string_agg(asset || ':' || (available + locked)::text, ',' order by asset) as holdings
+        from ledger_accounts
+        where kind = 'user' and user_id is not null ${afterUserId ? sql`and user_id > ${afterUserId}::uuid` : sql``}
+        group by user_id order by user_id limit ${limit}`,
+  );
+}

@@ -165,6 +165,7 @@ describe('markets in production', () => {
       SENDGRID_API_KEY: 'SG.test',
       NOWPAYMENTS_API_KEY: 'np-test',
       NOWPAYMENTS_IPN_SECRET: secret(),
+      PROOF_SIGNING_KEY: 'KAsx0Ad3LzmK9vwcgF2mRTcQzOl6l9BD8QNgUJ4fSbk=',
     });
     try {
       const res = await prod.app.inject({ method: 'POST', url: '/api/dev/market/bitcoin', payload: { priceUsd: '1' } });
