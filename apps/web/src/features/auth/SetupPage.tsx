@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { useApi } from '../../app/services.ts';
 import { ApiError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
+import { AuthenticatorKey } from '../../ui/AuthenticatorKey.tsx';
 import { Field } from '../../ui/Field.tsx';
 import { authApi } from './api.ts';
 import { AuthCard, FormError } from './AuthCard.tsx';
@@ -79,16 +80,7 @@ export default function SetupPage() {
           <Field label="Name" name="name" autoComplete="name" value={form.name} onChange={set('name')} error={errors.name} />
           <Field label="Email" name="email" type="email" autoComplete="email" value={form.email} onChange={set('email')} error={errors.email} />
           <Field label="Password" name="password" type="password" autoComplete="new-password" value={form.password} onChange={set('password')} error={errors.password} hint="At least 10 characters." />
-          <p className="small">Scan this code with your authenticator app, or type the key by hand, then enter the 6-digit code it shows.</p>
-          <div className="qr">
-            <img src={`data:image/svg+xml;utf8,${encodeURIComponent(offer.qrSvg)}`} alt="QR code for your authenticator app" />
-          </div>
-          <div>
-            <div className="label">Key</div>
-            <code className="num break" data-testid="totp-secret">
-              {offer.secret}
-            </code>
-          </div>
+          <AuthenticatorKey qrSvg={offer.qrSvg} secret={offer.secret} />
           <Field label="6-digit code" name="totpCode" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={form.totpCode} onChange={set('totpCode')} error={errors.totpCode} />
           <FormError message={errors._form} />
           <button className="btn btn-primary btn-block" type="submit" disabled={busy}>

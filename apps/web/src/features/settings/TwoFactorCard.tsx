@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useAuth } from '../../app/auth.tsx';
 import { useApi } from '../../app/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
+import { AuthenticatorKey } from '../../ui/AuthenticatorKey.tsx';
 import { Field, FormError } from '../../ui/Field.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 
@@ -92,16 +93,7 @@ export function TwoFactorCard() {
       )}
       {setup && (
         <form className="form" onSubmit={enable} noValidate>
-          <p className="small">Scan this code with your authenticator app, or type the key by hand, then enter the 6-digit code it shows.</p>
-          <div className="qr">
-            <img src={`data:image/svg+xml;utf8,${encodeURIComponent(setup.qrSvg)}`} alt="QR code for your authenticator app" />
-          </div>
-          <div>
-            <div className="label">Key</div>
-            <code className="num break" data-testid="totp-secret">
-              {setup.secret}
-            </code>
-          </div>
+          <AuthenticatorKey qrSvg={setup.qrSvg} secret={setup.secret} />
           <Field label="6-digit code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} />
           <FormError message={errors._form} />
           <div className="row">
