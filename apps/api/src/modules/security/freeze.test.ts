@@ -2,7 +2,7 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@cryptovault/co
 import { sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createAdmin, enableTwoFactor, outbox, randomIp, signIn, signUpVerified, type TestSession, totpCode } from '../../../test/auth-helpers.ts';
+import { asUser, createAdmin, enableTwoFactor, outbox, randomIp, signIn, signUpVerified, stepUp, type TestSession, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { sha256 } from '../auth/secrets.ts';
 import { credit } from '../ledger/ledger.service.ts';
@@ -219,5 +219,28 @@ describe('"this wasn\'t me": the freeze link', () => {
     const s = await signIn(t, u.user.email, u.password);
     expect((await me(s)).json().frozen).toBe(true);
     expect((await withdraw(s)).json().error.code).toBe('ACCOUNT_FROZEN');
+  });
+});
+
+describe('a malicious operator (docs/security.md)', () => {
+  it('cannot approve its own withdrawal, or unfreeze anyone from a session that did not pass 2FA', async () => {
+    const admin = await createAdmin(t);
+    await credit(t.platform.database.db, { userId: admin.user.id, asset: 'BTC', amount: '1', reference: `test-funding:${admin.user.id}` });
+    await stepUp(t, admin);
+    const own = await withdraw(admin);
+    expect(own.statusCode, own.body).toBe(201);
+    const approve = await asUser(t, admin).inject({ method: 'POST', url: `/api/admin/withdrawals/${own.json().id}/approve` });
+    expect(approve.statusCode).toBe(403);
+    expect((await asUser(t, admin).inject({ method: 'POST', url: `/api/wallet/withdrawals/${own.json().id}/cancel` })).statusCode).toBe(200);
+
+    const victim = await funded();
+    const other = await createAdmin(t);
+    await asUser(t, other).inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/freeze`, payload: { reason: 'reported takeover' } });
+    // The admin's password-only session (as every session opened before 2FA was): no operator rights.
+    const passwordOnly = admin;
+    await t.platform.database.db.execute(sql`update sessions set second_factor_at = null, step_up_methods = '{password}', auth_methods = '{password}' where user_id = ${admin.user.id}`);
+    const refused = await asUser(t, passwordOnly).inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/unfreeze`, payload: { reason: 'trust me' } });
+    expect(refused.statusCode).toBe(403);
+    expect((await auditRows(victim.user.id)).filter((r) => r.action === 'user.unfreeze')).toEqual([]);
   });
 });
