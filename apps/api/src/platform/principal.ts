@@ -60,10 +60,12 @@ export function requireUser(request: FastifyRequest): Principal {
 
 /**
  * Admin routes need role admin, 2FA on the account AND a session that itself passed a second factor: a session
- * opened with the password alone does not become an admin session when 2FA is turned on elsewhere.
+ * opened with the password alone does not become an admin session when 2FA is turned on elsewhere. A frozen
+ * administrator account has no operator rights until it is unfrozen (by another operator, or its owner).
  */
 export function requireAdmin(request: FastifyRequest): Principal {
   const p = requireUser(request);
+  if (p.role === 'admin') requireNotFrozen(p);
   if (p.role !== 'admin') throw new AppError('FORBIDDEN', 'Administrator access required');
   if (!p.twoFactorEnabled) throw new AppError('FORBIDDEN', 'Administrators must enable two-factor authentication first');
   if (!p.session.secondFactorAt) {

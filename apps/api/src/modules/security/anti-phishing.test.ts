@@ -19,6 +19,18 @@ afterAll(async () => {
   await t.close();
 });
 
+const SECURITY_NOTICES = [
+  'throttleEmail',
+  'newDeviceEmail',
+  'twoFactorChangedEmail',
+  'passwordChangedEmail',
+  'addressAddedEmail',
+  'addressConfirmedEmail',
+  'addressRemovedEmail',
+  'addressBookOnlyEmail',
+  'antiPhishingChangedEmail',
+  'accountUnfrozenEmail',
+];
 const setCode = (s: TestSession, code: string | null) => asUser(t, s).inject({ method: 'PUT', url: '/api/security/anti-phishing', payload: { code } });
 const hasCode = (m: { text: string; html: string } | undefined, code: string) => {
   expect(m?.text.startsWith(`Your anti-phishing code: ${code}\n`), m?.text).toBe(true);
@@ -61,7 +73,7 @@ describe('anti-phishing code', () => {
     expect(cleared?.text).not.toContain('anti-phishing code: ');
   });
 
-  it('every email template carries it at the top, through the one mailer (a new template without a row here fails)', async () => {
+  it('every email template carries it at the top, through the one mailer, and every security notice a freeze link (a new template without a row here fails)', async () => {
     const u = await signUpVerified(t);
     await setCode(u, 'Quiet Moose 9');
     const to = u.user.email;
@@ -93,6 +105,9 @@ describe('anti-phishing code', () => {
       const items = await outbox(t, to);
       expect(items.length, name).toBe(before + 1);
       hasCode(items[0], 'Quiet Moose 9');
+      // New-device and security-change emails also carry the one-time "this wasn't me" link.
+      expect(/\/freeze\?token=/.test(items[0]?.text ?? ''), name).toBe(SECURITY_NOTICES.includes(name));
+      expect(/\/freeze\?token=/.test(items[0]?.html ?? ''), name).toBe(SECURITY_NOTICES.includes(name));
     }
     // Notifications (withdrawals, deposits, alerts, ...) go through emailUser.
     await emailUser(t.platform, u.user.id, 'Withdrawal requested', 'Your withdrawal is waiting for review.');

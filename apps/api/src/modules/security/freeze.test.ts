@@ -71,7 +71,8 @@ async function freezeToken(email: string): Promise<string> {
   }
   throw new Error(`no freeze link in the outbox for ${email}`);
 }
-const freeze = (token: string) => t.app.inject({ method: 'POST', url: '/api/security/freeze', payload: { token } });
+// Each from its own address: the per-address limits count in a Redis shared by every run.
+const freeze = (token: string) => t.app.inject({ method: 'POST', url: '/api/security/freeze', remoteAddress: randomIp(), payload: { token } });
 const me = (s: TestSession) => asUser(t, s).inject({ method: 'GET', url: '/api/auth/me' });
 const withdraw = (s: TestSession) => asUser(t, s).inject({ method: 'POST', url: '/api/wallet/withdrawals', payload: { asset: 'BTC', amount: '0.01', address: BTC_ADDR } });
 const transfer = (s: TestSession, to: string) => asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: to } });
@@ -169,7 +170,7 @@ describe('"this wasn\'t me": the freeze link', () => {
     const s = await signIn(t, owner.user.email, owner.password, { totpCode: await totpCode(owner.totpSecret!, 0) });
     expect((await asUser(t, s).inject({ method: 'POST', url: '/api/security/unfreeze/request' })).statusCode).toBe(202);
     const token = await unfreezeLink(owner.user.email);
-    const unfreeze = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/security/unfreeze', payload: { token, ...payload } });
+    const unfreeze = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/security/unfreeze', remoteAddress: randomIp(), payload: { token, ...payload } });
     expect((await unfreeze({ password: 'wrong password here 1' })).statusCode).toBe(401);
     expect((await unfreeze({ password: owner.password })).json().error.code).toBe('TOTP_REQUIRED');
     expect((await unfreeze({ password: owner.password, totpCode: '000000' })).json().error.code).toBe('TOTP_INVALID');
@@ -223,7 +224,7 @@ describe('"this wasn\'t me": the freeze link', () => {
 });
 
 describe('a malicious operator (docs/security.md)', () => {
-  it('cannot approve its own withdrawal, or unfreeze anyone from a session that did not pass 2FA', async () => {
+  it('cannot approve its own withdrawal, unfreeze anyone from a session that did not pass 2FA, or act at all once its account is frozen', async () => {
     const admin = await createAdmin(t);
     await credit(t.platform.database.db, { userId: admin.user.id, asset: 'BTC', amount: '1', reference: `test-funding:${admin.user.id}` });
     await stepUp(t, admin);
@@ -242,5 +243,13 @@ describe('a malicious operator (docs/security.md)', () => {
     const refused = await asUser(t, passwordOnly).inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/unfreeze`, payload: { reason: 'trust me' } });
     expect(refused.statusCode).toBe(403);
     expect((await auditRows(victim.user.id)).filter((r) => r.action === 'user.unfreeze')).toEqual([]);
+
+    // A frozen administrator account (its owner used the link) has no operator rights, even with a 2FA session.
+    await asUser(t, other).inject({ method: 'POST', url: `/api/admin/users/${admin.user.id}/freeze`, payload: { reason: 'admin laptop stolen' } });
+    const again = await signIn(t, admin.user.email, admin.password, { totpCode: admin.backupCodes![0] }); // a backup code: the TOTP steps were used above
+    const frozenAdmin = await asUser(t, again).inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/unfreeze`, payload: { reason: 'trust me' } });
+    expect(frozenAdmin.statusCode).toBe(403);
+    expect(frozenAdmin.json().error.code).toBe('ACCOUNT_FROZEN');
+    expect((await asUser(t, again).inject({ method: 'GET', url: '/api/admin/users' })).json().error.code).toBe('ACCOUNT_FROZEN');
   });
 });
