@@ -7,6 +7,9 @@ import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { sha256 } from '../auth/secrets.ts';
 import { credit } from '../ledger/ledger.service.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
+import type { Principal } from '../../platform/principal.ts';
+import { createTransfer } from '../transfers/transfers.service.ts';
+import { requestWithdrawal } from '../withdrawals/withdrawals.service.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const env = {
@@ -220,6 +223,22 @@ describe('"this wasn\'t me": the freeze link', () => {
     const s = await signIn(t, u.user.email, u.password);
     expect((await me(s)).json().frozen).toBe(true);
     expect((await withdraw(s)).json().error.code).toBe('ACCOUNT_FROZEN');
+  });
+});
+
+describe('a freeze racing a request', () => {
+  it('a withdrawal or transfer whose caller was checked a moment before the freeze is refused inside its transaction', async () => {
+    const u = await funded();
+    const other = await signUpVerified(t);
+    // The principal as the request resolved it, before the freeze committed.
+    const stale: Principal = { userId: u.user.id, sessionId: 'stale', role: 'user', twoFactorEnabled: false, frozen: false, session: { secondFactorAt: null, stepUpAt: new Date(), stepUpMethods: ['password'] }, via: 'cookie' } as Principal;
+    await t.platform.database.db.execute(sql`update users set frozen_at = now(), frozen_reason = 'test' where id = ${u.user.id}`);
+    const w = await requestWithdrawal(t.platform, stale, { asset: 'BTC', amount: '0.01', address: BTC_ADDR }, null, () => undefined).catch((e: unknown) => e);
+    expect((w as { code?: string }).code).toBe('ACCOUNT_FROZEN');
+    const tr = await createTransfer(t.platform, stale, { asset: 'USD', amount: '1', recipientEmail: other.user.email }, null).catch((e: unknown) => e);
+    expect((tr as { code?: string }).code).toBe('ACCOUNT_FROZEN');
+    const rows = await t.platform.database.db.execute(sql`select count(*)::int as n from withdrawals where user_id = ${u.user.id}`);
+    expect((rows as unknown as { rows: { n: number }[] }).rows[0]?.n).toBe(0);
   });
 });
 

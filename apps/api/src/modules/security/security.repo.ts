@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
+import { AppError } from '../../platform/errors.ts';
 import { randomToken, sha256 } from '../auth/secrets.ts';
 import { users } from '../auth/users.schema.ts';
 import { accountSecuritySettings, type SecurityTokenPurpose, securityTokens, type WithdrawalAddressRow, withdrawalAddresses } from './security.schema.ts';
@@ -129,6 +130,17 @@ export async function deleteAddress(ex: Executor, userId: string, id: string): P
     .where(and(eq(withdrawalAddresses.id, id), eq(withdrawalAddresses.userId, userId)))
     .returning();
   return row ?? null;
+}
+
+/**
+ * Inside a money-moving transaction: refuses (403 ACCOUNT_FROZEN) when the user is frozen, holding a share lock on
+ * the user row until commit. A freeze (an UPDATE of that row) therefore either waits for this transaction, which
+ * then happened before it (and a pending withdrawal is canceled by the freeze's sweep), or committed first and is
+ * seen here. The request's principal alone could be a moment old.
+ */
+export async function assertNotFrozen(ex: Executor, userId: string): Promise<void> {
+  const [row] = await ex.select({ frozenAt: users.frozenAt }).from(users).where(eq(users.id, userId)).for('share');
+  if (row?.frozenAt) throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals and transfers are blocked until it is unfrozen');
 }
 
 /** Sets or clears the freeze; returns the user's email when the state changed. */

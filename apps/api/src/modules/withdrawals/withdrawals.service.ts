@@ -12,6 +12,7 @@ import type { UserBalance } from '../ledger/ledger.types.ts';
 import { D, decimalPlaces, fixed } from '../ledger/money.ts';
 import { notify } from '../notifications/notifications.service.ts';
 import { resolveDestination } from '../security/address-book.service.ts';
+import { assertNotFrozen } from '../security/security.repo.ts';
 import { decodeCursor, page } from '../notifications/paging.ts';
 import { checkAddress } from './addresses.ts';
 import * as repo from './withdrawals.repo.ts';
@@ -86,6 +87,7 @@ export async function requestWithdrawal(
   let balances: UserBalance[] = [];
   const result = await runIdempotent(platform.database.db, { userId: p.userId, scope: 'withdrawal', key, body }, async (tx) => {
     await repo.lockUserWithdrawals(tx, p.userId);
+    await assertNotFrozen(tx, p.userId);
     const used = new D(await repo.usdInLastDay(tx, p.userId));
     if (used.plus(amountUsd).gt(config.withdrawals.dailyLimitUsd)) {
       throw new AppError('LIMIT_EXCEEDED', `This would exceed your daily withdrawal limit of ${config.withdrawals.dailyLimitUsd} USD`, {
