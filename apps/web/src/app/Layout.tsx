@@ -48,6 +48,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/alerts/, 'Alerts'],
   [/^\/notifications/, 'Notifications'],
   [/^\/settings/, 'Settings'],
+  [/^\/security/, 'Security'],
   [/^\/admin/, 'Admin'],
   [/^\/proof-of-liabilities/, 'Proof of liabilities'],
 ];
@@ -104,6 +105,9 @@ export function Layout() {
             {user ? (
               <>
                 <NotificationBell />
+                <Link to="/security" className="btn btn-ghost btn-sm hide-sm">
+                  Security
+                </Link>
                 <Link to="/settings" className="btn btn-ghost btn-sm hide-sm" aria-label="Settings">
                   {user.name.split(' ')[0] || 'Account'}
                 </Link>
@@ -138,6 +142,7 @@ export function Layout() {
           <nav id="mobile-nav" className="mobile-nav" aria-label="Main (mobile)" onClick={() => setMenuOpen(false)}>
             {navLinks}
             {user && <NavLink to="/settings">Settings</NavLink>}
+            {user && <NavLink to="/security">Security</NavLink>}
           </nav>
         )}
       </header>
