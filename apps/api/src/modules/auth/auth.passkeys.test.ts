@@ -146,6 +146,21 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     expect((await passkeySignIn(s, key, ip)).statusCode).toBe(200);
   });
 
+  it('an expired challenge is refused, and expired challenges are cleared when new ones are issued', async () => {
+    const s = await signUpVerified(t);
+    const { key } = await addPasskey(s);
+    const ip = randomIp();
+    const first = await login({ email: s.user.email, password: s.password }, ip);
+    const options = first.json().error.details.passkey;
+    await t.platform.database.db.execute(sql`update webauthn_challenges set expires_at = now() - interval '1 second' where challenge = ${options.challenge}`);
+    const late = await login({ email: s.user.email, password: s.password, passkey: key.assert(options, origin) }, ip);
+    expect(late.statusCode).toBe(401);
+    expect(late.json().error.code).toBe('PASSKEY_INVALID');
+    await login({ email: s.user.email, password: s.password }, ip);
+    const left = (await t.platform.database.db.execute(sql`select count(*)::int as n from webauthn_challenges where expires_at <= now()`)) as unknown as { rows: { n: number }[] };
+    expect(Number(left.rows[0]?.n)).toBe(0);
+  });
+
   it("another user's passkey: not usable to sign in, and its id is a 404 to remove", async () => {
     const a = await signUpVerified(t);
     const b = await signUpVerified(t);

@@ -58,8 +58,8 @@ export async function insertChallenge(
   ex: Executor,
   v: { challenge: string; userId: string; sessionId: string | null; purpose: ChallengePurpose; expiresAt: Date },
 ): Promise<void> {
-  // Old challenges of this user go first, so a user cannot pile them up.
-  await ex.delete(webauthnChallenges).where(and(eq(webauthnChallenges.userId, v.userId), lt(webauthnChallenges.expiresAt, sql`now()`)));
+  // Expired challenges (anyone's: webauthn_challenges_expires) go first, so unused ones never pile up.
+  await ex.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, sql`now()`));
   await ex.insert(webauthnChallenges).values(v);
 }
 
