@@ -10,6 +10,8 @@ export interface Principal {
   twoFactorEnabled: boolean;
   /** Which second factors the account has ('totp' also covers its backup codes). */
   secondFactors: SecondFactor[];
+  /** The account was frozen ("this wasn't me"): nothing sensitive until an operator or the owner lifts it. */
+  frozen: boolean;
   /** How this session was authenticated (from its row, read on every request). */
   session: SessionAssurance;
   /** cookie-authenticated requests need CSRF; bearer ones do not. */
@@ -76,6 +78,18 @@ export function requireAdmin(request: FastifyRequest): Principal {
 }
 
 /**
+ * A frozen account (the owner's "this wasn't me" link) moves no money and changes nothing sensitive: 403
+ * ACCOUNT_FROZEN. Every step-up guarded action goes through here (requireStepUp), and withdrawals and transfers
+ * call it themselves before anything else.
+ */
+export function requireNotFrozen(p: Principal): Principal {
+  if (p.frozen) {
+    throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals, transfers and security changes are blocked until it is unfrozen (support, or the unfreeze link with your password and second factor)');
+  }
+  return p;
+}
+
+/**
  * What a step-up must prove for `p`: a second factor when the account has one (any of those listed: 'totp' and/or
  * 'passkey'), else the password; `withPassword` adds the password.
  */
@@ -90,7 +104,7 @@ export function stepUpMethods(p: Principal, opts: { withPassword?: boolean } = {
  * STEP_UP_REQUIRED with { methods, ttlSeconds }, so a client knows what to ask for and POSTs /api/auth/step-up.
  */
 export function requireStepUp(request: FastifyRequest, ttlSeconds: number, opts: { withPassword?: boolean } = {}): Principal {
-  const p = requireUser(request);
+  const p = requireNotFrozen(requireUser(request));
   const methods = stepUpMethods(p, opts);
   const s = p.session;
   const fresh = s.stepUpAt !== null && Date.now() - s.stepUpAt.getTime() <= ttlSeconds * 1000;

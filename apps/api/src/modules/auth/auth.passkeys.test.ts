@@ -4,6 +4,7 @@ import { asUser, expireStepUp, latestEmail, outbox, randomIp, sessionFromRespons
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { SoftAuthenticator } from '../../../test/webauthn-authenticator.ts';
 import { credit } from '../ledger/ledger.service.ts';
+import { sha256 } from './secrets.ts';
 
 // Fixed secrets so a second app on the same database (a restart) accepts the first one's sessions.
 const env = {
@@ -50,7 +51,10 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     const list = await asUser(t, s).inject({ method: 'GET', url: '/api/auth/passkeys' });
     expect(list.json().items).toEqual([expect.objectContaining({ id: body.passkey.id, name: 'Test key', lastUsedAt: null })]);
     expect((await asUser(t, other).inject({ method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401);
-    expect((await latestEmail(t, s.user.email))?.subject).toMatch(/A passkey was added/);
+    const added = await latestEmail(t, s.user.email);
+    expect(added?.subject).toMatch(/A passkey was added/);
+    // A security notice: it carries the one-time "this wasn't me" freeze link.
+    expect(added?.text).toMatch(/\/freeze\?token=/);
     expect((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/backup-codes' })).json()).toEqual({ remaining: 10, available: true });
     const events = (await asUser(t, s).inject({ method: 'GET', url: '/api/auth/security-events' })).json().items as { kind: string }[];
     expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['passkey_added', 'sign_in']));
@@ -297,5 +301,27 @@ describe('security events and sessions', () => {
     expect((await asUser(t, a).inject({ method: 'GET', url: '/api/auth/me' })).statusCode).toBe(200);
     const kinds = ((await asUser(t, a).inject({ method: 'GET', url: '/api/auth/security-events' })).json().items as { kind: string }[]).map((e) => e.kind);
     expect(kinds[0]).toBe('sessions_signed_out');
+  });
+});
+
+describe('passkeys and the freeze link', () => {
+  it("a passkey-only account's unfreeze link needs the password and a backup code, not the password alone", async () => {
+    const s = await signUpVerified(t);
+    const { key, body } = await addPasskey(s);
+    const known = `a-known-freeze-token-for-${s.user.id}`;
+    await t.platform.database.db.execute(sql`insert into security_tokens (user_id, purpose, token_hash, expires_at) values (${s.user.id}, 'freeze', ${sha256(known)}, now() + interval '1 day')`);
+    expect((await t.app.inject({ method: 'POST', url: '/api/security/freeze', payload: { token: known } })).statusCode).toBe(200);
+    const ip = randomIp();
+    const session = await sessionFromResponse(t, await passkeySignIn(s, key, ip), s.password, ip);
+    expect((await asUser(t, session).inject({ method: 'POST', url: '/api/security/unfreeze/request' })).statusCode).toBe(202);
+    const mail = (await outbox(t, s.user.email)).find((m) => m.subject === 'Unfreeze your CryptoVault account');
+    const token = mail?.text.match(/\/unfreeze\?token=([A-Za-z0-9_-]+)/)?.[1];
+    expect(token).toBeTruthy();
+    const unfreeze = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/security/unfreeze', payload: { token, ...payload } });
+    const passwordOnly = await unfreeze({ password: s.password });
+    expect(passwordOnly.json().error).toMatchObject({ code: 'TOTP_REQUIRED', details: { methods: ['passkey'] } });
+    const ok = await unfreeze({ password: s.password, backupCode: body.backupCodes![0] });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().frozen).toBe(false);
   });
 });

@@ -168,6 +168,7 @@ export function createAuthenticator(d: AuthDeps): Authenticator {
       role: live.user.role,
       twoFactorEnabled: secondFactors.length > 0,
       secondFactors,
+      frozen: live.user.frozenAt !== null,
       session: { secondFactorAt: s.secondFactorAt, stepUpAt: s.stepUpAt, stepUpMethods: s.stepUpMethods as AuthMethod[] },
       via,
     };
