@@ -162,6 +162,7 @@ export function PasskeysCard() {
         withdrawals and transfers. It only works on this site, so a look-alike page cannot use it.
       </p>
       {codes && <BackupCodeList codes={codes} />}
+      <div className="stack">
       <QueryState query={list} isEmpty={(d) => d.items.length === 0} empty="No passkeys yet.">
         {(d) => (
           <ul className="stack" style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="passkey-list">
@@ -192,6 +193,7 @@ export function PasskeysCard() {
       ) : (
         <p className="small muted">This browser cannot create passkeys.</p>
       )}
+      </div>
     </section>
   );
 }
