@@ -10,9 +10,12 @@ import { Field, FormError } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { TwoFactorCard } from '../settings/TwoFactorCard.tsx';
+import { AddressBookCard } from './AddressBookCard.tsx';
+import { AntiPhishingCard } from './AntiPhishingCard.tsx';
 
 /**
- * /security: sessions and devices, second factors (TOTP, passkeys, backup codes) and recent security events. Every
+ * /security: sessions and devices, second factors (TOTP, passkeys, backup codes), the anti-phishing code, the
+ * withdrawal address book and recent security events. Every
  * change that needs a step-up gets the StepUpDialog through the api client (403 STEP_UP_REQUIRED), then is retried.
  */
 export default function SecurityPage() {
@@ -26,7 +29,8 @@ export default function SecurityPage() {
         <TwoFactorCard />
         <PasskeysCard />
         <BackupCodesCard />
-        {/* Withdrawal address book and anti-phishing code cards (AddressBookCard, AntiPhishingCard) belong here. */}
+        <AntiPhishingCard />
+        <AddressBookCard />
         <SecurityEventsCard />
       </div>
     </>
