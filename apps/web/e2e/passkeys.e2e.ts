@@ -1,6 +1,6 @@
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseUrl, DESKTOP, launch, PASSWORD, shoot, signUp, uniqueEmail, waitForText } from './helpers.ts';
+import { baseUrl, DESKTOP, launch, PASSWORD, shoot, signUp, totp, uniqueEmail, waitForText } from './helpers.ts';
 
 /**
  * Passkeys in real Chromium, answered by its virtual authenticator (Chrome DevTools Protocol, WebAuthn domain):
@@ -112,6 +112,47 @@ describe('passkeys (Chromium virtual authenticator)', () => {
     await page.getByText('To Step Receiver').first().waitFor();
     await page.goto('/wallet');
     await waitForText(page, 'available-USD', (t) => t === '30.00');
+    await page.context().close();
+  });
+
+  it('the same step-up for a transfer with an authenticator code: the StepUpDialog takes the code and the transfer goes through', async () => {
+    const recipient = await localPage();
+    const recipientEmail = uniqueEmail('totp-to');
+    await signUp(recipient, recipientEmail, 'Code Receiver');
+    await recipient.context().close();
+
+    const page = await localPage();
+    await signUp(page, uniqueEmail('totp-step'), 'Code Sender');
+    await page.goto('/wallet?tab=deposit');
+    await page.getByLabel('Amount (USD)').fill('50');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('button', { name: 'Simulate payment' }).click();
+    await waitForText(page, 'available-USD', (t) => t === '50.00');
+    // Turning 2FA on proves the factor for this session (admin rights) but is not a step-up for money.
+    await page.goto('/security');
+    await page.getByRole('button', { name: 'Set up 2FA' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+    await page.getByLabel('6-digit code').fill(totp(secret));
+    await page.getByRole('button', { name: 'Turn on 2FA' }).click();
+    await waitForText(page, 'twofa-status', (t) => t === 'On');
+
+    await page.goto('/wallet?tab=transfer');
+    await page.getByLabel('Recipient email').fill(recipientEmail);
+    await page.getByLabel('Amount').fill('20');
+    const stepUpRequired = page.waitForResponse((r) => r.url().endsWith('/api/wallet/transfers') && r.status() === 403);
+    await page.getByRole('button', { name: 'Send' }).click();
+    const refused = (await (await stepUpRequired).json()) as { error: { code: string; details: { methods: string[] } } };
+    expect(refused.error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['totp'] } });
+    const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('button', { name: 'Use a passkey' }).count()).toBe(0);
+    // The enabling code's time step is spent: the next step's code (the server allows one step of drift).
+    await dialog.getByLabel('Authentication code (or a backup code)').fill(totp(secret, Date.now() + 30_000));
+    const sent = page.waitForResponse((r) => r.url().endsWith('/api/wallet/transfers') && r.status() === 201);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await sent;
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByText('To Code Receiver').first().waitFor();
     await page.context().close();
   });
 });
