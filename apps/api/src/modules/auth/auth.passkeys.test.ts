@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, expireStepUp, latestEmail, outbox, randomIp, sessionFromResponse, signIn, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { asUser, enableTwoFactor, expireStepUp, latestEmail, outbox, randomIp, sessionFromResponse, signIn, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { SoftAuthenticator } from '../../../test/webauthn-authenticator.ts';
 import { credit } from '../ledger/ledger.service.ts';
@@ -59,6 +59,22 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     const events = (await asUser(t, s).inject({ method: 'GET', url: '/api/auth/security-events' })).json().items as { kind: string }[];
     expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['passkey_added', 'sign_in']));
     expect(events[0]?.kind).toBe('passkey_added');
+  });
+
+  it('an account with TOTP keeps its backup codes when it adds a passkey; STEP_UP_REQUIRED then names both factors', async () => {
+    const s = await enableTwoFactor(t, await signUpVerified(t));
+    await stepUp(t, s, { withPassword: true });
+    const { body } = await addPasskey(s);
+    expect(body.backupCodes).toBeUndefined();
+    expect((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/backup-codes' })).json()).toEqual({ remaining: 10, available: true });
+    await expireStepUp(t, s);
+    const res = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/backup-codes/regenerate' });
+    expect(res.json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['totp', 'passkey'] } });
+    // The password answer at sign-in offers both.
+    const first = await login({ email: s.user.email, password: s.password });
+    expect(first.json().error.details.methods).toEqual(['totp', 'passkey']);
+    // The old backup codes still work.
+    expect((await login({ email: s.user.email, password: s.password, totpCode: s.backupCodes![0] })).statusCode).toBe(200);
   });
 
   it('registration needs a step-up with the password; a challenge works once and only for the session that asked', async () => {

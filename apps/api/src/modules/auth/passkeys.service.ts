@@ -89,6 +89,7 @@ export async function registerPasskey(
 ): Promise<{ passkey: PasskeyInfo; backupCodes?: string[] }> {
   await d.platform.rateLimiter.consume(LIMITS.passkeyUser, principal.userId);
   const user = await currentUser(d, principal);
+  const existingCount = await passkeysRepo.countPasskeys(d.db, user.id);
   const challenge = signedChallenge(input.response);
   if (!(await passkeysRepo.consumeChallenge(d.db, challenge, 'register', user.id, principal.sessionId))) {
     throw invalid('This passkey request has expired or was already used; start again');
@@ -111,7 +112,8 @@ export async function registerPasskey(
   const info = verified.registrationInfo;
   const name = input.name?.trim() || `${describeDevice(ctx.userAgent)} passkey`.slice(0, 64);
   const transports = (input.response.response as { transports?: unknown }).transports;
-  const backupCodes = user.backupCodeHashes.length === 0 ? newBackupCodes() : undefined;
+  // The account's first second factor brings backup codes; with TOTP or another passkey it already has its own.
+  const backupCodes = !user.totpEnabledAt && existingCount === 0 ? newBackupCodes() : undefined;
   const { row, ended } = await d.db.transaction(async (tx) => {
     const inserted = await passkeysRepo.insertPasskey(tx, {
       userId: user.id,
