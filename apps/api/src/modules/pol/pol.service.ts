@@ -15,7 +15,7 @@ import type { Db, Executor } from '../../platform/db/client.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import { recordAudit } from '../audit/audit.repo.ts';
-import { rows, userHoldingsPage } from '../ledger/ledger.repo.ts';
+import { rows, type UserHoldingsRow, userHoldingsPage } from '../ledger/ledger.repo.ts';
 import { pgError } from '../ledger/ledger.service.ts';
 import { D } from '../ledger/money.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
@@ -153,11 +153,19 @@ export interface SnapshotOptions {
    * What follows (signing, the root row, the commit with its deferred foreign-key checks) is the rest of the total.
    */
   onPhase?: (phase: SnapshotPhase, ms: number) => void;
+  /** Users per page of balances (PAGE unless a test wants many pages of a few users). */
+  pageSize?: number;
 }
 
 export type SnapshotPhase = 'reconcile' | 'balances' | 'leaves' | 'tree';
 
 const batchJson = (list: unknown[]) => JSON.stringify(list);
+
+/** A statement sent ahead and awaited later: its rejection is handled where it is awaited, not reported as unhandled. */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
 
 /**
  * Takes a snapshot and publishes its root, all in one repeatable-read transaction: the ledger must reconcile, every
@@ -198,9 +206,15 @@ export async function takeSnapshot(platform: Platform, opts: SnapshotOptions): P
         await tx.execute(sql`create temp table pol_build (user_id uuid, salt text, hash text, sums text) on commit drop`);
         const sums = assets.map(() => 0n);
         let leafCount = 0;
-        let after: string | null = null;
-        for (;;) {
-          const page = await userHoldingsPage(tx, after, PAGE);
+        // Pipelined on the transaction's one connection, which runs statements in the order they are sent: while a
+        // page is hashed here, PostgreSQL stages the previous page's leaves and reads the next page. Every statement is
+        // awaited before the phase ends (a failure rejects there and rolls everything back).
+        const pageSize = opts.pageSize ?? PAGE;
+        let next: Promise<UserHoldingsRow[]> | null = settled(userHoldingsPage(tx, null, pageSize));
+        let staged: Promise<unknown> = Promise.resolve();
+        while (next) {
+          const page: UserHoldingsRow[] = await next;
+          next = page.length === pageSize ? settled(userHoldingsPage(tx, page[page.length - 1]!.user_id, pageSize)) : null;
           if (page.length === 0) break;
           // One call for the page's salts: a million calls of randomBytes(32) cost more than the hashing.
           const salts = randomBytes(32 * page.length);
@@ -220,12 +234,17 @@ export async function takeSnapshot(platform: Platform, opts: SnapshotOptions): P
             });
             return { user_id: row.user_id, salt: salt.toString('hex'), hash: leaf.hash, sums: encodeSums(balances) };
           });
-          await tx.execute(sql`insert into pol_build (user_id, salt, hash, sums)
-            select user_id, salt, hash, sums from jsonb_to_recordset(${batchJson(batch)}::jsonb) as x(user_id uuid, salt text, hash text, sums text)`);
+          await staged;
+          staged = settled(
+            rows(
+              tx,
+              sql`insert into pol_build (user_id, salt, hash, sums)
+                select user_id, salt, hash, sums from jsonb_to_recordset(${batchJson(batch)}::jsonb) as x(user_id uuid, salt text, hash text, sums text)`,
+            ),
+          );
           leafCount += page.length;
-          after = page[page.length - 1]!.user_id;
-          if (page.length < PAGE) break;
         }
+        await staged;
         phase('balances');
         const off = assets.filter((_, i) => sums[i] !== expected[i]).map((a) => a.symbol);
         if (off.length > 0) throw new AppError('INVALID_STATE', `The snapshot's leaves do not add up to the ledger's user liabilities (${off.join(', ')})`);
