@@ -107,6 +107,7 @@ const envSchema = z.object({
   WITHDRAWAL_DUAL_APPROVAL_USD: usdAmount.default('10000'),
   WITHDRAWAL_DAILY_LIMIT_USD: usdAmount.default('50000'),
   WITHDRAWAL_FEES: optionalString,
+  WITHDRAWAL_ADDRESS_COOLING_OFF_HOURS: int(1, 720).default(24),
   SENTRY_DSN: optionalString,
   PUBLIC_SENTRY_DSN: optionalString,
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
@@ -235,6 +236,11 @@ export interface Config {
     dailyLimitUsd: string;
     /** Fee per asset symbol, charged in that asset on top of the amount. */
     fees: Record<string, string>;
+    /**
+     * A new address-book entry becomes usable this long after it was added (and only once its emailed link was
+     * confirmed); switching "address book only" off takes effect after the same period.
+     */
+    addressCoolingOffSeconds: number;
   };
   sentry: { dsn: string | null; publicDsn: string | null };
   /** OpenTelemetry tracing over OTLP/HTTP; null (off, nothing loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
@@ -579,7 +585,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       from: e.EMAIL_FROM,
     },
     payments,
-    withdrawals: { dualApprovalUsd: e.WITHDRAWAL_DUAL_APPROVAL_USD, dailyLimitUsd: e.WITHDRAWAL_DAILY_LIMIT_USD, fees: withdrawalFees },
+    withdrawals: { dualApprovalUsd: e.WITHDRAWAL_DUAL_APPROVAL_USD, dailyLimitUsd: e.WITHDRAWAL_DAILY_LIMIT_USD, fees: withdrawalFees, addressCoolingOffSeconds: e.WITHDRAWAL_ADDRESS_COOLING_OFF_HOURS * 3600 },
     sentry: { dsn: e.SENTRY_DSN ?? null, publicDsn: e.PUBLIC_SENTRY_DSN ?? null },
     telemetry: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? {

@@ -12,6 +12,8 @@ export const adminUser = z.object({
   twoFactorEnabled: z.boolean(),
   suspended: z.boolean(),
   suspendedAt: isoDateTime.nullable(),
+  /** Frozen by the owner's "this wasn't me" link or an operator; lifted with POST /api/admin/users/:id/unfreeze. */
+  frozenAt: isoDateTime.nullable(),
   createdAt: isoDateTime,
 });
 export const adminUserList = pageOf(adminUser);

@@ -19,6 +19,8 @@ export const userProfile = z.object({
   role: z.enum(['user', 'admin']),
   emailVerified: z.boolean(),
   twoFactorEnabled: z.boolean(),
+  /** Frozen by a "this wasn't me" link (or an operator): withdrawals, transfers and security changes answer 403 ACCOUNT_FROZEN. */
+  frozen: z.boolean(),
   createdAt: isoDateTime,
 });
 export type UserProfile = z.infer<typeof userProfile>;

@@ -15,3 +15,4 @@ export * from './transfers.ts';
 export * from './alerts.ts';
 export * from './admin.ts';
 export * from './pol.ts';
+export * from './security.ts';

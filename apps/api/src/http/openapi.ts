@@ -26,6 +26,9 @@ const PUBLIC = [
   /^\/api\/auth\/(signup|login|verify-email|resend-verification|forgot-password|reset-password|refresh|logout|session)$/,
   // Authenticated by the setup link's one-time token, not a session.
   /^\/api\/setup\/(begin|complete)$/,
+  // Authenticated by an emailed one-time token (address confirmation, "this wasn't me", unfreeze), not a session.
+  /^\/api\/wallet\/withdrawal-addresses\/confirm$/,
+  /^\/api\/security\/(freeze|unfreeze)$/,
   // Authenticated by the provider's signature, not a session.
   /^\/api\/webhooks\//,
   /^\/api\/dev\/(outbox|market\/|proof-of-liabilities\/)/,
@@ -41,7 +44,9 @@ const TAGS: Record<string, string> = {
   auth: 'Sign-up, sign-in, sessions, password and two-factor authentication. Sign-in sets httpOnly cookies; non-browser clients send the access token as `Authorization: Bearer`.',
   markets: 'Prices, price history and trading pairs, set by the server (public).',
   trading: 'Market, limit and stop orders, filled at the server price; funds are held while an order is open.',
-  wallet: 'Balances, deposits through the payment provider, withdrawals (2FA when enabled) and instant transfers between users.',
+  wallet: 'Balances, deposits through the payment provider, withdrawals (step-up), the withdrawal address book and instant transfers between users.',
+  security:
+    'Account security: the "this wasn\'t me" freeze from a security email and how it is lifted, and the anti-phishing code shown in every email.',
   portfolio: 'Holdings valued at current prices, profit and loss, and value history.',
   transactions: 'The ledger-backed history of every balance change, and its CSV or JSON export.',
   alerts: 'Price alerts that notify when an asset crosses a threshold.',

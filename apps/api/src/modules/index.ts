@@ -13,8 +13,9 @@ import { portfolioModule } from './portfolio/portfolio.routes.ts';
 import { tradingModule } from './trading/trading.routes.ts';
 import { transactionsModule } from './transactions/transactions.routes.ts';
 import { transfersModule } from './transfers/transfers.routes.ts';
+import { securityModule } from './security/security.routes.ts';
 import type { AppModule } from './types.ts';
 import { withdrawalsModule } from './withdrawals/withdrawals.routes.ts';
 
 /** Every domain module, in registration order. */
-export const modules: AppModule[] = [opsModule, marketsModule, authModule, devModule, ledgerModule, tradingModule, portfolioModule, transactionsModule, notificationsModule, paymentsModule, realtimeModule, withdrawalsModule, transfersModule, adminModule, alertsModule, polModule];
+export const modules: AppModule[] = [opsModule, marketsModule, authModule, securityModule, devModule, ledgerModule, tradingModule, portfolioModule, transactionsModule, notificationsModule, paymentsModule, realtimeModule, withdrawalsModule, transfersModule, adminModule, alertsModule, polModule];

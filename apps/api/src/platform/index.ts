@@ -9,7 +9,7 @@ import { type ClientAddress, clientAddressResolver } from './client-address.ts';
 import { createDatabase, type Database } from './db/client.ts';
 import { EventBus } from './events.ts';
 import { type Locks, MemoryLocks, RedisLocks } from './locks.ts';
-import { createMailer, type Mailer } from './mailer/mailer.ts';
+import { createMailer, type PersonalizingMailer } from './mailer/mailer.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { anonymousOnly, type Authenticator } from './principal.ts';
 import { noPrices, type PriceReader } from './prices.ts';
@@ -48,8 +48,11 @@ export interface Platform {
   newRedisConnection(name: string, options?: RedisOptions): Redis | null;
   /** Set by the accounts module. */
   authenticator: Authenticator;
-  /** SendGrid when SENDGRID_API_KEY is set, otherwise the development outbox (GET /api/dev/outbox). */
-  mailer: Mailer;
+  /**
+   * SendGrid when SENDGRID_API_KEY is set, otherwise the development outbox (GET /api/dev/outbox), behind the
+   * personalizers modules register (the anti-phishing code and freeze link: modules/security).
+   */
+  mailer: PersonalizingMailer;
   /** Set by the market-data module. */
   prices: PriceReader;
   /** Set by the market-data module. */

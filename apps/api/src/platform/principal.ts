@@ -8,6 +8,8 @@ export interface Principal {
   role: 'user' | 'admin';
   /** The ACCOUNT has 2FA on. Says nothing about how this session signed in: see `session`. */
   twoFactorEnabled: boolean;
+  /** The account was frozen ("this wasn't me"): nothing sensitive until an operator or the owner lifts it. */
+  frozen: boolean;
   /** How this session was authenticated (from its row, read on every request). */
   session: SessionAssurance;
   /** cookie-authenticated requests need CSRF; bearer ones do not. */
@@ -58,10 +60,12 @@ export function requireUser(request: FastifyRequest): Principal {
 
 /**
  * Admin routes need role admin, 2FA on the account AND a session that itself passed a second factor: a session
- * opened with the password alone does not become an admin session when 2FA is turned on elsewhere.
+ * opened with the password alone does not become an admin session when 2FA is turned on elsewhere. A frozen
+ * administrator account has no operator rights until it is unfrozen (by another operator, or its owner).
  */
 export function requireAdmin(request: FastifyRequest): Principal {
   const p = requireUser(request);
+  if (p.role === 'admin') requireNotFrozen(p);
   if (p.role !== 'admin') throw new AppError('FORBIDDEN', 'Administrator access required');
   if (!p.twoFactorEnabled) throw new AppError('FORBIDDEN', 'Administrators must enable two-factor authentication first');
   if (!p.session.secondFactorAt) {
@@ -71,6 +75,18 @@ export function requireAdmin(request: FastifyRequest): Principal {
 }
 
 const SECOND_FACTORS: AuthMethod[] = ['totp', 'backup_code'];
+
+/**
+ * A frozen account (the owner's "this wasn't me" link) moves no money and changes nothing sensitive: 403
+ * ACCOUNT_FROZEN. Every step-up guarded action goes through here (requireStepUp), and withdrawals and transfers
+ * call it themselves before anything else.
+ */
+export function requireNotFrozen(p: Principal): Principal {
+  if (p.frozen) {
+    throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals, transfers and security changes are blocked until it is unfrozen (support, or the unfreeze link with your password and second factor)');
+  }
+  return p;
+}
 
 /** What a step-up must prove for `p`: a second factor when the account has one, else the password; `withPassword` adds the password. */
 export function stepUpMethods(p: Principal, opts: { withPassword?: boolean } = {}): ('password' | 'totp')[] {
@@ -84,7 +100,7 @@ export function stepUpMethods(p: Principal, opts: { withPassword?: boolean } = {
  * STEP_UP_REQUIRED with { methods, ttlSeconds }, so a client knows what to ask for and POSTs /api/auth/step-up.
  */
 export function requireStepUp(request: FastifyRequest, ttlSeconds: number, opts: { withPassword?: boolean } = {}): Principal {
-  const p = requireUser(request);
+  const p = requireNotFrozen(requireUser(request));
   const methods = stepUpMethods(p, opts);
   const s = p.session;
   const fresh = s.stepUpAt !== null && Date.now() - s.stepUpAt.getTime() <= ttlSeconds * 1000;

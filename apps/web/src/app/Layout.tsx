@@ -1,6 +1,7 @@
 import { Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { NotificationBell } from '../features/notifications/NotificationBell.tsx';
+import { FrozenBanner } from '../features/security/FrozenBanner.tsx';
 import { useSocketStatus } from '../shared/market.ts';
 import { Loading } from '../ui/states.tsx';
 import { useAuth } from './auth.tsx';
@@ -41,6 +42,9 @@ const TITLES: [RegExp, string][] = [
   [/^\/login/, 'Log in'],
   [/^\/forgot-password/, 'Forgot password'],
   [/^\/reset-password/, 'Reset password'],
+  [/^\/freeze/, "This wasn't me"],
+  [/^\/unfreeze/, 'Unfreeze'],
+  [/^\/withdrawal-address\/confirm/, 'Confirm address'],
   [/^\/dashboard/, 'Dashboard'],
   [/^\/trade/, 'Trade'],
   [/^\/wallet/, 'Wallet'],
@@ -143,6 +147,7 @@ export function Layout() {
       </header>
       <ConnectionBanner health={healthState} socket={socketDown ? 'disconnected' : 'connected'} onRetry={() => void health.checkNow()} />
       <main id="main" className="container" tabIndex={-1}>
+        <FrozenBanner />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

@@ -22,6 +22,9 @@ const NotificationsPage = lazy(() => import('../features/notifications/Notificat
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage.tsx'));
 const AdminPage = lazy(() => import('../features/admin/AdminPage.tsx'));
 const ProofPage = lazy(() => import('../features/pol/ProofPage.tsx'));
+const FreezePage = lazy(() => import('../features/security/FreezePage.tsx'));
+const UnfreezePage = lazy(() => import('../features/security/UnfreezePage.tsx'));
+const AddressConfirmPage = lazy(() => import('../features/security/AddressConfirmPage.tsx'));
 
 const authed = (el: ReactNode, admin = false) => <RequireAuth admin={admin}>{el}</RequireAuth>;
 
@@ -50,6 +53,10 @@ export function createRouter() {
         { path: 'forgot-password', element: <ForgotPage /> },
         { path: 'reset-password', element: <ResetPage /> },
         { path: 'setup', element: <SetupPage /> },
+        // Opened from emailed links, signed in or not: each page asks before it POSTs the token.
+        { path: 'freeze', element: <FreezePage /> },
+        { path: 'unfreeze', element: <UnfreezePage /> },
+        { path: 'withdrawal-address/confirm', element: <AddressConfirmPage /> },
         { path: 'dashboard', element: authed(<DashboardPage />) },
         { path: 'trade', element: authed(<TradePage />) },
         { path: 'wallet', element: authed(<WalletPage />) },

@@ -49,7 +49,7 @@ const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE']);
 const STATE_CHANGING = new Set<Method>(['POST', 'PUT', 'PATCH', 'DELETE']);
 const RETRY_STATUSES = new Set([502, 503, 504]);
 /** These paths answer 401 for reasons a refresh cannot fix (wrong password, expired refresh token). */
-const NO_REFRESH = /^\/api\/auth\/(login|refresh|signup|verify-email|forgot-password|reset-password|resend-verification)\b/;
+const NO_REFRESH = /^\/api\/(auth\/(login|refresh|signup|verify-email|forgot-password|reset-password|resend-verification)|security\/(freeze|unfreeze)$)\b/;
 
 export type ApiClient = ReturnType<typeof createApiClient>;
 
@@ -194,6 +194,7 @@ export function createApiClient(opts: ApiClientOptions) {
     get: <T>(path: string, query?: Query, o: Omit<RequestOptions, 'query'> = {}) => request<T>('GET', path, { ...o, query }),
     post: <T>(path: string, body?: unknown, o: RequestOptions = {}) => request<T>('POST', path, { ...o, body }),
     patch: <T>(path: string, body?: unknown, o: RequestOptions = {}) => request<T>('PATCH', path, { ...o, body }),
+    put: <T>(path: string, body?: unknown, o: RequestOptions = {}) => request<T>('PUT', path, { ...o, body }),
     del: <T>(path: string, o: RequestOptions = {}) => request<T>('DELETE', path, o),
     /** For downloads: the raw successful response (CSV export streams). */
     raw: (method: Method, path: string, o: RequestOptions = {}) => perform(method, path, o),

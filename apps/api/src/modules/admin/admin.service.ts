@@ -28,6 +28,7 @@ function userView(u: UserRow) {
     twoFactorEnabled: u.totpEnabledAt !== null,
     suspended: u.suspendedAt !== null,
     suspendedAt: u.suspendedAt?.toISOString() ?? null,
+    frozenAt: u.frozenAt?.toISOString() ?? null,
     createdAt: u.createdAt.toISOString(),
   };
 }

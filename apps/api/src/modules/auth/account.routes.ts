@@ -84,7 +84,7 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
       },
     },
     async (request) => {
-      await changePassword(d, requireStepUp(request, stepUpTtl), request.body);
+      await changePassword(d, requireStepUp(request, stepUpTtl), request.body, requestContext(request));
       return ok;
     },
   );

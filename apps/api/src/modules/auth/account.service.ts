@@ -2,8 +2,8 @@ import type { UserProfile } from '@cryptovault/contract';
 import { AppError, unauthenticated } from '../../platform/errors.ts';
 import { sendInBackground } from '../../platform/mailer/mailer.ts';
 import type { Principal } from '../../platform/principal.ts';
-import { type AuthDeps, normalizeEmail, type RequestContext, toProfile } from './auth.context.ts';
-import { passwordResetEmail } from './auth.emails.ts';
+import { type AuthDeps, describeDevice, normalizeEmail, type RequestContext, toProfile } from './auth.context.ts';
+import { passwordChangedEmail, passwordResetEmail } from './auth.emails.ts';
 import { weakPassword } from './auth.service.ts';
 import * as codesRepo from './codes.repo.ts';
 import { accountSubject, LIMITS, RESET_TOKEN_TTL_MINUTES } from './limits.ts';
@@ -36,7 +36,7 @@ const wrongPassword = (field: string) =>
   new AppError('UNAUTHENTICATED', 'The current password is wrong', [{ path: ['body', field], message: 'wrong password' }]);
 
 /** Keeps the caller's session and ends every other one (a thief's included). */
-export async function changePassword(d: AuthDeps, principal: Principal, input: { currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(d: AuthDeps, principal: Principal, input: { currentPassword: string; newPassword: string }, ctx: RequestContext): Promise<void> {
   await d.platform.rateLimiter.consume(LIMITS.passwordUser, principal.userId);
   const user = await currentUser(d, principal);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw wrongPassword('currentPassword');
@@ -50,6 +50,8 @@ export async function changePassword(d: AuthDeps, principal: Principal, input: {
     return sessionsRepo.revokeUserSessions(tx, user.id, 'password_changed', principal.sessionId);
   });
   sessionsEnded(d.platform, ended);
+  const mail = passwordChangedEmail(user.email, 'changed', describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
+  sendInBackground(d.platform.mailer, d.platform.log, mail, 'password-changed');
 }
 
 /**
@@ -89,7 +91,7 @@ export async function resetPassword(d: AuthDeps, input: { token: string; newPass
   const invalid = () =>
     new AppError('VALIDATION_ERROR', 'This reset link is invalid, expired or already used; ask for a new one', [{ path: ['body', 'token'], message: 'invalid token' }]);
   const hash = sha256(input.token);
-  const { userId, ended } = await d.db.transaction(async (tx) => {
+  const { userId, email, ended } = await d.db.transaction(async (tx) => {
     const owner = await codesRepo.consumeResetToken(tx, hash);
     if (!owner) throw invalid();
     const user = await usersRepo.findUserById(tx, owner);
@@ -105,8 +107,10 @@ export async function resetPassword(d: AuthDeps, input: { token: string; newPass
       ...(user.emailVerifiedAt ? {} : { emailVerifiedAt: new Date() }),
     });
     await codesRepo.retireResetTokens(tx, user.id);
-    return { userId: user.id, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'password_reset') };
+    return { userId: user.id, email: user.email, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'password_reset') };
   });
   sessionsEnded(d.platform, ended);
+  const mail = passwordChangedEmail(email, 'reset', describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
+  sendInBackground(d.platform.mailer, d.platform.log, mail, 'password-reset-done');
   d.platform.log.info({ userId, requestId: ctx.requestId }, 'password reset');
 }

@@ -60,6 +60,7 @@ export function toProfile(user: UserRow): UserProfile {
     role: user.role,
     emailVerified: user.emailVerifiedAt !== null,
     twoFactorEnabled: user.totpEnabledAt !== null,
+    frozen: user.frozenAt !== null,
     createdAt: user.createdAt.toISOString(),
   };
 }

@@ -52,7 +52,7 @@ export function throttleEmail(to: string, ip: string, at: Date, appUrl: string):
     p(`There were several failed attempts to sign in to your account (the last from ${escapeHtml(ip)}, ${when(at)}). Further attempts from other browsers are slowed down; you can still sign in from a browser you used before.`) +
       p(`If this was not you, someone may be guessing your password: <a href="${escapeHtml(link)}">choose a new one</a> and turn on two-factor authentication.`),
   );
-  return { to, subject, text, html };
+  return { to, subject, text, html, securityNotice: true };
 }
 
 export function newDeviceEmail(to: string, device: string, ip: string, at: Date, appUrl: string): MailMessage {
@@ -65,7 +65,7 @@ export function newDeviceEmail(to: string, device: string, ip: string, at: Date,
       `<table style="margin:0 0 12px;font-size:14px"><tr><td>Device</td><td>${escapeHtml(device)}</td></tr><tr><td>IP address</td><td>${escapeHtml(ip)}</td></tr><tr><td>Time</td><td>${when(at)}</td></tr></table>` +
       p(`If this was not you, <a href="${escapeHtml(link)}">change your password and end the session</a>.`),
   );
-  return { to, subject, text, html };
+  return { to, subject, text, html, securityNotice: true };
 }
 
 /** Sent whenever two-factor authentication is turned on or off: the owner learns of a change made in a stolen session. */
@@ -80,5 +80,19 @@ export function twoFactorChangedEmail(to: string, enabled: boolean, device: stri
       p(`Device: ${escapeHtml(device)}<br>IP address: ${escapeHtml(ip)}<br>Time: ${when(at)}`) +
       p(`If this was not you, <a href="${escapeHtml(link)}">reset your password now</a> and contact support.`),
   );
-  return { to, subject, text, html };
+  return { to, subject, text, html, securityNotice: true };
+}
+
+/** Sent when the password was changed (signed in) or reset (by link): every other session was signed out. */
+export function passwordChangedEmail(to: string, how: 'changed' | 'reset', device: string, ip: string, at: Date, appUrl: string): MailMessage {
+  const link = `${appUrl}/forgot-password`;
+  const subject = `Your CryptoVault password was ${how}`;
+  const text = `The password of your account was ${how} and every other session was signed out.\n\nDevice: ${device}\nIP address: ${ip}\nTime: ${when(at)}\n\nIf this was not you, freeze your account with the link below, then reset your password: ${link}\n`;
+  const html = htmlLayout(
+    `Password ${how}`,
+    p(`The password of your account was ${how} and every other session was signed out.`) +
+      p(`Device: ${escapeHtml(device)}<br>IP address: ${escapeHtml(ip)}<br>Time: ${when(at)}`) +
+      p(`If this was not you, freeze your account with the link below, then <a href="${escapeHtml(link)}">reset your password</a>.`),
+  );
+  return { to, subject, text, html, securityNotice: true };
 }

@@ -154,6 +154,7 @@ export function createAuthenticator(d: AuthDeps): Authenticator {
       sessionId: s.id,
       role: live.user.role,
       twoFactorEnabled: live.user.totpEnabledAt !== null,
+      frozen: live.user.frozenAt !== null,
       session: { secondFactorAt: s.secondFactorAt, stepUpAt: s.stepUpAt, stepUpMethods: s.stepUpMethods as AuthMethod[] },
       via,
     };

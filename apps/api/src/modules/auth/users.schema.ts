@@ -12,6 +12,9 @@ export const users = pgTable('users', {
   totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   backupCodeHashes: text('backup_code_hashes').array().notNull().default([]),
   suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+  /** "This wasn't me" (migration 0016): money cannot leave and step-up actions are refused until lifted. */
+  frozenAt: timestamp('frozen_at', { withTimezone: true }),
+  frozenReason: text('frozen_reason'),
   failedLoginCount: integer('failed_login_count').notNull().default(0),
   lockedUntil: timestamp('locked_until', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -22,8 +22,10 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const { mailer } = platform;
-      return { items: mailer instanceof DevOutboxMailer ? mailer.list(request.query.to) : [] };
+      // Emails started by an earlier response are personalised asynchronously; wait until they reached the outbox.
+      await platform.mailer.idle();
+      const { transport } = platform.mailer;
+      return { items: transport instanceof DevOutboxMailer ? transport.list(request.query.to) : [] };
     },
   );
 }

@@ -14,6 +14,7 @@ import { notify } from '../notifications/notifications.service.ts';
 import { decodeCursor, page } from '../notifications/paging.ts';
 import * as repo from './transfers.repo.ts';
 import type { TransferRow } from './transfers.schema.ts';
+import { assertNotFrozen } from '../security/security.repo.ts';
 
 function view(t: TransferRow, me: string, other: { email: string; name: string }): Transfer {
   return {
@@ -54,6 +55,7 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   let balances: UserBalance[] = [];
   let recipientId = '';
   const result = await runIdempotent(db, { userId: p.userId, scope: 'transfer', key, body: { ...input, recipientEmail: email } }, async (tx) => {
+    await assertNotFrozen(tx, p.userId);
     // Funds before the recipient: an existing and an unknown email get the same answer until money can move.
     if (new D(await repo.availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
     const r = await repo.findRecipient(tx, email);

@@ -5,12 +5,14 @@ import { AppError, notFound } from '../../platform/errors.ts';
 import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.ts';
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
-import type { Principal } from '../../platform/principal.ts';
+import { type Principal, requireNotFrozen } from '../../platform/principal.ts';
 import { emitBalanceChanges, usdPrice } from '../ledger/balances.ts';
 import { hold, release } from '../ledger/ledger.service.ts';
 import type { UserBalance } from '../ledger/ledger.types.ts';
 import { D, decimalPlaces, fixed } from '../ledger/money.ts';
 import { notify } from '../notifications/notifications.service.ts';
+import { resolveDestination } from '../security/address-book.service.ts';
+import { assertNotFrozen } from '../security/security.repo.ts';
 import { decodeCursor, page } from '../notifications/paging.ts';
 import { checkAddress } from './addresses.ts';
 import * as repo from './withdrawals.repo.ts';
@@ -62,16 +64,21 @@ export async function requestWithdrawal(
   stepUpCheck: () => void,
 ): Promise<IdempotentResult<Withdrawal>> {
   const { config } = platform;
+  requireNotFrozen(p);
   const asset = findAsset(input.asset);
   if (!asset) throw invalid('asset', `Unknown asset ${input.asset}`);
-  const addr = checkAddress(asset.symbol, input.address, input.network);
-  if (!addr.ok) throw invalid(addr.reason.includes('address') ? 'address' : 'network', addr.reason);
+  if (input.address !== undefined) {
+    const addr = checkAddress(asset.symbol, input.address, input.network);
+    if (!addr.ok) throw invalid(addr.reason.includes('address') ? 'address' : 'network', addr.reason);
+  }
   if (decimalPlaces(input.amount) > asset.amountPrecision) throw invalid('amount', `${asset.symbol} amounts have at most ${asset.amountPrecision} decimals`);
   const fee = config.withdrawals.fees[asset.symbol];
   if (fee === undefined) throw invalid('asset', `${asset.symbol} cannot be withdrawn`);
 
   const body = input;
   if (!(await alreadyAnswered(platform, p.userId, key))) stepUpCheck();
+  // The address book: a named entry must be usable; in "address book only" mode a free address must be one.
+  const dest = await resolveDestination(platform.database.db, p.userId, asset.symbol, input);
   const price = usdPrice(platform.prices, asset.symbol);
   if (!price) throw new AppError('PRICE_STALE', `No current ${asset.symbol} price to value this withdrawal; try again shortly`);
   const amountUsd = new D(input.amount).times(price).toDecimalPlaces(2, D.ROUND_UP);
@@ -80,6 +87,7 @@ export async function requestWithdrawal(
   let balances: UserBalance[] = [];
   const result = await runIdempotent(platform.database.db, { userId: p.userId, scope: 'withdrawal', key, body }, async (tx) => {
     await repo.lockUserWithdrawals(tx, p.userId);
+    await assertNotFrozen(tx, p.userId);
     const used = new D(await repo.usdInLastDay(tx, p.userId));
     if (used.plus(amountUsd).gt(config.withdrawals.dailyLimitUsd)) {
       throw new AppError('LIMIT_EXCEEDED', `This would exceed your daily withdrawal limit of ${config.withdrawals.dailyLimitUsd} USD`, {
@@ -92,12 +100,12 @@ export async function requestWithdrawal(
       asset: asset.symbol,
       amount: input.amount,
       fee,
-      address: input.address,
-      network: addr.network,
+      address: dest.address,
+      network: dest.network,
       amountUsd: amountUsd.toFixed(),
       requiredApprovals: amountUsd.gte(config.withdrawals.dualApprovalUsd) ? 2 : 1,
     });
-    const posted = await hold(tx, { userId: p.userId, asset: asset.symbol, amount: total, reference: `withdrawal:${row.id}`, memo: { address: input.address } });
+    const posted = await hold(tx, { userId: p.userId, asset: asset.symbol, amount: total, reference: `withdrawal:${row.id}`, memo: { address: dest.address } });
     balances = posted.balances;
     return { status: 201, body: withdrawalView(row, 0) };
   });

@@ -9,6 +9,8 @@ import { qk } from '../../shared/queryKeys.ts';
 import { Field, FormError } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { AddressBookCard } from '../security/AddressBookCard.tsx';
+import { AntiPhishingCard } from '../security/AntiPhishingCard.tsx';
 import { TwoFactorCard } from './TwoFactorCard.tsx';
 
 function ProfileCard() {
@@ -140,6 +142,9 @@ export default function SettingsPage() {
         <PasswordCard />
         <TwoFactorCard />
         <SessionsCard />
+        {/* Account security (issue 16); the lead moves these to the Security page when it lands. */}
+        <AntiPhishingCard />
+        <AddressBookCard />
       </div>
     </>
   );

@@ -13,6 +13,8 @@ import { StatusBadge } from '../../ui/badges.tsx';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { AddAddressForm } from '../security/AddressBookCard.tsx';
+import { addressState, useAddressBook } from '../security/api.ts';
 import { useWithdrawals } from './api.ts';
 
 export function WithdrawPanel() {
@@ -23,9 +25,15 @@ export function WithdrawPanel() {
   const balances = useBalances();
   const withdrawals = useWithdrawals();
   const assets = (balances.data?.items ?? []).map((b) => b.asset);
-  const [form, setForm] = useState({ asset: '', amount: '', address: '', network: '' });
+  const [form, setForm] = useState({ asset: '', amount: '', address: '', network: '', addressId: '' });
+  const [adding, setAdding] = useState(false);
+  const book = useAddressBook();
   const [errors, setErrors] = useState<FieldErrors>({});
   const asset = form.asset || assets[0] || 'BTC';
+  // Book entries for this asset; only usable ones can be chosen, the others show when they will be.
+  const entries = (book.data?.items ?? []).filter((a) => a.asset === asset);
+  const bookOnly = book.data?.addressBookOnly.enabled ?? false;
+  const chosen = entries.find((a) => a.id === form.addressId && a.usable);
   const refresh = () => {
     for (const key of [qk.withdrawals, qk.balances, qk.transactions]) void qc.invalidateQueries({ queryKey: key });
   };
@@ -36,7 +44,7 @@ export function WithdrawPanel() {
       toast.show('success', 'Withdrawal requested', `${formatAmount(w.amount, w.asset)} is waiting for review.`);
       refresh();
     },
-    onError: (e) => setErrors(serverErrors(e, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount'})),
+    onError: (e) => setErrors(serverErrors(e, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount', ADDRESS_BOOK_ONLY: 'address', INVALID_STATE: 'addressId' })),
   });
   const cancel = useMutation({
     mutationFn: (id: string) => api.post<Withdrawal>(`/api/wallet/withdrawals/${id}/cancel`),
@@ -49,12 +57,14 @@ export function WithdrawPanel() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const body = {
-      asset,
-      amount: form.amount.trim(),
-      address: form.address.trim(),
-      ...(form.network.trim() ? { network: form.network.trim() } : {}),
-    };
+    const body = chosen
+      ? { asset, amount: form.amount.trim(), addressId: chosen.id }
+      : {
+          asset,
+          amount: form.amount.trim(),
+          address: form.address.trim(),
+          ...(form.network.trim() ? { network: form.network.trim() } : {}),
+        };
     const v = validate(createWithdrawalRequest, body);
     if (!v.ok) return setErrors(v.errors);
     setErrors({});
@@ -74,11 +84,46 @@ export function WithdrawPanel() {
         <form className="form" onSubmit={submit} noValidate>
           <SelectField label="Asset" name="asset" value={asset} onChange={(v) => setForm((f) => ({ ...f, asset: v }))} options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))} error={errors.asset} />
           <Field label="Amount" name="amount" inputMode="decimal" value={form.amount} onChange={set('amount')} error={errors.amount} hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. A network fee is added and locked with it.`} />
-          <Field label="Destination address" name="address" autoComplete="off" spellCheck={false} value={form.address} onChange={set('address')} error={errors.address} />
-          <Field label="Network (optional)" name="network" value={form.network} onChange={set('network')} error={errors.network} />
+          <SelectField
+            label="Send to"
+            name="addressId"
+            value={chosen?.id ?? ''}
+            onChange={(v) => setForm((f) => ({ ...f, addressId: v }))}
+            options={[
+              { value: '', label: bookOnly ? 'An address typed below (must be in your address book)' : 'An address typed below' },
+              ...entries.filter((a) => a.usable).map((a) => ({ value: a.id, label: `${a.label} · ${a.address.slice(0, 12)}…` })),
+            ]}
+            error={errors.addressId}
+          />
+          {entries.some((a) => !a.usable) && (
+            <ul className="small muted" data-testid="pending-addresses">
+              {entries
+                .filter((a) => !a.usable)
+                .map((a) => (
+                  <li key={a.id}>
+                    {a.label}: {addressState(a)}
+                  </li>
+                ))}
+            </ul>
+          )}
+          {bookOnly && <p className="small muted">“Address book only” is on: withdrawals go only to confirmed addresses of your address book.</p>}
+          {!chosen && (
+            <>
+              <Field label="Destination address" name="address" autoComplete="off" spellCheck={false} value={form.address} onChange={set('address')} error={errors.address} />
+              <Field label="Network (optional)" name="network" value={form.network} onChange={set('network')} error={errors.network} />
+              <button type="button" className="btn btn-ghost btn-sm" onClick={() => setAdding((a) => !a)}>
+                {adding ? 'Close' : 'Save an address to the address book'}
+              </button>
+            </>
+          )}
           <FormError message={errors._form} />
           <SubmitButton pending={create.isPending} label="Request withdrawal" pendingLabel="Requesting…" />
         </form>
+        {adding && !chosen && (
+          <div className="card" style={{ marginTop: '1rem' }}>
+            <AddAddressForm key={`${asset}:${form.address}`} initial={{ asset, address: form.address.trim(), network: form.network.trim() }} onAdded={() => setAdding(false)} />
+          </div>
+        )}
       </section>
       <section className="card" aria-labelledby="withdrawals-title">
         <h2 id="withdrawals-title">Withdrawals</h2>
