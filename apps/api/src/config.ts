@@ -200,6 +200,16 @@ export interface Config {
     /** How long a step-up (second factor, or password without one) unlocks sensitive actions on its session. */
     stepUpTtlSeconds: number;
   };
+  /**
+   * WebAuthn (passkeys), from APP_URL: the relying party is the web app's host, and an assertion must come from its
+   * origin. A loopback IP in local development (WebAuthn refuses IP addresses as RP IDs) uses `localhost` on the
+   * same port instead, so passkeys work at http://localhost:<port>.
+   */
+  webauthn: {
+    rpId: string;
+    rpName: string;
+    origins: string[];
+  };
   database:
     | { kind: 'pglite'; dataDir: string | null }
     | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs?: number; idleInTransactionTimeoutMs?: number };
@@ -558,6 +568,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionMaxLifetimeSeconds: e.SESSION_MAX_LIFETIME_DAYS * 86_400,
       stepUpTtlSeconds: e.STEP_UP_TTL_SECONDS,
     },
+    webauthn: webauthnRelyingParty(appUrl, isLocalDev),
     database: e.DATABASE_URL
       ? {
           kind: 'postgres',
@@ -635,4 +646,15 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
  */
 export function smokePassword(env: Record<string, string | undefined> = process.env): string | undefined {
   return env.SMOKE_PASSWORD || undefined;
+}
+
+/** The WebAuthn relying party of the web app at `appUrl` (see Config.webauthn). */
+export function webauthnRelyingParty(appUrl: string, isLocalDev: boolean): Config['webauthn'] {
+  const url = new URL(appUrl);
+  if (isLocalDev && (url.hostname === '127.0.0.1' || url.hostname === '[::1]')) {
+    const local = new URL(appUrl);
+    local.hostname = 'localhost';
+    return { rpId: 'localhost', rpName: 'CryptoVault', origins: [local.origin] };
+  }
+  return { rpId: url.hostname, rpName: 'CryptoVault', origins: [url.origin] };
 }

@@ -30,7 +30,7 @@ async function fundAndBuyBtc(page: Page): Promise<void> {
 async function adminSignIn(page: Page, email: string, password: string): Promise<void> {
   await logIn(page, email, password);
   await page.waitForURL(/\/dashboard/);
-  await page.goto('/settings');
+  await page.goto('/security');
   await page.getByRole('button', { name: 'Set up 2FA' }).click();
   const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
   await page.getByLabel('6-digit code').fill(totp(secret));

@@ -47,7 +47,7 @@ describe('accounts', () => {
     const page = await newPage(browser);
     const email = uniqueEmail('2fa');
     await signUp(page, email);
-    await page.goto('/settings');
+    await page.goto('/security');
     await page.getByRole('button', { name: 'Set up 2FA' }).click();
     const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
     expect(secret).toMatch(/^[A-Z2-7]{16,}$/);

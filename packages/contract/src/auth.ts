@@ -60,12 +60,38 @@ export const verifyEmailRequest = z.object({
 });
 export const emailOnlyRequest = z.object({ email: emailField });
 
+/**
+ * What the browser's WebAuthn call returned (`@simplewebauthn/browser` startRegistration / startAuthentication),
+ * as JSON with base64url fields; the server checks everything else in it.
+ */
+export const webauthnCredentialJson = z.looseObject({
+  id: z.string().min(1).max(1400),
+  rawId: z.string().min(1).max(1400),
+  type: z.literal('public-key'),
+  response: z.looseObject({ clientDataJSON: z.string().min(1).max(20_000) }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).optional(),
+});
+export type WebauthnCredentialJson = z.infer<typeof webauthnCredentialJson>;
+/** Options for the browser's WebAuthn call (PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON). */
+export const webauthnOptions = z.looseObject({ challenge: z.string() });
+
+/**
+ * A password, then a second factor when the account has one: `totpCode` (a TOTP or backup code) or `passkey` (an
+ * assertion for the options in the 403 TOTP_REQUIRED answer to the same sign-in without a second factor).
+ */
 export const loginRequest = z.object({
   email: emailField,
   password: z.string().min(1).max(256),
   totpCode: totpCodeField.optional(),
+  passkey: webauthnCredentialJson.optional(),
   returnTokens: z.boolean().optional(),
 });
+/**
+ * Details of 403 TOTP_REQUIRED (right password, second factor missing): the factors this account has, and when it
+ * has passkeys, the options for navigator.credentials.get (single use, a few minutes).
+ */
+export const secondFactorRequiredDetails = z.object({ methods: z.array(z.enum(['totp', 'passkey'])), passkey: webauthnOptions.optional() });
+export type SecondFactorRequiredDetails = z.infer<typeof secondFactorRequiredDetails>;
 
 /** Browsers send nothing (the refresh_token cookie is used); other clients send the refresh token. */
 export const refreshRequest = z
@@ -87,14 +113,20 @@ export const stepUpRequest = z.object({
   password: z.string().min(1).max(256).optional(),
   totpCode: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code').optional(),
   backupCode: z.string().trim().regex(/^[A-Za-z0-9]{4,5}-?[A-Za-z0-9]{4,5}$/, 'must be a backup code').optional(),
+  /** An assertion for the options of POST /api/auth/step-up/passkey-options. */
+  passkey: webauthnCredentialJson.optional(),
 });
 export type StepUpRequest = z.infer<typeof stepUpRequest>;
 export const stepUpResponse = z.object({
-  methods: z.array(z.enum(['password', 'email_code', 'totp', 'backup_code'])).describe('what this step-up proved'),
+  methods: z.array(z.enum(['password', 'email_code', 'totp', 'backup_code', 'passkey'])).describe('what this step-up proved'),
   expiresAt: isoDateTime.describe('sensitive actions are allowed on this session until then'),
 });
-/** Details of a 403 STEP_UP_REQUIRED: what to ask for, and how long a step-up lasts. */
-export const stepUpRequiredDetails = z.object({ methods: z.array(z.enum(['password', 'totp'])), ttlSeconds: z.number().int() });
+/**
+ * Details of a 403 STEP_UP_REQUIRED: what to ask for, and how long a step-up lasts. 'password' listed: the password
+ * is needed. 'totp' and/or 'passkey' listed: a second factor is needed, any one of those named (a backup code counts
+ * as 'totp').
+ */
+export const stepUpRequiredDetails = z.object({ methods: z.array(z.enum(['password', 'totp', 'passkey'])), ttlSeconds: z.number().int() });
 export type StepUpRequiredDetails = z.infer<typeof stepUpRequiredDetails>;
 
 export const sessionInfo = z.object({
@@ -108,6 +140,34 @@ export const sessionInfo = z.object({
 });
 export const sessionList = z.object({ items: z.array(sessionInfo) });
 export type SessionInfo = z.infer<typeof sessionInfo>;
+
+export const passkeyInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: isoDateTime,
+  lastUsedAt: isoDateTime.nullable(),
+  backedUp: z.boolean().describe('a synced (multi-device) passkey that its provider backed up'),
+});
+export type PasskeyInfo = z.infer<typeof passkeyInfo>;
+export const passkeyList = z.object({ items: z.array(passkeyInfo) });
+export const passkeyNameField = z.string().trim().min(1).max(64);
+export const passkeyOptionsResponse = z.object({ options: webauthnOptions, expiresAt: isoDateTime });
+export const passkeyRegisterRequest = z.object({ name: passkeyNameField.optional(), response: webauthnCredentialJson });
+/** `backupCodes` only when the account had none (its first second factor): shown once. */
+export const passkeyRegisterResponse = z.object({ passkey: passkeyInfo, backupCodes: z.array(z.string()).optional() });
+export const backupCodesStatus = z.object({ remaining: z.number().int(), available: z.boolean().describe('the account has a second factor, so backup codes apply') });
+export const backupCodesResponse = z.object({ backupCodes: z.array(z.string()) });
+
+export const securityEvent = z.object({
+  id: z.string(),
+  kind: z.string().describe('sign_in, password_changed, password_reset, two_factor_enabled, two_factor_disabled, passkey_added, passkey_removed, backup_codes_regenerated, sessions_signed_out'),
+  at: isoDateTime,
+  ip: z.string().nullable(),
+  device: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type SecurityEvent = z.infer<typeof securityEvent>;
+export const securityEventList = z.object({ items: z.array(securityEvent) });
 
 export const socketTokenResponse = z.object({ token: z.string(), expiresAt: isoDateTime });
 

@@ -6,8 +6,10 @@ export interface Principal {
   userId: string;
   sessionId: string;
   role: 'user' | 'admin';
-  /** The ACCOUNT has 2FA on. Says nothing about how this session signed in: see `session`. */
+  /** The ACCOUNT has a second factor (TOTP or a passkey). Says nothing about how this session signed in: see `session`. */
   twoFactorEnabled: boolean;
+  /** Which second factors the account has ('totp' also covers its backup codes). */
+  secondFactors: SecondFactor[];
   /** The account was frozen ("this wasn't me"): nothing sensitive until an operator or the owner lifts it. */
   frozen: boolean;
   /** How this session was authenticated (from its row, read on every request). */
@@ -16,10 +18,13 @@ export interface Principal {
   via: 'cookie' | 'bearer';
 }
 
-export type AuthMethod = 'password' | 'email_code' | 'totp' | 'backup_code';
+export type AuthMethod = 'password' | 'email_code' | 'totp' | 'backup_code' | 'passkey';
+export type SecondFactor = 'totp' | 'passkey';
+/** The methods that are a second factor (a session that proved one of them passed 2FA). */
+export const SECOND_FACTOR_METHODS: readonly AuthMethod[] = ['totp', 'backup_code', 'passkey'];
 
 export interface SessionAssurance {
-  /** When this session itself passed a second factor (TOTP or backup code), or null. */
+  /** When this session itself passed a second factor (TOTP, backup code or passkey), or null. */
   secondFactorAt: Date | null;
   /** The latest step-up (a sign-in counts) and what it proved. */
   stepUpAt: Date | null;
@@ -74,8 +79,6 @@ export function requireAdmin(request: FastifyRequest): Principal {
   return p;
 }
 
-const SECOND_FACTORS: AuthMethod[] = ['totp', 'backup_code'];
-
 /**
  * A frozen account (the owner's "this wasn't me" link) moves no money and changes nothing sensitive: 403
  * ACCOUNT_FROZEN. Every step-up guarded action goes through here (requireStepUp), and withdrawals and transfers
@@ -88,10 +91,13 @@ export function requireNotFrozen(p: Principal): Principal {
   return p;
 }
 
-/** What a step-up must prove for `p`: a second factor when the account has one, else the password; `withPassword` adds the password. */
-export function stepUpMethods(p: Principal, opts: { withPassword?: boolean } = {}): ('password' | 'totp')[] {
-  if (!p.twoFactorEnabled) return ['password'];
-  return opts.withPassword ? ['password', 'totp'] : ['totp'];
+/**
+ * What a step-up must prove for `p`: a second factor when the account has one (any of those listed: 'totp' and/or
+ * 'passkey'), else the password; `withPassword` adds the password.
+ */
+export function stepUpMethods(p: Principal, opts: { withPassword?: boolean } = {}): ('password' | SecondFactor)[] {
+  if (!p.twoFactorEnabled || p.secondFactors.length === 0) return ['password'];
+  return opts.withPassword ? ['password', ...p.secondFactors] : [...p.secondFactors];
 }
 
 /**
@@ -105,9 +111,11 @@ export function requireStepUp(request: FastifyRequest, ttlSeconds: number, opts:
   const s = p.session;
   const fresh = s.stepUpAt !== null && Date.now() - s.stepUpAt.getTime() <= ttlSeconds * 1000;
   // A fresh email code (sign-up verification) stands in for the password: the address could reset it anyway.
-  const proved = (m: 'password' | 'totp') =>
-    m === 'totp' ? s.stepUpMethods.some((x) => SECOND_FACTORS.includes(x)) : s.stepUpMethods.includes('password') || s.stepUpMethods.includes('email_code');
-  if (fresh && methods.every(proved)) return p;
-  const what = methods.includes('totp') ? (methods.includes('password') ? 'your password and a two-factor code' : 'a two-factor code') : 'your password';
+  const passwordProved = s.stepUpMethods.includes('password') || s.stepUpMethods.includes('email_code');
+  const factorProved = s.stepUpMethods.some((x) => SECOND_FACTOR_METHODS.includes(x));
+  const wantsFactor = methods.some((m) => m !== 'password');
+  if (fresh && (!methods.includes('password') || passwordProved) && (!wantsFactor || factorProved)) return p;
+  const factor = methods.includes('totp') ? (methods.includes('passkey') ? 'a two-factor code or your passkey' : 'a two-factor code') : 'your passkey';
+  const what = wantsFactor ? (methods.includes('password') ? `your password and ${factor}` : factor) : 'your password';
   throw new AppError('STEP_UP_REQUIRED', `Confirm it is you: enter ${what} to continue`, { methods, ttlSeconds });
 }

@@ -24,7 +24,7 @@ const fly = (extra: Partial<{ appName: string | null; machineId: string | null; 
 function signedInAs(ctx: TestContext, role: Principal['role']): void {
   ctx.platform.authenticator = {
     authenticate: async (req) =>
-      req.headers.authorization === 'Bearer test' ? { userId: 'u1', sessionId: 's1', role, twoFactorEnabled: true, frozen: false, session: { secondFactorAt: new Date(), stepUpAt: null, stepUpMethods: [] }, via: 'bearer' } : null,
+      req.headers.authorization === 'Bearer test' ? { userId: 'u1', sessionId: 's1', role, twoFactorEnabled: true, secondFactors: ['totp'], frozen: false, session: { secondFactorAt: new Date(), stepUpAt: null, stepUpMethods: [] }, via: 'bearer' } : null,
     authenticateSocket: async () => null,
   };
 }

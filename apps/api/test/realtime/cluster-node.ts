@@ -21,7 +21,7 @@ if (!process.env.DATABASE_URL && template) {
 const platform = await createPlatform(config, pino({ level: config.logLevel }), database ? { database } : {});
 const app = await buildApp(platform);
 
-const principal = (userId: string): Principal => ({ userId, sessionId: `s-${userId}`, role: 'user', twoFactorEnabled: false, frozen: false, session: { secondFactorAt: null, stepUpAt: null, stepUpMethods: [] }, via: 'bearer' });
+const principal = (userId: string): Principal => ({ userId, sessionId: `s-${userId}`, role: 'user', twoFactorEnabled: false, secondFactors: [], frozen: false, session: { secondFactorAt: null, stepUpAt: null, stepUpMethods: [] }, via: 'bearer' });
 platform.authenticator = {
   authenticate: async () => null,
   authenticateSocket: async ({ token }) => (token?.startsWith('user:') ? principal(token.slice(5)) : null),

@@ -52,6 +52,7 @@ const TITLES: [RegExp, string][] = [
   [/^\/alerts/, 'Alerts'],
   [/^\/notifications/, 'Notifications'],
   [/^\/settings/, 'Settings'],
+  [/^\/security/, 'Security'],
   [/^\/admin/, 'Admin'],
   [/^\/proof-of-liabilities/, 'Proof of liabilities'],
 ];
@@ -108,6 +109,9 @@ export function Layout() {
             {user ? (
               <>
                 <NotificationBell />
+                <Link to="/security" className="btn btn-ghost btn-sm hide-sm">
+                  Security
+                </Link>
                 <Link to="/settings" className="btn btn-ghost btn-sm hide-sm" aria-label="Settings">
                   {user.name.split(' ')[0] || 'Account'}
                 </Link>
@@ -142,6 +146,7 @@ export function Layout() {
           <nav id="mobile-nav" className="mobile-nav" aria-label="Main (mobile)" onClick={() => setMenuOpen(false)}>
             {navLinks}
             {user && <NavLink to="/settings">Settings</NavLink>}
+            {user && <NavLink to="/security">Security</NavLink>}
           </nav>
         )}
       </header>

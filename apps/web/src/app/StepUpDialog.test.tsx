@@ -2,12 +2,19 @@
 import { cleanup, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../lib/errors.ts';
 import { renderRoutes } from '../test/render.tsx';
 import { useApi } from './services.ts';
 
 afterEach(cleanup);
+
+// The browser's WebAuthn call, as @simplewebauthn/browser makes it: answers with a fixed assertion.
+const assertion = { id: 'cred', rawId: 'cred', type: 'public-key', response: { clientDataJSON: 'e30' }, clientExtensionResults: {} };
+vi.mock('@simplewebauthn/browser', () => ({
+  startAuthentication: vi.fn(async ({ optionsJSON }: { optionsJSON: { challenge: string } }) => ({ ...assertion, challengeSeen: optionsJSON.challenge })),
+  startRegistration: vi.fn(),
+}));
 
 /** A sensitive form: one POST through the app's api client. */
 function SendButton() {
@@ -63,5 +70,30 @@ describe('StepUpDialog', () => {
     expect(await screen.findByText('STEP_UP_REQUIRED')).toBeTruthy();
     expect(calls.filter((c) => c.path === '/api/auth/step-up')).toHaveLength(0);
     expect(calls.filter((c) => c.path === '/api/wallet/transfers')).toHaveLength(1);
+  });
+
+  it('a passkey step-up: options from the server, the browser answers, step-up with the passkey, and the request is retried', async () => {
+    Object.defineProperty(window, 'PublicKeyCredential', { value: function PublicKeyCredential() {}, configurable: true });
+    let stepped = false;
+    const { calls } = renderRoutes(routes, '/', (_m, path, body) => {
+      if (path === '/api/auth/step-up/passkey-options') return { status: 200, body: { options: { challenge: 'chal-1' }, expiresAt: '2026-01-01T00:05:00Z' } };
+      if (path === '/api/auth/step-up') {
+        const b = body as { passkey?: { challengeSeen?: string } };
+        if (b.passkey?.challengeSeen !== 'chal-1') return err(401, 'PASSKEY_INVALID');
+        stepped = true;
+        return { status: 200, body: { methods: ['passkey'], expiresAt: '2026-01-01T00:05:00Z' } };
+      }
+      if (path === '/api/wallet/transfers') return stepped ? { status: 201, body: { id: 't1' } } : err(403, 'STEP_UP_REQUIRED', { methods: ['passkey'], ttlSeconds: 300 });
+      return undefined;
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Confirm it is you' });
+    expect(dialog.textContent).toMatch(/needs your passkey/);
+    // A passkey-only account can still use a backup code.
+    expect(screen.getByLabelText('Backup code')).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Use a passkey' }));
+    expect(await screen.findByText('sent')).toBeTruthy();
+    expect(calls.filter((c) => c.path === '/api/wallet/transfers')).toHaveLength(2);
+    Reflect.deleteProperty(window, 'PublicKeyCredential');
   });
 });

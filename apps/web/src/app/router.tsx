@@ -1,5 +1,5 @@
 import { lazy, type ReactNode } from 'react';
-import { createBrowserRouter, Link } from 'react-router';
+import { createBrowserRouter, Link, Navigate } from 'react-router';
 import { Layout } from './Layout.tsx';
 import { RequireAuth } from './RequireAuth.tsx';
 
@@ -20,6 +20,7 @@ const TransactionsPage = lazy(() => import('../features/transactions/Transaction
 const AlertsPage = lazy(() => import('../features/alerts/AlertsPage.tsx'));
 const NotificationsPage = lazy(() => import('../features/notifications/NotificationsPage.tsx'));
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage.tsx'));
+const SecurityPage = lazy(() => import('../features/security/SecurityPage.tsx'));
 const AdminPage = lazy(() => import('../features/admin/AdminPage.tsx'));
 const ProofPage = lazy(() => import('../features/pol/ProofPage.tsx'));
 const FreezePage = lazy(() => import('../features/security/FreezePage.tsx'));
@@ -64,6 +65,9 @@ export function createRouter() {
         { path: 'alerts', element: authed(<AlertsPage />) },
         { path: 'notifications', element: authed(<NotificationsPage />) },
         { path: 'settings', element: authed(<SettingsPage />) },
+        { path: 'security', element: authed(<SecurityPage />) },
+        // The new-device email links here.
+        { path: 'settings/security', element: <Navigate to="/security" replace /> },
         { path: 'admin/*', element: authed(<AdminPage />, true) },
         { path: 'proof-of-liabilities', element: <ProofPage /> },
         { path: '*', element: <NotFound /> },

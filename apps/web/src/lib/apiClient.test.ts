@@ -63,6 +63,32 @@ describe('apiClient', () => {
     await expect(cancelled.post('/api/wallet/transfers', {})).rejects.toMatchObject({ code: 'STEP_UP_REQUIRED' });
   });
 
+  it("passes 'passkey' through in step-up details, and a refused factor (401 PASSKEY_INVALID / TOTP_INVALID) is not a dead session: no refresh, no retry", async () => {
+    const s = fakeServer((c) => {
+      if (c.url === '/api/csrf') return json(200, { csrfToken: 'tok' });
+      if (c.url === '/api/auth/refresh') return json(200, {});
+      if (c.url === '/api/wallet/transfers') return apiError(403, 'STEP_UP_REQUIRED', { details: { methods: ['password', 'passkey', 'sms'], ttlSeconds: 300 } });
+      if (c.url === '/api/auth/step-up') return apiError(401, c.body && (c.body as { passkey?: unknown }).passkey ? 'PASSKEY_INVALID' : 'TOTP_INVALID');
+      return json(404, {});
+    });
+    const asked: unknown[] = [];
+    const expired = vi.fn();
+    const api = client(s.fetch, {
+      onSessionExpired: expired,
+      onStepUpRequired: async (d) => {
+        asked.push(d);
+        return false;
+      },
+    });
+    await expect(api.post('/api/wallet/transfers', {})).rejects.toMatchObject({ code: 'STEP_UP_REQUIRED' });
+    expect(asked).toEqual([{ methods: ['password', 'passkey'], ttlSeconds: 300 }]);
+    await expect(api.post('/api/auth/step-up', { passkey: {} })).rejects.toMatchObject({ code: 'PASSKEY_INVALID', status: 401 });
+    await expect(api.post('/api/auth/step-up', { totpCode: '123456' })).rejects.toMatchObject({ code: 'TOTP_INVALID', status: 401 });
+    expect(s.calls.filter((c) => c.url === '/api/auth/refresh')).toHaveLength(0);
+    expect(s.calls.filter((c) => c.url === '/api/auth/step-up')).toHaveLength(2);
+    expect(expired).not.toHaveBeenCalled();
+  });
+
   it('fetches the CSRF token once and sends it on every state-changing request', async () => {
     let issued = 0;
     const s = fakeServer((c) => {

@@ -35,13 +35,16 @@ export interface ApiClientOptions {
 }
 
 export interface StepUpRequiredDetails {
-  methods: ('password' | 'totp')[];
+  /** 'password': the password is needed; 'totp' and/or 'passkey': a second factor, any one of those named. */
+  methods: ('password' | 'totp' | 'passkey')[];
   ttlSeconds: number;
 }
 
 function stepUpDetails(details: unknown): StepUpRequiredDetails {
   const d = (typeof details === 'object' && details !== null ? details : {}) as { methods?: unknown; ttlSeconds?: unknown };
-  const methods = Array.isArray(d.methods) ? d.methods.filter((m): m is 'password' | 'totp' => m === 'password' || m === 'totp') : [];
+  const methods = Array.isArray(d.methods)
+    ? d.methods.filter((m): m is 'password' | 'totp' | 'passkey' => m === 'password' || m === 'totp' || m === 'passkey')
+    : [];
   return { methods: methods.length ? methods : ['password'], ttlSeconds: typeof d.ttlSeconds === 'number' ? d.ttlSeconds : 300 };
 }
 
@@ -177,7 +180,9 @@ export function createApiClient(opts: ApiClientOptions) {
           continue;
         }
       }
-      if (res.status === 401 && !refreshed && !o.skipRefresh && !NO_REFRESH.test(path)) {
+      // A wrong code or passkey answer is a 401 about the factor, not the session: no refresh, no retry.
+      const factorRefused = error.code === 'TOTP_INVALID' || error.code === 'PASSKEY_INVALID';
+      if (res.status === 401 && !factorRefused && !refreshed && !o.skipRefresh && !NO_REFRESH.test(path)) {
         refreshed = true;
         if (await refresh()) {
           n--;

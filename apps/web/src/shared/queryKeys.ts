@@ -17,10 +17,13 @@ export const qk = {
   notifications: ['notifications'] as const,
   unread: ['notifications', 'unread'] as const,
   sessions: ['sessions'] as const,
+  passkeys: ['passkeys'] as const,
+  backupCodes: ['backup-codes'] as const,
+  securityEvents: ['security-events'] as const,
   addressBook: ['withdrawal-addresses'] as const,
   antiPhishing: ['anti-phishing'] as const,
   admin: ['admin'] as const,
 };
 
 /** Everything that belongs to the signed-in user: dropped on logout or when the session expires. */
-export const PRIVATE_KEYS = [qk.balances, qk.portfolio, qk.orders, qk.transactions, qk.deposits, qk.withdrawals, qk.transfers, qk.alerts, qk.notifications, qk.sessions, qk.addressBook, qk.antiPhishing, qk.admin];
+export const PRIVATE_KEYS = [qk.balances, qk.portfolio, qk.orders, qk.transactions, qk.deposits, qk.withdrawals, qk.transfers, qk.alerts, qk.notifications, qk.sessions, qk.passkeys, qk.backupCodes, qk.securityEvents, qk.addressBook, qk.antiPhishing, qk.admin];

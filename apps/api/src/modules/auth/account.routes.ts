@@ -1,10 +1,17 @@
 import {
   acceptedResponse,
+  backupCodesResponse,
+  backupCodesStatus,
   changePasswordRequest,
   emailOnlyRequest,
   errorBodySchema,
   okResponse,
+  passkeyList,
+  passkeyOptionsResponse,
+  passkeyRegisterRequest,
+  passkeyRegisterResponse,
   resetPasswordRequest,
+  securityEventList,
   sessionList,
   sessionState,
   socketTokenResponse,
@@ -22,8 +29,11 @@ import { z } from 'zod';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
 import { changePassword, FORGOT_ACCEPTED, forgotPassword, getProfile, resetPassword, updateProfile } from './account.service.ts';
 import { type AuthDeps, requestContext } from './auth.context.ts';
+import { LIMITS } from './limits.ts';
 import { clearAuthCookies, REFRESH_COOKIE } from './cookies.ts';
-import { issueSocketToken, listSessions, logoutAll, revokeOwnSession } from './sessions.service.ts';
+import { AppError } from '../../platform/errors.ts';
+import { authenticationOptions, backupCodesStatus as getBackupCodesStatus, listPasskeys, registerPasskey, registrationOptions, regenerateBackupCodes, removePasskey } from './passkeys.service.ts';
+import { issueSocketToken, listSecurityEvents, listSessions, logoutAll, logoutOthers, revokeOwnSession } from './sessions.service.ts';
 import { disableTwoFactor, enableTwoFactor, setupTwoFactor, stepUp } from './twofactor.service.ts';
 
 const tags = ['auth'];
@@ -122,7 +132,25 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
         response: { 200: stepUpResponse, ...errors },
       },
     },
-    async (request) => stepUp(d, requireUser(request), request.body),
+    async (request) => stepUp(d, requireUser(request), request.body, requestContext(request)),
+  );
+  app.post(
+    '/api/auth/step-up/passkey-options',
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Options for navigator.credentials.get to step up with a passkey (single use, 5 minutes; then POST /api/auth/step-up with `passkey`)',
+        response: { 200: passkeyOptionsResponse, 422: errorBodySchema, ...errors },
+      },
+    },
+    async (request) => {
+      const p = requireUser(request);
+      await d.platform.rateLimiter.consume(LIMITS.passkeyUser, p.userId);
+      const r = await authenticationOptions(d, p.userId, p.sessionId);
+      if (!r) throw new AppError('INVALID_STATE', 'This account has no passkey');
+      return r;
+    },
   );
 
   // 2FA changes need a step-up with the password (and the current factor when 2FA is on).
@@ -163,6 +191,96 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
     },
     async (request) => {
       await disableTwoFactor(d, requireStepUp(request, stepUpTtl, { withPassword: true }), requestContext(request));
+      return ok;
+    },
+  );
+
+  // Passkeys: adding or removing one is a second-factor change (step-up with the password and the current factor).
+  app.get('/api/auth/passkeys', { schema: { tags, ...signedIn, summary: 'Passkeys of this account', response: { 200: passkeyList, ...errors } } }, async (request) => ({
+    items: await listPasskeys(d, requireUser(request)),
+  }));
+  app.post(
+    '/api/auth/passkeys/registration-options',
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Options for navigator.credentials.create to add a passkey (single use, 5 minutes); needs a recent step-up with the password',
+        response: { 200: passkeyOptionsResponse, 409: errorBodySchema, ...errors },
+      },
+    },
+    async (request) => registrationOptions(d, requireStepUp(request, stepUpTtl, { withPassword: true })),
+  );
+  app.post(
+    '/api/auth/passkeys',
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Add a passkey from the browser\'s answer to the registration options; ends every other session and emails the owner',
+        description:
+          'Needs a recent step-up with the password. 401 PASSKEY_INVALID: wrong origin or RP ID, a challenge that expired, was used or belongs to another session, or a bad attestation. The account\'s first second factor also gets 10 backup codes, returned once.',
+        body: passkeyRegisterRequest,
+        response: { 201: passkeyRegisterResponse, 409: errorBodySchema, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await registerPasskey(d, requireStepUp(request, stepUpTtl, { withPassword: true }), request.body, requestContext(request))),
+  );
+  app.delete(
+    '/api/auth/passkeys/:id',
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Remove one of your passkeys; needs a recent step-up with the password; ends every other session and emails the owner',
+        params: z.object({ id: z.uuid() }),
+        response: { 200: okResponse, 404: errorBodySchema, ...errors },
+      },
+    },
+    async (request) => {
+      await removePasskey(d, requireStepUp(request, stepUpTtl, { withPassword: true }), request.params.id, requestContext(request));
+      return ok;
+    },
+  );
+
+  app.get(
+    '/api/auth/backup-codes',
+    { schema: { tags, ...signedIn, summary: 'How many unused backup codes remain (never the codes themselves)', response: { 200: backupCodesStatus, ...errors } } },
+    async (request) => getBackupCodesStatus(d, requireUser(request)),
+  );
+  app.post(
+    '/api/auth/backup-codes/regenerate',
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Replace the backup codes with 10 new ones, shown once (the old ones stop working); needs a recent step-up; emails the owner',
+        response: { 200: backupCodesResponse, 422: errorBodySchema, ...errors },
+      },
+    },
+    async (request) => regenerateBackupCodes(d, requireStepUp(request, stepUpTtl), requestContext(request)),
+  );
+
+  app.get(
+    '/api/auth/security-events',
+    {
+      schema: {
+        tags,
+        ...signedIn,
+        summary: 'Recent security events of this account, newest first: sign-ins and changes of password, second factors, passkeys and backup codes',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }),
+        response: { 200: securityEventList, ...errors },
+      },
+    },
+    async (request) => ({ items: await listSecurityEvents(d, requireUser(request), request.query.limit) }),
+  );
+
+  app.post(
+    '/api/auth/logout-others',
+    { schema: { tags, ...signedIn, summary: 'End every other session of this account (this one stays)', response: { 200: okResponse, ...errors } } },
+    async (request) => {
+      await logoutOthers(d, requireUser(request), requestContext(request));
       return ok;
     },
   );

@@ -9,6 +9,7 @@ import * as codesRepo from './codes.repo.ts';
 import { accountSubject, LIMITS, RESET_TOKEN_TTL_MINUTES } from './limits.ts';
 import { hashPassword, passwordProblems, verifyPassword } from './password.ts';
 import { randomToken, sha256 } from './secrets.ts';
+import * as passkeysRepo from './passkeys.repo.ts';
 import * as sessionsRepo from './sessions.repo.ts';
 import { sessionsEnded } from './sessions.service.ts';
 import * as usersRepo from './users.repo.ts';
@@ -47,6 +48,7 @@ export async function changePassword(d: AuthDeps, principal: Principal, input: {
   const ended = await d.db.transaction(async (tx) => {
     await usersRepo.updateUser(tx, user.id, { passwordHash });
     await codesRepo.retireResetTokens(tx, user.id);
+    await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'password_changed', ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null });
     return sessionsRepo.revokeUserSessions(tx, user.id, 'password_changed', principal.sessionId);
   });
   sessionsEnded(d.platform, ended);
@@ -107,6 +109,7 @@ export async function resetPassword(d: AuthDeps, input: { token: string; newPass
       ...(user.emailVerifiedAt ? {} : { emailVerifiedAt: new Date() }),
     });
     await codesRepo.retireResetTokens(tx, user.id);
+    await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'password_reset', ip: ctx.ip, userAgent: ctx.userAgent });
     return { userId: user.id, email: user.email, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'password_reset') };
   });
   sessionsEnded(d.platform, ended);

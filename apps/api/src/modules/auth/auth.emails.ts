@@ -96,3 +96,27 @@ export function passwordChangedEmail(to: string, how: 'changed' | 'reset', devic
   );
   return { to, subject, text, html, securityNotice: true };
 }
+
+function securityChangeEmail(to: string, subject: string, title: string, sentence: string, device: string, ip: string, at: Date, appUrl: string): MailMessage {
+  const link = `${appUrl}/forgot-password`;
+  const text = `${sentence}\n\nDevice: ${device}\nIP address: ${ip}\nTime: ${when(at)}\n\nIf this was not you, reset your password now: ${link} and contact support.\n`;
+  const html = htmlLayout(
+    title,
+    p(escapeHtml(sentence)) +
+      p(`Device: ${escapeHtml(device)}<br>IP address: ${escapeHtml(ip)}<br>Time: ${when(at)}`) +
+      p(`If this was not you, <a href="${escapeHtml(link)}">reset your password now</a> and contact support.`),
+  );
+  return { to, subject, text, html, securityNotice: true };
+}
+
+/** Sent whenever a passkey is added or removed (every other session was signed out). */
+export function passkeyChangedEmail(to: string, what: 'added' | 'removed', name: string, device: string, ip: string, at: Date, appUrl: string): MailMessage {
+  const sentence = `A passkey ("${name}") was ${what} ${what === 'added' ? 'to' : 'from'} your account, and every other session was signed out.`;
+  return securityChangeEmail(to, `A passkey was ${what} on your CryptoVault account`, `Passkey ${what}`, sentence, device, ip, at, appUrl);
+}
+
+/** Sent when new backup codes replace the old ones. */
+export function backupCodesRegeneratedEmail(to: string, device: string, ip: string, at: Date, appUrl: string): MailMessage {
+  const sentence = 'New backup codes were created for your account; the previous ones no longer work.';
+  return securityChangeEmail(to, 'New backup codes for your CryptoVault account', 'New backup codes', sentence, device, ip, at, appUrl);
+}

@@ -90,7 +90,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
         tags: authTags,
         summary: 'Sign in (sets access_token and refresh_token cookies)',
         description:
-          '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (2FA on, no code), 401 TOTP_INVALID, 429 RATE_LIMITED (per address, or failed sign-ins throttled; the same for unknown addresses). Sets cv_device, which exempts this browser from the account-wide throttle later.',
+          '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (the right password, the account has a second factor and none was sent: details { methods: [totp|passkey], passkey?: single-use options for navigator.credentials.get }; sign in again with totpCode, or passkey set to the browser answer), 401 TOTP_INVALID, 401 PASSKEY_INVALID, 429 RATE_LIMITED (per address, or failed sign-ins throttled; the same for unknown addresses). Sets cv_device, which exempts this browser from the account-wide throttle later.',
         body: loginRequest,
         response: { 200: authResponse, ...errors },
       },

@@ -1,3 +1,4 @@
+import type { WebauthnCredentialJson } from '@cryptovault/contract';
 import { AppError } from '../../platform/errors.ts';
 import type { AuthMethod } from '../../platform/principal.ts';
 import { sendResetLink } from './account.service.ts';
@@ -5,6 +6,8 @@ import { sendInBackground } from '../../platform/mailer/mailer.ts';
 import { type AuthDeps, describeDevice, normalizeEmail, type RequestContext } from './auth.context.ts';
 import { accountExistsEmail, newDeviceEmail, throttleEmail, verificationEmail } from './auth.emails.ts';
 import * as codesRepo from './codes.repo.ts';
+import * as passkeysRepo from './passkeys.repo.ts';
+import { authenticationOptions, secondFactorsOf, verifyPasskeyAssertion } from './passkeys.service.ts';
 import { accountSubject, LIMITS, VERIFICATION_CODE_TTL_MINUTES, VERIFICATION_MAX_ATTEMPTS } from './limits.ts';
 import { burnPasswordCheck, hashPassword, needsRehash, passwordProblems, verifyPassword } from './password.ts';
 import { keyedHash, safeEqual, sixDigitCode } from './secrets.ts';
@@ -116,7 +119,7 @@ const throttled = (retryAfterSeconds: number) =>
  */
 export async function login(
   d: AuthDeps,
-  input: { email: string; password: string; totpCode?: string | undefined },
+  input: { email: string; password: string; totpCode?: string | undefined; passkey?: WebauthnCredentialJson | undefined },
   ctx: RequestContext,
   deviceCookie?: string,
 ): Promise<IssuedSession & { deviceToken: string }> {
@@ -141,12 +144,29 @@ export async function login(
   if (user.suspendedAt) throw new AppError('ACCOUNT_SUSPENDED', 'This account is suspended; contact support');
   if (!user.emailVerifiedAt) throw new AppError('EMAIL_NOT_VERIFIED', 'Verify your email address first; we can send a new code');
   const methods: AuthMethod[] = ['password'];
-  if (user.totpEnabledAt) {
-    if (!input.totpCode) throw new AppError('TOTP_REQUIRED', 'Enter the 6-digit code from your authenticator app (or a backup code)');
-    if (!(await verifySecondFactor(d, user, input.totpCode))) {
-      throw await failure(new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used'));
+  const factors = secondFactorsOf(user, await passkeysRepo.countPasskeys(d.db, user.id));
+  if (factors.length > 0) {
+    if (input.passkey) {
+      try {
+        await verifyPasskeyAssertion(d, user, input.passkey, null, ctx);
+      } catch (err) {
+        throw await failure(err instanceof AppError ? err : new AppError('PASSKEY_INVALID', 'The passkey could not be verified; try again'));
+      }
+      methods.push('passkey');
+    } else if (input.totpCode) {
+      if (!(await verifySecondFactor(d, user, input.totpCode))) {
+        throw await failure(new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used'));
+      }
+      methods.push(secondFactorMethod(input.totpCode));
+    } else {
+      // The right password, no second factor: say which ones the account has, with a fresh single-use passkey
+      // challenge when it has passkeys (sign in again with `passkey` set to the browser's answer).
+      const passkey = factors.includes('passkey') ? await authenticationOptions(d, user.id, null) : null;
+      const message = factors.includes('totp')
+        ? `Enter the 6-digit code from your authenticator app (or a backup code)${passkey ? ', or use your passkey' : ''}`
+        : 'Use your passkey (or a backup code) to finish signing in';
+      throw new AppError('TOTP_REQUIRED', message, { methods: factors, ...(passkey ? { passkey: passkey.options } : {}) });
     }
-    methods.push(secondFactorMethod(input.totpCode));
   }
   await d.throttle.succeeded(acct, ctx.ip);
   // An account imported from the original system signs in with its old hash once; from then on it holds argon2id.

@@ -23,6 +23,7 @@ export const LIMITS = {
   passwordUser: { name: 'auth:password:user', limit: 10, windowMs: 15 * MIN },
   twoFactorUser: { name: 'auth:2fa:user', limit: 10, windowMs: 15 * MIN },
   stepUpUser: { name: 'auth:stepup:user', limit: 10, windowMs: 15 * MIN },
+  passkeyUser: { name: 'auth:passkey:user', limit: 20, windowMs: 15 * MIN },
   setupIp: { name: 'auth:setup:ip', limit: 20, windowMs: 15 * MIN },
 } satisfies Record<string, RateRule>;
 

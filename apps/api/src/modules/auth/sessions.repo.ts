@@ -21,10 +21,10 @@ export async function insertSession(
   return row!;
 }
 
-/** The session and its user when the session is live (not revoked, not expired). */
-export async function findLiveSession(ex: Executor, sessionId: string): Promise<{ session: SessionRow; user: UserRow } | null> {
+/** The session and its user when the session is live (not revoked, not expired), and whether the user has a passkey. */
+export async function findLiveSession(ex: Executor, sessionId: string): Promise<{ session: SessionRow; user: UserRow; hasPasskey: boolean } | null> {
   const [row] = await ex
-    .select({ session: sessions, user: users })
+    .select({ session: sessions, user: users, hasPasskey: sql<boolean>`exists (select 1 from passkeys p where p.user_id = ${users.id})` })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
@@ -44,11 +44,12 @@ export async function extendSession(ex: Executor, sessionId: string, expiresAt: 
     .where(eq(sessions.id, sessionId));
 }
 
-/** Marks a live session as having passed a second factor now (and adds 'totp' to its methods), without a step-up. */
-export async function markSecondFactor(ex: Executor, sessionId: string): Promise<void> {
+/** Marks a live session as having passed a second factor now (and adds `method` to its methods), without a step-up. */
+export async function markSecondFactor(ex: Executor, sessionId: string, method: 'totp' | 'passkey' = 'totp'): Promise<void> {
+  const arr = sql`${`{${method}}`}::text[]`;
   await ex
     .update(sessions)
-    .set({ secondFactorAt: sql`now()`, authMethods: sql`(select array(select distinct m from unnest(${sessions.authMethods} || '{totp}'::text[]) as m order by m))` })
+    .set({ secondFactorAt: sql`now()`, authMethods: sql`(select array(select distinct m from unnest(${sessions.authMethods} || ${arr}) as m order by m))` })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 

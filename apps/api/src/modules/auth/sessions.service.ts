@@ -1,10 +1,11 @@
-import type { SessionInfo } from '@cryptovault/contract';
+import type { SecurityEvent, SessionInfo } from '@cryptovault/contract';
 import { AppError, notFound, unauthenticated } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import type { AuthMethod, Authenticator, Principal } from '../../platform/principal.ts';
+import { type AuthMethod, type Authenticator, type Principal, SECOND_FACTOR_METHODS, type SecondFactor } from '../../platform/principal.ts';
 import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
 import { ACCESS_COOKIE, readCookie } from './cookies.ts';
 import { randomToken, sha256 } from './secrets.ts';
+import * as securityRepo from './passkeys.repo.ts';
 import * as sessionsRepo from './sessions.repo.ts';
 import { ACCESS_AUDIENCE, SOCKET_AUDIENCE } from './tokens.ts';
 import type { UserRow } from './users.schema.ts';
@@ -20,7 +21,6 @@ export interface IssuedSession {
 // last_used_at is for the session list; writing it on every request would turn every read into a write.
 const TOUCH_INTERVAL_MS = 60_000;
 
-const SECOND_FACTORS: AuthMethod[] = ['totp', 'backup_code'];
 
 /**
  * Opens a session that records what the sign-in proved (`methods`). The sign-in itself counts as a step-up of
@@ -33,7 +33,7 @@ export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestConte
   const absoluteExpiresAt = new Date(now + sessionMaxLifetimeSeconds * 1000);
   const expiresAt = new Date(Math.min(now + refreshTokenTtlSeconds * 1000, absoluteExpiresAt.getTime()));
   const at = new Date(now);
-  const secondFactorAt = methods.some((m) => SECOND_FACTORS.includes(m)) ? at : null;
+  const secondFactorAt = methods.some((m) => SECOND_FACTOR_METHODS.includes(m)) ? at : null;
   const stepUpMethods = methods;
   const session = await d.db.transaction(async (tx) => {
     const s = await sessionsRepo.insertSession(tx, {
@@ -48,6 +48,7 @@ export async function startSession(d: AuthDeps, user: UserRow, ctx: RequestConte
       stepUpMethods,
     });
     await sessionsRepo.insertRefreshToken(tx, sha256(refreshToken), s.id);
+    await securityRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'sign_in', ip: ctx.ip, userAgent: ctx.userAgent, details: { methods } });
     return s;
   });
   const access = await d.tokens.signAccess({ userId: user.id, sessionId: session.id });
@@ -95,6 +96,17 @@ export async function logout(d: AuthDeps, principal: Principal | null, rawRefres
   if (!rawRefresh || rawRefresh.length > 200) return;
   const token = await sessionsRepo.findRefreshToken(d.db, sha256(rawRefresh));
   if (token && (await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout'))) sessionsEnded(d.platform, [token.sessionId]);
+}
+
+/** Ends every other session of the account, keeping the caller's. */
+export async function logoutOthers(d: AuthDeps, principal: Principal, ctx: RequestContext): Promise<number> {
+  const ids = await d.db.transaction(async (tx) => {
+    const ended = await sessionsRepo.revokeUserSessions(tx, principal.userId, 'signed_out_by_user', principal.sessionId);
+    await securityRepo.insertSecurityEvent(tx, { userId: principal.userId, kind: 'sessions_signed_out', ip: ctx.ip, userAgent: ctx.userAgent, details: { count: ended.length } });
+    return ended;
+  });
+  sessionsEnded(d.platform, ids);
+  return ids.length;
 }
 
 export async function logoutAll(d: AuthDeps, principal: Principal): Promise<number> {
@@ -149,11 +161,13 @@ export function createAuthenticator(d: AuthDeps): Authenticator {
       sessionsRepo.touchSession(d.db, live.session.id).catch((err: unknown) => d.platform.log.warn({ err }, 'could not update session last use'));
     }
     const s = live.session;
+    const secondFactors: SecondFactor[] = [...(live.user.totpEnabledAt ? (['totp'] as const) : []), ...(live.hasPasskey ? (['passkey'] as const) : [])];
     return {
       userId: live.user.id,
       sessionId: s.id,
       role: live.user.role,
-      twoFactorEnabled: live.user.totpEnabledAt !== null,
+      twoFactorEnabled: secondFactors.length > 0,
+      secondFactors,
       frozen: live.user.frozenAt !== null,
       session: { secondFactorAt: s.secondFactorAt, stepUpAt: s.stepUpAt, stepUpMethods: s.stepUpMethods as AuthMethod[] },
       via,
@@ -181,4 +195,16 @@ export function createAuthenticator(d: AuthDeps): Authenticator {
 export function tooManyAttempts(retryAfterSeconds: number, message = 'Too many attempts; try again later'): AppError {
   const s = Math.max(1, Math.ceil(retryAfterSeconds));
   return new AppError('RATE_LIMITED', message, { retryAfterSeconds: s }, s);
+}
+
+export async function listSecurityEvents(d: AuthDeps, principal: Principal, limit: number): Promise<SecurityEvent[]> {
+  const rows = await securityRepo.listSecurityEvents(d.db, principal.userId, limit);
+  return rows.map((r) => ({
+    id: String(r.id),
+    kind: r.kind,
+    at: r.createdAt.toISOString(),
+    ip: r.ip,
+    device: r.userAgent === null ? null : describeDevice(r.userAgent),
+    details: r.details,
+  }));
 }

@@ -38,22 +38,23 @@ export function hashBackupCode(d: Pick<AuthDeps, 'keys'>, code: string): string 
   return keyedHash(d.keys.backupCodes, code.toLowerCase().replace(/[^a-z0-9]/g, ''));
 }
 
-/**
- * Checks a second factor for a user with 2FA on: a TOTP code (each time step accepted once, atomically) or one of
- * the backup codes (each usable once).
- */
 /** Which second factor a code that verifySecondFactor accepted was: six digits are TOTP, anything else a backup code. */
 export function secondFactorMethod(code: string): 'totp' | 'backup_code' {
   return /^\d{6}$/.test(code.trim()) ? 'totp' : 'backup_code';
 }
 
+/**
+ * Checks a second factor for a user with 2FA on: a TOTP code (each time step accepted once, atomically) or one of
+ * the backup codes (each usable once).
+ */
 export async function verifySecondFactor(d: AuthDeps, user: UserRow, code: string): Promise<boolean> {
-  if (!user.totpSecretEnc) return false;
   const trimmed = code.trim();
   if (/^\d{6}$/.test(trimmed)) {
+    if (!user.totpSecretEnc) return false;
     const step = await matchTotp(decrypt(d.keys.totp, user.totpSecretEnc), trimmed, user.totpLastStep);
     return step !== null && (await usersRepo.claimTotpStep(d.db, user.id, step));
   }
-  if (!user.totpEnabledAt) return false;
+  // Backup codes exist only while the account has a second factor (TOTP or a passkey): they are cleared with the last one.
+  if (user.backupCodeHashes.length === 0) return false;
   return usersRepo.consumeBackupCode(d.db, user.id, hashBackupCode(d, trimmed));
 }

@@ -1,10 +1,13 @@
 import type { Executor } from '../../platform/db/client.ts';
 import { AppError, unauthenticated } from '../../platform/errors.ts';
 import { sendInBackground } from '../../platform/mailer/mailer.ts';
-import type { AuthMethod, Principal } from '../../platform/principal.ts';
+import type { WebauthnCredentialJson } from '@cryptovault/contract';
+import { type AuthMethod, type Principal, SECOND_FACTOR_METHODS } from '../../platform/principal.ts';
 import { currentUser } from './account.service.ts';
 import { type AuthDeps, describeDevice, type RequestContext } from './auth.context.ts';
 import { twoFactorChangedEmail } from './auth.emails.ts';
+import * as passkeysRepo from './passkeys.repo.ts';
+import { secondFactorsOf, verifyPasskeyAssertion } from './passkeys.service.ts';
 import * as sessionsRepo from './sessions.repo.ts';
 import { sessionsEnded } from './sessions.service.ts';
 import { LIMITS } from './limits.ts';
@@ -41,6 +44,7 @@ export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: s
   const backupCodes = newBackupCodes();
   const ended = await d.db.transaction(async (tx) => {
     if (!(await usersRepo.enableTotp(tx, user.id, backupCodes.map((c) => hashBackupCode(d, c))))) throw alreadyOn();
+    await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'two_factor_enabled', ip: ctx.ip, userAgent: ctx.userAgent });
     // This session proved the new factor: it counts as a session that passed 2FA (admin rights). It is not a
     // step-up: turning 2FA straight off again, or moving money, asks for a code like any other session.
     await sessionsRepo.markSecondFactor(tx, principal.sessionId);
@@ -59,8 +63,10 @@ export async function disableTwoFactor(d: AuthDeps, principal: Principal, ctx: R
   await d.platform.rateLimiter.consume(LIMITS.twoFactorUser, principal.userId);
   const user = await currentUser(d, principal);
   if (!user.totpEnabledAt) throw new AppError('INVALID_STATE', 'Two-factor authentication is not enabled');
+  const keepBackupCodes = (await passkeysRepo.countPasskeys(d.db, user.id)) > 0;
   const ended = await d.db.transaction(async (tx) => {
-    await usersRepo.disableTotp(tx, user.id);
+    await usersRepo.disableTotp(tx, user.id, keepBackupCodes);
+    await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'two_factor_disabled', ip: ctx.ip, userAgent: ctx.userAgent });
     return endOtherSessions(tx, principal, 'two_factor_disabled');
   });
   sessionsEnded(d.platform, ended);
@@ -87,26 +93,35 @@ const wrongPassword = () => new AppError('UNAUTHENTICATED', 'The password is wro
 export async function stepUp(
   d: AuthDeps,
   principal: Principal,
-  input: { password?: string | undefined; totpCode?: string | undefined; backupCode?: string | undefined },
+  input: { password?: string | undefined; totpCode?: string | undefined; backupCode?: string | undefined; passkey?: WebauthnCredentialJson | undefined },
+  ctx: RequestContext,
 ): Promise<{ methods: AuthMethod[]; expiresAt: string }> {
   await d.platform.rateLimiter.consume(LIMITS.stepUpUser, principal.userId);
   const user = await currentUser(d, principal);
   const methods: AuthMethod[] = [];
   const code = input.totpCode ?? input.backupCode;
-  if (input.password === undefined && code === undefined) {
-    throw new AppError('VALIDATION_ERROR', 'Enter your password or a two-factor code', [{ path: ['body'], message: 'password, totpCode or backupCode required' }]);
+  if (input.password === undefined && code === undefined && input.passkey === undefined) {
+    throw new AppError('VALIDATION_ERROR', 'Enter your password or a two-factor code', [
+      { path: ['body'], message: 'password, totpCode, backupCode or passkey required' },
+    ]);
   }
   if (input.password !== undefined) {
     if (!(await verifyPassword(user.passwordHash, input.password))) throw wrongPassword();
     methods.push('password');
   }
-  if (code !== undefined) {
+  if (input.passkey !== undefined) {
+    await verifyPasskeyAssertion(d, user, input.passkey, principal.sessionId, ctx);
+    methods.push('passkey');
+  } else if (code !== undefined) {
     const field = input.totpCode !== undefined ? 'totpCode' : 'backupCode';
-    if (!user.totpEnabledAt) throw new AppError('VALIDATION_ERROR', 'Two-factor authentication is not enabled; confirm with your password', [{ path: ['body', field], message: 'no second factor' }]);
+    const factors = secondFactorsOf(user, await passkeysRepo.countPasskeys(d.db, user.id));
+    if (factors.length === 0) {
+      throw new AppError('VALIDATION_ERROR', 'Two-factor authentication is not enabled; confirm with your password', [{ path: ['body', field], message: 'no second factor' }]);
+    }
     if (!(await verifySecondFactor(d, user, code))) throw badCode(field);
     methods.push(secondFactorMethod(code));
   }
-  const secondFactor = methods.some((m) => m === 'totp' || m === 'backup_code');
+  const secondFactor = methods.some((m) => SECOND_FACTOR_METHODS.includes(m));
   if (!(await sessionsRepo.recordStepUp(d.db, principal.sessionId, methods, secondFactor))) throw unauthenticated('Session ended; sign in again');
   return { methods, expiresAt: new Date(Date.now() + d.platform.config.auth.stepUpTtlSeconds * 1000).toISOString() };
 }

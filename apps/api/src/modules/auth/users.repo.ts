@@ -60,11 +60,17 @@ export async function enableTotp(ex: Executor, id: string, backupCodeHashes: str
   return rows.length === 1;
 }
 
-export async function disableTotp(ex: Executor, id: string): Promise<void> {
+/** Turns TOTP off; the backup codes go too unless another second factor (a passkey) keeps them. */
+export async function disableTotp(ex: Executor, id: string, keepBackupCodes = false): Promise<void> {
   await ex
     .update(users)
-    .set({ totpSecretEnc: null, totpEnabledAt: null, totpLastStep: null, backupCodeHashes: [], updatedAt: sql`now()` })
+    .set({ totpSecretEnc: null, totpEnabledAt: null, totpLastStep: null, ...(keepBackupCodes ? {} : { backupCodeHashes: [] }), updatedAt: sql`now()` })
     .where(eq(users.id, id));
+}
+
+/** Replaces every backup code (the old ones stop working in the same statement). */
+export async function setBackupCodes(ex: Executor, id: string, backupCodeHashes: string[]): Promise<void> {
+  await ex.update(users).set({ backupCodeHashes, updatedAt: sql`now()` }).where(eq(users.id, id));
 }
 
 /** Accepts a TOTP time step once: concurrent or later uses of the same (or an older) step get false. */

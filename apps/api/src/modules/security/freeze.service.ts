@@ -9,6 +9,8 @@ import type { AuthDeps, RequestContext } from '../auth/auth.context.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { revokeUserSessions } from '../auth/sessions.repo.ts';
 import { sessionsEnded } from '../auth/sessions.service.ts';
+import { countPasskeys } from '../auth/passkeys.repo.ts';
+import { secondFactorsOf } from '../auth/passkeys.service.ts';
 import { verifySecondFactor } from '../auth/totp.ts';
 import { findUserById } from '../auth/users.repo.ts';
 import { listUserWithdrawals } from '../withdrawals/withdrawals.repo.ts';
@@ -90,16 +92,23 @@ export async function unfreezeWithToken(d: AuthDeps, input: UnfreezeRequest, ctx
   if (!(await verifyPassword(user.passwordHash, input.password))) {
     throw new AppError('UNAUTHENTICATED', 'The password is wrong', [{ path: ['body', 'password'], message: 'wrong password' }]);
   }
-  if (user.totpEnabledAt) {
+  // Any second factor counts: a passkey-only account answers here with one of its backup codes (a passkey needs a
+  // challenge bound to a sign-in or a session, which this link flow does not have).
+  const factors = secondFactorsOf(user, await countPasskeys(d.db, user.id));
+  if (factors.length > 0) {
     const code = input.totpCode ?? input.backupCode;
-    if (!code) throw new AppError('TOTP_REQUIRED', 'Enter the code from your authenticator app (or a backup code)');
+    if (!code) {
+      throw new AppError('TOTP_REQUIRED', factors.includes('totp') ? 'Enter the code from your authenticator app (or a backup code)' : 'Enter one of your backup codes', {
+        methods: factors,
+      });
+    }
     if (!(await verifySecondFactor(d, user, code))) throw new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used');
   }
   const changed = await d.db.transaction(async (tx) => {
     const used = await repo.consumeToken(tx, input.token, 'unfreeze');
     if (used?.userId !== user.id) throw bad();
     const changed = await repo.setFrozen(tx, user.id, false, null);
-    await audit(tx, user.id, 'user.unfreeze', ctx.requestId, { via: 'owner_reverified', ip: ctx.ip, secondFactor: user.totpEnabledAt !== null, wasFrozen: Boolean(changed) });
+    await audit(tx, user.id, 'user.unfreeze', ctx.requestId, { via: 'owner_reverified', ip: ctx.ip, secondFactor: factors.length > 0, wasFrozen: Boolean(changed) });
     return changed;
   });
   if (changed) sendInBackground(platform.mailer, platform.log, accountUnfrozenEmail(changed.email, 'owner', null), 'account-unfrozen');

@@ -6,6 +6,7 @@ import { useApi } from '../../app/services.ts';
 import { ApiError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { Field } from '../../ui/Field.tsx';
+import { describePasskeyError, passkeyAssertion, passkeysSupported } from '../../lib/passkeys.ts';
 import { authApi, safeNext } from './api.ts';
 import { AuthCard, FormError } from './AuthCard.tsx';
 
@@ -18,6 +19,8 @@ export default function LoginPage() {
   const [password, setPassword] = useState('');
   const [totpCode, setTotpCode] = useState('');
   const [needsCode, setNeedsCode] = useState(false);
+  // What the server said the account has (403 TOTP_REQUIRED details): 'totp' and/or 'passkey', and passkey options.
+  const [factors, setFactors] = useState<{ methods: string[]; passkey?: unknown }>({ methods: ['totp'] });
   const [unverified, setUnverified] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
@@ -35,6 +38,7 @@ export default function LoginPage() {
     } catch (err) {
       if (err instanceof ApiError && err.code === 'TOTP_REQUIRED') {
         setNeedsCode(true);
+        setFactors(secondFactors(err.details));
         setErrors({});
       } else if (err instanceof ApiError && err.code === 'EMAIL_NOT_VERIFIED') {
         setUnverified(true);
@@ -46,6 +50,31 @@ export default function LoginPage() {
       setBusy(false);
     }
   }
+
+  /** Signs in with the passkey for the options the server gave; a refused answer fetches fresh options. */
+  async function signInWithPasskey() {
+    setErrors({});
+    setBusy(true);
+    try {
+      const passkey = await passkeyAssertion(factors.passkey);
+      const r = await api.login({ email, password, passkey });
+      signedIn(r.user);
+      navigate(safeNext(params.get('next')));
+    } catch (err) {
+      setErrors({ _form: describePasskeyError(err) ?? serverErrors(err)._form ?? 'The passkey could not be used' });
+      // The options were used up (or never reached the passkey): ask again for new ones.
+      try {
+        await api.login({ email, password });
+      } catch (again) {
+        if (again instanceof ApiError && again.code === 'TOTP_REQUIRED') setFactors(secondFactors(again.details));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const hasTotp = factors.methods.includes('totp');
+  const hasPasskey = factors.methods.includes('passkey') && factors.passkey !== undefined && passkeysSupported();
 
   return (
     <AuthCard
@@ -59,9 +88,16 @@ export default function LoginPage() {
       <form className="form" onSubmit={submit} noValidate>
         {needsCode ? (
           <>
-            <p className="muted">Enter the 6-digit code from your authenticator app, or one of your backup codes.</p>
+            {hasPasskey && (
+              <button type="button" className="btn btn-primary btn-block" onClick={() => void signInWithPasskey()} disabled={busy}>
+                Use your passkey
+              </button>
+            )}
+            <p className="muted">
+              {hasTotp ? 'Enter the 6-digit code from your authenticator app, or one of your backup codes.' : 'Or enter one of your backup codes.'}
+            </p>
             <Field
-              label="Authentication code"
+              label={hasTotp ? 'Authentication code' : 'Backup code'}
               name="totpCode"
               inputMode="numeric"
               autoComplete="one-time-code"
@@ -109,4 +145,10 @@ export default function LoginPage() {
       </form>
     </AuthCard>
   );
+}
+
+function secondFactors(details: unknown): { methods: string[]; passkey?: unknown } {
+  const d = (typeof details === 'object' && details !== null ? details : {}) as { methods?: unknown; passkey?: unknown };
+  const methods = Array.isArray(d.methods) ? d.methods.filter((m): m is string => typeof m === 'string') : ['totp'];
+  return { methods: methods.length ? methods : ['totp'], ...(d.passkey !== undefined ? { passkey: d.passkey } : {}) };
 }

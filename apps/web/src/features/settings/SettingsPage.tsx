@@ -1,17 +1,12 @@
-import { changePasswordRequest, type SessionInfo, updateProfileRequest } from '@cryptovault/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { changePasswordRequest, updateProfileRequest } from '@cryptovault/contract';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
 import { useAuth } from '../../app/auth.tsx';
 import { useApi } from '../../app/services.ts';
-import { describeError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
-import { qk } from '../../shared/queryKeys.ts';
 import { Field, FormError } from '../../ui/Field.tsx';
-import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
-import { AddressBookCard } from '../security/AddressBookCard.tsx';
-import { AntiPhishingCard } from '../security/AntiPhishingCard.tsx';
-import { TwoFactorCard } from './TwoFactorCard.tsx';
 
 function ProfileCard() {
   const api = useApi();
@@ -84,49 +79,15 @@ function PasswordCard() {
   );
 }
 
-function SessionsCard() {
-  const api = useApi();
-  const qc = useQueryClient();
-  const toast = useToast();
-  const { logout } = useAuth();
-  const sessions = useQuery({ queryKey: qk.sessions, queryFn: () => api.get<{ items: SessionInfo[] }>('/api/auth/sessions') });
-  const revoke = useMutation({
-    mutationFn: (id: string) => api.del(`/api/auth/sessions/${id}`),
-    onSuccess: () => {
-      toast.show('success', 'Session revoked');
-      void qc.invalidateQueries({ queryKey: qk.sessions });
-    },
-    onError: (e) => toast.show('error', 'Could not revoke', describeError(e)),
-  });
+/** Sessions, second factors, passkeys, backup codes and security events live on their own page. */
+function SecurityLinkCard() {
   return (
-    <section className="card" aria-labelledby="sessions-title">
-      <div className="row-between">
-        <h2 id="sessions-title">Sessions</h2>
-        <button type="button" className="btn btn-danger btn-sm" onClick={() => void logout(true)}>
-          Log out everywhere
-        </button>
-      </div>
-      <QueryState query={sessions} isEmpty={(d) => d.items.length === 0} empty="No sessions.">
-        {(d) => (
-          <ul className="stack" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-            {d.items.map((s) => (
-              <li key={s.id} className="row-between">
-                <span>
-                  <strong>{s.device}</strong> {s.current && <span className="badge badge-ok">this device</span>}
-                  <div className="small muted">
-                    {s.ip ?? 'unknown IP'} · signed in {new Date(s.createdAt).toLocaleString()} · last used {new Date(s.lastUsedAt).toLocaleString()}
-                  </div>
-                </span>
-                {!s.current && (
-                  <button type="button" className="btn btn-sm" onClick={() => revoke.mutate(s.id)} disabled={revoke.isPending}>
-                    Revoke
-                  </button>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
-      </QueryState>
+    <section className="card" aria-labelledby="security-link-title">
+      <h2 id="security-link-title">Security</h2>
+      <p className="muted small">Sessions and devices, two-factor authentication, passkeys, backup codes and recent security events.</p>
+      <Link className="btn btn-primary" to="/security">
+        Open security settings
+      </Link>
     </section>
   );
 }
@@ -140,11 +101,7 @@ export default function SettingsPage() {
       <div className="grid grid-2">
         <ProfileCard />
         <PasswordCard />
-        <TwoFactorCard />
-        <SessionsCard />
-        {/* Account security (issue 16); the lead moves these to the Security page when it lands. */}
-        <AntiPhishingCard />
-        <AddressBookCard />
+        <SecurityLinkCard />
       </div>
     </>
   );

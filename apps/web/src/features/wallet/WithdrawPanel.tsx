@@ -78,7 +78,7 @@ export function WithdrawPanel() {
         <h2 id="withdraw-title">Withdraw</h2>
         {!user?.twoFactorEnabled && (
           <p className="alert alert-info small">
-            Tip: <Link to="/settings">turn on two-factor authentication</Link> — once on, withdrawals and transfers are confirmed with a code.
+            Tip: <Link to="/security">turn on two-factor authentication</Link> — once on, withdrawals and transfers are confirmed with a code.
           </p>
         )}
         <form className="form" onSubmit={submit} noValidate>
