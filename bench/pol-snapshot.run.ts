@@ -1,18 +1,35 @@
+import { loadavg } from 'node:os';
 import { verifyInclusionProof } from '@cryptovault/contract/pol/verify';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../apps/api/src/config.ts';
 import { rows } from '../apps/api/src/modules/ledger/ledger.repo.ts';
-import { inclusionProof, takeSnapshot } from '../apps/api/src/modules/pol/pol.service.ts';
+import { inclusionProof, type SnapshotPhase, takeSnapshot } from '../apps/api/src/modules/pol/pol.service.ts';
 import { createDatabase } from '../apps/api/src/platform/db/client.ts';
 import { runMigrations } from '../apps/api/src/platform/db/migrate.ts';
 import { createPlatform } from '../apps/api/src/platform/index.ts';
 // @ts-expect-error plain ESM helper without types
 import { machine, percentile, writeSection } from './lib.mjs';
 
+const HELP = `node bench/pol-snapshot.mjs: one proof-of-liabilities snapshot per size against real PostgreSQL.
+  BENCH_DATABASE_URL     server and database name prefix (default postgres://postgres@127.0.0.1:5432/cv_bench_pol);
+                         each run creates <name>_<timestamp>, seeds it, and drops it at the end
+  BENCH_POL_ACCOUNTS     sizes, ascending, comma-separated (default 100000,1000000); each size seeds the users it adds
+  BENCH_POL_REUSE=1      use the database <name> itself: created when missing, kept after the run, only the missing
+                         users seeded (a size below what it already holds is refused); prints the figures but does
+                         not write docs/performance.md (earlier snapshots stay in the append-only tables)
+  BENCH_POL_SEED_ONLY=1  reuse, seed up to the largest size, vacuum analyze, and stop (for EXPLAIN by hand)`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(HELP);
+  process.exit(0);
+}
+
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/cv_bench_pol';
-const RUN_DB = `${new URL(SERVER_URL).pathname.slice(1)}_${Date.now()}`;
+const SEED_ONLY = process.env.BENCH_POL_SEED_ONLY === '1';
+const REUSE = SEED_ONLY || process.env.BENCH_POL_REUSE === '1';
+const RUN_DB = REUSE ? new URL(SERVER_URL).pathname.slice(1) : `${new URL(SERVER_URL).pathname.slice(1)}_${Date.now()}`;
+if (!/^[a-z0-9_]+$/.test(RUN_DB)) throw new Error(`database name ${RUN_DB}: use lower-case letters, digits and _`);
 const URL_ = (() => {
   const u = new URL(SERVER_URL);
   u.pathname = `/${RUN_DB}`;
@@ -21,13 +38,13 @@ const URL_ = (() => {
 const SIZES = (process.env.BENCH_POL_ACCOUNTS ?? '100000,1000000').split(',').map(Number);
 const PROOFS = 200;
 
-async function adminQuery(text: string): Promise<void> {
+async function adminQuery(text: string): Promise<pg.QueryResult> {
   const u = new URL(SERVER_URL);
   u.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: u.toString() });
   await admin.connect();
   try {
-    await admin.query(text);
+    return await admin.query(text);
   } finally {
     await admin.end();
   }
@@ -74,9 +91,16 @@ async function seed(db: pg.Client, from: number, to: number): Promise<void> {
 
 interface Row {
   accounts: number;
+  /** Load averages (1, 5, 15 min) just before and just after the snapshot: the host is shared. */
+  loadBefore: number[];
+  loadAfter: number[];
   leaves: number;
   depth: number;
   seconds: number;
+  /** Seconds per phase of takeSnapshot; `rest` is signing, the root row and the commit (deferred foreign-key checks). */
+  phases: Record<SnapshotPhase | 'rest', number>;
+  /** Heap in use (after a forced GC) just before the snapshot: what the peak is measured above. */
+  baseHeapMb: number;
   peakHeapMb: number;
   peakRssMb: number;
   treeMb: number;
@@ -85,31 +109,57 @@ interface Row {
   verifyP50: number;
 }
 
+const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+
 function render(out: Row[]): void {
   const lines = out.map(
     (r) =>
-      `| ${r.accounts.toLocaleString('en-US')} | ${r.leaves.toLocaleString('en-US')} | ${r.depth} | ${r.seconds.toFixed(1)} s | ${r.peakHeapMb.toFixed(0)} MiB | ${r.peakRssMb.toFixed(0)} MiB | ${r.treeMb.toFixed(0)} MiB | ${r.proofP50.toFixed(1)} / ${r.proofP99.toFixed(1)} ms | ${r.verifyP50.toFixed(1)} ms |`,
+      `| ${r.accounts.toLocaleString('en-US')} | ${r.leaves.toLocaleString('en-US')} | ${r.depth} | ${r.seconds.toFixed(1)} s | ${r.baseHeapMb.toFixed(0)} → ${r.peakHeapMb.toFixed(0)} MiB | ${r.peakRssMb.toFixed(0)} MiB | ${r.treeMb.toFixed(0)} MiB | ${r.proofP50.toFixed(1)} / ${r.proofP99.toFixed(1)} ms | ${r.verifyP50.toFixed(1)} ms | ${load(r.loadBefore)} → ${load(r.loadAfter)} |`,
+  );
+  const f = (x: number): string => `${x.toFixed(1)} s`;
+  const phaseLines = out.map(
+    (r) =>
+      `| ${r.accounts.toLocaleString('en-US')} | ${f(r.phases.reconcile)} | ${f(r.phases.balances)} | ${f(r.phases.leaves)} | ${f(r.phases.tree)} | ${f(r.phases.rest)} |`,
   );
   writeSection(
     'pol-snapshot',
     `## Proof-of-liabilities snapshot (\`bench/pol-snapshot.mjs\`)
 
 One snapshot (\`takeSnapshot\`: reconciliation, every user's balances read page by page in one repeatable-read
-transaction, salted leaves, the tree built level by level through PostgreSQL, signed root) of N users with
-reconciled balances (a USD account each, a BTC account for every fourth). Peak heap and RSS are the Node process's
-during the snapshot, sampled every 50 ms: they stay flat as N grows, because no level of the tree is ever held whole
-in memory. Tree is the size of \`pol_leaves\` + \`pol_nodes\` for all snapshots so far. Proof: fetching one
-user's inclusion proof (p50 / p99 of ${PROOFS} random users); verify: the shared WebCrypto verifier.
+transaction, salted leaves, the tree built a subtree per page through PostgreSQL, signed root) of N users with
+reconciled balances (a USD account each, a BTC account for every fourth). Heap is the Node process's heap in use
+just before the snapshot (after a forced GC, the baseline) → its peak during the snapshot, sampled every 50 ms, with
+the peak RSS: they stay flat as N grows, because no level of the tree is ever held whole in memory. Tree is what the
+snapshot added to \`pol_leaves\` + \`pol_nodes\`. Proof: fetching one user's inclusion proof (p50 / p99 of ${PROOFS}
+random users); verify: the shared WebCrypto verifier. Load is the host's load average (1, 5, 15 min) just before →
+just after the snapshot: the host is shared, and the times are only as quiet as it was.
 ${machine()}, PostgreSQL on the same host; ${new Date().toISOString().slice(0, 10)}.
+\`node bench/pol-snapshot.mjs\` (\`--help\` for the options).
 
-| users | leaves | depth | snapshot | peak heap | peak RSS | tree on disk | proof fetch p50 / p99 | verify p50 |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-${lines.join('\n')}`,
+| users | leaves | depth | snapshot | heap: baseline → peak | peak RSS | tree on disk | proof fetch p50 / p99 | verify p50 | load before → after |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+${lines.join('\n')}
+
+Where the snapshot's time goes (\`onPhase\`): reconcile (\`reconcile\`, the ledger's check); balances (every page of
+\`userHoldingsPage\`, hashed into salted leaves and staged in a temporary table); leaves (stored in \`pol_leaves\` in
+hash order); tree (every node built and stored, a subtree of 2,048 nodes per page); rest (signing, the root row, and
+the commit, which runs the deferred foreign-key checks of every leaf and node).
+
+| users | reconcile | balances | leaves | tree | rest (commit) |
+|---:|---:|---:|---:|---:|---:|
+${phaseLines.join('\n')}`,
   );
 }
 
+const treeMb = async (db: Parameters<typeof rows>[0]): Promise<number> => {
+  const [r] = await rows<{ mb: string }>(db, sql`select ((pg_total_relation_size('pol_leaves') + pg_total_relation_size('pol_nodes'))::float / 1048576)::text as mb`);
+  return Number(r!.mb);
+};
+
 async function main(): Promise<void> {
-  await adminQuery(`create database ${RUN_DB}`);
+  const exists = (await adminQuery(`select 1 from pg_database where datname = '${RUN_DB}'`)).rowCount! > 0;
+  if (!exists) await adminQuery(`create database ${RUN_DB}`);
+  else if (!REUSE) throw new Error(`database ${RUN_DB} exists already`);
   const { config } = loadConfig({ ENVIRONMENT: 'test', DATABASE_URL: URL_, DB_POOL_SIZE: '4', DB_STATEMENT_TIMEOUT_MS: '0', LOG_LEVEL: 'silent' });
   const database = await createDatabase(config);
   const platform = await createPlatform(config, pino({ level: 'silent' }), { database });
@@ -118,30 +168,37 @@ async function main(): Promise<void> {
   try {
     await runMigrations(database);
     await raw.connect();
-    let seeded = 0;
+    // Users are seeded in committed chunks numbered from 0: what a kept database holds is where seeding resumes.
+    let seeded = Number((await raw.query(`select count(*)::int as n from users where email like 'pol-bench-%'`)).rows[0].n);
+    if (seeded > 0) console.log(`database ${RUN_DB} holds ${seeded} users already`);
     for (const size of SIZES) {
+      if (size < seeded) throw new Error(`database ${RUN_DB} holds ${seeded} users, more than ${size}: use another database for that size`);
       const t0 = performance.now();
       await seed(raw, seeded, size);
+      const added = size - seeded;
       seeded = size;
       await raw.query('vacuum analyze users, ledger_accounts, journal_postings');
-      console.log(`seeded ${size} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(`seeded ${added} users (${size} in all) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (SEED_ONLY) continue;
+      const treeBefore = await treeMb(platform.database.db);
 
       (globalThis as { gc?: () => void }).gc?.();
-      let peakHeap = process.memoryUsage().heapUsed;
+      const baseHeap = process.memoryUsage().heapUsed;
+      let peakHeap = baseHeap;
       let peakRss = process.memoryUsage().rss;
       const sampler = setInterval(() => {
         const m = process.memoryUsage();
         peakHeap = Math.max(peakHeap, m.heapUsed);
         peakRss = Math.max(peakRss, m.rss);
       }, 50);
+      const loadBefore = loadavg();
       const s0 = performance.now();
-      const record = await takeSnapshot(platform, { trigger: 'schedule', requestedBy: null });
+      const phases: Partial<Record<SnapshotPhase, number>> = {};
+      const record = await takeSnapshot(platform, { trigger: 'schedule', requestedBy: null, onPhase: (p, ms) => (phases[p] = ms / 1000) });
       const seconds = (performance.now() - s0) / 1000;
+      const loadAfter = loadavg();
       clearInterval(sampler);
-      const [size_] = await rows<{ mb: string }>(
-        platform.database.db,
-        sql`select ((pg_total_relation_size('pol_leaves') + pg_total_relation_size('pol_nodes'))::float / 1048576)::text as mb`,
-      );
+      const tree = (await treeMb(platform.database.db)) - treeBefore;
 
       const users = await rows<{ id: string }>(platform.database.db, sql`select user_id::text as id from pol_leaves where snapshot_id = ${record.snapshotId}::uuid order by random() limit ${PROOFS}`);
       const fetchMs: number[] = [];
@@ -159,12 +216,16 @@ async function main(): Promise<void> {
       verifyMs.sort((a, b) => a - b);
       const row: Row = {
         accounts: size,
+        loadBefore,
+        loadAfter,
         leaves: record.leafCount,
         depth: record.depth,
         seconds,
+        phases: { ...(phases as Record<SnapshotPhase, number>), rest: seconds - Object.values(phases).reduce((a, b) => a + b, 0) },
+        baseHeapMb: baseHeap / 2 ** 20,
         peakHeapMb: peakHeap / 2 ** 20,
         peakRssMb: peakRss / 2 ** 20,
-        treeMb: Number(size_!.mb),
+        treeMb: tree,
         proofP50: percentile(fetchMs, 50),
         proofP99: percentile(fetchMs, 99),
         verifyP50: percentile(verifyMs, 50),
@@ -172,12 +233,12 @@ async function main(): Promise<void> {
       console.log(row);
       out.push(row);
       // After every size: a run stopped during a larger size keeps the smaller ones' figures.
-      render(out);
+      if (!REUSE) render(out);
     }
   } finally {
     await raw.end().catch(() => undefined);
     await platform.close();
-    await adminQuery(`drop database if exists ${RUN_DB} with (force)`);
+    if (!REUSE) await adminQuery(`drop database if exists ${RUN_DB} with (force)`);
   }
 }
 

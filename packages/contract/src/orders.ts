@@ -73,6 +73,14 @@ export const orderSchema = z.object({
   rejectReason: z.string().nullable(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
+  /**
+   * Present on orders brought across from the original system (npm run import:legacy): read-only history, never
+   * open, never held funds here. `originalStatus` / `originalType` are the original's own words (e.g. `pending`,
+   * `stop_limit`) for the status and type shown.
+   */
+  imported: z.literal(true).optional(),
+  originalStatus: z.string().optional().describe("imported orders: the original system's status (pending, filled, cancelled, ...)"),
+  originalType: z.string().optional().describe("imported orders: the original system's order type"),
 });
 export type Order = z.infer<typeof orderSchema>;
 

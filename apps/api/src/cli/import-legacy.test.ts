@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { legacyUser, legacyWallet, tag, writeDump } from '../modules/legacy/legacy-fixtures.ts';
+import { legacyTx, legacyUser, legacyWallet, tag, writeDump } from '../modules/legacy/legacy-fixtures.ts';
 
 const cli = new URL('./import-legacy.ts', import.meta.url).pathname;
 // Embedded runs keep their data in a folder of their own: each CLI process is a restart on the same data.
@@ -29,7 +29,12 @@ describe('npm run import:legacy', { timeout: 240_000 }, () => {
   const k = tag();
   const alice = legacyUser({ email: `Alice.${k}@example.com` });
   const neg = legacyUser({ email: `neg.${k}@example.com` });
-  const dump = writeDump({ users: [alice, neg], wallets: [legacyWallet(alice.id, { USD: 0.1 + 0.2, BTC: 1e-7 }), legacyWallet(neg.id, { USD: -1 })] });
+  const dump = writeDump({
+    users: [alice, neg],
+    wallets: [legacyWallet(alice.id, { USD: 0.1 + 0.2, BTC: 1e-7 }), legacyWallet(neg.id, { USD: -1 })],
+    orders: [legacyTx(alice.id, { trading_pair: 'BTC/USD', order_type: 'limit', side: 'buy', amount: 0.01, price: 50000, status: 'pending' })],
+    deposits: [legacyTx(alice.id, { order_id: `DEP-${k}`, amount: 20, currency: 'USD', pay_currency: 'BTC', status: 'expired' })],
+  });
   const key = 'k'.repeat(40);
 
   it('refuses bad usage and an import without the servers DATA_ENCRYPTION_KEY', async () => {
@@ -50,6 +55,8 @@ describe('npm run import:legacy', { timeout: 240_000 }, () => {
     expect(dry.out).toContain('DRY RUN: nothing was written');
     expect(dry.out).toMatch(/USD\s+1\s+0\.30000000000000004\s+0\.3\s+-0\.00000000000000004/);
     expect(dry.out).toContain(`wallets/${neg.id}: negative_balance: USD balance is -1`);
+    expect(dry.out).toContain('orders: 1 in source, 1 of the users to import, imported 0 (read-only order history)');
+    expect(dry.out).toContain('deposits 1 (0 already in transactions)');
 
     const stopped = await run(['--dump', dump], { DATA_ENCRYPTION_KEY: key });
     expect(stopped.code).toBe(2);
@@ -68,6 +75,8 @@ describe('npm run import:legacy', { timeout: 240_000 }, () => {
     const verify = await run(['verify', '--dump', dump], { DATA_ENCRYPTION_KEY: key });
     expect(verify.code, verify.out + verify.err).toBe(0);
     expect(verify.out).toContain('verify: OK');
+    expect(verify.out).toContain('orders: 1/1');
+    expect(verify.out).toContain('history rows: 1/1');
 
     const review = await run(['review'], { DATA_ENCRYPTION_KEY: key });
     expect(review.code).toBe(0);

@@ -176,7 +176,9 @@ export function formatReport(r: ImportReport): string {
       r.status === 'dry-run' || r.status === 'stopped' ? u.planned - u.alreadyImported : u.imported
     }, already imported ${u.alreadyImported}, held for review ${u.held}`,
     `       2FA carried ${u.twoFactorCarried}, 2FA to set up again ${u.twoFactorReset}, suspended ${u.suspended}; wallets in source ${r.wallets}`,
-    `history (transactions collection): ${r.history.seen} in source, ${r.history.ofImportedUsers} of the users to import, imported ${r.history.imported}`,
+    `history: ${r.history.seen} transactions in source; rows of the users to import ${r.history.ofImportedUsers}, imported ${r.history.imported}`,
+    `         deposits ${r.movements.seen.deposits} (${r.movements.linked.deposits} already in transactions), withdrawals ${r.movements.seen.withdrawals} (${r.movements.linked.withdrawals}), transfers ${r.movements.seen.transfers} (${r.movements.linked.transfers}); the rest are rows of their own`,
+    `orders: ${r.orders.seen} in source, ${r.orders.ofImportedUsers} of the users to import, imported ${r.orders.imported} (read-only order history)`,
     `price alerts: ${r.alerts.seen} in source, imported ${r.alerts.imported}`,
     '',
   );
@@ -210,6 +212,7 @@ export function formatVerify(r: VerifyReport): string {
     `source: ${r.source}`,
     `users: ${r.usersImported}/${r.usersPlanned} imported, ${r.heldForReview} held for review; reconciliation ${r.reconciliationOk ? 'zero' : 'NOT ZERO'}`,
     `history rows: ${r.history.imported}/${r.history.expected}${r.history.imported === r.history.expected ? '' : ' DIFFERS'}`,
+    `orders: ${r.orders.imported}/${r.orders.expected}${r.orders.imported === r.orders.expected ? '' : ' DIFFERS'}`,
   ];
   if (r.assets.length) {
     out.push(

@@ -85,10 +85,18 @@ export interface VerificationResult {
 // ---------------------------------------------------------------------------------------------------------------
 // Bytes
 
+/** Value of a lowercase hex digit's char code (0-9: 48-57, a-f: 97-102). */
+const nibble = (c: number): number => (c <= 57 ? c - 48 : c - 87);
+
+/** `hex` (lowercase, already checked) into `out` from `offset`: one byte per two digits. */
+function hexInto(hex: string, out: Uint8Array, offset: number): void {
+  for (let i = 0, o = offset; i < hex.length; i += 2, o++) out[o] = (nibble(hex.charCodeAt(i)) << 4) | nibble(hex.charCodeAt(i + 1));
+}
+
 export function hexToBytes(hex: string): Uint8Array {
   if (!/^(?:[0-9a-f]{2})*$/.test(hex)) throw new Error('not lowercase hex');
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  hexInto(hex, out, 0);
   return out;
 }
 
@@ -117,8 +125,10 @@ export function base64ToBytes(b64: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+const encoder = new TextEncoder();
+
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return encoder.encode(text);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
@@ -135,14 +145,17 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** A sum as 32 bytes, unsigned big-endian. Throws outside [0, 2^256). */
 export function encodeSum(value: bigint): Uint8Array {
-  if (value < 0n || value >= 1n << BigInt(SUM_BYTES * 8)) throw new Error('sum outside the 32-byte unsigned range');
   const out = new Uint8Array(SUM_BYTES);
-  let v = value;
-  for (let i = SUM_BYTES - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+  sumInto(value, out, 0);
   return out;
+}
+
+const SUM_LIMIT = 1n << BigInt(SUM_BYTES * 8);
+
+/** `value` as 32 bytes, unsigned big-endian, into `out` at `offset` (the hex digits of the number, not a byte loop: a tree of a million leaves encodes millions of sums). */
+function sumInto(value: bigint, out: Uint8Array, offset: number): void {
+  if (value < 0n || value >= SUM_LIMIT) throw new Error('sum outside the 32-byte unsigned range');
+  hexInto(value.toString(16).padStart(SUM_BYTES * 2, '0'), out, offset);
 }
 
 export function decodeSum(bytes: Uint8Array): bigint {
@@ -156,7 +169,11 @@ function u16(n: number): Uint8Array {
 }
 
 function encodeSums(sums: readonly bigint[]): Uint8Array {
-  return concat([u16(sums.length), ...sums.map(encodeSum)]);
+  const out = new Uint8Array(2 + sums.length * SUM_BYTES);
+  out[0] = (sums.length >> 8) & 0xff;
+  out[1] = sums.length & 0xff;
+  for (let i = 0; i < sums.length; i++) sumInto(sums[i]!, out, 2 + i * SUM_BYTES);
+  return out;
 }
 
 /** Leaf message: 0x00 ‖ salt (32) ‖ u16 length ‖ user id (UTF-8) ‖ u16 n ‖ n × sum. */

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { insertUser } from '../../../test/users.ts';
 import { getBalances } from './balances.ts';
-import { rows } from './ledger.repo.ts';
+import { rows, userHoldingsPage, userHoldingsPageQuery } from './ledger.repo.ts';
 import { credit, hold, post, release, settleWithdrawal, transfer, UnbalancedEntryError } from './ledger.service.ts';
 import { D } from './money.ts';
 import { reconcile } from './reconciliation.ts';
@@ -84,6 +85,65 @@ describe('ledger', () => {
       tx.rollback();
     }).catch((err: Error) => expect(err.message).toMatch(/rollback/i));
     expect((await reconcile(db())).ok).toBe(true);
+  });
+
+  it("reads users' holdings a page at a time: every user once, in user id order, and a page reads only its own users' accounts", async () => {
+    const USERS = 3000;
+    const tag = randomUUID().replaceAll('-', '');
+    await db()
+      .transaction(async (tx) => {
+        // Rolled back at the end: nobody else sees these users (the PostgreSQL suite shares one database).
+        await tx.execute(sql`with u as (
+            insert into users (email, name, password_hash, email_verified_at)
+            select 'holdings-' || ${tag} || '-' || g || '@example.test', 'Page', 'x', now() from generate_series(1, ${USERS}) g
+            returning id, email)
+          insert into ledger_accounts (key, kind, user_id, asset, available, locked)
+          select 'user:' || u.id || ':' || x.asset, 'user', u.id, x.asset, x.available, x.locked
+          from u, lateral (select 'USD' as asset, 1.5 as available, 0.25 as locked
+                           union all select 'BTC', 0.00000001, 0 where u.email like '%0@example.test') x`);
+        await tx.execute(sql`analyze ledger_accounts`);
+        const mine = new Map(
+          (await rows<{ id: string; email: string }>(tx, sql`select id::text as id, email from users where email like ${`holdings-${tag}-%`}`)).map((u) => [
+            u.id,
+            u.email.endsWith('0@example.test') ? 'BTC:0.000000010000000000,USD:1.750000000000000000' : 'USD:1.750000000000000000',
+          ]),
+        );
+        expect(mine.size).toBe(USERS);
+
+        // Walk every page: ascending, no user twice, each of ours with their holdings (all assets, in asset order).
+        const seen = new Map<string, string>();
+        let after: string | null = null;
+        let previous = '';
+        for (;;) {
+          const page: Awaited<ReturnType<typeof userHoldingsPage>> = await userHoldingsPage(tx, after, 128);
+          for (const r of page) {
+            expect(r.user_id > previous).toBe(true);
+            previous = r.user_id;
+            seen.set(r.user_id, r.holdings);
+          }
+          if (page.length < 128) break;
+          after = page.at(-1)!.user_id;
+        }
+        for (const [id, holdings] of mine) expect(seen.get(id)).toBe(holdings);
+
+        // A page from the middle reads its users' accounts and no others (not every account, as a group-then-limit would).
+        const middle = [...mine.keys()].sort()[USERS / 2]!;
+        const [explained] = await rows<{ 'QUERY PLAN': unknown }>(tx, sql`explain (analyze, format json) ${userHoldingsPageQuery(middle, 20)}`);
+        const plan = explained!['QUERY PLAN'];
+        type PlanNode = { 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
+        const root = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: PlanNode }[];
+        let touched = 0;
+        const walk = (n: PlanNode): void => {
+          if (n['Relation Name'] === 'ledger_accounts') touched += (n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)) * n['Actual Loops'];
+          n.Plans?.forEach(walk);
+        };
+        walk(root[0]!.Plan);
+        // 20 users hold at most 40 accounts; read once for the ids and once for the balances.
+        expect(touched).toBeGreaterThan(0);
+        expect(touched).toBeLessThanOrEqual(100);
+        tx.rollback();
+      })
+      .catch((err: Error) => expect(err.message).toMatch(/rollback/i));
   });
 
   it('property: any sequence of credits, holds, releases and transfers stays balanced and non-negative', async () => {

@@ -14,7 +14,24 @@ import { insertNotification } from '../notifications/notifications.repo.ts';
 import { insertAlert } from '../alerts/alerts.repo.ts';
 import { MAX_ACTIVE_ALERTS } from '@cryptovault/contract';
 import type { LegacyDoc, LegacySource } from './source.ts';
-import { type AlertPlan, type Anomaly, type AssetTotals, type HistoryPlan, type Notice, planAlerts, planHistory, planUsers, type Rounding, totalsFor, type UserPlan, type UsersPlan } from './transform.ts';
+import {
+  type AlertPlan,
+  type Anomaly,
+  type AssetTotals,
+  type HistoryPlan,
+  type MovementsPlan,
+  type Notice,
+  type OrderPlan,
+  planAlerts,
+  planHistory,
+  planMovements,
+  planOrders,
+  planUsers,
+  type Rounding,
+  totalsFor,
+  type UserPlan,
+  type UsersPlan,
+} from './transform.ts';
 
 export type OnAnomaly = 'stop' | 'review';
 
@@ -51,8 +68,15 @@ export interface ImportReport {
     suspended: number;
   };
   wallets: number;
-  /** The original's `transactions` documents: in the source, of users imported (this run or before), imported now. */
+  /**
+   * History rows: `seen` counts the original's `transactions` documents; `ofImportedUsers` and `imported` count
+   * rows (those documents, plus deposits, withdrawals and transfers no transaction records) of the users to import.
+   */
   history: { seen: number; ofImportedUsers: number; imported: number };
+  /** `deposits`, `withdrawals`, `transfers` documents: in the source, and how many a `transactions` row already records. */
+  movements: Pick<MovementsPlan, 'seen' | 'linked'>;
+  /** The original's `orders`: in the source, of the users to import, imported now (as read-only order history). */
+  orders: { seen: number; ofImportedUsers: number; imported: number };
   /** The original's `price_alerts`: in the source, imported now (as this user's price alerts). */
   alerts: { seen: number; imported: number };
   totals: Record<string, AssetTotals>;
@@ -73,17 +97,45 @@ export async function readAll(source: LegacySource, collection: string): Promise
 export async function planAgainstTarget(
   ex: Executor,
   source: LegacySource,
-): Promise<{ plan: UsersPlan; history: ReturnType<typeof planHistory>; alerts: ReturnType<typeof planAlerts>; already: Set<string>; taken: Anomaly[] }> {
+): Promise<{
+  plan: UsersPlan;
+  history: ReturnType<typeof planHistory>;
+  movements: MovementsPlan;
+  orders: ReturnType<typeof planOrders>;
+  alerts: ReturnType<typeof planAlerts>;
+  already: Set<string>;
+  taken: Anomaly[];
+}> {
   const plan = planUsers(await readAll(source, 'users'), await readAll(source, 'wallets'));
-  const history = planHistory(await readAll(source, 'transactions'));
+  const txDocs = await readAll(source, 'transactions');
+  const history = planHistory(txDocs);
+  const { enrich, ...movements } = planMovements(txDocs, {
+    deposits: await readAll(source, 'deposits'),
+    withdrawals: await readAll(source, 'withdrawals'),
+    transfers: await readAll(source, 'transfers'),
+  });
+  const orders = planOrders(await readAll(source, 'orders'), txDocs);
   const alerts = planAlerts(await readAll(source, 'price_alerts'));
-  const known = new Set(plan.users.map((u) => u.sourceId));
-  for (const [owner, rows] of history.byUser) {
-    if (known.has(owner)) continue;
-    // Users held for review get their history when they are imported; rows of users that do not exist are listed.
-    if (!plan.anomalies.some((a) => a.sourceId === owner)) {
-      for (const h of rows) history.notices.push({ collection: 'transactions', sourceId: h.sourceId, kind: 'history_not_carried', detail: `user ${owner} does not exist` });
+  // A withdrawal's row gets where the withdrawal ended; documents no transaction records join the user's history.
+  for (const list of history.byUser.values()) {
+    for (const h of list) {
+      const more = enrich.get(h.sourceId);
+      if (more) h.description = `${h.description} (${more})`.trim().slice(0, 500);
     }
+  }
+  for (const [owner, rows] of movements.byUser) {
+    history.byUser.set(owner, [...(history.byUser.get(owner) ?? []), ...rows].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.sourceId.localeCompare(b.sourceId)));
+  }
+  const known = new Set(plan.users.map((u) => u.sourceId));
+  const heldIds = new Set(plan.anomalies.map((a) => a.sourceId));
+  // Users held for review get their history when they are imported; rows of users that do not exist are listed.
+  for (const [owner, rows] of history.byUser) {
+    if (known.has(owner) || heldIds.has(owner)) continue;
+    for (const h of rows) history.notices.push({ collection: h.collection, sourceId: h.sourceId, kind: 'history_not_carried', detail: `user ${owner} does not exist` });
+  }
+  for (const [owner, list] of orders.byUser) {
+    if (known.has(owner) || heldIds.has(owner)) continue;
+    for (const o of list) orders.notices.push({ collection: 'orders', sourceId: o.sourceId, kind: 'order_not_carried', detail: `user ${owner} does not exist` });
   }
   const ids = plan.users.map((u) => u.sourceId);
   const already = new Set<string>();
@@ -116,12 +168,12 @@ export async function planAgainstTarget(
       }
     }
   }
-  return { plan, history, alerts, already, taken };
+  return { plan, history, movements, orders, alerts, already, taken };
 }
 
 export async function runImport(database: Database, source: LegacySource, opts: ImportOptions): Promise<ImportReport> {
   const db = database.db;
-  const { plan, history, alerts, already, taken } = await planAgainstTarget(db, source);
+  const { plan, history, movements, orders, alerts, already, taken } = await planAgainstTarget(db, source);
   const takenIds = new Set(taken.map((t) => t.sourceId));
   const anomalies = [...plan.anomalies, ...taken];
   const toImport = plan.users.filter((u) => !already.has(u.sourceId) && !takenIds.has(u.sourceId));
@@ -147,11 +199,17 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       ofImportedUsers: plan.users.filter((u) => !takenIds.has(u.sourceId)).reduce((n, u) => n + (history.byUser.get(u.sourceId)?.length ?? 0), 0),
       imported: 0,
     },
+    movements: { seen: movements.seen, linked: movements.linked },
+    orders: {
+      seen: orders.seen,
+      ofImportedUsers: plan.users.filter((u) => !takenIds.has(u.sourceId)).reduce((n, u) => n + (orders.byUser.get(u.sourceId)?.length ?? 0), 0),
+      imported: 0,
+    },
     alerts: { seen: alerts.seen, imported: 0 },
     totals: plan.totals,
     roundings: plan.users.flatMap((u) => u.roundings),
     anomalies,
-    notices: [...plan.notices, ...history.notices, ...alerts.notices],
+    notices: [...plan.notices, ...history.notices, ...movements.notices, ...orders.notices, ...alerts.notices],
   };
   if (taken.length > 0) report.totals = totalsFor(plan.users.filter((u) => !takenIds.has(u.sourceId)));
   if (anomalies.length > 0 && opts.onAnomaly === 'stop') {
@@ -178,7 +236,9 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       report.status = 'interrupted';
       break;
     }
-    const outcome = await retryTransient(() => db.transaction((tx) => importUser(tx, runId, u, history.byUser.get(u.sourceId) ?? [], alerts.byUser.get(u.sourceId) ?? [], opts.keys))).catch((err: unknown) => {
+    const outcome = await retryTransient(() => db.transaction((tx) =>
+        importUser(tx, runId, u, history.byUser.get(u.sourceId) ?? [], orders.byUser.get(u.sourceId) ?? [], alerts.byUser.get(u.sourceId) ?? [], opts.keys),
+      )).catch((err: unknown) => {
       const pg = pgError(err);
       if (pg.code === '23505' && pg.constraint === 'legacy_import_map_pkey') return 'already' as const;
       if (pg.code === '23505' && pg.constraint === 'users_email_key') return 'taken' as const;
@@ -193,6 +253,7 @@ export async function runImport(database: Database, source: LegacySource, opts: 
     } else {
       report.users.imported++;
       report.history.imported += history.byUser.get(u.sourceId)?.length ?? 0;
+      report.orders.imported += orders.byUser.get(u.sourceId)?.length ?? 0;
       report.alerts.imported += alerts.byUser.get(u.sourceId)?.length ?? 0;
       count(report, u);
     }
@@ -224,7 +285,15 @@ async function recordReview(ex: Executor, runId: string, a: Anomaly): Promise<vo
       set detail = excluded.detail, run_id = excluded.run_id, last_seen_at = now(), resolved_at = null`);
 }
 
-async function importUser(tx: Executor, runId: string, u: UserPlan, history: HistoryPlan[], alerts: AlertPlan[], keys: AuthDeps['keys']): Promise<'imported'> {
+async function importUser(
+  tx: Executor,
+  runId: string,
+  u: UserPlan,
+  history: HistoryPlan[],
+  orders: OrderPlan[],
+  alerts: AlertPlan[],
+  keys: AuthDeps['keys'],
+): Promise<'imported'> {
   const totpEnc = u.twoFactor ? encrypt(keys.totp, u.twoFactor.secret) : null;
   const backup = u.twoFactor ? u.twoFactor.backupCodes.map((c) => hashBackupCode({ keys }, c)) : [];
   const backupArray = backup.length ? sql`array[${sql.join(backup.map((b) => sql`${b}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
@@ -257,8 +326,31 @@ async function importUser(tx: Executor, runId: string, u: UserPlan, history: His
       values ${sql.join(
         chunk.map(
           (h) =>
-            sql`(${userId}, 'transactions', ${h.sourceId}, ${h.type}, ${h.asset}, ${h.amount}::numeric, ${h.reference}, ${h.description}, ${h.occurredAt.toISOString()}::timestamptz)`,
+            sql`(${userId}, ${h.collection}, ${h.sourceId}, ${h.type}, ${h.asset}, ${h.amount}::numeric, ${h.reference}, ${h.description}, ${h.occurredAt.toISOString()}::timestamptz)`,
         ),
+        sql`, `,
+      )}`);
+  }
+  // Orders as read-only order history (never open: legacy_orders has no such status, and the engine reads `orders`).
+  for (let i = 0; i < orders.length; i += 200) {
+    const chunk = orders.slice(i, i + 200);
+    const ids = await rows<{ id: string; source_id: string }>(
+      tx,
+      sql`insert into legacy_orders (user_id, source_id, symbol, side, type, original_type, status, original_status, time_in_force, price,
+          trigger_price, amount, filled, cost, average, fee_cost, fee_currency, created_at, updated_at)
+        values ${sql.join(
+          chunk.map(
+            (o) => sql`(${userId}, ${o.sourceId}, ${o.symbol}, ${o.side}, ${o.type}, ${o.originalType}, ${o.status}, ${o.originalStatus}, ${o.timeInForce},
+              ${o.price}::numeric, ${o.triggerPrice}::numeric, ${o.amount}::numeric, ${o.filled}::numeric, ${o.cost}::numeric, ${o.average}::numeric,
+              ${o.feeCost}::numeric, ${o.feeCurrency}, ${o.createdAt.toISOString()}::timestamptz, ${o.updatedAt.toISOString()}::timestamptz)`,
+          ),
+          sql`, `,
+        )}
+        returning id::text as id, source_id`,
+    );
+    await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id)
+      values ${sql.join(
+        ids.map((r) => sql`('orders', ${r.source_id}, ${r.id}, ${userId}, ${runId})`),
         sql`, `,
       )}`);
   }

@@ -33,7 +33,16 @@ export interface Anomaly {
 export interface Notice {
   collection: string;
   sourceId: string;
-  kind: 'twofa_reset' | 'password_reset_required' | 'admin_not_carried' | 'backup_codes_dropped' | 'history_not_carried' | 'history_amount_unknown' | 'alert_not_carried' | 'alert_paused';
+  kind:
+    | 'twofa_reset'
+    | 'password_reset_required'
+    | 'admin_not_carried'
+    | 'backup_codes_dropped'
+    | 'history_not_carried'
+    | 'history_amount_unknown'
+    | 'alert_not_carried'
+    | 'alert_paused'
+    | 'order_not_carried';
   detail: string;
 }
 
@@ -323,8 +332,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** One row of the original's `transactions` collection, as a read-only history row. */
+/** The collections whose documents become read-only rows of `legacy_history`. */
+export type HistoryCollection = 'transactions' | 'deposits' | 'withdrawals' | 'transfers';
+
+/** One read-only history row: a `transactions` document, or a deposit, withdrawal or transfer no transaction records. */
 export interface HistoryPlan {
+  collection: HistoryCollection;
   sourceId: string;
   type: 'deposit' | 'withdrawal' | 'trade' | 'fee' | 'transfer_in' | 'transfer_out' | 'adjustment';
   asset: string;
@@ -336,12 +349,22 @@ export interface HistoryPlan {
 }
 
 const HISTORY_TYPES = new Set(['deposit', 'withdrawal', 'trade', 'fee', 'transfer_in', 'transfer_out']);
+/** routers/transfers.py (the later P2P router) writes these types; they are the same movements as ours. */
+const TYPE_ALIASES: Record<string, HistoryPlan['type']> = { p2p_send: 'transfer_out', p2p_receive: 'transfer_in', gas_fee: 'fee' };
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+
+/** The reference a `transactions` document carries: `reference`, else (routers/transfers.py) `metadata.transfer_id`. */
+function txReference(d: LegacyDoc): string | null {
+  return str(d.reference) ?? (isRecord(d.metadata) ? str(d.metadata.transfer_id) : null);
+}
+
+const byDate = (a: { occurredAt: Date; sourceId: string }, b: { occurredAt: Date; sourceId: string }) =>
+  a.occurredAt.getTime() - b.occurredAt.getTime() || a.sourceId.localeCompare(b.sourceId);
 
 /**
  * The original's `transactions` collection (its money log: deposits credited, withdrawals and their fees, trades
- * and their fees, P2P transfers in and out, refunds), grouped by the user's source id, oldest first. `orders`,
- * `deposits`, `withdrawals` and `transfers` documents describe the same movements again and are not imported as
- * rows of their own (they would count every movement twice in exports and tax reports).
+ * and their fees, P2P transfers in and out, refunds), grouped by the user's source id, oldest first.
  */
 export function planHistory(docs: LegacyDoc[]): { byUser: Map<string, HistoryPlan[]>; notices: Notice[]; seen: number } {
   const byUser = new Map<string, HistoryPlan[]>();
@@ -354,28 +377,329 @@ export function planHistory(docs: LegacyDoc[]): { byUser: Map<string, HistoryPla
       continue;
     }
     const rawType = typeof d.type === 'string' ? d.type.toLowerCase() : 'unknown';
-    const type = (HISTORY_TYPES.has(rawType) ? rawType : 'adjustment') as HistoryPlan['type'];
+    const type = (HISTORY_TYPES.has(rawType) ? rawType : (TYPE_ALIASES[rawType] ?? 'adjustment')) as HistoryPlan['type'];
     const symbol = typeof d.currency === 'string' ? d.currency : typeof d.symbol === 'string' ? d.symbol : 'USD';
     const asset = (symbol.split('/')[0] ?? symbol).trim().toUpperCase() || 'USD';
     const exact = exactDecimal(d.amount);
     const status = typeof d.status === 'string' ? d.status : 'completed';
-    const parts = [type === rawType ? '' : `${rawType}:`, typeof d.description === 'string' ? d.description : '', status === 'completed' ? '' : `(${status})`];
+    const note = isRecord(d.metadata) ? str(d.metadata.note) : null;
+    const parts = [
+      type === rawType ? '' : `${rawType}:`,
+      typeof d.description === 'string' ? d.description : '',
+      note ? `note: ${note}` : '',
+      status === 'completed' ? '' : `(${status})`,
+    ];
     if (!exact.ok) {
       parts.push(`(amount in the original: ${exact.text})`);
       notices.push({ collection: 'transactions', sourceId: id, kind: 'history_amount_unknown', detail: `amount ${exact.text}: imported without an amount` });
     }
     const plan: HistoryPlan = {
+      collection: 'transactions',
       sourceId: id,
       type,
       asset,
       amount: exact.ok ? exact.value.toFixed() : null,
-      reference: typeof d.reference === 'string' ? d.reference : null,
+      reference: txReference(d),
       description: parts.filter(Boolean).join(' ').slice(0, 500),
       occurredAt: toDate(d.created_at) ?? new Date(0),
     };
     byUser.set(owner, [...(byUser.get(owner) ?? []), plan]);
   }
-  for (const list of byUser.values()) list.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.sourceId.localeCompare(b.sourceId));
+  for (const list of byUser.values()) list.sort(byDate);
+  return { byUser, notices, seen: docs.length };
+}
+
+/** NOWPayments statuses after which routers/wallet.py's webhook credited a deposit (PaymentStatus.SUCCESS_STATUSES). */
+const DEPOSIT_CREDITED = new Set(['finished', 'confirmed']);
+/** Withdrawal statuses after which the original had given the funds back (admin reject writes `cancelled`). */
+const WITHDRAWAL_UNDONE = new Set(['cancelled', 'canceled', 'rejected', 'failed']);
+
+export interface MovementsPlan {
+  /** Rows to add to the users' history: documents no `transactions` row records. */
+  byUser: Map<string, HistoryPlan[]>;
+  notices: Notice[];
+  seen: { deposits: number; withdrawals: number; transfers: number };
+  /** Documents (per collection) already recorded by a `transactions` row of the same user and reference. */
+  linked: { deposits: number; withdrawals: number; transfers: number };
+}
+
+/**
+ * The original's `deposits`, `withdrawals` and `transfers` documents (routers/wallet.py, admin.py). The
+ * `transactions` collection is the authoritative money log: every credited deposit (reference = the deposit's
+ * `order_id`), every withdrawal and its fee (reference = the withdrawal's `id`) and each side of a transfer
+ * (reference = the transfer's `id`) has its row there, with the amount that moved. A document of these collections
+ * with such a row is the same movement again: it is linked (counted, and a withdrawal's later status and chain hash
+ * are added to its row's description) and not imported a second time. A document with no such row (a deposit never
+ * paid, expired or failed, which the original never credited; anything the original failed to log) becomes a row
+ * of its own, once per user it concerns. Those rows move no money here either: amounts of movements the original
+ * did not make (an uncredited deposit, a refunded withdrawal) are 0, with the original's amount in the description.
+ */
+export function planMovements(
+  txDocs: LegacyDoc[],
+  docs: { deposits: LegacyDoc[]; withdrawals: LegacyDoc[]; transfers: LegacyDoc[] },
+): MovementsPlan & { enrich: Map<string, string> } {
+  // (user, reference) pairs the transactions log has, and the withdrawal rows' ids by reference.
+  const logged = new Set<string>();
+  const withdrawalRows = new Map<string, string[]>();
+  for (const d of txDocs) {
+    const owner = typeof d.user_id === 'string' ? d.user_id : null;
+    const ref = txReference(d);
+    if (!owner || !ref) continue;
+    logged.add(`${owner}\u0000${ref}`);
+    if (d.type === 'withdrawal') withdrawalRows.set(ref, [...(withdrawalRows.get(ref) ?? []), sourceId(d) ?? '']);
+  }
+  const byUser = new Map<string, HistoryPlan[]>();
+  const notices: Notice[] = [];
+  const linked = { deposits: 0, withdrawals: 0, transfers: 0 };
+  /** transactions source id → text to add to its description (a withdrawal's status and hash). */
+  const enrich = new Map<string, string>();
+  const add = (owner: string, p: HistoryPlan) => byUser.set(owner, [...(byUser.get(owner) ?? []), p]);
+  const amountOf = (collection: HistoryCollection, id: string, v: unknown): InstanceType<typeof D> | null => {
+    const e = exactDecimal(v);
+    if (e.ok) return e.value.abs();
+    notices.push({ collection, sourceId: id, kind: 'history_amount_unknown', detail: `amount ${e.text}: imported without an amount` });
+    return null;
+  };
+  const text = (v: InstanceType<typeof D> | null) => (v ? v.toFixed() : '?');
+
+  for (const d of docs.deposits) {
+    const id = sourceId(d) ?? '(none)';
+    const owner = str(d.user_id);
+    if (!owner) {
+      notices.push({ collection: 'deposits', sourceId: id, kind: 'history_not_carried', detail: 'deposit without user_id' });
+      continue;
+    }
+    const ref = str(d.order_id) ?? id;
+    if (logged.has(`${owner}\u0000${ref}`)) {
+      linked.deposits++;
+      continue;
+    }
+    const status = (str(d.status) ?? 'pending').toLowerCase();
+    const amount = amountOf('deposits', id, d.amount);
+    const currency = (str(d.currency) ?? 'USD').toUpperCase();
+    const via = str(d.pay_currency);
+    const credited = DEPOSIT_CREDITED.has(status);
+    add(owner, {
+      collection: 'deposits',
+      sourceId: id,
+      type: 'deposit',
+      asset: currency,
+      amount: credited ? (amount?.toFixed() ?? null) : '0',
+      reference: ref,
+      description: (credited
+        ? `Deposit${via ? ` via ${via.toUpperCase()}` : ''} (${status}; no transaction in the original's log)`
+        : `Deposit of ${text(amount)} ${currency}${via ? ` via ${via.toUpperCase()}` : ''} (${status}): never credited`
+      ).slice(0, 500),
+      occurredAt: toDate(d.created_at) ?? new Date(0),
+    });
+  }
+
+  for (const d of docs.withdrawals) {
+    const id = sourceId(d) ?? '(none)';
+    const owner = str(d.user_id);
+    if (!owner) {
+      notices.push({ collection: 'withdrawals', sourceId: id, kind: 'history_not_carried', detail: 'withdrawal without user_id' });
+      continue;
+    }
+    const status = (str(d.status) ?? 'pending').toLowerCase();
+    const hash = str(d.transaction_hash);
+    const rowIds = withdrawalRows.get(id);
+    if (logged.has(`${owner}\u0000${id}`)) {
+      linked.withdrawals++;
+      // admin.py's approve sets `processing` on the withdrawal only; its row keeps `pending`. Say where it ended.
+      for (const r of rowIds ?? []) enrich.set(r, [`withdrawal ${status}`, hash ? `tx ${hash}` : ''].filter(Boolean).join(', '));
+      continue;
+    }
+    const amount = amountOf('withdrawals', id, d.amount);
+    const fee = exactDecimal(d.fee);
+    const currency = (str(d.currency) ?? 'USD').toUpperCase();
+    const undone = WITHDRAWAL_UNDONE.has(status);
+    const address = str(d.address);
+    add(owner, {
+      collection: 'withdrawals',
+      sourceId: id,
+      type: 'withdrawal',
+      asset: currency,
+      amount: undone ? '0' : amount ? amount.neg().toFixed() : null,
+      reference: id,
+      description: [
+        `Withdrawal${undone ? ` of ${text(amount)} ${currency}` : ''}${address ? ` to ${address.slice(0, 12)}...` : ''}`,
+        fee.ok && !fee.value.isZero() ? `fee ${fee.value.abs().toFixed()} ${currency}` : '',
+        `(${status}${undone ? ': refunded' : ''}; no transaction in the original's log)`,
+        hash ? `tx ${hash}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ')
+        .slice(0, 500),
+      occurredAt: toDate(d.created_at) ?? new Date(0),
+    });
+  }
+
+  for (const d of docs.transfers) {
+    const id = sourceId(d) ?? '(none)';
+    const amount = amountOf('transfers', id, d.amount);
+    const currency = (str(d.currency) ?? 'USD').toUpperCase();
+    const status = (str(d.status) ?? 'completed').toLowerCase();
+    const note = str(d.note);
+    let covered = true;
+    const sides: [string | null, 'transfer_out' | 'transfer_in', string][] = [
+      [str(d.sender_id), 'transfer_out', `Transfer to ${str(d.recipient_name) ?? ''} (${str(d.recipient_email) ?? '?'})`],
+      [str(d.recipient_id), 'transfer_in', `Transfer from ${str(d.sender_name) ?? ''} (${str(d.sender_email) ?? '?'})`],
+    ];
+    for (const [owner, type, what] of sides) {
+      if (!owner) {
+        notices.push({ collection: 'transfers', sourceId: id, kind: 'history_not_carried', detail: `transfer without ${type === 'transfer_out' ? 'sender_id' : 'recipient_id'}` });
+        continue;
+      }
+      if (logged.has(`${owner}\u0000${id}`)) continue;
+      covered = false;
+      const moved = status === 'completed' && amount;
+      add(owner, {
+        collection: 'transfers',
+        sourceId: id,
+        type,
+        asset: currency,
+        amount: moved ? (type === 'transfer_out' ? amount.neg() : amount).toFixed() : status === 'completed' ? null : '0',
+        reference: id,
+        description: [what.replace('  ', ' '), note ? `note: ${note}` : '', status === 'completed' ? '' : `(${status}) of ${text(amount)} ${currency}`, "(no transaction in the original's log)"]
+          .filter(Boolean)
+          .join(' ')
+          .slice(0, 500),
+        occurredAt: toDate(d.created_at) ?? new Date(0),
+      });
+    }
+    if (covered) linked.transfers++;
+  }
+  for (const list of byUser.values()) list.sort(byDate);
+  return {
+    byUser,
+    notices,
+    enrich,
+    linked,
+    seen: { deposits: docs.deposits.length, withdrawals: docs.withdrawals.length, transfers: docs.transfers.length },
+  };
+}
+
+/** A document of the original's `orders` collection, as a read-only order in the user's order history. */
+export interface OrderPlan {
+  sourceId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit' | 'stop_loss' | 'take_profit';
+  originalType: string;
+  status: 'closed' | 'canceled' | 'rejected' | 'expired';
+  originalStatus: string;
+  timeInForce: 'GTC' | 'IOC' | 'FOK';
+  price: string | null;
+  triggerPrice: string | null;
+  amount: string;
+  filled: string;
+  cost: string;
+  average: string | null;
+  feeCost: string;
+  feeCurrency: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const ORDER_TYPES: Record<string, OrderPlan['type']> = { market: 'market', limit: 'limit', stop_loss: 'stop_loss', take_profit: 'take_profit', stop_limit: 'limit' };
+/**
+ * The original's order statuses → ours. `pending` (a limit or stop order waiting, which in the original held no
+ * funds: routers/trading.py only noted `reserved_amount`) is not recreated as a live order: the cutover stops it,
+ * so it is history as `canceled`, its original status kept beside it.
+ */
+const ORDER_STATUSES: Record<string, OrderPlan['status']> = {
+  filled: 'closed',
+  closed: 'closed',
+  completed: 'closed',
+  cancelled: 'canceled',
+  canceled: 'canceled',
+  pending: 'canceled',
+  open: 'canceled',
+  expired: 'expired',
+  rejected: 'rejected',
+  failed: 'rejected',
+};
+const FILLED = new Set(['filled', 'closed', 'completed']);
+const DEC18 = (v: InstanceType<typeof D>) => v.toDecimalPlaces(18, D.ROUND_HALF_UP).toFixed();
+
+/**
+ * routers/trading.py: `trading_pair` ("BTC/USD"), `order_type`, `side`, `amount`, `price` (doubles), `stop_price`,
+ * `time_in_force`, `status` (pending, filled, cancelled), `created_at`, `filled_at`, `cancelled_at`. The order
+ * document has no fee: create_order logged it as a `fee` transaction described "Trading fee for order <first 8
+ * characters of the order id>", which is where the fee comes from. A filled order filled its whole amount at its
+ * price (the original had no partial fills).
+ */
+export function planOrders(docs: LegacyDoc[], txDocs: LegacyDoc[]): { byUser: Map<string, OrderPlan[]>; notices: Notice[]; seen: number } {
+  const fees = new Map<string, InstanceType<typeof D>>();
+  for (const t of txDocs) {
+    const m = typeof t.description === 'string' ? /^Trading fee for order ([0-9a-fA-F-]{8})$/.exec(t.description.trim()) : null;
+    const owner = str(t.user_id);
+    const fee = exactDecimal(t.amount);
+    if (m && owner && fee.ok) fees.set(`${owner}\u0000${m[1]!.toLowerCase()}`, fee.value.abs());
+  }
+  const byUser = new Map<string, OrderPlan[]>();
+  const notices: Notice[] = [];
+  for (const d of docs) {
+    const id = sourceId(d) ?? '(none)';
+    const skip = (detail: string) => notices.push({ collection: 'orders', sourceId: id, kind: 'order_not_carried', detail });
+    const owner = str(d.user_id);
+    if (!owner) {
+      skip('order without user_id');
+      continue;
+    }
+    const side = (str(d.side) ?? '').toLowerCase();
+    if (side !== 'buy' && side !== 'sell') {
+      skip(`side ${describe(d.side)} is neither buy nor sell`);
+      continue;
+    }
+    const amount = exactDecimal(d.amount);
+    if (!amount.ok || amount.value.isNeg()) {
+      skip(`amount ${amount.ok ? amount.value.toFixed() : amount.text} is not a number of units`);
+      continue;
+    }
+    const pair = (str(d.trading_pair) ?? str(d.symbol) ?? '').toUpperCase().replace('-', '/');
+    if (!pair) {
+      skip('order without trading_pair');
+      continue;
+    }
+    const [base = pair, quote = 'USD'] = pair.split('/');
+    const rawType = (str(d.order_type) ?? str(d.type) ?? 'market').toLowerCase();
+    const rawStatus = (str(d.status) ?? 'pending').toLowerCase();
+    const price = d.price === null || d.price === undefined ? null : exactDecimal(d.price);
+    const priceValue = price?.ok && price.value.gt(0) ? price.value : null;
+    const stop = d.stop_price === null || d.stop_price === undefined ? null : exactDecimal(d.stop_price);
+    const filled = FILLED.has(rawStatus);
+    const type = ORDER_TYPES[rawType] ?? 'market';
+    // A fork may keep the fee on the order itself; the logged fee transaction wins.
+    const ownFee = exactDecimal(d.fee);
+    const fee = fees.get(`${owner}\u0000${id.slice(0, 8).toLowerCase()}`) ?? (ownFee.ok ? ownFee.value.abs() : ZERO);
+    const tif = (str(d.time_in_force) ?? 'GTC').toUpperCase();
+    const created = toDate(d.created_at) ?? new Date(0);
+    const updated = toDate(d.filled_at) ?? toDate(d.cancelled_at) ?? toDate(d.updated_at) ?? created;
+    const plan: OrderPlan = {
+      sourceId: id,
+      symbol: `${base}/${quote}`,
+      side,
+      type,
+      originalType: rawType,
+      status: ORDER_STATUSES[rawStatus] ?? 'canceled',
+      originalStatus: rawStatus,
+      timeInForce: tif === 'IOC' || tif === 'FOK' ? tif : 'GTC',
+      price: type === 'limit' && priceValue ? DEC18(priceValue) : null,
+      triggerPrice: stop?.ok && stop.value.gt(0) ? DEC18(stop.value) : null,
+      amount: DEC18(amount.value),
+      filled: filled ? DEC18(amount.value) : '0',
+      cost: filled && priceValue ? DEC18(amount.value.times(priceValue)) : '0',
+      average: filled && priceValue ? DEC18(priceValue) : null,
+      feeCost: DEC18(fee),
+      feeCurrency: quote,
+      createdAt: created,
+      updatedAt: new Date(Math.max(updated.getTime(), created.getTime())),
+    };
+    byUser.set(owner, [...(byUser.get(owner) ?? []), plan]);
+  }
+  for (const list of byUser.values()) list.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.sourceId.localeCompare(b.sourceId));
   return { byUser, notices, seen: docs.length };
 }
 

@@ -35,12 +35,14 @@ export interface VerifyReport {
   heldForReview: number;
   /** Rows of the original's `transactions` collection for the imported users, and how many legacy_history holds. */
   history: { expected: number; imported: number };
+  /** Documents of the original's `orders` collection for the imported users, and how many legacy_orders holds. */
+  orders: { expected: number; imported: number };
   reconciliationOk: boolean;
 }
 
 export async function verifyImport(database: Database, source: LegacySource): Promise<VerifyReport> {
   const db = database.db;
-  const { plan, history, already, taken } = await planAgainstTarget(db, source);
+  const { plan, history, orders, already, taken } = await planAgainstTarget(db, source);
   const takenIds = new Set(taken.map((t) => t.sourceId));
   // Users planned for import; one whose address another account took is held, not missing.
   const planned = plan.users.filter((u) => already.has(u.sourceId) || !takenIds.has(u.sourceId));
@@ -104,23 +106,27 @@ export async function verifyImport(database: Database, source: LegacySource): Pr
     }));
   const importedIds = planned.filter((u) => already.has(u.sourceId)).map((u) => u.sourceId);
   const expectedHistory = importedIds.reduce((n, id) => n + (history.byUser.get(id)?.length ?? 0), 0);
+  const expectedOrders = importedIds.reduce((n, id) => n + (orders.byUser.get(id)?.length ?? 0), 0);
   let importedHistory = 0;
+  let importedOrders = 0;
   for (let i = 0; i < importedIds.length; i += 1000) {
     const chunk = importedIds.slice(i, i + 1000);
-    const [r] = await rows<{ n: number }>(
+    const [r] = await rows<{ n: number; o: number }>(
       db,
-      sql`select count(*)::int as n from legacy_history h join legacy_import_map m on m.user_id = h.user_id and m.collection = 'users'
-          where m.source_id in (${sql.join(
+      sql`with u as (select user_id from legacy_import_map where collection = 'users' and source_id in (${sql.join(
             chunk.map((c) => sql`${c}`),
             sql`, `,
-          )})`,
+          )}))
+          select (select count(*) from legacy_history h where h.user_id in (select user_id from u))::int as n,
+            (select count(*) from legacy_orders o where o.user_id in (select user_id from u))::int as o`,
     );
     importedHistory += Number(r?.n ?? 0);
+    importedOrders += Number(r?.o ?? 0);
   }
   const rec = await reconcile(db);
   const heldForReview = new Set([...plan.anomalies, ...taken].filter((a) => a.reason !== 'orphan_wallet').map((a) => a.sourceId)).size;
   return {
-    ok: missing.length === 0 && mismatches.length === 0 && assets.every((a) => a.ok) && rec.ok && expectedHistory === importedHistory,
+    ok: missing.length === 0 && mismatches.length === 0 && assets.every((a) => a.ok) && rec.ok && expectedHistory === importedHistory && expectedOrders === importedOrders,
     source: source.describe,
     usersPlanned: planned.length,
     usersImported: planned.length - missing.length,
@@ -129,6 +135,7 @@ export async function verifyImport(database: Database, source: LegacySource): Pr
     assets,
     heldForReview,
     history: { expected: expectedHistory, imported: importedHistory },
+    orders: { expected: expectedOrders, imported: importedOrders },
     reconciliationOk: rec.ok,
   };
 }

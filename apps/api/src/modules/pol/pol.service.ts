@@ -15,7 +15,7 @@ import type { Db, Executor } from '../../platform/db/client.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import { recordAudit } from '../audit/audit.repo.ts';
-import { rows, userHoldingsPage } from '../ledger/ledger.repo.ts';
+import { rows, type UserHoldingsRow, userHoldingsPage } from '../ledger/ledger.repo.ts';
 import { pgError } from '../ledger/ledger.service.ts';
 import { D } from '../ledger/money.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
@@ -26,7 +26,7 @@ import { decodeSums, encodeSums, leafNode, paddingNode, parentNode, sha256Hex, t
  * balance converts exactly (USD balances carry fee and cost places beyond the cent; see docs/proof-of-liabilities.md).
  */
 export const POL_DECIMALS = 18;
-/** Rows per round trip while reading balances and building levels (even: a page holds whole pairs). */
+/** Users per round trip while reading balances and staging their leaves (the tree is built in LEVEL_PAGE pages). */
 export const PAGE = 2000;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -147,9 +147,25 @@ export interface SnapshotOptions {
   trigger: 'schedule' | 'operator';
   requestedBy: string | null;
   requestId?: string | null;
+  /**
+   * Called as each phase ends with its wall time in ms (the bench's breakdown): `reconcile`; `balances` (the pages
+   * of balances read, hashed into leaves and staged); `leaves` (stored in hash order); `tree` (every level built).
+   * What follows (signing, the root row, the commit with its deferred foreign-key checks) is the rest of the total.
+   */
+  onPhase?: (phase: SnapshotPhase, ms: number) => void;
+  /** Users per page of balances (PAGE unless a test wants many pages of a few users). */
+  pageSize?: number;
 }
 
+export type SnapshotPhase = 'reconcile' | 'balances' | 'leaves' | 'tree';
+
 const batchJson = (list: unknown[]) => JSON.stringify(list);
+
+/** A statement sent ahead and awaited later: its rejection is handled where it is awaited, not reported as unhandled. */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
 
 /**
  * Takes a snapshot and publishes its root, all in one repeatable-read transaction: the ledger must reconcile, every
@@ -161,6 +177,12 @@ const batchJson = (list: unknown[]) => JSON.stringify(list);
 export async function takeSnapshot(platform: Platform, opts: SnapshotOptions): Promise<RootRecord> {
   const key = await signingKey(platform);
   const db: Db = platform.database.db;
+  let mark = performance.now();
+  const phase = (name: SnapshotPhase): void => {
+    const now = performance.now();
+    opts.onPhase?.(name, now - mark);
+    mark = now;
+  };
   try {
     return await db.transaction(
       async (tx) => {
@@ -171,6 +193,7 @@ export async function takeSnapshot(platform: Platform, opts: SnapshotOptions): P
         const createdAt = iso(now);
 
         const rec = await reconcile(tx);
+        phase('reconcile');
         if (!rec.ok) throw new AppError('INVALID_STATE', 'The ledger does not reconcile: no snapshot is published until it does', { items: rec.items.length });
         const assets: PolAsset[] = rec.items
           .map((i) => i.asset)
@@ -183,39 +206,56 @@ export async function takeSnapshot(platform: Platform, opts: SnapshotOptions): P
         await tx.execute(sql`create temp table pol_build (user_id uuid, salt text, hash text, sums text) on commit drop`);
         const sums = assets.map(() => 0n);
         let leafCount = 0;
-        let after: string | null = null;
-        for (;;) {
-          const page = await userHoldingsPage(tx, after, PAGE);
+        // Pipelined on the transaction's one connection, which runs statements in the order they are sent: while a
+        // page is hashed here, PostgreSQL stages the previous page's leaves and reads the next page. Every statement is
+        // awaited before the phase ends (a failure rejects there and rolls everything back).
+        const pageSize = opts.pageSize ?? PAGE;
+        let next: Promise<UserHoldingsRow[]> | null = settled(userHoldingsPage(tx, null, pageSize));
+        let staged: Promise<unknown> = Promise.resolve();
+        while (next) {
+          const page: UserHoldingsRow[] = await next;
+          next = page.length === pageSize ? settled(userHoldingsPage(tx, page[page.length - 1]!.user_id, pageSize)) : null;
           if (page.length === 0) break;
-          const batch = page.map((row) => {
+          // One call for the page's salts: a million calls of randomBytes(32) cost more than the hashing.
+          const salts = randomBytes(32 * page.length);
+          const batch = page.map((row, k) => {
             const balances = assets.map(() => 0n);
             for (const part of row.holdings.split(',')) {
               const c = part.indexOf(':');
               const i = position.get(part.slice(0, c));
               if (i === undefined) throw new Error(`asset ${part.slice(0, c)} is missing from the reconciliation`);
-              balances[i] = toUnits(new D(part.slice(c + 1)).toFixed(), POL_DECIMALS);
+              // NUMERIC(38,18) as text: plain digits, no exponent; toUnits refuses anything else (a sign included).
+              balances[i] = toUnits(part.slice(c + 1), POL_DECIMALS);
             }
-            const salt = randomBytes(32);
+            const salt = salts.subarray(32 * k, 32 * (k + 1));
             const leaf = leafNode(salt, row.user_id, balances);
             balances.forEach((b, i) => {
               sums[i]! += b;
             });
             return { user_id: row.user_id, salt: salt.toString('hex'), hash: leaf.hash, sums: encodeSums(balances) };
           });
-          await tx.execute(sql`insert into pol_build (user_id, salt, hash, sums)
-            select user_id, salt, hash, sums from jsonb_to_recordset(${batchJson(batch)}::jsonb) as x(user_id uuid, salt text, hash text, sums text)`);
+          await staged;
+          staged = settled(
+            rows(
+              tx,
+              sql`insert into pol_build (user_id, salt, hash, sums)
+                select user_id, salt, hash, sums from jsonb_to_recordset(${batchJson(batch)}::jsonb) as x(user_id uuid, salt text, hash text, sums text)`,
+            ),
+          );
           leafCount += page.length;
-          after = page[page.length - 1]!.user_id;
-          if (page.length < PAGE) break;
         }
+        await staged;
+        phase('balances');
         const off = assets.filter((_, i) => sums[i] !== expected[i]).map((a) => a.symbol);
         if (off.length > 0) throw new AppError('INVALID_STATE', `The snapshot's leaves do not add up to the ledger's user liabilities (${off.join(', ')})`);
 
         // Leaves in the order of their hashes: the position of a leaf says nothing about its account.
         await tx.execute(sql`insert into pol_leaves (snapshot_id, idx, user_id, salt, hash, sums)
           select ${snapshotId}::uuid, (row_number() over (order by hash collate "C") - 1)::int, user_id, salt, hash, sums from pol_build`);
+        phase('leaves');
 
         const root = await buildLevels(tx, snapshotId, leafCount, assets.length);
+        phase('tree');
         if (root.depth > MAX_DEPTH) throw new Error('tree too deep');
         if (root.node.sums.some((s, i) => s !== expected[i])) throw new Error("the root's sums differ from the ledger's user liabilities");
 
@@ -258,27 +298,51 @@ export async function takeSnapshot(platform: Platform, opts: SnapshotOptions): P
   }
 }
 
-/** Builds every level above the leaves, a page at a time, storing each node; returns the root and the depth. */
-async function buildLevels(tx: Executor, snapshotId: string, leafCount: number, assets: number): Promise<{ node: TreeNode; depth: number }> {
+/**
+ * Heights built per pass: a page of 2^LEVELS_PER_PASS nodes of one level (aligned on that size) is a whole subtree, so
+ * its nodes up to LEVELS_PER_PASS heights higher are computed in memory from that one read, and stored in one insert.
+ * A million leaves take two passes (leaves → height 11, 489 nodes → the root) instead of reading back every level.
+ */
+const LEVELS_PER_PASS = 11;
+const LEVEL_PAGE = 2 ** LEVELS_PER_PASS;
+
+/** Builds every level above the leaves, a page at a time, storing each node; returns the root and the depth (exported for its test). */
+export async function buildLevels(tx: Executor, snapshotId: string, leafCount: number, assets: number): Promise<{ node: TreeNode; depth: number }> {
   if (leafCount === 0) return { node: paddingNode(0, assets), depth: 0 };
   let count = leafCount;
   let height = 0;
   let last: TreeNode | null = null;
   while (count > 1) {
-    let parents = 0;
-    for (let start = 0; start < count; start += PAGE) {
-      const level = await readLevel(tx, snapshotId, height, start, PAGE);
-      const made: { idx: number; hash: string; sums: string }[] = [];
-      for (let i = 0; i < level.length; i += 2) {
-        const p = parentNode(level[i]!, level[i + 1] ?? paddingNode(height, assets), height);
-        made.push({ idx: parents++, hash: p.hash, sums: encodeSums(p.sums) });
-        last = p;
-      }
-      await tx.execute(sql`insert into pol_nodes (snapshot_id, height, idx, hash, sums)
-        select ${snapshotId}::uuid, ${height + 1}, idx, hash, sums from jsonb_to_recordset(${batchJson(made)}::jsonb) as x(idx int, hash text, sums text)`);
+    // This pass: up to LEVELS_PER_PASS heights, fewer when the root comes first.
+    let levels = 0;
+    let top = count;
+    while (top > 1 && levels < LEVELS_PER_PASS) {
+      top = Math.ceil(top / 2);
+      levels++;
     }
-    count = parents;
-    height++;
+    for (let start = 0; start < count; start += LEVEL_PAGE) {
+      let level = await readLevel(tx, snapshotId, height, start, LEVEL_PAGE);
+      const made: { height: number; idx: number; hash: string; sums: string }[] = [];
+      // Every page but the last holds LEVEL_PAGE nodes, so no pair straddles two pages at any height of the pass, and
+      // the odd node that pairs with padding is always the last of its level, in the last page: the same pairing as
+      // one level at a time.
+      let first = start;
+      for (let h = height; h < height + levels; h++) {
+        const parents: TreeNode[] = [];
+        for (let i = 0; i < level.length; i += 2) {
+          const p = parentNode(level[i]!, level[i + 1] ?? paddingNode(h, assets), h);
+          made.push({ height: h + 1, idx: first / 2 + i / 2, hash: p.hash, sums: encodeSums(p.sums) });
+          parents.push(p);
+        }
+        first /= 2;
+        level = parents;
+      }
+      last = level[level.length - 1] ?? last;
+      await tx.execute(sql`insert into pol_nodes (snapshot_id, height, idx, hash, sums)
+        select ${snapshotId}::uuid, height, idx, hash, sums from jsonb_to_recordset(${batchJson(made)}::jsonb) as x(height int, idx int, hash text, sums text)`);
+    }
+    count = top;
+    height += levels;
   }
   if (!last) {
     const [leaf] = await readLevel(tx, snapshotId, 0, 0, 1);

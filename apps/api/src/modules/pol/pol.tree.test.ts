@@ -1,7 +1,9 @@
 import { sign } from 'node:crypto';
 import {
   addSums,
+  bytesToHex,
   encodeSum,
+  hexToBytes,
   type InclusionProof,
   leafMessage,
   nodeMessage,
@@ -14,7 +16,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { keyFromSeed } from './pol.service.ts';
-import { leafNode, nextLevel, paddingNode, sha256Hex, type TreeNode } from './pol.tree.ts';
+import { leafNode, nextLevel, paddingNode, parentNode, sha256Hex, type TreeNode } from './pol.tree.ts';
 
 /**
  * Property tests of the Merkle sum tree and its verifier, on trees built in memory with the same node functions the
@@ -101,6 +103,29 @@ const treeInput = fc.integer({ min: 1, max: 3 }).chain((nAssets) =>
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 describe('Merkle sum tree', () => {
+  it('encodes exactly as version 1 always has: fixed vectors (a proof saved years ago must still verify)', () => {
+    expect(bytesToHex(encodeSum((1n << 256n) - 1n))).toBe('f'.repeat(64));
+    expect(bytesToHex(encodeSum(0x0102n))).toBe(`${'0'.repeat(60)}0102`);
+    expect(() => encodeSum(1n << 256n)).toThrow(/range/);
+    expect(() => encodeSum(-1n)).toThrow(/range/);
+    expect(() => hexToBytes('0A')).toThrow(/hex/);
+    expect(bytesToHex(hexToBytes('00ff7a'))).toBe('00ff7a');
+    expect(bytesToHex(nodeMessage(hexToBytes('11'.repeat(32)), [1n], hexToBytes('22'.repeat(32)), [2n])).slice(0, 80)).toBe(
+      `01${'11'.repeat(32)}0001${'0'.repeat(10)}`,
+    );
+    const a = leafNode(hexToBytes('00ff'.repeat(16)), 'e3b0c442-98fc-1c14-9afb-f4c8996fb924', [0n, 1n, (1n << 128n) - 1n]);
+    const b = leafNode(hexToBytes('a5'.repeat(32)), 'ü-user', [1234567890123456789012n, 0n, 255n]);
+    const p = parentNode(a, b, 0);
+    const root = parentNode(p, paddingNode(1, 3), 1);
+    expect([a.hash, b.hash, p.hash, root.hash]).toEqual([
+      '03335d341342f01f710b1104dac999ed434ec3364bc0cd1e090f91aa40344130',
+      '40687cda64106d22c0cb967612800aa7a9042b83561eb1919486e4a9c93dece5',
+      'cbd5fc5468d37ea55720f5ece1aac7ed9dc985f1f929fec11664652280fd425d',
+      '9490f646c284220166f4a4fba06ea26406be39e105e17bf0e160806bded3ad29',
+    ]);
+    expect(root.sums).toEqual([1234567890123456789012n, 1n, 340282366920938463463374607431768211710n]);
+  });
+
   it('property: every leaf proves its inclusion, and the root sums are the sums of the leaves', async () => {
     await fc.assert(
       fc.asyncProperty(treeInput, fc.nat(), async ({ nAssets, accounts }, pick) => {

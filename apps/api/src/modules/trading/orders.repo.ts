@@ -1,9 +1,35 @@
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import type { Companion } from '../ledger/ledger.repo.ts';
+import { type Companion, rows } from '../ledger/ledger.repo.ts';
 import { type NewOrderRow, type OrderRow, orders } from './trading.schema.ts';
 
 export type OrderWithCursor = OrderRow & { cursorTs: string };
+
+/** A row of legacy_orders (migration 0015): an order imported from the original system, read-only. */
+export interface LegacyOrderRow {
+  id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: 'market' | 'limit' | 'stop_loss' | 'take_profit';
+  original_type: string;
+  status: 'closed' | 'canceled' | 'rejected' | 'expired';
+  original_status: string;
+  time_in_force: 'GTC' | 'IOC' | 'FOK';
+  price: string | null;
+  trigger_price: string | null;
+  amount: string;
+  filled: string;
+  cost: string;
+  average: string | null;
+  fee_cost: string;
+  fee_currency: string;
+  created_at: string;
+  updated_at: string;
+  cursorTs: string;
+}
+
+/** Keyset position: creation time as fixed-width UTC text (microseconds), so orders and imported orders merge in order. */
+const cursorText = (col: SQL) => sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export async function insertOrder(executor: Executor, row: NewOrderRow): Promise<OrderRow> {
   const [inserted] = await executor.insert(orders).values(row).returning();
@@ -88,12 +114,48 @@ export async function listOrders(
   if (q.symbol) conds.push(eq(orders.symbol, q.symbol));
   if (q.after) conds.push(sql`(${orders.createdAt}, ${orders.id}) < (${q.after.ts}::timestamptz, ${q.after.id}::uuid)`);
   const rows = await executor
-    .select({ order: orders, cursorTs: sql<string>`${orders.createdAt}::text` })
+    .select({ order: orders, cursorTs: cursorText(sql`${orders.createdAt}`) })
     .from(orders)
     .where(and(...conds))
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .limit(q.limit);
   return rows.map((r) => ({ ...r.order, cursorTs: r.cursorTs }));
+}
+
+/**
+ * The user's imported orders (legacy_orders), for closed/all history: never open, so `open` asks for none. Same
+ * keyset as listOrders, so the service merges the two pages.
+ */
+export async function listLegacyOrders(
+  executor: Executor,
+  q: { userId: string; status: 'open' | 'closed' | 'all'; symbol?: string | undefined; limit: number; after?: { ts: string; id: string } | undefined },
+): Promise<LegacyOrderRow[]> {
+  if (q.status === 'open') return [];
+  const conds: SQL[] = [sql`user_id = ${q.userId}`];
+  if (q.symbol) conds.push(sql`symbol = ${q.symbol}`);
+  if (q.after) conds.push(sql`(created_at, id) < (${q.after.ts}::timestamptz, ${q.after.id}::uuid)`);
+  return rows<LegacyOrderRow>(
+    executor,
+    sql`select id::text as id, symbol, side, type, original_type, status, original_status, time_in_force, price::text as price,
+          trigger_price::text as trigger_price, amount::text as amount, filled::text as filled, cost::text as cost, average::text as average,
+          fee_cost::text as fee_cost, fee_currency, created_at::text as created_at, updated_at::text as updated_at,
+          ${cursorText(sql`created_at`)} as "cursorTs"
+        from legacy_orders where ${sql.join(conds, sql` and `)}
+        order by created_at desc, id desc
+        limit ${q.limit}`,
+  );
+}
+
+export async function findLegacyOrder(executor: Executor, userId: string, id: string): Promise<LegacyOrderRow | null> {
+  const [row] = await rows<LegacyOrderRow>(
+    executor,
+    sql`select id::text as id, symbol, side, type, original_type, status, original_status, time_in_force, price::text as price,
+          trigger_price::text as trigger_price, amount::text as amount, filled::text as filled, cost::text as cost, average::text as average,
+          fee_cost::text as fee_cost, fee_currency, created_at::text as created_at, updated_at::text as updated_at,
+          ${cursorText(sql`created_at`)} as "cursorTs"
+        from legacy_orders where id = ${id}::uuid and user_id = ${userId}`,
+  );
+  return row ?? null;
 }
 
 /** Everything the engine needs to rebuild its book at start. */

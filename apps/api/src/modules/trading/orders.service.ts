@@ -11,8 +11,8 @@ import type { UserBalance } from '../ledger/ledger.types.ts';
 import { D, type Dec, decimalPlaces, toSql } from '../ledger/money.ts';
 import { findPair } from '../markets/pairs.ts';
 import { triggerOf } from './order-book.ts';
-import { findOrder, insertOrder, insertOrdersIfApplied, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
-import { toOrder } from './order-view.ts';
+import { findLegacyOrder, findOrder, insertOrder, insertOrdersIfApplied, listLegacyOrders, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
+import { toLegacyOrder, toOrder } from './order-view.ts';
 import { amountForBudget, buyHold, executionPrice, type Fill, fillEntry } from './settlement.ts';
 import { type Effects, publishEffects } from './trading.events.ts';
 import type { NewOrderRow, OrderRow } from './trading.schema.ts';
@@ -252,7 +252,10 @@ export class OrdersService {
   async cancel(userId: string, orderId: string): Promise<Order> {
     const effects = await retryTransient(() => this.platform.database.db.transaction(async (tx) => {
       const row = await lockOrder(tx, orderId, userId);
-      if (!row) throw new AppError('NOT_FOUND', 'Order not found');
+      if (!row) {
+        if (await findLegacyOrder(tx, userId, orderId)) throw new AppError('INVALID_STATE', 'Imported orders are read-only history; only open orders can be canceled');
+        throw new AppError('NOT_FOUND', 'Order not found');
+      }
       if (row.status !== 'open') throw new AppError('INVALID_STATE', `Order is ${row.status}; only open orders can be canceled`);
       const updated = await updateOrder(tx, row.id, { status: 'canceled', held: '0' });
       const balances: UserBalance[] = [];
@@ -267,8 +270,10 @@ export class OrdersService {
 
   async get(userId: string, orderId: string): Promise<Order> {
     const row = await findOrder(this.platform.database.db, userId, orderId);
-    if (!row) throw new AppError('NOT_FOUND', 'Order not found');
-    return toOrder(row);
+    if (row) return toOrder(row);
+    const imported = await findLegacyOrder(this.platform.database.db, userId, orderId);
+    if (!imported) throw new AppError('NOT_FOUND', 'Order not found');
+    return toLegacyOrder(imported);
   }
 
   async list(
@@ -282,10 +287,17 @@ export class OrdersService {
       after = { ts, id };
     }
     const symbol = q.symbol ? (findPair(q.symbol)?.symbol ?? q.symbol) : undefined;
-    const rows = await listOrders(this.platform.database.db, { userId, status: q.status, symbol, limit: q.limit + 1, after });
-    const page = rows.slice(0, q.limit);
+    const db = this.platform.database.db;
+    const live = await listOrders(db, { userId, status: q.status, symbol, limit: q.limit + 1, after });
+    // Orders imported from the original system join closed/all history (never open), on the same keyset.
+    const imported = await listLegacyOrders(db, { userId, status: q.status, symbol, limit: q.limit + 1, after });
+    const merged = [
+      ...live.map((r) => ({ cursorTs: r.cursorTs, id: r.id, order: () => toOrder(r) })),
+      ...imported.map((r) => ({ cursorTs: r.cursorTs, id: r.id, order: () => toLegacyOrder(r) })),
+    ].sort((a, b) => (a.cursorTs === b.cursorTs ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.cursorTs < b.cursorTs ? 1 : -1));
+    const page = merged.slice(0, q.limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > q.limit && last ? Buffer.from(`${last.cursorTs}|${last.id}`).toString('base64url') : null;
-    return { items: page.map(toOrder), nextCursor };
+    const nextCursor = merged.length > q.limit && last ? Buffer.from(`${last.cursorTs}|${last.id}`).toString('base64url') : null;
+    return { items: page.map((p) => p.order()), nextCursor };
   }
 }

@@ -41,6 +41,14 @@ export function OrdersTable({ orders, cancellable, label }: { orders: Order[]; c
                 <td className="right num hide-sm">{o.status === 'closed' ? formatUsd(o.fee.cost) : '—'}</td>
                 <td>
                   <StatusBadge status={o.status} />
+                  {o.imported && (
+                    <>
+                      {' '}
+                      <span className="badge badge-info" title={`Imported from the previous system, read-only. Status there: ${o.originalStatus ?? 'unknown'}`}>
+                        Imported
+                      </span>
+                    </>
+                  )}
                 </td>
                 <td className="hide-sm small muted">{new Date(o.createdAt).toLocaleString()}</td>
                 {cancellable && (

@@ -87,9 +87,20 @@ export default function TransactionsPage() {
                 </thead>
                 <tbody>
                   {items.map((t) => (
-                    <tr key={t.id}>
+                    <tr key={t.id} data-testid={`tx-${t.id}`}>
                       <td className="small">{new Date(t.createdAt).toLocaleString()}</td>
-                      <td>{humanize(t.type)}</td>
+                      <td>
+                        {humanize(t.type)}
+                        {t.imported && (
+                          <>
+                            {' '}
+                            <span className="badge badge-info" title="Imported from the previous system: read-only history, it moved no money here">
+                              Imported
+                            </span>
+                            {t.description && <div className="small muted break">{t.description}</div>}
+                          </>
+                        )}
+                      </td>
                       <td>{t.asset}</td>
                       <td className={`right num ${isNegative(t.amount) ? 'down' : 'up'}`}>{formatAmount(t.amount, t.asset, { withSymbol: false, signed: true })}</td>
                       <td className="hide-sm small muted break">{t.reference ?? ''}</td>
