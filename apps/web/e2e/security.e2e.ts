@@ -33,7 +33,7 @@ describe('account security', () => {
     const page = await newPage(browser);
     const email = uniqueEmail('secbook');
     await signUp(page, email, 'Sam Secure');
-    await page.goto('/settings');
+    await page.goto('/security');
 
     // The anti-phishing code (the sign-up's fresh step-up covers it).
     await page.getByLabel('Code', { exact: true }).fill('Green Heron 5');
@@ -53,7 +53,7 @@ describe('account security', () => {
     await page.goto(await linkIn(email, 'A withdrawal address was added to your CryptoVault address book', '/withdrawal-address/confirm'));
     await page.getByRole('button', { name: 'Confirm this address' }).click();
     await page.getByTestId('address-confirmed').waitFor();
-    await page.goto('/settings');
+    await page.goto('/security');
     await page.getByTestId('address-state').getByText(/Confirmed · usable from/).waitFor();
 
     // "This wasn't me": the link in the same email freezes the account and ends this session.

@@ -160,7 +160,7 @@ export const backupCodesResponse = z.object({ backupCodes: z.array(z.string()) }
 
 export const securityEvent = z.object({
   id: z.string(),
-  kind: z.string().describe('sign_in, password_changed, password_reset, two_factor_enabled, two_factor_disabled, passkey_added, passkey_removed, backup_codes_regenerated, sessions_signed_out'),
+  kind: z.string().describe('sign_in, password_changed, password_reset, two_factor_enabled, two_factor_disabled, passkey_added, passkey_removed, backup_codes_regenerated, sessions_signed_out, address_added, address_confirmed, address_removed, address_book_only_on, address_book_only_off_requested, anti_phishing_set, anti_phishing_cleared, account_frozen, unfreeze_requested, account_unfrozen'),
   at: isoDateTime,
   ip: z.string().nullable(),
   device: z.string().nullable(),

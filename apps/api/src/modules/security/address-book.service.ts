@@ -6,6 +6,7 @@ import { sendInBackground } from '../../platform/mailer/mailer.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { recordAudit } from '../audit/audit.repo.ts';
 import { describeDevice, type RequestContext } from '../auth/auth.context.ts';
+import { insertSecurityEvent } from '../auth/passkeys.repo.ts';
 import { findUserById } from '../auth/users.repo.ts';
 import { checkAddress } from '../withdrawals/addresses.ts';
 import * as repo from './security.repo.ts';
@@ -77,7 +78,8 @@ export async function addAddress(platform: Platform, p: Principal, input: Create
     const row = await repo.insertAddress(tx, { userId: p.userId, asset: input.asset, network: check.network, address: input.address, label: input.label, coolingOffSeconds: cooling });
     if (!row) throw new AppError('CONFLICT', 'This address is already in your address book for this asset and network');
     const token = await repo.issueToken(tx, { userId: p.userId, purpose: 'address_confirm', ttlSeconds: ADDRESS_CONFIRM_TTL_SECONDS, refId: row.id });
-    await audit(tx, p.userId, 'security.address_book.add', ctx.requestId, { addressId: row.id, asset: row.asset, network: row.network, address: row.address, label: row.label, usableAt: row.usableAt.toISOString() });
+    const facts = { asset: row.asset, network: row.network, address: row.address };
+    await audit(tx, p.userId, 'security.address_book.add', ctx, { addressId: row.id, ...facts, label: row.label, usableAt: row.usableAt.toISOString() }, { kind: 'address_added', details: { name: row.label, ...facts } });
     return { row, token };
   });
   const link = `${platform.config.appUrl}/withdrawal-address/confirm?token=${encodeURIComponent(token)}`;
@@ -97,7 +99,7 @@ export async function confirmAddress(platform: Platform, token: string, ctx: Req
     if (user.frozenAt) throw new AppError('ACCOUNT_FROZEN', 'This account is frozen; unfreeze it before confirming addresses');
     const row = await repo.confirmAddress(tx, t.userId, t.refId);
     if (!row) throw invalid('token', 'This address was removed from the address book');
-    await audit(tx, t.userId, 'security.address_book.confirm', ctx.requestId, { addressId: row.id, ip: ctx.ip });
+    await audit(tx, t.userId, 'security.address_book.confirm', ctx, { addressId: row.id, ip: ctx.ip }, { kind: 'address_confirmed', details: { name: row.label, asset: row.asset, address: row.address } });
     return { row, email: user.email };
   });
   sendInBackground(platform.mailer, platform.log, addressConfirmedEmail(email, row, row.usableAt), 'address-book-confirmed');
@@ -108,7 +110,7 @@ export async function removeAddress(platform: Platform, p: Principal, id: string
   const row = await platform.database.db.transaction(async (tx) => {
     const row = await repo.deleteAddress(tx, p.userId, id);
     if (!row) throw notFound('Address book entry');
-    await audit(tx, p.userId, 'security.address_book.remove', ctx.requestId, { addressId: row.id, asset: row.asset, network: row.network, address: row.address, label: row.label });
+    await audit(tx, p.userId, 'security.address_book.remove', ctx, { addressId: row.id, asset: row.asset, network: row.network, address: row.address, label: row.label }, { kind: 'address_removed', details: { name: row.label, asset: row.asset, address: row.address } });
     return row;
   });
   sendInBackground(platform.mailer, platform.log, addressRemovedEmail(await ownerEmail(platform, p.userId), row, origin(ctx)), 'address-book-removed');
@@ -126,13 +128,13 @@ export async function setAddressBookOnly(platform: Platform, p: Principal, enabl
     if (enabled) {
       if (current.requested) return { state: current, offAt: null, changed: false };
       await repo.updateSettings(tx, p.userId, { addressBookOnly: true, addressBookOnlyOffAt: null });
-      await audit(tx, p.userId, 'security.address_book_only.on', ctx.requestId, {});
+      await audit(tx, p.userId, 'security.address_book_only.on', ctx, {}, { kind: 'address_book_only_on' });
       return { state: { enabled: true, requested: true, offAt: null }, offAt: null, changed: true };
     }
     if (!current.requested) return { state: current, offAt: null, changed: false };
     const offAt = new Date(Date.now() + cooling * 1000);
     await repo.updateSettings(tx, p.userId, { addressBookOnly: true, addressBookOnlyOffAt: offAt });
-    await audit(tx, p.userId, 'security.address_book_only.off_requested', ctx.requestId, { offAt: offAt.toISOString() });
+    await audit(tx, p.userId, 'security.address_book_only.off_requested', ctx, { offAt: offAt.toISOString() }, { kind: 'address_book_only_off_requested', details: { offAt: offAt.toISOString() } });
     return { state: { enabled: true, requested: false, offAt: offAt.toISOString() }, offAt, changed: true };
   });
   if (result.changed) {
@@ -180,7 +182,23 @@ function notUsableYet(row: WithdrawalAddressRow): void {
   throw new AppError('INVALID_STATE', `This address book entry ${why}`, { addressId: v.id, status: v.status, usableAt: v.usableAt });
 }
 
-/** The owner's own security events go to the audit log with the owner as actor and target. */
-export function audit(ex: Executor, userId: string, action: string, requestId: string | null, details: Record<string, unknown>) {
-  return recordAudit(ex, { actorId: userId, action, targetType: 'user', targetId: userId, requestId, details });
+/**
+ * The owner's own change: the audit log (owner as actor and target) and the owner's security events (the Security
+ * page's "Recent security events"), in the caller's transaction. `event.details.name` is what the page shows.
+ */
+export async function audit(
+  ex: Executor,
+  userId: string,
+  action: string,
+  ctx: Pick<RequestContext, 'requestId'> & Partial<RequestContext>,
+  details: Record<string, unknown>,
+  event?: { kind: string; details?: Record<string, unknown> },
+): Promise<void> {
+  await recordAudit(ex, { actorId: userId, action, targetType: 'user', targetId: userId, requestId: ctx.requestId, details });
+  if (event) await securityEvent(ex, userId, event.kind, ctx, event.details);
+}
+
+/** One row of the owner's security events. */
+export function securityEvent(ex: Executor, userId: string, kind: string, ctx: Partial<RequestContext>, details: Record<string, unknown> = {}) {
+  return insertSecurityEvent(ex, { userId, kind, ip: ctx.ip ?? null, userAgent: ctx.userAgent ?? null, details });
 }

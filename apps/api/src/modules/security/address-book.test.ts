@@ -101,6 +101,13 @@ describe('withdrawal address book', () => {
     const subjects = (await outbox(t, u.user.email)).map((m) => m.subject);
     expect(subjects).toEqual(expect.arrayContaining(['A withdrawal address was added to your CryptoVault address book', 'A withdrawal address was confirmed', 'A withdrawal address was removed from your CryptoVault address book']));
     expect(await auditActions(u.user.id)).toEqual(['security.address_book.add', 'security.address_book.confirm', 'security.address_book.remove']);
+    // The owner's security events (the Security page) show the same changes, newest first.
+    const events = (await asUser(t, u).inject({ method: 'GET', url: '/api/auth/security-events' })).json().items;
+    expect(events.filter((e: { kind: string }) => e.kind.startsWith('address_')).map((e: { kind: string; details: { name?: string } }) => [e.kind, e.details.name])).toEqual([
+      ['address_removed', 'cold wallet'],
+      ['address_confirmed', 'cold wallet'],
+      ['address_added', 'cold wallet'],
+    ]);
   });
 
   it("another user's entry is a 404 (list, remove, withdraw by id)", async () => {

@@ -21,7 +21,7 @@ export async function setAntiPhishing(platform: Platform, p: Principal, code: st
   await platform.database.db.transaction(async (tx) => {
     await repo.lockUserSettings(tx, p.userId);
     await repo.updateSettings(tx, p.userId, { antiPhishingCode: code });
-    await audit(tx, p.userId, code ? 'security.anti_phishing.set' : 'security.anti_phishing.clear', ctx.requestId, {});
+    await audit(tx, p.userId, code ? 'security.anti_phishing.set' : 'security.anti_phishing.clear', ctx, {}, { kind: code ? 'anti_phishing_set' : 'anti_phishing_cleared' });
   });
   const user = await findUserById(platform.database.db, p.userId);
   if (user) sendInBackground(platform.mailer, platform.log, antiPhishingChangedEmail(user.email, code !== null, origin(ctx)), 'anti-phishing');

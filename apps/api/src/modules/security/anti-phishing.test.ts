@@ -24,6 +24,8 @@ const SECURITY_NOTICES = [
   'newDeviceEmail',
   'twoFactorChangedEmail',
   'passwordChangedEmail',
+  'passkeyChangedEmail',
+  'backupCodesRegeneratedEmail',
   'addressAddedEmail',
   'addressConfirmedEmail',
   'addressRemovedEmail',

@@ -15,7 +15,7 @@ import { verifySecondFactor } from '../auth/totp.ts';
 import { findUserById } from '../auth/users.repo.ts';
 import { listUserWithdrawals } from '../withdrawals/withdrawals.repo.ts';
 import { cancelWithdrawal } from '../withdrawals/withdrawals.service.ts';
-import { audit } from './address-book.service.ts';
+import { audit, securityEvent } from './address-book.service.ts';
 import * as repo from './security.repo.ts';
 import { accountFrozenEmail, accountUnfrozenEmail, unfreezeLinkEmail } from './security.emails.ts';
 
@@ -33,12 +33,13 @@ export const FREEZE_LIMITS = {
  * sessionsEnded), then withdrawals still pending review are canceled (their funds released) and the owner is
  * emailed. A second freeze of a frozen account still revokes sessions (a thief may have signed in again).
  */
-async function freeze(platform: Platform, userId: string, reason: string, entry: { actorId: string; action: string; requestId: string; details: Record<string, unknown> }) {
+async function freeze(platform: Platform, userId: string, reason: string, entry: { actorId: string; action: string; requestId: string; details: Record<string, unknown>; event: Partial<RequestContext> }) {
   const db = platform.database.db;
   const { changed, ended } = await db.transaction(async (tx) => {
     const changed = await repo.setFrozen(tx, userId, true, reason);
     const ended = await revokeUserSessions(tx, userId, 'account_frozen');
     await recordAudit(tx, { actorId: entry.actorId, action: entry.action, targetType: 'user', targetId: userId, requestId: entry.requestId, details: { ...entry.details, reason, alreadyFrozen: !changed, revokedSessions: ended.length } });
+    await securityEvent(tx, userId, 'account_frozen', entry.event, { by: entry.details.via === 'operator' ? 'operator' : 'owner' });
     return { changed, ended };
   });
   sessionsEnded(platform, ended);
@@ -60,7 +61,7 @@ export async function freezeWithToken(platform: Platform, token: string, ctx: Re
   await platform.rateLimiter.consume(FREEZE_LIMITS.freezeIp, ctx.ip);
   const t = await repo.consumeToken(platform.database.db, token, 'freeze');
   if (!t) throw new AppError('VALIDATION_ERROR', 'This freeze link is invalid, expired or already used', [{ path: ['body', 'token'], message: 'invalid token' }]);
-  await freeze(platform, t.userId, 'freeze link', { actorId: t.userId, action: 'user.freeze', requestId: ctx.requestId, details: { via: 'email_link', ip: ctx.ip } });
+  await freeze(platform, t.userId, 'freeze link', { actorId: t.userId, action: 'user.freeze', requestId: ctx.requestId, details: { via: 'email_link', ip: ctx.ip }, event: ctx });
   return state(platform, t.userId);
 }
 
@@ -71,7 +72,7 @@ export async function requestUnfreeze(platform: Platform, p: Principal, ctx: Req
   const user = await findUserById(platform.database.db, p.userId);
   if (!user) throw notFound('User');
   const token = await repo.issueToken(platform.database.db, { userId: p.userId, purpose: 'unfreeze', ttlSeconds: UNFREEZE_LINK_TTL_MINUTES * 60 });
-  await audit(platform.database.db, p.userId, 'user.unfreeze_requested', ctx.requestId, { ip: ctx.ip });
+  await audit(platform.database.db, p.userId, 'user.unfreeze_requested', ctx, { ip: ctx.ip }, { kind: 'unfreeze_requested' });
   const link = `${platform.config.appUrl}/unfreeze?token=${encodeURIComponent(token)}`;
   sendInBackground(platform.mailer, platform.log, unfreezeLinkEmail(user.email, link, UNFREEZE_LINK_TTL_MINUTES), 'unfreeze-link');
 }
@@ -108,7 +109,7 @@ export async function unfreezeWithToken(d: AuthDeps, input: UnfreezeRequest, ctx
     const used = await repo.consumeToken(tx, input.token, 'unfreeze');
     if (used?.userId !== user.id) throw bad();
     const changed = await repo.setFrozen(tx, user.id, false, null);
-    await audit(tx, user.id, 'user.unfreeze', ctx.requestId, { via: 'owner_reverified', ip: ctx.ip, secondFactor: factors.length > 0, wasFrozen: Boolean(changed) });
+    await audit(tx, user.id, 'user.unfreeze', ctx, { via: 'owner_reverified', ip: ctx.ip, secondFactor: factors.length > 0, wasFrozen: Boolean(changed) }, { kind: 'account_unfrozen', details: { by: 'owner' } });
     return changed;
   });
   if (changed) sendInBackground(platform.mailer, platform.log, accountUnfrozenEmail(changed.email, 'owner', null), 'account-unfrozen');
@@ -123,7 +124,7 @@ export interface OperatorCtx {
 /** An operator freezes an account (a reported compromise): the same effects as the owner's link, audited with the reason. */
 export async function operatorFreeze(platform: Platform, ctx: OperatorCtx, userId: string, reason: string): Promise<{ ok: true; revokedSessions: number }> {
   if (!(await findUserById(platform.database.db, userId))) throw notFound('User');
-  const r = await freeze(platform, userId, reason, { actorId: ctx.adminId, action: 'user.freeze', requestId: ctx.requestId, details: { via: 'operator' } });
+  const r = await freeze(platform, userId, reason, { actorId: ctx.adminId, action: 'user.freeze', requestId: ctx.requestId, details: { via: 'operator' }, event: {} });
   return { ok: true, revokedSessions: r.revokedSessions };
 }
 
@@ -136,6 +137,7 @@ export async function operatorUnfreeze(platform: Platform, ctx: OperatorCtx, use
     if (!user.frozenAt) throw new AppError('INVALID_STATE', 'This account is not frozen');
     const changed = await repo.setFrozen(tx, userId, false, null);
     await recordAudit(tx, { actorId: ctx.adminId, action: 'user.unfreeze', targetType: 'user', targetId: userId, requestId: ctx.requestId, details: { via: 'operator', reason, frozenSince: user.frozenAt.toISOString(), frozenReason: user.frozenReason } });
+    await securityEvent(tx, userId, 'account_unfrozen', {}, { by: 'operator', reason });
     return changed;
   });
   if (changed) sendInBackground(platform.mailer, platform.log, accountUnfrozenEmail(changed.email, 'operator', reason), 'account-unfrozen');

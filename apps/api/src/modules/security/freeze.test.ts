@@ -186,6 +186,8 @@ describe('"this wasn\'t me": the freeze link', () => {
     expect((await transfer(s, recipient.user.email)).statusCode).toBe(201);
     expect((await outbox(t, owner.user.email)).map((m) => m.subject)).toContain('Your CryptoVault account was unfrozen');
     expect((await auditRows(owner.user.id)).map((r) => r.action)).toEqual(expect.arrayContaining(['user.freeze', 'user.unfreeze_requested', 'user.unfreeze']));
+    const events = (await asUser(t, s).inject({ method: 'GET', url: '/api/auth/security-events' })).json().items.map((e: { kind: string }) => e.kind);
+    expect(events.filter((k: string) => ['account_frozen', 'unfreeze_requested', 'account_unfrozen'].includes(k))).toEqual(['account_unfrozen', 'unfreeze_requested', 'account_frozen']);
     // Not frozen: no link to ask for.
     expect((await asUser(t, s).inject({ method: 'POST', url: '/api/security/unfreeze/request' })).statusCode).toBe(422);
   });

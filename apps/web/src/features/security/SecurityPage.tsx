@@ -253,6 +253,16 @@ const EVENT_LABELS: Record<string, string> = {
   passkey_removed: 'Passkey removed',
   backup_codes_regenerated: 'New backup codes created',
   sessions_signed_out: 'Other sessions signed out',
+  address_added: 'Withdrawal address added',
+  address_confirmed: 'Withdrawal address confirmed',
+  address_removed: 'Withdrawal address removed',
+  address_book_only_on: '"Address book only" turned on',
+  address_book_only_off_requested: '"Address book only" switch-off requested',
+  anti_phishing_set: 'Anti-phishing code set',
+  anti_phishing_cleared: 'Anti-phishing code removed',
+  account_frozen: 'Account frozen',
+  unfreeze_requested: 'Unfreeze link requested',
+  account_unfrozen: 'Account unfrozen',
 };
 
 const METHOD_LABELS: Record<string, string> = {
