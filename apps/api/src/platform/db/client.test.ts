@@ -3,8 +3,21 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testEnv, usingPostgres } from '../../../test/helpers.ts';
 import { loadConfig } from '../../config.ts';
-import { createDatabase, wrapPgPool } from './client.ts';
+import { createDatabase, EMBEDDED_SHARED_BUFFERS, wrapPgPool } from './client.ts';
 import { runMigrations } from './migrate.ts';
+
+describe('embedded PostgreSQL (PGlite) settings', () => {
+  it(`opens with shared_buffers = ${EMBEDDED_SHARED_BUFFERS}, not PostgreSQL's 128MB that each open zeroes`, async () => {
+    const { config } = loadConfig({ ENVIRONMENT: 'test', DATA_DIR: ':memory:', LOG_LEVEL: 'silent' });
+    const database = await createDatabase(config);
+    try {
+      const rows = await database.session((q) => q("select current_setting('shared_buffers') as value"));
+      expect(rows.rows[0]?.value).toBe(EMBEDDED_SHARED_BUFFERS);
+    } finally {
+      await database.close();
+    }
+  });
+});
 
 describe.skipIf(!usingPostgres)('PostgreSQL pool', () => {
   it('closes within its grace period even with a query that will not finish, which it cuts', async () => {

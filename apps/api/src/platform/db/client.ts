@@ -127,6 +127,13 @@ export function wrapPgPool(pool: pg.Pool, opts: { closeGraceMs?: number; log?: L
   };
 }
 
+/**
+ * PostgreSQL's default of 128MB is zeroed by WebAssembly `memset` at every open of the embedded database: about
+ * 0.3 s of every restart (docs/performance.md, "Restart"). The embedded database holds a developer's data,
+ * tens of MB at most, and every test app opens one: 16MB is plenty for both.
+ */
+export const EMBEDDED_SHARED_BUFFERS = '16MB';
+
 /** `command` names this process in the embedded directory's lock file (what a refused second process is told). */
 export async function createDatabase(config: Pick<Config, 'database'>, log?: Logger, command = 'the CryptoVault server'): Promise<Database> {
   if (config.database.kind === 'postgres') {
@@ -149,13 +156,14 @@ export async function createDatabase(config: Pick<Config, 'database'>, log?: Log
   }
   const dir = config.database.dataDir;
   const { PGlite } = await import('@electric-sql/pglite');
-  if (!dir) return wrapPglite(await PGlite.create());
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`] };
+  if (!dir) return wrapPglite(await PGlite.create(options));
   // One process at a time (data-dir-lock.ts): refused before anything in the directory is touched.
   mkdirSync(dirname(dir), { recursive: true });
   const lock = acquireDataDirLock(dir, command);
   try {
     mkdirSync(dir, { recursive: true });
-    return await wrapPglite(await PGlite.create(dir), () => lock.release());
+    return await wrapPglite(await PGlite.create(dir, options), () => lock.release());
   } catch (err) {
     lock.release();
     throw err;
