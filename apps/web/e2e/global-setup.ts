@@ -80,6 +80,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     // The specs sign up and log in many times from one address.
     RATE_LIMIT_PER_MINUTE: '100000',
+    // Requests from the loopback address may name their client (helpers.ts gives each sign-up its own address).
+    TRUST_PROXY: '127.0.0.1',
     // Fast ticks keep "updates without a reload" quick to observe.
     PRICE_POLL_INTERVAL_MS: '1000',
   };
