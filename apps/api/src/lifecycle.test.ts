@@ -29,22 +29,38 @@ describe('graceful shutdown (real child process)', () => {
     child.stderr.on('data', (d) => {
       stderr += String(d);
     });
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 45_000);
-      child.stdout.on('data', (d) => {
-        const m = /LISTENING (\d+)/.exec(String(d));
+    // The fixture prints a line at each step; the test waits for the line instead of guessing a delay, so a loaded
+    // machine (CI runs this beside a full suite) cannot reorder the steps.
+    let stdout = '';
+    const lineWaiters: { pattern: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+    child.stdout.on('data', (d) => {
+      stdout += String(d);
+      for (const w of [...lineWaiters]) {
+        const m = w.pattern.exec(stdout);
         if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
+          lineWaiters.splice(lineWaiters.indexOf(w), 1);
+          w.resolve(m);
         }
-      });
+      }
     });
+    const line = (pattern: RegExp, what: string) =>
+      new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${what}: ${stderr}`)), 45_000);
+        lineWaiters.push({
+          pattern,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
+      });
+    const port = Number((await line(/LISTENING (\d+)/, 'server did not start'))[1]);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
     const slow = fetch(`http://127.0.0.1:${port}/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
-    await new Promise((r) => setTimeout(r, 300));
+    await line(/SLOW STARTED/, 'the slow request never reached the server');
     child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 200));
+    await line(/DRAINING/, 'the server did not start draining');
 
     // While draining, a new connection is accepted and answered 503 with Connection: close (not refused).
     const during = await freshConnection(port, '/api/crypto');
