@@ -16,3 +16,4 @@ export * from './alerts.ts';
 export * from './admin.ts';
 export * from './pol.ts';
 export * from './security.ts';
+export * from './routes.ts';

@@ -1,14 +1,4 @@
-import {
-  assetIdParams,
-  assetListResponse,
-  assetSchema,
-  errorBodySchema,
-  historyQuery,
-  historyResponse,
-  setMarketPriceBody,
-  setMarketPriceResponse,
-  tradingPairsResponse,
-} from '@cryptovault/contract';
+import { apiRoutes, errorBodySchema, setMarketPriceBody, setMarketPriceResponse } from '@cryptovault/contract';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Gauge } from 'prom-client';
@@ -24,6 +14,7 @@ import { MarketsService } from './markets.service.ts';
 import { TRADING_PAIRS } from './pairs.ts';
 import { PriceStore } from './price-store.ts';
 import { SimulatedMarket } from './simulated.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 /** The simulated market moves once a second; CoinCap is polled every PRICE_POLL_INTERVAL_MS. */
 export const SIMULATED_TICK_MS = 1000;
@@ -81,11 +72,11 @@ async function register(root: FastifyInstance, platform: Platform): Promise<void
   // Every open page polls this: the fast path answers it before Fastify's pipeline; CORS requests, HEAD and
   // queries come here, and get the same answer.
   root.fastPath.get('/api/crypto', { body: () => service.listBody(), cacheControl: listCacheControl });
-  app.get(
-    '/api/crypto',
+  app.route({
     // Compressed once per price change (PrebuiltBody), not per request by @fastify/compress.
-    { compress: false, schema: { tags, summary: 'Listed assets with current prices', response: { 200: assetListResponse } } },
-    async (request, typedReply) => {
+    ...endpoint(apiRoutes.markets.assets, { tags, summary: 'Listed assets with current prices' }),
+    compress: false,
+    handler: async (request, typedReply) => {
       // Bytes validated against the response schema when built: Fastify sends a Buffer as it is, skipping the
       // per-request serialiser. (The typed reply only takes the parsed shape and a 200.)
       const reply = typedReply as unknown as FastifyReply;
@@ -94,38 +85,33 @@ async function register(root: FastifyInstance, platform: Platform): Promise<void
       reply.code(r.status).headers(r.headers).header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
       return reply.send(r.payload ?? undefined);
     },
-  );
+  });
 
-  app.get(
-    '/api/crypto/trading-pairs',
-    { schema: { tags, summary: 'Tradable pairs and their precisions and minimums', response: { 200: tradingPairsResponse } } },
-    async (_req, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.markets.tradingPairs, { tags, summary: 'Tradable pairs and their precisions and minimums' }),
+    handler: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=3600');
       return { items: [...TRADING_PAIRS] };
     },
-  );
+  });
 
-  app.get(
-    '/api/crypto/:id',
-    { schema: { tags, summary: 'One asset by id (bitcoin) or symbol (BTC)', params: assetIdParams, response: { 200: assetSchema, ...errors } } },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.markets.asset, { tags, summary: 'One asset by id (bitcoin) or symbol (BTC)' }, { ...errors }),
+    handler: async (request, reply) => {
       const asset = service.get(request.params.id);
       reply.header('cache-control', `public, max-age=${listMaxAge}`);
       return asset;
     },
-  );
+  });
 
-  app.get(
-    '/api/crypto/:id/history',
-    {
-      schema: { tags, summary: 'Price history', params: assetIdParams, querystring: historyQuery, response: { 200: historyResponse, ...errors } },
-    },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.markets.history, { tags, summary: 'Price history' }, { ...errors }),
+    handler: async (request, reply) => {
       const body = await service.history(request.params.id, request.query);
       reply.header('cache-control', `public, max-age=${HISTORY_TTL_S[request.query.interval]}`);
       return body;
     },
-  );
+  });
 
   if (platform.config.devToolsEnabled) {
     app.post(
