@@ -2,7 +2,6 @@ import type { AlertTriggeredEvent, Deposit, Order, Withdrawal } from '@cryptovau
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { formatAmount, formatPrice, formatUsd } from '../lib/money.ts';
-import { priceStore } from '../shared/market.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
 import { humanize } from '../ui/badges.tsx';
 import { useToast } from '../ui/Toasts.tsx';
@@ -14,7 +13,7 @@ import { useServices } from './services.ts';
  * from the contract; anything unexpected only triggers a refetch.
  */
 export function RealtimeBridge() {
-  const { realtime } = useServices();
+  const { realtime, prices } = useServices();
   const qc = useQueryClient();
   const toast = useToast();
   const { user } = useAuth();
@@ -30,7 +29,7 @@ export function RealtimeBridge() {
       for (const queryKey of keys) void qc.invalidateQueries({ queryKey });
     };
     const offs = [
-      realtime.on('prices', (p) => priceStore.apply(p)),
+      realtime.on('prices', (p) => prices.apply(p)),
       realtime.on('order:update', (p) => {
         const o = p as Order;
         invalidate(qk.orders, qk.portfolio, qk.transactions, qk.balances);
@@ -72,7 +71,7 @@ export function RealtimeBridge() {
     return () => {
       for (const off of offs) off();
     };
-  }, [realtime, qc, toast]);
+  }, [realtime, prices, qc, toast]);
 
   // Signing in or out changes which private room the socket should be in.
   const previous = useRef(userId);

@@ -1,22 +1,14 @@
 import { QueryClient } from '@tanstack/react-query';
-import { createContext, useContext } from 'react';
-import { type ApiClient, createApiClient, type StepUpRequiredDetails } from '../lib/apiClient.ts';
+import { createApiClient } from '../lib/apiClient.ts';
 import { ApiError } from '../lib/errors.ts';
 import { browserVisibility, createHealthMonitor, type HealthMonitor } from '../lib/healthCheck.ts';
 import type { WebConfig } from '../lib/runtimeConfig.ts';
-import { createRealtime, type Realtime } from '../lib/socket.ts';
+import { createRealtime } from '../lib/socket.ts';
+import { createPriceStore } from '../shared/market.ts';
+import type { Services } from '../shared/services.ts';
 
-export interface Services {
-  config: WebConfig;
-  api: ApiClient;
-  realtime: Realtime;
-  health: HealthMonitor;
-  queryClient: QueryClient;
-  /** The auth provider registers what to do when a refresh fails (forget the user). */
-  sessionExpired: { handler: () => void };
-  /** StepUpDialog registers how to ask the user to confirm (resolves true once the session stepped up). */
-  stepUp: { handler: (details: StepUpRequiredDetails) => Promise<boolean> };
-}
+export { ServicesContext, type Services, useApi, useServices } from '../shared/services.ts';
+
 
 export function createServices(config: WebConfig): Services {
   const sessionExpired = { handler: () => {} };
@@ -52,15 +44,5 @@ export function createServices(config: WebConfig): Services {
       },
     },
   });
-  return { config, api, realtime, health, queryClient, sessionExpired, stepUp };
+  return { config, api, realtime, health, queryClient, prices: createPriceStore(), sessionExpired, stepUp };
 }
-
-export const ServicesContext = createContext<Services | null>(null);
-
-export function useServices(): Services {
-  const s = useContext(ServicesContext);
-  if (!s) throw new Error('ServicesContext missing');
-  return s;
-}
-
-export const useApi = (): ApiClient => useServices().api;
