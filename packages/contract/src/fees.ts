@@ -5,7 +5,8 @@ import { Decimal } from 'decimal.js';
  * feeFor) charges what `tradeFee` says, and the web's order form previews with `previewTrade`, built on it. 60
  * significant digits, like the ledger's money type, so a NUMERIC(38,18) product is never rounded before the rule.
  */
-const Money = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 60 });
+/** decimal.js configured for money (the web's one decimal type as well). */
+export const Money = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 60 });
 type Value = Decimal.Value;
 
 /** Fees are kept to 8 places of the quote currency and rounded up (the platform never rounds in its own disfavour). */
