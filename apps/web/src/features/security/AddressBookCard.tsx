@@ -18,7 +18,7 @@ export function AddAddressForm({ initial, onAdded }: { initial?: { asset?: strin
   const [form, setForm] = useState({ asset: initial?.asset ?? 'BTC', address: initial?.address ?? '', network: initial?.network ?? '', label: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const add = useMutation({
-    mutationFn: (body: unknown) => api.addAddress(body),
+    mutationFn: api.addAddress,
     onSuccess: (a) => {
       toast.show('success', 'Address added', `Open the link we emailed you to confirm it. It becomes usable from ${when(a.usableAt)}.`);
       setForm((f) => ({ ...f, address: '', label: '' }));
