@@ -1,3 +1,4 @@
+import { apiRoutes } from '@cryptovault/contract';
 import { QueryClient } from '@tanstack/react-query';
 import { createApiClient } from '../lib/apiClient.ts';
 import { ApiError } from '../lib/errors.ts';
@@ -27,7 +28,7 @@ export function createServices(config: WebConfig): Services {
     pageOrigin: window.location.origin,
     getSocketToken: async () => {
       try {
-        const r = await api.post<{ token: string }>('/api/auth/socket-token');
+        const r = await api.call(apiRoutes.auth.socketToken);
         return r.token;
       } catch {
         return null;
