@@ -5,8 +5,8 @@ import { formatAmount, formatPrice, formatUsd } from '../lib/money.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
 import { humanize } from '../ui/badges.tsx';
 import { useToast } from '../ui/Toasts.tsx';
-import { useAuth } from './auth.tsx';
-import { useServices } from './services.ts';
+import { useAuth } from '../shared/auth.ts';
+import { useServices } from '../shared/services.ts';
 
 /**
  * Turns socket events into cache updates and toasts, so screens change without a reload. Payload shapes come

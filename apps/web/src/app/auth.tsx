@@ -4,8 +4,7 @@ import { type ReactNode, useCallback, useEffect, useMemo } from 'react';
 import { ApiError } from '../lib/errors.ts';
 import { AuthContext, type AuthState } from '../shared/auth.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
-import { useServices } from './services.ts';
-
+import { useServices } from '../shared/services.ts';
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const { api, realtime, sessionExpired } = useServices();
@@ -79,5 +78,3 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
-
-export { useAuth } from '../shared/auth.ts';

@@ -8,9 +8,6 @@ import { createRealtime } from '../lib/socket.ts';
 import { createPriceStore } from '../shared/market.ts';
 import type { Services } from '../shared/services.ts';
 
-export { ServicesContext, type Services, useApi, useServices } from '../shared/services.ts';
-
-
 export function createServices(config: WebConfig): Services {
   const sessionExpired = { handler: () => {} };
   const stepUp: Services['stepUp'] = { handler: async () => false };
