@@ -62,21 +62,11 @@ export type ClientEvent = keyof ClientEventMap;
 
 /** Events for one user's sockets (room `user:<id>`, on every machine). */
 export type UserEvent = 'order:update' | 'balance:update' | 'notification' | 'alert:triggered' | 'deposit:update' | 'withdrawal:update';
-/** Events for every connected client. */
+/**
+ * Events for every connected client. (`prices` is neither a user nor a broadcast event: each machine's price fan-out
+ * sends it to the price rooms of its own sockets.)
+ */
 export type BroadcastEvent = 'announcement';
-
-/** Every name of the map once (a missing or unknown one is a type error), for clients that listen per event. */
-const CLIENT_EVENT_NAMES: { [E in ClientEvent]: E } = {
-  prices: 'prices',
-  'order:update': 'order:update',
-  'balance:update': 'balance:update',
-  notification: 'notification',
-  'alert:triggered': 'alert:triggered',
-  'deposit:update': 'deposit:update',
-  'withdrawal:update': 'withdrawal:update',
-  announcement: 'announcement',
-};
-export const CLIENT_EVENTS: readonly ClientEvent[] = Object.values(CLIENT_EVENT_NAMES);
 
 /** Socket.IO's shape of the map. */
 export type ServerToClientEvents = { [E in ClientEvent]: (payload: ClientEventMap[E]) => void };

@@ -34,18 +34,17 @@ export function fakeApi(handler: Handler, stepUp?: Services['stepUp']) {
 }
 
 const noop = () => () => {};
-export const fakeRealtime = (): Realtime =>
-  ({
-    connect: () => {},
-    reconnect: () => {},
-    close: () => {},
-    subscribe: () => () => {},
-    on: noop,
-    status: () => 'connected',
-    transport: () => 'websocket',
-    onStatus: noop,
-    subscribedAssets: () => [],
-  }) as unknown as Realtime;
+export const fakeRealtime = (): Realtime => ({
+  connect: () => {},
+  reconnect: () => {},
+  close: () => {},
+  subscribe: () => () => {},
+  on: noop,
+  status: () => 'connected',
+  transport: () => 'websocket',
+  onStatus: noop,
+  subscribedAssets: () => [],
+});
 
 const config: WebConfig = { apiBaseUrl: '', socketUrl: '', socketIoPath: '/socket.io/', environment: 'test', version: 'test', features: {}, sentryDsn: null, source: 'default' };
 
