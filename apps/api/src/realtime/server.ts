@@ -23,8 +23,9 @@ const STREAM_BLOCK_MS = 1_000;
 /**
  * Socket.IO on the API's HTTP server. Public market data for everyone; authenticated sockets also join
  * `user:<id>` and `session:<id>` (disconnected when that session is revoked, on every machine). The typed port
- * `platform.realtime` (`toUser`, `broadcast`) is the only way other modules reach browsers; with Redis its messages travel to every machine through the Redis Streams adapter, which also keeps sessions for connection
- * state recovery across machines.
+ * `platform.realtime` (`toUser`, `broadcast`) is the only way other modules reach browsers; with Redis its messages
+ * travel to every machine through the Redis Streams adapter, which also keeps sessions for connection state
+ * recovery across machines.
  */
 export async function startRealtime(platform: Platform, httpServer: HttpServer): Promise<Realtime> {
   const { config, log } = platform;

@@ -34,17 +34,18 @@ export function fakeApi(handler: Handler, stepUp?: Services['stepUp']) {
 }
 
 const noop = () => () => {};
-export const fakeRealtime = (): Realtime => ({
-  connect: () => {},
-  reconnect: () => {},
-  close: () => {},
-  subscribe: () => () => {},
-  on: noop,
-  status: () => 'connected',
-  transport: () => 'websocket',
-  onStatus: noop,
-  subscribedAssets: () => [],
-});
+export const fakeRealtime = (): Realtime =>
+  ({
+    connect: () => {},
+    reconnect: () => {},
+    close: () => {},
+    subscribe: () => () => {},
+    on: noop,
+    status: () => 'connected',
+    transport: () => 'websocket',
+    onStatus: noop,
+    subscribedAssets: () => [],
+  });
 
 const config: WebConfig = { apiBaseUrl: '', socketUrl: '', socketIoPath: '/socket.io/', environment: 'test', version: 'test', features: {}, sentryDsn: null, source: 'default' };
 
