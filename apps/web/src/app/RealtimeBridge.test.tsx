@@ -3,18 +3,13 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClientToServerEvents, Order, ServerToClientEvents } from '@cryptovault/contract';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen } from '@testing-library/react';
+import { cleanup, screen } from '@testing-library/react';
 import { Server } from 'socket.io';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HealthMonitor } from '../lib/healthCheck.ts';
-import { createRealtime } from '../lib/socket.ts';
-import { priceStore } from '../shared/market.ts';
-import { fakeApi } from '../test/render.tsx';
-import { ToastProvider } from '../ui/Toasts.tsx';
-import { AuthProvider } from './auth.tsx';
+import { createRealtime, type Realtime } from '../lib/socket.ts';
+import { useLivePrice } from '../shared/market.ts';
+import { renderRoutes } from '../test/render.tsx';
 import { RealtimeBridge } from './RealtimeBridge.tsx';
-import { type Services, ServicesContext } from './services.ts';
 
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -36,32 +31,8 @@ async function stand() {
   return { io, url };
 }
 
-async function mountBridge(url: string) {
-  const realtime = createRealtime({ url, path: '/socket.io/', pageOrigin: url });
-  closers.push(() => realtime.close());
-  const stepUp: Services['stepUp'] = { handler: async () => false };
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  const services: Services = {
-    config: { apiBaseUrl: '', socketUrl: url, socketIoPath: '/socket.io/', environment: 'test', version: 'test', features: {}, sentryDsn: null, source: 'default' },
-    api: fakeApi(() => undefined, stepUp).api,
-    realtime,
-    health: { start() {}, stop() {}, checkNow: async () => {}, state: () => 'online', nextCheckInMs: () => null, subscribe: () => () => {} } as HealthMonitor,
-    queryClient,
-    sessionExpired: { handler: () => {} },
-    stepUp,
-  };
-  render(
-    <ServicesContext.Provider value={services}>
-      <QueryClientProvider client={queryClient}>
-        <ToastProvider>
-          <AuthProvider>
-            <RealtimeBridge />
-          </AuthProvider>
-        </ToastProvider>
-      </QueryClientProvider>
-    </ServicesContext.Provider>,
-  );
-  await new Promise<void>((resolve) => {
+function connected(realtime: Realtime): Promise<void> {
+  return new Promise((resolve) => {
     const off = realtime.onStatus((s) => {
       if (s === 'connected') {
         off();
@@ -69,6 +40,10 @@ async function mountBridge(url: string) {
       }
     });
   });
+}
+
+function LivePrice({ assetId }: { assetId: string }) {
+  return <output aria-label={`${assetId} price`}>{useLivePrice(assetId) ?? 'none'}</output>;
 }
 
 const order: Order = {
@@ -96,7 +71,17 @@ const order: Order = {
 describe('RealtimeBridge', () => {
   it('turns typed socket events into live prices and toasts', async () => {
     const { io, url } = await stand();
-    await mountBridge(url);
+    const realtime = createRealtime({ url, path: '/socket.io/', pageOrigin: url });
+    closers.push(() => realtime.close());
+    const up = connected(realtime);
+    const element = (
+      <>
+        <RealtimeBridge />
+        <LivePrice assetId="bitcoin" />
+      </>
+    );
+    renderRoutes([{ path: '/', element }], '/', () => undefined, realtime);
+    await up;
 
     io.emit('prices', { ts: Date.now(), prices: { bitcoin: '50123.45' } });
     io.emit('order:update', order);
@@ -106,6 +91,6 @@ describe('RealtimeBridge', () => {
     expect(await screen.findByText(/^Order filled: bought/)).toBeTruthy();
     expect(await screen.findByText('Insufficient funds')).toBeTruthy();
     expect(await screen.findByText('Tonight 02:00 UTC')).toBeTruthy();
-    expect(priceStore.get('bitcoin')).toBe('50123.45');
+    expect((await screen.findByText('50123.45')).getAttribute('aria-label')).toBe('bitcoin price');
   });
 });
