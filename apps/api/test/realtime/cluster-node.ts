@@ -1,7 +1,8 @@
 // One "machine" for the multi-process Socket.IO tests: the production app with its real price feed, Socket.IO
 // server and Redis adapter, plus a test authenticator (token `user:<id>`) and a route that publishes an
-// `order:update` through this machine's realtime port. Configuration comes from the environment like the real server (FLY_APP_NAME, FLY_MACHINE_ID,
-// REDIS_URL); the database is the test template (TEST_PGLITE_TEMPLATE) or DATABASE_URL.
+// `order:update` through this machine's realtime port. Configuration comes from the environment like the real
+// server (FLY_APP_NAME, FLY_MACHINE_ID, REDIS_URL); the database is the test template (TEST_PGLITE_TEMPLATE) or
+// DATABASE_URL.
 import { readFileSync } from 'node:fs';
 import { orderSchema } from '@cryptovault/contract';
 import { PGlite } from '@electric-sql/pglite';
