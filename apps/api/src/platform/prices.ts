@@ -33,10 +33,3 @@ declare module './events.ts' {
     'price.tick': PriceTick;
   }
 }
-
-export const noPrices: PriceReader = {
-  get: () => null,
-  all: () => [],
-  ageMs: () => null,
-  isStale: () => true,
-};

@@ -47,9 +47,9 @@ export function liveness(platform: Platform): { httpStatus: 200 | 503; body: { s
  * Readiness: 503 when the database is unreachable or unmigrated, or the process is draining; degraded otherwise if
  * a part is. Fly does not route on it (its routing check is /health/live); operators read it, and db_ready.
  */
-export async function readiness(platform: Platform): Promise<{ httpStatus: number; body: HealthResponse }> {
+export async function readiness(platform: Platform, priceHealth: () => CheckResult): Promise<{ httpStatus: number; body: HealthResponse }> {
   const [database, cache] = await Promise.all([databaseReadiness(platform), timed(() => platform.cache.ping(), 'degraded')]);
-  const prices = platform.priceHealth();
+  const prices = priceHealth();
   let status: HealthResponse['status'] = 'ok';
   if (database.status === 'down') status = 'down';
   else if (platform.draining) status = 'draining';
