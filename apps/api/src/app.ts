@@ -60,7 +60,7 @@ export interface Drain {
   settled(): Promise<void>;
 }
 
-function createDrain(platform: Platform, answer: (req: IncomingMessage, res: ServerResponse) => void) {
+function createDrain(platform: Pick<Platform, 'draining'>, answer: (req: IncomingMessage, res: ServerResponse) => void) {
   let inFlight = 0;
   let waiters: (() => void)[] = [];
   const starters: (() => Promise<void> | void)[] = [];

@@ -43,7 +43,7 @@ export function isPrivateAddress(raw: string | undefined): boolean {
  * client address is the TCP peer itself and no proxy header came with it (Fly's public proxy adds Fly-Client-IP and
  * X-Forwarded-For, and connects from a private address of its own).
  */
-function metricsAllowed(platform: Platform, request: FastifyRequest): boolean {
+function metricsAllowed(platform: Pick<Platform, 'clientAddress' | 'config'>, request: FastifyRequest): boolean {
   const token = platform.config.metricsToken;
   const auth = request.headers.authorization;
   if (token && auth === `Bearer ${token}`) return true;

@@ -39,7 +39,7 @@ export async function databaseReadiness(platform: Platform): Promise<CheckResult
 }
 
 /** Liveness: answered by the process itself (no database, no cache), so an outage elsewhere never fails it. */
-export function liveness(platform: Platform): { httpStatus: 200 | 503; body: { status: 'ok' | 'draining' } } {
+export function liveness(platform: Pick<Platform, 'draining'>): { httpStatus: 200 | 503; body: { status: 'ok' | 'draining' } } {
   return platform.draining ? { httpStatus: 503, body: { status: 'draining' } } : { httpStatus: 200, body: { status: 'ok' } };
 }
 
@@ -58,7 +58,7 @@ export async function readiness(platform: Platform, priceHealth: () => CheckResu
   return { httpStatus, body: { status, version: platform.config.version, checks: { database, cache, prices } } };
 }
 
-export function region(platform: Platform) {
+export function region(platform: Pick<Platform, 'config' | 'instanceId'>) {
   const { fly } = platform.config;
   return {
     region: fly.region ?? 'local',
@@ -101,7 +101,7 @@ export function flyStatus(platform: Platform) {
  * Machines of this app. When Fly's DNS does not answer (or the app runs outside Fly with FLY_APP_NAME set) the
  * answer degrades to this process alone, marked `local`, rather than failing the admin page.
  */
-export async function flyInstances(platform: Platform): Promise<FlyInstances> {
+export async function flyInstances(platform: Pick<Platform, 'config' | 'instanceId' | 'log'>): Promise<FlyInstances> {
   try {
     return await listFlyInstances(platform.config, platform.instanceId);
   } catch (err) {

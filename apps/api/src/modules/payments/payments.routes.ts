@@ -26,7 +26,7 @@ declare module 'fastify' {
   }
 }
 
-export function createProvider(platform: Platform): PaymentProvider {
+export function createProvider(platform: Pick<Platform, 'config' | 'prices'>): PaymentProvider {
   const p = platform.config.payments;
   return p.provider === 'nowpayments' && p.apiKey ? new NowPaymentsClient({ apiKey: p.apiKey, baseUrl: p.baseUrl }) : new SimulatedPaymentProvider(platform.prices);
 }

@@ -59,7 +59,7 @@ export async function fillTriggered(platform: Platform, book: LocalBook, orderId
   return 'filled';
 }
 
-async function reject(platform: Platform, orderId: string, reason: string): Promise<Effects | null> {
+async function reject(platform: Pick<Platform, 'database'>, orderId: string, reason: string): Promise<Effects | null> {
   return platform.database.db.transaction(async (tx) => {
     const row = await lockOrder(tx, orderId);
     if (row?.status !== 'open') return null;

@@ -27,7 +27,7 @@ function checkPlaces(value: string | undefined, places: number, field: string): 
 }
 
 /** The server's current price for a pair, or null when the feed is stale or silent about it. */
-export function currentPrice(platform: Platform, pair: TradingPair): Dec | null {
+export function currentPrice(platform: Pick<Platform, 'config' | 'prices'>, pair: TradingPair): Dec | null {
   const prices = platform.prices;
   if (prices.isStale()) return null;
   const q = prices.get(pair.assetId);
