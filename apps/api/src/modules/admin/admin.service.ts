@@ -33,12 +33,12 @@ function userView(u: UserRow) {
   };
 }
 
-export async function searchUsers(platform: Pick<Platform, 'database'>, q: { q?: string; limit: number; cursor?: string }) {
+export async function searchUsers(platform: Platform, q: { q?: string; limit: number; cursor?: string }) {
   const rows = await repo.searchUsers(platform.database.db, q.q, q.limit, decodeCursor(q.cursor));
   return page(rows, q.limit, userView);
 }
 
-export async function userDetail(platform: Pick<Platform, 'database'>, id: string) {
+export async function userDetail(platform: Platform, id: string) {
   const db = platform.database.db;
   const u = await repo.findUser(db, id);
   if (!u) throw notFound('User');
@@ -77,7 +77,7 @@ export async function suspendUser(platform: Platform, ctx: AdminCtx, id: string,
   return { ok: true as const, revokedSessions: revoked.length };
 }
 
-export async function unsuspendUser(platform: Pick<Platform, 'database'>, ctx: AdminCtx, id: string) {
+export async function unsuspendUser(platform: Platform, ctx: AdminCtx, id: string) {
   await platform.database.db.transaction(async (tx) => {
     const u = await repo.setSuspended(tx, id, false);
     if (!u) throw notFound('User');
@@ -99,7 +99,7 @@ export async function forceLogout(platform: Platform, ctx: AdminCtx, id: string)
   return { ok: true as const, revokedSessions: revoked.length };
 }
 
-export async function stats(platform: Pick<Platform, 'database' | 'prices'>): Promise<z.infer<typeof platformStats>> {
+export async function stats(platform: Platform): Promise<z.infer<typeof platformStats>> {
   const s = await repo.stats(platform.database.db);
   const i = (k: string) => Number(s[k] ?? 0);
   return {
@@ -119,7 +119,7 @@ export async function stats(platform: Pick<Platform, 'database' | 'prices'>): Pr
   };
 }
 
-export async function auditLog(platform: Pick<Platform, 'database'>, q: { limit: number; cursor?: string; actorId?: string; action?: string; targetType?: string; targetId?: string }) {
+export async function auditLog(platform: Platform, q: { limit: number; cursor?: string; actorId?: string; action?: string; targetType?: string; targetId?: string }) {
   const beforeId = q.cursor ? Number.parseInt(Buffer.from(q.cursor, 'base64url').toString(), 10) : undefined;
   if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
   const rows = await listAudit(platform.database.db, { limit: q.limit, beforeId, actorId: q.actorId, action: q.action, targetType: q.targetType, targetId: q.targetId });
@@ -145,7 +145,7 @@ function announcementView(r: Awaited<ReturnType<typeof repo.insertAnnouncement>>
 }
 
 /** Stored, audited, then broadcast to every connected client on every machine. */
-export async function announce(platform: Pick<Platform, 'database' | 'events'>, ctx: AdminCtx, input: { title: string; message: string; level: 'info' | 'warning' | 'critical' }) {
+export async function announce(platform: Platform, ctx: AdminCtx, input: { title: string; message: string; level: 'info' | 'warning' | 'critical' }) {
   const row = await platform.database.db.transaction(async (tx) => {
     const r = await repo.insertAnnouncement(tx, { ...input, createdBy: ctx.adminId });
     await recordAudit(tx, { actorId: ctx.adminId, action: 'announcement.create', targetType: 'announcement', targetId: r.id, requestId: ctx.requestId, details: { title: input.title, level: input.level } });
@@ -156,6 +156,6 @@ export async function announce(platform: Pick<Platform, 'database' | 'events'>, 
   return view;
 }
 
-export async function announcements(platform: Pick<Platform, 'database'>) {
+export async function announcements(platform: Platform) {
   return { items: (await repo.listAnnouncements(platform.database.db, 50)).map(announcementView) };
 }

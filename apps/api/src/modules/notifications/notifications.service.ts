@@ -53,14 +53,14 @@ export async function notify(platform: Platform, input: NotifyInput): Promise<No
   }
 }
 
-export async function emailUser(platform: Pick<Platform, 'database' | 'log' | 'mailer'>, userId: string, subject: string, text: string): Promise<void> {
+export async function emailUser(platform: Platform, userId: string, subject: string, text: string): Promise<void> {
   const [u] = await platform.database.db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
   if (!u) return;
   const html = htmlLayout(subject, `<p>Hello ${escapeHtml(u.name)},</p><p>${escapeHtml(text)}</p>`);
   sendInBackground(platform.mailer, platform.log, { to: u.email, subject: `CryptoVault: ${subject}`, text: `Hello ${u.name},\n\n${text}\n`, html }, subject);
 }
 
-export async function listNotifications(platform: Pick<Platform, 'database'>, userId: string, q: { limit: number; cursor?: string; unread?: 'true' | 'false' }) {
+export async function listNotifications(platform: Platform, userId: string, q: { limit: number; cursor?: string; unread?: 'true' | 'false' }) {
   const rows = await repo.listNotifications(platform.database.db, userId, { limit: q.limit, cursor: decodeCursor(q.cursor), unreadOnly: q.unread === 'true' });
   return page(rows, q.limit, notificationView);
 }

@@ -18,7 +18,7 @@ function adminDepositView(r: DepositRow, email: string) {
   return { ...depositView(r), userId: r.userId, userEmail: email, reviewReason: r.reviewReason, reviewNote: r.reviewNote };
 }
 
-async function emails(platform: Pick<Platform, 'database'>, ids: string[]): Promise<Map<string, string>> {
+async function emails(platform: Platform, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await platform.database.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, ids));
   return new Map(rows.map((r) => [r.id, r.email]));

@@ -82,7 +82,7 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   return result;
 }
 
-export async function listTransfers(platform: Pick<Platform, 'database'>, userId: string, q: { limit: number; cursor?: string }) {
+export async function listTransfers(platform: Platform, userId: string, q: { limit: number; cursor?: string }) {
   const rows = await repo.listForUser(platform.database.db, userId, q.limit, decodeCursor(q.cursor));
   const flat = rows.map((r) => ({ ...r.t, other: r.t.senderId === userId ? { email: r.recipientEmail, name: r.recipientName } : { email: r.senderEmail, name: r.senderName } }));
   return page(flat, q.limit, (r) => view(r, userId, r.other));

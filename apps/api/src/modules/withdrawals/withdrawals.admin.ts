@@ -23,7 +23,7 @@ export function adminWithdrawalView(r: WithdrawalRow, email: string, approvedBy:
   return { ...withdrawalView(r, approvedBy.length), userId: r.userId, userEmail: email, approvedBy };
 }
 
-export async function withdrawalQueue(platform: Pick<Platform, 'database'>, q: { limit: number; cursor?: string; status: WithdrawalStatus }) {
+export async function withdrawalQueue(platform: Platform, q: { limit: number; cursor?: string; status: WithdrawalStatus }) {
   const db = platform.database.db;
   const rows = await repo.listQueue(db, { limit: q.limit, cursor: decodeCursor(q.cursor), status: q.status });
   const approvals = await repo.approversOf(db, rows.map((r) => r.w.id));
@@ -102,7 +102,7 @@ export async function completeWithdrawal(platform: Platform, ctx: AdminCtx, id: 
   return adminView(platform, row, approvedBy);
 }
 
-async function adminView(platform: Pick<Platform, 'database'>, row: WithdrawalRow, approvedBy: string[]) {
+async function adminView(platform: Platform, row: WithdrawalRow, approvedBy: string[]) {
   const [u] = await platform.database.db.select({ email: users.email }).from(users).where(eq(users.id, row.userId));
   return adminWithdrawalView(row, u?.email ?? '', approvedBy);
 }
