@@ -11,6 +11,7 @@ import { runMigrations } from '../apps/api/src/platform/db/migrate.ts';
 import { createPlatform, type Platform } from '../apps/api/src/platform/index.ts';
 import type { PriceReader } from '../apps/api/src/platform/prices.ts';
 import { credit } from '../apps/api/src/modules/ledger/ledger.service.ts';
+import { createLedgerWriter } from '../apps/api/src/modules/ledger/ledger.writer.ts';
 import { reconcile } from '../apps/api/src/modules/ledger/reconciliation.ts';
 import { OrderBook } from '../apps/api/src/modules/trading/order-book.ts';
 import { OrdersService } from '../apps/api/src/modules/trading/orders.service.ts';
@@ -134,7 +135,7 @@ async function ordersSetup() {
     await platform.database.db.transaction((tx) => credit(tx, { userId: id, asset: 'USD', amount: '100000000', reference: 'bench' }));
     users.push(id);
   }
-  const service = new OrdersService(platform);
+  const service = new OrdersService(platform, createLedgerWriter(platform));
   // Warm-up: every user's BTC account and every platform shard exist before the clock starts.
   for (const userId of users) await service.place(userId, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, null);
   return { platform, service, users };

@@ -8,6 +8,7 @@ import { waitFor } from '../../../test/prices.ts';
 import { authKeys } from '../auth/auth.context.ts';
 import { getBalances } from '../ledger/balances.ts';
 import { rows } from '../ledger/ledger.repo.ts';
+import { createLedgerWriter } from '../ledger/ledger.writer.ts';
 import { reconcile } from '../ledger/reconciliation.ts';
 import { openOrders } from '../trading/orders.repo.ts';
 import { OrdersService } from '../trading/orders.service.ts';
@@ -210,7 +211,7 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
     const f = fixture();
     await runImport(t.platform.database, openDump(f.dump), opts);
     const alice = await signIn(t, f.alice.email, 'alice-old-password');
-    const service = new OrdersService(t.platform);
+    const service = new OrdersService(t.platform, createLedgerWriter(t.platform));
     // A live resting limit buy far below the market (open) and a market buy (closed), both newer than the imports.
     const resting = (await service.place(alice.user.id, { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: '0.001', price: '1000' }, null)).order;
     const market = (await service.place(alice.user.id, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.0001' }, null)).order;

@@ -4,6 +4,7 @@ import { TestPrices, waitFor } from '../../../test/prices.ts';
 import { insertUser } from '../../../test/users.ts';
 import { getBalances } from '../ledger/balances.ts';
 import { credit } from '../ledger/ledger.service.ts';
+import { createLedgerWriter } from '../ledger/ledger.writer.ts';
 import { OrdersService } from './orders.service.ts';
 
 /**
@@ -17,7 +18,7 @@ export async function tradingFixture(t: TestContext) {
   const prices = new TestPrices(t.platform);
   prices.tick({ bitcoin: '50000', ethereum: '2000' });
   await waitFor(() => t.platform.tradingEngine?.isRunning === true);
-  const orders = new OrdersService(t.platform);
+  const orders = new OrdersService(t.platform, createLedgerWriter(t.platform));
   const db = t.platform.database.db;
   return {
     prices,

@@ -6,6 +6,7 @@ import type { Platform } from '../../platform/index.ts';
 import { LeaderElection } from '../../platform/locks.ts';
 import { requireUser } from '../../platform/principal.ts';
 import { clusterNamespace } from '../../realtime/namespace.ts';
+import { createLedgerWriter } from '../ledger/ledger.writer.ts';
 import type { AppModule } from '../types.ts';
 import { TradingEngine } from './engine.ts';
 import { OrdersService } from './orders.service.ts';
@@ -23,7 +24,7 @@ declare module '../../platform/index.ts' {
 
 async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const orders = new OrdersService(platform);
+  const orders = new OrdersService(platform, createLedgerWriter(platform));
 
   app.post(
     '/api/orders',
