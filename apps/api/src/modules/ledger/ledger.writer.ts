@@ -13,6 +13,8 @@ interface Submission {
 export interface LedgerWriterOptions {
   /** Batches running at once: 2 on PostgreSQL, 1 on PGlite (one connection). */
   maxInFlight: number;
+  /** Entries per statement at most (64; 1 turns group commit off, for the bench that measures it). */
+  maxBatch?: number;
   /** Told the size of every batch (the market_fill_batch_size metric). */
   onBatch?: (size: number) => void;
 }
@@ -39,7 +41,12 @@ export class LedgerWriter {
   ) {
     // On PostgreSQL a second batch may run beside the first once at least 16 entries wait (smaller batches side by
     // side cost more statements than they save in waiting; measured in bench/orders.mjs).
-    this.batcher = new Batcher((items) => this.run(items), { maxInFlight: options.maxInFlight, maxBatch: 64, minShare: 16, onBatch: options.onBatch });
+    this.batcher = new Batcher((items) => this.run(items), {
+      maxInFlight: options.maxInFlight,
+      maxBatch: options.maxBatch ?? 64,
+      minShare: options.maxBatch === 1 ? 1 : 16,
+      onBatch: options.onBatch,
+    });
   }
 
   /** Posts `entry` and writes `writes` with it, atomically; resolves after commit. */

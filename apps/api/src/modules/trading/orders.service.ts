@@ -121,8 +121,8 @@ export class OrdersService {
   private placement(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec | null): Placement {
     const rate = this.feeRate;
     const id = randomUUID();
-    // The row is complete before it is written (its answer and the idempotency record are made from it); orders
-    // written by one statement share one time.
+    // The row is complete before it is written: its answer and the Idempotency-Key record are made from it, in the
+    // same statement as the row itself. So its time is this process's clock at placement, not the database's.
     const at = new Date();
     const heldAsset = body.side === 'buy' ? pair.quote : pair.base;
     const base: OrderRow = {
