@@ -31,6 +31,10 @@ export interface LedgerWriterOptions {
  * rows are committed, or rejects with that submission's own error (INSUFFICIENT_FUNDS as an AppError, a unique
  * violation as the database's error). An account the entry needs that does not exist yet (a user's first BTC) is
  * created in the same transaction as the entry.
+ *
+ * A batch whose outcome is unknown (the connection lost after the statement was sent) is retried entry by entry
+ * like any failed batch: give each entry a row with a key of its own (an order's id) among its `writes`, so that a
+ * retry of an entry already applied is refused by that row's unique index instead of posting twice.
  */
 export class LedgerWriter {
   private readonly batcher: Batcher<Submission, PostResult>;
