@@ -51,7 +51,7 @@ function duplicateClientOrderId(err: unknown): AppError | null {
   return null;
 }
 
-/** What placing an order writes: its row, the journal entry that comes with it (none for an expired IOC), its balances. */
+/** What placing an order writes: its row, and the journal entry that comes with it (none for an expired IOC). */
 interface Placement {
   row: OrderRow;
   entry: JournalEntryInput | null;
