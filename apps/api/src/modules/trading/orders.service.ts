@@ -15,7 +15,7 @@ import { triggerOf } from './order-book.ts';
 import { findLegacyOrder, findOrder, listLegacyOrders, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
 import { toLegacyOrder, toOrder } from './order-view.ts';
 import { amountForBudget, buyHold, executionPrice, fillEntry } from './settlement.ts';
-import { publishEffects } from './trading.events.ts';
+import { type LocalBook, publishEffects } from './trading.events.ts';
 import { type OrderRow, orders } from './trading.schema.ts';
 
 const invalid = (path: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', path], message }]);
@@ -28,7 +28,7 @@ function checkPlaces(value: string | undefined, places: number, field: string): 
 }
 
 /** The server's current price for a pair, or null when the feed is stale or silent about it. */
-export function currentPrice(platform: Platform, pair: TradingPair): Dec | null {
+export function currentPrice(platform: Pick<Platform, 'config' | 'prices'>, pair: TradingPair): Dec | null {
   const prices = platform.prices;
   if (prices.isStale()) return null;
   const q = prices.get(pair.assetId);
@@ -60,6 +60,7 @@ interface Placement {
 export class OrdersService {
   constructor(
     private readonly platform: Platform,
+    private readonly book: LocalBook,
     private readonly ledger: LedgerWriter,
   ) {}
 
@@ -113,7 +114,7 @@ export class OrdersService {
       if (prior) return { order: prior.body, replayed: true };
       throw duplicateClientOrderId(err) ?? err;
     }
-    publishEffects(this.platform, { orders: [row], balances });
+    publishEffects(this.platform, this.book, { orders: [row], balances });
     return { order, replayed: false };
   }
 
@@ -182,7 +183,7 @@ export class OrdersService {
       }
       return { orders: [updated], balances };
     }));
-    publishEffects(this.platform, effects);
+    publishEffects(this.platform, this.book, effects);
     return toOrder(effects.orders[0]!);
   }
 
