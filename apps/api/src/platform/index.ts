@@ -14,6 +14,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { PriceReader } from './prices.ts';
 import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
 import { RateLimiter } from './ratelimit.ts';
+import { RealtimeHub } from './realtime-port.ts';
 import { databaseStartupError, redisReady } from './startup.ts';
 
 export interface CheckResult {
@@ -40,6 +41,8 @@ export interface Platform {
   locks: Locks;
   rateLimiter: RateLimiter;
   events: EventBus;
+  /** The typed port to browsers (services: `toUser`, `broadcast`); the Socket.IO layer attaches to it. */
+  realtime: RealtimeHub;
   metrics: Metrics;
   /**
    * Who is calling, by the configured path of proxies (TRUST_PROXY): the one resolver behind Fastify's request.ip,
@@ -145,6 +148,7 @@ export async function createPlatform(config: Config, log: Logger, parts: Platfor
     locks,
     rateLimiter: new RateLimiter(cache),
     events,
+    realtime: new RealtimeHub((err) => log.error({ err }, 'realtime publish failed')),
     metrics: createMetrics(),
     clientAddress: clientAddressResolver(config),
     redis,
