@@ -1,6 +1,6 @@
 /**
  * What the rest of the platform knows about current prices. The market-data module keeps it up to date (one poller
- * per platform, ticks fanned out over pub/sub) and emits `price.tick` on every machine.
+ * per platform, ticks fanned out over pub/sub) and emits `price.tick` (platform/events.ts) on every machine.
  */
 export interface PriceQuote {
   assetId: string;
@@ -28,15 +28,3 @@ export interface PriceTick {
   prices: Record<string, string>;
 }
 
-declare module './events.ts' {
-  interface DomainEvents {
-    'price.tick': PriceTick;
-  }
-}
-
-export const noPrices: PriceReader = {
-  get: () => null,
-  all: () => [],
-  ageMs: () => null,
-  isStale: () => true,
-};

@@ -5,12 +5,13 @@ import { Server } from 'socket.io';
 import { originAllowed } from '../platform/cors-origins.ts';
 import { originAllowedFor, servedHosts } from '../platform/same-origin.ts';
 import type { Platform } from '../platform/index.ts';
+import type { Authenticator } from '../platform/principal.ts';
 import { apiIpRule, type RateResult } from '../platform/ratelimit.ts';
 import { clusterNamespace } from './namespace.ts';
 import { PriceFanout } from './price-fanout.ts';
 import { guardRejections } from './redis-guard.ts';
 import { installFlyReplay } from './sticky.ts';
-import type { IoServer } from './types.ts';
+import { type IoServer, send } from './types.ts';
 
 export interface Realtime {
   io: IoServer;
@@ -22,11 +23,12 @@ const STREAM_BLOCK_MS = 1_000;
 
 /**
  * Socket.IO on the API's HTTP server. Public market data for everyone; authenticated sockets also join
- * `user:<id>` and `session:<id>` (disconnected when that session is revoked, on every machine). Domain events `user.push` / `broadcast.push` are the only way other modules reach browsers; with
- * Redis they travel to every machine through the Redis Streams adapter, which also keeps sessions for connection
- * state recovery across machines.
+ * `user:<id>` and `session:<id>` (disconnected when that session is revoked, on every machine). The typed port
+ * `platform.realtime` (`toUser`, `broadcast`) is the only way other modules reach browsers; with Redis its messages
+ * travel to every machine through the Redis Streams adapter, which also keeps sessions for connection state
+ * recovery across machines.
  */
-export async function startRealtime(platform: Platform, httpServer: HttpServer): Promise<Realtime> {
+export async function startRealtime(platform: Platform, authenticator: Authenticator, httpServer: HttpServer): Promise<Realtime> {
   const { config, log } = platform;
   const handshakeRule = apiIpRule(config.rateLimitPerMinute);
   const served = servedHosts(config);
@@ -69,7 +71,7 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
     const auth = socket.handshake.auth as { token?: unknown };
     const token = typeof auth?.token === 'string' ? auth.token : undefined;
     try {
-      const principal = await platform.authenticator.authenticateSocket({ cookieHeader: socket.handshake.headers.cookie, token });
+      const principal = await authenticator.authenticateSocket({ cookieHeader: socket.handshake.headers.cookie, token });
       // An explicit token that does not work is an error the client must see (refresh it); a stale cookie
       // just means anonymous, so public prices keep flowing.
       if (!principal && token) return next(new Error(SOCKET_ERRORS.unauthenticated));
@@ -100,19 +102,17 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
     socket.on('unsubscribe', (payload, ack) => fanout.handle(socket, 'unsubscribe', payload, ack));
   });
 
-  type LooseEmitter = { emit(event: string, payload: unknown): boolean };
   const offs = [
     platform.events.on('price.tick', (tick) => fanout.onTick(tick)),
-    platform.events.on('user.push', ({ userId, event, payload }) => {
-      (io.to(`user:${userId}`) as unknown as LooseEmitter).emit(event, payload);
+    // The port's messages, typed by the contract all the way to Socket.IO's typed emit.
+    platform.realtime.attach({
+      toUser: (userId, event, payload) => send[event](io.to(`user:${userId}`), payload),
+      broadcast: (event, payload) => send[event](io, payload),
     }),
     // A revoked session's sockets are disconnected on every machine (the adapter carries disconnectSockets over
     // Redis), so no private event reaches a browser or client that has signed out or been signed out.
     platform.events.on('session.revoked', ({ sessionIds }) => {
       io.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true);
-    }),
-    platform.events.on('broadcast.push', ({ event, payload }) => {
-      (io as unknown as LooseEmitter).emit(event, payload);
     }),
   ];
 

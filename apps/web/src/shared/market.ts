@@ -1,4 +1,4 @@
-import { apiRoutes } from '@cryptovault/contract';
+import { apiRoutes, type PricesPayload } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { useApi, useServices } from './services.ts';
@@ -8,7 +8,7 @@ import { qk } from './queryKeys.ts';
 
 export interface PriceStore {
   /** A `prices` socket event: { prices: { assetId: priceUsd } }. */
-  apply(payload: unknown): void;
+  apply(payload: PricesPayload): void;
   get(id: string): string | undefined;
   /** Bumped on every batch that changed a price. */
   version(): number;
@@ -21,12 +21,10 @@ export function createPriceStore(): PriceStore {
   const listeners = new Set<() => void>();
   let version = 0;
   return {
-    apply(payload: unknown): void {
-      const prices = (payload as { prices?: Record<string, unknown> } | null)?.prices;
-      if (!prices || typeof prices !== 'object') return;
+    apply({ prices }: PricesPayload): void {
       let changed = false;
       for (const [id, p] of Object.entries(prices)) {
-        if (typeof p === 'string' && live.get(id) !== p) {
+        if (live.get(id) !== p) {
           live.set(id, p);
           changed = true;
         }

@@ -4,7 +4,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin } from '../../platform/principal.ts';
 import { resolveDeposit, reviewQueue } from '../payments/payments.admin.ts';
-import type { AppModule } from '../types.ts';
 import { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from '../withdrawals/withdrawals.admin.ts';
 import * as svc from './admin.service.ts';
 import { endpoint } from '../../http/route-table.ts';
@@ -16,7 +15,7 @@ function admin(request: FastifyRequest): svc.AdminCtx {
   return { adminId: requireAdmin(request).userId, requestId: String(request.id) };
 }
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerAdmin(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
 
   app.route({
@@ -107,5 +106,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   },
   });
 }
-
-export const adminModule: AppModule = { name: 'admin', register: routes };

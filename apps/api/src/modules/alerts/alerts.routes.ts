@@ -4,12 +4,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { endpoint } from '../../http/route-table.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { createAlert, deleteAlert, listAlerts, startAlertEvaluation, updateAlert } from './alerts.service.ts';
 
 const tags = ['alerts'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerAlerts(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({ ...endpoint(apiRoutes.alerts.list, { tags, summary: 'Your price alerts' }), handler: async (request) => listAlerts(platform, requireUser(request).userId) });
   app.route({
@@ -30,5 +29,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   const stop = startAlertEvaluation(platform);
   platform.onClose(stop);
 }
-
-export const alertsModule: AppModule = { name: 'alerts', register: routes };

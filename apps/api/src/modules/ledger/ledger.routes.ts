@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin, requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { getBalances } from './balances.ts';
 import { reconcile } from './reconciliation.ts';
 import { endpoint } from '../../http/route-table.ts';
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+/** The ledger: balances and the admin reconciliation. Other modules post through ledger.service.ts. */
+export async function registerLedger(root: FastifyInstance, platform: Pick<Platform, 'database' | 'prices'>): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({
     ...endpoint(apiRoutes.wallet.balances, { tags: ['wallet'], summary: 'Balances per asset (available, locked by orders/withdrawals)' }),
@@ -22,6 +22,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
   });
 }
-
-/** The ledger: balances and the admin reconciliation. Other modules post through ledger.service.ts. */
-export const ledgerModule: AppModule = { name: 'ledger', register: routes };

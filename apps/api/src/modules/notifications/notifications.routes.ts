@@ -4,14 +4,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import * as repo from './notifications.repo.ts';
 import { listNotifications, notificationView } from './notifications.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['notifications'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerNotifications(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const db = platform.database.db;
   app.route({
@@ -40,5 +39,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   }),
   });
 }
-
-export const notificationsModule: AppModule = { name: 'notifications', register: routes };

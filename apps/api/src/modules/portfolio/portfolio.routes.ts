@@ -4,14 +4,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
 import { D } from '../ledger/money.ts';
-import type { AppModule } from '../types.ts';
 import { type PriceHistory, portfolioHistory } from './portfolio.history.ts';
 import { getPortfolio } from './portfolio.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['portfolio'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerPortfolio(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   // Price history through the markets module's public endpoint (cached there), not its internals.
   const history: PriceHistory = async (assetId, interval, start, end) => {
@@ -30,5 +29,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     handler: async (request) => ({ items: await portfolioHistory(platform, history, requireUser(request).userId, request.query.range) }),
   });
 }
-
-export const portfolioModule: AppModule = { name: 'portfolio', register: routes };

@@ -1,4 +1,3 @@
-import type { Order } from '@cryptovault/contract';
 import type { Platform } from '../../platform/index.ts';
 import { clusterNamespace } from '../../realtime/namespace.ts';
 import { emitBalanceChanges } from '../ledger/balances.ts';
@@ -6,13 +5,6 @@ import type { UserBalance } from '../ledger/ledger.types.ts';
 import type { BookOrder } from './order-book.ts';
 import type { OrderRow } from './trading.schema.ts';
 import { toOrder } from './order-view.ts';
-
-declare module '../../platform/events.ts' {
-  interface DomainEvents {
-    /** After commit: an order was created or changed status. */
-    'order.updated': { userId: string; order: Order };
-  }
-}
 
 /** Engine book changes travel between machines over pub/sub (the engine runs on one machine only). */
 export const ordersChannel = (platform: Platform): string => `trading:${clusterNamespace(platform)}:orders`;
@@ -28,15 +20,18 @@ export interface Effects {
   balances: UserBalance[];
 }
 
-export function publishEffects(platform: Platform, effects: Effects): void {
+/** The engine on this machine (engine.ts), told of every book change at once; the other machines learn over pub/sub. */
+export interface LocalBook {
+  apply(msg: BookMessage): void;
+}
+
+export function publishEffects(platform: Platform, book: LocalBook, effects: Effects): void {
   for (const row of effects.orders) {
-    const order = toOrder(row);
-    platform.events.emit('order.updated', { userId: row.userId, order });
-    platform.events.emit('user.push', { userId: row.userId, event: 'order:update', payload: order });
+    platform.realtime.toUser(row.userId, 'order:update', toOrder(row));
     if (row.type === 'market') continue; // never rests in the book
     const msg: BookMessage = row.status === 'open' ? { op: 'open', order: bookOrder(row) } : { op: 'closed', id: row.id };
     // The local engine learns at once (no window where a tick could miss the order); the others over pub/sub.
-    platform.tradingEngine?.apply(msg);
+    book.apply(msg);
     platform.pubsub.publish(ordersChannel(platform), JSON.stringify(msg)).catch((err) => platform.log.warn({ err }, 'order book message not published'));
   }
   emitBalanceChanges(platform, effects.balances);

@@ -4,13 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { allTransactions, exportCsv, exportJson, listTransactions } from './transactions.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['transactions'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerTransactions(root: FastifyInstance, platform: Pick<Platform, 'database'>): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({
     ...endpoint(apiRoutes.transactions.list, { tags, summary: 'Ledger-backed history (deposit, withdrawal, trade, fee, transfer_in, transfer_out)' }),
@@ -35,5 +34,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
   });
 }
-
-export const transactionsModule: AppModule = { name: 'transactions', register: routes };

@@ -4,13 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { createTransfer, listTransfers } from './transfers.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['wallet'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerTransfers(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({
     ...endpoint(apiRoutes.wallet.createTransfer, { tags, summary: 'Send funds instantly to another verified user by email; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted' }),
@@ -26,5 +25,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     listTransfers(platform, requireUser(request).userId, request.query),
   });
 }
-
-export const transfersModule: AppModule = { name: 'transfers', register: routes };

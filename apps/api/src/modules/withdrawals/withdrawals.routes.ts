@@ -4,13 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from './withdrawals.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['wallet'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerWithdrawals(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({
     ...endpoint(apiRoutes.wallet.createWithdrawal, { tags, summary: 'Request a withdrawal: locks amount + fee, status pending_review; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted' }),
@@ -32,5 +31,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     handler: async (request) => cancelWithdrawal(platform, requireUser(request).userId, request.params.id),
   });
 }
-
-export const withdrawalsModule: AppModule = { name: 'withdrawals', register: routes };

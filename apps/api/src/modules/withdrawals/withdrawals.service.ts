@@ -42,7 +42,7 @@ export function withdrawalView(r: WithdrawalRow, approvals: number): Withdrawal 
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', field], message }]);
 
-async function alreadyAnswered(platform: Platform, userId: string, key: string | null): Promise<boolean> {
+async function alreadyAnswered(platform: Pick<Platform, 'database'>, userId: string, key: string | null): Promise<boolean> {
   if (!key) return false;
   const rows = await platform.database.db
     .select({ k: idempotencyKeys.key })
@@ -120,7 +120,7 @@ export async function requestWithdrawal(
 export async function announce(platform: Platform, w: Withdrawal & { userId?: string }, title: string, body: string, userId?: string): Promise<void> {
   const uid = userId ?? w.userId;
   if (!uid) return;
-  platform.events.emit('user.push', { userId: uid, event: 'withdrawal:update', payload: w });
+  platform.realtime.toUser(uid, 'withdrawal:update', w);
   await notify(platform, { userId: uid, type: 'withdrawal', title, body, data: { withdrawalId: w.id, status: w.status }, email: true });
 }
 
@@ -141,7 +141,7 @@ export async function cancelWithdrawal(platform: Platform, userId: string, id: s
   return view;
 }
 
-export async function listWithdrawals(platform: Platform, userId: string, q: { limit: number; cursor?: string; status?: Withdrawal['status'] }) {
+export async function listWithdrawals(platform: Pick<Platform, 'database'>, userId: string, q: { limit: number; cursor?: string; status?: Withdrawal['status'] }) {
   const db = platform.database.db;
   const rows = await repo.listUserWithdrawals(db, userId, { limit: q.limit, cursor: decodeCursor(q.cursor), status: q.status });
   const approvals = await repo.approversOf(db, rows.map((r) => r.id));
