@@ -12,7 +12,6 @@ import { securityPersonalizer } from './modules/security/mail-personalizer.ts';
 import { createLedgerWriter } from './modules/ledger/ledger.writer.ts';
 import { TradingEngine } from './modules/trading/engine.ts';
 import { OrdersService } from './modules/trading/orders.service.ts';
-import { createLedgerWriter } from './modules/ledger/ledger.writer.ts';
 import { engineElection } from './modules/trading/trading.routes.ts';
 import type { Database } from './platform/db/client.ts';
 import { type CheckResult, createPlatform, type Platform } from './platform/index.ts';
