@@ -6,7 +6,7 @@ import { authKeys } from '../modules/auth/auth.context.ts';
 import { type ImportReport, type OnAnomaly, runImport } from '../modules/legacy/importer.ts';
 import { type LegacySource, openDump, openMongo } from '../modules/legacy/source.ts';
 import { type VerifyReport, verifyImport } from '../modules/legacy/verify.ts';
-import { rows } from '../modules/ledger/ledger.repo.ts';
+import { rows } from '../platform/db/sql.ts';
 import { createDatabase } from '../platform/db/client.ts';
 import { runMigrations } from '../platform/db/migrate.ts';
 import { applyLocalSecrets } from '../platform/local-secrets.ts';

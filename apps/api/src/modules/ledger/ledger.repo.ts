@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.ts';
-
-/** Raw rows from `execute` look the same on node-postgres and PGlite: `{ rows }`. */
-export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
-  const result = (await executor.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
+import { rows } from '../../platform/db/sql.ts';
 
 const dialect = new PgDialect();
 const statementNames = new Map<string, string>();

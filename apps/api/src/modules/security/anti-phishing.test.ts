@@ -3,7 +3,7 @@ import { asUser, expireStepUp, outbox, randomIp, signIn, signUpVerified, stepUp,
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import type { MailMessage } from '../../platform/mailer/mailer.ts';
 import * as authEmails from '../auth/auth.emails.ts';
-import { emailUser } from '../notifications/notifications.service.ts';
+import { emailUser } from '../notifications/index.ts';
 import * as securityEmails from './security.emails.ts';
 
 const env = {

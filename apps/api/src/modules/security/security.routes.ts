@@ -20,7 +20,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin, requireStepUp, requireUser } from '../../platform/principal.ts';
-import { createAuthDeps, requestContext } from '../auth/auth.context.ts';
+import { createAuthDeps, requestContext } from '../auth/index.ts';
 import type { AppModule } from '../types.ts';
 import { addAddress, confirmAddress, getAddressBook, removeAddress, setAddressBookOnly } from './address-book.service.ts';
 import { getAntiPhishing, setAntiPhishing } from './anti-phishing.service.ts';

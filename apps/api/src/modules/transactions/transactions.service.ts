@@ -1,7 +1,7 @@
 import type { Transaction } from '@cryptovault/contract';
 import type { Executor } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import { type HistoryCursor, type HistoryFilter, type HistoryRow, historyPage } from './transactions.repo.ts';
 
 function toTransaction(r: HistoryRow): Transaction {
