@@ -2,7 +2,7 @@ import type { platformStats } from '@cryptovault/contract';
 import type { z } from 'zod';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import { decodeCursor, page } from '../../platform/db/paging.ts';
+import { cursorCodec, decodeCursor, page, pageBy } from '../../platform/db/paging.ts';
 import { listAudit, recordAudit } from '../audit/index.ts';
 import { findUserById, listLiveSessions, revokeUserSessions, searchUsers as searchUserRows, sessionsEnded, setSuspended, type UserRow } from '../auth/index.ts';
 import { D, userBalances } from '../ledger/index.ts';
@@ -117,14 +117,22 @@ export async function stats(platform: Platform): Promise<z.infer<typeof platform
   };
 }
 
+/** The audit log pages by its serial id, newest first. */
+const auditCursor = cursorCodec<number>(
+  (id) => [id],
+  ([raw, ...rest]) => {
+    const id = Number.parseInt(raw ?? '', 10);
+    return rest.length === 0 && Number.isSafeInteger(id) ? id : null;
+  },
+);
+
 export async function auditLog(platform: Platform, q: { limit: number; cursor?: string; actorId?: string; action?: string; targetType?: string; targetId?: string }) {
-  const beforeId = q.cursor ? Number.parseInt(Buffer.from(q.cursor, 'base64url').toString(), 10) : undefined;
-  if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
+  const beforeId = auditCursor.decode(q.cursor) ?? undefined;
   const rows = await listAudit(platform.database.db, { limit: q.limit, beforeId, actorId: q.actorId, action: q.action, targetType: q.targetType, targetId: q.targetId });
-  const more = rows.length > q.limit;
-  const slice = more ? rows.slice(0, q.limit) : rows;
-  return {
-    items: slice.map((r) => ({
+  return pageBy(
+    rows,
+    q.limit,
+    (r) => ({
       id: String(r.id),
       actorId: r.actorId,
       action: r.action,
@@ -133,9 +141,9 @@ export async function auditLog(platform: Platform, q: { limit: number; cursor?: 
       requestId: r.requestId,
       details: r.details,
       createdAt: r.createdAt.toISOString(),
-    })),
-    nextCursor: more && slice.length ? Buffer.from(String(slice.at(-1)?.id)).toString('base64url') : null,
-  };
+    }),
+    (last) => auditCursor.encode(last.id),
+  );
 }
 
 function announcementView(r: Awaited<ReturnType<typeof insertAnnouncement>>) {
