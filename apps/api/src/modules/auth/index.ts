@@ -13,3 +13,4 @@ export { sessionsEnded } from './sessions.service.ts';
 export { hashBackupCode, verifySecondFactor } from './totp.ts';
 export { findUserByEmail, findUserById } from './users.repo.ts';
 export type { UserRow } from './users.schema.ts';
+export * as authEmails from './auth.emails.ts';
