@@ -231,3 +231,11 @@ export function userHoldingsPageQuery(afterUserId: string | null, limit: number)
        from ledger_accounts a where a.user_id = page.user_id and a.kind = 'user') as holdings
     from page order by page.user_id`;
 }
+
+/** The user's available balance of `asset` ('0' without an account). A read, not a lock: the ledger's CHECK decides. */
+export async function availableOf(ex: Executor, userId: string, asset: string): Promise<string> {
+  const r = (await ex.execute(sql`select available::text as available from ledger_accounts where key = ${`user:${userId}:${asset}`}`)) as unknown as {
+    rows: { available: string }[];
+  };
+  return r.rows[0]?.available ?? '0';
+}

@@ -1,15 +1,7 @@
-import { and, desc, eq, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, or, type SQL, } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Cursor } from '../../platform/db/paging.ts';
 import { type TransferRow, transfers } from './transfers.schema.ts';
-
-/** The user's available balance of `asset` ('0' without an account). A read, not a lock: the ledger's CHECK decides. */
-export async function availableOf(ex: Executor, userId: string, asset: string): Promise<string> {
-  const r = (await ex.execute(sql`select available::text as available from ledger_accounts where key = ${`user:${userId}:${asset}`}`)) as unknown as {
-    rows: { available: string }[];
-  };
-  return r.rows[0]?.available ?? '0';
-}
 
 export async function insertTransfer(ex: Executor, v: typeof transfers.$inferInsert): Promise<TransferRow> {
   const [row] = await ex.insert(transfers).values(v).returning();

@@ -5,7 +5,7 @@ import { type IdempotentResult, runIdempotent } from '../../platform/idempotency
 import type { Platform } from '../../platform/index.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { accountByEmail, contactOf, contactsOf } from '../auth/index.ts';
-import { D, decimalPlaces, emitBalanceChanges, transfer, type UserBalance } from '../ledger/index.ts';
+import { availableOf, D, decimalPlaces, emitBalanceChanges, transfer, type UserBalance } from '../ledger/index.ts';
 import { notify } from '../notifications/index.ts';
 import { assertNotFrozen } from '../security/index.ts';
 import { decodeCursor, page } from '../../platform/db/paging.ts';
@@ -53,7 +53,7 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   const result = await runIdempotent(db, { userId: p.userId, scope: 'transfer', key, body: { ...input, recipientEmail: email } }, async (tx) => {
     await assertNotFrozen(tx, p.userId);
     // Funds before the recipient: an existing and an unknown email get the same answer until money can move.
-    if (new D(await repo.availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
+    if (new D(await availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
     const r = await accountByEmail(tx, email);
     if (!r?.verifiedAt || r.suspendedAt) throw noSuchRecipient();
     if (r.id === p.userId) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself');
