@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
-import { createServices } from './lib/services.ts';
+import { createServices } from './app/services.ts';
 import { startErrorReporting } from './lib/errorReporting.ts';
 import { loadRuntimeConfig, setRuntimeConfig } from './lib/runtimeConfig.ts';
 import './styles.css';

@@ -2,10 +2,10 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { RouterProvider } from 'react-router';
 import { ToastProvider } from '../ui/Toasts.tsx';
-import { AuthProvider } from '../lib/auth.tsx';
+import { AuthProvider } from './auth.tsx';
 import { createRouter } from './router.tsx';
 import { StepUpProvider } from './StepUpDialog.tsx';
-import { type Services, ServicesContext } from '../lib/services.ts';
+import { type Services, ServicesContext } from './services.ts';
 
 export function App({ services }: { services: Services }) {
   const [router] = useState(createRouter);

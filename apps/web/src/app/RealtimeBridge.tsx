@@ -6,8 +6,8 @@ import { priceStore } from '../shared/market.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
 import { humanize } from '../ui/badges.tsx';
 import { useToast } from '../ui/Toasts.tsx';
-import { useAuth } from '../lib/auth.tsx';
-import { useServices } from '../lib/services.ts';
+import { useAuth } from './auth.tsx';
+import { useServices } from './services.ts';
 
 /**
  * Turns socket events into cache updates and toasts, so screens change without a reload. Payload shapes come

@@ -3,7 +3,7 @@ import type { StepUpRequiredDetails } from '../lib/apiClient.ts';
 import { type FieldErrors, serverErrors } from '../lib/forms.ts';
 import { describePasskeyError, passkeyAssertion, passkeysSupported } from '../lib/passkeys.ts';
 import { Field, FormError } from '../ui/Field.tsx';
-import { useServices } from '../lib/services.ts';
+import { useServices } from './services.ts';
 
 interface Pending {
   details: StepUpRequiredDetails;

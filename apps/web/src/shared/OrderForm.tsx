@@ -2,7 +2,7 @@ import { createOrderBody, type Order, type TradingPair } from '@cryptovault/cont
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Decimal from 'decimal.js';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../lib/services.ts';
+import { useApi } from '../app/services.ts';
 import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../lib/forms.ts';
 import { formatAmount, formatPrice, formatUsd, parseDecimal } from '../lib/money.ts';
 import { humanize } from '../ui/badges.tsx';

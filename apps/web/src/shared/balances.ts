@@ -1,6 +1,6 @@
 import type { BalancesResponse } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
-import { useApi } from '../lib/services.ts';
+import { useApi } from '../app/services.ts';
 import { useFallbackInterval } from './market.ts';
 import { qk } from './queryKeys.ts';
 

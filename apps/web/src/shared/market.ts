@@ -1,7 +1,7 @@
 import type { AssetListResponse, TradingPair } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
-import { useApi, useServices } from '../lib/services.ts';
+import { useApi, useServices } from '../app/services.ts';
 import { setAssetPrecision } from '../lib/money.ts';
 import type { SocketStatus } from '../lib/socket.ts';
 import { qk } from './queryKeys.ts';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { adminDeposit, adminUser, adminUserDetail, adminWithdrawal, auditEntry, platformStats, Reconciliation } from '@cryptovault/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useApi } from '../../lib/services.ts';
+import { useApi } from '../../app/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import type { Query } from '../../lib/apiClient.ts';
 import { qk } from '../../shared/queryKeys.ts';

@@ -1,6 +1,6 @@
 import type { Notification } from '@cryptovault/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useApi } from '../../lib/services.ts';
+import { useApi } from '../../app/services.ts';
 import { useFallbackInterval } from '../../shared/market.ts';
 import { qk } from '../../shared/queryKeys.ts';
 

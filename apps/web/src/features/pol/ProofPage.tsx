@@ -2,8 +2,8 @@ import type { PolHistory, PolPublication } from '@cryptovault/contract';
 import { type InclusionProof, type VerificationResult, verifyInclusionProof } from '@cryptovault/contract/pol/verify';
 import { useQuery } from '@tanstack/react-query';
 import { type ChangeEvent, useState } from 'react';
-import { useAuth } from '../../lib/auth.tsx';
-import { useApi } from '../../lib/services.ts';
+import { useAuth } from '../../app/auth.tsx';
+import { useApi } from '../../app/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { QueryState } from '../../ui/states.tsx';
 

@@ -1,7 +1,7 @@
 import { createWithdrawalAddressRequest, type WithdrawalAddress } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../../lib/services.ts';
+import { useApi } from '../../app/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { qk } from '../../shared/queryKeys.ts';

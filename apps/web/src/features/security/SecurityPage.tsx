@@ -1,8 +1,8 @@
 import type { PasskeyInfo, SecurityEvent, SessionInfo } from '@cryptovault/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useAuth } from '../../lib/auth.tsx';
-import { useApi } from '../../lib/services.ts';
+import { useAuth } from '../../app/auth.tsx';
+import { useApi } from '../../app/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { describePasskeyError, passkeyRegistration, passkeysSupported } from '../../lib/passkeys.ts';
 import { qk } from '../../shared/queryKeys.ts';

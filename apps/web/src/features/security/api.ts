@@ -1,7 +1,7 @@
 import type { AddressBookOnlyState, AntiPhishingState, FreezeState, WithdrawalAddress, WithdrawalAddressBook } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
 import type { ApiClient } from '../../lib/apiClient.ts';
-import { useApi } from '../../lib/services.ts';
+import { useApi } from '../../app/services.ts';
 import { qk } from '../../shared/queryKeys.ts';
 
 export function useAddressBook() {

@@ -2,8 +2,8 @@ import { changePasswordRequest, updateProfileRequest } from '@cryptovault/contra
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { useAuth } from '../../lib/auth.tsx';
-import { useApi } from '../../lib/services.ts';
+import { useAuth } from '../../app/auth.tsx';
+import { useApi } from '../../app/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { Field, FormError } from '../../ui/Field.tsx';
 import { useToast } from '../../ui/Toasts.tsx';

@@ -1,7 +1,7 @@
 import { twoFactorEnableRequest } from '@cryptovault/contract';
 import { type FormEvent, useState } from 'react';
-import { useAuth } from '../../lib/auth.tsx';
-import { useApi } from '../../lib/services.ts';
+import { useAuth } from '../../app/auth.tsx';
+import { useApi } from '../../app/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { AuthenticatorKey } from '../../ui/AuthenticatorKey.tsx';
 import { Field, FormError } from '../../ui/Field.tsx';

@@ -1,7 +1,7 @@
 import type { Transaction } from '@cryptovault/contract';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useApi } from '../../lib/services.ts';
+import { useApi } from '../../app/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { formatAmount, isNegative } from '../../lib/money.ts';
 import { qk } from '../../shared/queryKeys.ts';

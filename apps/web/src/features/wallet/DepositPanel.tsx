@@ -1,7 +1,7 @@
 import { createDepositRequest, type Deposit } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi, useServices } from '../../lib/services.ts';
+import { useApi, useServices } from '../../app/services.ts';
 import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount, formatUsd } from '../../lib/money.ts';
 import { qk } from '../../shared/queryKeys.ts';

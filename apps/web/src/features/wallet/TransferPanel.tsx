@@ -1,7 +1,7 @@
 import { createTransferRequest, type Transfer } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../../lib/services.ts';
+import { useApi } from '../../app/services.ts';
 import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';

@@ -2,8 +2,8 @@ import { createWithdrawalRequest, type Withdrawal } from '@cryptovault/contract'
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { useAuth } from '../../lib/auth.tsx';
-import { useApi } from '../../lib/services.ts';
+import { useAuth } from '../../app/auth.tsx';
+import { useApi } from '../../app/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount } from '../../lib/money.ts';

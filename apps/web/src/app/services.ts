@@ -1,10 +1,10 @@
 import { QueryClient } from '@tanstack/react-query';
 import { createContext, useContext } from 'react';
-import { type ApiClient, createApiClient, type StepUpRequiredDetails } from './apiClient.ts';
-import { ApiError } from './errors.ts';
-import { browserVisibility, createHealthMonitor, type HealthMonitor } from './healthCheck.ts';
-import type { WebConfig } from './runtimeConfig.ts';
-import { createRealtime, type Realtime } from './socket.ts';
+import { type ApiClient, createApiClient, type StepUpRequiredDetails } from '../lib/apiClient.ts';
+import { ApiError } from '../lib/errors.ts';
+import { browserVisibility, createHealthMonitor, type HealthMonitor } from '../lib/healthCheck.ts';
+import type { WebConfig } from '../lib/runtimeConfig.ts';
+import { createRealtime, type Realtime } from '../lib/socket.ts';
 
 export interface Services {
   config: WebConfig;

@@ -1,7 +1,7 @@
 import type { SessionState, UserProfile } from '@cryptovault/contract';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from 'react';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../lib/errors.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
 import { useServices } from './services.ts';
 
