@@ -97,4 +97,6 @@ export const announcement = z.object({
   createdBy: z.string().nullable(),
   createdAt: isoDateTime,
 });
+/** Also the payload of the `announcement` socket event. */
+export type Announcement = z.infer<typeof announcement>;
 export const announcementList = z.object({ items: z.array(announcement) });

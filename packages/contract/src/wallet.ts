@@ -13,6 +13,7 @@ export type BalanceItem = z.infer<typeof balanceItem>;
 export const balancesResponse = z.object({ items: z.array(balanceItem), totalUsd: z.string() });
 export type BalancesResponse = z.infer<typeof balancesResponse>;
 export const balanceUpdateEvent = z.object({ items: z.array(balanceItem) });
+export type BalanceUpdateEvent = z.infer<typeof balanceUpdateEvent>;
 
 /** GET /api/admin/reconciliation: per asset, users' balances + platform accounts against the journal. */
 export const reconciliationResponse = z.object({

@@ -1,28 +1,24 @@
 import { EventEmitter } from 'node:events';
+import type { PriceTick } from './prices.ts';
 
 /**
- * Typed in-process domain events. Modules add their events by declaration merging:
- *
- *   declare module '../../platform/events.ts' { interface DomainEvents { 'order.updated': Order } }
- *
- * Services emit; the realtime layer, notifications and the engine subscribe. Nobody calls Socket.IO directly.
- * Cross-machine delivery, where needed, is the subscriber's job (through PubSub).
+ * Every in-process domain event, in this one map (a type, so nothing adds to it by declaration merging); each has a
+ * subscriber. Services emit, other parts subscribe; cross-machine delivery, where needed, is the subscriber's job
+ * (PubSub or the Socket.IO adapter). What goes to browsers is not a domain event: services publish it through the
+ * typed `RealtimePort` (platform/realtime-port.ts).
  */
-export interface DomainEvents {
+export type DomainEvents = {
   /**
-   * Something for one user's browser(s): the realtime layer emits `event` with `payload` to the Socket.IO room
-   * `user:<userId>` on every machine. `event` is a server→client event name of the socket contract
-   * (`order:update`, `balance:update`, `notification`, `alert:triggered`, `deposit:update`, `withdrawal:update`).
+   * Prices that changed, on every machine (the market-data feed applies the poller's ticks it receives over pub/sub).
+   * Subscribers: the realtime layer (`prices` batches), the trading engine (triggers), price alerts.
    */
-  'user.push': { userId: string; event: string; payload: unknown };
+  'price.tick': PriceTick;
   /**
    * Sessions that just ended (logout, logout-all, password change or reset, suspension, force-logout, 2FA change):
    * the realtime layer disconnects their sockets (room `session:<id>`) on every machine. Emit after the commit.
    */
   'session.revoked': { sessionIds: string[] };
-  /** Something for every connected client (`announcement`). */
-  'broadcast.push': { event: string; payload: unknown };
-}
+};
 
 type Handler<T> = (payload: T) => void | Promise<void>;
 
@@ -52,3 +48,4 @@ export class EventBus {
     this.emitter.removeAllListeners();
   }
 }
+

@@ -15,6 +15,7 @@ import { anonymousOnly, type Authenticator } from './principal.ts';
 import { noPrices, type PriceReader } from './prices.ts';
 import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
 import { RateLimiter } from './ratelimit.ts';
+import { RealtimeHub } from './realtime-port.ts';
 import { databaseStartupError, redisReady } from './startup.ts';
 
 export interface CheckResult {
@@ -36,6 +37,8 @@ export interface Platform {
   locks: Locks;
   rateLimiter: RateLimiter;
   events: EventBus;
+  /** The typed port to browsers (services: `toUser`, `broadcast`); the Socket.IO layer attaches to it. */
+  realtime: RealtimeHub;
   metrics: Metrics;
   /**
    * Who is calling, by the configured path of proxies (TRUST_PROXY): the one resolver behind Fastify's request.ip,
@@ -138,6 +141,7 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
     locks,
     rateLimiter: new RateLimiter(cache),
     events,
+    realtime: new RealtimeHub((err) => log.error({ err }, 'realtime publish failed')),
     metrics: createMetrics(),
     clientAddress: clientAddressResolver(config),
     redis,

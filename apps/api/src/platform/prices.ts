@@ -1,6 +1,6 @@
 /**
  * What the rest of the platform knows about current prices. The market-data module keeps it up to date (one poller
- * per platform, ticks fanned out over pub/sub) and emits `price.tick` on every machine.
+ * per platform, ticks fanned out over pub/sub) and emits `price.tick` (platform/events.ts) on every machine.
  */
 export interface PriceQuote {
   assetId: string;
@@ -26,12 +26,6 @@ export interface PriceTick {
   ts: number;
   /** assetId → priceUsd decimal string; only assets whose price is in this tick. */
   prices: Record<string, string>;
-}
-
-declare module './events.ts' {
-  interface DomainEvents {
-    'price.tick': PriceTick;
-  }
 }
 
 export const noPrices: PriceReader = {

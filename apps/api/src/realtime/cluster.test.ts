@@ -4,6 +4,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../../test/prices.ts';
 import { type Machine, polls, startMachine } from '../../test/realtime/cluster.ts';
+import { sampleOrder } from '../../test/realtime/payloads.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -58,13 +59,14 @@ describe.skipIf(!process.env.REDIS_URL)('several machines sharing Redis', () => 
     stranger.on('order:update', () => {
       strangerGot = true;
     });
-    const res = await fetch(`${a.url}/test/user-push`, {
+    const order = sampleOrder({ id: 'o-42' });
+    const res = await fetch(`${a.url}/test/order-update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ userId: user, event: 'order:update', payload: { id: 'o-42', status: 'closed' } }),
+      body: JSON.stringify({ userId: user, order }),
     });
     expect(res.status).toBe(200);
-    expect(await got).toEqual({ id: 'o-42', status: 'closed' });
+    expect(await got).toEqual(order);
     await new Promise((r) => setTimeout(r, 300));
     expect(strangerGot).toBe(false);
   }, 30_000);

@@ -3,6 +3,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, signUpVerified } from '../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../test/helpers.ts';
+import { sampleAnnouncement, sampleOrder } from '../../test/realtime/payloads.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -161,16 +162,14 @@ describe('Socket.IO handshakes', () => {
     anon.on('order:update', () => got.push('anon'));
     bobSocket.on('order:update', () => got.push('bob'));
     const both = Promise.all([nextEvent(byCookie, 'order:update'), nextEvent(byToken, 'order:update')]);
-    ctx.platform.events.emit('user.push', { userId: alice.user.id, event: 'order:update', payload: { id: 'o-1', status: 'closed' } });
-    expect(await both).toEqual([
-      { id: 'o-1', status: 'closed' },
-      { id: 'o-1', status: 'closed' },
-    ]);
+    const order = sampleOrder({ id: 'o-1' });
+    ctx.platform.realtime.toUser(alice.user.id, 'order:update', order);
+    expect(await both).toEqual([order, order]);
     await sleep(200);
     expect(got).toEqual([]);
 
     const all = Promise.all([anon, bobSocket, byCookie].map((s) => nextEvent(s, 'announcement')));
-    ctx.platform.events.emit('broadcast.push', { event: 'announcement', payload: { message: 'maintenance at 2am' } });
+    ctx.platform.realtime.broadcast('announcement', sampleAnnouncement());
     expect(await all).toHaveLength(3);
   });
 

@@ -5,6 +5,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBearer, asUser, createAdmin, latestEmail, signIn, signUpVerified, type TestSession } from '../../test/auth-helpers.ts';
 import { createTestApp, type TestContext, usingRedis } from '../../test/helpers.ts';
+import { sampleNotification } from '../../test/realtime/payloads.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -86,8 +87,9 @@ describe('revocation reaches sockets (issue 16 item 5)', () => {
       leaked = true;
     });
     const seen = new Promise((resolve) => kept.once('notification', resolve));
-    a.platform.events.emit('user.push', { userId: s.user.id, event: 'notification', payload: { id: 'n1' } });
-    expect(await seen).toEqual({ id: 'n1' });
+    const n = sampleNotification({ id: 'n1' });
+    a.platform.realtime.toUser(s.user.id, 'notification', n);
+    expect(await seen).toEqual(n);
     expect(leaked).toBe(false);
     expect(kept.connected).toBe(true);
   });
@@ -160,7 +162,7 @@ describe('revocation reaches sockets (issue 16 item 5)', () => {
     c.on('notification', () => {
       got = true;
     });
-    a.platform.events.emit('user.push', { userId: s.user.id, event: 'notification', payload: {} });
+    a.platform.realtime.toUser(s.user.id, 'notification', sampleNotification());
     await new Promise((r) => setTimeout(r, 300));
     expect(got).toBe(false);
   });

@@ -10,7 +10,7 @@ import { clusterNamespace } from './namespace.ts';
 import { PriceFanout } from './price-fanout.ts';
 import { guardRejections } from './redis-guard.ts';
 import { installFlyReplay } from './sticky.ts';
-import type { IoServer } from './types.ts';
+import { type IoServer, send } from './types.ts';
 
 export interface Realtime {
   io: IoServer;
@@ -22,9 +22,10 @@ const STREAM_BLOCK_MS = 1_000;
 
 /**
  * Socket.IO on the API's HTTP server. Public market data for everyone; authenticated sockets also join
- * `user:<id>` and `session:<id>` (disconnected when that session is revoked, on every machine). Domain events `user.push` / `broadcast.push` are the only way other modules reach browsers; with
- * Redis they travel to every machine through the Redis Streams adapter, which also keeps sessions for connection
- * state recovery across machines.
+ * `user:<id>` and `session:<id>` (disconnected when that session is revoked, on every machine). The typed port
+ * `platform.realtime` (`toUser`, `broadcast`) is the only way other modules reach browsers; with Redis its messages
+ * travel to every machine through the Redis Streams adapter, which also keeps sessions for connection state
+ * recovery across machines.
  */
 export async function startRealtime(platform: Platform, httpServer: HttpServer): Promise<Realtime> {
   const { config, log } = platform;
@@ -100,19 +101,17 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
     socket.on('unsubscribe', (payload, ack) => fanout.handle(socket, 'unsubscribe', payload, ack));
   });
 
-  type LooseEmitter = { emit(event: string, payload: unknown): boolean };
   const offs = [
     platform.events.on('price.tick', (tick) => fanout.onTick(tick)),
-    platform.events.on('user.push', ({ userId, event, payload }) => {
-      (io.to(`user:${userId}`) as unknown as LooseEmitter).emit(event, payload);
+    // The port's messages, typed by the contract all the way to Socket.IO's typed emit.
+    platform.realtime.attach({
+      toUser: (userId, event, payload) => send[event](io.to(`user:${userId}`), payload),
+      broadcast: (event, payload) => send[event](io, payload),
     }),
     // A revoked session's sockets are disconnected on every machine (the adapter carries disconnectSockets over
     // Redis), so no private event reaches a browser or client that has signed out or been signed out.
     platform.events.on('session.revoked', ({ sessionIds }) => {
       io.in(sessionIds.map((id) => `session:${id}`)).disconnectSockets(true);
-    }),
-    platform.events.on('broadcast.push', ({ event, payload }) => {
-      (io as unknown as LooseEmitter).emit(event, payload);
     }),
   ];
 

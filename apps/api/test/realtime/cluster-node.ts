@@ -1,10 +1,13 @@
 // One "machine" for the multi-process Socket.IO tests: the production app with its real price feed, Socket.IO
-// server and Redis adapter, plus a test authenticator (token `user:<id>`) and a route that emits `user.push` on
-// this machine. Configuration comes from the environment like the real server (FLY_APP_NAME, FLY_MACHINE_ID,
-// REDIS_URL); the database is the test template (TEST_PGLITE_TEMPLATE) or DATABASE_URL.
+// server and Redis adapter, plus a test authenticator (token `user:<id>`) and a route that publishes an
+// `order:update` through this machine's realtime port. Configuration comes from the environment like the real
+// server (FLY_APP_NAME, FLY_MACHINE_ID, REDIS_URL); the database is the test template (TEST_PGLITE_TEMPLATE) or
+// DATABASE_URL.
 import { readFileSync } from 'node:fs';
+import { orderSchema } from '@cryptovault/contract';
 import { PGlite } from '@electric-sql/pglite';
 import { pino } from 'pino';
+import { z } from 'zod';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { installGracefulShutdown } from '../../src/lifecycle.ts';
@@ -26,9 +29,9 @@ platform.authenticator = {
   authenticate: async () => null,
   authenticateSocket: async ({ token }) => (token?.startsWith('user:') ? principal(token.slice(5)) : null),
 };
-app.post('/test/user-push', async (request) => {
-  const body = request.body as { userId: string; event: string; payload: unknown };
-  platform.events.emit('user.push', body);
+app.post('/test/order-update', async (request) => {
+  const body = z.object({ userId: z.string(), order: orderSchema }).parse(request.body);
+  platform.realtime.toUser(body.userId, 'order:update', body.order);
   return { ok: true };
 });
 

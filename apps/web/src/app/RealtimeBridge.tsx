@@ -1,4 +1,3 @@
-import type { AlertTriggeredEvent, Deposit, Order, Withdrawal } from '@cryptovault/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { formatAmount, formatPrice, formatUsd } from '../lib/money.ts';
@@ -10,8 +9,8 @@ import { useAuth } from './auth.tsx';
 import { useServices } from './services.ts';
 
 /**
- * Turns socket events into cache updates and toasts, so screens change without a reload. Payload shapes come
- * from the contract; anything unexpected only triggers a refetch.
+ * Turns socket events into cache updates and toasts, so screens change without a reload. Each handler's payload
+ * type comes from the contract's `ClientEventMap` (through `realtime.on`), the same map the server emits by.
  */
 export function RealtimeBridge() {
   const { realtime } = useServices();
@@ -31,38 +30,31 @@ export function RealtimeBridge() {
     };
     const offs = [
       realtime.on('prices', (p) => priceStore.apply(p)),
-      realtime.on('order:update', (p) => {
-        const o = p as Order;
+      realtime.on('order:update', (o) => {
         invalidate(qk.orders, qk.portfolio, qk.transactions, qk.balances);
-        if (o?.status === 'closed') {
+        if (o.status === 'closed') {
           const base = o.symbol.split('/')[0] ?? '';
           toast.show('success', `Order filled: ${o.side === 'buy' ? 'bought' : 'sold'} ${formatAmount(o.filled, base)}`, `at ${formatPrice(o.average)}`);
-        } else if (o?.status === 'canceled' || o?.status === 'expired' || o?.status === 'rejected') {
+        } else if (o.status === 'canceled' || o.status === 'expired' || o.status === 'rejected') {
           toast.show('info', `Order ${humanize(o.status)}`, o.rejectReason ?? `${o.side} ${o.symbol}`);
         }
       }),
       realtime.on('balance:update', () => invalidate(qk.balances, qk.portfolio)),
-      realtime.on('deposit:update', (p) => {
-        const d = p as Deposit;
+      realtime.on('deposit:update', (d) => {
         invalidate(qk.deposits, qk.balances, qk.portfolio, qk.transactions);
-        if (d?.status === 'finished') toast.show('success', 'Deposit credited', formatUsd(d.creditedUsd ?? d.amountUsd));
-        else if (d?.status) toast.show('info', `Deposit ${humanize(d.status)}`);
+        if (d.status === 'finished') toast.show('success', 'Deposit credited', formatUsd(d.creditedUsd ?? d.amountUsd));
+        else toast.show('info', `Deposit ${humanize(d.status)}`);
       }),
-      realtime.on('withdrawal:update', (p) => {
-        const w = p as Withdrawal;
+      realtime.on('withdrawal:update', (w) => {
         invalidate(qk.withdrawals, qk.balances, qk.transactions);
-        if (w?.status) toast.show(w.status === 'rejected' ? 'error' : 'info', `Withdrawal ${humanize(w.status)}`, formatAmount(w.amount, w.asset));
+        toast.show(w.status === 'rejected' ? 'error' : 'info', `Withdrawal ${humanize(w.status)}`, formatAmount(w.amount, w.asset));
       }),
       realtime.on('notification', () => invalidate(qk.notifications)),
-      realtime.on('alert:triggered', (p) => {
-        const a = p as AlertTriggeredEvent;
+      realtime.on('alert:triggered', (a) => {
         invalidate(qk.alerts);
-        if (a?.symbol) toast.show('info', `${a.symbol} is ${a.condition} ${formatPrice(a.targetPrice)}`, `Now ${formatPrice(a.priceUsd)}`);
+        toast.show('info', `${a.symbol} is ${a.condition} ${formatPrice(a.targetPrice)}`, `Now ${formatPrice(a.priceUsd)}`);
       }),
-      realtime.on('announcement', (p) => {
-        const a = p as { title?: string; message?: string };
-        if (a?.title) toast.show('info', a.title, a.message);
-      }),
+      realtime.on('announcement', (a) => toast.show('info', a.title, a.message)),
       realtime.onStatus((s) => {
         // Events sent while we were away are lost: catch up once reconnected.
         if (s === 'connected' && wasConnected.current) for (const key of PRIVATE_KEYS) void qc.invalidateQueries({ queryKey: key });

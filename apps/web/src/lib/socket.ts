@@ -1,8 +1,43 @@
+import type { ClientEvent, ClientEventMap, ClientToServerEvents, ServerToClientEvents } from '@cryptovault/contract';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { backoffDelay } from './backoff.ts';
 
 export type SocketStatus = 'idle' | 'connecting' | 'connected' | 'disconnected';
-export type Handler = (payload: unknown) => void;
+/** The app's socket, typed by the contract's event maps. */
+export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** A handler of one server→client event; its payload type comes from the contract (`ClientEventMap`). */
+export type Handler<E extends ClientEvent> = (payload: ClientEventMap[E]) => void;
+
+/** One server→client event: the app's handlers of it, and how a socket delivers it to them. */
+interface Channel<E extends ClientEvent> {
+  handlers: Set<Handler<E>>;
+  wire(s: AppSocket): void;
+}
+
+function channel<E extends ClientEvent>(listen: (s: AppSocket, deliver: Handler<E>) => void): Channel<E> {
+  const handlers = new Set<Handler<E>>();
+  return {
+    handlers,
+    wire: (s) =>
+      listen(s, (payload) => {
+        for (const h of handlers) h(payload);
+      }),
+  };
+}
+
+/** Every event of the contract's `ClientEventMap`, each with Socket.IO's typed listener (a missing one is a type error). */
+function channels(): { [E in ClientEvent]: Channel<E> } {
+  return {
+    prices: channel((s, h) => s.on('prices', h)),
+    'order:update': channel((s, h) => s.on('order:update', h)),
+    'balance:update': channel((s, h) => s.on('balance:update', h)),
+    notification: channel((s, h) => s.on('notification', h)),
+    'alert:triggered': channel((s, h) => s.on('alert:triggered', h)),
+    'deposit:update': channel((s, h) => s.on('deposit:update', h)),
+    'withdrawal:update': channel((s, h) => s.on('withdrawal:update', h)),
+    announcement: channel((s, h) => s.on('announcement', h)),
+  };
+}
 
 export interface RealtimeOptions {
   /** Socket.IO origin; '' means the page's own origin. */
@@ -15,7 +50,7 @@ export interface RealtimeOptions {
   failuresBeforeFallback?: number;
   /** Without a first connection after this long, the next route is tried (an upgrade that hangs or is dropped). */
   fallbackAfterMs?: number;
-  ioFactory?: (url: string, opts: Partial<ManagerOptions & SocketOptions>) => Socket;
+  ioFactory?: (url: string, opts: Partial<ManagerOptions & SocketOptions>) => AppSocket;
 }
 
 interface Route {
@@ -45,9 +80,9 @@ export function createRealtime(o: RealtimeOptions) {
   }
   const failuresBeforeFallback = o.failuresBeforeFallback ?? 2;
   const subscriptions = new Map<string, number>();
-  const handlers = new Map<string, Set<Handler>>();
+  const events = channels();
   const statusListeners = new Set<(s: SocketStatus) => void>();
-  let socket: Socket | null = null;
+  let socket: AppSocket | null = null;
   let routeIndex = 0;
   let everConnected = false;
   let failures = 0;
@@ -56,7 +91,7 @@ export function createRealtime(o: RealtimeOptions) {
   let watchdog: ReturnType<typeof setTimeout> | null = null;
   const fallbackAfterMs = o.fallbackAfterMs ?? 6_000;
 
-  function nextRoute(s: Socket): void {
+  function nextRoute(s: AppSocket): void {
     if (everConnected || routeIndex + 1 >= routes.length || socket !== s) return;
     routeIndex++;
     failures = 0;
@@ -72,15 +107,11 @@ export function createRealtime(o: RealtimeOptions) {
     for (const l of statusListeners) l(s);
   }
 
-  function dispatch(event: string, payload: unknown): void {
-    for (const h of handlers.get(event) ?? []) h(payload);
-  }
-
   /** The acknowledgement carries the current prices of the assets: shown at once, before the next batch. */
-  function emitSubscribe(s: Socket, assets: string[]): void {
-    s.emit('subscribe', { assets }, (ack: unknown) => {
-      const prices = (ack as { prices?: unknown } | null)?.prices;
-      if (prices && typeof prices === 'object') dispatch('prices', { ts: Date.now(), prices });
+  function emitSubscribe(s: AppSocket, assets: string[]): void {
+    s.emit('subscribe', { assets }, (ack) => {
+      if (!ack.ok) return;
+      for (const h of events.prices.handlers) h({ ts: Date.now(), prices: ack.prices });
     });
   }
 
@@ -129,7 +160,7 @@ export function createRealtime(o: RealtimeOptions) {
       failures++;
       if (failures >= failuresBeforeFallback) nextRoute(s);
     });
-    s.onAny((event: string, payload: unknown) => dispatch(event, payload));
+    for (const c of Object.values(events)) c.wire(s);
   }
 
   return {
@@ -172,9 +203,8 @@ export function createRealtime(o: RealtimeOptions) {
         if (removed.length && socket?.connected) socket.emit('unsubscribe', { assets: removed });
       };
     },
-    on(event: string, handler: Handler): () => void {
-      const set = handlers.get(event) ?? new Set<Handler>();
-      handlers.set(event, set);
+    on<E extends ClientEvent>(event: E, handler: Handler<E>): () => void {
+      const set = events[event].handlers;
       set.add(handler);
       return () => set.delete(handler);
     },

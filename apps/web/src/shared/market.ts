@@ -1,4 +1,4 @@
-import type { AssetListResponse, TradingPair } from '@cryptovault/contract';
+import type { AssetListResponse, PricesPayload, TradingPair } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
 import { useApi, useServices } from '../app/services.ts';
@@ -12,12 +12,10 @@ const listeners = new Set<() => void>();
 let version = 0;
 
 export const priceStore = {
-  apply(payload: unknown): void {
-    const prices = (payload as { prices?: Record<string, unknown> } | null)?.prices;
-    if (!prices || typeof prices !== 'object') return;
+  apply({ prices }: PricesPayload): void {
     let changed = false;
     for (const [id, p] of Object.entries(prices)) {
-      if (typeof p === 'string' && live.get(id) !== p) {
+      if (live.get(id) !== p) {
         live.set(id, p);
         changed = true;
       }

@@ -45,19 +45,19 @@ export const fakeRealtime = (): Realtime =>
     transport: () => 'websocket',
     onStatus: noop,
     subscribedAssets: () => [],
-  }) as unknown as Realtime;
+  });
 
 const config: WebConfig = { apiBaseUrl: '', socketUrl: '', socketIoPath: '/socket.io/', environment: 'test', version: 'test', features: {}, sentryDsn: null, source: 'default' };
 
 /** Renders routes with the app's providers around them, starting at `path`. */
-export function renderRoutes(routes: { path: string; element: ReactNode }[], path: string, handler: Handler) {
+export function renderRoutes(routes: { path: string; element: ReactNode }[], path: string, handler: Handler, realtime: Realtime = fakeRealtime()) {
   const stepUp: Services['stepUp'] = { handler: async () => false };
   const { api, calls } = fakeApi(handler, stepUp);
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const services: Services = {
     config,
     api,
-    realtime: fakeRealtime(),
+    realtime,
     health: { start() {}, stop() {}, checkNow: async () => {}, state: () => 'online', nextCheckInMs: () => null, subscribe: noop } as HealthMonitor,
     queryClient,
     sessionExpired: { handler: () => {} },

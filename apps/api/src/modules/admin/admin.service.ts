@@ -158,7 +158,7 @@ export async function announce(platform: Platform, ctx: AdminCtx, input: { title
     return r;
   });
   const view = announcementView(row);
-  platform.events.emit('broadcast.push', { event: 'announcement', payload: view });
+  platform.realtime.broadcast('announcement', view);
   return view;
 }
 

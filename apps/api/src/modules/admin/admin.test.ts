@@ -86,8 +86,9 @@ describe('admin API', () => {
 
   it('stats, announcements broadcast, and the reconciliation link', async () => {
     const pushed: unknown[] = [];
-    const off = t.platform.events.on('broadcast.push', (e) => {
-      pushed.push(e);
+    const off = t.platform.realtime.attach({
+      toUser: () => undefined,
+      broadcast: (event, payload) => pushed.push({ event, payload }),
     });
     const res = await post(admin, '/api/admin/announcements', { title: 'Maintenance', message: 'Tonight 02:00 UTC', level: 'warning' });
     off();

@@ -105,7 +105,7 @@ export async function evaluateTick(platform: Platform, tick: PriceTick): Promise
       priceUsd: price,
       triggeredAt: new Date(f.triggered_at).toISOString(),
     };
-    platform.events.emit('user.push', { userId: f.user_id, event: 'alert:triggered', payload: event });
+    platform.realtime.toUser(f.user_id, 'alert:triggered', event);
     await notify(platform, {
       userId: f.user_id,
       type: 'alert',

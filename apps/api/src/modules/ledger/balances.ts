@@ -7,13 +7,6 @@ import { userBalances } from './ledger.repo.ts';
 import type { UserBalance } from './ledger.types.ts';
 import { D, type Dec, ZERO } from './money.ts';
 
-declare module '../../platform/events.ts' {
-  interface DomainEvents {
-    /** After commit: a user's balances changed (only the assets that changed). */
-    'balance.changed': { userId: string; items: BalanceItem[] };
-  }
-}
-
 /** USD value of `amount` of `asset` at the current price; null when no price is known. */
 export function usdPrice(prices: PriceReader, asset: string): Dec | null {
   if (asset === QUOTE_ASSET) return new D(1);
@@ -43,7 +36,7 @@ export async function getBalances(executor: Executor, prices: PriceReader, userI
 }
 
 /**
- * After commit: tells subscribers and the user's browsers which balances changed. Callers pass the balances the
+ * After commit: tells the user's browsers which balances changed. Callers pass the balances the
  * ledger returned from `post` (the values written in that transaction).
  */
 export function emitBalanceChanges(platform: Platform, balances: UserBalance[]): void {
@@ -55,7 +48,6 @@ export function emitBalanceChanges(platform: Platform, balances: UserBalance[]):
   }
   for (const [userId, m] of byUser) {
     const items = [...m.values()].map((b) => balanceItem(platform.prices, b));
-    platform.events.emit('balance.changed', { userId, items });
-    platform.events.emit('user.push', { userId, event: 'balance:update', payload: { items } });
+    platform.realtime.toUser(userId, 'balance:update', { items });
   }
 }

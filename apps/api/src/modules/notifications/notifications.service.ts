@@ -43,7 +43,7 @@ export async function notify(platform: Platform, input: NotifyInput): Promise<No
       data: input.data ?? {},
     });
     const view = notificationView(row);
-    platform.events.emit('user.push', { userId: input.userId, event: 'notification', payload: view });
+    platform.realtime.toUser(input.userId, 'notification', view);
     if (input.email) await emailUser(platform, input.userId, input.title, input.body);
     return view;
   } catch (err) {

@@ -60,7 +60,7 @@ export async function resolveDeposit(platform: Platform, ctx: { adminId: string;
     return updated;
   });
   emitBalanceChanges(platform, balances);
-  platform.events.emit('user.push', { userId: row.userId, event: 'deposit:update', payload: depositView(row) });
+  platform.realtime.toUser(row.userId, 'deposit:update', depositView(row));
   if (row.creditedUsd && input.creditUsd) {
     await notify(platform, { userId: row.userId, type: 'deposit', title: 'Deposit credited after review', body: `${fixed(row.creditedUsd, 2)} USD was credited to your balance.`, data: { depositId: row.id }, email: true });
   }

@@ -201,7 +201,7 @@ export async function applyStatus(d: PaymentsDeps, u: StatusUpdate, source: 'ipn
 
 async function afterLateReview(d: PaymentsDeps, dep: DepositRow, late: DepositStatus): Promise<void> {
   const { platform } = d;
-  platform.events.emit('user.push', { userId: dep.userId, event: 'deposit:update', payload: depositView(dep) });
+  platform.realtime.toUser(dep.userId, 'deposit:update', depositView(dep));
   const usd = `${fixed(dep.amountUsd, 2)} USD`;
   const body =
     late === 'refunded'
@@ -213,7 +213,7 @@ async function afterLateReview(d: PaymentsDeps, dep: DepositRow, late: DepositSt
 async function afterStatusChange(d: PaymentsDeps, dep: DepositRow, balances: UserBalance[]): Promise<void> {
   const { platform } = d;
   const view = depositView(dep);
-  platform.events.emit('user.push', { userId: dep.userId, event: 'deposit:update', payload: view });
+  platform.realtime.toUser(dep.userId, 'deposit:update', view);
   if (balances.length > 0) emitBalanceChanges(platform, balances);
   const usd = `${fixed(dep.amountUsd, 2)} USD`;
   const data = { depositId: dep.id, status: dep.status };

@@ -1,17 +1,9 @@
-import type { Order } from '@cryptovault/contract';
 import type { Platform } from '../../platform/index.ts';
 import { clusterNamespace } from '../../realtime/namespace.ts';
 import { emitBalanceChanges, type UserBalance } from '../ledger/index.ts';
 import type { BookOrder } from './order-book.ts';
 import type { OrderRow } from './trading.schema.ts';
 import { toOrder } from './order-view.ts';
-
-declare module '../../platform/events.ts' {
-  interface DomainEvents {
-    /** After commit: an order was created or changed status. */
-    'order.updated': { userId: string; order: Order };
-  }
-}
 
 /** Engine book changes travel between machines over pub/sub (the engine runs on one machine only). */
 export const ordersChannel = (platform: Platform): string => `trading:${clusterNamespace(platform)}:orders`;
@@ -29,9 +21,7 @@ export interface Effects {
 
 export function publishEffects(platform: Platform, effects: Effects): void {
   for (const row of effects.orders) {
-    const order = toOrder(row);
-    platform.events.emit('order.updated', { userId: row.userId, order });
-    platform.events.emit('user.push', { userId: row.userId, event: 'order:update', payload: order });
+    platform.realtime.toUser(row.userId, 'order:update', toOrder(row));
     if (row.type === 'market') continue; // never rests in the book
     const msg: BookMessage = row.status === 'open' ? { op: 'open', order: bookOrder(row) } : { op: 'closed', id: row.id };
     // The local engine learns at once (no window where a tick could miss the order); the others over pub/sub.

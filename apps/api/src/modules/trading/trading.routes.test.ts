@@ -10,8 +10,9 @@ const pushes: { userId: string; event: string; payload: unknown }[] = [];
 
 beforeAll(async () => {
   t = await createTestApp(); // the simulated market, driven through POST /api/dev/market/:assetId
-  t.platform.events.on('user.push', (p) => {
-    pushes.push(p);
+  t.platform.realtime.attach({
+    toUser: (userId, event, payload) => pushes.push({ userId, event, payload }),
+    broadcast: () => undefined,
   });
   await waitFor(() => t.platform.tradingEngine?.isRunning === true && t.platform.prices.get('bitcoin') !== null);
   alice = await signUpVerified(t);

@@ -116,7 +116,7 @@ export async function requestWithdrawal(
 export async function announce(platform: Platform, w: Withdrawal & { userId?: string }, title: string, body: string, userId?: string): Promise<void> {
   const uid = userId ?? w.userId;
   if (!uid) return;
-  platform.events.emit('user.push', { userId: uid, event: 'withdrawal:update', payload: w });
+  platform.realtime.toUser(uid, 'withdrawal:update', w);
   await notify(platform, { userId: uid, type: 'withdrawal', title, body, data: { withdrawalId: w.id, status: w.status }, email: true });
 }
 

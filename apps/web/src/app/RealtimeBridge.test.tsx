@@ -1,0 +1,96 @@
+// @vitest-environment happy-dom
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ClientToServerEvents, Order, ServerToClientEvents } from '@cryptovault/contract';
+import { cleanup, screen } from '@testing-library/react';
+import { Server } from 'socket.io';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRealtime, type Realtime } from '../lib/socket.ts';
+import { useLivePrice } from '../shared/market.ts';
+import { renderRoutes } from '../test/render.tsx';
+import { RealtimeBridge } from './RealtimeBridge.tsx';
+
+const closers: (() => void)[] = [];
+afterEach(() => {
+  cleanup();
+  for (const close of closers.splice(0)) close();
+});
+
+/** A real Socket.IO server typed by the contract, as the API's is: what it emits is what the bridge receives. */
+async function stand() {
+  const http = createServer();
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { transports: ['websocket'] });
+  http.listen(0, '127.0.0.1');
+  await once(http, 'listening');
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  closers.push(() => {
+    io.close();
+    http.closeAllConnections();
+  });
+  return { io, url };
+}
+
+function connected(realtime: Realtime): Promise<void> {
+  return new Promise((resolve) => {
+    const off = realtime.onStatus((s) => {
+      if (s === 'connected') {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+function LivePrice({ assetId }: { assetId: string }) {
+  return <output aria-label={`${assetId} price`}>{useLivePrice(assetId) ?? 'none'}</output>;
+}
+
+const order: Order = {
+  id: 'o-1',
+  clientOrderId: null,
+  symbol: 'BTC/USD',
+  side: 'buy',
+  type: 'market',
+  status: 'closed',
+  price: null,
+  triggerPrice: null,
+  amount: '0.01',
+  quoteAmount: null,
+  filled: '0.01',
+  remaining: '0',
+  average: '50000',
+  cost: '500',
+  fee: { currency: 'USD', cost: '0.5', rate: '0.001' },
+  timeInForce: 'GTC',
+  rejectReason: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
+describe('RealtimeBridge', () => {
+  it('turns typed socket events into live prices and toasts', async () => {
+    const { io, url } = await stand();
+    const realtime = createRealtime({ url, path: '/socket.io/', pageOrigin: url });
+    closers.push(() => realtime.close());
+    const up = connected(realtime);
+    const element = (
+      <>
+        <RealtimeBridge />
+        <LivePrice assetId="bitcoin" />
+      </>
+    );
+    renderRoutes([{ path: '/', element }], '/', () => undefined, realtime);
+    await up;
+
+    io.emit('prices', { ts: Date.now(), prices: { bitcoin: '50123.45' } });
+    io.emit('order:update', order);
+    io.emit('order:update', { ...order, id: 'o-2', status: 'rejected', rejectReason: 'Insufficient funds' });
+    io.emit('announcement', { id: 'a-1', title: 'Maintenance', message: 'Tonight 02:00 UTC', level: 'warning', createdBy: null, createdAt: '2026-01-01T00:00:00.000Z' });
+
+    expect(await screen.findByText(/^Order filled: bought/)).toBeTruthy();
+    expect(await screen.findByText('Insufficient funds')).toBeTruthy();
+    expect(await screen.findByText('Tonight 02:00 UTC')).toBeTruthy();
+    expect((await screen.findByText('50123.45')).getAttribute('aria-label')).toBe('bitcoin price');
+  });
+});
