@@ -8,12 +8,12 @@ import { pino } from 'pino';
 import { loadConfig } from '../apps/api/src/config.ts';
 import { createDatabase } from '../apps/api/src/platform/db/client.ts';
 import { runMigrations } from '../apps/api/src/platform/db/migrate.ts';
-import { createPlatform, type Platform } from '../apps/api/src/platform/index.ts';
+import type { Platform } from '../apps/api/src/platform/index.ts';
 import type { PriceReader } from '../apps/api/src/platform/prices.ts';
 import { credit } from '../apps/api/src/modules/ledger/ledger.service.ts';
 import { reconcile } from '../apps/api/src/modules/ledger/reconciliation.ts';
 import { OrderBook } from '../apps/api/src/modules/trading/order-book.ts';
-import { OrdersService } from '../apps/api/src/modules/trading/orders.service.ts';
+import { compose } from '../apps/api/src/compose.ts';
 // @ts-expect-error plain ESM helper without types
 import { machine, percentile, writeSection } from './lib.mjs';
 
@@ -116,7 +116,6 @@ async function ordersSetup() {
   const { config } = loadConfig({ ENVIRONMENT: 'test', DATABASE_URL: URL_, DB_POOL_SIZE: String(POOL), LOG_LEVEL: 'silent' });
   const database = await createDatabase(config);
   await runMigrations(database);
-  const platform = await createPlatform(config, pino({ level: 'silent' }), { database });
   const now = Date.now();
   const prices: PriceReader = {
     get: (id) => (id === 'bitcoin' || id === 'BTC' ? { assetId: 'bitcoin', symbol: 'BTC', priceUsd: '50000', updatedAt: Date.now() } : null),
@@ -124,7 +123,8 @@ async function ordersSetup() {
     ageMs: () => 0,
     isStale: () => false,
   };
-  platform.prices = prices;
+  const root = await compose(config, pino({ level: 'silent' }), { database, prices });
+  const { platform } = root;
   const users: string[] = [];
   for (let i = 0; i < USERS; i++) {
     const r = await platform.database.db.execute(
@@ -134,7 +134,8 @@ async function ordersSetup() {
     await platform.database.db.transaction((tx) => credit(tx, { userId: id, asset: 'USD', amount: '100000000', reference: 'bench' }));
     users.push(id);
   }
-  const service = new OrdersService(platform);
+  // The app's orders service; the engine it tells of book changes is not started (no app here).
+  const service = root.trading.orders;
   // Warm-up: every user's BTC account and every platform shard exist before the clock starts.
   for (const userId of users) await service.place(userId, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, null);
   return { platform, service, users };

@@ -8,7 +8,7 @@ import { rows } from '../apps/api/src/platform/db/sql.ts';
 import { inclusionProof, type SnapshotPhase, takeSnapshot } from '../apps/api/src/modules/pol/pol.service.ts';
 import { createDatabase } from '../apps/api/src/platform/db/client.ts';
 import { runMigrations } from '../apps/api/src/platform/db/migrate.ts';
-import { createPlatform } from '../apps/api/src/platform/index.ts';
+import { compose } from '../apps/api/src/compose.ts';
 // @ts-expect-error plain ESM helper without types
 import { machine, percentile, writeSection } from './lib.mjs';
 
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
   else if (!REUSE) throw new Error(`database ${RUN_DB} exists already`);
   const { config } = loadConfig({ ENVIRONMENT: 'test', DATABASE_URL: URL_, DB_POOL_SIZE: '4', DB_STATEMENT_TIMEOUT_MS: '0', LOG_LEVEL: 'silent' });
   const database = await createDatabase(config);
-  const platform = await createPlatform(config, pino({ level: 'silent' }), { database });
+  const { platform } = await compose(config, pino({ level: 'silent' }), { database });
   const raw = new pg.Client({ connectionString: URL_ });
   const out: Row[] = [];
   try {

@@ -15,11 +15,12 @@ import { installErrorHandlers, sendError } from './http/errors.ts';
 import { FastPath, rateVerdictOf } from './http/fast-path.ts';
 import { completeDocument, openapiBase, RouteCatalog } from './http/openapi.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { modules } from './modules/index.ts';
+import { registerModules } from './modules/index.ts';
 import { PINNED_TRUST, pinClientAddress } from './platform/client-address.ts';
 import { originAllowedFor, servedHosts } from './platform/same-origin.ts';
 import { CSRF_COOKIE, CSRF_HEADER, csrfRequestValid } from './platform/csrf.ts';
 import type { Platform } from './platform/index.ts';
+import type { Root } from './compose.ts';
 import { apiIpRule } from './platform/ratelimit.ts';
 import { defaultWebDistDir } from './platform/paths.ts';
 
@@ -59,7 +60,7 @@ export interface Drain {
   settled(): Promise<void>;
 }
 
-function createDrain(platform: Platform, answer: (req: IncomingMessage, res: ServerResponse) => void) {
+function createDrain(platform: Pick<Platform, 'draining'>, answer: (req: IncomingMessage, res: ServerResponse) => void) {
   let inFlight = 0;
   let waiters: (() => void)[] = [];
   const starters: (() => Promise<void> | void)[] = [];
@@ -124,9 +125,14 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** Builds the HTTP application (no listen). Socket.IO attaches to `app.server` in server.ts. */
-export async function buildApp(platform: Platform): Promise<App> {
+/**
+ * Builds the HTTP application (no listen) from the composition root (compose.ts). Socket.IO attaches to
+ * `app.server` in server.ts.
+ */
+export async function buildApp(root: Root): Promise<App> {
+  const { platform } = root;
   const { config } = platform;
+  const { authenticator } = root.auth;
   const security = securityHeaders(config);
   // Global per-IP limit on the API (counted locally, shared through the cache every 100 ms: RateLimiter.checkCoalesced);
   // the auth module adds stricter per-route and per-account limits.
@@ -270,7 +276,7 @@ export async function buildApp(platform: Platform): Promise<App> {
     }
     // No credential at all (no Authorization header, no cookies): anonymous, without a trip to the authenticator.
     const anonymous = request.headers.authorization === undefined && request.headers.cookie === undefined;
-    request.principal = anonymous ? null : await platform.authenticator.authenticate(request);
+    request.principal = anonymous ? null : await authenticator.authenticate(request);
     const p = request.principal;
     if (p?.via === 'cookie' && STATE_CHANGING.has(request.method) && request.routeOptions.config?.csrf !== false) {
       if (!csrfRequestValid(config.auth.csrfSecret, request.headers[CSRF_HEADER], request.cookies[CSRF_COOKIE], p.sessionId)) {
@@ -291,9 +297,7 @@ export async function buildApp(platform: Platform): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
   app.get('/api/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
 
-  for (const mod of modules) {
-    await app.register(async (scope) => mod.register(scope, platform), { name: mod.name });
-  }
+  await registerModules(app, root);
 
   await registerWeb(app, config);
   return app;

@@ -1,16 +1,20 @@
 import { rmSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { type App, buildApp } from './app.ts';
+import { compose, type Root } from './compose.ts';
 import type { Config } from './config.ts';
 import { checkDataKey } from './modules/auth/data-key.ts';
 import { issueSetupLink } from './modules/auth/setup.service.ts';
 import { runMigrations } from './platform/db/migrate.ts';
-import { createPlatform, type Platform } from './platform/index.ts';
+import type { Platform } from './platform/index.ts';
 import { applyLocalSecrets } from './platform/local-secrets.ts';
 import { databaseStartupError } from './platform/startup.ts';
 
 export interface Booted {
   app: App;
+  /** The composition root the app was built from (compose.ts). */
+  root: Root;
+  /** `root.platform`: what shutdown drains and closes. */
   platform: Platform;
   /** The configuration in use: outside production, with the secrets kept in DATA_DIR in place of placeholders. */
   config: Config;
@@ -21,7 +25,7 @@ export interface Booted {
 /**
  * Everything `npm start` does between reading the configuration and listening, in one place so that tests restart
  * the server the way it really starts: kept development secrets, the embedded directory's lock (taken by the
- * database client), migrations, the data-key check, modules.
+ * database client), the composition root, migrations, the data-key check, modules.
  */
 export async function bootServer(loaded: Config, log: Logger): Promise<Booted> {
   const secrets = applyLocalSecrets(loaded);
@@ -38,7 +42,8 @@ export async function bootServer(loaded: Config, log: Logger): Promise<Booted> {
 
   let platform: Platform | null = null;
   try {
-    platform = await createPlatform(config, log);
+    const root = await compose(config, log);
+    platform = root.platform;
     // Outside production the server migrates, so it needs the database now. In production it starts without it
     // (live, not ready: /health says why), so that machines restarted during a database outage keep serving.
     try {
@@ -59,13 +64,13 @@ export async function bootServer(loaded: Config, log: Logger): Promise<Booted> {
         await checkDataKey(platform.database, config.auth.dataEncryptionKey, source, dataDir);
       }
     }
-    const app = await buildApp(platform);
+    const app = await buildApp(root);
     let setupLink: Booted['setupLink'] = null;
     if (config.database.kind === 'pglite' && !config.isProduction) {
       const issued = await issueSetupLink(platform.database);
       if (issued) setupLink = { url: `${config.appUrl}/setup?token=${issued.token}`, expiresAt: issued.expiresAt };
     }
-    return { app, platform, config, setupLink };
+    return { app, root, platform, config, setupLink };
   } catch (err) {
     await platform?.close().catch(() => undefined);
     // A refused start leaves the directory as it found it: a key file it generated would otherwise stand in the

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDatabase } from '../test/helpers.ts';
 import { REPO_ROOT } from '../test/deploy/paths.ts';
 import { type App, buildApp } from './app.ts';
+import { compose } from './compose.ts';
 import { loadConfig } from './config.ts';
-import { createPlatform, type Platform } from './platform/index.ts';
+import type { Platform } from './platform/index.ts';
 
 const secret = () => randomBytes(32).toString('base64url');
 
@@ -49,10 +50,11 @@ describe('ENVIRONMENT=staging', () => {
       const { config } = loadConfig(stagingEnv());
       // The test's own database and in-process cache stand in for the deployment's servers; everything else is
       // what loadConfig made of the staging environment.
-      platform = await createPlatform({ ...config, redis: { kind: 'memory' } }, pino({ level: 'silent' }), {
+      const root = await compose({ ...config, redis: { kind: 'memory' } }, pino({ level: 'silent' }), {
         database: { ...(await sharedDatabase()), close: async () => undefined },
       });
-      app = await buildApp(platform);
+      platform = root.platform;
+      app = await buildApp(root);
       await app.ready();
     });
     afterAll(async () => {

@@ -3,10 +3,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { pino } from 'pino';
 import { inject } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
+import { compose, type Root } from '../src/compose.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { createDatabase, type Database, wrapPglite } from '../src/platform/db/client.ts';
-import { createPlatform, type Platform } from '../src/platform/index.ts';
+import type { Platform } from '../src/platform/index.ts';
 import { loggerOptions } from '../src/platform/logger.ts';
+import type { Authenticator } from '../src/platform/principal.ts';
+import type { TestPrices } from './prices.ts';
 
 /** Environment for tests: ENVIRONMENT=test plus the real servers CI points us at (DATABASE_URL, REDIS_URL). */
 export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -43,6 +46,9 @@ export async function openTestDatabase(): Promise<Database> {
 
 export interface TestContext {
   app: App;
+  /** The composition root the app was built from (the trading engine, the authenticator, the price feed…). */
+  root: Root;
+  /** `root.platform`. */
   platform: Platform;
   config: Config;
   close(): Promise<void>;
@@ -51,23 +57,27 @@ export interface TestContext {
 /**
  * A real app on the shared test database. The database outlives the app (other tests in the file use it);
  * pass `ownDatabase: true` for a test that breaks or closes it, or `database` for one the test made itself
- * (closed with the app).
+ * (closed with the app). `prices` and `authenticator` stand in for the feed's store and the accounts module's
+ * authenticator (given to the composition root, compose.ts).
  */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
-  opts: { ownDatabase?: boolean; database?: Database; extraRoutes?: (app: App) => void } = {},
+  opts: { ownDatabase?: boolean; database?: Database; extraRoutes?: (app: App) => void; prices?: TestPrices; authenticator?: Authenticator } = {},
 ): Promise<TestContext> {
   const { config } = loadConfig(testEnv(env));
   const own = opts.ownDatabase || opts.database !== undefined;
   const database = opts.database ?? (opts.ownDatabase ? await openTestDatabase() : await sharedDatabase());
   // The server's own logger options (serializers, redaction), at the test's level.
   const log = pino(loggerOptions(config));
-  const platform = await createPlatform(config, log, { database: own ? database : keepOpen(database) });
-  const app = await buildApp(platform);
+  const root = await compose(config, log, { database: own ? database : keepOpen(database), prices: opts.prices, authenticator: opts.authenticator });
+  const { platform } = root;
+  opts.prices?.connect(platform.events);
+  const app = await buildApp(root);
   opts.extraRoutes?.(app);
   await app.ready();
   return {
     app,
+    root,
     platform,
     config,
     async close() {

@@ -1,17 +1,21 @@
-import type { Platform } from '../src/platform/index.ts';
+import type { EventBus } from '../src/platform/events.ts';
 import type { PriceQuote, PriceReader } from '../src/platform/prices.ts';
 import { findAsset } from '../src/platform/assets.ts';
 
 /**
- * A price feed under the test's control, installed as `platform.prices`. `tick()` sets prices and emits
+ * A price feed under the test's control, given to the composition root in place of the feed's store
+ * (`createTestApp(env, { prices })`, which connects it to the app's events). `tick()` sets prices and emits
  * `price.tick` the way the market-data module does; `stale = true` makes the feed report staleness.
  */
 export class TestPrices implements PriceReader {
   private readonly quotes = new Map<string, PriceQuote>();
+  private events: EventBus | null = null;
   stale = false;
 
-  constructor(private readonly platform: Platform) {
-    platform.prices = this;
+  /** The app's event bus, where ticks go. */
+  connect(events: EventBus): this {
+    this.events = events;
+    return this;
   }
 
   get(idOrSymbol: string): PriceQuote | null {
@@ -37,7 +41,8 @@ export class TestPrices implements PriceReader {
       if (!a) throw new Error(`unknown asset ${assetId}`);
       this.quotes.set(a.id, { assetId: a.id, symbol: a.symbol, priceUsd, updatedAt: ts });
     }
-    this.platform.events.emit('price.tick', { ts, prices });
+    if (!this.events) throw new Error('TestPrices: not connected to an app (createTestApp(env, { prices }))');
+    this.events.emit('price.tick', { ts, prices });
   }
 }
 

@@ -4,8 +4,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedDatabase, testEnv } from '../../test/helpers.ts';
 import { type App, buildApp } from '../app.ts';
+import { compose } from '../compose.ts';
 import { loadConfig } from '../config.ts';
-import { createPlatform, type Platform } from '../platform/index.ts';
+import type { Platform } from '../platform/index.ts';
 import { loggerOptions, redactUrl } from '../platform/logger.ts';
 
 /** The server's own logger (platform/logger.ts options) writing JSON lines into `lines`. */
@@ -22,8 +23,9 @@ beforeAll(async () => {
     },
   });
   const log = pino(loggerOptions(config), sink);
-  platform = await createPlatform(config, log, { database: { ...(await sharedDatabase()), close: async () => undefined } });
-  app = await buildApp(platform);
+  const root = await compose(config, log, { database: { ...(await sharedDatabase()), close: async () => undefined } });
+  platform = root.platform;
+  app = await buildApp(root);
   const db = platform.database.db;
   app.get('/api/test/overflow', async () =>
     db.execute(sql`select (${'99999999999999999999.5'}::numeric * ${'12345678901234567890'}::numeric)::numeric(38,18) as v`),

@@ -1,21 +1,47 @@
-import { realtimeModule } from '../realtime/realtime.module.ts';
-import { adminModule } from './admin/admin.routes.ts';
-import { alertsModule } from './alerts/alerts.routes.ts';
-import { authModule } from './auth/auth.routes.ts';
-import { devModule } from './dev/dev.routes.ts';
-import { ledgerModule } from './ledger/ledger.routes.ts';
-import { marketsModule } from './markets/markets.routes.ts';
-import { notificationsModule } from './notifications/notifications.routes.ts';
-import { opsModule } from './ops/ops.routes.ts';
-import { paymentsModule } from './payments/payments.routes.ts';
-import { polModule } from './pol/pol.routes.ts';
-import { portfolioModule } from './portfolio/portfolio.routes.ts';
-import { tradingModule } from './trading/trading.routes.ts';
-import { transactionsModule } from './transactions/transactions.routes.ts';
-import { transfersModule } from './transfers/transfers.routes.ts';
-import { securityModule } from './security/security.routes.ts';
-import type { AppModule } from './types.ts';
-import { withdrawalsModule } from './withdrawals/withdrawals.routes.ts';
+import type { FastifyInstance } from 'fastify';
+import type { Root } from '../compose.ts';
+import { registerRealtime } from '../realtime/realtime.module.ts';
+import { registerAdmin } from './admin/admin.routes.ts';
+import { registerAlerts } from './alerts/alerts.routes.ts';
+import { registerAuth } from './auth/auth.routes.ts';
+import { registerDev } from './dev/dev.routes.ts';
+import { registerLedger } from './ledger/ledger.routes.ts';
+import { registerMarkets } from './markets/markets.routes.ts';
+import { registerNotifications } from './notifications/notifications.routes.ts';
+import { registerOps } from './ops/ops.routes.ts';
+import { registerPayments } from './payments/payments.routes.ts';
+import { registerPol } from './pol/pol.routes.ts';
+import { registerPortfolio } from './portfolio/portfolio.routes.ts';
+import { registerSecurity } from './security/security.routes.ts';
+import { registerTrading } from './trading/trading.routes.ts';
+import { registerTransactions } from './transactions/transactions.routes.ts';
+import { registerTransfers } from './transfers/transfers.routes.ts';
+import type { Registrar } from './types.ts';
+import { registerWithdrawals } from './withdrawals/withdrawals.routes.ts';
 
-/** Every domain module, in registration order. */
-export const modules: AppModule[] = [opsModule, marketsModule, authModule, securityModule, devModule, ledgerModule, tradingModule, portfolioModule, transactionsModule, notificationsModule, paymentsModule, realtimeModule, withdrawalsModule, transfersModule, adminModule, alertsModule, polModule];
+/**
+ * Every module's routes, each on its own encapsulated scope and given only what it uses from the composition root.
+ * No registrar produces anything another needs (the root built everything before), so the order below is only the
+ * order of routes and hooks; the dependency order lives in compose.ts, where the type checker holds it.
+ */
+export async function registerModules(app: FastifyInstance, root: Root): Promise<void> {
+  const { platform } = root;
+  const mount = <D>(name: string, register: Registrar<D>, deps: D) => app.register(async (scope) => register(scope, deps), { name });
+  await mount('ops', registerOps, { platform, priceHealth: root.markets.health });
+  await mount('markets', registerMarkets, { config: platform.config, metrics: platform.metrics, feed: root.markets.feed, service: root.markets.service });
+  await mount('auth', registerAuth, root.auth.deps);
+  await mount('security', registerSecurity, root.auth.deps);
+  await mount('dev', registerDev, platform);
+  await mount('ledger', registerLedger, platform);
+  await mount('trading', registerTrading, root.trading);
+  await mount('portfolio', registerPortfolio, platform);
+  await mount('transactions', registerTransactions, platform);
+  await mount('notifications', registerNotifications, platform);
+  await mount('payments', registerPayments, root.payments);
+  await mount('realtime', registerRealtime, { platform, authenticator: root.auth.authenticator });
+  await mount('withdrawals', registerWithdrawals, platform);
+  await mount('transfers', registerTransfers, platform);
+  await mount('admin', registerAdmin, platform);
+  await mount('alerts', registerAlerts, platform);
+  await mount('proof-of-liabilities', registerPol, platform);
+}

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Platform } from '../platform/index.ts';
 
-/** A domain module: registers its routes and event subscriptions on its own encapsulated Fastify scope. */
-export interface AppModule {
-  name: string;
-  register(app: FastifyInstance, platform: Platform): Promise<void>;
-}
+/**
+ * A module's route registrar: registers its routes and hooks on its own encapsulated Fastify scope, given only the
+ * parts of the composition root (compose.ts) it uses. modules/index.ts calls every registrar.
+ */
+export type Registrar<Deps> = (app: FastifyInstance, deps: Deps) => Promise<void>;

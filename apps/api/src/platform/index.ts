@@ -11,8 +11,7 @@ import { EventBus } from './events.ts';
 import { type Locks, MemoryLocks, RedisLocks } from './locks.ts';
 import { createMailer, type PersonalizingMailer } from './mailer/mailer.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { anonymousOnly, type Authenticator } from './principal.ts';
-import { noPrices, type PriceReader } from './prices.ts';
+import type { PriceReader } from './prices.ts';
 import { MemoryPubSub, type PubSub, RedisPubSub } from './pubsub.ts';
 import { RateLimiter } from './ratelimit.ts';
 import { RealtimeHub } from './realtime-port.ts';
@@ -27,7 +26,12 @@ export interface CheckResult {
   pending?: string[];
 }
 
-/** Everything a module needs from the outside world, built once per process. */
+/**
+ * Everything a module needs from the outside world, built once per process by the composition root (compose.ts)
+ * and never written to afterwards (`draining` aside, which shutdown sets). Services that modules build (the
+ * authenticator, the price feed, the trading engine) are not here: the root builds them in order and hands each
+ * registrar what it uses.
+ */
 export interface Platform {
   config: Config;
   log: Logger;
@@ -49,17 +53,16 @@ export interface Platform {
   redis: Redis | null;
   /** Creates another Redis connection (subscribers need their own); `options` override the fail-fast defaults. */
   newRedisConnection(name: string, options?: RedisOptions): Redis | null;
-  /** Set by the accounts module. */
-  authenticator: Authenticator;
   /**
    * SendGrid when SENDGRID_API_KEY is set, otherwise the development outbox (GET /api/dev/outbox), behind the
    * personalizers modules register (the anti-phishing code and freeze link: modules/security).
    */
   mailer: PersonalizingMailer;
-  /** Set by the market-data module. */
-  prices: PriceReader;
-  /** Set by the market-data module. */
-  priceHealth: () => CheckResult;
+  /**
+   * The latest prices. The store is built first by the composition root and filled by the market module's feed
+   * (modules/markets/feed.ts); everything else only reads it.
+   */
+  readonly prices: PriceReader;
   instanceId: string;
   startedAt: number;
   draining: boolean;
@@ -68,15 +71,19 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-export interface PlatformOverrides {
+export interface PlatformParts {
+  /** The price store the market feed fills (built by the composition root before the platform). */
+  prices: PriceReader;
+  /** A database opened by the caller (tests); otherwise one is opened from the configuration. */
   database?: Database;
 }
 
-export async function createPlatform(config: Config, log: Logger, overrides: PlatformOverrides = {}): Promise<Platform> {
+/** The infrastructure half of the composition root (compose.ts): use `compose`, not this, to build an application. */
+export async function createPlatform(config: Config, log: Logger, parts: PlatformParts): Promise<Platform> {
   const closers: (() => Promise<void> | void)[] = [];
   let database: Database;
   try {
-    database = overrides.database ?? (await createDatabase(config, log));
+    database = parts.database ?? (await createDatabase(config, log));
   } catch (err) {
     throw databaseStartupError(err, config.database);
   }
@@ -146,10 +153,8 @@ export async function createPlatform(config: Config, log: Logger, overrides: Pla
     clientAddress: clientAddressResolver(config),
     redis,
     newRedisConnection,
-    authenticator: anonymousOnly,
     mailer: createMailer(config, log),
-    prices: noPrices,
-    priceHealth: () => ({ status: 'degraded', detail: 'price feed not started', ageMs: null }),
+    prices: parts.prices,
     instanceId: config.fly.machineId ?? `${hostname()}-${pid}`,
     startedAt: Date.now(),
     draining: false,

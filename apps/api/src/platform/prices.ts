@@ -28,9 +28,3 @@ export interface PriceTick {
   prices: Record<string, string>;
 }
 
-export const noPrices: PriceReader = {
-  get: () => null,
-  all: () => [],
-  ageMs: () => null,
-  isStale: () => true,
-};

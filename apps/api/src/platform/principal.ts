@@ -41,16 +41,6 @@ export interface Authenticator {
   authenticateSocket(input: { cookieHeader?: string | undefined; token?: string | undefined }): Promise<Principal | null>;
 }
 
-/** Until the accounts module registers its authenticator, nobody is signed in. */
-export const anonymousOnly: Authenticator = {
-  async authenticate() {
-    return null;
-  },
-  async authenticateSocket() {
-    return null;
-  },
-};
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** Resolved once per request by the auth hook in app.ts. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Platform } from '../platform/index.ts';
-import type { AppModule } from '../modules/types.ts';
+import type { Authenticator } from '../platform/principal.ts';
 import { type Realtime, startRealtime } from './server.ts';
 
 /**
@@ -8,10 +8,10 @@ import { type Realtime, startRealtime } from './server.ts';
  * close), so clients reconnect to another machine at once and open WebSockets and pending long-polls never hold
  * the HTTP server open past the drain.
  */
-async function register(app: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerRealtime(app: FastifyInstance, { platform, authenticator }: { platform: Platform; authenticator: Authenticator }): Promise<void> {
   let realtime: Realtime | null = null;
   app.addHook('onReady', async () => {
-    realtime = await startRealtime(platform, app.server);
+    realtime = await startRealtime(platform, authenticator, app.server);
   });
   const close = async () => {
     await realtime?.close();
@@ -20,5 +20,3 @@ async function register(app: FastifyInstance, platform: Platform): Promise<void>
   app.addHook('preClose', close);
   app.addHook('onClose', close);
 }
-
-export const realtimeModule: AppModule = { name: 'realtime', register };

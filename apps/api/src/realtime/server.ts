@@ -5,6 +5,7 @@ import { Server } from 'socket.io';
 import { originAllowed } from '../platform/cors-origins.ts';
 import { originAllowedFor, servedHosts } from '../platform/same-origin.ts';
 import type { Platform } from '../platform/index.ts';
+import type { Authenticator } from '../platform/principal.ts';
 import { apiIpRule, type RateResult } from '../platform/ratelimit.ts';
 import { clusterNamespace } from './namespace.ts';
 import { PriceFanout } from './price-fanout.ts';
@@ -27,7 +28,7 @@ const STREAM_BLOCK_MS = 1_000;
  * travel to every machine through the Redis Streams adapter, which also keeps sessions for connection state
  * recovery across machines.
  */
-export async function startRealtime(platform: Platform, httpServer: HttpServer): Promise<Realtime> {
+export async function startRealtime(platform: Platform, authenticator: Authenticator, httpServer: HttpServer): Promise<Realtime> {
   const { config, log } = platform;
   const handshakeRule = apiIpRule(config.rateLimitPerMinute);
   const served = servedHosts(config);
@@ -70,7 +71,7 @@ export async function startRealtime(platform: Platform, httpServer: HttpServer):
     const auth = socket.handshake.auth as { token?: unknown };
     const token = typeof auth?.token === 'string' ? auth.token : undefined;
     try {
-      const principal = await platform.authenticator.authenticateSocket({ cookieHeader: socket.handshake.headers.cookie, token });
+      const principal = await authenticator.authenticateSocket({ cookieHeader: socket.handshake.headers.cookie, token });
       // An explicit token that does not work is an error the client must see (refresh it); a stale cookie
       // just means anonymous, so public prices keep flowing.
       if (!principal && token) return next(new Error(SOCKET_ERRORS.unauthenticated));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listFlyInstances, parseVmsTxt } from '../../src/platform/fly.ts';
-import type { Principal } from '../../src/platform/principal.ts';
+import type { Authenticator, Principal } from '../../src/platform/principal.ts';
 import { createTestApp, type TestContext } from '../helpers.ts';
 import { type DnsStandIn, startDnsStandIn } from './dns-standin.ts';
 
@@ -20,14 +20,16 @@ const fly = (extra: Partial<{ appName: string | null; machineId: string | null; 
   },
 });
 
-/** Stands in for the accounts module: an admin with 2FA on a session that passed it (what requireAdmin demands). */
-function signedInAs(ctx: TestContext, role: Principal['role']): void {
-  ctx.platform.authenticator = {
-    authenticate: async (req) =>
-      req.headers.authorization === 'Bearer test' ? { userId: 'u1', sessionId: 's1', role, twoFactorEnabled: true, secondFactors: ['totp'], frozen: false, session: { secondFactorAt: new Date(), stepUpAt: null, stepUpMethods: [] }, via: 'bearer' } : null,
-    authenticateSocket: async () => null,
-  };
-}
+/**
+ * Stands in for the accounts module: `Bearer test` is a user with 2FA on a session that passed it (what
+ * requireAdmin demands), in the role `signedIn.role` says.
+ */
+const signedIn = { role: 'admin' as Principal['role'] };
+const authenticator: Authenticator = {
+  authenticate: async (req) =>
+    req.headers.authorization === 'Bearer test' ? { userId: 'u1', sessionId: 's1', role: signedIn.role, twoFactorEnabled: true, secondFactors: ['totp'], frozen: false, session: { secondFactorAt: new Date(), stepUpAt: null, stepUpMethods: [] }, via: 'bearer' } : null,
+  authenticateSocket: async () => null,
+};
 
 describe('Fly internal DNS (vms.<app>.internal TXT)', () => {
   let dns: DnsStandIn;
@@ -87,10 +89,9 @@ describe('Fly internal DNS (vms.<app>.internal TXT)', () => {
     let offFly: TestContext;
     let broken: TestContext;
     beforeAll(async () => {
-      onFly = await createTestApp({ FLY_APP_NAME: APP, FLY_MACHINE_ID: '148ed193b95e89', FLY_REGION: 'iad', FLY_DNS_SERVER: dns.address });
-      offFly = await createTestApp({});
-      broken = await createTestApp({ FLY_APP_NAME: 'missing-app', FLY_REGION: 'iad', FLY_DNS_SERVER: dns.address });
-      for (const ctx of [onFly, offFly, broken]) signedInAs(ctx, 'admin');
+      onFly = await createTestApp({ FLY_APP_NAME: APP, FLY_MACHINE_ID: '148ed193b95e89', FLY_REGION: 'iad', FLY_DNS_SERVER: dns.address }, { authenticator });
+      offFly = await createTestApp({}, { authenticator });
+      broken = await createTestApp({ FLY_APP_NAME: 'missing-app', FLY_REGION: 'iad', FLY_DNS_SERVER: dns.address }, { authenticator });
     });
     afterAll(async () => {
       await Promise.all([onFly, offFly, broken].map((c) => c.close()));
@@ -98,9 +99,12 @@ describe('Fly internal DNS (vms.<app>.internal TXT)', () => {
 
     it('is admin only', async () => {
       expect((await onFly.app.inject({ method: 'GET', url: '/api/fly/instances' })).statusCode).toBe(401);
-      signedInAs(onFly, 'user');
-      expect((await onFly.app.inject({ method: 'GET', url: '/api/fly/instances', headers: { authorization: 'Bearer test' } })).statusCode).toBe(403);
-      signedInAs(onFly, 'admin');
+      signedIn.role = 'user';
+      try {
+        expect((await onFly.app.inject({ method: 'GET', url: '/api/fly/instances', headers: { authorization: 'Bearer test' } })).statusCode).toBe(403);
+      } finally {
+        signedIn.role = 'admin';
+      }
     });
 
     it('reports the machines from Fly DNS on Fly', async () => {

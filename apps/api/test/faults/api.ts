@@ -7,12 +7,15 @@ import { pino } from 'pino';
 import { type App, buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { runMigrations } from '../../src/platform/db/migrate.ts';
-import { createPlatform, type Platform } from '../../src/platform/index.ts';
+import { compose, type Root } from '../../src/compose.ts';
+import type { Platform } from '../../src/platform/index.ts';
+import type { TestPrices } from '../prices.ts';
 import type { TestContext } from '../helpers.ts';
 import { pgCluster, type PgCluster } from './infra.ts';
 
 export interface Api {
   app: App;
+  root: Root;
   platform: Platform;
   url: string;
   close(): Promise<void>;
@@ -28,17 +31,21 @@ export function faultEnv(overrides: Record<string, string | undefined>): Record<
   };
 }
 
-export async function startApi(env: Record<string, string | undefined>): Promise<Api> {
+/** `prices` stands in for the feed's store (connected by this function to the app's events). */
+export async function startApi(env: Record<string, string | undefined>, opts: { prices?: TestPrices } = {}): Promise<Api> {
   const { config } = loadConfig(faultEnv(env));
   const log = pino({ level: config.logLevel });
-  const platform = await createPlatform(config, log);
+  const root = await compose(config, log, { prices: opts.prices });
+  const { platform } = root;
+  opts.prices?.connect(platform.events);
   await runMigrations(platform.database);
-  const app = await buildApp(platform);
+  const app = await buildApp(root);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     app,
+    root,
     platform,
     url: `http://127.0.0.1:${port}`,
     async close() {
@@ -62,7 +69,7 @@ export async function faultDatabase(name: string): Promise<{ cluster: PgCluster;
 
 /** The shape auth-helpers.ts expects, so tests can sign users up through the real routes. */
 export function asTestContext(api: Api): TestContext {
-  return { app: api.app, platform: api.platform, config: api.platform.config, close: api.close };
+  return { app: api.app, root: api.root, platform: api.platform, config: api.platform.config, close: api.close };
 }
 
 export interface Health {

@@ -26,10 +26,11 @@ const users: TestSession[] = [];
  * listener handled: there must be none.
  */
 const unhandledClientErrors: string[] = [];
+const prices = new TestPrices();
 
 beforeAll(async () => {
   ({ cluster, url: dbUrl } = await faultDatabase('pg'));
-  api = await startApi({ DATABASE_URL: dbUrl, ...QUIET_MARKET_ENV });
+  api = await startApi({ DATABASE_URL: dbUrl, ...QUIET_MARKET_ENV }, { prices });
   const pool = (api.platform.database.db as unknown as { $client: Pool }).$client;
   const watched = new WeakSet<object>();
   const watch = (client: PoolClient) => {
@@ -43,8 +44,8 @@ beforeAll(async () => {
   // Clients made before this point are caught when next checked out.
   pool.on('connect', watch);
   pool.on('acquire', watch);
-  new TestPrices(api.platform).tick({ bitcoin: '50000', ethereum: '2000' });
-  await until('the trading engine', () => api.platform.tradingEngine?.isRunning === true);
+  prices.tick({ bitcoin: '50000', ethereum: '2000' });
+  await until('the trading engine', () => api.root.trading.engine.isRunning);
   check = await openDatabase(dbUrl);
   for (let i = 0; i < 4; i++) {
     const u = await signUpVerified(asTestContext(api));

@@ -106,7 +106,7 @@ export function listOperations(doc: { paths: Record<string, Record<string, Recor
 /** One app with a funded user, a 2FA admin, a live (simulated) market and the operation list. */
 export async function createFuzzWorld(): Promise<FuzzWorld> {
   const t = await createTestApp();
-  await waitFor(() => t.platform.tradingEngine?.isRunning === true && t.platform.prices.get('bitcoin') !== null, 30_000);
+  await waitFor(() => t.root.trading.engine.isRunning && t.platform.prices.get('bitcoin') !== null, 30_000);
   const user = await signUpVerified(t);
   const admin = await createAdmin(t);
   for (const [asset, amount] of [

@@ -9,11 +9,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { buildApp } from '../../src/app.ts';
+import { compose } from '../../src/compose.ts';
 import { loadConfig } from '../../src/config.ts';
 import { installGracefulShutdown } from '../../src/lifecycle.ts';
 import { type Database, wrapPglite } from '../../src/platform/db/client.ts';
-import { createPlatform } from '../../src/platform/index.ts';
-import type { Principal } from '../../src/platform/principal.ts';
+import type { Authenticator, Principal } from '../../src/platform/principal.ts';
 
 const { config } = loadConfig({ ...process.env, ENVIRONMENT: 'test', LOG_LEVEL: process.env.NODE_LOG_LEVEL ?? 'warn' });
 const template = process.env.TEST_PGLITE_TEMPLATE;
@@ -21,14 +21,14 @@ let database: Database | undefined;
 if (!process.env.DATABASE_URL && template) {
   database = await wrapPglite(await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) }));
 }
-const platform = await createPlatform(config, pino({ level: config.logLevel }), database ? { database } : {});
-const app = await buildApp(platform);
-
 const principal = (userId: string): Principal => ({ userId, sessionId: `s-${userId}`, role: 'user', twoFactorEnabled: false, secondFactors: [], frozen: false, session: { secondFactorAt: null, stepUpAt: null, stepUpMethods: [] }, via: 'bearer' });
-platform.authenticator = {
+const authenticator: Authenticator = {
   authenticate: async () => null,
   authenticateSocket: async ({ token }) => (token?.startsWith('user:') ? principal(token.slice(5)) : null),
 };
+const root = await compose(config, pino({ level: config.logLevel }), { database, authenticator });
+const { platform } = root;
+const app = await buildApp(root);
 app.post('/test/order-update', async (request) => {
   const body = z.object({ userId: z.string(), order: orderSchema }).parse(request.body);
   platform.realtime.toUser(body.userId, 'order:update', body.order);

@@ -26,7 +26,6 @@ import type { Platform } from '../../platform/index.ts';
 import { requireAdmin } from '../../platform/principal.ts';
 import { resolveDeposit, reviewQueue } from '../payments/index.ts';
 import { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from '../withdrawals/index.ts';
-import type { AppModule } from '../types.ts';
 import * as svc from './admin.service.ts';
 
 const tags = ['admin'];
@@ -37,7 +36,7 @@ function admin(request: FastifyRequest): svc.AdminCtx {
   return { adminId: requireAdmin(request).userId, requestId: String(request.id) };
 }
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerAdmin(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
 
   app.get('/api/admin/users', { schema: { tags, summary: 'Search users by email, name or id', querystring: adminUserQuery, response: { 200: adminUserList } } }, async (request) => {
@@ -110,5 +109,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     return svc.announcements(platform);
   });
 }
-
-export const adminModule: AppModule = { name: 'admin', register: routes };

@@ -4,13 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { createAlert, deleteAlert, listAlerts, startAlertEvaluation, updateAlert } from './alerts.service.ts';
 
 const tags = ['alerts'];
 const idParams = z.object({ id: z.uuid() });
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerAlerts(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get('/api/alerts', { schema: { tags, summary: 'Your price alerts', response: { 200: alertList } } }, async (request) => listAlerts(platform, requireUser(request).userId));
   app.post('/api/alerts', { schema: { tags, summary: 'Create a price alert (at most 50 active)', body: createAlertRequest, response: { 201: priceAlert } } }, async (request, reply) =>
@@ -26,5 +25,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   const stop = startAlertEvaluation(platform);
   platform.onClose(stop);
 }
-
-export const alertsModule: AppModule = { name: 'alerts', register: routes };

@@ -30,7 +30,7 @@ export function alertView(r: PriceAlertRow): PriceAlert {
 
 const tooMany = () => new AppError('LIMIT_EXCEEDED', `At most ${MAX_ACTIVE_ALERTS} active alerts per account; delete or pause some first`);
 
-export async function createAlert(platform: Platform, userId: string, input: CreateAlertRequest): Promise<PriceAlert> {
+export async function createAlert(platform: Pick<Platform, 'database'>, userId: string, input: CreateAlertRequest): Promise<PriceAlert> {
   const asset = findAsset(input.assetId);
   if (!asset) throw new AppError('VALIDATION_ERROR', `Unknown asset ${input.assetId}`, [{ path: ['body', 'assetId'], message: 'unknown asset' }]);
   const row = await platform.database.db.transaction(async (tx) => {
@@ -49,7 +49,7 @@ export async function createAlert(platform: Platform, userId: string, input: Cre
   return alertView(row);
 }
 
-export async function updateAlert(platform: Platform, userId: string, id: string, input: z.infer<typeof updateAlertRequest>): Promise<PriceAlert> {
+export async function updateAlert(platform: Pick<Platform, 'database'>, userId: string, id: string, input: z.infer<typeof updateAlertRequest>): Promise<PriceAlert> {
   const row = await platform.database.db.transaction(async (tx) => {
     const cur = await repo.findAlert(tx, userId, id);
     if (!cur) throw notFound('Alert');
@@ -69,11 +69,11 @@ export async function updateAlert(platform: Platform, userId: string, id: string
   return alertView(row);
 }
 
-export async function deleteAlert(platform: Platform, userId: string, id: string): Promise<void> {
+export async function deleteAlert(platform: Pick<Platform, 'database'>, userId: string, id: string): Promise<void> {
   if (!(await repo.deleteAlert(platform.database.db, userId, id))) throw notFound('Alert');
 }
 
-export async function listAlerts(platform: Platform, userId: string) {
+export async function listAlerts(platform: Pick<Platform, 'database'>, userId: string) {
   return { items: (await repo.listAlerts(platform.database.db, userId)).map(alertView) };
 }
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBearer, asUser, createAdmin, latestEmail, randomIp, signIn, signUpVerified, totpCode } from '../../../test/auth-helpers.ts';
 import { pino } from 'pino';
 import { buildApp } from '../../app.ts';
+import { compose } from '../../compose.ts';
 import { loadConfig } from '../../config.ts';
-import { createPlatform } from '../../platform/index.ts';
 import { createTestApp, sharedDatabase, type TestContext, testEnv, uniqueEmail } from '../../../test/helpers.ts';
 
 let t: TestContext;
@@ -73,10 +73,11 @@ describe('admin:create', () => {
 describe('development outbox and OpenAPI', () => {
   it('GET /api/dev/outbox is absent when dev tools are off (production)', async () => {
     const { config } = loadConfig(testEnv());
-    const platform = await createPlatform({ ...config, devToolsEnabled: false }, pino({ level: 'silent' }), {
+    const root = await compose({ ...config, devToolsEnabled: false }, pino({ level: 'silent' }), {
       database: { ...(await sharedDatabase()), close: async () => undefined },
     });
-    const app = await buildApp(platform);
+    const { platform } = root;
+    const app = await buildApp(root);
     try {
       expect((await app.inject({ method: 'GET', url: '/api/dev/outbox' })).statusCode).toBe(404);
     } finally {

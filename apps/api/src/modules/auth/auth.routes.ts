@@ -16,14 +16,13 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../platform/errors.ts';
-import type { Platform } from '../../platform/index.ts';
-import type { AppModule } from '../types.ts';
+import type { Config } from '../../config.ts';
 import { registerAccountRoutes } from './account.routes.ts';
-import { type AuthDeps, createAuthDeps, requestContext, toProfile } from './auth.context.ts';
+import { type AuthDeps, requestContext, toProfile } from './auth.context.ts';
 import { login, RESEND_ACCEPTED, resendVerification, SIGNUP_ACCEPTED, signup, verifyEmail } from './auth.service.ts';
 import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from './cookies.ts';
 import { DEVICE_COOKIE, setDeviceCookie } from './login-throttle.ts';
-import { createAuthenticator, type IssuedSession, logout, refreshSession } from './sessions.service.ts';
+import { type IssuedSession, logout, refreshSession } from './sessions.service.ts';
 import { beginSetup, completeSetup } from './setup.service.ts';
 
 export const authTags = ['auth'];
@@ -44,8 +43,8 @@ function bearerClient(request: FastifyRequest): boolean {
   return request.headers.origin === undefined && request.headers.cookie === undefined;
 }
 
-function signedIn(request: FastifyRequest, reply: FastifyReply, platform: Platform, issued: IssuedSession, returnTokens: boolean | undefined) {
-  setAuthCookies(reply, platform.config, issued);
+function signedIn(request: FastifyRequest, reply: FastifyReply, config: Config, issued: IssuedSession, returnTokens: boolean | undefined) {
+  setAuthCookies(reply, config, issued);
   const user = toProfile(issued.user);
   if (!returnTokens || !bearerClient(request)) return { user };
   return {
@@ -54,10 +53,10 @@ function signedIn(request: FastifyRequest, reply: FastifyReply, platform: Platfo
   };
 }
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+/** Sign-up, sign-in, sessions, the account routes (account.routes.ts) and the first administrator's setup. */
+export async function registerAuth(root: FastifyInstance, d: AuthDeps): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const d: AuthDeps = createAuthDeps(platform);
-  platform.authenticator = createAuthenticator(d);
+  const { config } = d.platform;
 
   app.post(
     '/api/auth/signup',
@@ -71,7 +70,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   app.post(
     '/api/auth/verify-email',
     { schema: { tags: authTags, summary: 'Verify the email with its code and sign in', body: verifyEmailRequest, response: { 200: authResponse, ...errors } }, config: credentialRoute },
-    async (request, reply) => signedIn(request, reply, platform, await verifyEmail(d, request.body, requestContext(request)), request.body.returnTokens),
+    async (request, reply) => signedIn(request, reply, config, await verifyEmail(d, request.body, requestContext(request)), request.body.returnTokens),
   );
 
   app.post(
@@ -98,8 +97,8 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
     async (request, reply) => {
       const issued = await login(d, request.body, requestContext(request), request.cookies[DEVICE_COOKIE]);
-      setDeviceCookie(reply, platform.config, issued.deviceToken);
-      return signedIn(request, reply, platform, issued, request.body.returnTokens);
+      setDeviceCookie(reply, config, issued.deviceToken);
+      return signedIn(request, reply, config, issued, request.body.returnTokens);
     },
   );
 
@@ -119,10 +118,10 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     async (request, reply) => {
       const raw = request.body?.refreshToken ?? request.cookies[REFRESH_COOKIE];
       try {
-        return signedIn(request, reply, platform, await refreshSession(d, raw, requestContext(request)), request.body?.returnTokens);
+        return signedIn(request, reply, config, await refreshSession(d, raw, requestContext(request)), request.body?.returnTokens);
       } catch (err) {
         // A dead refresh token is cleared so the client stops retrying it; a server fault keeps the session.
-        if (err instanceof AppError && err.code === 'UNAUTHENTICATED') clearAuthCookies(reply, platform.config);
+        if (err instanceof AppError && err.code === 'UNAUTHENTICATED') clearAuthCookies(reply, config);
         throw err;
       }
     },
@@ -133,7 +132,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     { schema: { tags: authTags, summary: 'End this session', response: { 200: okResponse, ...errors } } },
     async (request, reply) => {
       await logout(d, request.principal, request.cookies[REFRESH_COOKIE]);
-      clearAuthCookies(reply, platform.config);
+      clearAuthCookies(reply, config);
       return { ok: true as const };
     },
   );
@@ -142,7 +141,7 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
 
   // The first administrator from the setup link an embedded start prints (setup.service.ts). Authenticated by the
   // link's token in the body, like the credential routes; outside production only (production has admin:create).
-  if (!platform.config.isProduction) {
+  if (!config.isProduction) {
     const setupErrors = { ...errors, 404: errorBodySchema, 409: errorBodySchema };
     app.post(
       '/api/setup/begin',
@@ -167,5 +166,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     );
   }
 }
-
-export const authModule: AppModule = { name: 'auth', register: routes };

@@ -183,7 +183,7 @@ describe('socket tokens', () => {
     expect(res.statusCode).toBe(200);
     const { token, expiresAt } = res.json();
     expect(new Date(expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(61_000);
-    const auth = t.platform.authenticator;
+    const auth = t.root.auth.authenticator;
     expect(await auth.authenticateSocket({ token })).toMatchObject({ userId: s.user.id, via: 'bearer' });
     expect(await auth.authenticateSocket({ cookieHeader: `a=b; access_token=${s.accessToken}` })).toMatchObject({ userId: s.user.id, via: 'cookie' });
     expect(await auth.authenticateSocket({ token: s.accessToken })).toBeNull();

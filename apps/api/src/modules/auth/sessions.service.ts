@@ -119,7 +119,7 @@ export async function logoutAll(d: AuthDeps, principal: Principal): Promise<numb
  * Every revocation ends with this, after its transaction committed: the sockets of those sessions are
  * disconnected on every machine (realtime/server.ts), so no private event reaches a signed-out browser.
  */
-export function sessionsEnded(platform: Platform, sessionIds: string[]): void {
+export function sessionsEnded(platform: Pick<Platform, 'events'>, sessionIds: string[]): void {
   if (sessionIds.length) platform.events.emit('session.revoked', { sessionIds });
 }
 

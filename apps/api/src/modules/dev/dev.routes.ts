@@ -4,10 +4,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform/index.ts';
 import { DevOutboxMailer } from '../../platform/mailer/dev-outbox.ts';
-import type { AppModule } from '../types.ts';
 
 /** Development helpers owned by no single domain. Registered only when devToolsEnabled (404 in production). */
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerDev(root: FastifyInstance, platform: Pick<Platform, 'config' | 'mailer'>): Promise<void> {
   if (!platform.config.devToolsEnabled) return;
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
@@ -29,5 +28,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
   );
 }
-
-export const devModule: AppModule = { name: 'dev', register: routes };

@@ -39,7 +39,7 @@ export async function getBalances(executor: Executor, prices: PriceReader, userI
  * After commit: tells the user's browsers which balances changed. Callers pass the balances the
  * ledger returned from `post` (the values written in that transaction).
  */
-export function emitBalanceChanges(platform: Platform, balances: UserBalance[]): void {
+export function emitBalanceChanges(platform: Pick<Platform, 'realtime' | 'prices'>, balances: UserBalance[]): void {
   const byUser = new Map<string, Map<string, UserBalance>>();
   for (const b of balances) {
     const m = byUser.get(b.userId) ?? new Map<string, UserBalance>();

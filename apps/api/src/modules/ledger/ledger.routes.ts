@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin, requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { getBalances } from './balances.ts';
 import { reconcile } from './reconciliation.ts';
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+/** The ledger: balances and the admin reconciliation. Other modules post through ledger.service.ts. */
+export async function registerLedger(root: FastifyInstance, platform: Pick<Platform, 'database' | 'prices'>): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/wallet/balances',
@@ -23,6 +23,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
   );
 }
-
-/** The ledger: balances and the admin reconciliation. Other modules post through ledger.service.ts. */
-export const ledgerModule: AppModule = { name: 'ledger', register: routes };

@@ -7,7 +7,7 @@ import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { waitFor } from '../../../test/prices.ts';
 import { authKeys } from '../auth/index.ts';
 import { getBalances, reconcile } from '../ledger/index.ts';
-import { openOrders, OrdersService } from '../trading/index.ts';
+import { openOrders } from '../trading/index.ts';
 import { rows } from '../../platform/db/sql.ts';
 import { type ImportOptions, runImport } from './importer.ts';
 import { legacyTx, legacyUser, legacyWallet, tag, writeDump } from './legacy-fixtures.ts';
@@ -25,7 +25,7 @@ let opts: ImportOptions;
 beforeAll(async () => {
   t = await createTestApp(); // the simulated market, driven through POST /api/dev/market/:assetId
   opts = { dryRun: false, onAnomaly: 'review', keys: authKeys(t.config.auth.dataEncryptionKey) };
-  await waitFor(() => t.platform.tradingEngine?.isRunning === true && t.platform.prices.get('bitcoin') !== null);
+  await waitFor(() => t.root.trading.engine.isRunning && t.platform.prices.get('bitcoin') !== null);
 });
 afterAll(async () => {
   await t?.close();
@@ -208,11 +208,11 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
     const f = fixture();
     await runImport(t.platform.database, openDump(f.dump), opts);
     const alice = await signIn(t, f.alice.email, 'alice-old-password');
-    const service = new OrdersService(t.platform);
+    const service = t.root.trading.orders;
     // A live resting limit buy far below the market (open) and a market buy (closed), both newer than the imports.
     const resting = (await service.place(alice.user.id, { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: '0.001', price: '1000' }, null)).order;
     const market = (await service.place(alice.user.id, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.0001' }, null)).order;
-    await t.platform.tradingEngine!.idle();
+    await t.root.trading.engine.idle();
 
     const open = await allOrders(alice, 'open', 100);
     expect(open.map((o) => o.id)).toEqual([resting.id]);

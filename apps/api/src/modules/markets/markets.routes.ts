@@ -15,14 +15,13 @@ import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { represent } from '../../http/prebuilt.ts';
 import type { Platform } from '../../platform/index.ts';
-import { clusterNamespace } from '../../realtime/namespace.ts';
-import type { AppModule } from '../types.ts';
+import type { Metrics } from '../../platform/metrics.ts';
 import { CoinCapClient, CoinCapProvider } from './coincap.ts';
 import { PriceFeed } from './feed.ts';
 import { HISTORY_TTL_S } from './history.ts';
-import { MarketsService } from './markets.service.ts';
+import type { MarketsService } from './markets.service.ts';
 import { TRADING_PAIRS } from './pairs.ts';
-import { PriceStore } from './price-store.ts';
+import type { PriceStore } from './price-store.ts';
 import { SimulatedMarket } from './simulated.ts';
 
 /** The simulated market moves once a second; CoinCap is polled every PRICE_POLL_INTERVAL_MS. */
@@ -31,9 +30,9 @@ export const SIMULATED_TICK_MS = 1000;
 const tags = ['markets'];
 const errors = { 400: errorBodySchema, 404: errorBodySchema, 503: errorBodySchema };
 
-function createFeed(platform: Platform, namespace: string): PriceFeed {
+/** The feed that fills `store` (the platform's price store) from the configured source; built by compose.ts. */
+export function createFeed(platform: Platform, store: PriceStore, namespace: string): PriceFeed {
   const { prices } = platform.config;
-  const store = new PriceStore(prices.maxAgeMs);
   if (prices.source === 'simulated') {
     const sim = new SimulatedMarket();
     return new PriceFeed(platform, sim, store, { namespace, intervalMs: SIMULATED_TICK_MS }, sim);
@@ -42,8 +41,8 @@ function createFeed(platform: Platform, namespace: string): PriceFeed {
   return new PriceFeed(platform, new CoinCapProvider(client), store, { namespace, intervalMs: prices.pollIntervalMs }, null);
 }
 
-function registerMetrics(platform: Platform, feed: PriceFeed): void {
-  const registers = [platform.metrics.registry];
+function registerMetrics(metrics: Metrics, feed: PriceFeed): void {
+  const registers = [metrics.registry];
   new Gauge({
     name: 'price_feed_age_seconds',
     help: 'Age of the newest price tick on this machine (-1 before the first)',
@@ -63,19 +62,18 @@ function registerMetrics(platform: Platform, feed: PriceFeed): void {
   });
 }
 
-async function register(root: FastifyInstance, platform: Platform): Promise<void> {
+/** Prices and history; the feed (built by compose.ts) starts when the app is ready and stops when it closes. */
+export async function registerMarkets(
+  root: FastifyInstance,
+  { config, metrics, feed, service }: Pick<Platform, 'config' | 'metrics'> & { feed: PriceFeed; service: MarketsService },
+): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const namespace = clusterNamespace(platform);
-  const feed = createFeed(platform, namespace);
-  const service = new MarketsService(platform, feed, feed.provider, namespace);
-  platform.prices = feed.store;
-  platform.priceHealth = () => feed.health();
-  registerMetrics(platform, feed);
+  registerMetrics(metrics, feed);
   app.addHook('onReady', async () => feed.start());
   app.addHook('onClose', async () => feed.stop());
 
   // Browsers and CDNs may reuse a price list for about half a tick.
-  const listMaxAge = Math.max(1, Math.min(15, Math.floor((feed.source === 'simulated' ? SIMULATED_TICK_MS : platform.config.prices.pollIntervalMs) / 2000)));
+  const listMaxAge = Math.max(1, Math.min(15, Math.floor((feed.source === 'simulated' ? SIMULATED_TICK_MS : config.prices.pollIntervalMs) / 2000)));
 
   const listCacheControl = `public, max-age=${listMaxAge}`;
   // Every open page polls this: the fast path answers it before Fastify's pipeline; CORS requests, HEAD and
@@ -127,7 +125,7 @@ async function register(root: FastifyInstance, platform: Platform): Promise<void
     },
   );
 
-  if (platform.config.devToolsEnabled) {
+  if (config.devToolsEnabled) {
     app.post(
       '/api/dev/market/:assetId',
       {
@@ -143,5 +141,3 @@ async function register(root: FastifyInstance, platform: Platform): Promise<void
     );
   }
 }
-
-export const marketsModule: AppModule = { name: 'markets', register };

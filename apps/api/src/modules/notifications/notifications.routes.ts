@@ -5,13 +5,12 @@ import { z } from 'zod';
 import { notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import * as repo from './notifications.repo.ts';
 import { listNotifications, notificationView } from './notifications.service.ts';
 
 const tags = ['notifications'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerNotifications(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const db = platform.database.db;
   app.get('/api/notifications', { schema: { tags, summary: 'In-app notifications, newest first', querystring: notificationListQuery, response: { 200: notificationList } } }, async (request) =>
@@ -33,5 +32,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     updated: await repo.markAllRead(db, requireUser(request).userId),
   }));
 }
-
-export const notificationsModule: AppModule = { name: 'notifications', register: routes };

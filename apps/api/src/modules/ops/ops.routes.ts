@@ -15,9 +15,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sendError } from '../../http/errors.ts';
 import { ANONYMOUS_BINDING, CSRF_COOKIE, issueCsrfToken } from '../../platform/csrf.ts';
-import type { Platform } from '../../platform/index.ts';
+import type { CheckResult, Platform } from '../../platform/index.ts';
 import { requireAdmin } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { Gauge } from 'prom-client';
 import { databaseReadiness, flyHealth, flyInstances, flyStatus, liveness, readiness, region } from './ops.service.ts';
 
@@ -44,7 +43,7 @@ export function isPrivateAddress(raw: string | undefined): boolean {
  * client address is the TCP peer itself and no proxy header came with it (Fly's public proxy adds Fly-Client-IP and
  * X-Forwarded-For, and connects from a private address of its own).
  */
-function metricsAllowed(platform: Platform, request: FastifyRequest): boolean {
+function metricsAllowed(platform: Pick<Platform, 'clientAddress' | 'config'>, request: FastifyRequest): boolean {
   const token = platform.config.metricsToken;
   const auth = request.headers.authorization;
   if (token && auth === `Bearer ${token}`) return true;
@@ -73,14 +72,14 @@ function registerReadinessMetrics(platform: Platform): void {
   });
 }
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerOps(root: FastifyInstance, { platform, priceHealth }: { platform: Platform; priceHealth: () => CheckResult }): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { config } = platform;
 
   const healthSchema = { ...ops, summary: 'Readiness', response: { 200: healthResponse, 503: healthResponse } };
   for (const url of ['/health', '/api/health']) {
     app.get(url, { schema: healthSchema, config: noLimit }, async (_req, reply) => {
-      const { httpStatus, body } = await readiness(platform);
+      const { httpStatus, body } = await readiness(platform, priceHealth);
       reply.header('cache-control', 'no-store');
       return reply.code(httpStatus as 200 | 503).send(body);
     });
@@ -168,5 +167,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     return platform.metrics.registry.metrics();
   });
 }
-
-export const opsModule: AppModule = { name: 'ops', register: routes };

@@ -39,7 +39,7 @@ export async function databaseReadiness(platform: Platform): Promise<CheckResult
 }
 
 /** Liveness: answered by the process itself (no database, no cache), so an outage elsewhere never fails it. */
-export function liveness(platform: Platform): { httpStatus: 200 | 503; body: { status: 'ok' | 'draining' } } {
+export function liveness(platform: Pick<Platform, 'draining'>): { httpStatus: 200 | 503; body: { status: 'ok' | 'draining' } } {
   return platform.draining ? { httpStatus: 503, body: { status: 'draining' } } : { httpStatus: 200, body: { status: 'ok' } };
 }
 
@@ -47,9 +47,9 @@ export function liveness(platform: Platform): { httpStatus: 200 | 503; body: { s
  * Readiness: 503 when the database is unreachable or unmigrated, or the process is draining; degraded otherwise if
  * a part is. Fly does not route on it (its routing check is /health/live); operators read it, and db_ready.
  */
-export async function readiness(platform: Platform): Promise<{ httpStatus: number; body: HealthResponse }> {
+export async function readiness(platform: Platform, priceHealth: () => CheckResult): Promise<{ httpStatus: number; body: HealthResponse }> {
   const [database, cache] = await Promise.all([databaseReadiness(platform), timed(() => platform.cache.ping(), 'degraded')]);
-  const prices = platform.priceHealth();
+  const prices = priceHealth();
   let status: HealthResponse['status'] = 'ok';
   if (database.status === 'down') status = 'down';
   else if (platform.draining) status = 'draining';
@@ -58,7 +58,7 @@ export async function readiness(platform: Platform): Promise<{ httpStatus: numbe
   return { httpStatus, body: { status, version: platform.config.version, checks: { database, cache, prices } } };
 }
 
-export function region(platform: Platform) {
+export function region(platform: Pick<Platform, 'config' | 'instanceId'>) {
   const { fly } = platform.config;
   return {
     region: fly.region ?? 'local',
@@ -101,7 +101,7 @@ export function flyStatus(platform: Platform) {
  * Machines of this app. When Fly's DNS does not answer (or the app runs outside Fly with FLY_APP_NAME set) the
  * answer degrades to this process alone, marked `local`, rather than failing the admin page.
  */
-export async function flyInstances(platform: Platform): Promise<FlyInstances> {
+export async function flyInstances(platform: Pick<Platform, 'config' | 'instanceId' | 'log'>): Promise<FlyInstances> {
   try {
     return await listFlyInstances(platform.config, platform.instanceId);
   } catch (err) {

@@ -7,7 +7,6 @@ import { D } from '../ledger/index.ts';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { startPaymentMaintenance } from './maintenance.ts';
 import { NowPaymentsClient } from './nowpayments.client.ts';
 import * as repo from './payments.repo.ts';
@@ -27,7 +26,7 @@ declare module 'fastify' {
   }
 }
 
-export function createProvider(platform: Platform): PaymentProvider {
+export function createProvider(platform: Pick<Platform, 'config' | 'prices'>): PaymentProvider {
   const p = platform.config.payments;
   return p.provider === 'nowpayments' && p.apiKey ? new NowPaymentsClient({ apiKey: p.apiKey, baseUrl: p.baseUrl }) : new SimulatedPaymentProvider(platform.prices);
 }
@@ -61,9 +60,9 @@ async function webhookScope(scope: FastifyInstance, d: PaymentsDeps): Promise<vo
   );
 }
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerPayments(root: FastifyInstance, d: PaymentsDeps): Promise<void> {
+  const { platform } = d;
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const d: PaymentsDeps = { platform, provider: createProvider(platform) };
 
   app.post(
     '/api/wallet/deposits',
@@ -138,5 +137,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
 
   if (platform.config.environment !== 'test') platform.onClose(startPaymentMaintenance(d));
 }
-
-export const paymentsModule: AppModule = { name: 'payments', register: routes };

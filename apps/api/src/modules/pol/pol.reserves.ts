@@ -29,7 +29,7 @@ interface ReserveRow {
 }
 
 /** An operator's declaration for one address (a later one for the same asset, chain and address replaces it). */
-export async function declareReserve(platform: Platform, actor: { adminId: string; requestId: string }, body: PolReserveRequest) {
+export async function declareReserve(platform: Pick<Platform, 'database'>, actor: { adminId: string; requestId: string }, body: PolReserveRequest) {
   return platform.database.db.transaction(async (tx) => {
     const [row] = await rows<ReserveRow>(
       tx,

@@ -4,7 +4,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin, requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { startSnapshotJob } from './pol.job.ts';
 import { declareReserve, publication } from './pol.reserves.ts';
 import { inclusionProof, rootHistory, takeSnapshot } from './pol.service.ts';
@@ -21,7 +20,8 @@ const reserveResponse = z.object({
   declaredAt: z.string(),
 });
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+/** Proof of liabilities: snapshots, Merkle sum tree, signed roots, inclusion proofs, declared reserves. */
+export async function registerPol(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const tags = ['proof-of-liabilities'];
   const db = platform.database.db;
@@ -81,6 +81,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
   const everyMs = platform.config.proof.snapshotIntervalMs;
   if (everyMs > 0) platform.onClose(startSnapshotJob(platform, everyMs));
 }
-
-/** Proof of liabilities: snapshots, Merkle sum tree, signed roots, inclusion proofs, declared reserves. */
-export const polModule: AppModule = { name: 'proof-of-liabilities', register: routes };

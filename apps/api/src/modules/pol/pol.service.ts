@@ -60,7 +60,7 @@ export function signingKey(platform: Platform): Promise<SigningKey> {
   return k;
 }
 
-async function loadSigningKey(platform: Platform): Promise<SigningKey> {
+async function loadSigningKey(platform: Pick<Platform, 'config' | 'database' | 'log'>): Promise<SigningKey> {
   const configured = platform.config.proof.signingKey;
   if (configured) return keyFromSeed(configured);
   if (platform.config.isProduction) throw new Error('PROOF_SIGNING_KEY is required in production and staging');

@@ -19,7 +19,7 @@ export type PriceHistory = (assetId: string, interval: string, start: number, en
  * point are the user's opening balances plus every posting up to that time, valued at the asset's price at or
  * before it. The last point is now, at current prices.
  */
-export async function portfolioHistory(platform: Platform, history: PriceHistory, userId: string, range: Range): Promise<{ time: string; valueUsd: string }[]> {
+export async function portfolioHistory(platform: Pick<Platform, 'database' | 'prices'>, history: PriceHistory, userId: string, range: Range): Promise<{ time: string; valueUsd: string }[]> {
   const spec = RANGES[range];
   const end = Date.now();
   const start = end - spec.ms;

@@ -4,13 +4,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
 import { D } from '../ledger/index.ts';
-import type { AppModule } from '../types.ts';
 import { type PriceHistory, portfolioHistory } from './portfolio.history.ts';
 import { getPortfolio } from './portfolio.service.ts';
 
 const tags = ['portfolio'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerPortfolio(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   // Price history through the markets module's public endpoint (cached there), not its internals.
   const history: PriceHistory = async (assetId, interval, start, end) => {
@@ -28,5 +27,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     async (request) => ({ items: await portfolioHistory(platform, history, requireUser(request).userId, request.query.range) }),
   );
 }
-
-export const portfolioModule: AppModule = { name: 'portfolio', register: routes };

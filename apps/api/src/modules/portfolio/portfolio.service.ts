@@ -33,7 +33,7 @@ export function averageCosts(fills: { base: string; side: 'buy' | 'sell'; filled
 
 const usd = (v: Dec) => v.toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2);
 
-export async function getPortfolio(platform: Platform, userId: string): Promise<Portfolio> {
+export async function getPortfolio(platform: Pick<Platform, 'database' | 'prices'>, userId: string): Promise<Portfolio> {
   const db = platform.database.db;
   const [balances, fills] = await Promise.all([userBalances(db, userId), filledOrders(db, userId)]);
   const costs = averageCosts(fills);

@@ -41,13 +41,13 @@ export function bookOnlyState(s: repo.SecuritySettings, now = Date.now()): Addre
 
 export const origin = (ctx: RequestContext): Origin => ({ device: describeDevice(ctx.userAgent), ip: ctx.ip, at: new Date() });
 
-async function ownerEmail(platform: Platform, userId: string): Promise<string> {
+async function ownerEmail(platform: Pick<Platform, 'database'>, userId: string): Promise<string> {
   const u = await findUserById(platform.database.db, userId);
   if (!u) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
   return u.email;
 }
 
-export async function getAddressBook(platform: Platform, userId: string): Promise<WithdrawalAddressBook> {
+export async function getAddressBook(platform: Pick<Platform, 'config' | 'database'>, userId: string): Promise<WithdrawalAddressBook> {
   const db = platform.database.db;
   const [rows, settings] = await Promise.all([repo.listAddresses(db, userId), repo.getSettings(db, userId)]);
   const now = Date.now();
@@ -87,7 +87,7 @@ export async function addAddress(platform: Platform, p: Principal, input: Create
 }
 
 /** The emailed link: no session needed (the token proves the mailbox). A frozen account confirms nothing. */
-export async function confirmAddress(platform: Platform, token: string, ctx: RequestContext): Promise<WithdrawalAddress> {
+export async function confirmAddress(platform: Pick<Platform, 'database' | 'log' | 'mailer'>, token: string, ctx: RequestContext): Promise<WithdrawalAddress> {
   const bad = () => invalid('token', 'This confirmation link is invalid, expired or already used');
   const { row, email } = await platform.database.db.transaction(async (tx) => {
     const t = await repo.consumeToken(tx, token, 'address_confirm');

@@ -7,7 +7,7 @@ import { audit, origin } from './address-book.service.ts';
 import * as repo from './security.repo.ts';
 import { antiPhishingChangedEmail } from './security.emails.ts';
 
-export async function getAntiPhishing(platform: Platform, userId: string): Promise<AntiPhishingState> {
+export async function getAntiPhishing(platform: Pick<Platform, 'database'>, userId: string): Promise<AntiPhishingState> {
   return { code: (await repo.getSettings(platform.database.db, userId)).antiPhishingCode };
 }
 
@@ -16,7 +16,7 @@ export async function getAntiPhishing(platform: Platform, userId: string): Promi
  * a stolen session cannot set a code of its own choosing for its phishing emails. The confirmation email already
  * carries the new code. The audit record says that it changed, not what it is.
  */
-export async function setAntiPhishing(platform: Platform, p: Principal, code: string | null, ctx: RequestContext): Promise<AntiPhishingState> {
+export async function setAntiPhishing(platform: Pick<Platform, 'database' | 'log' | 'mailer'>, p: Principal, code: string | null, ctx: RequestContext): Promise<AntiPhishingState> {
   await platform.database.db.transaction(async (tx) => {
     await repo.lockUserSettings(tx, p.userId);
     await repo.updateSettings(tx, p.userId, { antiPhishingCode: code });

@@ -43,7 +43,7 @@ async function freeze(platform: Platform, userId: string, reason: string, entry:
   return { revokedSessions: ended.length };
 }
 
-async function state(platform: Platform, userId: string): Promise<FreezeState> {
+async function state(platform: Pick<Platform, 'database'>, userId: string): Promise<FreezeState> {
   const u = await findUserById(platform.database.db, userId);
   return { frozen: Boolean(u?.frozenAt), frozenAt: u?.frozenAt?.toISOString() ?? null };
 }
@@ -58,7 +58,7 @@ export async function freezeWithToken(platform: Platform, token: string, ctx: Re
 }
 
 /** A signed-in owner of a frozen account asks for the unfreeze link (to the account's mailbox). */
-export async function requestUnfreeze(platform: Platform, p: Principal, ctx: RequestContext): Promise<void> {
+export async function requestUnfreeze(platform: Pick<Platform, 'config' | 'database' | 'log' | 'mailer' | 'rateLimiter'>, p: Principal, ctx: RequestContext): Promise<void> {
   if (!p.frozen) throw new AppError('INVALID_STATE', 'This account is not frozen');
   await platform.rateLimiter.consume(FREEZE_LIMITS.unfreezeRequestUser, p.userId);
   const user = await findUserById(platform.database.db, p.userId);
@@ -121,7 +121,7 @@ export async function operatorFreeze(platform: Platform, ctx: OperatorCtx, userI
 }
 
 /** An operator lifts a freeze: admin session with 2FA (the route), a reason, audited, and the owner emailed. */
-export async function operatorUnfreeze(platform: Platform, ctx: OperatorCtx, userId: string, reason: string): Promise<{ ok: true }> {
+export async function operatorUnfreeze(platform: Pick<Platform, 'database' | 'log' | 'mailer'>, ctx: OperatorCtx, userId: string, reason: string): Promise<{ ok: true }> {
   if (userId === ctx.adminId) throw new AppError('INVALID_STATE', 'You cannot unfreeze your own account; another operator must');
   const changed = await platform.database.db.transaction(async (tx) => {
     const user = await findUserById(tx, userId);

@@ -16,7 +16,7 @@ function insertAt(html: string, marker: string, fragment: string, fallback: 'sta
  * anti-phishing code at the top of the text and HTML bodies and, for a security notice, a one-time freeze link
  * ("this wasn't me") at the bottom. Mail to an address without an account passes unchanged.
  */
-export function securityPersonalizer(platform: Platform): MailPersonalizer {
+export function securityPersonalizer(platform: Pick<Platform, 'config' | 'database'>): MailPersonalizer {
   const { db } = platform.database;
   return async (message: MailMessage): Promise<MailMessage> => {
     const who = await repo.recipientByEmail(db, message.to);

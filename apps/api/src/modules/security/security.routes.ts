@@ -18,14 +18,11 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Platform } from '../../platform/index.ts';
 import { requireAdmin, requireStepUp, requireUser } from '../../platform/principal.ts';
-import { createAuthDeps, requestContext } from '../auth/index.ts';
-import type { AppModule } from '../types.ts';
+import { type AuthDeps, requestContext } from '../auth/index.ts';
 import { addAddress, confirmAddress, getAddressBook, removeAddress, setAddressBookOnly } from './address-book.service.ts';
 import { getAntiPhishing, setAntiPhishing } from './anti-phishing.service.ts';
 import { freezeWithToken, operatorFreeze, operatorUnfreeze, requestUnfreeze, unfreezeWithToken } from './freeze.service.ts';
-import { securityPersonalizer } from './mail-personalizer.ts';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema, 422: errorBodySchema, 429: errorBodySchema };
 const signedIn = { security: [{ cookieAuth: [] as string[] }, { bearerAuth: [] as string[] }] as Record<string, string[]>[] };
@@ -35,15 +32,14 @@ const idParams = z.object({ id: z.uuid() });
 
 /**
  * Account security (issue 16): the withdrawal address book and "address book only", the "this wasn't me" freeze
- * and its lifting, the anti-phishing code, and the mail personalizer that puts the code and the freeze link into
- * every email.
+ * and its lifting, the anti-phishing code. (The mail personalizer that puts the code and the freeze link into every
+ * email is installed by the composition root, compose.ts.)
  */
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerSecurity(root: FastifyInstance, d: AuthDeps): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const d = createAuthDeps(platform);
+  const { platform } = d;
   const ttl = platform.config.auth.stepUpTtlSeconds;
   const stepUp = (request: FastifyRequest) => requireStepUp(request, ttl);
-  platform.mailer.use(securityPersonalizer(platform));
 
   const book = ['wallet'];
   app.get(
@@ -148,5 +144,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     async (request) => operatorUnfreeze(platform, admin(request), request.params.id, request.body.reason),
   );
 }
-
-export const securityModule: AppModule = { name: 'security', register: routes };

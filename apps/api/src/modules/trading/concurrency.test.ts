@@ -1,18 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext, usingPostgres } from '../../../test/helpers.ts';
+import { type TestContext, usingPostgres } from '../../../test/helpers.ts';
 import { rows } from '../../platform/db/sql.ts';
 import { reconcile } from '../ledger/index.ts';
 import { fillTriggered } from './fills.ts';
-import { QUIET_MARKET_ENV, tradingFixture } from './trading.fixtures.ts';
+import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
 
 // Real races need server PostgreSQL (CI sets DATABASE_URL); on PGlite (one connection) the same tests still check
 // the outcome, with the transactions serialised.
 let t: TestContext;
 let f: Awaited<ReturnType<typeof tradingFixture>>;
 beforeAll(async () => {
-  t = await createTestApp({ ...QUIET_MARKET_ENV, DB_POOL_SIZE: '20' });
-  f = await tradingFixture(t);
+  const app = await createTradingApp({ DB_POOL_SIZE: '20' });
+  t = app.t;
+  f = await tradingFixture(app);
 });
 afterAll(async () => {
   await t.close();
@@ -41,8 +42,8 @@ describe(`concurrency (${usingPostgres ? 'PostgreSQL' : 'PGlite, serialised'})`,
     for (let i = 0; i < 15; i++) {
       const u = await f.user({ USD: '1000' });
       const o = await f.place(u, { type: 'limit', amount: '0.01', price: '45000' });
-      t.platform.tradingEngine!.book.remove(o.id); // this test plays the engine itself
-      const [fill, cancel] = await Promise.allSettled([fillTriggered(t.platform, o.id, '44000'), f.orders.cancel(u, o.id)]);
+      t.root.trading.engine.book.remove(o.id); // this test plays the engine itself
+      const [fill, cancel] = await Promise.allSettled([fillTriggered(t.platform, t.root.trading.engine, o.id, '44000'), f.orders.cancel(u, o.id)]);
       const final = await f.orders.get(u, o.id);
       if (final.status === 'closed') {
         expect(fill).toEqual({ status: 'fulfilled', value: 'filled' });

@@ -130,7 +130,7 @@ export class TradingEngine {
 
   private async fill(order: BookOrder, price: string): Promise<void> {
     try {
-      const outcome = await fillTriggered(this.platform, order.id, price);
+      const outcome = await fillTriggered(this.platform, this, order.id, price);
       this.platform.log.debug({ orderId: order.id, outcome }, 'triggered order');
     } catch (err) {
       // A database hiccup: put it back, the next tick tries again.

@@ -5,7 +5,7 @@ import { retryTransient } from '../../platform/db/sql.ts';
 import { findPair } from '../markets/index.ts';
 import { lockOrder, updateOrder } from './orders.repo.ts';
 import { executionPrice, fillEntry } from './settlement.ts';
-import { type Effects, publishEffects } from './trading.events.ts';
+import { type Effects, type LocalBook, publishEffects } from './trading.events.ts';
 
 export type FillOutcome = 'filled' | 'skipped' | 'rejected';
 
@@ -15,7 +15,7 @@ export type FillOutcome = 'filled' | 'skipped' | 'rejected';
  * happen twice. A triggered buy whose price gapped beyond what it held and cannot be paid is rejected and its
  * hold released.
  */
-export async function fillTriggered(platform: Platform, orderId: string, priceUsd: string): Promise<FillOutcome> {
+export async function fillTriggered(platform: Platform, book: LocalBook, orderId: string, priceUsd: string): Promise<FillOutcome> {
   const db = platform.database.db;
   let effects: Effects | null = null;
   try {
@@ -51,15 +51,15 @@ export async function fillTriggered(platform: Platform, orderId: string, priceUs
   } catch (err) {
     if (!(err instanceof AppError && err.code === 'INSUFFICIENT_FUNDS')) throw err;
     effects = await reject(platform, orderId, 'INSUFFICIENT_FUNDS');
-    if (effects) publishEffects(platform, effects);
+    if (effects) publishEffects(platform, book, effects);
     return 'rejected';
   }
   if (!effects) return 'skipped';
-  publishEffects(platform, effects);
+  publishEffects(platform, book, effects);
   return 'filled';
 }
 
-async function reject(platform: Platform, orderId: string, reason: string): Promise<Effects | null> {
+async function reject(platform: Pick<Platform, 'database'>, orderId: string, reason: string): Promise<Effects | null> {
   return platform.database.db.transaction(async (tx) => {
     const row = await lockOrder(tx, orderId);
     if (row?.status !== 'open') return null;

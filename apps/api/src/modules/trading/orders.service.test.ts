@@ -1,15 +1,16 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestContext } from '../../../test/helpers.ts';
+import type { TestContext } from '../../../test/helpers.ts';
 import { rows } from '../../platform/db/sql.ts';
 import { reconcile } from '../ledger/index.ts';
-import { QUIET_MARKET_ENV, tradingFixture } from './trading.fixtures.ts';
+import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
 
 let t: TestContext;
 let f: Awaited<ReturnType<typeof tradingFixture>>;
 beforeAll(async () => {
-  t = await createTestApp(QUIET_MARKET_ENV);
-  f = await tradingFixture(t);
+  const app = await createTradingApp();
+  t = app.t;
+  f = await tradingFixture(app);
 });
 afterAll(async () => {
   expect((await reconcile(t.platform.database.db)).ok).toBe(true);
@@ -232,7 +233,7 @@ describe('limit, stop-loss and take-profit orders', () => {
     const u = await f.user({ USD: '1000' });
     const o = await f.place(u, { type: 'limit', amount: '0.01', price: '47000' });
     expect(o.status).toBe('open');
-    const engine = t.platform.tradingEngine!;
+    const engine = t.root.trading.engine;
     await engine.stop();
     expect(engine.book.size).toBe(0);
     await engine.start();

@@ -14,7 +14,7 @@ import { triggerOf } from './order-book.ts';
 import { findLegacyOrder, findOrder, insertOrder, insertOrdersIfApplied, listLegacyOrders, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
 import { toLegacyOrder, toOrder } from './order-view.ts';
 import { amountForBudget, buyHold, executionPrice, type Fill, fillEntry } from './settlement.ts';
-import { type Effects, publishEffects } from './trading.events.ts';
+import { type Effects, type LocalBook, publishEffects } from './trading.events.ts';
 import type { NewOrderRow, OrderRow } from './trading.schema.ts';
 
 const invalid = (path: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', path], message }]);
@@ -27,7 +27,7 @@ function checkPlaces(value: string | undefined, places: number, field: string): 
 }
 
 /** The server's current price for a pair, or null when the feed is stale or silent about it. */
-export function currentPrice(platform: Platform, pair: TradingPair): Dec | null {
+export function currentPrice(platform: Pick<Platform, 'config' | 'prices'>, pair: TradingPair): Dec | null {
   const prices = platform.prices;
   if (prices.isStale()) return null;
   const q = prices.get(pair.assetId);
@@ -65,7 +65,10 @@ const orderCursor = cursorCodec<{ ts: string; id: string }>(
 export class OrdersService {
   private readonly marketFills: Batcher<MarketFill, Effects | null>;
 
-  constructor(private readonly platform: Platform) {
+  constructor(
+    private readonly platform: Platform,
+    private readonly book: LocalBook,
+  ) {
     // Group commit: everything that arrives while a batch runs goes out together in the next one. On PostgreSQL a
     // second batch may run beside the first once at least 16 orders wait (smaller batches side by side cost more
     // statements than they save in waiting; measured in bench/orders.mjs). PGlite has one connection.
@@ -108,7 +111,7 @@ export class OrdersService {
     if (body.type === 'market' && idempotencyKey === null) {
       const filled = await this.marketFills.submit(this.marketFill(userId, pair, body, amount, now!));
       if (filled) {
-        publishEffects(this.platform, filled);
+        publishEffects(this.platform, this.book, filled);
         return { order: toOrder(filled.orders[0]!), replayed: false };
       }
     }
@@ -119,7 +122,7 @@ export class OrdersService {
         return { status: 201, body: toOrder(effects.orders[0]!) };
       }),
     );
-    if (!result.replayed) publishEffects(this.platform, effects);
+    if (!result.replayed) publishEffects(this.platform, this.book, effects);
     return { order: result.body, replayed: result.replayed };
   }
 
@@ -270,7 +273,7 @@ export class OrdersService {
       }
       return { orders: [updated], balances };
     }));
-    publishEffects(this.platform, effects);
+    publishEffects(this.platform, this.book, effects);
     return toOrder(effects.orders[0]!);
   }
 

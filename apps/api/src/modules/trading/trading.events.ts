@@ -19,13 +19,18 @@ export interface Effects {
   balances: UserBalance[];
 }
 
-export function publishEffects(platform: Platform, effects: Effects): void {
+/** The engine on this machine (engine.ts), told of every book change at once; the other machines learn over pub/sub. */
+export interface LocalBook {
+  apply(msg: BookMessage): void;
+}
+
+export function publishEffects(platform: Platform, book: LocalBook, effects: Effects): void {
   for (const row of effects.orders) {
     platform.realtime.toUser(row.userId, 'order:update', toOrder(row));
     if (row.type === 'market') continue; // never rests in the book
     const msg: BookMessage = row.status === 'open' ? { op: 'open', order: bookOrder(row) } : { op: 'closed', id: row.id };
     // The local engine learns at once (no window where a tick could miss the order); the others over pub/sub.
-    platform.tradingEngine?.apply(msg);
+    book.apply(msg);
     platform.pubsub.publish(ordersChannel(platform), JSON.stringify(msg)).catch((err) => platform.log.warn({ err }, 'order book message not published'));
   }
   emitBalanceChanges(platform, effects.balances);

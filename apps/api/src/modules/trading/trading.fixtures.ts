@@ -1,9 +1,8 @@
 import type { CreateOrderBody } from '@cryptovault/contract';
-import type { TestContext } from '../../../test/helpers.ts';
+import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { TestPrices, waitFor } from '../../../test/prices.ts';
 import { insertUser } from '../../../test/users.ts';
 import { credit, getBalances } from '../ledger/index.ts';
-import { OrdersService } from './orders.service.ts';
 
 /**
  * Test environment without a live feed: the market module polls a CoinCap stand-in that does not answer, so the
@@ -11,12 +10,18 @@ import { OrdersService } from './orders.service.ts';
  */
 export const QUIET_MARKET_ENV = { COINCAP_API_KEY: 'test-key', COINCAP_BASE_URL: 'http://127.0.0.1:9', PRICE_POLL_INTERVAL_MS: '3600000' };
 
+/** An app for the trading tests with a controllable feed: pass the result to tradingFixture. */
+export async function createTradingApp(env: Record<string, string | undefined> = {}): Promise<{ t: TestContext; prices: TestPrices }> {
+  const prices = new TestPrices();
+  return { t: await createTestApp({ ...QUIET_MARKET_ENV, ...env }, { prices }), prices };
+}
+
 /** Shared set-up for the trading tests: a controllable feed, the service, funded users. */
-export async function tradingFixture(t: TestContext) {
-  const prices = new TestPrices(t.platform);
+export async function tradingFixture({ t, prices }: { t: TestContext; prices: TestPrices }) {
   prices.tick({ bitcoin: '50000', ethereum: '2000' });
-  await waitFor(() => t.platform.tradingEngine?.isRunning === true);
-  const orders = new OrdersService(t.platform);
+  const engine = t.root.trading.engine;
+  await waitFor(() => engine.isRunning);
+  const { orders } = t.root.trading;
   const db = t.platform.database.db;
   return {
     prices,
@@ -39,7 +44,7 @@ export async function tradingFixture(t: TestContext) {
     /** Emits a tick and waits until the engine has evaluated it and done its fills. */
     async tick(p: Record<string, string>) {
       prices.tick(p);
-      await t.platform.tradingEngine!.idle();
+      await engine.idle();
     },
   };
 }

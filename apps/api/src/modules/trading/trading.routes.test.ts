@@ -14,7 +14,7 @@ beforeAll(async () => {
     toUser: (userId, event, payload) => pushes.push({ userId, event, payload }),
     broadcast: () => undefined,
   });
-  await waitFor(() => t.platform.tradingEngine?.isRunning === true && t.platform.prices.get('bitcoin') !== null);
+  await waitFor(() => t.root.trading.engine.isRunning && t.platform.prices.get('bitcoin') !== null);
   alice = await signUpVerified(t);
   await fund(alice, 'USD', '10000');
   await setPrice('bitcoin', '50000');
@@ -30,7 +30,7 @@ async function setPrice(assetId: string, priceUsd: string) {
   const res = await t.app.inject({ method: 'POST', url: `/api/dev/market/${assetId}`, payload: { priceUsd, holdMs: 600_000 } });
   expect(res.statusCode).toBe(200);
   await waitFor(() => t.platform.prices.get(assetId)?.priceUsd === priceUsd);
-  await t.platform.tradingEngine!.idle();
+  await t.root.trading.engine.idle();
 }
 const placeOrder = (s: TestSession, payload: Record<string, unknown>, headers: Record<string, string> = {}) =>
   asUser(t, s).inject({ method: 'POST', url: '/api/orders', payload, headers });

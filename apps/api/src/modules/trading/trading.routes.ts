@@ -6,24 +6,27 @@ import type { Platform } from '../../platform/index.ts';
 import { LeaderElection } from '../../platform/locks.ts';
 import { requireUser } from '../../platform/principal.ts';
 import { clusterNamespace } from '../../realtime/namespace.ts';
-import type { AppModule } from '../types.ts';
-import { TradingEngine } from './engine.ts';
-import { OrdersService } from './orders.service.ts';
+import type { TradingEngine } from './engine.ts';
+import type { OrdersService } from './orders.service.ts';
 
 const tags = ['trading'];
 /** The engine's own lock (per cluster namespace): one machine evaluates triggers; a dead leader is replaced within about this long. */
 const ENGINE_LOCK_TTL_MS = 10_000;
 
-declare module '../../platform/index.ts' {
-  interface Platform {
-    /** Set by the trading module; running only on the machine that holds the engine lock. */
-    tradingEngine?: TradingEngine;
-  }
+/** The engine runs on the machine that holds its lock (per cluster namespace): built by compose.ts. */
+export function engineElection(platform: Platform, engine: TradingEngine): LeaderElection {
+  return new LeaderElection(
+    platform.locks,
+    `trading-engine:${clusterNamespace(platform)}`,
+    ENGINE_LOCK_TTL_MS,
+    { onElected: () => engine.start(), onRevoked: () => engine.stop() },
+    (err) => platform.log.warn({ err }, 'trading engine leader election error'),
+  );
 }
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+/** Orders; the trading engine's election starts when the app is ready and stops when it closes. */
+export async function registerTrading(root: FastifyInstance, { orders, election }: { orders: OrdersService; election: LeaderElection }): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const orders = new OrdersService(platform);
 
   app.post(
     '/api/orders',
@@ -48,18 +51,6 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     async (request) => orders.cancel(requireUser(request).userId, request.params.id),
   );
 
-  const engine = new TradingEngine(platform);
-  platform.tradingEngine = engine;
-  const election = new LeaderElection(
-    platform.locks,
-    `trading-engine:${clusterNamespace(platform)}`,
-    ENGINE_LOCK_TTL_MS,
-    { onElected: () => engine.start(), onRevoked: () => engine.stop() },
-    (err) => platform.log.warn({ err }, 'trading engine leader election error'),
-  );
   app.addHook('onReady', async () => election.start());
   app.addHook('onClose', async () => election.stop());
 }
-
-/** Orders and the trading engine. */
-export const tradingModule: AppModule = { name: 'trading', register: routes };

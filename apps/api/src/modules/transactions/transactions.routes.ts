@@ -4,12 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { allTransactions, exportCsv, exportJson, listTransactions } from './transactions.service.ts';
 
 const tags = ['transactions'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerTransactions(root: FastifyInstance, platform: Pick<Platform, 'database'>): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get(
     '/api/transactions',
@@ -36,5 +35,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     },
   );
 }
-
-export const transactionsModule: AppModule = { name: 'transactions', register: routes };

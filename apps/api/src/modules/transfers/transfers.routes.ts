@@ -4,12 +4,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { createTransfer, listTransfers } from './transfers.service.ts';
 
 const tags = ['wallet'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerTransfers(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/wallet/transfers',
@@ -31,5 +30,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     listTransfers(platform, requireUser(request).userId, request.query),
   );
 }
-
-export const transfersModule: AppModule = { name: 'transfers', register: routes };

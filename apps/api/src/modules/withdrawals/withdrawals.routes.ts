@@ -5,12 +5,11 @@ import { z } from 'zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
-import type { AppModule } from '../types.ts';
 import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from './withdrawals.service.ts';
 
 const tags = ['wallet'];
 
-async function routes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function registerWithdrawals(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/api/wallet/withdrawals',
@@ -39,5 +38,3 @@ async function routes(root: FastifyInstance, platform: Platform): Promise<void> 
     async (request) => cancelWithdrawal(platform, requireUser(request).userId, request.params.id),
   );
 }
-
-export const withdrawalsModule: AppModule = { name: 'withdrawals', register: routes };

@@ -38,7 +38,7 @@ export function withdrawalView(r: WithdrawalRow, approvals: number): Withdrawal 
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', field], message }]);
 
-async function alreadyAnswered(platform: Platform, userId: string, key: string | null): Promise<boolean> {
+async function alreadyAnswered(platform: Pick<Platform, 'database'>, userId: string, key: string | null): Promise<boolean> {
   if (!key) return false;
   const rows = await platform.database.db
     .select({ k: idempotencyKeys.key })
@@ -137,7 +137,7 @@ export async function cancelWithdrawal(platform: Platform, userId: string, id: s
   return view;
 }
 
-export async function listWithdrawals(platform: Platform, userId: string, q: { limit: number; cursor?: string; status?: Withdrawal['status'] }) {
+export async function listWithdrawals(platform: Pick<Platform, 'database'>, userId: string, q: { limit: number; cursor?: string; status?: Withdrawal['status'] }) {
   const db = platform.database.db;
   const rows = await repo.listUserWithdrawals(db, userId, { limit: q.limit, cursor: decodeCursor(q.cursor), status: q.status });
   const approvals = await repo.approversOf(db, rows.map((r) => r.id));

@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { type AuthDeps, createAuthDeps } from './modules/auth/auth.context.ts';
+import { createAuthenticator } from './modules/auth/sessions.service.ts';
+import type { PriceFeed } from './modules/markets/feed.ts';
+import { createFeed } from './modules/markets/markets.routes.ts';
+import { MarketsService } from './modules/markets/markets.service.ts';
+import { PriceStore } from './modules/markets/price-store.ts';
+import { createProvider } from './modules/payments/payments.routes.ts';
+import type { PaymentsDeps } from './modules/payments/payments.service.ts';
+import { securityPersonalizer } from './modules/security/mail-personalizer.ts';
+import { TradingEngine } from './modules/trading/engine.ts';
+import { OrdersService } from './modules/trading/orders.service.ts';
+import { engineElection } from './modules/trading/trading.routes.ts';
+import type { Database } from './platform/db/client.ts';
+import { type CheckResult, createPlatform, type Platform } from './platform/index.ts';
+import type { LeaderElection } from './platform/locks.ts';
+import type { Authenticator } from './platform/principal.ts';
+import type { PriceReader } from './platform/prices.ts';
+import { clusterNamespace } from './realtime/namespace.ts';
+
+/**
+ * The application's object graph, built once per process by `compose` in dependency order and frozen: nothing is
+ * added to it or replaced after start-up. Route registrars (modules/index.ts) each receive the parts they use.
+ */
+export interface Root {
+  /** Infrastructure: configuration, log, database, cache, pub/sub, locks, rate limits, events, metrics, mailer. */
+  readonly platform: Platform;
+  readonly auth: {
+    /** What the auth services share: one token service, the keys derived from DATA_ENCRYPTION_KEY, the throttle. */
+    readonly deps: AuthDeps;
+    /** Who is calling, for HTTP requests (app.ts) and Socket.IO handshakes (realtime). */
+    readonly authenticator: Authenticator;
+  };
+  readonly markets: {
+    /** Fills `platform.prices` (the same store); started when the app is ready. */
+    readonly feed: PriceFeed;
+    readonly service: MarketsService;
+    /** The price check of /health. */
+    readonly health: () => CheckResult;
+  };
+  readonly trading: {
+    /** Runs on the machine that holds the engine lock (`election`); the others only forward book changes to it. */
+    readonly engine: TradingEngine;
+    readonly election: LeaderElection;
+    readonly orders: OrdersService;
+  };
+  readonly payments: PaymentsDeps;
+}
+
+export interface ComposeOptions {
+  /** A database opened by the caller (tests share one per file); otherwise opened from the configuration. */
+  database?: Database;
+  /** Tests only: replaces the accounts module's authenticator (e.g. the multi-process Socket.IO tests' `user:<id>`). */
+  authenticator?: Authenticator;
+  /** Tests only: the prices every module reads, in place of the feed's store (the feed still runs, unread). */
+  prices?: PriceReader;
+}
+
+/**
+ * The composition root: infrastructure, then each module's services in the order they depend on one another.
+ * Throws (after closing what it opened) when a piece cannot be built; a missing dependency is a type error here.
+ */
+export async function compose(config: Config, log: Logger, options: ComposeOptions = {}): Promise<Root> {
+  // The price store comes first: the platform hands it (read-only) to every module that values balances.
+  const prices = new PriceStore(config.prices.maxAgeMs);
+  const platform = await createPlatform(config, log, { prices: options.prices ?? prices, database: options.database });
+  try {
+    return composeServices(platform, prices, options);
+  } catch (err) {
+    await platform.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function composeServices(platform: Platform, prices: PriceStore, options: ComposeOptions): Root {
+  // Accounts: one set of auth dependencies, shared by the auth and security routes and the authenticator.
+  const authDeps = createAuthDeps(platform);
+  const authenticator = options.authenticator ?? createAuthenticator(authDeps);
+
+  // Security: the anti-phishing code and freeze link go into every email.
+  platform.mailer.use(securityPersonalizer(platform));
+
+  // Markets: the feed fills the price store.
+  const namespace = clusterNamespace(platform);
+  const feed = createFeed(platform, prices, namespace);
+  const markets = new MarketsService(platform, feed, feed.provider, namespace);
+
+  // Trading: the engine before the orders service, which tells it of every book change.
+  const engine = new TradingEngine(platform);
+  const orders = new OrdersService(platform, engine);
+
+  const root: Root = {
+    platform,
+    auth: Object.freeze({ deps: authDeps, authenticator }),
+    markets: Object.freeze({ feed, service: markets, health: () => feed.health() }),
+    trading: Object.freeze({ engine, election: engineElection(platform, engine), orders }),
+    payments: Object.freeze({ platform, provider: createProvider(platform) }),
+  };
+  return Object.freeze(root);
+}
