@@ -11,8 +11,10 @@ import { runMigrations } from '../apps/api/src/platform/db/migrate.ts';
 import type { Platform } from '../apps/api/src/platform/index.ts';
 import type { PriceReader } from '../apps/api/src/platform/prices.ts';
 import { credit } from '../apps/api/src/modules/ledger/ledger.service.ts';
+import { createLedgerWriter, LedgerWriter } from '../apps/api/src/modules/ledger/ledger.writer.ts';
 import { reconcile } from '../apps/api/src/modules/ledger/reconciliation.ts';
 import { OrderBook } from '../apps/api/src/modules/trading/order-book.ts';
+import { OrdersService } from '../apps/api/src/modules/trading/orders.service.ts';
 import { compose } from '../apps/api/src/compose.ts';
 // @ts-expect-error plain ESM helper without types
 import { machine, percentile, writeSection } from './lib.mjs';
@@ -32,6 +34,11 @@ const URL_ = (() => {
 const LEVELS = (process.env.BENCH_CONCURRENCY ?? '8,32,64').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const USERS = 200;
+/**
+ * BENCH_GROUP_COMMIT=off: the ledger writer with batches of one (as many running at once as the pool has
+ * connections), to measure what group commit buys (docs/decisions/0001-group-commit-in-the-ledger.md).
+ */
+const GROUP_COMMIT = process.env.BENCH_GROUP_COMMIT !== 'off';
 /** The API's default pool (DB_POOL_SIZE): the orders run with what a deployed machine has, whatever the level. */
 const POOL = 10;
 
@@ -134,14 +141,19 @@ async function ordersSetup() {
     await platform.database.db.transaction((tx) => credit(tx, { userId: id, asset: 'USD', amount: '100000000', reference: 'bench' }));
     users.push(id);
   }
-  // The app's orders service; the engine it tells of book changes is not started (no app here).
-  const service = root.trading.orders;
+  const ledger = GROUP_COMMIT
+    ? createLedgerWriter(platform)
+    : new LedgerWriter(platform.database.db, { maxInFlight: POOL, maxBatch: 1, onBatch: (size) => platform.metrics.marketFillBatch.observe(size) });
+  // The orders service as compose.ts builds it, with the writer this run measures; the engine it tells of book
+  // changes is not started (no app here).
+  const service = new OrdersService(platform, root.trading.engine, ledger);
   // Warm-up: every user's BTC account and every platform shard exist before the clock starts.
   for (const userId of users) await service.place(userId, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, null);
   return { platform, service, users };
 }
 
-async function orders(setup: Awaited<ReturnType<typeof ordersSetup>>, concurrency: number): Promise<OrdersRun> {
+/** `keyed`: every order with an Idempotency-Key of its own, as the web app sends them. */
+async function orders(setup: Awaited<ReturnType<typeof ordersSetup>>, concurrency: number, keyed: boolean): Promise<OrdersRun> {
   const { service, users } = setup;
   const batches0 = await batchTotals(setup.platform);
   const lat: number[] = [];
@@ -156,7 +168,7 @@ async function orders(setup: Awaited<ReturnType<typeof ordersSetup>>, concurrenc
         const userId = users[next++ % users.length]!;
         const t0 = performance.now();
         try {
-          await service.place(userId, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, null);
+          await service.place(userId, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, keyed ? `bench-${concurrency}-${next}` : null);
           lat.push(performance.now() - t0);
         } catch {
           refused++;
@@ -214,12 +226,13 @@ function tickEvaluation(): { build: number; quiet: number; trigger100: number; f
 await adminQuery(`create database "${RUN_DB}"`);
 try {
 const setup = await ordersSetup();
-const levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun }[] = [];
+const levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun; keyed: OrdersRun }[] = [];
 for (const c of LEVELS) {
   const base = pgbench(c);
-  const ours = await orders(setup, c);
-  levels.push({ c, base, ours });
-  console.error(`${c} clients: pgbench ${base.tps.toFixed(0)}/s, orders ${ours.ops.toFixed(0)}/s`);
+  const ours = await orders(setup, c, false);
+  const keyed = await orders(setup, c, true);
+  levels.push({ c, base, ours, keyed });
+  console.error(`${c} clients: pgbench ${base.tps.toFixed(0)}/s, orders ${ours.ops.toFixed(0)}/s, with Idempotency-Key ${keyed.ops.toFixed(0)}/s`);
 }
 const reconciled = (await reconcile(setup.platform.database.db)).ok;
 await setup.platform.close();
@@ -228,36 +241,35 @@ report(levels, reconciled);
   await adminQuery(`drop database if exists "${RUN_DB}" with (force)`);
 }
 
-function report(levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun }[], reconciled: boolean): void {
+function report(levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun; keyed: OrdersRun }[], reconciled: boolean): void {
 const tick = tickEvaluation();
 const f = (n: number, d = 1) => n.toFixed(d);
 const met = levels.filter((l) => l.ours.ops / l.base.tps >= 0.5 && l.ours.p99 <= 50).map((l) => l.c);
-const rowsMd = levels
-  .map(
-    ({ c, base, ours }) =>
-      `| ${c} | ${f(base.tps, 0)} | ${f(base.p50, 2)} / ${f(base.p99, 2)} | ${f(ours.ops, 0)} | ${f(ours.p50, 2)} / ${f(ours.p99, 2)} | ${f(ours.perBatch)} | **${f(ours.ops / base.tps, 2)}** | ${f(ours.pgCpuMs, 2)} / ${f(base.pgCpuMs, 2)} | ${f(ours.cpuMs, 2)} |`,
-  )
-  .join('\n');
+const row = (c: number, base: ReturnType<typeof pgbench>, ours: OrdersRun, what: string) =>
+  `| ${c} | ${what} | ${f(base.tps, 0)} | ${f(base.p50, 2)} / ${f(base.p99, 2)} | ${f(ours.ops, 0)} | ${f(ours.p50, 2)} / ${f(ours.p99, 2)} | ${f(ours.perBatch)} | **${f(ours.ops / base.tps, 2)}** | ${f(ours.pgCpuMs, 2)} / ${f(base.pgCpuMs, 2)} | ${f(ours.cpuMs, 2)} |`;
+const rowsMd = levels.flatMap(({ c, base, ours, keyed }) => [row(c, base, ours, 'no key'), row(c, base, keyed, 'Idempotency-Key')]).join('\n');
 const md = `## Orders (bench/orders.mjs)
 
 \`node bench/orders.mjs\` (or \`npm run bench -- orders\`), PostgreSQL at \`BENCH_DATABASE_URL\` (a fresh database per
 run). At each level of concurrency, in the same run: \`pgbench\` with that many clients running one \`UPDATE\` + one
 \`INSERT\` per transaction over ${USERS} rows, then that many clients placing market buys through \`OrdersService.place\` in
 process (validation, order row, one balanced journal entry per order with row locks, fee to revenue; no HTTP),
-${SECONDS} s each. The API side uses the default pool of ${POOL} connections. ${machine()}; measured ${new Date().toISOString().slice(0, 10)}.
+${SECONDS} s each, first without an Idempotency-Key, then each order with a key of its own (the key's record written
+with the order and its entry, as the web app's orders are).${GROUP_COMMIT ? '' : ' **Group commit off** (BENCH_GROUP_COMMIT=off: one order per statement).'} The API side uses the default pool of ${POOL} connections. ${machine()}; measured ${new Date().toISOString().slice(0, 10)}.
 
-| clients | pgbench tx/s | pgbench p50 / p99 ms | orders/s | orders p50 / p99 ms | orders per statement | ratio | PostgreSQL CPU ms per order / per tx | API CPU ms per order |
-|---|---|---|---|---|---|---|---|---|
+| clients | orders | pgbench tx/s | pgbench p50 / p99 ms | orders/s | orders p50 / p99 ms | orders per statement | ratio | PostgreSQL CPU ms per order / per tx | API CPU ms per order |
+|---|---|---|---|---|---|---|---|---|---|
 ${rowsMd}
 
 Target ratio ≥ 0.5 with p99 ≤ 50 ms: ${met.length ? `met at ${met.join(', ')} clients` : 'not met'}${met.length && met.length < levels.length ? `, not at ${levels.filter((l) => !met.includes(l.c)).map((l) => l.c).join(', ')}` : ''}.
-Refused: ${levels.reduce((a, l) => a + l.ours.refused, 0)}. Books reconciled after the run: ${reconciled ? 'yes (zero drift)' : '**NO**'}.
+Refused: ${levels.reduce((a, l) => a + l.ours.refused + l.keyed.refused, 0)}. Books reconciled after the run: ${reconciled ? 'yes (zero drift)' : '**NO**'}.
 PostgreSQL CPU counts every server process on this host.
 
-Reading: market orders without an Idempotency-Key are filled in batches (group commit, \`platform/batcher.ts\`):
-the orders placed in one turn of the event loop, or while a batch runs, go out together as one statement that locks
-the accounts in key order, applies the net deltas, and inserts one balanced entry per order, its postings and the
-order rows; the statement is prepared once per connection. A second batch runs beside the first only with 16 orders
+Reading: market orders, with an Idempotency-Key or without, are filled in batches (group commit in the ledger's
+writer, \`modules/ledger/ledger.writer.ts\` over \`platform/batcher.ts\`; docs/decisions/0001): the orders placed in one
+turn of the event loop, or while a batch runs, go out together as one statement that locks the accounts in key
+order, applies the net deltas, and inserts one balanced entry per order, its postings, the order rows and the keys'
+records; the statement is prepared once per connection. A second batch runs beside the first only with 16 orders
 waiting, so 8 clients make one batch of 8 at a time and 64 clients two of 32. The more orders share a statement and
 a commit, the less each costs, so the ratio grows with concurrency while pgbench stays flat (it is bound by CPU on
 these two cores). With one batch at a time, PostgreSQL waits while the API answers a batch and prepares the next,

@@ -11,6 +11,7 @@ import type { PaymentsDeps } from './modules/payments/payments.service.ts';
 import { securityPersonalizer } from './modules/security/mail-personalizer.ts';
 import { TradingEngine } from './modules/trading/engine.ts';
 import { OrdersService } from './modules/trading/orders.service.ts';
+import { createLedgerWriter } from './modules/ledger/ledger.writer.ts';
 import { engineElection } from './modules/trading/trading.routes.ts';
 import type { Database } from './platform/db/client.ts';
 import { type CheckResult, createPlatform, type Platform } from './platform/index.ts';
@@ -88,7 +89,7 @@ function composeServices(platform: Platform, prices: PriceStore, options: Compos
 
   // Trading: the engine before the orders service, which tells it of every book change.
   const engine = new TradingEngine(platform);
-  const orders = new OrdersService(platform, engine);
+  const orders = new OrdersService(platform, engine, createLedgerWriter(platform));
 
   const root: Root = {
     platform,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyPluginAsync, FastifySchema } from 'fastify';
 import type { Logger } from 'pino';
 import type { RateResult } from '../platform/ratelimit.ts';
 import { type PrebuiltBody, represent } from './prebuilt.ts';
@@ -120,3 +121,32 @@ export class FastPath {
     }
   }
 }
+
+export interface PrebuiltGetOptions {
+  path: string;
+  /** The route's schema for the OpenAPI document (its 200 response describes the body's JSON). */
+  schema: FastifySchema;
+  /** The current body, built and validated once per change (http/prebuilt.ts). */
+  body(): PrebuiltBody;
+  cacheControl: string;
+}
+
+/**
+ * A public GET answered with a prebuilt body, declared once for both ways in: the fast path in front of Fastify
+ * (`FastPath.get`, for plain GETs) and the Fastify route (CORS requests, HEAD, query strings, rate-limit refusals,
+ * shutdown, injected requests). Both answer through `represent`, so the bytes and headers are the same
+ * (fast-path.test.ts compares them). A route opts in by being registered with this plugin; the cost and the gain
+ * are in docs/decisions/0002-fast-path-for-prebuilt-gets.md.
+ */
+export const prebuiltGet: FastifyPluginAsync<PrebuiltGetOptions> = async (app, o) => {
+  const route = { body: o.body, cacheControl: o.cacheControl };
+  app.fastPath.get(o.path, route);
+  // Compressed once per change (PrebuiltBody), not per request by @fastify/compress; a Buffer is sent as it is,
+  // without the per-request serialiser (the bytes were validated against the response schema when built).
+  app.get(o.path, { compress: false, schema: o.schema }, async (request, reply) => {
+    const r = represent(route.body(), request.headers, route.cacheControl);
+    const vary = reply.getHeader('vary');
+    reply.code(r.status).headers(r.headers).header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
+    return reply.send(r.payload ?? undefined);
+  });
+};

@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.ts';
 import { rows } from '../../platform/db/sql.ts';
+import { insertRowsSql, type TableRows } from '../../platform/db/table-rows.ts';
 
 const dialect = new PgDialect();
 const statementNames = new Map<string, string>();
@@ -60,17 +61,8 @@ export interface AppliedRow {
   asset: string | null;
   available: string | null;
   locked: string | null;
-}
-
-/**
- * A statement that must commit with the entries or not at all, run as one more CTE (`c`) of the same statement. It
- * may read `ok` (one row, `ok.ok` true when the entries are applied) and must write nothing unless `ok.ok`.
- * `columns` are scalar expressions over `c` added to every result row; name them apart from the account columns
- * (e.g. `c_` prefixes).
- */
-export interface Companion {
-  cte: SQL;
-  columns: SQL;
+  /** Rows written by the statement's `writes` (all of them, or none when the entries were not applied). */
+  written: number;
 }
 
 /**
@@ -81,14 +73,20 @@ export interface Companion {
  * The non-negative CHECK aborts the whole statement when a user's balance would go below zero. Returns one row per
  * account (its new balance), or a single row with null account columns when nothing was applied.
  *
+ * `writes` are rows of other tables (an order, an idempotency record) that must commit with the entries or not at
+ * all: inserted by the same statement, only when the entries are applied (platform/db/table-rows.ts).
+ *
  * Every account is reached through its key or id index whatever the table's size: each key is looked up on its
  * own (a lateral subquery the planner cannot turn into a hash join over the whole table), the rows are locked one
  * by one in the sorted order of the keys, and the update finds them by id.
  */
-export function applyEntries(executor: Executor, input: ApplyInput, companion?: Companion): Promise<AppliedRow[]> {
+export function applyEntries(executor: Executor, input: ApplyInput, writes: readonly TableRows[] = []): Promise<AppliedRow[]> {
   // A PostgreSQL text[] literal (keys are ASCII without quotes, escaped anyway).
   const keys = `{${input.deltas.map((d) => `"${d.key.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
   const entries = JSON.stringify(input.entries.map((e, i) => ({ i, type: e.type, reference: e.reference, user_id: e.userId, memo: e.memo })));
+  const guard = { from: sql`ok`, where: sql`ok.ok` };
+  const companions = writes.map((w, i) => sql`, ${sql.identifier(`w${i}`)} as (${insertRowsSql(w, guard)})`);
+  const written = writes.length ? sql.join(writes.map((_, i) => sql`(select count(*)::int from ${sql.identifier(`w${i}`)})`), sql` + `) : sql`0`;
   return preparedRows(
     executor,
     sql`with ex as materialized (
@@ -124,9 +122,9 @@ export function applyEntries(executor: Executor, input: ApplyInput, companion?: 
         join e on e.id = ei.id
         join lk on lk.key = x.key
       returning 1
-    )${companion ? sql`, c as (${companion.cte})` : sql``}
+    )${sql.join(companions, sql``)}
     select (select string_agg(id::text, ',' order by i) from ei) as entry_ids, (select count(*)::int from p) as posted,
-      (select found from ok) as found, upd.*${companion ? sql`, ${companion.columns}` : sql``}
+      (select found from ok) as found, ${written} as written, upd.*
     from (select 1) one left join upd on true`,
   );
 }

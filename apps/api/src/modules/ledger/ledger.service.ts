@@ -1,7 +1,8 @@
 import type { Executor } from '../../platform/db/client.ts';
-import { pgError } from '../../platform/db/sql.ts';
+import { pgError } from '../../platform/db/pg-error.ts';
 import { AppError } from '../../platform/errors.ts';
-import { type AccountSpec, type AppliedRow, type ApplyInput, applyEntries, type Companion, createAccounts } from './ledger.repo.ts';
+import type { TableRows } from '../../platform/db/table-rows.ts';
+import { type AccountSpec, type ApplyInput, applyEntries, createAccounts } from './ledger.repo.ts';
 import {
   type AccountRef,
   type Bucket,
@@ -65,29 +66,22 @@ export function assertBalanced(entry: JournalEntryInput): void {
  * statement with INSUFFICIENT_FUNDS (the database CHECK decides, not an earlier read).
  */
 export async function post(executor: Executor, entry: JournalEntryInput): Promise<PostResult> {
-  return (await postEntries(executor, [entry], undefined, true))!.results[0]!;
+  return (await postEntries(executor, [entry], [], true))![0]!;
 }
 
 /**
- * Posts several balanced entries together, with a companion statement, as one SQL statement (see Companion): with
- * `executor` outside a transaction all of it commits together in one round trip, or none of it does (one balance
- * that would go negative refuses them all with INSUFFICIENT_FUNDS). Returns null, having written nothing, when an
- * account of the entries does not exist yet: the caller then posts the usual way (which creates it).
+ * Posts several balanced entries, and the rows that must commit with them (`writes`: an order, an idempotency
+ * record), as one SQL statement: with `executor` outside a transaction all of it commits together in one round
+ * trip, or none of it does (one balance that would go negative refuses them all with INSUFFICIENT_FUNDS). When an
+ * account of the entries does not exist yet, `createMissing` creates it first (inside the caller's transaction);
+ * without it the result is null, having written nothing. For the ledger's own writer (ledger.writer.ts).
  */
-export async function postWithCompanion(
+export async function postEntries(
   executor: Executor,
   entries: JournalEntryInput[],
-  companion: Companion,
-): Promise<{ results: PostResult[]; row: AppliedRow & Record<string, unknown> } | null> {
-  return postEntries(executor, entries, companion, false);
-}
-
-async function postEntries(
-  executor: Executor,
-  entries: JournalEntryInput[],
-  companion: Companion | undefined,
+  writes: readonly TableRows[],
   createMissing: boolean,
-): Promise<{ results: PostResult[]; row: AppliedRow & Record<string, unknown> } | null> {
+): Promise<PostResult[] | null> {
   const refs = new Map<string, AccountRef>();
   const net = new Map<string, { available: Dec; locked: Dec }>();
   const postings: ApplyInput['postings'] = [];
@@ -110,17 +104,20 @@ async function postEntries(
     postings,
   };
   try {
-    let applied = await applyEntries(executor, input, companion);
+    let applied = await applyEntries(executor, input, writes);
     if (applied[0] && applied[0].found < keys.length) {
       if (!createMissing) return null;
       // First posting to some account (a user's first BTC, a new platform shard): create it, then apply.
       await createAccounts(executor, keys.map((k) => accountSpec(refs.get(k)!)));
-      applied = await applyEntries(executor, input, companion);
+      applied = await applyEntries(executor, input, writes);
     }
     const first = applied[0];
     const ids = first?.entry_ids?.split(',') ?? [];
-    if (!first || ids.length !== entries.length || applied.length !== keys.length || first.posted !== postings.length) {
-      throw new Error(`ledger post incomplete: ${applied.length}/${keys.length} accounts, ${ids.length}/${entries.length} entries`);
+    const toWrite = writes.reduce((n, w) => n + w.rows.length, 0);
+    if (!first || ids.length !== entries.length || applied.length !== keys.length || first.posted !== postings.length || first.written !== toWrite) {
+      throw new Error(
+        `ledger post incomplete: ${applied.length}/${keys.length} accounts, ${ids.length}/${entries.length} entries, ${first?.written ?? 0}/${toWrite} rows`,
+      );
     }
     const byKey = new Map(applied.map((r) => [r.key, r]));
     const results = entries.map((entry, i): PostResult => {
@@ -132,7 +129,7 @@ async function postEntries(
       }
       return { entryId: ids[i]!, balances };
     });
-    return { results, row: first as AppliedRow & Record<string, unknown> };
+    return results;
   } catch (err) {
     const pg = pgError(err);
     if (pg.code === '23514' && pg.constraint === 'ledger_accounts_non_negative') {
@@ -172,15 +169,20 @@ export function credit(executor: Executor, o: Ref & { userId: string; asset: str
 
 /** available → locked (an open order, a pending withdrawal). INSUFFICIENT_FUNDS when not enough is available. */
 export function hold(executor: Executor, o: Ref & { userId: string; asset: string; amount: Dec | string }): Promise<PostResult> {
+  return post(executor, holdEntry(o));
+}
+
+/** The entry of `hold`, for LedgerWriter.submit. */
+export function holdEntry(o: Ref & { userId: string; asset: string; amount: Dec | string }): JournalEntryInput {
   const a = positive(o.amount);
   const acc = user(o.userId, o.asset);
-  return post(executor, {
+  return {
     type: 'hold',
     reference: o.reference,
     userId: o.userId,
     memo: o.memo ?? null,
     postings: [leg(acc, 'available', a.neg(), 'hold'), leg(acc, 'locked', a, 'hold')],
-  });
+  };
 }
 
 /** locked → available: exactly what the caller held (cancel, reject). */

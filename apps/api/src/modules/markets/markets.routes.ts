@@ -9,11 +9,11 @@ import {
   setMarketPriceResponse,
   tradingPairsResponse,
 } from '@cryptovault/contract';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
-import { represent } from '../../http/prebuilt.ts';
+import { prebuiltGet } from '../../http/fast-path.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { Metrics } from '../../platform/metrics.ts';
 import { CoinCapClient, CoinCapProvider } from './coincap.ts';
@@ -76,23 +76,13 @@ export async function registerMarkets(
   const listMaxAge = Math.max(1, Math.min(15, Math.floor((feed.source === 'simulated' ? SIMULATED_TICK_MS : config.prices.pollIntervalMs) / 2000)));
 
   const listCacheControl = `public, max-age=${listMaxAge}`;
-  // Every open page polls this: the fast path answers it before Fastify's pipeline; CORS requests, HEAD and
-  // queries come here, and get the same answer.
-  root.fastPath.get('/api/crypto', { body: () => service.listBody(), cacheControl: listCacheControl });
-  app.get(
-    '/api/crypto',
-    // Compressed once per price change (PrebuiltBody), not per request by @fastify/compress.
-    { compress: false, schema: { tags, summary: 'Listed assets with current prices', response: { 200: assetListResponse } } },
-    async (request, typedReply) => {
-      // Bytes validated against the response schema when built: Fastify sends a Buffer as it is, skipping the
-      // per-request serialiser. (The typed reply only takes the parsed shape and a 200.)
-      const reply = typedReply as unknown as FastifyReply;
-      const r = represent(service.listBody(), request.headers, listCacheControl);
-      const vary = reply.getHeader('vary');
-      reply.code(r.status).headers(r.headers).header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
-      return reply.send(r.payload ?? undefined);
-    },
-  );
+  // Every open page polls this: answered before Fastify's pipeline when it can be (http/fast-path.ts).
+  await root.register(prebuiltGet, {
+    path: '/api/crypto',
+    schema: { tags, summary: 'Listed assets with current prices', response: { 200: assetListResponse } },
+    body: () => service.listBody(),
+    cacheControl: listCacheControl,
+  });
 
   app.get(
     '/api/crypto/trading-pairs',

@@ -1,6 +1,5 @@
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import type { Companion } from '../ledger/index.ts';
 import { rows } from '../../platform/db/sql.ts';
 import { type NewOrderRow, type OrderRow, orders } from './trading.schema.ts';
 
@@ -31,55 +30,6 @@ export interface LegacyOrderRow {
 
 /** Keyset position: creation time as fixed-width UTC text (microseconds), so orders and imported orders merge in order. */
 const cursorText = (col: SQL) => sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-export async function insertOrder(executor: Executor, row: NewOrderRow): Promise<OrderRow> {
-  const [inserted] = await executor.insert(orders).values(row).returning();
-  return inserted!;
-}
-
-/**
- * The insert of orders as a companion of their ledger entries (ledger.repo.ts `Companion`): written only when the
- * entries are applied, in the same statement. `c_rows` counts the rows written; `c_created_at` is their creation
- * time (the statement's).
- */
-export function insertOrdersIfApplied(list: NewOrderRow[]): Companion {
-  const input = list.map((r) => ({
-    id: r.id,
-    user_id: r.userId,
-    client_order_id: r.clientOrderId ?? null,
-    symbol: r.symbol,
-    base: r.base,
-    quote: r.quote,
-    side: r.side,
-    type: r.type,
-    status: r.status,
-    time_in_force: r.timeInForce ?? 'GTC',
-    price: r.price ?? null,
-    trigger_price: r.triggerPrice ?? null,
-    amount: r.amount,
-    quote_amount: r.quoteAmount ?? null,
-    filled: r.filled ?? '0',
-    cost: r.cost ?? '0',
-    average: r.average ?? null,
-    fee_cost: r.feeCost ?? '0',
-    fee_currency: r.feeCurrency,
-    fee_rate: r.feeRate,
-    held_asset: r.heldAsset,
-    held: r.held ?? '0',
-  }));
-  return {
-    cte: sql`insert into orders (id, user_id, client_order_id, symbol, base, quote, side, type, status, time_in_force, price,
-        trigger_price, amount, quote_amount, filled, cost, average, fee_cost, fee_currency, fee_rate, held_asset, held)
-      select x.* from ok, jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as x(id uuid, user_id uuid, client_order_id text,
-        symbol text, base text, quote text, side text, type text, status text, time_in_force text, price numeric,
-        trigger_price numeric, amount numeric, quote_amount numeric, filled numeric, cost numeric, average numeric,
-        fee_cost numeric, fee_currency text, fee_rate numeric, held_asset text, held numeric)
-      where ok.ok
-      returning created_at`,
-    columns: sql`(select count(*)::int from c) as c_rows,
-      (select to_char(min(created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') from c) as c_created_at`,
-  };
-}
 
 /** The order, row-locked for the rest of the transaction (fill and cancel both take this lock first). */
 export async function lockOrder(executor: Executor, id: string, userId?: string): Promise<OrderRow | null> {

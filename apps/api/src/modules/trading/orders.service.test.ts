@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestContext } from '../../../test/helpers.ts';
 import { rows } from '../../platform/db/sql.ts';
-import { reconcile } from '../ledger/index.ts';
+import { credit, reconcile } from '../ledger/index.ts';
 import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
 
 let t: TestContext;
@@ -135,6 +135,88 @@ describe('market orders filled in batches (group commit)', () => {
     expect(await f.balance(poor!, 'USD')).toEqual({ available: '49.95', locked: '0' });
     expect(await f.balance(dup!, 'BTC')).toEqual({ available: '0.002', locked: '0' });
     expect((await reconcile(t.platform.database.db)).ok).toBe(true);
+  });
+});
+
+describe('orders with an Idempotency-Key (the web app always sends one)', () => {
+  const batches = async () => {
+    const values = (await t.platform.metrics.marketFillBatch.get()).values;
+    const pick = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
+    return { count: pick('market_fill_batch_size_count'), sum: pick('market_fill_batch_size_sum') };
+  };
+
+  it('are filled in batches too, and each key stores exactly the answer its order got', async () => {
+    const users: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const u = await f.user({ USD: '1000' });
+      await f.place(u, { amount: '0.001' }, `warm-${i}`);
+      users.push(u);
+    }
+    const before = await batches();
+    const placed = await Promise.all(users.map((u, i) => f.place(u, { amount: '0.001' }, `batched-${i}`)));
+    const after = await batches();
+    expect(after.sum - before.sum).toBe(20);
+    expect(after.count - before.count).toBeLessThanOrEqual(5);
+    for (const [i, o] of placed.entries()) {
+      expect(await f.orders.get(users[i]!, o.id)).toEqual(o);
+      const again = await f.orders.place(users[i]!, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, `batched-${i}`);
+      expect(again).toEqual({ order: o, replayed: true });
+      expect(await f.balance(users[i]!, 'BTC')).toEqual({ available: '0.002', locked: '0' });
+    }
+    expect((await reconcile(t.platform.database.db)).ok).toBe(true);
+  });
+
+  it('a replay answers the first result even when the funds are spent since; a refused request stores nothing', async () => {
+    const u = await f.user({ USD: '50.05' });
+    const first = await f.place(u, { amount: '0.001' }, 'all-in');
+    expect(await f.balance(u, 'USD')).toEqual({ available: '0', locked: '0' });
+    expect(await f.place(u, { amount: '0.001' }, 'all-in')).toEqual(first);
+    await expect(f.place(u, { amount: '0.001' }, 'refused')).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    const poor = await f.user({ USD: '10' });
+    await expect(f.place(poor, { amount: '0.001' }, 'later')).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await t.platform.database.db.transaction((tx) => credit(tx, { userId: poor, asset: 'USD', amount: '100', reference: 'test:fund' }));
+    // The key of the refused request was not kept: the same key now places the order.
+    const placed = await f.place(poor, { amount: '0.001' }, 'later');
+    expect(placed.status).toBe('closed');
+    expect(await f.balance(poor, 'BTC')).toEqual({ available: '0.001', locked: '0' });
+  });
+
+  it('a replay among new orders does not refuse them, and a different body under the key is refused', async () => {
+    const users = await Promise.all(Array.from({ length: 8 }, () => f.user({ USD: '1000' })));
+    const first = await f.place(users[0]!, { amount: '0.001', clientOrderId: 'replayed-coid' }, 'replayed');
+    const results = await Promise.allSettled([
+      ...users.map((u, i) => f.place(u, { amount: '0.001' }, `fresh-${i}`)),
+      f.place(users[0]!, { amount: '0.001', clientOrderId: 'replayed-coid' }, 'replayed'),
+      f.place(users[0]!, { amount: '0.002' }, 'replayed'),
+    ]);
+    expect(results.slice(0, 8).every((r) => r.status === 'fulfilled' && r.value.status === 'closed')).toBe(true);
+    expect(results[8]).toEqual({ status: 'fulfilled', value: first });
+    expect(results[9]).toMatchObject({ status: 'rejected', reason: { code: 'IDEMPOTENCY_MISMATCH' } });
+    expect(await f.balance(users[0]!, 'BTC')).toEqual({ available: '0.002', locked: '0' });
+    expect((await reconcile(t.platform.database.db)).ok).toBe(true);
+  });
+
+  it('a resting order replays its first answer (open) after it has filled', async () => {
+    const u = await f.user({ USD: '1000' });
+    const body = { type: 'limit' as const, amount: '0.01', price: '49000' };
+    const o = await f.place(u, body, 'limit-key');
+    expect(o.status).toBe('open');
+    await f.tick({ bitcoin: '48000' });
+    expect((await f.orders.get(u, o.id)).status).toBe('closed');
+    expect(await f.place(u, body, 'limit-key')).toEqual(o);
+    await f.tick({ bitcoin: '50000' });
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.01', locked: '0' });
+  });
+
+  it('an IOC that expires at once (no ledger entry) keeps its key too', async () => {
+    const u = await f.user({ USD: '1000' });
+    const body = { type: 'limit' as const, amount: '0.01', price: '40000', timeInForce: 'IOC' as const };
+    const o = await f.place(u, body, 'ioc-key');
+    expect(o.status).toBe('expired');
+    expect(await f.place(u, body, 'ioc-key')).toEqual(o);
+    await expect(f.place(u, { ...body, amount: '0.02' }, 'ioc-key')).rejects.toMatchObject({ code: 'IDEMPOTENCY_MISMATCH' });
+    const n = await rows<{ n: number }>(t.platform.database.db, sql`select count(*)::int as n from orders where user_id = ${u}`);
+    expect(n[0]!.n).toBe(1);
   });
 });
 

@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateOrderBody, Order, TradingPair } from '@cryptovault/contract';
 import { QUOTE_ASSET } from '../../platform/assets.ts';
-import type { Tx } from '../../platform/db/client.ts';
-import { Batcher } from '../../platform/batcher.ts';
+import { insertRows, tableRows } from '../../platform/db/table-rows.ts';
 import { AppError } from '../../platform/errors.ts';
-import { runIdempotent } from '../../platform/idempotency/idempotency.ts';
+import { idempotencyRecord, storedAnswer } from '../../platform/idempotency/idempotency.ts';
+import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.ts';
 import type { Platform } from '../../platform/index.ts';
-import { D, type Dec, decimalPlaces, hold, post, postWithCompanion, release, shardFor, toSql, type UserBalance } from '../ledger/index.ts';
+import { D, type Dec, decimalPlaces, holdEntry, type JournalEntryInput, type LedgerWriter, release, toSql, type UserBalance } from '../ledger/index.ts';
 import { cursorCodec } from '../../platform/db/paging.ts';
 import { pgError, retryTransient } from '../../platform/db/sql.ts';
 import { findPair } from '../markets/index.ts';
 import { triggerOf } from './order-book.ts';
-import { findLegacyOrder, findOrder, insertOrder, insertOrdersIfApplied, listLegacyOrders, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
+import { findLegacyOrder, findOrder, listLegacyOrders, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
 import { toLegacyOrder, toOrder } from './order-view.ts';
-import { amountForBudget, buyHold, executionPrice, type Fill, fillEntry } from './settlement.ts';
-import { type Effects, type LocalBook, publishEffects } from './trading.events.ts';
-import type { NewOrderRow, OrderRow } from './trading.schema.ts';
+import { amountForBudget, buyHold, executionPrice, fillEntry } from './settlement.ts';
+import { type LocalBook, publishEffects } from './trading.events.ts';
+import { type OrderRow, orders } from './trading.schema.ts';
 
 const invalid = (path: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', path], message }]);
 
@@ -50,10 +50,10 @@ function duplicateClientOrderId(err: unknown): AppError | null {
   return null;
 }
 
-/** A market order ready to fill: its new row and its fill at the current price. */
-interface MarketFill {
-  base: NewOrderRow;
-  fill: Fill;
+/** What placing an order writes: its row, and the journal entry that comes with it (none for an expired IOC). */
+interface Placement {
+  row: OrderRow;
+  entry: JournalEntryInput | null;
 }
 
 /** Orders page by (cursor timestamp, id) — the timestamp as PostgreSQL printed it, kept verbatim. */
@@ -63,27 +63,23 @@ const orderCursor = cursorCodec<{ ts: string; id: string }>(
 );
 
 export class OrdersService {
-  private readonly marketFills: Batcher<MarketFill, Effects | null>;
-
   constructor(
     private readonly platform: Platform,
     private readonly book: LocalBook,
-  ) {
-    // Group commit: everything that arrives while a batch runs goes out together in the next one. On PostgreSQL a
-    // second batch may run beside the first once at least 16 orders wait (smaller batches side by side cost more
-    // statements than they save in waiting; measured in bench/orders.mjs). PGlite has one connection.
-    this.marketFills = new Batcher((items) => this.fillBatch(items), {
-      maxInFlight: platform.config.database.kind === 'postgres' ? 2 : 1,
-      maxBatch: 64,
-      minShare: 16,
-      onBatch: (size) => platform.metrics.marketFillBatch.observe(size),
-    });
-  }
+    private readonly ledger: LedgerWriter,
+  ) {}
 
   get feeRate(): Dec {
     return new D(this.platform.config.trading.feeRate);
   }
 
+  /**
+   * Places an order: validates it, decides what it does at the current price (fills now, rests with a hold, or
+   * expires), and writes the order, its journal entry and the Idempotency-Key record (when a key is given) together
+   * through the ledger (LedgerWriter.submit: one statement, shared with the orders placed at the same time). A key
+   * already used answers the stored result of its first request (`replayed`), or IDEMPOTENCY_MISMATCH for a
+   * different body; a request that fails stores nothing, so its key can be retried.
+   */
   async place(userId: string, body: CreateOrderBody, idempotencyKey: string | null): Promise<{ order: Order; replayed: boolean }> {
     const pair = findPair(body.symbol);
     if (!pair) throw invalid('symbol', `Unknown trading pair ${body.symbol}`);
@@ -108,103 +104,35 @@ export class OrdersService {
     if (amount.times(refPrice).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
     if (amount.times(refPrice).gt(pair.maxCost)) throw tooLarge(pair, body.price !== undefined ? 'price' : body.triggerPrice !== undefined ? 'triggerPrice' : 'amount');
 
-    if (body.type === 'market' && idempotencyKey === null) {
-      const filled = await this.marketFills.submit(this.marketFill(userId, pair, body, amount, now!));
-      if (filled) {
-        publishEffects(this.platform, this.book, filled);
-        return { order: toOrder(filled.orders[0]!), replayed: false };
-      }
-    }
-    let effects: Effects = { orders: [], balances: [] };
-    const result = await retryTransient(() =>
-      runIdempotent(this.platform.database.db, { userId, scope: 'orders', key: idempotencyKey, body }, async (tx) => {
-        effects = await this.create(tx, userId, pair, body, amount, now);
-        return { status: 201, body: toOrder(effects.orders[0]!) };
-      }),
-    );
-    if (!result.replayed) publishEffects(this.platform, this.book, effects);
-    return { order: result.body, replayed: result.replayed };
-  }
-
-  /**
-   * Market orders without an Idempotency-Key, filled in one statement per batch: each order row is written by a
-   * companion of the fill entries (ledger.repo.ts), so orders and entries commit together in one round trip with no
-   * explicit transaction. Orders arriving while earlier batches are still running go out together in the next one
-   * (group commit, platform/batcher.ts). A batch is all or nothing; when it cannot be applied as a whole (one order
-   * without the funds, a duplicate clientOrderId) each of its orders is tried alone, so one order never refuses
-   * another. Null, having written nothing, when an account does not exist yet (a first trade in an asset): `create`
-   * handles that order.
-   */
-  private async fillBatch(items: MarketFill[]): Promise<PromiseSettledResult<Effects | null>[]> {
-    if (items.length > 1) {
-      try {
-        const all = await retryTransient(() => this.fillTogether(items));
-        if (all) return all.map((value) => ({ status: 'fulfilled', value }));
-      } catch {
-        // tried alone below: each order then gets its own answer
-      }
-    }
-    const out: PromiseSettledResult<Effects | null>[] = [];
-    for (const item of items) {
-      try {
-        const one = await retryTransient(() => this.fillTogether([item]));
-        out.push({ status: 'fulfilled', value: one ? one[0]! : null });
-      } catch (reason) {
-        out.push({ status: 'rejected', reason });
-      }
-    }
-    return out;
-  }
-
-  private async fillTogether(items: MarketFill[]): Promise<Effects[] | null> {
-    // One platform shard for the whole batch: its platform rows are updated once, not once per order. Batches
-    // led by different users land on different shards, so batches running at once do not queue on each other.
-    const shard = shardFor(items[0]!.fill.userId);
-    const fills = items.map((i) => fillEntry({ ...i.fill, shard }));
-    const rows = items.map(({ base, fill }, k) => ({
-      ...base,
-      status: 'closed' as const,
-      filled: toSql(fill.amount),
-      cost: toSql(fills[k]!.cost),
-      average: toSql(fill.price),
-      feeCost: toSql(fills[k]!.fee),
-    }));
+    const { row, entry } = this.placement(userId, pair, body, amount, now);
+    const order = toOrder(row);
+    const request = { userId, scope: 'orders', key: idempotencyKey, body };
+    const writes = [tableRows(orders, row)];
+    if (idempotencyKey !== null) writes.push(tableRows(idempotencyKeys, idempotencyRecord({ ...request, key: idempotencyKey }, { status: 201, body: order }, row.createdAt)));
+    let balances: UserBalance[] = [];
     try {
-      const posted = await postWithCompanion(this.platform.database.db, fills.map((f) => f.entry), insertOrdersIfApplied(rows));
-      if (!posted) return null;
-      const createdAt = new Date(String(posted.row.c_created_at));
-      return rows.map((row, k) => ({
-        orders: [
-          {
-            ...row,
-            id: row.id!,
-            clientOrderId: row.clientOrderId ?? null,
-            timeInForce: row.timeInForce ?? 'GTC',
-            price: null,
-            triggerPrice: null,
-            quoteAmount: row.quoteAmount ?? null,
-            held: '0',
-            rejectReason: null,
-            createdAt,
-            updatedAt: createdAt,
-          },
-        ],
-        balances: posted.results[k]!.balances,
-      }));
+      if (entry) balances = (await this.ledger.submit(entry, writes)).balances;
+      else await retryTransient(() => this.platform.database.db.transaction((tx) => insertRows(tx, writes)));
     } catch (err) {
+      // A key used before: its first answer (whatever refused this attempt: the key itself, or the funds it spent).
+      const prior = await storedAnswer<Order>(this.platform.database.db, request, err);
+      if (prior) return { order: prior.body, replayed: true };
       throw duplicateClientOrderId(err) ?? err;
     }
+    publishEffects(this.platform, this.book, { orders: [row], balances });
+    return { order, replayed: false };
   }
 
-  /** The new row and the fill of a market order filled at `now`. */
-  private marketFill(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec): MarketFill {
-    const base = this.newOrderRow(userId, pair, body, amount);
-    return { base, fill: { userId, orderId: base.id!, pair, side: body.side, amount, price: now, feeRate: this.feeRate, held: new D(0), heldAsset: base.heldAsset } };
-  }
-
-  private newOrderRow(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec): NewOrderRow {
-    return {
-      id: randomUUID(),
+  /** The order's row as it is written, and its entry: a fill at `now`, a hold for a resting order, or none. */
+  private placement(userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec | null): Placement {
+    const rate = this.feeRate;
+    const id = randomUUID();
+    // The row is complete before it is written: its answer and the Idempotency-Key record are made from it, in the
+    // same statement as the row itself. So its time is this process's clock at placement, not the database's.
+    const at = new Date();
+    const heldAsset = body.side === 'buy' ? pair.quote : pair.base;
+    const base: OrderRow = {
+      id,
       userId,
       clientOrderId: body.clientOrderId ?? null,
       symbol: pair.symbol,
@@ -218,43 +146,30 @@ export class OrdersService {
       triggerPrice: body.triggerPrice ?? null,
       amount: toSql(amount),
       quoteAmount: body.quoteAmount ?? null,
+      filled: '0',
+      cost: '0',
+      average: null,
+      feeCost: '0',
       feeCurrency: QUOTE_ASSET,
-      feeRate: toSql(this.feeRate),
-      heldAsset: body.side === 'buy' ? pair.quote : pair.base,
+      feeRate: toSql(rate),
+      heldAsset,
       held: '0',
+      rejectReason: null,
+      createdAt: at,
+      updatedAt: at,
     };
-  }
-
-  private async create(tx: Tx, userId: string, pair: TradingPair, body: CreateOrderBody, amount: Dec, now: Dec | null): Promise<Effects> {
-    const rate = this.feeRate;
-    const base = this.newOrderRow(userId, pair, body, amount);
-    const id = base.id!;
-    const immediate = body.type === 'market' || (now !== null && fires({ ...base, side: body.side, type: body.type, price: base.price ?? null, triggerPrice: base.triggerPrice ?? null }, now));
-    try {
-      if (immediate) {
-        const fill = fillEntry({ userId, orderId: id, pair, side: body.side, amount, price: now!, feeRate: rate, held: new D(0), heldAsset: base.heldAsset });
-        const row = await insertOrder(tx, {
-          ...base,
-          status: 'closed',
-          filled: toSql(amount),
-          cost: toSql(fill.cost),
-          average: toSql(now!),
-          feeCost: toSql(fill.fee),
-        });
-        const posted = await post(tx, fill.entry);
-        return { orders: [row], balances: posted.balances };
-      }
-      if (base.timeInForce !== 'GTC') {
-        return { orders: [await insertOrder(tx, { ...base, status: 'expired' })], balances: [] };
-      }
-      const worst = new D(body.price ?? body.triggerPrice!);
-      const held = body.side === 'buy' ? buyHold(amount, worst, rate) : amount;
-      const row = await insertOrder(tx, { ...base, held: toSql(held) });
-      const posted = await hold(tx, { userId, asset: base.heldAsset, amount: held, reference: `order:${id}` });
-      return { orders: [row], balances: posted.balances };
-    } catch (err) {
-      throw duplicateClientOrderId(err) ?? err;
+    const immediate = body.type === 'market' || (now !== null && fires(base, now));
+    if (immediate) {
+      const fill = fillEntry({ userId, orderId: id, pair, side: body.side, amount, price: now!, feeRate: rate, held: new D(0), heldAsset });
+      return {
+        row: { ...base, status: 'closed', filled: toSql(amount), cost: toSql(fill.cost), average: toSql(now!), feeCost: toSql(fill.fee) },
+        entry: fill.entry,
+      };
     }
+    if (base.timeInForce !== 'GTC') return { row: { ...base, status: 'expired' }, entry: null };
+    const worst = new D(body.price ?? body.triggerPrice!);
+    const held = body.side === 'buy' ? buyHold(amount, worst, rate) : amount;
+    return { row: { ...base, held: toSql(held) }, entry: holdEntry({ userId, asset: heldAsset, amount: held, reference: `order:${id}` }) };
   }
 
   /** Cancels an open order and releases exactly what it still holds. Another user's order is 404. */

@@ -40,8 +40,6 @@ export interface Fill {
   /** What the order held until now (released in the same entry); zero for immediate fills. */
   held: Dec;
   heldAsset: string;
-  /** The platform accounts' shard; by default the user's (shardFor). A batch of fills posts to one shard. */
-  shard?: number;
 }
 
 export interface FillResult {
@@ -59,7 +57,8 @@ export interface FillResult {
 export function fillEntry(f: Fill): FillResult {
   const cost = f.amount.times(f.price);
   const fee = feeFor(cost, f.feeRate);
-  const shard = f.shard ?? shardFor(f.userId);
+  // The user's shard of the platform accounts (the ledger's writer moves a batch's entries onto one shard).
+  const shard = shardFor(f.userId);
   const user = (asset: string): AccountRef => ({ kind: 'user', userId: f.userId, asset });
   const market = (asset: string): AccountRef => ({ kind: 'market', asset, shard });
   const { base, quote } = f.pair;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.ts';
+import { pgError } from '../db/pg-error.ts';
 import { AppError } from '../errors.ts';
 import { idempotencyKeys } from './idempotency.schema.ts';
 
@@ -36,6 +37,58 @@ function stableStringify(v: unknown): string {
     .filter((k) => o[k] !== undefined)
     .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
     .join(',')}}`;
+}
+
+export interface IdempotentRequest {
+  userId: string;
+  scope: string;
+  key: string | null;
+  body: unknown;
+}
+
+/**
+ * The record of a request's answer, for a caller that writes it itself in the same statement or transaction as the
+ * work (orders: LedgerWriter.submit). Its primary key (user, scope, key) makes a concurrent request with the same
+ * key wait until the first commits, then fail with a unique violation: `storedAnswer` then finds the first answer.
+ */
+export function idempotencyRecord(
+  request: IdempotentRequest & { key: string },
+  response: { status: number; body: unknown },
+  createdAt: Date,
+): typeof idempotencyKeys.$inferInsert {
+  return {
+    userId: request.userId,
+    scope: request.scope,
+    key: request.key,
+    requestHash: hashRequest(request.body),
+    responseStatus: response.status,
+    responseBody: response.body,
+    createdAt,
+  };
+}
+
+/**
+ * After the work of a keyed request failed (`cause`): the stored answer of the key's first request, to replay, when
+ * there is one; IDEMPOTENCY_MISMATCH when that request had a different body; CONFLICT (retry shortly) when the key
+ * was taken by a request that has left no answer; null when the key is new (the failure is this request's own).
+ */
+export async function storedAnswer<T>(db: Db, request: IdempotentRequest, cause: unknown): Promise<IdempotentResult<T> | null> {
+  if (!request.key) return null;
+  const [prior] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.userId, request.userId), eq(idempotencyKeys.scope, request.scope), eq(idempotencyKeys.key, request.key)));
+  if (prior) {
+    if (prior.requestHash !== hashRequest(request.body)) {
+      throw new AppError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was already used with a different request body');
+    }
+    return { status: prior.responseStatus, body: prior.responseBody as T, replayed: true };
+  }
+  const pg = pgError(cause);
+  if (pg.code === '23505' && pg.constraint === 'idempotency_keys_pkey') {
+    throw new AppError('CONFLICT', 'A request with this Idempotency-Key is still in progress; retry shortly');
+  }
+  return null;
 }
 
 /**
