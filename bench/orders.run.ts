@@ -11,7 +11,7 @@ import { runMigrations } from '../apps/api/src/platform/db/migrate.ts';
 import type { Platform } from '../apps/api/src/platform/index.ts';
 import type { PriceReader } from '../apps/api/src/platform/prices.ts';
 import { credit } from '../apps/api/src/modules/ledger/ledger.service.ts';
-import { createLedgerWriter, LedgerWriter } from '../apps/api/src/modules/ledger/ledger.writer.ts';
+import { LedgerWriter } from '../apps/api/src/modules/ledger/ledger.writer.ts';
 import { reconcile } from '../apps/api/src/modules/ledger/reconciliation.ts';
 import { OrderBook } from '../apps/api/src/modules/trading/order-book.ts';
 import { OrdersService } from '../apps/api/src/modules/trading/orders.service.ts';
@@ -141,12 +141,11 @@ async function ordersSetup() {
     await platform.database.db.transaction((tx) => credit(tx, { userId: id, asset: 'USD', amount: '100000000', reference: 'bench' }));
     users.push(id);
   }
-  const ledger = GROUP_COMMIT
-    ? createLedgerWriter(platform)
-    : new LedgerWriter(platform.database.db, { maxInFlight: POOL, maxBatch: 1, onBatch: (size) => platform.metrics.marketFillBatch.observe(size) });
-  // The orders service as compose.ts builds it, with the writer this run measures; the engine it tells of book
-  // changes is not started (no app here).
-  const service = new OrdersService(platform, root.trading.engine, ledger);
+  // The app's orders service; the engine it tells of book changes is not started (no app here). Without group
+  // commit: the same service over a writer with batches of one.
+  const service = GROUP_COMMIT
+    ? root.trading.orders
+    : new OrdersService(platform, root.trading.engine, new LedgerWriter(platform.database.db, { maxInFlight: POOL, maxBatch: 1, onBatch: (n) => platform.metrics.marketFillBatch.observe(n) }));
   // Warm-up: every user's BTC account and every platform shard exist before the clock starts.
   for (const userId of users) await service.place(userId, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, null);
   return { platform, service, users };

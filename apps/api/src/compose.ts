@@ -9,9 +9,9 @@ import { PriceStore } from './modules/markets/price-store.ts';
 import { createProvider } from './modules/payments/payments.routes.ts';
 import type { PaymentsDeps } from './modules/payments/payments.service.ts';
 import { securityPersonalizer } from './modules/security/mail-personalizer.ts';
+import { createLedgerWriter } from './modules/ledger/ledger.writer.ts';
 import { TradingEngine } from './modules/trading/engine.ts';
 import { OrdersService } from './modules/trading/orders.service.ts';
-import { createLedgerWriter } from './modules/ledger/ledger.writer.ts';
 import { engineElection } from './modules/trading/trading.routes.ts';
 import type { Database } from './platform/db/client.ts';
 import { type CheckResult, createPlatform, type Platform } from './platform/index.ts';
@@ -87,7 +87,8 @@ function composeServices(platform: Platform, prices: PriceStore, options: Compos
   const feed = createFeed(platform, prices, namespace);
   const markets = new MarketsService(platform, feed, feed.provider, namespace);
 
-  // Trading: the engine before the orders service, which tells it of every book change.
+  // Trading: the engine before the orders service, which tells it of every book change; every order is written
+  // through the ledger's writer (group commit, docs/decisions/0001).
   const engine = new TradingEngine(platform);
   const orders = new OrdersService(platform, engine, createLedgerWriter(platform));
 
