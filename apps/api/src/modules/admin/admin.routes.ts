@@ -24,8 +24,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin } from '../../platform/principal.ts';
-import { resolveDeposit, reviewQueue } from '../payments/payments.admin.ts';
-import { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from '../withdrawals/withdrawals.admin.ts';
+import { resolveDeposit, reviewQueue } from '../payments/index.ts';
+import { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from '../withdrawals/index.ts';
 import * as svc from './admin.service.ts';
 
 const tags = ['admin'];
