@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig } from '../apps/api/src/config.ts';
-import { rows } from '../apps/api/src/modules/ledger/ledger.repo.ts';
+import { rows } from '../apps/api/src/platform/db/sql.ts';
 import { inclusionProof, type SnapshotPhase, takeSnapshot } from '../apps/api/src/modules/pol/pol.service.ts';
 import { createDatabase } from '../apps/api/src/platform/db/client.ts';
 import { runMigrations } from '../apps/api/src/platform/db/migrate.ts';

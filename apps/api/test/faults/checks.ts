@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { rows } from '../../src/modules/ledger/ledger.repo.ts';
+import { rows } from '../../src/platform/db/sql.ts';
 import { credit } from '../../src/modules/ledger/ledger.service.ts';
 import { reconcile } from '../../src/modules/ledger/reconciliation.ts';
 import { createDatabase, type Database } from '../../src/platform/db/client.ts';

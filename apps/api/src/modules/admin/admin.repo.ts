@@ -1,37 +1,5 @@
-import { and, desc, eq, ilike, lt, or, type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { type UserRow, users } from '../auth/users.schema.ts';
-import type { Cursor } from '../notifications/paging.ts';
-import { announcements } from '../notifications/notifications.schema.ts';
-
-export async function searchUsers(ex: Executor, q: string | undefined, limit: number, cursor: Cursor | null): Promise<UserRow[]> {
-  const conds: (SQL | undefined)[] = [];
-  if (q) {
-    const like = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    conds.push(or(ilike(users.email, like), ilike(users.name, like), sql`${users.id}::text = ${q}`));
-  }
-  if (cursor) conds.push(or(lt(users.createdAt, cursor.createdAt), and(eq(users.createdAt, cursor.createdAt), lt(users.id, cursor.id))));
-  return ex
-    .select()
-    .from(users)
-    .where(and(...conds))
-    .orderBy(desc(users.createdAt), desc(users.id))
-    .limit(limit + 1);
-}
-
-export async function findUser(ex: Executor, id: string): Promise<UserRow | null> {
-  const [u] = await ex.select().from(users).where(eq(users.id, id));
-  return u ?? null;
-}
-
-export async function setSuspended(ex: Executor, id: string, suspended: boolean): Promise<UserRow | null> {
-  const [u] = await ex
-    .update(users)
-    .set({ suspendedAt: suspended ? sql`coalesce(${users.suspendedAt}, now())` : null, updatedAt: sql`now()` })
-    .where(eq(users.id, id))
-    .returning();
-  return u ?? null;
-}
 
 type Counts = Record<string, number | string>;
 
@@ -55,13 +23,4 @@ export async function stats(ex: Executor): Promise<Counts> {
       (select count(*) from price_alerts where active)::int as alerts_active
   `)) as unknown as { rows: Counts[] };
   return res.rows[0] ?? {};
-}
-
-export async function insertAnnouncement(ex: Executor, v: typeof announcements.$inferInsert) {
-  const [row] = await ex.insert(announcements).values(v).returning();
-  return row!;
-}
-
-export async function listAnnouncements(ex: Executor, limit: number) {
-  return ex.select().from(announcements).orderBy(desc(announcements.createdAt)).limit(limit);
 }

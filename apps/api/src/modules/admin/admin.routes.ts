@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin } from '../../platform/principal.ts';
-import { resolveDeposit, reviewQueue } from '../payments/payments.admin.ts';
-import { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from '../withdrawals/withdrawals.admin.ts';
+import { resolveDeposit, reviewQueue } from '../payments/index.ts';
+import { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from '../withdrawals/index.ts';
 import * as svc from './admin.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 

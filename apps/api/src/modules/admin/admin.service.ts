@@ -1,16 +1,14 @@
 import type { platformStats } from '@cryptovault/contract';
-import { sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import { listAudit, recordAudit } from '../audit/audit.repo.ts';
-import type { UserRow } from '../auth/users.schema.ts';
-import { listLiveSessions, revokeUserSessions } from '../auth/sessions.repo.ts';
-import { sessionsEnded } from '../auth/sessions.service.ts';
-import { userBalances } from '../ledger/ledger.repo.ts';
-import { D } from '../ledger/money.ts';
-import { decodeCursor, page } from '../notifications/paging.ts';
-import { countByStatus } from '../withdrawals/withdrawals.repo.ts';
+import { cursorCodec, decodeCursor, page, pageBy } from '../../platform/db/paging.ts';
+import { listAudit, recordAudit } from '../audit/index.ts';
+import { findUserById, listLiveSessions, revokeUserSessions, searchUsers as searchUserRows, sessionsEnded, setSuspended, type UserRow } from '../auth/index.ts';
+import { D, userBalances } from '../ledger/index.ts';
+import { insertAnnouncement, listAnnouncements } from '../notifications/index.ts';
+import { countUserDeposits } from '../payments/index.ts';
+import { countByStatus } from '../withdrawals/index.ts';
 import * as repo from './admin.repo.ts';
 
 export interface AdminCtx {
@@ -34,19 +32,19 @@ function userView(u: UserRow) {
 }
 
 export async function searchUsers(platform: Platform, q: { q?: string; limit: number; cursor?: string }) {
-  const rows = await repo.searchUsers(platform.database.db, q.q, q.limit, decodeCursor(q.cursor));
+  const rows = await searchUserRows(platform.database.db, q.q, q.limit, decodeCursor(q.cursor));
   return page(rows, q.limit, userView);
 }
 
 export async function userDetail(platform: Platform, id: string) {
   const db = platform.database.db;
-  const u = await repo.findUser(db, id);
+  const u = await findUserById(db, id);
   if (!u) throw notFound('User');
   const [balances, sessions, pending, deposits] = await Promise.all([
     userBalances(db, id),
     listLiveSessions(db, id),
     countByStatus(db, id, 'pending_review'),
-    db.execute(sql`select count(*)::int as n from deposits where user_id = ${u.id}`) as unknown as Promise<{ rows: { n: number }[] }>,
+    countUserDeposits(db, u.id),
   ]);
   return {
     ...userView(u),
@@ -58,7 +56,7 @@ export async function userDetail(platform: Platform, id: string) {
     })),
     activeSessions: sessions.length,
     pendingWithdrawals: pending,
-    deposits: deposits.rows[0]?.n ?? 0,
+    deposits,
   };
 }
 
@@ -66,7 +64,7 @@ export async function userDetail(platform: Platform, id: string) {
 export async function suspendUser(platform: Platform, ctx: AdminCtx, id: string, reason: string) {
   if (id === ctx.adminId) throw new AppError('INVALID_STATE', 'You cannot suspend your own account');
   const revoked = await platform.database.db.transaction(async (tx) => {
-    const u = await repo.setSuspended(tx, id, true);
+    const u = await setSuspended(tx, id, true);
     if (!u) throw notFound('User');
     const ended = await revokeUserSessions(tx, id, 'suspended');
     const n = ended.length;
@@ -79,7 +77,7 @@ export async function suspendUser(platform: Platform, ctx: AdminCtx, id: string,
 
 export async function unsuspendUser(platform: Platform, ctx: AdminCtx, id: string) {
   await platform.database.db.transaction(async (tx) => {
-    const u = await repo.setSuspended(tx, id, false);
+    const u = await setSuspended(tx, id, false);
     if (!u) throw notFound('User');
     await recordAudit(tx, { actorId: ctx.adminId, action: 'user.unsuspend', targetType: 'user', targetId: id, requestId: ctx.requestId });
   });
@@ -88,7 +86,7 @@ export async function unsuspendUser(platform: Platform, ctx: AdminCtx, id: strin
 
 export async function forceLogout(platform: Platform, ctx: AdminCtx, id: string) {
   const revoked = await platform.database.db.transaction(async (tx) => {
-    const u = await repo.findUser(tx, id);
+    const u = await findUserById(tx, id);
     if (!u) throw notFound('User');
     const ended = await revokeUserSessions(tx, id, 'admin_force_logout');
     const n = ended.length;
@@ -119,14 +117,22 @@ export async function stats(platform: Platform): Promise<z.infer<typeof platform
   };
 }
 
+/** The audit log pages by its serial id, newest first. */
+const auditCursor = cursorCodec<number>(
+  (id) => [id],
+  ([raw, ...rest]) => {
+    const id = Number.parseInt(raw ?? '', 10);
+    return rest.length === 0 && Number.isSafeInteger(id) ? id : null;
+  },
+);
+
 export async function auditLog(platform: Platform, q: { limit: number; cursor?: string; actorId?: string; action?: string; targetType?: string; targetId?: string }) {
-  const beforeId = q.cursor ? Number.parseInt(Buffer.from(q.cursor, 'base64url').toString(), 10) : undefined;
-  if (beforeId !== undefined && !Number.isSafeInteger(beforeId)) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
+  const beforeId = auditCursor.decode(q.cursor) ?? undefined;
   const rows = await listAudit(platform.database.db, { limit: q.limit, beforeId, actorId: q.actorId, action: q.action, targetType: q.targetType, targetId: q.targetId });
-  const more = rows.length > q.limit;
-  const slice = more ? rows.slice(0, q.limit) : rows;
-  return {
-    items: slice.map((r) => ({
+  return pageBy(
+    rows,
+    q.limit,
+    (r) => ({
       id: String(r.id),
       actorId: r.actorId,
       action: r.action,
@@ -135,19 +141,19 @@ export async function auditLog(platform: Platform, q: { limit: number; cursor?: 
       requestId: r.requestId,
       details: r.details,
       createdAt: r.createdAt.toISOString(),
-    })),
-    nextCursor: more && slice.length ? Buffer.from(String(slice.at(-1)?.id)).toString('base64url') : null,
-  };
+    }),
+    (last) => auditCursor.encode(last.id),
+  );
 }
 
-function announcementView(r: Awaited<ReturnType<typeof repo.insertAnnouncement>>) {
+function announcementView(r: Awaited<ReturnType<typeof insertAnnouncement>>) {
   return { id: r.id, title: r.title, message: r.message, level: r.level, createdBy: r.createdBy, createdAt: r.createdAt.toISOString() };
 }
 
 /** Stored, audited, then broadcast to every connected client on every machine. */
 export async function announce(platform: Platform, ctx: AdminCtx, input: { title: string; message: string; level: 'info' | 'warning' | 'critical' }) {
   const row = await platform.database.db.transaction(async (tx) => {
-    const r = await repo.insertAnnouncement(tx, { ...input, createdBy: ctx.adminId });
+    const r = await insertAnnouncement(tx, { ...input, createdBy: ctx.adminId });
     await recordAudit(tx, { actorId: ctx.adminId, action: 'announcement.create', targetType: 'announcement', targetId: r.id, requestId: ctx.requestId, details: { title: input.title, level: input.level } });
     return r;
   });
@@ -157,5 +163,5 @@ export async function announce(platform: Platform, ctx: AdminCtx, input: { title
 }
 
 export async function announcements(platform: Platform) {
-  return { items: (await repo.listAnnouncements(platform.database.db, 50)).map(announcementView) };
+  return { items: (await listAnnouncements(platform.database.db, 50)).map(announcementView) };
 }

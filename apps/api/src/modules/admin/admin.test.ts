@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, createAdmin, DEFAULT_PASSWORD, signIn, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
-import { signIpn } from '../payments/signature.ts';
+import { reconcile } from '../ledger/index.ts';
+import { signIpn } from '../payments/index.ts';
 
 let t: TestContext;
 let admin: TestSession;

@@ -1,11 +1,12 @@
 import { boolean, integer, numeric, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { users } from '../auth/users.schema.ts';
+
+// Columns holding a user id reference users(id) in the migrations; the users table belongs to auth, so its
+// Drizzle object is not imported here (no module imports another module's tables).
 
 export const priceAlerts = pgTable('price_alerts', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id),
+    .notNull(),
   assetId: text('asset_id').notNull(),
   condition: text('condition', { enum: ['above', 'below'] }).notNull(),
   targetPrice: numeric('target_price', { precision: 38, scale: 18 }).notNull(),

@@ -5,8 +5,8 @@ import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { PriceTick } from '../../platform/prices.ts';
-import { D } from '../ledger/money.ts';
-import { notify } from '../notifications/notifications.service.ts';
+import { D } from '../ledger/index.ts';
+import { notify } from '../notifications/index.ts';
 import * as repo from './alerts.repo.ts';
 import type { PriceAlertRow } from './alerts.schema.ts';
 

@@ -1,5 +1,5 @@
 import type { Database } from '../../platform/db/client.ts';
-import { recordAudit } from '../audit/audit.repo.ts';
+import { recordAudit } from '../audit/index.ts';
 import { normalizeEmail } from './auth.context.ts';
 import { hashPassword, passwordProblems } from './password.ts';
 import { randomToken } from './secrets.ts';

@@ -47,7 +47,7 @@ describe('helpers smoke', () => {
 describe('admin:create', () => {
   it('creates an admin with a generated password, promotes an existing user, and audits both', async () => {
     const { createOrPromoteAdmin } = await import('./admin-account.ts');
-    const { listAudit } = await import('../audit/audit.repo.ts');
+    const { listAudit } = await import('../audit/index.ts');
     const email = uniqueEmail('cli');
     const created = await createOrPromoteAdmin(t.platform.database, { email: ` ${email.toUpperCase()} ` });
     expect(created).toMatchObject({ email, created: true });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, enableTwoFactor, expireStepUp, latestEmail, outbox, randomIp, sessionFromResponse, signIn, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { SoftAuthenticator } from '../../../test/webauthn-authenticator.ts';
-import { credit } from '../ledger/ledger.service.ts';
+import { credit } from '../ledger/index.ts';
 import { sha256 } from './secrets.ts';
 
 // Fixed secrets so a second app on the same database (a restart) accepts the first one's sessions.

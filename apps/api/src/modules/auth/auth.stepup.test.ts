@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, enableTwoFactor, expireStepUp, latestEmail, randomIp, signIn, signUpVerified, stepUp, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { credit } from '../ledger/ledger.service.ts';
+import { credit } from '../ledger/index.ts';
 
 // Fixed secrets so a second app on the same database (a restart) accepts the first one's sessions.
 const env = { JWT_SECRET: 'step-up-test-jwt-secret-0123456789abcdef', CSRF_SECRET: 'step-up-test-csrf-secret-0123456789abcdef', DATA_ENCRYPTION_KEY: 'step-up-test-data-key-0123456789abcdef' };

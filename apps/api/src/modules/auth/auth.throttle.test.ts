@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, latestEmail, outbox, randomIp, setCookies, signUpVerified, waitForEmail } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext, uniqueEmail, usingRedis } from '../../../test/helpers.ts';
-import { credit } from '../ledger/ledger.service.ts';
+import { credit } from '../ledger/index.ts';
 import { THROTTLE } from './login-throttle.ts';
 
 let t: TestContext;

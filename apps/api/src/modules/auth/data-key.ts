@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { StartupError } from '../../platform/startup.ts';
-import { recordAudit } from '../audit/audit.repo.ts';
+import { recordAudit } from '../audit/index.ts';
 import { decrypt, deriveKey, keyedHash } from './secrets.ts';
 
 /**

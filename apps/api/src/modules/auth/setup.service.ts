@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import { recordAudit } from '../audit/audit.repo.ts';
+import { recordAudit } from '../audit/index.ts';
 import { type AuthDeps, normalizeEmail, type RequestContext, toProfile } from './auth.context.ts';
 import { LIMITS } from './limits.ts';
 import { hashPassword, passwordProblems } from './password.ts';

@@ -2,13 +2,8 @@ import { createHash } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../platform/db/client.ts';
+import { rows } from '../../platform/db/sql.ts';
 import { insertRowsSql, type TableRows } from '../../platform/db/table-rows.ts';
-
-/** Raw rows from `execute` look the same on node-postgres and PGlite: `{ rows }`. */
-export async function rows<T>(executor: Executor, query: SQL): Promise<T[]> {
-  const result = (await executor.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
 
 const dialect = new PgDialect();
 const statementNames = new Map<string, string>();
@@ -233,4 +228,12 @@ export function userHoldingsPageQuery(afterUserId: string | null, limit: number)
       (select string_agg(a.asset || ':' || (a.available + a.locked)::text, ',' order by a.asset)
        from ledger_accounts a where a.user_id = page.user_id and a.kind = 'user') as holdings
     from page order by page.user_id`;
+}
+
+/** The user's available balance of `asset` ('0' without an account). A read, not a lock: the ledger's CHECK decides. */
+export async function availableOf(ex: Executor, userId: string, asset: string): Promise<string> {
+  const r = (await ex.execute(sql`select available::text as available from ledger_accounts where key = ${`user:${userId}:${asset}`}`)) as unknown as {
+    rows: { available: string }[];
+  };
+  return r.rows[0]?.available ?? '0';
 }

@@ -59,24 +59,6 @@ export function assertBalanced(entry: JournalEntryInput): void {
   }
 }
 
-export { pgError };
-
-/**
- * Runs a whole transaction again when PostgreSQL aborted it for a reason a retry fixes (deadlock detected,
- * serialization failure): the aborted attempt wrote nothing. Business errors pass straight through.
- */
-export async function retryTransient<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const code = pgError(err).code;
-      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
-      await new Promise((r) => setTimeout(r, 5 * i + Math.random() * 10));
-    }
-  }
-}
-
 /**
  * Posts one balanced journal entry inside the caller's transaction (`executor` must be a transaction when the
  * caller does anything else that must commit with it). Locks the touched accounts in key order, applies the net

@@ -2,7 +2,8 @@ import type { Db } from '../../platform/db/client.ts';
 import type { TableRows } from '../../platform/db/table-rows.ts';
 import { Batcher } from '../../platform/batcher.ts';
 import type { Platform } from '../../platform/index.ts';
-import { postEntries, retryTransient, shardFor } from './ledger.service.ts';
+import { retryTransient } from '../../platform/db/sql.ts';
+import { postEntries, shardFor } from './ledger.service.ts';
 import type { JournalEntryInput, PostingInput, PostResult } from './ledger.types.ts';
 
 interface Submission {

@@ -5,13 +5,12 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../platform/db/client.ts';
-import type { AuthDeps } from '../auth/auth.context.ts';
-import { encrypt } from '../auth/secrets.ts';
-import { hashBackupCode } from '../auth/totp.ts';
-import { rows } from '../ledger/ledger.repo.ts';
-import { openingBalances, pgError, retryTransient } from '../ledger/ledger.service.ts';
-import { insertNotification } from '../notifications/notifications.repo.ts';
-import { insertAlert } from '../alerts/alerts.repo.ts';
+import { type AuthDeps, encrypt, hashBackupCode } from '../auth/index.ts';
+import { openingBalances } from '../ledger/index.ts';
+import { pgError, retryTransient } from '../../platform/db/sql.ts';
+import { insertNotification } from '../notifications/index.ts';
+import { insertAlert } from '../alerts/index.ts';
+import { rows } from '../../platform/db/sql.ts';
 import { MAX_ACTIVE_ALERTS } from '@cryptovault/contract';
 import type { LegacyDoc, LegacySource } from './source.ts';
 import {

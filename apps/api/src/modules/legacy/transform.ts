@@ -3,9 +3,8 @@
  * stores. Pure: no database, no I/O. docs/legacy-import.md lists every source field and where it lands.
  */
 import { findAsset, QUOTE_ASSET, USD_PRECISION } from '../../platform/assets.ts';
-import { normalizeEmail } from '../auth/auth.context.ts';
-import { tagLegacyHash } from '../auth/password.ts';
-import { D, type Dec, ZERO } from '../ledger/money.ts';
+import { normalizeEmail, tagLegacyHash } from '../auth/index.ts';
+import { D, type Dec, ZERO } from '../ledger/index.ts';
 import type { LegacyDoc } from './source.ts';
 
 export type AnomalyReason =

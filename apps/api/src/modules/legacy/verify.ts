@@ -5,9 +5,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.ts';
-import { rows } from '../ledger/ledger.repo.ts';
-import { D, ZERO } from '../ledger/money.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { rows } from '../../platform/db/sql.ts';
+import { D, reconcile, ZERO } from '../ledger/index.ts';
 import { planAgainstTarget, userReference } from './importer.ts';
 import type { LegacySource } from './source.ts';
 

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import type { Cursor } from './paging.ts';
-import { type NotificationRow, notifications } from './notifications.schema.ts';
+import type { Cursor } from '../../platform/db/paging.ts';
+import { announcements, type NotificationRow, notifications } from './notifications.schema.ts';
 
 export async function insertNotification(
   ex: Executor,
@@ -51,4 +51,13 @@ export async function markAllRead(ex: Executor, userId: string): Promise<number>
     .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
     .returning({ id: notifications.id });
   return rows.length;
+}
+
+export async function insertAnnouncement(ex: Executor, v: typeof announcements.$inferInsert) {
+  const [row] = await ex.insert(announcements).values(v).returning();
+  return row!;
+}
+
+export async function listAnnouncements(ex: Executor, limit: number) {
+  return ex.select().from(announcements).orderBy(desc(announcements.createdAt)).limit(limit);
 }

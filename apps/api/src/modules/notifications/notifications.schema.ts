@@ -1,11 +1,12 @@
 import { jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { users } from '../auth/users.schema.ts';
+
+// Columns holding a user id reference users(id) in the migrations; the users table belongs to auth, so its
+// Drizzle object is not imported here (no module imports another module's tables).
 
 export const notifications = pgTable('notifications', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id),
+    .notNull(),
   type: text('type').notNull(),
   title: text('title').notNull(),
   body: text('body').notNull(),
@@ -20,6 +21,6 @@ export const announcements = pgTable('announcements', {
   title: text('title').notNull(),
   message: text('message').notNull(),
   level: text('level', { enum: ['info', 'warning', 'critical'] }).notNull(),
-  createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdBy: uuid('created_by'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,12 +1,11 @@
 import type { Notification } from '@cryptovault/contract';
-import { eq } from 'drizzle-orm';
 import type { Platform } from '../../platform/index.ts';
 import { escapeHtml, htmlLayout } from '../../platform/mailer/layout.ts';
 import { sendInBackground } from '../../platform/mailer/mailer.ts';
-import { users } from '../auth/users.schema.ts';
+import { contactOf } from '../auth/index.ts';
 import * as repo from './notifications.repo.ts';
 import type { NotificationRow } from './notifications.schema.ts';
-import { decodeCursor, page } from './paging.ts';
+import { decodeCursor, page } from '../../platform/db/paging.ts';
 
 export function notificationView(r: NotificationRow): Notification {
   return {
@@ -54,7 +53,7 @@ export async function notify(platform: Platform, input: NotifyInput): Promise<No
 }
 
 export async function emailUser(platform: Platform, userId: string, subject: string, text: string): Promise<void> {
-  const [u] = await platform.database.db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, userId));
+  const u = await contactOf(platform.database.db, userId);
   if (!u) return;
   const html = htmlLayout(subject, `<p>Hello ${escapeHtml(u.name)},</p><p>${escapeHtml(text)}</p>`);
   sendInBackground(platform.mailer, platform.log, { to: u.email, subject: `CryptoVault: ${subject}`, text: `Hello ${u.name},\n\n${text}\n`, html }, subject);

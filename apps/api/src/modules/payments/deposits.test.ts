@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { reconcile } from '../ledger/index.ts';
 import { runPaymentMaintenance } from './maintenance.ts';
 import { createProvider } from './payments.routes.ts';
 import { signIpn } from './signature.ts';

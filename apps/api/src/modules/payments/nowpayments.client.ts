@@ -1,5 +1,5 @@
 import type { DepositStatus } from '@cryptovault/contract';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import {
   type CreatePaymentInput,
   DEPOSIT_STATUS_SET,

@@ -1,15 +1,12 @@
-import { eq, inArray } from 'drizzle-orm';
+
 import { QUOTE_ASSET } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import { recordAudit } from '../audit/audit.repo.ts';
-import { users } from '../auth/users.schema.ts';
-import { emitBalanceChanges } from '../ledger/balances.ts';
-import { credit } from '../ledger/ledger.service.ts';
-import type { UserBalance } from '../ledger/ledger.types.ts';
-import { D, fixed } from '../ledger/money.ts';
-import { notify } from '../notifications/notifications.service.ts';
-import { decodeCursor, page } from '../notifications/paging.ts';
+import { recordAudit } from '../audit/index.ts';
+import { credit, D, emitBalanceChanges, fixed, type UserBalance } from '../ledger/index.ts';
+import { notify } from '../notifications/index.ts';
+import { contactOf, contactsOf } from '../auth/index.ts';
+import { decodeCursor, page } from '../../platform/db/paging.ts';
 import * as repo from './payments.repo.ts';
 import type { DepositRow } from './payments.schema.ts';
 import { depositView } from './payments.service.ts';
@@ -19,9 +16,8 @@ function adminDepositView(r: DepositRow, email: string) {
 }
 
 async function emails(platform: Platform, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await platform.database.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, ids));
-  return new Map(rows.map((r) => [r.id, r.email]));
+  const contacts = await contactsOf(platform.database.db, ids);
+  return new Map([...contacts].map(([id, c]) => [id, c.email]));
 }
 
 /** Deposits an operator has to look at (partially paid, mismatched), newest first. */
@@ -68,6 +64,6 @@ export async function resolveDeposit(platform: Platform, ctx: { adminId: string;
   if (row.creditedUsd && input.creditUsd) {
     await notify(platform, { userId: row.userId, type: 'deposit', title: 'Deposit credited after review', body: `${fixed(row.creditedUsd, 2)} USD was credited to your balance.`, data: { depositId: row.id }, email: true });
   }
-  const [u] = await platform.database.db.select({ email: users.email }).from(users).where(eq(users.id, row.userId));
+  const u = await contactOf(platform.database.db, row.userId);
   return adminDepositView(row, u?.email ?? '');
 }

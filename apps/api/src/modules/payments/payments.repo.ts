@@ -1,7 +1,7 @@
 import { and, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { DepositStatus } from '@cryptovault/contract';
 import type { Executor } from '../../platform/db/client.ts';
-import type { Cursor } from '../notifications/paging.ts';
+import type { Cursor } from '../../platform/db/paging.ts';
 import { type DepositRow, deposits, depositStatusHistory, paymentWebhookInbox } from './payments.schema.ts';
 
 export type NewDeposit = typeof deposits.$inferInsert;
@@ -60,6 +60,12 @@ export async function listUserDeposits(ex: Executor, userId: string, limit: numb
     .where(and(eq(deposits.userId, userId), keyset(cursor)))
     .orderBy(desc(deposits.createdAt), desc(deposits.id))
     .limit(limit + 1);
+}
+
+/** How many deposits a user ever started (the admin's user detail). */
+export async function countUserDeposits(ex: Executor, userId: string): Promise<number> {
+  const res = (await ex.execute(sql`select count(*)::int as n from deposits where user_id = ${userId}`)) as unknown as { rows: { n: number }[] };
+  return res.rows[0]?.n ?? 0;
 }
 
 export async function listReviewDeposits(

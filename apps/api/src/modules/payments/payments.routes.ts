@@ -2,7 +2,7 @@ import { apiRoutes, errorBodySchema, webhookAck } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError, notFound } from '../../platform/errors.ts';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';

@@ -1,12 +1,13 @@
 import { bigint, boolean, integer, numeric, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { DEPOSIT_STATUSES } from '@cryptovault/contract';
-import { users } from '../auth/users.schema.ts';
+
+// Columns holding a user id reference users(id) in the migrations; the users table belongs to auth, so its
+// Drizzle object is not imported here (no module imports another module's tables).
 
 export const deposits = pgTable('deposits', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id),
+    .notNull(),
   provider: text('provider', { enum: ['nowpayments', 'simulated'] }).notNull(),
   providerPaymentId: text('provider_payment_id').notNull(),
   status: text('status', { enum: DEPOSIT_STATUSES }).notNull(),

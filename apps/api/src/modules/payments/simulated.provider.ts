@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { ASSETS, findAsset } from '../../platform/assets.ts';
 import type { PriceReader } from '../../platform/prices.ts';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import type { CreatePaymentInput, MinAmount, PaymentProvider, ProviderPayment } from './provider.ts';
 import { ProviderError } from './provider.ts';
 

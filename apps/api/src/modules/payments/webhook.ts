@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DepositStatus } from '@cryptovault/contract';
 import { errorSummary } from '../../platform/logger.ts';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import type { ApplyOutcome, PaymentsDeps, StatusUpdate } from './payments.service.ts';
 import { applyStatus } from './payments.service.ts';
 import * as repo from './payments.repo.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { insertUser } from '../../../test/users.ts';
 import { apiPackageRoot } from '../../platform/paths.ts';
-import { credit } from '../ledger/ledger.service.ts';
+import { credit } from '../ledger/index.ts';
 import { inclusionProof, takeSnapshot } from './pol.service.ts';
 
 /** `npm run verify-proof -- proof.json`: the standalone verifier on a proof the server produced. */

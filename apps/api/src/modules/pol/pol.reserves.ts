@@ -2,9 +2,9 @@ import type { PolPublication, PolReserveRequest } from '@cryptovault/contract';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Platform } from '../../platform/index.ts';
-import { recordAudit } from '../audit/audit.repo.ts';
-import { rows } from '../ledger/ledger.repo.ts';
-import { D } from '../ledger/money.ts';
+import { recordAudit } from '../audit/index.ts';
+import { D } from '../ledger/index.ts';
+import { rows } from '../../platform/db/sql.ts';
 import { latestRoot, signingKey, totals } from './pol.service.ts';
 
 /** What the page says, so the platform never claims more than it proves. */

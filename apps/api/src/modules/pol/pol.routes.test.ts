@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBearer, asUser, createAdmin, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { rows } from '../ledger/ledger.repo.ts';
-import { credit } from '../ledger/ledger.service.ts';
+import { rows } from '../../platform/db/sql.ts';
+import { credit } from '../ledger/index.ts';
 
 let t: TestContext;
 let admin: TestSession;

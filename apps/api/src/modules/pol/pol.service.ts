@@ -14,11 +14,9 @@ import { sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db/client.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import { recordAudit } from '../audit/audit.repo.ts';
-import { rows, type UserHoldingsRow, userHoldingsPage } from '../ledger/ledger.repo.ts';
-import { pgError } from '../ledger/ledger.service.ts';
-import { D } from '../ledger/money.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { recordAudit } from '../audit/index.ts';
+import { pgError, rows } from '../../platform/db/sql.ts';
+import { D, reconcile, userHoldingsPage, type UserHoldingsRow } from '../ledger/index.ts';
 import { decodeSums, encodeSums, leafNode, paddingNode, parentNode, sha256Hex, type TreeNode } from './pol.tree.ts';
 
 /**

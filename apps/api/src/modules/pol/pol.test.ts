@@ -11,10 +11,8 @@ import { inject } from 'vitest';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { insertUser } from '../../../test/users.ts';
 import { createDatabase, type Database, wrapPglite } from '../../platform/db/client.ts';
-import { rows } from '../ledger/ledger.repo.ts';
-import { credit, hold, transfer } from '../ledger/ledger.service.ts';
-import { D } from '../ledger/money.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { rows } from '../../platform/db/sql.ts';
+import { credit, D, hold, reconcile, transfer } from '../ledger/index.ts';
 import { buildLevels, inclusionProof, latestRoot, POL_DECIMALS, rootBySnapshot, rootHistory, takeSnapshot } from './pol.service.ts';
 import { decodeSums, encodeSums, leafNode, nextLevel, type TreeNode } from './pol.tree.ts';
 

@@ -1,6 +1,6 @@
 import { findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
 import type { Platform } from '../../platform/index.ts';
-import { D, type Dec, ZERO } from '../ledger/money.ts';
+import { D, type Dec, ZERO } from '../ledger/index.ts';
 import { holdingsTimeline } from './portfolio.repo.ts';
 
 export type Range = '1d' | '7d' | '30d' | '1y';

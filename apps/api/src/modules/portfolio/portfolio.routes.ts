@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import { type PriceHistory, portfolioHistory } from './portfolio.history.ts';
 import { getPortfolio } from './portfolio.service.ts';
 import { endpoint } from '../../http/route-table.ts';

@@ -2,10 +2,8 @@ import type { Portfolio } from '@cryptovault/contract';
 import { findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { PriceReader } from '../../platform/prices.ts';
-import { usdPrice } from '../ledger/balances.ts';
-import { userBalances } from '../ledger/ledger.repo.ts';
-import { D, type Dec, ZERO } from '../ledger/money.ts';
-import { filledOrders } from '../trading/orders.repo.ts';
+import { D, type Dec, usdPrice, userBalances, ZERO } from '../ledger/index.ts';
+import { filledOrders } from '../trading/index.ts';
 
 /** The market module's reader also knows each asset's 24 h change; other readers may not. */
 function change24hPercent(prices: PriceReader, asset: string): Dec | null {

@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, expireStepUp, outbox, randomIp, signIn, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { credit } from '../ledger/ledger.service.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { credit, reconcile } from '../ledger/index.ts';
 
 // Fixed secrets so a second app on the same database (a restart) accepts the first one's sessions.
 const env = {

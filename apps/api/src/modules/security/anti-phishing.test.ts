@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, expireStepUp, outbox, randomIp, signIn, signUpVerified, stepUp, type TestSession, waitForEmail } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import type { MailMessage } from '../../platform/mailer/mailer.ts';
-import * as authEmails from '../auth/auth.emails.ts';
-import { emailUser } from '../notifications/notifications.service.ts';
+import { authEmails } from '../auth/index.ts';
+import { emailUser } from '../notifications/index.ts';
 import * as securityEmails from './security.emails.ts';
 
 const env = {

@@ -4,12 +4,11 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, createAdmin, enableTwoFactor, outbox, randomIp, signIn, signUpVerified, stepUp, type TestSession, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { sha256 } from '../auth/secrets.ts';
-import { credit } from '../ledger/ledger.service.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { sha256 } from '../auth/index.ts';
+import { credit, reconcile } from '../ledger/index.ts';
+import { createTransfer } from '../transfers/index.ts';
+import { requestWithdrawal } from '../withdrawals/index.ts';
 import type { Principal } from '../../platform/principal.ts';
-import { createTransfer } from '../transfers/transfers.service.ts';
-import { requestWithdrawal } from '../withdrawals/withdrawals.service.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const env = {

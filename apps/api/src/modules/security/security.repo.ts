@@ -1,8 +1,8 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { AppError } from '../../platform/errors.ts';
-import { randomToken, sha256 } from '../auth/secrets.ts';
-import { users } from '../auth/users.schema.ts';
+import { randomToken, sha256 } from '../auth/index.ts';
+import { findUserByEmail, frozenAtForShare, setFrozen as setUserFrozen } from '../auth/index.ts';
 import { accountSecuritySettings, type SecurityTokenPurpose, securityTokens, type WithdrawalAddressRow, withdrawalAddresses } from './security.schema.ts';
 
 /** A new single-use emailed token; only its SHA-256 is stored. Returns the raw token for the link. */
@@ -68,12 +68,10 @@ export async function updateSettings(ex: Executor, userId: string, patch: Partia
 
 /** The recipient of an email, by address (stored lower-case), with the anti-phishing code. */
 export async function recipientByEmail(ex: Executor, email: string): Promise<{ userId: string; antiPhishingCode: string | null } | null> {
-  const [row] = await ex
-    .select({ userId: users.id, antiPhishingCode: accountSecuritySettings.antiPhishingCode })
-    .from(users)
-    .leftJoin(accountSecuritySettings, eq(accountSecuritySettings.userId, users.id))
-    .where(eq(users.email, email.trim().toLowerCase()));
-  return row ?? null;
+  const user = await findUserByEmail(ex, email.trim().toLowerCase());
+  if (!user) return null;
+  const [row] = await ex.select({ antiPhishingCode: accountSecuritySettings.antiPhishingCode }).from(accountSecuritySettings).where(eq(accountSecuritySettings.userId, user.id));
+  return { userId: user.id, antiPhishingCode: row?.antiPhishingCode ?? null };
 }
 
 export async function listAddresses(ex: Executor, userId: string): Promise<WithdrawalAddressRow[]> {
@@ -139,16 +137,10 @@ export async function deleteAddress(ex: Executor, userId: string, id: string): P
  * seen here. The request's principal alone could be a moment old.
  */
 export async function assertNotFrozen(ex: Executor, userId: string): Promise<void> {
-  const [row] = await ex.select({ frozenAt: users.frozenAt }).from(users).where(eq(users.id, userId)).for('share');
-  if (row?.frozenAt) throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals and transfers are blocked until it is unfrozen');
+  if (await frozenAtForShare(ex, userId)) throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals and transfers are blocked until it is unfrozen');
 }
 
 /** Sets or clears the freeze; returns the user's email when the state changed. */
 export async function setFrozen(ex: Executor, userId: string, frozen: boolean, reason: string | null): Promise<{ email: string } | null> {
-  const rows = await ex
-    .update(users)
-    .set(frozen ? { frozenAt: sql`now()`, frozenReason: reason, updatedAt: sql`now()` } : { frozenAt: null, frozenReason: null, updatedAt: sql`now()` })
-    .where(and(eq(users.id, userId), frozen ? isNull(users.frozenAt) : sql`${users.frozenAt} is not null`))
-    .returning({ email: users.email });
-  return rows[0] ?? null;
+  return setUserFrozen(ex, userId, frozen, reason);
 }

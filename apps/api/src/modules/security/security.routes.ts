@@ -2,7 +2,7 @@ import { apiRoutes, errorBodySchema } from '@cryptovault/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { requireAdmin, requireStepUp, requireUser } from '../../platform/principal.ts';
-import { type AuthDeps, requestContext } from '../auth/auth.context.ts';
+import { type AuthDeps, requestContext } from '../auth/index.ts';
 import { addAddress, confirmAddress, getAddressBook, removeAddress, setAddressBookOnly } from './address-book.service.ts';
 import { getAntiPhishing, setAntiPhishing } from './anti-phishing.service.ts';
 import { freezeWithToken, operatorFreeze, operatorUnfreeze, requestUnfreeze, unfreezeWithToken } from './freeze.service.ts';

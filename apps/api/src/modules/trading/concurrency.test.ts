@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestContext, usingPostgres } from '../../../test/helpers.ts';
-import { rows } from '../ledger/ledger.repo.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { rows } from '../../platform/db/sql.ts';
+import { reconcile } from '../ledger/index.ts';
 import { fillTriggered } from './fills.ts';
 import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
 

@@ -1,7 +1,7 @@
 import type { Platform } from '../../platform/index.ts';
 import type { PriceTick } from '../../platform/prices.ts';
 import type { Unsubscribe } from '../../platform/pubsub.ts';
-import { TRADING_PAIRS } from '../markets/pairs.ts';
+import { TRADING_PAIRS } from '../markets/index.ts';
 import { fillTriggered } from './fills.ts';
 import { type BookOrder, OrderBook } from './order-book.ts';
 import { openOrders } from './orders.repo.ts';

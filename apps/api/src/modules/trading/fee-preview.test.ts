@@ -1,6 +1,6 @@
 import { previewTrade, type TradingPair } from '@cryptovault/contract';
 import { describe, expect, it } from 'vitest';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import { amountForBudget, fillEntry } from './settlement.ts';
 
 /**

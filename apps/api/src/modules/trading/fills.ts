@@ -1,8 +1,8 @@
 import { AppError } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import { post, release, retryTransient } from '../ledger/ledger.service.ts';
-import { D, toSql } from '../ledger/money.ts';
-import { findPair } from '../markets/pairs.ts';
+import { D, post, release, toSql } from '../ledger/index.ts';
+import { retryTransient } from '../../platform/db/sql.ts';
+import { findPair } from '../markets/index.ts';
 import { lockOrder, updateOrder } from './orders.repo.ts';
 import { executionPrice, fillEntry } from './settlement.ts';
 import { type Effects, type LocalBook, publishEffects } from './trading.events.ts';

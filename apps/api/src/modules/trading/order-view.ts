@@ -1,5 +1,5 @@
 import type { Order } from '@cryptovault/contract';
-import { D } from '../ledger/money.ts';
+import { D } from '../ledger/index.ts';
 import type { LegacyOrderRow } from './orders.repo.ts';
 import type { OrderRow } from './trading.schema.ts';
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { rows } from '../ledger/ledger.repo.ts';
+import { rows } from '../../platform/db/sql.ts';
 import { type NewOrderRow, type OrderRow, orders } from './trading.schema.ts';
 
 export type OrderWithCursor = OrderRow & { cursorTs: string };

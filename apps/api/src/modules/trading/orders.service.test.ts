@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestContext } from '../../../test/helpers.ts';
-import { rows } from '../ledger/ledger.repo.ts';
-import { credit } from '../ledger/ledger.service.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { rows } from '../../platform/db/sql.ts';
+import { credit, reconcile } from '../ledger/index.ts';
 import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
 
 let t: TestContext;

@@ -6,11 +6,10 @@ import { AppError } from '../../platform/errors.ts';
 import { idempotencyRecord, storedAnswer } from '../../platform/idempotency/idempotency.ts';
 import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.ts';
 import type { Platform } from '../../platform/index.ts';
-import { holdEntry, pgError, release, retryTransient } from '../ledger/ledger.service.ts';
-import type { JournalEntryInput, UserBalance } from '../ledger/ledger.types.ts';
-import type { LedgerWriter } from '../ledger/ledger.writer.ts';
-import { D, type Dec, decimalPlaces, toSql } from '../ledger/money.ts';
-import { findPair } from '../markets/pairs.ts';
+import { D, type Dec, decimalPlaces, holdEntry, type JournalEntryInput, type LedgerWriter, release, toSql, type UserBalance } from '../ledger/index.ts';
+import { cursorCodec } from '../../platform/db/paging.ts';
+import { pgError, retryTransient } from '../../platform/db/sql.ts';
+import { findPair } from '../markets/index.ts';
 import { triggerOf } from './order-book.ts';
 import { findLegacyOrder, findOrder, listLegacyOrders, listOrders, lockOrder, updateOrder } from './orders.repo.ts';
 import { toLegacyOrder, toOrder } from './order-view.ts';
@@ -56,6 +55,12 @@ interface Placement {
   row: OrderRow;
   entry: JournalEntryInput | null;
 }
+
+/** Orders page by (cursor timestamp, id) — the timestamp as PostgreSQL printed it, kept verbatim. */
+const orderCursor = cursorCodec<{ ts: string; id: string }>(
+  (c) => [c.ts, c.id],
+  ([ts, id, ...rest]) => (ts && id && rest.length === 0 && /^[0-9a-f-]{36}$/.test(id) && !Number.isNaN(Date.parse(ts)) ? { ts, id } : null),
+);
 
 export class OrdersService {
   constructor(
@@ -199,12 +204,7 @@ export class OrdersService {
     userId: string,
     q: { status: 'open' | 'closed' | 'all'; symbol?: string | undefined; limit: number; cursor?: string | undefined },
   ): Promise<{ items: Order[]; nextCursor: string | null }> {
-    let after: { ts: string; id: string } | undefined;
-    if (q.cursor) {
-      const [ts, id] = Buffer.from(q.cursor, 'base64url').toString().split('|');
-      if (!ts || !id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(Date.parse(ts))) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
-      after = { ts, id };
-    }
+    const after = orderCursor.decode(q.cursor) ?? undefined;
     const symbol = q.symbol ? (findPair(q.symbol)?.symbol ?? q.symbol) : undefined;
     const db = this.platform.database.db;
     const live = await listOrders(db, { userId, status: q.status, symbol, limit: q.limit + 1, after });
@@ -216,7 +216,7 @@ export class OrdersService {
     ].sort((a, b) => (a.cursorTs === b.cursorTs ? (a.id < b.id ? 1 : a.id > b.id ? -1 : 0) : a.cursorTs < b.cursorTs ? 1 : -1));
     const page = merged.slice(0, q.limit);
     const last = page.at(-1);
-    const nextCursor = merged.length > q.limit && last ? Buffer.from(`${last.cursorTs}|${last.id}`).toString('base64url') : null;
+    const nextCursor = merged.length > q.limit && last ? orderCursor.encode({ ts: last.cursorTs, id: last.id }) : null;
     return { items: page.map((p) => p.order()), nextCursor };
   }
 }

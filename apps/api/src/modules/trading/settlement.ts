@@ -1,7 +1,5 @@
 import { tradeFee, type TradingPair } from '@cryptovault/contract';
-import { shardFor } from '../ledger/ledger.service.ts';
-import type { AccountRef, JournalEntryInput, PostingInput } from '../ledger/ledger.types.ts';
-import { D, type Dec } from '../ledger/money.ts';
+import { type AccountRef, D, type Dec, type JournalEntryInput, type PostingInput, shardFor } from '../ledger/index.ts';
 
 /** Fees are kept to 8 places of the quote currency and rounded up: the contract's rule, shared with the order form's preview. */
 export { FEE_PLACES } from '@cryptovault/contract';

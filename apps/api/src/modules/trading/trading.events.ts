@@ -1,7 +1,6 @@
 import type { Platform } from '../../platform/index.ts';
 import { clusterNamespace } from '../../realtime/namespace.ts';
-import { emitBalanceChanges } from '../ledger/balances.ts';
-import type { UserBalance } from '../ledger/ledger.types.ts';
+import { emitBalanceChanges, type UserBalance } from '../ledger/index.ts';
 import type { BookOrder } from './order-book.ts';
 import type { OrderRow } from './trading.schema.ts';
 import { toOrder } from './order-view.ts';

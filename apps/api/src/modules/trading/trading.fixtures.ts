@@ -2,8 +2,7 @@ import type { CreateOrderBody } from '@cryptovault/contract';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { TestPrices, waitFor } from '../../../test/prices.ts';
 import { insertUser } from '../../../test/users.ts';
-import { getBalances } from '../ledger/balances.ts';
-import { credit } from '../ledger/ledger.service.ts';
+import { credit, getBalances } from '../ledger/index.ts';
 
 /**
  * Test environment without a live feed: the market module polls a CoinCap stand-in that does not answer, so the

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, createAdmin, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { waitFor } from '../../../test/prices.ts';
-import { credit } from '../ledger/ledger.service.ts';
+import { credit } from '../ledger/index.ts';
 
 let t: TestContext;
 let alice: TestSession;

@@ -4,8 +4,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { credit } from '../ledger/ledger.service.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { credit, reconcile } from '../ledger/index.ts';
 
 const ROWS = 100_000;
 

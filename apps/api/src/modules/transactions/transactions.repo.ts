@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
-import { rows } from '../ledger/ledger.repo.ts';
+import { rows } from '../../platform/db/sql.ts';
 
 export interface HistoryFilter {
   userId: string;

@@ -1,7 +1,7 @@
 import type { Transaction } from '@cryptovault/contract';
 import type { Executor } from '../../platform/db/client.ts';
-import { AppError } from '../../platform/errors.ts';
-import { D } from '../ledger/money.ts';
+import { cursorCodec } from '../../platform/db/paging.ts';
+import { D } from '../ledger/index.ts';
 import { type HistoryCursor, type HistoryFilter, type HistoryRow, historyPage } from './transactions.repo.ts';
 
 function toTransaction(r: HistoryRow): Transaction {
@@ -31,23 +31,24 @@ function toTransaction(r: HistoryRow): Transaction {
 }
 
 const cursorOf = (r: HistoryRow): HistoryCursor => ({ src: Number(r.src) === 0 ? 0 : 1, entryId: r.entry_id, asset: r.asset, leg: r.leg });
-const encode = (c: HistoryCursor) => Buffer.from(`${c.entryId}|${c.asset}|${c.leg}${c.src === 0 ? '|0' : ''}`).toString('base64url');
-
-function decode(cursor: string): HistoryCursor {
-  const [entryId, asset, leg, src] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!entryId || !/^\d{1,19}$/.test(entryId) || !asset || !leg || (src !== undefined && src !== '0')) throw new AppError('VALIDATION_ERROR', 'Invalid cursor');
-  return { src: src === '0' ? 0 : 1, entryId, asset, leg };
-}
+/** (entry id, asset, leg), with a trailing 0 for rows from the imported history. */
+const historyCursor = cursorCodec<HistoryCursor>(
+  (c) => (c.src === 0 ? [c.entryId, c.asset, c.leg, '0'] : [c.entryId, c.asset, c.leg]),
+  ([entryId, asset, leg, src, ...rest]) =>
+    entryId && /^\d{1,19}$/.test(entryId) && asset && leg && (src === undefined || src === '0') && rest.length === 0
+      ? { src: src === '0' ? 0 : 1, entryId, asset, leg }
+      : null,
+);
 
 export async function listTransactions(
   executor: Executor,
   filter: HistoryFilter,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: Transaction[]; nextCursor: string | null }> {
-  const rows = await historyPage(executor, filter, page.limit + 1, page.cursor ? decode(page.cursor) : undefined);
+  const rows = await historyPage(executor, filter, page.limit + 1, historyCursor.decode(page.cursor) ?? undefined);
   const items = rows.slice(0, page.limit);
   const last = items.at(-1);
-  return { items: items.map(toTransaction), nextCursor: rows.length > page.limit && last ? encode(cursorOf(last)) : null };
+  return { items: items.map(toTransaction), nextCursor: rows.length > page.limit && last ? historyCursor.encode(cursorOf(last)) : null };
 }
 
 /** Every matching transaction, fetched in keyset batches so memory stays flat whatever the count. */

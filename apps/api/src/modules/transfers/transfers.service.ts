@@ -1,20 +1,16 @@
 import type { CreateTransferRequest, Transfer } from '@cryptovault/contract';
-import { eq } from 'drizzle-orm';
 import { findAsset, QUOTE_ASSET, USD_PRECISION } from '../../platform/assets.ts';
 import { AppError } from '../../platform/errors.ts';
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { Principal } from '../../platform/principal.ts';
-import { users } from '../auth/users.schema.ts';
-import { emitBalanceChanges } from '../ledger/balances.ts';
-import { transfer } from '../ledger/ledger.service.ts';
-import type { UserBalance } from '../ledger/ledger.types.ts';
-import { D, decimalPlaces } from '../ledger/money.ts';
-import { notify } from '../notifications/notifications.service.ts';
-import { decodeCursor, page } from '../notifications/paging.ts';
+import { accountByEmail, contactOf, contactsOf } from '../auth/index.ts';
+import { availableOf, D, decimalPlaces, emitBalanceChanges, transfer, type UserBalance } from '../ledger/index.ts';
+import { notify } from '../notifications/index.ts';
+import { assertNotFrozen } from '../security/index.ts';
+import { decodeCursor, page } from '../../platform/db/paging.ts';
 import * as repo from './transfers.repo.ts';
 import type { TransferRow } from './transfers.schema.ts';
-import { assertNotFrozen } from '../security/security.repo.ts';
 
 function view(t: TransferRow, me: string, other: { email: string; name: string }): Transfer {
   return {
@@ -46,7 +42,7 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   }
   const db = platform.database.db;
   const email = input.recipientEmail.trim().toLowerCase();
-  const [me] = await db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, p.userId));
+  const me = await contactOf(db, p.userId);
   if (me?.email === email) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself', [{ path: ['body', 'recipientEmail'], message: 'is your own email' }]);
   // Bounds how many emails one account can probe.
   const rl = await platform.rateLimiter.check({ name: 'transfers:user', limit: 30, windowMs: 3_600_000 }, p.userId);
@@ -57,8 +53,8 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   const result = await runIdempotent(db, { userId: p.userId, scope: 'transfer', key, body: { ...input, recipientEmail: email } }, async (tx) => {
     await assertNotFrozen(tx, p.userId);
     // Funds before the recipient: an existing and an unknown email get the same answer until money can move.
-    if (new D(await repo.availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
-    const r = await repo.findRecipient(tx, email);
+    if (new D(await availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
+    const r = await accountByEmail(tx, email);
     if (!r?.verifiedAt || r.suspendedAt) throw noSuchRecipient();
     if (r.id === p.userId) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself');
     recipientId = r.id;
@@ -83,7 +79,12 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
 }
 
 export async function listTransfers(platform: Platform, userId: string, q: { limit: number; cursor?: string }) {
-  const rows = await repo.listForUser(platform.database.db, userId, q.limit, decodeCursor(q.cursor));
-  const flat = rows.map((r) => ({ ...r.t, other: r.t.senderId === userId ? { email: r.recipientEmail, name: r.recipientName } : { email: r.senderEmail, name: r.senderName } }));
+  const db = platform.database.db;
+  const rows = await repo.listForUser(db, userId, q.limit, decodeCursor(q.cursor));
+  const contacts = await contactsOf(db, rows.map((t) => (t.senderId === userId ? t.recipientId : t.senderId)));
+  const flat = rows.map((t) => {
+    const other = contacts.get(t.senderId === userId ? t.recipientId : t.senderId);
+    return { ...t, other: { email: other?.email ?? '', name: other?.name ?? '' } };
+  });
   return page(flat, q.limit, (r) => view(r, userId, r.other));
 }

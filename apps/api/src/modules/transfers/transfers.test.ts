@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext, uniqueEmail } from '../../../test/helpers.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { reconcile } from '../ledger/index.ts';
 
 let t: TestContext;
 

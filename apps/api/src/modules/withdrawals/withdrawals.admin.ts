@@ -1,15 +1,11 @@
 import type { WithdrawalStatus } from '@cryptovault/contract';
-import { eq } from 'drizzle-orm';
 import type { Tx } from '../../platform/db/client.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
-import { recordAudit } from '../audit/audit.repo.ts';
-import { users } from '../auth/users.schema.ts';
-import { emitBalanceChanges } from '../ledger/balances.ts';
-import { release, settleWithdrawal } from '../ledger/ledger.service.ts';
-import type { UserBalance } from '../ledger/ledger.types.ts';
-import { D } from '../ledger/money.ts';
-import { decodeCursor, page } from '../notifications/paging.ts';
+import { recordAudit } from '../audit/index.ts';
+import { D, emitBalanceChanges, release, settleWithdrawal, type UserBalance } from '../ledger/index.ts';
+import { contactOf, contactsOf } from '../auth/index.ts';
+import { decodeCursor, page } from '../../platform/db/paging.ts';
 import * as repo from './withdrawals.repo.ts';
 import type { WithdrawalRow } from './withdrawals.schema.ts';
 import { announce, withdrawalView } from './withdrawals.service.ts';
@@ -26,8 +22,9 @@ export function adminWithdrawalView(r: WithdrawalRow, email: string, approvedBy:
 export async function withdrawalQueue(platform: Platform, q: { limit: number; cursor?: string; status: WithdrawalStatus }) {
   const db = platform.database.db;
   const rows = await repo.listQueue(db, { limit: q.limit, cursor: decodeCursor(q.cursor), status: q.status });
-  const approvals = await repo.approversOf(db, rows.map((r) => r.w.id));
-  const flat = rows.map((r) => ({ ...r.w, email: r.email }));
+  const approvals = await repo.approversOf(db, rows.map((r) => r.id));
+  const contacts = await contactsOf(db, rows.map((r) => r.userId));
+  const flat = rows.map((r) => ({ ...r, email: contacts.get(r.userId)?.email ?? '' }));
   return page(flat, q.limit, (r) => adminWithdrawalView(r, r.email, approvals.get(r.id) ?? []));
 }
 
@@ -103,6 +100,6 @@ export async function completeWithdrawal(platform: Platform, ctx: AdminCtx, id: 
 }
 
 async function adminView(platform: Platform, row: WithdrawalRow, approvedBy: string[]) {
-  const [u] = await platform.database.db.select({ email: users.email }).from(users).where(eq(users.id, row.userId));
+  const u = await contactOf(platform.database.db, row.userId);
   return adminWithdrawalView(row, u?.email ?? '', approvedBy);
 }

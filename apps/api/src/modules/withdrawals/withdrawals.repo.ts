@@ -1,8 +1,7 @@
 import { and, count, desc, eq, gt, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { WithdrawalStatus } from '@cryptovault/contract';
 import type { Executor } from '../../platform/db/client.ts';
-import { users } from '../auth/users.schema.ts';
-import type { Cursor } from '../notifications/paging.ts';
+import type { Cursor } from '../../platform/db/paging.ts';
 import { type WithdrawalRow, withdrawalApprovals, withdrawals } from './withdrawals.schema.ts';
 
 export type NewWithdrawal = typeof withdrawals.$inferInsert;
@@ -85,12 +84,11 @@ export async function listUserWithdrawals(ex: Executor, userId: string, o: { lim
     .limit(o.limit + 1);
 }
 
-/** The admin queue: oldest first, with the requester's email. */
+/** The admin queue: oldest first. */
 export async function listQueue(ex: Executor, o: { limit: number; cursor: Cursor | null; status: WithdrawalStatus }) {
   return ex
-    .select({ w: withdrawals, email: users.email })
+    .select()
     .from(withdrawals)
-    .innerJoin(users, eq(users.id, withdrawals.userId))
     .where(and(eq(withdrawals.status, o.status), keyset(o.cursor, false)))
     .orderBy(withdrawals.createdAt, withdrawals.id)
     .limit(o.limit + 1);

@@ -1,12 +1,13 @@
 import { numeric, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { WITHDRAWAL_STATUSES } from '@cryptovault/contract';
-import { users } from '../auth/users.schema.ts';
+
+// Columns holding a user id reference users(id) in the migrations; the users table belongs to auth, so its
+// Drizzle object is not imported here (no module imports another module's tables).
 
 export const withdrawals = pgTable('withdrawals', {
   id: uuid('id').primaryKey().defaultRandom(),
   userId: uuid('user_id')
-    .notNull()
-    .references(() => users.id),
+    .notNull(),
   asset: text('asset').notNull(),
   amount: numeric('amount', { precision: 38, scale: 18 }).notNull(),
   fee: numeric('fee', { precision: 38, scale: 18 }).notNull(),
@@ -17,7 +18,7 @@ export const withdrawals = pgTable('withdrawals', {
   status: text('status', { enum: WITHDRAWAL_STATUSES }).notNull().default('pending_review'),
   txHash: text('tx_hash'),
   rejectReason: text('reject_reason'),
-  decidedBy: uuid('decided_by').references(() => users.id),
+  decidedBy: uuid('decided_by'),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
@@ -31,8 +32,7 @@ export const withdrawalApprovals = pgTable(
       .notNull()
       .references(() => withdrawals.id),
     adminId: uuid('admin_id')
-      .notNull()
-      .references(() => users.id),
+      .notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.withdrawalId, t.adminId] })],

@@ -6,14 +6,10 @@ import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.t
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { type Principal, requireNotFrozen } from '../../platform/principal.ts';
-import { emitBalanceChanges, usdPrice } from '../ledger/balances.ts';
-import { hold, release } from '../ledger/ledger.service.ts';
-import type { UserBalance } from '../ledger/ledger.types.ts';
-import { D, decimalPlaces, fixed } from '../ledger/money.ts';
-import { notify } from '../notifications/notifications.service.ts';
-import { resolveDestination } from '../security/address-book.service.ts';
-import { assertNotFrozen } from '../security/security.repo.ts';
-import { decodeCursor, page } from '../notifications/paging.ts';
+import { D, decimalPlaces, emitBalanceChanges, fixed, hold, release, usdPrice, type UserBalance } from '../ledger/index.ts';
+import { notify } from '../notifications/index.ts';
+import { assertNotFrozen, resolveDestination } from '../security/index.ts';
+import { decodeCursor, page } from '../../platform/db/paging.ts';
 import { checkAddress } from './addresses.ts';
 import * as repo from './withdrawals.repo.ts';
 import type { WithdrawalRow } from './withdrawals.schema.ts';

@@ -2,8 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, createAdmin, enableTwoFactor, expireStepUp, signUpVerified, stepUp, type TestSession, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
-import { credit } from '../ledger/ledger.service.ts';
-import { reconcile } from '../ledger/reconciliation.ts';
+import { credit, reconcile } from '../ledger/index.ts';
 
 let t: TestContext;
 let admin1: TestSession;

@@ -8,11 +8,14 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
-import * as schema from './schema.ts';
 
-export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/**
+ * No schema is given to Drizzle: repos name their tables (modules/x/x.schema.ts) and nothing uses the relational
+ * `db.query` API, so platform/ stays free of the modules (the aggregate is src/schema.ts).
+ */
+type NoSchema = Record<string, never>;
+export type Db = PgDatabase<PgQueryResultHKT, NoSchema>;
+export type Tx = PgTransaction<PgQueryResultHKT, NoSchema, ExtractTablesWithRelations<NoSchema>>;
 /** Repos accept either the database or the caller's transaction. */
 export type Executor = Db | Tx;
 
@@ -41,7 +44,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** PGlite (WebAssembly PostgreSQL) is only loaded in embedded mode: it costs start-up time otherwise. */
 export async function wrapPglite(client: PGlite, afterClose?: () => void): Promise<Database> {
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
-  const db = drizzlePglite({ client, schema }) as unknown as Db;
+  const db = drizzlePglite({ client }) as unknown as Db;
   let closed = false;
   return {
     kind: 'pglite',
@@ -94,7 +97,7 @@ async function endPool(pool: pg.Pool, graceMs: number, log?: Logger): Promise<vo
 }
 
 export function wrapPgPool(pool: pg.Pool, opts: { closeGraceMs?: number; log?: Logger } = {}): Database {
-  const db = drizzlePg({ client: pool, schema }) as unknown as Db;
+  const db = drizzlePg({ client: pool }) as unknown as Db;
   let closed = false;
   return {
     kind: 'postgres',

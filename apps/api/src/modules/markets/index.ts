@@ -1,0 +1,2 @@
+/** The markets module's public surface. */
+export { findPair, TRADING_PAIRS } from './pairs.ts';

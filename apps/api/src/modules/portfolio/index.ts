@@ -1,0 +1,3 @@
+/** The portfolio module's public surface. */
+export { portfolioHistory } from './portfolio.history.ts';
+export { getPortfolio } from './portfolio.service.ts';

@@ -1,0 +1,2 @@
+/** The transfers module's public surface. */
+export { createTransfer } from './transfers.service.ts';
