@@ -8,12 +8,6 @@ import { cruise } from 'dependency-cruiser';
 const API = '^apps/api/src';
 const WEB = '^apps/web/src';
 
-/**
- * The web's services and auth contexts still live in app/ on this branch; issue 18's web branch (i18-web) moves
- * them to shared/. Once it is merged nothing imports them from features/ or shared/, and this exception goes.
- */
-const WEB_CONTEXTS_IN_APP = `${WEB}/app/(services\\.ts|auth\\.tsx)$`;
-
 /** @type {import('dependency-cruiser').IForbiddenRuleType[]} */
 export const forbidden = [
   {
@@ -49,14 +43,14 @@ export const forbidden = [
     comment: 'web imports flow shared (lib, ui, shared) → features → app',
     severity: 'error',
     from: { path: `${WEB}/(lib|ui|shared)/` },
-    to: { path: `${WEB}/(features|app)/`, pathNot: WEB_CONTEXTS_IN_APP },
+    to: { path: `${WEB}/(features|app)/` },
   },
   {
     name: 'web-features-import-no-app',
     comment: 'web imports flow shared (lib, ui, shared) → features → app',
     severity: 'error',
     from: { path: `${WEB}/features/` },
-    to: { path: `${WEB}/app/`, pathNot: WEB_CONTEXTS_IN_APP },
+    to: { path: `${WEB}/app/` },
   },
 ];
 

@@ -168,6 +168,7 @@ export const securityEvent = z.object({
 });
 export type SecurityEvent = z.infer<typeof securityEvent>;
 export const securityEventList = z.object({ items: z.array(securityEvent) });
+export const securityEventsQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
 
 export const socketTokenResponse = z.object({ token: z.string(), expiresAt: isoDateTime });
 

@@ -72,3 +72,9 @@ export const paginationQuery = z.object({
 export function pageOf<T extends z.ZodTypeAny>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
+
+/** One page of a cursor-paged list, as every list route answers it (`pageOf(item)`). */
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** `/:id` of a row addressed by its UUID. */
+export const idParams = z.object({ id: z.uuid() });

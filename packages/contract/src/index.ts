@@ -16,3 +16,5 @@ export * from './alerts.ts';
 export * from './admin.ts';
 export * from './pol.ts';
 export * from './security.ts';
+export * from './fees.ts';
+export * from './routes.ts';

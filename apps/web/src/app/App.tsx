@@ -5,7 +5,7 @@ import { ToastProvider } from '../ui/Toasts.tsx';
 import { AuthProvider } from './auth.tsx';
 import { createRouter } from './router.tsx';
 import { StepUpProvider } from './StepUpDialog.tsx';
-import { type Services, ServicesContext } from './services.ts';
+import { type Services, ServicesContext } from '../shared/services.ts';
 
 export function App({ services }: { services: Services }) {
   const [router] = useState(createRouter);

@@ -4,10 +4,10 @@ import { NotificationBell } from '../features/notifications/NotificationBell.tsx
 import { FrozenBanner } from '../features/security/FrozenBanner.tsx';
 import { useSocketStatus } from '../shared/market.ts';
 import { Loading } from '../ui/states.tsx';
-import { useAuth } from './auth.tsx';
+import { useAuth } from '../shared/auth.ts';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { RealtimeBridge } from './RealtimeBridge.tsx';
-import { useServices } from './services.ts';
+import { useServices } from '../shared/services.ts';
 
 const PUBLIC_LINKS = [{ to: '/markets', label: 'Markets' }];
 const USER_LINKS = [

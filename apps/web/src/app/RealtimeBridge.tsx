@@ -1,19 +1,18 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { formatAmount, formatPrice, formatUsd } from '../lib/money.ts';
-import { priceStore } from '../shared/market.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
 import { humanize } from '../ui/badges.tsx';
 import { useToast } from '../ui/Toasts.tsx';
-import { useAuth } from './auth.tsx';
-import { useServices } from './services.ts';
+import { useAuth } from '../shared/auth.ts';
+import { useServices } from '../shared/services.ts';
 
 /**
  * Turns socket events into cache updates and toasts, so screens change without a reload. Each handler's payload
  * type comes from the contract's `ClientEventMap` (through `realtime.on`), the same map the server emits by.
  */
 export function RealtimeBridge() {
-  const { realtime } = useServices();
+  const { realtime, prices } = useServices();
   const qc = useQueryClient();
   const toast = useToast();
   const { user } = useAuth();
@@ -29,7 +28,7 @@ export function RealtimeBridge() {
       for (const queryKey of keys) void qc.invalidateQueries({ queryKey });
     };
     const offs = [
-      realtime.on('prices', (p) => priceStore.apply(p)),
+      realtime.on('prices', (p) => prices.apply(p)),
       realtime.on('order:update', (o) => {
         invalidate(qk.orders, qk.portfolio, qk.transactions, qk.balances);
         if (o.status === 'closed') {
@@ -64,7 +63,7 @@ export function RealtimeBridge() {
     return () => {
       for (const off of offs) off();
     };
-  }, [realtime, qc, toast]);
+  }, [realtime, prices, qc, toast]);
 
   // Signing in or out changes which private room the socket should be in.
   const previous = useRef(userId);

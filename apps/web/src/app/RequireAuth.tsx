@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { Loading } from '../ui/states.tsx';
-import { useAuth } from './auth.tsx';
+import { useAuth } from '../shared/auth.ts';
 
 /** Screens for signed-in people; others go to the login page and come back afterwards. */
 export function RequireAuth({ children, admin = false }: { children: ReactNode; admin?: boolean }) {

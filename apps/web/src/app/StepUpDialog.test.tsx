@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../lib/errors.ts';
 import { renderRoutes } from '../test/render.tsx';
-import { useApi } from './services.ts';
+import { useApi } from '../shared/services.ts';
 
 afterEach(cleanup);
 

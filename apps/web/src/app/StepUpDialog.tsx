@@ -1,9 +1,10 @@
+import { apiRoutes, type RouteBody, type WebauthnCredentialJson } from '@cryptovault/contract';
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import type { StepUpRequiredDetails } from '../lib/apiClient.ts';
 import { type FieldErrors, serverErrors } from '../lib/forms.ts';
 import { describePasskeyError, passkeyAssertion, passkeysSupported } from '../lib/passkeys.ts';
 import { Field, FormError } from '../ui/Field.tsx';
-import { useServices } from './services.ts';
+import { useServices } from '../shared/services.ts';
 
 interface Pending {
   details: StepUpRequiredDetails;
@@ -61,10 +62,10 @@ export function StepUpDialog({ details, onDone }: { details: StepUpRequiredDetai
     return false;
   }
 
-  async function send(body: Record<string, unknown>) {
+  async function send(body: RouteBody<typeof apiRoutes.auth.stepUp>) {
     setBusy(true);
     try {
-      await api.post('/api/auth/step-up', body);
+      await api.call(apiRoutes.auth.stepUp, { body });
       onDone(true);
     } catch (err) {
       const fe = serverErrors(err, { UNAUTHENTICATED: wantsPassword ? 'password' : '_form', TOTP_INVALID: 'code', PASSKEY_INVALID: '_form' });
@@ -87,9 +88,9 @@ export function StepUpDialog({ details, onDone }: { details: StepUpRequiredDetai
     if (passwordMissing()) return;
     setErrors({});
     setBusy(true);
-    let passkey: unknown;
+    let passkey: WebauthnCredentialJson;
     try {
-      const r = await api.post<{ options: unknown }>('/api/auth/step-up/passkey-options');
+      const r = await api.call(apiRoutes.auth.stepUpPasskeyOptions);
       passkey = await passkeyAssertion(r.options);
     } catch (err) {
       setErrors({ _form: describePasskeyError(err) ?? serverErrors(err)._form ?? 'The passkey could not be used' });

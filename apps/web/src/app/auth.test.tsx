@@ -2,7 +2,7 @@
 import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderRoutes } from '../test/render.tsx';
-import { useAuth } from './auth.tsx';
+import { useAuth } from '../shared/auth.ts';
 
 afterEach(cleanup);
 

@@ -1,20 +1,10 @@
-import type { SessionState, UserProfile } from '@cryptovault/contract';
+import { apiRoutes, type UserProfile } from '@cryptovault/contract';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from 'react';
+import { type ReactNode, useCallback, useEffect, useMemo } from 'react';
 import { ApiError } from '../lib/errors.ts';
+import { AuthContext, type AuthState } from '../shared/auth.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
-import { useServices } from './services.ts';
-
-interface AuthState {
-  user: UserProfile | null;
-  loading: boolean;
-  /** After login / verify-email: the cookies are set, the user is known. */
-  signedIn(user: UserProfile): void;
-  logout(all?: boolean): Promise<void>;
-  refreshUser(): Promise<void>;
-}
-
-const AuthContext = createContext<AuthState | null>(null);
+import { useServices } from '../shared/services.ts';
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const { api, realtime, sessionExpired } = useServices();
@@ -26,10 +16,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     // once, then asked again.
     queryFn: async (): Promise<UserProfile | null> => {
       try {
-        const s = await api.get<SessionState>('/api/auth/session');
+        const s = await api.call(apiRoutes.auth.session);
         if (s.authenticated || !s.canRefresh) return s.user;
         if (!(await api.refresh())) return null;
-        return (await api.get<SessionState>('/api/auth/session')).user;
+        return (await api.call(apiRoutes.auth.session)).user;
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return null;
         throw err;
@@ -67,7 +57,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(
     async (all = false) => {
       try {
-        await api.post(all ? '/api/auth/logout-all' : '/api/auth/logout', undefined, { skipRefresh: true });
+        await api.call(all ? apiRoutes.auth.logoutAll : apiRoutes.auth.logout, { skipRefresh: true });
       } catch {
         // Logging out of an already-expired session is still logging out.
       }
@@ -88,10 +78,3 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
-
-export function useAuth(): AuthState {
-  const a = useContext(AuthContext);
-  if (!a) throw new Error('AuthProvider missing');
-  return a;
-}
-

@@ -1,22 +1,12 @@
+import { apiRoutes } from '@cryptovault/contract';
 import { QueryClient } from '@tanstack/react-query';
-import { createContext, useContext } from 'react';
-import { type ApiClient, createApiClient, type StepUpRequiredDetails } from '../lib/apiClient.ts';
+import { createApiClient } from '../lib/apiClient.ts';
 import { ApiError } from '../lib/errors.ts';
 import { browserVisibility, createHealthMonitor, type HealthMonitor } from '../lib/healthCheck.ts';
 import type { WebConfig } from '../lib/runtimeConfig.ts';
-import { createRealtime, type Realtime } from '../lib/socket.ts';
-
-export interface Services {
-  config: WebConfig;
-  api: ApiClient;
-  realtime: Realtime;
-  health: HealthMonitor;
-  queryClient: QueryClient;
-  /** The auth provider registers what to do when a refresh fails (forget the user). */
-  sessionExpired: { handler: () => void };
-  /** StepUpDialog registers how to ask the user to confirm (resolves true once the session stepped up). */
-  stepUp: { handler: (details: StepUpRequiredDetails) => Promise<boolean> };
-}
+import { createRealtime } from '../lib/socket.ts';
+import { createPriceStore } from '../shared/market.ts';
+import type { Services } from '../shared/services.ts';
 
 export function createServices(config: WebConfig): Services {
   const sessionExpired = { handler: () => {} };
@@ -35,7 +25,7 @@ export function createServices(config: WebConfig): Services {
     pageOrigin: window.location.origin,
     getSocketToken: async () => {
       try {
-        const r = await api.post<{ token: string }>('/api/auth/socket-token');
+        const r = await api.call(apiRoutes.auth.socketToken);
         return r.token;
       } catch {
         return null;
@@ -52,15 +42,5 @@ export function createServices(config: WebConfig): Services {
       },
     },
   });
-  return { config, api, realtime, health, queryClient, sessionExpired, stepUp };
+  return { config, api, realtime, health, queryClient, prices: createPriceStore(), sessionExpired, stepUp };
 }
-
-export const ServicesContext = createContext<Services | null>(null);
-
-export function useServices(): Services {
-  const s = useContext(ServicesContext);
-  if (!s) throw new Error('ServicesContext missing');
-  return s;
-}
-
-export const useApi = (): ApiClient => useServices().api;

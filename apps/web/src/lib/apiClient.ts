@@ -1,3 +1,4 @@
+import { type RouteBody, type RouteDef, type RouteParams, type RouteQuery, type RouteResponse, routePath } from '@cryptovault/contract';
 import { backoffDelay, sleep } from './backoff.ts';
 import { ApiError, errorFromResponse } from './errors.ts';
 
@@ -55,6 +56,15 @@ const RETRY_STATUSES = new Set([502, 503, 504]);
 const NO_REFRESH = /^\/api\/(auth\/(login|refresh|signup|verify-email|forgot-password|reset-password|resend-verification)|security\/(freeze|unfreeze)$)\b/;
 
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** The options of `api.call(route, …)`: params, query and body typed by the route; params and body required when it has them. */
+export type CallOptions<R extends RouteDef> = Omit<RequestOptions, 'body' | 'query'> &
+  (RouteParams<R> extends undefined ? { params?: undefined } : { params: RouteParams<R> }) &
+  (RouteQuery<R> extends undefined ? { query?: undefined } : { query?: RouteQuery<R> }) &
+  (RouteBody<R> extends undefined ? { body?: undefined } : { body: RouteBody<R> });
+
+/** Routes without params or body can be called without options. */
+type CallArgs<R extends RouteDef> = RouteParams<R> extends undefined ? (RouteBody<R> extends undefined ? [o?: CallOptions<R>] : [o: CallOptions<R>]) : [o: CallOptions<R>];
 
 /**
  * The one HTTP client of the web app. Cookies carry the session; state-changing requests carry the CSRF token
@@ -194,7 +204,19 @@ export function createApiClient(opts: ApiClientOptions) {
     }
   }
 
+  /**
+   * Calls one route of the contract's table (packages/contract/src/routes.ts): its method and path (`:id` filled from
+   * `params`), a typed query and body, and its success answer as the result type. The same table registers the route
+   * in the API, so a path or a shape cannot drift. Cookies, CSRF, refresh, step-up, retries and Idempotency-Key as
+   * for every request.
+   */
+  function call<R extends RouteDef>(route: R, ...[o]: CallArgs<R>): Promise<RouteResponse<R>> {
+    const { params, query, ...rest } = (o ?? {}) as RequestOptions & { params?: Record<string, unknown>; query?: Query };
+    return request<RouteResponse<R>>(route.method, routePath(route.path, params), { ...rest, query });
+  }
+
   return {
+    call,
     request,
     get: <T>(path: string, query?: Query, o: Omit<RequestOptions, 'query'> = {}) => request<T>('GET', path, { ...o, query }),
     post: <T>(path: string, body?: unknown, o: RequestOptions = {}) => request<T>('POST', path, { ...o, body }),

@@ -1,6 +1,10 @@
+import { Money } from '@cryptovault/contract';
+
 /**
- * Money on screen from decimal strings, with string arithmetic only: a JS number cannot hold 0.1 or a balance of
- * 18 decimals exactly, so nothing here ever goes through parseFloat/Number.
+ * Money on screen from decimal strings. The one decimal library of the web app is decimal.js (the contract's `Money`,
+ * 60 significant digits): the API's ledger and the contract's fee rule use it, so the order form previews with
+ * the very arithmetic settlement charges with. Nothing here goes through parseFloat/Number (a JS number cannot
+ * hold 0.1 or a balance of 18 decimals exactly), except toChartNumber for pixels.
  */
 
 interface Parts {
@@ -11,6 +15,7 @@ interface Parts {
 
 const DECIMAL = /^([+-])?(\d+)(?:\.(\d*))?$/;
 
+/** The parts of a plain decimal string ("-1.50"), or null when it is not one (no exponents, no commas). */
 export function parseDecimal(value: string | null | undefined): Parts | null {
   if (value === null || value === undefined) return null;
   const m = DECIMAL.exec(value.trim());
@@ -21,31 +26,15 @@ export function parseDecimal(value: string | null | undefined): Parts | null {
   return { negative: m[1] === '-' && !zero, int, frac };
 }
 
-/** Adds one unit in the last place to a string of digits ("199" → "200", "99" → "100"). */
-function incrementDigits(digits: string): string {
-  const out = digits.split('');
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i] === '9') out[i] = '0';
-    else {
-      out[i] = String(Number(out[i]) + 1);
-      return out.join('');
-    }
-  }
-  return `1${out.join('')}`;
+function dec(value: string): InstanceType<typeof Money> {
+  return new Money(value.trim());
 }
 
-/** Rounds half away from zero to exactly `decimals` places: roundDecimal("1.005", 2) === "1.01". */
+/** Rounds half away from zero to exactly `decimals` places: roundDecimal("1.005", 2) === "1.01"; never "-0.00". */
 export function roundDecimal(value: string, decimals: number): string {
-  const p = parseDecimal(value);
-  if (!p) return value;
-  const frac = p.frac.padEnd(decimals + 1, '0');
-  let digits = p.int + frac.slice(0, decimals);
-  if ((frac[decimals] ?? '0') >= '5') digits = incrementDigits(digits);
-  const intLen = digits.length - decimals;
-  const int = digits.slice(0, intLen).replace(/^0+(?=\d)/, '') || '0';
-  const fr = digits.slice(intLen);
-  const zero = /^0*$/.test(int) && /^0*$/.test(fr);
-  return `${p.negative && !zero ? '-' : ''}${int}${decimals > 0 ? `.${fr}` : ''}`;
+  if (!parseDecimal(value)) return value;
+  const r = dec(value).toDecimalPlaces(decimals, Money.ROUND_HALF_UP);
+  return (r.isZero() ? r.abs() : r).toFixed(decimals);
 }
 
 function group(int: string): string {
@@ -79,6 +68,18 @@ export function formatUsd(value: string | null | undefined, o: { signed?: boolea
   const s = formatDecimal(value, { maxDecimals: 2, signed: o.signed });
   if (s === '—') return s;
   return s.startsWith('-') || s.startsWith('+') ? `${s[0]}$${s.slice(1)}` : `$${s}`;
+}
+
+/** A USD figure to the fee's precision (up to 8 places, at least the cents): "$1.9405194", "$0.10". */
+export function formatUsdExact(value: string | null | undefined): string {
+  const s = formatDecimal(value, { maxDecimals: 8, minDecimals: 2 });
+  if (s === '—') return s;
+  return s.startsWith('-') ? `-$${s.slice(1)}` : `$${s}`;
+}
+
+/** A rate ("0.001") as a percentage without trailing zeros ("0.1%"). */
+export function formatRate(value: string): string {
+  return parseDecimal(value) ? `${dec(value).times(100).toFixed()}%` : '—';
 }
 
 /** Prices: cents above $1, more places for small coins so they do not all read "$0.00". */
@@ -116,13 +117,10 @@ export function formatPercent(value: string | null | undefined, decimals = 2): s
   return s === '—' ? s : `${s}%`;
 }
 
-/** A fraction ("0.25") as a percentage ("25.00%"), by moving the decimal point — no multiplication. */
+/** A fraction ("0.25") as a percentage ("25.00%"). */
 export function formatFraction(value: string | null | undefined, decimals = 2): string {
-  const p = parseDecimal(value);
-  if (!p) return '—';
-  const frac = p.frac.padEnd(2, '0');
-  const shifted = `${p.negative ? '-' : ''}${p.int}${frac.slice(0, 2)}.${frac.slice(2) || '0'}`;
-  const s = formatDecimal(shifted, { maxDecimals: decimals });
+  if (!value || !parseDecimal(value)) return '—';
+  const s = formatDecimal(dec(value).times(100).toFixed(), { maxDecimals: decimals });
   return `${s}%`;
 }
 
@@ -136,12 +134,10 @@ const UNITS: [number, string][] = [
 /** "$1.23T" for market caps and volumes. */
 export function formatCompactUsd(value: string | null | undefined): string {
   const p = parseDecimal(value);
-  if (!p) return '—';
+  if (!value || !p) return '—';
   for (const [exp, unit] of UNITS) {
     if (p.int.length > exp) {
-      const cut = p.int.length - exp;
-      const shifted = `${p.negative ? '-' : ''}${p.int.slice(0, cut)}.${p.int.slice(cut)}${p.frac}`;
-      const s = formatDecimal(shifted, { maxDecimals: 2 });
+      const s = formatDecimal(dec(value).div(new Money(10).pow(exp)).toFixed(), { maxDecimals: 2 });
       return s.startsWith('-') ? `-$${s.slice(1)}${unit}` : `$${s}${unit}`;
     }
   }
@@ -150,17 +146,10 @@ export function formatCompactUsd(value: string | null | undefined): string {
 
 /** Compares two decimal strings exactly; unparseable values sort first. */
 export function compareDecimal(a: string | null | undefined, b: string | null | undefined): number {
-  const x = parseDecimal(a);
-  const y = parseDecimal(b);
+  const x = a && parseDecimal(a) ? dec(a) : null;
+  const y = b && parseDecimal(b) ? dec(b) : null;
   if (!x || !y) return x ? 1 : y ? -1 : 0;
-  if (x.negative !== y.negative) return x.negative ? -1 : 1;
-  const sign = x.negative ? -1 : 1;
-  if (x.int.length !== y.int.length) return x.int.length > y.int.length ? sign : -sign;
-  if (x.int !== y.int) return x.int > y.int ? sign : -sign;
-  const len = Math.max(x.frac.length, y.frac.length);
-  const fx = x.frac.padEnd(len, '0');
-  const fy = y.frac.padEnd(len, '0');
-  return fx === fy ? 0 : fx > fy ? sign : -sign;
+  return x.cmp(y);
 }
 
 export function isNegative(value: string | null | undefined): boolean {
@@ -168,8 +157,7 @@ export function isNegative(value: string | null | undefined): boolean {
 }
 
 export function isZero(value: string | null | undefined): boolean {
-  const p = parseDecimal(value);
-  return p !== null && /^0*$/.test(p.int) && /^0*$/.test(p.frac);
+  return Boolean(value && parseDecimal(value) && dec(value).isZero());
 }
 
 /**

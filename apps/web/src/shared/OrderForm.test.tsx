@@ -1,24 +1,26 @@
 // @vitest-environment happy-dom
+import { previewTrade } from '@cryptovault/contract';
 import { cleanup, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderRoutes } from '../test/render.tsx';
-import { OrderForm, previewOrder } from './OrderForm.tsx';
+import { OrderForm } from './OrderForm.tsx';
 
 afterEach(cleanup);
 
 const pair = { symbol: 'BTC/USD', base: 'BTC', quote: 'USD', assetId: 'bitcoin', pricePrecision: 2, amountPrecision: 8, minAmount: '0.00001', minCost: '1.00', maxCost: '1000000000.00' };
 
-describe('order preview', () => {
-  it('computes cost, fee (rounded up to the cent) and total exactly', () => {
-    expect(previewOrder({ side: 'buy', amount: '0.001', price: '96593.77', feeRate: '0.001' })).toEqual({ amount: '0.001', cost: '96.59', fee: '0.10', total: '96.69' });
-    expect(previewOrder({ side: 'sell', amount: '0.1', price: '0.3', feeRate: '0.001' })).toEqual({ amount: '0.1', cost: '0.03', fee: '0.01', total: '0.02' });
-    expect(previewOrder({ side: 'buy', amount: 'abc', price: '1', feeRate: '0.001' })).toBeNull();
-    expect(previewOrder({ side: 'buy', amount: '1', price: undefined, feeRate: '0.001' })).toBeNull();
+describe('order preview (the contract previewTrade: the fee rule of settlement)', () => {
+  it('computes cost, fee (rounded up to 8 places, as settlement charges) and total exactly', () => {
+    expect(previewTrade({ side: 'buy', amount: '0.001', price: '96593.77', feeRate: '0.001', amountPrecision: 8 })).toEqual({ amount: '0.001', cost: '96.59377', fee: '0.09659377', total: '96.69036377' });
+    expect(previewTrade({ side: 'buy', amount: '0.02', price: '97025.97', feeRate: '0.001', amountPrecision: 8 })?.fee).toBe('1.9405194');
+    expect(previewTrade({ side: 'sell', amount: '0.1', price: '0.3', feeRate: '0.001', amountPrecision: 8 })).toEqual({ amount: '0.1', cost: '0.03', fee: '0.00003', total: '0.02997' });
+    expect(previewTrade({ side: 'buy', amount: 'abc', price: '1', feeRate: '0.001', amountPrecision: 8 })).toBeNull();
+    expect(previewTrade({ side: 'buy', amount: '1', price: undefined, feeRate: '0.001', amountPrecision: 8 })).toBeNull();
   });
 
-  it('splits a USD budget into cost and fee for a market buy', () => {
-    expect(previewOrder({ side: 'buy', amount: '', price: '50000', feeRate: '0.001', spendUsd: '100.10' })).toEqual({ amount: '0.00200000', cost: '100.00', fee: '0.10', total: '100.10' });
+  it('buys what a USD budget pays for, fee included, for a market buy', () => {
+    expect(previewTrade({ side: 'buy', quoteAmount: '100.10', price: '50000', feeRate: '0.001', amountPrecision: 8 })).toEqual({ amount: '0.002', cost: '100', fee: '0.1', total: '100.1' });
   });
 });
 

@@ -1,14 +1,13 @@
-import { createOrderBody, type Order, type TradingPair } from '@cryptovault/contract';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import Decimal from 'decimal.js';
+import { createOrderBody, previewTrade, type TradingPair } from '@cryptovault/contract';
+import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../app/services.ts';
-import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../lib/forms.ts';
-import { formatAmount, formatPrice, formatUsd, parseDecimal } from '../lib/money.ts';
+import { type FieldErrors, serverErrors, validate } from '../lib/forms.ts';
+import { formatAmount, formatPrice, formatRate, formatUsd, formatUsdExact } from '../lib/money.ts';
 import { humanize } from '../ui/badges.tsx';
 import { Field, FormError, SelectField } from '../ui/Field.tsx';
 import { useToast } from '../ui/Toasts.tsx';
 import { availableOf, useBalances } from './balances.ts';
+import { usePlaceOrder } from './orders.ts';
 import { qk } from './queryKeys.ts';
 
 type Side = 'buy' | 'sell';
@@ -23,28 +22,7 @@ const TYPES: { value: Type; label: string }[] = [
 /** The platform's default; the real rate of each fill comes back on the order. */
 export const DEFAULT_FEE_RATE = '0.001';
 
-const dec = (s: string): Decimal | null => (parseDecimal(s) && !s.startsWith('-') ? new Decimal(s) : null);
-
-/** Fee and total the way the server computes them: cost × rate, fee rounded up to the cent. */
-export function previewOrder(i: { side: Side; amount: string; price: string | undefined; feeRate: string; spendUsd?: string | undefined }) {
-  const price = i.price ? dec(i.price) : null;
-  const rate = new Decimal(i.feeRate);
-  if (i.spendUsd !== undefined) {
-    const spend = dec(i.spendUsd);
-    if (!spend || !price || price.isZero()) return null;
-    const cost = spend.div(rate.plus(1)).toDecimalPlaces(2, Decimal.ROUND_DOWN);
-    return { amount: cost.div(price).toFixed(8, Decimal.ROUND_DOWN), cost: cost.toFixed(2), fee: spend.minus(cost).toFixed(2), total: spend.toFixed(2) };
-  }
-  const amount = dec(i.amount);
-  if (!amount || !price) return null;
-  const cost = amount.times(price);
-  const fee = cost.times(rate).toDecimalPlaces(2, Decimal.ROUND_UP);
-  const total = i.side === 'buy' ? cost.plus(fee) : cost.minus(fee);
-  return { amount: amount.toFixed(), cost: cost.toFixed(2, Decimal.ROUND_HALF_UP), fee: fee.toFixed(2), total: total.toFixed(2, Decimal.ROUND_HALF_UP) };
-}
-
 export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pair: TradingPair; livePrice: string | undefined; feeRate?: string }) {
-  const api = useApi();
   const qc = useQueryClient();
   const toast = useToast();
   const balances = useBalances();
@@ -58,16 +36,16 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
 
   const useSpend = type === 'market' && side === 'buy' && spendMode;
   const refPrice = type === 'market' ? livePrice : type === 'limit' ? price : trigger;
-  const preview = previewOrder({ side, amount, price: refPrice, feeRate, spendUsd: useSpend ? amount : undefined });
+  // The fee and rounding rules of settlement itself (contract tradeFee): the preview shows what the fill at this price charges.
+  const preview = previewTrade({ side, ...(useSpend ? { quoteAmount: amount } : { amount }), price: refPrice, feeRate, amountPrecision: pair.amountPrecision });
   const available = side === 'buy' ? availableOf(balances.data, 'USD') : availableOf(balances.data, pair.base);
 
-  const place = useMutation({
-    mutationFn: (body: unknown) => api.post<Order>('/api/orders', body, { idempotencyKey: newIdempotencyKey() }),
+  const place = usePlaceOrder({
     onSuccess: (o) => {
       setAmount('');
       setErrors({});
       for (const key of [qk.orders, qk.balances, qk.portfolio, qk.transactions]) void qc.invalidateQueries({ queryKey: key });
-      if (o.status === 'closed') toast.show('success', `${o.side === 'buy' ? 'Bought' : 'Sold'} ${formatAmount(o.filled, pair.base)}`, `at ${formatPrice(o.average)} · fee ${formatUsd(o.fee.cost)}`);
+      if (o.status === 'closed') toast.show('success', `${o.side === 'buy' ? 'Bought' : 'Sold'} ${formatAmount(o.filled, pair.base)}`, `at ${formatPrice(o.average)} · fee ${formatUsdExact(o.fee.cost)}`);
       else if (o.status === 'open') toast.show('success', `${humanize(o.type)} order placed`, `${o.side} ${formatAmount(o.amount, pair.base)}`);
       else toast.show('error', `Order ${humanize(o.status)}`, o.rejectReason ?? undefined);
     },
@@ -149,18 +127,18 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
         )}
         <div className="row-between">
           <dt className="muted">Cost</dt>
-          <dd className="num" style={{ margin: 0 }}>{preview ? formatUsd(preview.cost) : '—'}</dd>
+          <dd className="num" style={{ margin: 0 }}>{preview ? formatUsdExact(preview.cost) : '—'}</dd>
         </div>
         <div className="row-between">
-          <dt className="muted">Fee ({new Decimal(feeRate).times(100).toFixed()}%)</dt>
-          <dd className="num" style={{ margin: 0 }} data-testid="order-fee">{preview ? formatUsd(preview.fee) : '—'}</dd>
+          <dt className="muted">Fee ({formatRate(feeRate)})</dt>
+          <dd className="num" style={{ margin: 0 }} data-testid="order-fee">{preview ? formatUsdExact(preview.fee) : '—'}</dd>
         </div>
         <div className="row-between">
           <dt>
             <strong>{side === 'buy' ? 'Total' : 'You receive'}</strong>
           </dt>
           <dd className="num" style={{ margin: 0 }} data-testid="order-total">
-            <strong>{preview ? formatUsd(preview.total) : '—'}</strong>
+            <strong>{preview ? formatUsdExact(preview.total) : '—'}</strong>
           </dd>
         </div>
       </dl>

@@ -1,44 +1,57 @@
-import type { AssetListResponse, PricesPayload, TradingPair } from '@cryptovault/contract';
+import { apiRoutes, type PricesPayload } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useSyncExternalStore } from 'react';
-import { useApi, useServices } from '../app/services.ts';
+import { useApi, useServices } from './services.ts';
 import { setAssetPrecision } from '../lib/money.ts';
 import type { SocketStatus } from '../lib/socket.ts';
 import { qk } from './queryKeys.ts';
 
-/** Last prices pushed over the socket (`prices` events), newer than the REST snapshot they overlay. */
-const live = new Map<string, string>();
-const listeners = new Set<() => void>();
-let version = 0;
+export interface PriceStore {
+  /** A `prices` socket event: { prices: { assetId: priceUsd } }. */
+  apply(payload: PricesPayload): void;
+  get(id: string): string | undefined;
+  /** Bumped on every batch that changed a price. */
+  version(): number;
+  subscribe(l: () => void): () => void;
+}
 
-export const priceStore = {
-  apply({ prices }: PricesPayload): void {
-    let changed = false;
-    for (const [id, p] of Object.entries(prices)) {
-      if (live.get(id) !== p) {
-        live.set(id, p);
-        changed = true;
+/** Last prices pushed over the socket (`prices` events), newer than the REST snapshot they overlay; one per app (Services.prices). */
+export function createPriceStore(): PriceStore {
+  const live = new Map<string, string>();
+  const listeners = new Set<() => void>();
+  let version = 0;
+  return {
+    apply({ prices }: PricesPayload): void {
+      let changed = false;
+      for (const [id, p] of Object.entries(prices)) {
+        if (live.get(id) !== p) {
+          live.set(id, p);
+          changed = true;
+        }
       }
-    }
-    if (!changed) return;
-    version++;
-    for (const l of listeners) l();
-  },
-  get: (id: string): string | undefined => live.get(id),
-  subscribe(l: () => void): () => void {
-    listeners.add(l);
-    return () => listeners.delete(l);
-  },
-};
+      if (!changed) return;
+      version++;
+      for (const l of listeners) l();
+    },
+    get: (id) => live.get(id),
+    version: () => version,
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+}
 
 /** Re-renders only when this asset's live price changes. */
 export function useLivePrice(assetId: string | undefined): string | undefined {
-  return useSyncExternalStore(priceStore.subscribe, () => (assetId ? live.get(assetId) : undefined));
+  const { prices } = useServices();
+  return useSyncExternalStore(prices.subscribe, () => (assetId ? prices.get(assetId) : undefined));
 }
 
 /** Re-renders on every batch; for tables that show many prices. */
 export function useLivePriceVersion(): number {
-  return useSyncExternalStore(priceStore.subscribe, () => version);
+  const { prices } = useServices();
+  return useSyncExternalStore(prices.subscribe, prices.version);
 }
 
 /** Asks the server for live prices of these assets while the component is mounted. */
@@ -65,7 +78,7 @@ export function useAssets() {
   const api = useApi();
   return useQuery({
     queryKey: qk.assets,
-    queryFn: () => api.get<AssetListResponse>('/api/crypto'),
+    queryFn: () => api.call(apiRoutes.markets.assets),
     // 24 h change, market cap and volume are not in the socket ticks.
     refetchInterval: 30_000,
   });
@@ -76,7 +89,7 @@ export function useTradingPairs() {
   return useQuery({
     queryKey: qk.pairs,
     queryFn: async () => {
-      const r = await api.get<{ items: TradingPair[] }>('/api/crypto/trading-pairs');
+      const r = await api.call(apiRoutes.markets.tradingPairs);
       for (const p of r.items) setAssetPrecision(p.base, p.amountPrecision);
       return r.items;
     },

@@ -4,7 +4,8 @@ import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { AuthProvider } from '../app/auth.tsx';
 import { StepUpProvider } from '../app/StepUpDialog.tsx';
-import { type Services, ServicesContext } from '../app/services.ts';
+import { createPriceStore } from '../shared/market.ts';
+import { type Services, ServicesContext } from '../shared/services.ts';
 import { createApiClient } from '../lib/apiClient.ts';
 import type { HealthMonitor } from '../lib/healthCheck.ts';
 import type { WebConfig } from '../lib/runtimeConfig.ts';
@@ -60,6 +61,7 @@ export function renderRoutes(routes: { path: string; element: ReactNode }[], pat
     realtime,
     health: { start() {}, stop() {}, checkNow: async () => {}, state: () => 'online', nextCheckInMs: () => null, subscribe: noop } as HealthMonitor,
     queryClient,
+    prices: createPriceStore(),
     sessionExpired: { handler: () => {} },
     stepUp,
   };

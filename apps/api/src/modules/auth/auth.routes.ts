@@ -1,18 +1,4 @@
-import {
-  acceptedResponse,
-  authResponse,
-  emailOnlyRequest,
-  errorBodySchema,
-  loginRequest,
-  okResponse,
-  refreshRequest,
-  setupBeginRequest,
-  setupBeginResponse,
-  setupCompleteRequest,
-  setupCompleteResponse,
-  signupRequest,
-  verifyEmailRequest,
-} from '@cryptovault/contract';
+import { apiRoutes, authResponse, errorBodySchema, refreshRequest } from '@cryptovault/contract';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AppError } from '../../platform/errors.ts';
@@ -24,6 +10,7 @@ import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from './cookies.ts';
 import { DEVICE_COOKIE, setDeviceCookie } from './login-throttle.ts';
 import { type IssuedSession, logout, refreshSession } from './sessions.service.ts';
 import { beginSetup, completeSetup } from './setup.service.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 export const authTags = ['auth'];
 export const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 429: errorBodySchema };
@@ -58,49 +45,39 @@ export async function registerAuth(root: FastifyInstance, d: AuthDeps): Promise<
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { config } = d.platform;
 
-  app.post(
-    '/api/auth/signup',
-    { schema: { tags: authTags, summary: 'Create an account; emails a 6-digit code', body: signupRequest, response: { 201: acceptedResponse, ...errors } }, config: credentialRoute },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.auth.signup, { tags: authTags, summary: 'Create an account; emails a 6-digit code' }, { ...errors }),
+    config: credentialRoute,
+    handler: async (request, reply) => {
       await signup(d, request.body, requestContext(request));
       return reply.code(201).send({ status: 'accepted' as const, message: SIGNUP_ACCEPTED });
     },
-  );
+  });
 
-  app.post(
-    '/api/auth/verify-email',
-    { schema: { tags: authTags, summary: 'Verify the email with its code and sign in', body: verifyEmailRequest, response: { 200: authResponse, ...errors } }, config: credentialRoute },
-    async (request, reply) => signedIn(request, reply, config, await verifyEmail(d, request.body, requestContext(request)), request.body.returnTokens),
-  );
+  app.route({
+    ...endpoint(apiRoutes.auth.verifyEmail, { tags: authTags, summary: 'Verify the email with its code and sign in' }, { ...errors }),
+    config: credentialRoute,
+    handler: async (request, reply) => signedIn(request, reply, config, await verifyEmail(d, request.body, requestContext(request)), request.body.returnTokens),
+  });
 
-  app.post(
-    '/api/auth/resend-verification',
-    { schema: { tags: authTags, summary: 'Send a new verification code', body: emailOnlyRequest, response: { 202: acceptedResponse, ...errors } }, config: credentialRoute },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.auth.resendVerification, { tags: authTags, summary: 'Send a new verification code' }, { ...errors }),
+    config: credentialRoute,
+    handler: async (request, reply) => {
       await resendVerification(d, request.body.email, requestContext(request));
       return reply.code(202).send({ status: 'accepted' as const, message: RESEND_ACCEPTED });
     },
-  );
+  });
 
-  app.post(
-    '/api/auth/login',
-    {
-      schema: {
-        tags: authTags,
-        summary: 'Sign in (sets access_token and refresh_token cookies)',
-        description:
-          '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (the right password, the account has a second factor and none was sent: details { methods: [totp|passkey], passkey?: single-use options for navigator.credentials.get }; sign in again with totpCode, or passkey set to the browser answer), 401 TOTP_INVALID, 401 PASSKEY_INVALID, 429 RATE_LIMITED (per address, or failed sign-ins throttled; the same for unknown addresses). Sets cv_device, which exempts this browser from the account-wide throttle later.',
-        body: loginRequest,
-        response: { 200: authResponse, ...errors },
-      },
-      config: credentialRoute,
-    },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.auth.login, { tags: authTags, summary: 'Sign in (sets access_token and refresh_token cookies)', description: '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (the right password, the account has a second factor and none was sent: details { methods: [totp|passkey], passkey?: single-use options for navigator.credentials.get }; sign in again with totpCode, or passkey set to the browser answer), 401 TOTP_INVALID, 401 PASSKEY_INVALID, 429 RATE_LIMITED (per address, or failed sign-ins throttled; the same for unknown addresses). Sets cv_device, which exempts this browser from the account-wide throttle later.' }, { ...errors }),
+    config: credentialRoute,
+    handler: async (request, reply) => {
       const issued = await login(d, request.body, requestContext(request), request.cookies[DEVICE_COOKIE]);
       setDeviceCookie(reply, config, issued.deviceToken);
       return signedIn(request, reply, config, issued, request.body.returnTokens);
     },
-  );
+  });
 
   app.post(
     '/api/auth/refresh',
@@ -127,15 +104,14 @@ export async function registerAuth(root: FastifyInstance, d: AuthDeps): Promise<
     },
   );
 
-  app.post(
-    '/api/auth/logout',
-    { schema: { tags: authTags, summary: 'End this session', response: { 200: okResponse, ...errors } } },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.auth.logout, { tags: authTags, summary: 'End this session' }, { ...errors }),
+    handler: async (request, reply) => {
       await logout(d, request.principal, request.cookies[REFRESH_COOKIE]);
       clearAuthCookies(reply, config);
       return { ok: true as const };
     },
-  );
+  });
 
   registerAccountRoutes(app, d);
 
@@ -143,26 +119,15 @@ export async function registerAuth(root: FastifyInstance, d: AuthDeps): Promise<
   // link's token in the body, like the credential routes; outside production only (production has admin:create).
   if (!config.isProduction) {
     const setupErrors = { ...errors, 404: errorBodySchema, 409: errorBodySchema };
-    app.post(
-      '/api/setup/begin',
-      {
-        schema: { tags: authTags, summary: 'First administrator: check the setup link and get a TOTP secret for the authenticator app', body: setupBeginRequest, response: { 200: setupBeginResponse, ...setupErrors } },
-        config: credentialRoute,
-      },
-      async (request) => beginSetup(d, request.body.token, requestContext(request)),
-    );
-    app.post(
-      '/api/setup/complete',
-      {
-        schema: {
-          tags: authTags,
-          summary: 'First administrator: create it with 2FA on (uses the setup link up); returns the backup codes once',
-          body: setupCompleteRequest,
-          response: { 201: setupCompleteResponse, ...setupErrors },
-        },
-        config: credentialRoute,
-      },
-      async (request, reply) => reply.code(201).send(await completeSetup(d, request.body, requestContext(request))),
-    );
+    app.route({
+      ...endpoint(apiRoutes.setup.begin, { tags: authTags, summary: 'First administrator: check the setup link and get a TOTP secret for the authenticator app' }, { ...setupErrors }),
+      config: credentialRoute,
+      handler: async (request) => beginSetup(d, request.body.token, requestContext(request)),
+    });
+    app.route({
+      ...endpoint(apiRoutes.setup.complete, { tags: authTags, summary: 'First administrator: create it with 2FA on (uses the setup link up); returns the backup codes once' }, { ...setupErrors }),
+      config: credentialRoute,
+      handler: async (request, reply) => reply.code(201).send(await completeSetup(d, request.body, requestContext(request))),
+    });
   }
 }

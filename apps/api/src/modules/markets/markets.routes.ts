@@ -1,14 +1,4 @@
-import {
-  assetIdParams,
-  assetListResponse,
-  assetSchema,
-  errorBodySchema,
-  historyQuery,
-  historyResponse,
-  setMarketPriceBody,
-  setMarketPriceResponse,
-  tradingPairsResponse,
-} from '@cryptovault/contract';
+import { apiRoutes, errorBodySchema, setMarketPriceBody, setMarketPriceResponse } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Gauge } from 'prom-client';
@@ -23,6 +13,7 @@ import type { MarketsService } from './markets.service.ts';
 import { TRADING_PAIRS } from './pairs.ts';
 import type { PriceStore } from './price-store.ts';
 import { SimulatedMarket } from './simulated.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 /** The simulated market moves once a second; CoinCap is polled every PRICE_POLL_INTERVAL_MS. */
 export const SIMULATED_TICK_MS = 1000;
@@ -78,42 +69,38 @@ export async function registerMarkets(
   const listCacheControl = `public, max-age=${listMaxAge}`;
   // Every open page polls this: answered before Fastify's pipeline when it can be (http/fast-path.ts).
   await root.register(prebuiltGet, {
-    path: '/api/crypto',
-    schema: { tags, summary: 'Listed assets with current prices', response: { 200: assetListResponse } },
+    // The contract's route (GET): the fast path answers it with the prebuilt body, Fastify's route keeps the schema.
+    path: apiRoutes.markets.assets.path,
+    schema: { tags, summary: 'Listed assets with current prices', response: apiRoutes.markets.assets.response },
     body: () => service.listBody(),
     cacheControl: listCacheControl,
   });
 
-  app.get(
-    '/api/crypto/trading-pairs',
-    { schema: { tags, summary: 'Tradable pairs and their precisions and minimums', response: { 200: tradingPairsResponse } } },
-    async (_req, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.markets.tradingPairs, { tags, summary: 'Tradable pairs and their precisions and minimums' }),
+    handler: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=3600');
       return { items: [...TRADING_PAIRS] };
     },
-  );
+  });
 
-  app.get(
-    '/api/crypto/:id',
-    { schema: { tags, summary: 'One asset by id (bitcoin) or symbol (BTC)', params: assetIdParams, response: { 200: assetSchema, ...errors } } },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.markets.asset, { tags, summary: 'One asset by id (bitcoin) or symbol (BTC)' }, { ...errors }),
+    handler: async (request, reply) => {
       const asset = service.get(request.params.id);
       reply.header('cache-control', `public, max-age=${listMaxAge}`);
       return asset;
     },
-  );
+  });
 
-  app.get(
-    '/api/crypto/:id/history',
-    {
-      schema: { tags, summary: 'Price history', params: assetIdParams, querystring: historyQuery, response: { 200: historyResponse, ...errors } },
-    },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.markets.history, { tags, summary: 'Price history' }, { ...errors }),
+    handler: async (request, reply) => {
       const body = await service.history(request.params.id, request.query);
       reply.header('cache-control', `public, max-age=${HISTORY_TTL_S[request.query.interval]}`);
       return body;
     },
-  );
+  });
 
   if (config.devToolsEnabled) {
     app.post(

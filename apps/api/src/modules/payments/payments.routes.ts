@@ -1,7 +1,6 @@
-import { createDepositRequest, deposit, depositList, depositListQuery, devCompleteDepositRequest, errorBodySchema, webhookAck } from '@cryptovault/contract';
+import { apiRoutes, errorBodySchema, webhookAck } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { D } from '../ledger/index.ts';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
@@ -15,6 +14,7 @@ import type { PaymentProvider } from './provider.ts';
 import { signIpn } from './signature.ts';
 import { SimulatedPaymentProvider } from './simulated.provider.ts';
 import { handleIpn, WEBHOOK_BODY_LIMIT_BYTES } from './webhook.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['wallet'];
 const WEBHOOK_URL = '/api/webhooks/nowpayments';
@@ -64,40 +64,31 @@ export async function registerPayments(root: FastifyInstance, d: PaymentsDeps): 
   const { platform } = d;
   const app = root.withTypeProvider<ZodTypeProvider>();
 
-  app.post(
-    '/api/wallet/deposits',
-    { schema: { tags, summary: 'Create a deposit (a payment with the provider) for a USD amount; Idempotency-Key accepted', body: createDepositRequest, response: { 201: deposit, 200: deposit } } },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.wallet.createDeposit, { tags, summary: 'Create a deposit (a payment with the provider) for a USD amount; Idempotency-Key accepted' }),
+    handler: async (request, reply) => {
       const { userId } = requireUser(request);
       const r = await createDeposit(d, userId, request.body, parseIdempotencyKey(request.headers['idempotency-key']));
       if (r.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(r.status as 201).send(r.body);
     },
-  );
-  app.get('/api/wallet/deposits', { schema: { tags, summary: 'Deposit history, newest first', querystring: depositListQuery, response: { 200: depositList } } }, async (request) =>
+  });
+  app.route({
+    ...endpoint(apiRoutes.wallet.deposits, { tags, summary: 'Deposit history, newest first' }),
+    handler: async (request) =>
     listDeposits(d, requireUser(request).userId, request.query),
-  );
-  app.get(
-    '/api/wallet/deposits/:id',
-    { schema: { tags, summary: 'One deposit and its status', params: z.object({ id: z.uuid() }), response: { 200: deposit } } },
-    async (request) => getDeposit(d, requireUser(request).userId, request.params.id),
-  );
+  });
+  app.route({
+    ...endpoint(apiRoutes.wallet.deposit, { tags, summary: 'One deposit and its status' }),
+    handler: async (request) => getDeposit(d, requireUser(request).userId, request.params.id),
+  });
 
   await app.register(async (scope) => webhookScope(scope, d));
 
   if (platform.config.devToolsEnabled) {
-    app.post(
-      '/api/dev/deposits/:id/complete',
-      {
-        schema: {
-          tags: ['development'],
-          summary: 'Simulated provider: send a signed callback for this deposit through the real webhook (absent in production)',
-          params: z.object({ id: z.uuid() }),
-          body: devCompleteDepositRequest,
-          response: { 200: deposit },
-        },
-      },
-      async (request) => {
+    app.route({
+      ...endpoint(apiRoutes.wallet.devCompleteDeposit, { tags: ['development'], summary: 'Simulated provider: send a signed callback for this deposit through the real webhook (absent in production)' }),
+      handler: async (request) => {
         const p = requireUser(request);
         const dep = await repo.findDeposit(platform.database.db, request.params.id, p.role === 'admin' ? undefined : p.userId);
         if (!dep) throw notFound('Deposit');
@@ -132,7 +123,7 @@ export async function registerPayments(root: FastifyInstance, d: PaymentsDeps): 
         const after = await repo.findDeposit(platform.database.db, dep.id);
         return depositView(after ?? dep);
       },
-    );
+    });
   }
 
   if (platform.config.environment !== 'test') platform.onClose(startPaymentMaintenance(d));

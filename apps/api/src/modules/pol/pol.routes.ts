@@ -1,4 +1,4 @@
-import { polHistory, polHistoryQuery, polInclusionProof, polProofQuery, polPublication, polReserveRequest, polRootRecord } from '@cryptovault/contract';
+import { apiRoutes, polReserveRequest, polRootRecord } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { requireAdmin, requireUser } from '../../platform/principal.ts';
 import { startSnapshotJob } from './pol.job.ts';
 import { declareReserve, publication } from './pol.reserves.ts';
 import { inclusionProof, rootHistory, takeSnapshot } from './pol.service.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 const reserveResponse = z.object({
   id: z.string(),
@@ -26,31 +27,28 @@ export async function registerPol(root: FastifyInstance, platform: Platform): Pr
   const tags = ['proof-of-liabilities'];
   const db = platform.database.db;
 
-  app.get(
-    '/api/proof-of-liabilities',
-    { schema: { tags, summary: 'The latest signed root, liabilities and declared reserves per asset, and the signing key', response: { 200: polPublication } } },
-    async () => publication(platform),
-  );
-  app.get(
-    '/api/proof-of-liabilities/history',
-    { schema: { tags, summary: 'Every published root, newest first, each signed and chained to the previous one', querystring: polHistoryQuery, response: { 200: polHistory } } },
-    async (request) => {
+  app.route({
+    ...endpoint(apiRoutes.pol.publication, { tags, summary: 'The latest signed root, liabilities and declared reserves per asset, and the signing key' }),
+    handler: async () => publication(platform),
+  });
+  app.route({
+    ...endpoint(apiRoutes.pol.history, { tags, summary: 'Every published root, newest first, each signed and chained to the previous one' }),
+    handler: async (request) => {
       const items = await rootHistory(db, request.query.limit + 1, request.query.beforeSeq);
       const more = items.length > request.query.limit;
       const page = items.slice(0, request.query.limit);
       return { items: page, nextBeforeSeq: more ? page.at(-1)!.seq : null };
     },
-  );
-  app.get(
-    '/api/proof-of-liabilities/my-proof',
-    { schema: { tags, summary: "The signed-in user's inclusion proof in the latest snapshot (or ?snapshotId=)", querystring: polProofQuery, response: { 200: polInclusionProof } } },
-    async (request, reply) => {
+  });
+  app.route({
+    ...endpoint(apiRoutes.pol.myProof, { tags, summary: "The signed-in user's inclusion proof in the latest snapshot (or ?snapshotId=)" }),
+    handler: async (request, reply) => {
       const proof = await inclusionProof(db, requireUser(request).userId, request.query.snapshotId);
       // The salt in it is the user's secret: not for shared caches.
       reply.header('cache-control', 'private, no-store');
       return proof;
     },
-  );
+  });
   app.post(
     '/api/admin/proof-of-liabilities/snapshots',
     { schema: { tags, summary: 'Take a snapshot now and publish its signed root (audited; 409 while one is being built)', response: { 201: polRootRecord } } },

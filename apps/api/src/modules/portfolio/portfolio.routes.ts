@@ -1,4 +1,4 @@
-import { historyResponse, portfolioHistoryQuery, portfolioHistoryResponse, portfolioResponse } from '@cryptovault/contract';
+import { apiRoutes, historyResponse } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
@@ -6,6 +6,7 @@ import { requireUser } from '../../platform/principal.ts';
 import { D } from '../ledger/index.ts';
 import { type PriceHistory, portfolioHistory } from './portfolio.history.ts';
 import { getPortfolio } from './portfolio.service.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['portfolio'];
 
@@ -18,12 +19,13 @@ export async function registerPortfolio(root: FastifyInstance, platform: Platfor
     const body = historyResponse.parse(res.json());
     return body.items.map((i) => [i.time, new D(i.priceUsd)] as [number, InstanceType<typeof D>]).sort((a, b) => a[0] - b[0]);
   };
-  app.get('/api/portfolio', { schema: { tags, summary: 'Holdings at current prices, average cost, unrealised P&L', response: { 200: portfolioResponse } } }, async (request) =>
+  app.route({
+    ...endpoint(apiRoutes.portfolio.get, { tags, summary: 'Holdings at current prices, average cost, unrealised P&L' }),
+    handler: async (request) =>
     getPortfolio(platform, requireUser(request).userId),
-  );
-  app.get(
-    '/api/portfolio/history',
-    { schema: { tags, summary: 'Portfolio value over time (ledger + price history)', querystring: portfolioHistoryQuery, response: { 200: portfolioHistoryResponse } } },
-    async (request) => ({ items: await portfolioHistory(platform, history, requireUser(request).userId, request.query.range) }),
-  );
+  });
+  app.route({
+    ...endpoint(apiRoutes.portfolio.history, { tags, summary: 'Portfolio value over time (ledger + price history)' }),
+    handler: async (request) => ({ items: await portfolioHistory(platform, history, requireUser(request).userId, request.query.range) }),
+  });
 }

@@ -1,11 +1,11 @@
-import type { TradingPair } from '@cryptovault/contract';
+import { tradeFee, type TradingPair } from '@cryptovault/contract';
 import { type AccountRef, D, type Dec, type JournalEntryInput, type PostingInput, shardFor } from '../ledger/index.ts';
 
-/** Fees are kept to 8 places of the quote currency and rounded up (the platform never rounds in its own disfavour). */
-export const FEE_PLACES = 8;
+/** Fees are kept to 8 places of the quote currency and rounded up: the contract's rule, shared with the order form's preview. */
+export { FEE_PLACES } from '@cryptovault/contract';
 
 export function feeFor(cost: Dec, rate: Dec): Dec {
-  return cost.times(rate).toDecimalPlaces(FEE_PLACES, D.ROUND_UP);
+  return new D(tradeFee(cost, rate));
 }
 
 /** The feed's price rounded to the pair's tick: the price every fill uses. */

@@ -1,4 +1,4 @@
-import { createOrderBody, listOrdersQuery, orderIdParams, orderPage, orderSchema } from '@cryptovault/contract';
+import { apiRoutes } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
@@ -8,6 +8,7 @@ import { requireUser } from '../../platform/principal.ts';
 import { clusterNamespace } from '../../realtime/namespace.ts';
 import type { TradingEngine } from './engine.ts';
 import type { OrdersService } from './orders.service.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['trading'];
 /** The engine's own lock (per cluster namespace): one machine evaluates triggers; a dead leader is replaced within about this long. */
@@ -28,28 +29,30 @@ export function engineElection(platform: Platform, engine: TradingEngine): Leade
 export async function registerTrading(root: FastifyInstance, { orders, election }: { orders: OrdersService; election: LeaderElection }): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
 
-  app.post(
-    '/api/orders',
-    { schema: { tags, summary: 'Place an order (Idempotency-Key honoured)', body: createOrderBody, response: { 201: orderSchema, 200: orderSchema } } },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.orders.place, { tags, summary: 'Place an order (Idempotency-Key honoured)' }),
+    handler: async (request, reply) => {
       const { userId } = requireUser(request);
       const key = parseIdempotencyKey(request.headers['idempotency-key']);
       const { order, replayed } = await orders.place(userId, request.body, key);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(order);
     },
-  );
-  app.get('/api/orders', { schema: { tags, summary: 'Your orders', querystring: listOrdersQuery, response: { 200: orderPage } } }, async (request) =>
+  });
+  app.route({
+    ...endpoint(apiRoutes.orders.list, { tags, summary: 'Your orders' }),
+    handler: async (request) =>
     orders.list(requireUser(request).userId, request.query),
-  );
-  app.get('/api/orders/:id', { schema: { tags, summary: 'One order', params: orderIdParams, response: { 200: orderSchema } } }, async (request) =>
+  });
+  app.route({
+    ...endpoint(apiRoutes.orders.get, { tags, summary: 'One order' }),
+    handler: async (request) =>
     orders.get(requireUser(request).userId, request.params.id),
-  );
-  app.delete(
-    '/api/orders/:id',
-    { schema: { tags, summary: 'Cancel an open order (releases what it holds)', params: orderIdParams, response: { 200: orderSchema } } },
-    async (request) => orders.cancel(requireUser(request).userId, request.params.id),
-  );
+  });
+  app.route({
+    ...endpoint(apiRoutes.orders.cancel, { tags, summary: 'Cancel an open order (releases what it holds)' }),
+    handler: async (request) => orders.cancel(requireUser(request).userId, request.params.id),
+  });
 
   app.addHook('onReady', async () => election.start());
   app.addHook('onClose', async () => election.stop());

@@ -1,28 +1,27 @@
 import { Readable } from 'node:stream';
-import { exportTransactionsQuery, listTransactionsQuery, transactionPage } from '@cryptovault/contract';
+import { apiRoutes } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
 import { allTransactions, exportCsv, exportJson, listTransactions } from './transactions.service.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['transactions'];
 
 export async function registerTransactions(root: FastifyInstance, platform: Pick<Platform, 'database'>): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  app.get(
-    '/api/transactions',
-    { schema: { tags, summary: 'Ledger-backed history (deposit, withdrawal, trade, fee, transfer_in, transfer_out)', querystring: listTransactionsQuery, response: { 200: transactionPage } } },
-    async (request) => {
+  app.route({
+    ...endpoint(apiRoutes.transactions.list, { tags, summary: 'Ledger-backed history (deposit, withdrawal, trade, fee, transfer_in, transfer_out)' }),
+    handler: async (request) => {
       const { userId } = requireUser(request);
       const { limit, cursor, ...filter } = request.query;
       return listTransactions(platform.database.db, { userId, ...filter }, { limit, cursor });
     },
-  );
-  app.get(
-    '/api/transactions/export',
-    { schema: { tags, summary: 'Download the history as CSV or JSON (streamed)', querystring: exportTransactionsQuery } },
-    async (request, reply) => {
+  });
+  app.route({
+    ...endpoint(apiRoutes.transactions.export, { tags, summary: 'Download the history as CSV or JSON (streamed)' }),
+    handler: async (request, reply) => {
       const { userId } = requireUser(request);
       const { format, from, to } = request.query;
       const source = allTransactions(platform.database.db, { userId, from, to });
@@ -33,5 +32,5 @@ export async function registerTransactions(root: FastifyInstance, platform: Pick
         .header('cache-control', 'no-store');
       return reply.send(Readable.from(format === 'csv' ? exportCsv(source) : exportJson(source)));
     },
-  );
+  });
 }

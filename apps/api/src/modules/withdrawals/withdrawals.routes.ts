@@ -1,40 +1,33 @@
-import { createWithdrawalRequest, withdrawal, withdrawalList, withdrawalListQuery } from '@cryptovault/contract';
+import { apiRoutes, } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
 import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from './withdrawals.service.ts';
+import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['wallet'];
 
 export async function registerWithdrawals(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  app.post(
-    '/api/wallet/withdrawals',
-    {
-      schema: {
-        tags,
-        summary: 'Request a withdrawal: locks amount + fee, status pending_review; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted',
-        body: createWithdrawalRequest,
-        response: { 201: withdrawal },
-      },
-    },
-    async (request, reply) => {
+  app.route({
+    ...endpoint(apiRoutes.wallet.createWithdrawal, { tags, summary: 'Request a withdrawal: locks amount + fee, status pending_review; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted' }),
+    handler: async (request, reply) => {
       const p = requireUser(request);
       const key = parseIdempotencyKey(request.headers['idempotency-key']);
       const r = await requestWithdrawal(platform, p, request.body, key, () => requireStepUp(request, platform.config.auth.stepUpTtlSeconds));
       if (r.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(r.body);
     },
-  );
-  app.get('/api/wallet/withdrawals', { schema: { tags, summary: 'Withdrawal history, newest first', querystring: withdrawalListQuery, response: { 200: withdrawalList } } }, async (request) =>
+  });
+  app.route({
+    ...endpoint(apiRoutes.wallet.withdrawals, { tags, summary: 'Withdrawal history, newest first' }),
+    handler: async (request) =>
     listWithdrawals(platform, requireUser(request).userId, request.query),
-  );
-  app.post(
-    '/api/wallet/withdrawals/:id/cancel',
-    { schema: { tags, summary: 'Cancel a withdrawal still pending review (releases what was locked)', params: z.object({ id: z.uuid() }), response: { 200: withdrawal } } },
-    async (request) => cancelWithdrawal(platform, requireUser(request).userId, request.params.id),
-  );
+  });
+  app.route({
+    ...endpoint(apiRoutes.wallet.cancelWithdrawal, { tags, summary: 'Cancel a withdrawal still pending review (releases what was locked)' }),
+    handler: async (request) => cancelWithdrawal(platform, requireUser(request).userId, request.params.id),
+  });
 }

@@ -5,7 +5,7 @@ import { type FieldErrors, validate } from '../../lib/forms.ts';
 import { Field, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { DepositsPanel, OverviewPanel, UsersPanel, WithdrawalsPanel } from './AdminPanels.tsx';
-import { ADMIN, useAdminAction, useAudit, useReconciliation } from './api.ts';
+import { useAdminAction, useAudit, useReconciliation } from './api.ts';
 
 function ReconciliationPanel() {
   const r = useReconciliation();
@@ -81,13 +81,13 @@ function AuditPanel() {
 function AnnouncementPanel() {
   const [form, setForm] = useState({ title: '', message: '', level: 'info' });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const send = useAdminAction<{ path: string; body: unknown }>('Announcement sent to everyone online');
+  const send = useAdminAction('Announcement sent to everyone online');
   function submit(e: FormEvent) {
     e.preventDefault();
     const v = validate(announcementRequest, form);
     if (!v.ok) return setErrors(v.errors);
     setErrors({});
-    send.mutate({ path: ADMIN.announcements, body: v.data }, { onSuccess: () => setForm({ title: '', message: '', level: 'info' }) });
+    send.mutate((admin) => admin.announce(v.data), { onSuccess: () => setForm({ title: '', message: '', level: 'info' }) });
   }
   return (
     <form className="form" onSubmit={submit} noValidate style={{ maxWidth: 560 }}>

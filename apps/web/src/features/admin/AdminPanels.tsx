@@ -1,9 +1,10 @@
+import { withdrawalStatus } from '@cryptovault/contract';
 import { Fragment, useState } from 'react';
 import { formatAmount, formatUsd } from '../../lib/money.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import { Field, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
-import { ADMIN, type AdminUserDetail, useAdminAction, useAdminQuery, useDepositReview, useStats, useUsers, useWithdrawalQueue } from './api.ts';
+import { type AdminWithdrawal, useAdminAction, useAdminUser, useDepositReview, useStats, useUsers, useWithdrawalQueue } from './api.ts';
 
 export function OverviewPanel() {
   const stats = useStats();
@@ -35,7 +36,7 @@ export function OverviewPanel() {
 }
 
 function UserDetail({ id }: { id: string }) {
-  const detail = useAdminQuery<AdminUserDetail>(`user:${id}`, ADMIN.user(id));
+  const detail = useAdminUser(id);
   return (
     <QueryState query={detail}>
       {(u) => (
@@ -68,7 +69,7 @@ export function UsersPanel() {
   const [q, setQ] = useState('');
   const [open, setOpen] = useState<string | null>(null);
   const users = useUsers(q);
-  const act = useAdminAction<{ path: string; body?: unknown }>('Done');
+  const act = useAdminAction('Done');
   return (
     <div className="stack">
       <Field label="Search users" type="search" placeholder="email or name" value={q} onChange={(e) => setQ(e.target.value)} />
@@ -99,7 +100,7 @@ export function UsersPanel() {
                     <td className="right">
                       <span className="row" style={{ justifyContent: 'flex-end' }}>
                         {u.suspended ? (
-                          <button type="button" className="btn btn-sm" onClick={() => act.mutate({ path: ADMIN.userAction(u.id, 'unsuspend') })}>
+                          <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.unsuspendUser(u.id))}>
                             Unsuspend
                           </button>
                         ) : (
@@ -108,13 +109,13 @@ export function UsersPanel() {
                             className="btn btn-danger btn-sm"
                             onClick={() => {
                               const reason = window.prompt(`Why suspend ${u.email}?`);
-                              if (reason) act.mutate({ path: ADMIN.userAction(u.id, 'suspend'), body: { reason } });
+                              if (reason) act.mutate((admin) => admin.suspendUser(u.id, { reason }));
                             }}
                           >
                             Suspend
                           </button>
                         )}
-                        <button type="button" className="btn btn-sm" onClick={() => act.mutate({ path: ADMIN.userAction(u.id, 'force-logout') })}>
+                        <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.forceLogout(u.id))}>
                           Force logout
                         </button>
                       </span>
@@ -139,16 +140,16 @@ export function UsersPanel() {
 }
 
 export function WithdrawalsPanel() {
-  const [status, setStatus] = useState('pending_review');
+  const [status, setStatus] = useState<AdminWithdrawal['status']>('pending_review');
   const queue = useWithdrawalQueue(status);
-  const act = useAdminAction<{ path: string; body?: unknown }>('Withdrawal updated');
+  const act = useAdminAction('Withdrawal updated');
   return (
     <div className="stack">
       <SelectField
         label="Show"
         value={status}
-        onChange={setStatus}
-        options={['pending_review', 'approved', 'completed', 'rejected', 'canceled'].map((s) => ({ value: s, label: s.replace('_', ' ') }))}
+        onChange={(v) => setStatus(withdrawalStatus.parse(v))}
+        options={(['pending_review', 'approved', 'completed', 'rejected', 'canceled'] as const).map((s) => ({ value: s, label: s.replace('_', ' ') }))}
       />
       <QueryState query={queue} isEmpty={(d) => d.items.length === 0} empty="The queue is empty.">
         {(d) => (
@@ -180,7 +181,7 @@ export function WithdrawalsPanel() {
                       <span className="row" style={{ justifyContent: 'flex-end' }}>
                         {w.status === 'pending_review' && (
                           <>
-                            <button type="button" className="btn btn-primary btn-sm" onClick={() => act.mutate({ path: ADMIN.withdrawalAction(w.id, 'approve') })}>
+                            <button type="button" className="btn btn-primary btn-sm" onClick={() => act.mutate((admin) => admin.approveWithdrawal(w.id))}>
                               Approve
                             </button>
                             <button
@@ -188,7 +189,7 @@ export function WithdrawalsPanel() {
                               className="btn btn-danger btn-sm"
                               onClick={() => {
                                 const reason = window.prompt('Reason for rejecting (the user sees it)');
-                                if (reason) act.mutate({ path: ADMIN.withdrawalAction(w.id, 'reject'), body: { reason } });
+                                if (reason) act.mutate((admin) => admin.rejectWithdrawal(w.id, { reason }));
                               }}
                             >
                               Reject
@@ -201,7 +202,7 @@ export function WithdrawalsPanel() {
                             className="btn btn-sm"
                             onClick={() => {
                               const txHash = window.prompt('Transaction hash of the payout');
-                              if (txHash) act.mutate({ path: ADMIN.withdrawalAction(w.id, 'complete'), body: { txHash } });
+                              if (txHash) act.mutate((admin) => admin.completeWithdrawal(w.id, { txHash }));
                             }}
                           >
                             Mark completed
@@ -222,7 +223,7 @@ export function WithdrawalsPanel() {
 
 export function DepositsPanel() {
   const deposits = useDepositReview();
-  const act = useAdminAction<{ path: string; body?: unknown }>('Deposit resolved');
+  const act = useAdminAction('Deposit resolved');
   return (
     <QueryState query={deposits} isEmpty={(d) => d.items.length === 0} empty="No deposits are waiting for review.">
       {(d) => (
@@ -240,7 +241,7 @@ export function DepositsPanel() {
                   const note = window.prompt('Resolution note');
                   if (!note) return;
                   const creditUsd = window.prompt('USD to credit (leave empty to close without credit)') || undefined;
-                  act.mutate({ path: ADMIN.resolveDeposit(x.id), body: { note, ...(creditUsd ? { creditUsd } : {}) } });
+                  act.mutate((admin) => admin.resolveDeposit(x.id, { note, ...(creditUsd ? { creditUsd } : {}) }));
                 }}
               >
                 Resolve

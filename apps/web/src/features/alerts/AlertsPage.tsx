@@ -1,7 +1,7 @@
 import { createAlertRequest, type PriceAlert } from '@cryptovault/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatPrice } from '../../lib/money.ts';
@@ -10,6 +10,7 @@ import { qk } from '../../shared/queryKeys.ts';
 import { Field, FormError, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { alertsApi, useAlerts } from './api.ts';
 
 function AlertRow({ a }: { a: PriceAlert }) {
   const api = useApi();
@@ -17,8 +18,8 @@ function AlertRow({ a }: { a: PriceAlert }) {
   const toast = useToast();
   const live = useLivePrice(a.assetId);
   const done = () => void qc.invalidateQueries({ queryKey: qk.alerts });
-  const toggle = useMutation({ mutationFn: () => api.patch(`/api/alerts/${a.id}`, { active: !a.active }), onSuccess: done, onError: (e) => toast.show('error', 'Could not update', describeError(e)) });
-  const remove = useMutation({ mutationFn: () => api.del(`/api/alerts/${a.id}`), onSuccess: done, onError: (e) => toast.show('error', 'Could not delete', describeError(e)) });
+  const toggle = useMutation({ mutationFn: () => alertsApi(api).update(a.id, { active: !a.active }), onSuccess: done, onError: (e) => toast.show('error', 'Could not update', describeError(e)) });
+  const remove = useMutation({ mutationFn: () => alertsApi(api).remove(a.id), onSuccess: done, onError: (e) => toast.show('error', 'Could not delete', describeError(e)) });
   return (
     <tr>
       <td>
@@ -46,11 +47,11 @@ export default function AlertsPage() {
   const qc = useQueryClient();
   const toast = useToast();
   const assets = useAssets();
-  const alerts = useQuery({ queryKey: qk.alerts, queryFn: () => api.get<{ items: PriceAlert[] }>('/api/alerts') });
+  const alerts = useAlerts();
   const [form, setForm] = useState({ assetId: 'bitcoin', condition: 'above', targetPrice: '', email: false, repeat: false });
   const [errors, setErrors] = useState<FieldErrors>({});
   const create = useMutation({
-    mutationFn: (body: unknown) => api.post<PriceAlert>('/api/alerts', body),
+    mutationFn: alertsApi(api).create,
     onSuccess: (a) => {
       toast.show('success', 'Alert created', `${a.symbol} ${a.condition} ${formatPrice(a.targetPrice)}`);
       setForm((f) => ({ ...f, targetPrice: '' }));

@@ -1,7 +1,7 @@
 import { type SetupBeginResponse, setupCompleteRequest } from '@cryptovault/contract';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { ApiError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { AuthenticatorKey } from '../../ui/AuthenticatorKey.tsx';

@@ -1,7 +1,7 @@
 import { signupRequest } from '@cryptovault/contract';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { Field } from '../../ui/Field.tsx';
 import { authApi } from './api.ts';

@@ -1,8 +1,8 @@
 import { verifyEmailRequest } from '@cryptovault/contract';
 import { type FormEvent, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { useAuth } from '../../app/auth.tsx';
-import { useApi } from '../../app/services.ts';
+import { useAuth } from '../../shared/auth.ts';
+import { useApi } from '../../shared/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { Field } from '../../ui/Field.tsx';
 import { useToast } from '../../ui/Toasts.tsx';

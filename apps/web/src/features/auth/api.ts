@@ -1,17 +1,16 @@
-import type { AuthResponse, SetupBeginResponse, SetupCompleteResponse } from '@cryptovault/contract';
+import { apiRoutes, type RouteBody } from '@cryptovault/contract';
 import type { ApiClient } from '../../lib/apiClient.ts';
 
 export const authApi = (api: ApiClient) => ({
-  signup: (b: { email: string; password: string; name: string }) => api.post('/api/auth/signup', b),
-  verify: (b: { email: string; code: string }) => api.post<AuthResponse>('/api/auth/verify-email', b),
-  resend: (email: string) => api.post('/api/auth/resend-verification', { email }),
-  login: (b: { email: string; password: string; totpCode?: string | undefined; passkey?: unknown }) => api.post<AuthResponse>('/api/auth/login', b),
-  forgot: (email: string) => api.post('/api/auth/forgot-password', { email }),
-  reset: (b: { token: string; newPassword: string }) => api.post('/api/auth/reset-password', b),
+  signup: (body: RouteBody<typeof apiRoutes.auth.signup>) => api.call(apiRoutes.auth.signup, { body }),
+  verify: (body: RouteBody<typeof apiRoutes.auth.verifyEmail>) => api.call(apiRoutes.auth.verifyEmail, { body }),
+  resend: (email: string) => api.call(apiRoutes.auth.resendVerification, { body: { email } }),
+  login: (body: RouteBody<typeof apiRoutes.auth.login>) => api.call(apiRoutes.auth.login, { body }),
+  forgot: (email: string) => api.call(apiRoutes.auth.forgotPassword, { body: { email } }),
+  reset: (body: RouteBody<typeof apiRoutes.auth.resetPassword>) => api.call(apiRoutes.auth.resetPassword, { body }),
   // The first administrator (the setup link an embedded start prints). A 401 here is a wrong code, not a session.
-  setupBegin: (token: string) => api.post<SetupBeginResponse>('/api/setup/begin', { token }, { skipRefresh: true }),
-  setupComplete: (b: { token: string; email: string; name: string; password: string; totpCode: string }) =>
-    api.post<SetupCompleteResponse>('/api/setup/complete', b, { skipRefresh: true }),
+  setupBegin: (token: string) => api.call(apiRoutes.setup.begin, { body: { token }, skipRefresh: true }),
+  setupComplete: (body: RouteBody<typeof apiRoutes.setup.complete>) => api.call(apiRoutes.setup.complete, { body, skipRefresh: true }),
 });
 
 /** Only same-site paths are followed after login (no open redirect through ?next=). */

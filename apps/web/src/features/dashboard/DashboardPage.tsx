@@ -1,6 +1,6 @@
 import { lazy, Suspense, useState } from 'react';
 import { Link } from 'react-router';
-import { useAuth } from '../../app/auth.tsx';
+import { useAuth } from '../../shared/auth.ts';
 import { formatAmount, formatPrice, formatUsd, isNegative } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { AssetIcon } from '../../ui/badges.tsx';

@@ -1,18 +1,19 @@
-import type { Portfolio } from '@cryptovault/contract';
+import { apiRoutes, type portfolioRange } from '@cryptovault/contract';
+import type { z } from 'zod';
 import { useQuery } from '@tanstack/react-query';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { qk } from '../../shared/queryKeys.ts';
 
 export function usePortfolio() {
   const api = useApi();
-  return useQuery({ queryKey: qk.portfolio, queryFn: () => api.get<Portfolio>('/api/portfolio'), refetchInterval: 30_000 });
+  return useQuery({ queryKey: qk.portfolio, queryFn: () => api.call(apiRoutes.portfolio.get), refetchInterval: 30_000 });
 }
 
-export function usePortfolioHistory(range: string) {
+export function usePortfolioHistory(range: z.infer<typeof portfolioRange>) {
   const api = useApi();
   return useQuery({
     queryKey: qk.portfolioHistory(range),
-    queryFn: () => api.get<{ items: { time: string; valueUsd: string }[] }>('/api/portfolio/history', { range }),
+    queryFn: () => api.call(apiRoutes.portfolio.history, { query: { range } }),
     staleTime: 60_000,
   });
 }

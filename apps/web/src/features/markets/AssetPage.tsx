@@ -1,7 +1,7 @@
 import type { HistoryInterval } from '@cryptovault/contract';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useAuth } from '../../app/auth.tsx';
+import { useAuth } from '../../shared/auth.ts';
 import { formatCompactUsd, formatPercent, formatPrice, isNegative } from '../../lib/money.ts';
 import { useAssetSubscription, useLivePrice, useTradingPairs } from '../../shared/market.ts';
 import { OrderForm } from '../../shared/OrderForm.tsx';

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import { useAuth } from '../../app/auth.tsx';
+import { useAuth } from '../../shared/auth.ts';
 import { useAssets } from '../../shared/market.ts';
 import { QueryState } from '../../ui/states.tsx';
 import { MarketTable } from './MarketTable.tsx';

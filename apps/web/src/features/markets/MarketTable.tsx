@@ -2,7 +2,8 @@ import type { Asset } from '@cryptovault/contract';
 import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { compareDecimal, formatCompactUsd, formatPercent, formatPrice, isNegative } from '../../lib/money.ts';
-import { priceStore, useAssetSubscription, useLivePriceVersion } from '../../shared/market.ts';
+import { useAssetSubscription, useLivePriceVersion } from '../../shared/market.ts';
+import { useServices } from '../../shared/services.ts';
 import { AssetIcon } from '../../ui/badges.tsx';
 import { Sparkline } from '../../ui/Sparkline.tsx';
 import { useHistory } from './api.ts';
@@ -11,7 +12,7 @@ type SortKey = 'rank' | 'name' | 'price' | 'change' | 'marketCap';
 
 function RowSparkline({ asset }: { asset: Asset }) {
   const h = useHistory(asset.id, 'h1', 86_400_000);
-  const live = priceStore.get(asset.id);
+  const live = useServices().prices.get(asset.id);
   const points = (h.data?.items ?? []).map((p) => p.priceUsd);
   if (live) points.push(live);
   return <Sparkline points={points} label={`${asset.name} over the last 24 hours`} />;
@@ -22,11 +23,12 @@ export function MarketTable({ assets, limit, showControls = true }: { assets: As
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<{ key: SortKey; dir: 1 | -1 }>({ key: 'rank', dir: 1 });
   const navigate = useNavigate();
+  const { prices } = useServices();
   useLivePriceVersion();
   useAssetSubscription(useMemo(() => assets.map((a) => a.id), [assets]));
 
   const rows = assets
-    .map((a) => ({ ...a, priceUsd: priceStore.get(a.id) ?? a.priceUsd }))
+    .map((a) => ({ ...a, priceUsd: prices.get(a.id) ?? a.priceUsd }))
     .filter((a) => {
       const q = query.trim().toLowerCase();
       return !q || a.name.toLowerCase().includes(q) || a.symbol.toLowerCase().includes(q);

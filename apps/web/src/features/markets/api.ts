@@ -1,11 +1,11 @@
-import type { Asset, HistoryInterval, HistoryResponse } from '@cryptovault/contract';
+import { apiRoutes, type HistoryInterval } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { qk } from '../../shared/queryKeys.ts';
 
 export function useAsset(id: string) {
   const api = useApi();
-  return useQuery({ queryKey: qk.asset(id), queryFn: () => api.get<Asset>(`/api/crypto/${encodeURIComponent(id)}`), refetchInterval: 30_000 });
+  return useQuery({ queryKey: qk.asset(id), queryFn: () => api.call(apiRoutes.markets.asset, { params: { id } }), refetchInterval: 30_000 });
 }
 
 export const INTERVALS: { value: HistoryInterval; label: string; spanMs: number }[] = [
@@ -21,7 +21,7 @@ export function useHistory(id: string, interval: HistoryInterval, spanMs: number
     queryKey: qk.history(id, `${interval}:${spanMs}`),
     queryFn: () => {
       const end = Date.now();
-      return api.get<HistoryResponse>(`/api/crypto/${encodeURIComponent(id)}/history`, { interval, start: end - spanMs, end });
+      return api.call(apiRoutes.markets.history, { params: { id }, query: { interval, start: end - spanMs, end } });
     },
     staleTime: 5 * 60_000,
   });

@@ -1,11 +1,10 @@
-import type { PolHistory, PolPublication } from '@cryptovault/contract';
 import { type InclusionProof, type VerificationResult, verifyInclusionProof } from '@cryptovault/contract/pol/verify';
-import { useQuery } from '@tanstack/react-query';
 import { type ChangeEvent, useState } from 'react';
-import { useAuth } from '../../app/auth.tsx';
-import { useApi } from '../../app/services.ts';
+import { useAuth } from '../../shared/auth.ts';
+import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { QueryState } from '../../ui/states.tsx';
+import { fetchMyProof, usePolHistory, usePolPublication } from './api.ts';
 
 /**
  * Proof of liabilities: what the platform published (signed root, liabilities, declared reserves) and, for a
@@ -23,8 +22,8 @@ interface Checked {
 export default function ProofPage() {
   const api = useApi();
   const { user } = useAuth();
-  const pub = useQuery({ queryKey: ['pol'], queryFn: () => api.get<PolPublication>('/api/proof-of-liabilities') });
-  const history = useQuery({ queryKey: ['pol', 'history'], queryFn: () => api.get<PolHistory>('/api/proof-of-liabilities/history', { limit: 10 }) });
+  const pub = usePolPublication();
+  const history = usePolHistory();
   const [checked, setChecked] = useState<Checked | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -44,7 +43,7 @@ export default function ProofPage() {
     setBusy(true);
     setError(null);
     try {
-      const proof = await api.get<InclusionProof>('/api/proof-of-liabilities/my-proof');
+      const proof = await fetchMyProof(api);
       const blob = new Blob([JSON.stringify(proof, null, 2)], { type: 'application/json' });
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');

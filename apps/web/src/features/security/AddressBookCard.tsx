@@ -1,7 +1,7 @@
 import { createWithdrawalAddressRequest, type WithdrawalAddress } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { qk } from '../../shared/queryKeys.ts';
@@ -18,7 +18,7 @@ export function AddAddressForm({ initial, onAdded }: { initial?: { asset?: strin
   const [form, setForm] = useState({ asset: initial?.asset ?? 'BTC', address: initial?.address ?? '', network: initial?.network ?? '', label: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const add = useMutation({
-    mutationFn: (body: unknown) => api.addAddress(body),
+    mutationFn: api.addAddress,
     onSuccess: (a) => {
       toast.show('success', 'Address added', `Open the link we emailed you to confirm it. It becomes usable from ${when(a.usableAt)}.`);
       setForm((f) => ({ ...f, address: '', label: '' }));

@@ -1,7 +1,7 @@
 import { antiPhishingCode } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { qk } from '../../shared/queryKeys.ts';
 import { Field, FormError, SubmitButton } from '../../ui/Field.tsx';

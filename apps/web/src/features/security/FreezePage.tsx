@@ -1,7 +1,7 @@
 import type { FreezeState } from '@cryptovault/contract';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { AuthCard, FormError } from '../auth/AuthCard.tsx';
 import { securityApi } from './api.ts';

@@ -1,8 +1,8 @@
-import type { PasskeyInfo, SecurityEvent, SessionInfo } from '@cryptovault/contract';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { SecurityEvent } from '@cryptovault/contract';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useAuth } from '../../app/auth.tsx';
-import { useApi } from '../../app/services.ts';
+import { useAuth } from '../../shared/auth.ts';
+import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { describePasskeyError, passkeyRegistration, passkeysSupported } from '../../lib/passkeys.ts';
 import { qk } from '../../shared/queryKeys.ts';
@@ -12,6 +12,7 @@ import { useToast } from '../../ui/Toasts.tsx';
 import { TwoFactorCard } from '../settings/TwoFactorCard.tsx';
 import { AddressBookCard } from './AddressBookCard.tsx';
 import { AntiPhishingCard } from './AntiPhishingCard.tsx';
+import { securityApi, useBackupCodes, usePasskeys, useSecurityEvents, useSessions } from './api.ts';
 
 /**
  * /security: sessions and devices, second factors (TOTP, passkeys, backup codes), the anti-phishing code, the
@@ -46,10 +47,10 @@ export function SessionsCard() {
   const qc = useQueryClient();
   const toast = useToast();
   const { logout } = useAuth();
-  const sessions = useQuery({ queryKey: qk.sessions, queryFn: () => api.get<{ items: SessionInfo[] }>('/api/auth/sessions') });
+  const sessions = useSessions();
   const refresh = () => void qc.invalidateQueries({ queryKey: qk.sessions });
   const revoke = useMutation({
-    mutationFn: (id: string) => api.del(`/api/auth/sessions/${id}`),
+    mutationFn: securityApi(api).revokeSession,
     onSuccess: () => {
       toast.show('success', 'Session revoked');
       refresh();
@@ -57,7 +58,7 @@ export function SessionsCard() {
     onError: (e) => toast.show('error', 'Could not revoke', describeError(e)),
   });
   const others = useMutation({
-    mutationFn: () => api.post('/api/auth/logout-others'),
+    mutationFn: securityApi(api).logoutOthers,
     onSuccess: () => {
       toast.show('success', 'Signed out everywhere else');
       refresh();
@@ -124,7 +125,7 @@ export function PasskeysCard() {
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [codes, setCodes] = useState<string[] | null>(null);
-  const list = useQuery({ queryKey: qk.passkeys, queryFn: () => api.get<{ items: PasskeyInfo[] }>('/api/auth/passkeys') });
+  const list = usePasskeys();
   const changed = () => {
     for (const key of [qk.passkeys, qk.backupCodes, qk.sessions, qk.securityEvents]) void qc.invalidateQueries({ queryKey: key });
   };
@@ -135,9 +136,9 @@ export function PasskeysCard() {
     setBusy(true);
     try {
       // Both requests need a recent step-up with the password: the first one asks for it (StepUpDialog).
-      const { options } = await api.post<{ options: unknown }>('/api/auth/passkeys/registration-options');
+      const { options } = await securityApi(api).passkeyRegistrationOptions();
       const response = await passkeyRegistration(options);
-      const r = await api.post<{ passkey: PasskeyInfo; backupCodes?: string[] }>('/api/auth/passkeys', { ...(name.trim() ? { name: name.trim() } : {}), response });
+      const r = await securityApi(api).registerPasskey({ ...(name.trim() ? { name: name.trim() } : {}), response });
       if (r.backupCodes) setCodes(r.backupCodes);
       setName('');
       toast.show('success', 'Passkey added', 'Every other session was signed out.');
@@ -150,7 +151,7 @@ export function PasskeysCard() {
   }
 
   const remove = useMutation({
-    mutationFn: (id: string) => api.del(`/api/auth/passkeys/${id}`),
+    mutationFn: securityApi(api).removePasskey,
     onSuccess: () => {
       toast.show('info', 'Passkey removed', 'Every other session was signed out.');
       changed();
@@ -207,9 +208,9 @@ export function BackupCodesCard() {
   const qc = useQueryClient();
   const toast = useToast();
   const [codes, setCodes] = useState<string[] | null>(null);
-  const status = useQuery({ queryKey: qk.backupCodes, queryFn: () => api.get<{ remaining: number; available: boolean }>('/api/auth/backup-codes') });
+  const status = useBackupCodes();
   const regenerate = useMutation({
-    mutationFn: () => api.post<{ backupCodes: string[] }>('/api/auth/backup-codes/regenerate'),
+    mutationFn: securityApi(api).regenerateBackupCodes,
     onSuccess: (r) => {
       setCodes(r.backupCodes);
       toast.show('success', 'New backup codes', 'The old ones no longer work.');
@@ -281,8 +282,7 @@ function eventDetail(e: SecurityEvent): string | null {
 }
 
 export function SecurityEventsCard() {
-  const api = useApi();
-  const events = useQuery({ queryKey: qk.securityEvents, queryFn: () => api.get<{ items: SecurityEvent[] }>('/api/auth/security-events', { limit: 30 }) });
+  const events = useSecurityEvents();
   return (
     <section className="card" aria-labelledby="events-title">
       <h2 id="events-title">Recent security events</h2>

@@ -1,8 +1,8 @@
 import { unfreezeRequest } from '@cryptovault/contract';
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { useAuth } from '../../app/auth.tsx';
-import { useApi } from '../../app/services.ts';
+import { useAuth } from '../../shared/auth.ts';
+import { useApi } from '../../shared/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { Field } from '../../ui/Field.tsx';
 import { AuthCard, FormError } from '../auth/AuthCard.tsx';

@@ -2,11 +2,12 @@ import { changePasswordRequest, updateProfileRequest } from '@cryptovault/contra
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { useAuth } from '../../app/auth.tsx';
-import { useApi } from '../../app/services.ts';
+import { useAuth } from '../../shared/auth.ts';
+import { useApi } from '../../shared/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { Field, FormError } from '../../ui/Field.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { settingsApi } from './api.ts';
 
 function ProfileCard() {
   const api = useApi();
@@ -15,7 +16,7 @@ function ProfileCard() {
   const [name, setName] = useState(user?.name ?? '');
   const [errors, setErrors] = useState<FieldErrors>({});
   const save = useMutation({
-    mutationFn: (body: unknown) => api.patch('/api/auth/me', body),
+    mutationFn: settingsApi(api).updateProfile,
     onSuccess: async () => {
       toast.show('success', 'Profile saved');
       await refreshUser();
@@ -50,7 +51,7 @@ function PasswordCard() {
   const [form, setForm] = useState({ currentPassword: '', newPassword: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const change = useMutation({
-    mutationFn: (body: unknown) => api.post('/api/auth/change-password', body),
+    mutationFn: settingsApi(api).changePassword,
     onSuccess: () => {
       toast.show('success', 'Password changed', 'Every other session was signed out.');
       setForm({ currentPassword: '', newPassword: '' });

@@ -1,11 +1,12 @@
 import { twoFactorEnableRequest } from '@cryptovault/contract';
 import { type FormEvent, useState } from 'react';
-import { useAuth } from '../../app/auth.tsx';
-import { useApi } from '../../app/services.ts';
+import { useAuth } from '../../shared/auth.ts';
+import { useApi } from '../../shared/services.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { AuthenticatorKey } from '../../ui/AuthenticatorKey.tsx';
 import { Field, FormError } from '../../ui/Field.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { settingsApi } from './api.ts';
 
 interface Setup {
   secret: string;
@@ -37,7 +38,7 @@ export function TwoFactorCard() {
   const start = () =>
     run(async () => {
       setErrors({});
-      setSetup(await api.post<Setup>('/api/auth/2fa/setup'));
+      setSetup(await settingsApi(api).twoFactorSetup());
     });
 
   function enable(e: FormEvent) {
@@ -45,7 +46,7 @@ export function TwoFactorCard() {
     const v = validate(twoFactorEnableRequest, { code });
     if (!v.ok) return setErrors(v.errors);
     void run(async () => {
-      const r = await api.post<{ backupCodes: string[] }>('/api/auth/2fa/enable', v.data);
+      const r = await settingsApi(api).twoFactorEnable(v.data);
       setBackupCodes(r.backupCodes);
       setSetup(null);
       setCode('');
@@ -60,7 +61,7 @@ export function TwoFactorCard() {
   function disable(e: FormEvent) {
     e.preventDefault();
     void run(async () => {
-      await api.post('/api/auth/2fa/disable');
+      await settingsApi(api).twoFactorDisable();
       setCode('');
       setErrors({});
       setBackupCodes(null);

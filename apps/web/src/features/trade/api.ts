@@ -1,6 +1,6 @@
-import type { Order } from '@cryptovault/contract';
+import { apiRoutes } from '@cryptovault/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { useFallbackInterval } from '../../shared/market.ts';
 import { qk } from '../../shared/queryKeys.ts';
 
@@ -9,7 +9,7 @@ export function useOrders(status: 'open' | 'closed' | 'all', symbol?: string) {
   const refetchInterval = useFallbackInterval();
   return useQuery({
     queryKey: [...qk.orders, status, symbol ?? ''],
-    queryFn: () => api.get<{ items: Order[]; nextCursor: string | null }>('/api/orders', { status, symbol, limit: 50 }),
+    queryFn: () => api.call(apiRoutes.orders.list, { query: { status, symbol, limit: 50 } }),
     refetchInterval,
   });
 }
@@ -18,7 +18,7 @@ export function useCancelOrder() {
   const api = useApi();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => api.del<Order>(`/api/orders/${id}`),
+    mutationFn: (id: string) => api.call(apiRoutes.orders.cancel, { params: { id } }),
     onSettled: () => {
       for (const key of [qk.orders, qk.balances, qk.portfolio]) void qc.invalidateQueries({ queryKey: key });
     },

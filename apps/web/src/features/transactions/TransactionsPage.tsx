@@ -1,14 +1,13 @@
-import type { Transaction } from '@cryptovault/contract';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { transactionType } from '@cryptovault/contract';
 import { useState } from 'react';
-import { useApi } from '../../app/services.ts';
+import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { formatAmount, isNegative } from '../../lib/money.ts';
-import { qk } from '../../shared/queryKeys.ts';
 import { humanize } from '../../ui/badges.tsx';
 import { Field, SelectField } from '../../ui/Field.tsx';
 import { Empty, ErrorState, Loading } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { exportTransactionsCsv, useTransactions } from './api.ts';
 
 const TYPES = ['', 'deposit', 'withdrawal', 'trade', 'fee', 'transfer_in', 'transfer_out', 'adjustment'];
 
@@ -21,19 +20,14 @@ export default function TransactionsPage() {
   const toast = useToast();
   const [filters, setFilters] = useState({ type: '', asset: '', from: '', to: '' });
   const [exporting, setExporting] = useState(false);
-  const query = { type: filters.type || undefined, asset: filters.asset.trim().toUpperCase() || undefined, from: startOf(filters.from), to: endOf(filters.to) };
-  const list = useInfiniteQuery({
-    queryKey: [...qk.transactions, query],
-    queryFn: ({ pageParam }) => api.get<{ items: Transaction[]; nextCursor: string | null }>('/api/transactions', { ...query, limit: 50, cursor: pageParam }),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const query = { type: transactionType.safeParse(filters.type).data, asset: filters.asset.trim().toUpperCase() || undefined, from: startOf(filters.from), to: endOf(filters.to) };
+  const list = useTransactions(query);
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   async function exportCsv() {
     setExporting(true);
     try {
-      const res = await api.raw('GET', '/api/transactions/export', { query: { format: 'csv', from: query.from, to: query.to }, headers: { accept: 'text/csv' } });
+      const res = await exportTransactionsCsv(api, query);
       const blob = await res.blob();
       const url = URL.createObjectURL(blob);
       const a = document.createElement('a');

@@ -1,15 +1,15 @@
-import { createDepositRequest, type Deposit } from '@cryptovault/contract';
+import { createDepositRequest, type Deposit, type Page } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi, useServices } from '../../app/services.ts';
-import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
+import { useApi, useServices } from '../../shared/services.ts';
+import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount, formatUsd } from '../../lib/money.ts';
 import { qk } from '../../shared/queryKeys.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
-import { PAY_CURRENCIES, useDeposits } from './api.ts';
+import { PAY_CURRENCIES, useDeposits, walletApi } from './api.ts';
 import { Qr } from './Qr.tsx';
 
 const FINAL = new Set(['finished', 'failed', 'refunded', 'expired']);
@@ -19,7 +19,7 @@ function DepositCard({ d }: { d: Deposit }) {
   const qc = useQueryClient();
   const toast = useToast();
   const simulate = useMutation({
-    mutationFn: (status: string) => api.post(`/api/dev/deposits/${d.id}/complete`, { status }),
+    mutationFn: (status: 'confirming' | 'partially_paid' | 'finished' | 'failed' | 'expired') => walletApi(api).devCompleteDeposit(d.id, { status }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: qk.deposits }),
     onError: (e) => toast.show('error', 'Simulation failed', String(e instanceof Error ? e.message : e)),
   });
@@ -96,10 +96,10 @@ export function DepositPanel() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const [currentId, setCurrentId] = useState<string | null>(null);
   const create = useMutation({
-    mutationFn: (body: unknown) => api.post<Deposit>('/api/wallet/deposits', body, { idempotencyKey: newIdempotencyKey() }),
+    mutationFn: walletApi(api).createDeposit,
     onSuccess: (d) => {
       setCurrentId(d.id);
-      qc.setQueryData<{ items: Deposit[]; nextCursor: string | null }>(qk.deposits, (old) => (old ? { ...old, items: [d, ...old.items.filter((x) => x.id !== d.id)] } : old));
+      qc.setQueryData<Page<Deposit>>(qk.deposits, (old) => (old ? { ...old, items: [d, ...old.items.filter((x) => x.id !== d.id)] } : old));
       void qc.invalidateQueries({ queryKey: qk.deposits });
     },
     onError: (e) => setErrors(serverErrors(e, { MIN_AMOUNT: 'amountUsd', LIMIT_EXCEEDED: 'amountUsd' })),

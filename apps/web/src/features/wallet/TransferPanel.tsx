@@ -1,15 +1,15 @@
-import { createTransferRequest, type Transfer } from '@cryptovault/contract';
+import { createTransferRequest } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useApi } from '../../app/services.ts';
-import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
+import { useApi } from '../../shared/services.ts';
+import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { qk } from '../../shared/queryKeys.ts';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
-import { useTransfers } from './api.ts';
+import { useTransfers, walletApi } from './api.ts';
 
 export function TransferPanel() {
   const api = useApi();
@@ -22,7 +22,7 @@ export function TransferPanel() {
   const [errors, setErrors] = useState<FieldErrors>({});
   const asset = form.asset || assets[0] || 'USD';
   const send = useMutation({
-    mutationFn: (body: unknown) => api.post<Transfer>('/api/wallet/transfers', body, { idempotencyKey: newIdempotencyKey() }),
+    mutationFn: walletApi(api).createTransfer,
     onSuccess: (t) => {
       toast.show('success', 'Transfer sent', `${formatAmount(t.amount, t.asset)} to ${t.counterpartyName || t.counterpartyEmail}`);
       setForm((f) => ({ ...f, amount: '', note: '' }));

@@ -1,11 +1,11 @@
-import { createWithdrawalRequest, type Withdrawal } from '@cryptovault/contract';
+import { createWithdrawalRequest } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import { useAuth } from '../../app/auth.tsx';
-import { useApi } from '../../app/services.ts';
+import { useAuth } from '../../shared/auth.ts';
+import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
-import { type FieldErrors, newIdempotencyKey, serverErrors, validate } from '../../lib/forms.ts';
+import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { qk } from '../../shared/queryKeys.ts';
@@ -15,7 +15,7 @@ import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { AddAddressForm } from '../security/AddressBookCard.tsx';
 import { addressState, useAddressBook } from '../security/api.ts';
-import { useWithdrawals } from './api.ts';
+import { useWithdrawals, walletApi } from './api.ts';
 
 export function WithdrawPanel() {
   const api = useApi();
@@ -38,7 +38,7 @@ export function WithdrawPanel() {
     for (const key of [qk.withdrawals, qk.balances, qk.transactions]) void qc.invalidateQueries({ queryKey: key });
   };
   const create = useMutation({
-    mutationFn: (body: unknown) => api.post<Withdrawal>('/api/wallet/withdrawals', body, { idempotencyKey: newIdempotencyKey() }),
+    mutationFn: walletApi(api).createWithdrawal,
     onSuccess: (w) => {
       setForm((f) => ({ ...f, amount: '' }));
       toast.show('success', 'Withdrawal requested', `${formatAmount(w.amount, w.asset)} is waiting for review.`);
@@ -47,7 +47,7 @@ export function WithdrawPanel() {
     onError: (e) => setErrors(serverErrors(e, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount', ADDRESS_BOOK_ONLY: 'address', INVALID_STATE: 'addressId' })),
   });
   const cancel = useMutation({
-    mutationFn: (id: string) => api.post<Withdrawal>(`/api/wallet/withdrawals/${id}/cancel`),
+    mutationFn: walletApi(api).cancelWithdrawal,
     onSuccess: () => {
       toast.show('success', 'Withdrawal canceled', 'The locked amount is available again.');
       refresh();

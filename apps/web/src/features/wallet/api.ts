@@ -1,26 +1,38 @@
-import type { Deposit, Transfer, Withdrawal } from '@cryptovault/contract';
+import { apiRoutes, type RouteBody } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
-import { useApi } from '../../app/services.ts';
+import type { ApiClient } from '../../lib/apiClient.ts';
+import { newIdempotencyKey } from '../../lib/forms.ts';
+import { useApi } from '../../shared/services.ts';
 import { useFallbackInterval } from '../../shared/market.ts';
 import { qk } from '../../shared/queryKeys.ts';
-
-type Page<T> = { items: T[]; nextCursor: string | null };
 
 export function useDeposits() {
   const api = useApi();
   const refetchInterval = useFallbackInterval();
-  return useQuery({ queryKey: qk.deposits, queryFn: () => api.get<Page<Deposit>>('/api/wallet/deposits', { limit: 20 }), refetchInterval });
+  return useQuery({ queryKey: qk.deposits, queryFn: () => api.call(apiRoutes.wallet.deposits, { query: { limit: 20 } }), refetchInterval });
 }
 
 export function useWithdrawals() {
   const api = useApi();
   const refetchInterval = useFallbackInterval();
-  return useQuery({ queryKey: qk.withdrawals, queryFn: () => api.get<Page<Withdrawal>>('/api/wallet/withdrawals', { limit: 20 }), refetchInterval });
+  return useQuery({ queryKey: qk.withdrawals, queryFn: () => api.call(apiRoutes.wallet.withdrawals, { query: { limit: 20 } }), refetchInterval });
 }
 
 export function useTransfers() {
   const api = useApi();
-  return useQuery({ queryKey: qk.transfers, queryFn: () => api.get<Page<Transfer>>('/api/wallet/transfers', { limit: 20 }) });
+  return useQuery({ queryKey: qk.transfers, queryFn: () => api.call(apiRoutes.wallet.transfers, { query: { limit: 20 } }) });
+}
+
+/** The wallet's writes; each money movement carries a fresh Idempotency-Key, so a retried POST moves nothing twice. */
+export function walletApi(api: ApiClient) {
+  return {
+    createDeposit: (body: RouteBody<typeof apiRoutes.wallet.createDeposit>) => api.call(apiRoutes.wallet.createDeposit, { body, idempotencyKey: newIdempotencyKey() }),
+    /** Development only: settles a deposit as the payment provider would. */
+    devCompleteDeposit: (id: string, body: RouteBody<typeof apiRoutes.wallet.devCompleteDeposit>) => api.call(apiRoutes.wallet.devCompleteDeposit, { params: { id }, body }),
+    createWithdrawal: (body: RouteBody<typeof apiRoutes.wallet.createWithdrawal>) => api.call(apiRoutes.wallet.createWithdrawal, { body, idempotencyKey: newIdempotencyKey() }),
+    cancelWithdrawal: (id: string) => api.call(apiRoutes.wallet.cancelWithdrawal, { params: { id } }),
+    createTransfer: (body: RouteBody<typeof apiRoutes.wallet.createTransfer>) => api.call(apiRoutes.wallet.createTransfer, { body, idempotencyKey: newIdempotencyKey() }),
+  };
 }
 
 export const PAY_CURRENCIES = [

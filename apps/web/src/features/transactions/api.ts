@@ -1,0 +1,24 @@
+import { apiRoutes, type RouteQuery } from '@cryptovault/contract';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import type { ApiClient } from '../../lib/apiClient.ts';
+import { qk } from '../../shared/queryKeys.ts';
+import { useApi } from '../../shared/services.ts';
+
+export type TransactionFilters = Omit<NonNullable<RouteQuery<typeof apiRoutes.transactions.list>>, 'limit' | 'cursor'>;
+
+/** The ledger history, 50 rows a page, newest first. */
+export function useTransactions(filters: TransactionFilters) {
+  const api = useApi();
+  return useInfiniteQuery({
+    queryKey: [...qk.transactions, filters],
+    queryFn: ({ pageParam }) => api.call(apiRoutes.transactions.list, { query: { ...filters, limit: 50, cursor: pageParam } }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+/** The CSV download (a raw response: the body is not JSON). */
+export function exportTransactionsCsv(api: ApiClient, range: { from?: string | undefined; to?: string | undefined }): Promise<Response> {
+  const r = apiRoutes.transactions.export;
+  return api.raw(r.method, r.path, { query: { format: 'csv', from: range.from, to: range.to }, headers: { accept: 'text/csv' } });
+}
