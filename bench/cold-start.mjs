@@ -55,7 +55,9 @@ if (process.env.DATABASE_URL) {
 rmSync(tmp, { recursive: true, force: true });
 
 const base = results[1].median;
-const rows = results.map((r) => `| ${r.label} | ${r.median.toFixed(0)} ms | ${(r.median / base).toFixed(2)}× | ${r.samples.map((s) => s.toFixed(0)).join(', ')} |`);
+const rows = results.map(
+  (r) => `| ${r.label} | ${r.median.toFixed(0)} ms | ${(r.median / base).toFixed(2)}× | ${r.samples.map((s) => s.toFixed(0)).join(', ')} |`,
+);
 const md = `## Cold start (\`bench/cold-start.mjs\`)
 
 Spawn → first 200 from \`/health\`, median of ${runs} runs. Target: ≤ 1.0 s (stretch 0.6 s).

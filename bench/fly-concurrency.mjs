@@ -312,7 +312,11 @@ largest size still served in time: WebSocket ${served.websocket?.toLocaleString(
 Browsers reach the API through Vercel's rewrite on long-polling, so fly.toml is sized for polling clients (each holds
 about one connection, its pending long-poll): \`soft_limit = ${soft}\` (the largest size served with headroom: Fly
 routes new connections to, and starts, another machine above it) and \`hard_limit = ${hard}\` (${
-    served.polling && served.polling > soft ? 'the largest size still served in time' : firstFail.polling ? 'the first size no longer served in time' : '1.5 × soft: no size failed'
+    served.polling && served.polling > soft
+      ? 'the largest size still served in time'
+      : firstFail.polling
+        ? 'the first size no longer served in time'
+        : '1.5 × soft: no size failed'
   }: Fly sends no new connection beyond it).
 
 Rerun: \`npm run build && node bench/fly-concurrency.mjs\` as root (or \`npm run bench -- fly-concurrency\`). Measured ${new Date().toISOString().slice(0, 10)}.`;

@@ -93,7 +93,10 @@ async function signIn(base) {
   const outbox = await (await fetch(`${base}/api/dev/outbox?to=${encodeURIComponent(email)}`)).json();
   const code = /\b(\d{6})\b/.exec(outbox.items?.[0]?.text ?? '')?.[1];
   const verify = await fetch(`${base}/api/auth/verify-email`, { method: 'POST', headers: json, body: JSON.stringify({ email, code }) });
-  const cookies = verify.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookies = verify.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return verify.ok ? cookies : null;
 }
 
@@ -112,7 +115,8 @@ try {
     throw new Error(`${err.message}\n${appProc.stderr()}`);
   });
   const rows = [];
-  const record = (label, r) => rows.push(
+  const record = (label, r) =>
+    rows.push(
       `| ${label} | ${Math.round(r.rps)} | ${Math.round(r.helloRps)} | **${r.ratio.toFixed(2)}** | ${r.sliceMin.toFixed(2)}–${r.sliceMax.toFixed(2)} | ${r.p50} | ${r.p99} / ${r.worstP99} | ${r.non2xx} |`,
     );
   const hello = await compare(HELLO);

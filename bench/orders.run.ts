@@ -81,12 +81,19 @@ function pgbench(concurrency: number): { tps: number; p50: number; p99: number; 
     create table bench_history (id bigint generated always as identity primary key, aid int not null, delta numeric(38,18) not null, at timestamptz not null default now());
     insert into bench_accounts (id) select generate_series(1, ${USERS});`);
   const script = join(dir, 'tx.sql');
-  writeFileSync(script, `\\set aid random(1, ${USERS})\nBEGIN;\nUPDATE bench_accounts SET balance = balance + 1 WHERE id = :aid;\nINSERT INTO bench_history (aid, delta) VALUES (:aid, 1);\nEND;\n`);
+  writeFileSync(
+    script,
+    `\\set aid random(1, ${USERS})\nBEGIN;\nUPDATE bench_accounts SET balance = balance + 1 WHERE id = :aid;\nINSERT INTO bench_history (aid, delta) VALUES (:aid, 1);\nEND;\n`,
+  );
   const pg0 = pgCpuSeconds();
-  const out = execFileSync('pgbench', ['-n', '-M', 'extended', '-c', String(concurrency), '-j', '2', '-T', String(SECONDS), '-f', script, '-l', '--log-prefix', join(dir, 'log'), URL_], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const out = execFileSync(
+    'pgbench',
+    ['-n', '-M', 'extended', '-c', String(concurrency), '-j', '2', '-T', String(SECONDS), '-f', script, '-l', '--log-prefix', join(dir, 'log'), URL_],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
   const pgCpuMs = ((pgCpuSeconds() - pg0) * 1000) / Math.max(1, tps * SECONDS);
   const lat: number[] = [];
@@ -145,7 +152,11 @@ async function ordersSetup() {
   // commit: the same service over a writer with batches of one.
   const service = GROUP_COMMIT
     ? root.trading.orders
-    : new OrdersService(platform, root.trading.engine, new LedgerWriter(platform.database.db, { maxInFlight: POOL, maxBatch: 1, onBatch: (n) => platform.metrics.marketFillBatch.observe(n) }));
+    : new OrdersService(
+        platform,
+        root.trading.engine,
+        new LedgerWriter(platform.database.db, { maxInFlight: POOL, maxBatch: 1, onBatch: (n) => platform.metrics.marketFillBatch.observe(n) }),
+      );
   // Warm-up: every user's BTC account and every platform shard exist before the clock starts.
   for (const userId of users) await service.place(userId, { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' }, null);
   return { platform, service, users };
@@ -224,30 +235,30 @@ function tickEvaluation(): { build: number; quiet: number; trigger100: number; f
 
 await adminQuery(`create database "${RUN_DB}"`);
 try {
-const setup = await ordersSetup();
-const levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun; keyed: OrdersRun }[] = [];
-for (const c of LEVELS) {
-  const base = pgbench(c);
-  const ours = await orders(setup, c, false);
-  const keyed = await orders(setup, c, true);
-  levels.push({ c, base, ours, keyed });
-  console.error(`${c} clients: pgbench ${base.tps.toFixed(0)}/s, orders ${ours.ops.toFixed(0)}/s, with Idempotency-Key ${keyed.ops.toFixed(0)}/s`);
-}
-const reconciled = (await reconcile(setup.platform.database.db)).ok;
-await setup.platform.close();
-report(levels, reconciled);
+  const setup = await ordersSetup();
+  const levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun; keyed: OrdersRun }[] = [];
+  for (const c of LEVELS) {
+    const base = pgbench(c);
+    const ours = await orders(setup, c, false);
+    const keyed = await orders(setup, c, true);
+    levels.push({ c, base, ours, keyed });
+    console.error(`${c} clients: pgbench ${base.tps.toFixed(0)}/s, orders ${ours.ops.toFixed(0)}/s, with Idempotency-Key ${keyed.ops.toFixed(0)}/s`);
+  }
+  const reconciled = (await reconcile(setup.platform.database.db)).ok;
+  await setup.platform.close();
+  report(levels, reconciled);
 } finally {
   await adminQuery(`drop database if exists "${RUN_DB}" with (force)`);
 }
 
 function report(levels: { c: number; base: ReturnType<typeof pgbench>; ours: OrdersRun; keyed: OrdersRun }[], reconciled: boolean): void {
-const tick = tickEvaluation();
-const f = (n: number, d = 1) => n.toFixed(d);
-const met = levels.filter((l) => l.ours.ops / l.base.tps >= 0.5 && l.ours.p99 <= 50).map((l) => l.c);
-const row = (c: number, base: ReturnType<typeof pgbench>, ours: OrdersRun, what: string) =>
-  `| ${c} | ${what} | ${f(base.tps, 0)} | ${f(base.p50, 2)} / ${f(base.p99, 2)} | ${f(ours.ops, 0)} | ${f(ours.p50, 2)} / ${f(ours.p99, 2)} | ${f(ours.perBatch)} | **${f(ours.ops / base.tps, 2)}** | ${f(ours.pgCpuMs, 2)} / ${f(base.pgCpuMs, 2)} | ${f(ours.cpuMs, 2)} |`;
-const rowsMd = levels.flatMap(({ c, base, ours, keyed }) => [row(c, base, ours, 'no key'), row(c, base, keyed, 'Idempotency-Key')]).join('\n');
-const md = `## Orders (bench/orders.mjs)
+  const tick = tickEvaluation();
+  const f = (n: number, d = 1) => n.toFixed(d);
+  const met = levels.filter((l) => l.ours.ops / l.base.tps >= 0.5 && l.ours.p99 <= 50).map((l) => l.c);
+  const row = (c: number, base: ReturnType<typeof pgbench>, ours: OrdersRun, what: string) =>
+    `| ${c} | ${what} | ${f(base.tps, 0)} | ${f(base.p50, 2)} / ${f(base.p99, 2)} | ${f(ours.ops, 0)} | ${f(ours.p50, 2)} / ${f(ours.p99, 2)} | ${f(ours.perBatch)} | **${f(ours.ops / base.tps, 2)}** | ${f(ours.pgCpuMs, 2)} / ${f(base.pgCpuMs, 2)} | ${f(ours.cpuMs, 2)} |`;
+  const rowsMd = levels.flatMap(({ c, base, ours, keyed }) => [row(c, base, ours, 'no key'), row(c, base, keyed, 'Idempotency-Key')]).join('\n');
+  const md = `## Orders (bench/orders.mjs)
 
 \`node bench/orders.mjs\` (or \`npm run bench -- orders\`), PostgreSQL at \`BENCH_DATABASE_URL\` (a fresh database per
 run). At each level of concurrency, in the same run: \`pgbench\` with that many clients running one \`UPDATE\` + one
@@ -260,7 +271,14 @@ with the order and its entry, as the web app's orders are).${GROUP_COMMIT ? '' :
 |---|---|---|---|---|---|---|---|---|---|
 ${rowsMd}
 
-Target ratio ≥ 0.5 with p99 ≤ 50 ms: ${met.length ? `met at ${met.join(', ')} clients` : 'not met'}${met.length && met.length < levels.length ? `, not at ${levels.filter((l) => !met.includes(l.c)).map((l) => l.c).join(', ')}` : ''}.
+Target ratio ≥ 0.5 with p99 ≤ 50 ms: ${met.length ? `met at ${met.join(', ')} clients` : 'not met'}${
+    met.length && met.length < levels.length
+      ? `, not at ${levels
+          .filter((l) => !met.includes(l.c))
+          .map((l) => l.c)
+          .join(', ')}`
+      : ''
+  }.
 Refused: ${levels.reduce((a, l) => a + l.ours.refused + l.keyed.refused, 0)}. Books reconciled after the run: ${reconciled ? 'yes (zero drift)' : '**NO**'}.
 PostgreSQL CPU counts every server process on this host.
 
@@ -278,6 +296,6 @@ refuses another.
 
 Engine, 100 000 open orders in one symbol: building the book ${f(tick.build)} ms; evaluating a tick that triggers
 nothing p99 ${f(tick.quiet, 4)} ms; a tick that triggers ~${tick.fired} orders p50 ${f(tick.trigger100, 3)} ms (target ≤ 5 ms).`;
-console.log(md);
-writeSection('orders', md);
+  console.log(md);
+  writeSection('orders', md);
 }

@@ -152,7 +152,10 @@ ${phaseLines.join('\n')}`,
 }
 
 const treeMb = async (db: Parameters<typeof rows>[0]): Promise<number> => {
-  const [r] = await rows<{ mb: string }>(db, sql`select ((pg_total_relation_size('pol_leaves') + pg_total_relation_size('pol_nodes'))::float / 1048576)::text as mb`);
+  const [r] = await rows<{ mb: string }>(
+    db,
+    sql`select ((pg_total_relation_size('pol_leaves') + pg_total_relation_size('pol_nodes'))::float / 1048576)::text as mb`,
+  );
   return Number(r!.mb);
 };
 
@@ -200,7 +203,10 @@ async function main(): Promise<void> {
       clearInterval(sampler);
       const tree = (await treeMb(platform.database.db)) - treeBefore;
 
-      const users = await rows<{ id: string }>(platform.database.db, sql`select user_id::text as id from pol_leaves where snapshot_id = ${record.snapshotId}::uuid order by random() limit ${PROOFS}`);
+      const users = await rows<{ id: string }>(
+        platform.database.db,
+        sql`select user_id::text as id from pol_leaves where snapshot_id = ${record.snapshotId}::uuid order by random() limit ${PROOFS}`,
+      );
       const fetchMs: number[] = [];
       const verifyMs: number[] = [];
       for (const u of users) {

@@ -73,15 +73,35 @@ async function row(label, n, cmd, args, env) {
 // Embedded mode whatever the shell has set: that is what `npm start` gives a developer.
 const embedded = (dir) => ({ DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '', UPSTASH_REDIS_REST_URL: '', UPSTASH_REDIS_REST_TOKEN: '' });
 const results = [];
-results.push(await row('baseline: bare `node -e` HTTP server', runs, process.execPath, ['-e', "require('node:http').createServer((q, s) => s.end('ok')).listen(+process.env.PORT, '127.0.0.1')"], {}));
+results.push(
+  await row(
+    'baseline: bare `node -e` HTTP server',
+    runs,
+    process.execPath,
+    ['-e', "require('node:http').createServer((q, s) => s.end('ok')).listen(+process.env.PORT, '127.0.0.1')"],
+    {},
+  ),
+);
 if (!process.argv.includes('--no-build-row')) {
-  results.push(await row('`npm start` after a source change: build + new data directory', 1, 'npm', ['start', '--', '--rebuild'], embedded(join(tmp, 'built'))));
+  results.push(
+    await row('`npm start` after a source change: build + new data directory', 1, 'npm', ['start', '--', '--rebuild'], embedded(join(tmp, 'built'))),
+  );
 }
-results.push(await row('`npm start`, first start on a new data directory (build current)', Math.min(runs, 3), 'npm', ['start'], (i) => embedded(join(tmp, `new-${i}`))));
+results.push(
+  await row('`npm start`, first start on a new data directory (build current)', Math.min(runs, 3), 'npm', ['start'], (i) => embedded(join(tmp, `new-${i}`))),
+);
 const dataDir = join(tmp, 'data');
 await once('prepare', 'npm', ['start'], embedded(dataDir));
 results.push(await row('`npm start`, restart on the existing data directory', runs, 'npm', ['start'], embedded(dataDir)));
-results.push(await row('built server directly (`node --enable-source-maps apps/api/dist/server.js`), restart', runs, process.execPath, ['--enable-source-maps', 'apps/api/dist/server.js'], embedded(dataDir)));
+results.push(
+  await row(
+    'built server directly (`node --enable-source-maps apps/api/dist/server.js`), restart',
+    runs,
+    process.execPath,
+    ['--enable-source-maps', 'apps/api/dist/server.js'],
+    embedded(dataDir),
+  ),
+);
 if (alsoNode) {
   const version = execFileSync(alsoNode, ['--version']).toString().trim();
   const onIt = { ...embedded(dataDir), PATH: `${dirname(alsoNode)}:${process.env.PATH}` };
@@ -93,7 +113,9 @@ if (alsoNode) {
 rmSync(tmp, { recursive: true, force: true });
 
 const base = results[0].median;
-const rows = results.map((r) => `| ${r.label} | ${(r.median / 1000).toFixed(2)} s | ${(r.median / base).toFixed(1)}× | ${r.samples.map((s) => s.toFixed(0)).join(', ')} |`);
+const rows = results.map(
+  (r) => `| ${r.label} | ${(r.median / 1000).toFixed(2)} s | ${(r.median / base).toFixed(1)}× | ${r.samples.map((s) => s.toFixed(0)).join(', ')} |`,
+);
 const md = `## Restart (\`bench/restart.mjs\`)
 
 \`npm start\` in embedded mode, spawn → first 200 from \`/health\` (median; ${runs} runs per row, one for the build row, three for

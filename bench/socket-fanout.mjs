@@ -20,7 +20,9 @@ const VARIANTS = [
   { label: 'CryptoVault API', baseline: false, flags: [] },
   // V8 sizes its heap from the host's memory (a 4 GB limit on this host) and lets garbage pile up well past the
   // live size; fly.toml deploys with an explicit old-space limit (docs/deploy.md#memory), under which it collects sooner.
-  ...(DEPLOYED_FLAGS.length ? [{ label: `CryptoVault API as fly.toml runs it (\`${DEPLOYED_FLAGS.join(' ')}\`)`, baseline: false, flags: DEPLOYED_FLAGS }] : []),
+  ...(DEPLOYED_FLAGS.length
+    ? [{ label: `CryptoVault API as fly.toml runs it (\`${DEPLOYED_FLAGS.join(' ')}\`)`, baseline: false, flags: DEPLOYED_FLAGS }]
+    : []),
 ];
 
 if (process.argv[2] === 'worker') await worker();

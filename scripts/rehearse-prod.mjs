@@ -95,7 +95,10 @@ try {
   });
   await step('runtime stage', async () => {
     runtimeStage({ dir: dirs.runtime, stageDirs: dirs, dockerfile });
-    const sources = execFileSync('find', ['.', '-path', './node_modules', '-prune', '-o', '-name', '*.ts', '-print'], { cwd: dirs.runtime, encoding: 'utf8' }).trim();
+    const sources = execFileSync('find', ['.', '-path', './node_modules', '-prune', '-o', '-name', '*.ts', '-print'], {
+      cwd: dirs.runtime,
+      encoding: 'utf8',
+    }).trim();
     if (sources) throw new StepError(`TypeScript sources in the runtime files: ${sources.split('\n').slice(0, 3).join(', ')}`);
     execFileSync('chmod', ['-R', 'a+rX,go-w', root]);
     chmodSync(root, 0o755);
@@ -123,7 +126,8 @@ try {
     FLY_REGION: fly.primary_region,
     FLY_MACHINE_ID: 'rehearsal00001',
   };
-  const run = (argv, opts = {}) => execFileSync(asUser[0] ?? argv[0], [...asUser.slice(1), ...(asUser.length ? argv : argv.slice(1))], { cwd: dirs.runtime, env, encoding: 'utf8', ...opts });
+  const run = (argv, opts = {}) =>
+    execFileSync(asUser[0] ?? argv[0], [...asUser.slice(1), ...(asUser.length ? argv : argv.slice(1))], { cwd: dirs.runtime, env, encoding: 'utf8', ...opts });
 
   await step('unprivileged user', async () => {
     const uid = run(['node', '-e', 'process.stdout.write(String(process.getuid()))']);
@@ -158,10 +162,17 @@ try {
     server.stdout.on('data', (c) => lines.push(...String(c).split('\n').filter(Boolean)));
     server.stderr.on('data', (c) => lines.push(...String(c).split('\n').filter(Boolean)));
     server.lines = lines;
-    await until(async () => {
-      if (server.exitCode !== null) throw new StepError(`exited with ${server.exitCode}: ${lines.slice(-5).join(' | ')}`);
-      return fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
-    }, 60_000, '/health');
+    await until(
+      async () => {
+        if (server.exitCode !== null) throw new StepError(`exited with ${server.exitCode}: ${lines.slice(-5).join(' | ')}`);
+        return fetch(`http://127.0.0.1:${port}/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      60_000,
+      '/health',
+    );
     const json = lines.filter((l) => l.startsWith('{')).length;
     return `${argv.join(' ')}${note}; healthy; ${json}/${lines.length} log lines are JSON`;
   });
@@ -180,7 +191,11 @@ try {
   const missing = (need) => need.filter((p) => !paths.includes(p));
   const flow = [
     ['sign-up', ['/api/auth/signup', '/api/auth/verify-email'], () => signUp(client, sendgrid).then((r) => r.detail)],
-    ['deposit', ['/api/wallet/deposits', '/api/webhooks/nowpayments', '/api/wallet/balances'], () => deposit(client, { nowpayments, ipnSecret: secrets.NOWPAYMENTS_IPN_SECRET })],
+    [
+      'deposit',
+      ['/api/wallet/deposits', '/api/webhooks/nowpayments', '/api/wallet/balances'],
+      () => deposit(client, { nowpayments, ipnSecret: secrets.NOWPAYMENTS_IPN_SECRET }),
+    ],
     ['trade', ['/api/orders'], () => trade(client)],
   ];
   let blocked = null;
@@ -197,7 +212,8 @@ try {
   await step('metrics', async () => {
     const direct = await client.call('GET', '/metrics', { direct: true });
     const proxied = await client.call('GET', '/metrics');
-    if (direct.status !== 200 || !direct.text.includes('http_request_duration_seconds')) throw new StepError(`/metrics from the private network: HTTP ${direct.status}`);
+    if (direct.status !== 200 || !direct.text.includes('http_request_duration_seconds'))
+      throw new StepError(`/metrics from the private network: HTTP ${direct.status}`);
     if (proxied.status !== 403) throw new StepError(`/metrics through the public proxy answered ${proxied.status} (403 expected)`);
     return 'Prometheus text for a direct private scrape ([metrics]); 403 through the proxy';
   });

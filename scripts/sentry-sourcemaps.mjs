@@ -82,8 +82,10 @@ async function main() {
   if (!env.SENTRY_PROJECT && !env.SENTRY_WEB_PROJECT) missing.push('SENTRY_PROJECT or SENTRY_WEB_PROJECT');
   if (missing.length && !values['dry-run']) throw new Error(`missing ${missing.join(', ')}`);
   const targets = [];
-  if (env.SENTRY_PROJECT || values['dry-run']) targets.push({ project: env.SENTRY_PROJECT ?? '(api)', files: artifacts(join(ROOT, 'apps/api/dist'), '~/apps/api/dist') });
-  if (env.SENTRY_WEB_PROJECT || values['dry-run']) targets.push({ project: env.SENTRY_WEB_PROJECT ?? '(web)', files: artifacts(join(ROOT, 'apps/web/dist/assets'), '~/assets') });
+  if (env.SENTRY_PROJECT || values['dry-run'])
+    targets.push({ project: env.SENTRY_PROJECT ?? '(api)', files: artifacts(join(ROOT, 'apps/api/dist'), '~/apps/api/dist') });
+  if (env.SENTRY_WEB_PROJECT || values['dry-run'])
+    targets.push({ project: env.SENTRY_WEB_PROJECT ?? '(web)', files: artifacts(join(ROOT, 'apps/web/dist/assets'), '~/assets') });
   const release = values.release ?? defaultRelease();
   const done = await uploadSourceMaps({
     sentryUrl: env.SENTRY_URL ?? 'https://sentry.io',

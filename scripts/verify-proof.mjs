@@ -43,7 +43,8 @@ if (r.ok) {
   out.push(`root      ${root.rootHash}  (#${root.seq}, snapshot ${root.snapshotId}, ${root.createdAt}, ${root.leafCount} accounts)`);
   out.push(`signed by ${root.publicKey}${opts.expectedPublicKey ? ' (the key you gave)' : ' (compare it with the published key, or pass --public-key)'}`);
   proof.root.assets.forEach((a, i) => {
-    if (proof.balances[i] !== '0') out.push(`  ${a.symbol.padEnd(6)} yours ${proof.balances[i]}  of total liabilities ${fromUnits(BigInt(root.rootSums[i]), a.decimals)}`);
+    if (proof.balances[i] !== '0')
+      out.push(`  ${a.symbol.padEnd(6)} yours ${proof.balances[i]}  of total liabilities ${fromUnits(BigInt(root.rootSums[i]), a.decimals)}`);
   });
   out.push('VERIFIED: your balances are included in the published liabilities.');
   process.stdout.write(`${out.join('\n')}\n`);

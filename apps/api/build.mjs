@@ -25,7 +25,11 @@ function buildCommit() {
     return given.toLowerCase();
   }
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: apiRoot, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { cwd: apiRoot, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }

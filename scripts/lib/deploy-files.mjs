@@ -101,7 +101,8 @@ export function checkDockerfile(text, dockerignore, { nodeMajor = Math.max(...su
   const problems = [];
   // Production runs on the newest supported line (the Active LTS); older majors are for development machines.
   const major = imageNodeMajor(text);
-  if (major !== nodeMajor) problems.push(`the runtime image must run Node.js ${nodeMajor} (the supported LTS line in package.json engines); found ${major ?? 'no node: base image'}`);
+  if (major !== nodeMajor)
+    problems.push(`the runtime image must run Node.js ${nodeMajor} (the supported LTS line in package.json engines); found ${major ?? 'no node: base image'}`);
   const stages = dockerStages(parseDockerfile(text));
   if (stages.length < 3) problems.push(`multi-stage build expected (dependencies, build, runtime): found ${stages.length} stage(s)`);
   const final = stages.at(-1);
@@ -183,7 +184,10 @@ export function checkDockerfile(text, dockerignore, { nodeMajor = Math.max(...su
   if (!hasInit) problems.push('no init process (tini or dumb-init) as PID 1');
 
   if (dockerignore !== undefined) {
-    const entries = dockerignore.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const entries = dockerignore
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     const has = (re) => entries.some((e) => re.test(e));
     if (!has(/^(\*\*\/)?node_modules\/?$/)) problems.push('.dockerignore must exclude node_modules');
     if (!has(/^(\*\*\/)?\.env$/)) problems.push('.dockerignore must exclude .env files');
@@ -248,7 +252,10 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000, measured = meas
   if (doc.primary_region !== 'iad') problems.push(`primary_region should be "iad" (got ${JSON.stringify(doc.primary_region)})`);
 
   walk(doc, '', (path, value) => {
-    const key = path.split('.').at(-1).replace(/\[\d+\]$/, '');
+    const key = path
+      .split('.')
+      .at(-1)
+      .replace(/\[\d+\]$/, '');
     if (DURATION_KEYS.has(key) && durationMs(value) === null) {
       problems.push(`${path} = ${JSON.stringify(value)} needs a unit ("15s"): a bare number is milliseconds`);
     }
@@ -263,7 +270,9 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000, measured = meas
     if (http.internal_port !== 8001) problems.push(`http_service.internal_port should be 8001 (got ${http.internal_port})`);
     if (http.force_https !== true) problems.push('http_service.force_https should be true');
     if (http.auto_stop_machines !== 'stop' && http.auto_stop_machines !== 'suspend') {
-      problems.push(`http_service.auto_stop_machines = ${JSON.stringify(http.auto_stop_machines)}: "stop" is needed for the proxy to scale between min_machines_running and the machines created`);
+      problems.push(
+        `http_service.auto_stop_machines = ${JSON.stringify(http.auto_stop_machines)}: "stop" is needed for the proxy to scale between min_machines_running and the machines created`,
+      );
     }
     if (http.auto_start_machines !== true) problems.push('http_service.auto_start_machines should be true');
     if (!(Number(http.min_machines_running) >= 1)) problems.push('http_service.min_machines_running should be at least 1 (no cold starts)');
@@ -272,7 +281,9 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000, measured = meas
     else {
       if (!checks.some((c) => c.path === '/health/live')) problems.push('no [[http_service.checks]] on /health/live (liveness)');
       for (const c of checks.filter((x) => x.path && x.path !== '/health/live')) {
-        problems.push(`[[http_service.checks]] on ${c.path}: Fly stops routing on a failing service check, so it must be liveness (/health/live), not readiness that a database outage fails on every machine at once`);
+        problems.push(
+          `[[http_service.checks]] on ${c.path}: Fly stops routing on a failing service check, so it must be liveness (/health/live), not readiness that a database outage fails on every machine at once`,
+        );
       }
     }
     const c = http.concurrency;
@@ -284,7 +295,8 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000, measured = meas
       else {
         const where = `the measured capacity (bench/fly-concurrency.mjs in docs/performance.md: soft ${measured.soft}, hard ${measured.hard})`;
         if (c.hard_limit < measured.hard) problems.push(`concurrency.hard_limit ${c.hard_limit} is tiny next to ${where}: every socket is a connection`);
-        if (c.hard_limit > measured.hard) problems.push(`concurrency.hard_limit ${c.hard_limit} is above ${where}: a machine would be sent clients it cannot serve`);
+        if (c.hard_limit > measured.hard)
+          problems.push(`concurrency.hard_limit ${c.hard_limit} is above ${where}: a machine would be sent clients it cannot serve`);
         if (c.soft_limit !== measured.soft) problems.push(`concurrency.soft_limit ${c.soft_limit} is not ${where}`);
       }
     }
@@ -299,7 +311,7 @@ export function checkFlyToml(text, { shutdownTimeoutMs = 25_000, measured = meas
   const kill = durationMs(doc.kill_timeout);
   if (kill === null) problems.push('kill_timeout missing (Fly defaults to 5 s: the server would be killed mid-drain)');
   else if (kill <= shutdownTimeoutMs) problems.push(`kill_timeout ${doc.kill_timeout} must exceed the server's drain deadline (${shutdownTimeoutMs} ms)`);
-  else if (kill > 300_000) problems.push('kill_timeout above Fly\'s 300 s maximum');
+  else if (kill > 300_000) problems.push("kill_timeout above Fly's 300 s maximum");
 
   if (!/\bmigrate\b/.test(doc.deploy?.release_command ?? '')) problems.push('[deploy] release_command should run the migrations');
   if (doc.metrics?.path !== '/metrics' || doc.metrics?.port !== http?.internal_port) problems.push('[metrics] should scrape /metrics on the internal port');

@@ -60,17 +60,14 @@ export const forbidden = [
  * @returns {Promise<{ violations: string[], cruised: number }>}
  */
 export async function checkImports({ baseDir, paths = ['apps/api/src', 'apps/web/src'] }) {
-  const result = await cruise(
-    paths,
-    {
-      baseDir,
-      validate: true,
-      ruleSet: { forbidden },
-      tsPreCompilationDeps: true,
-      doNotFollow: { path: 'node_modules' },
-      exclude: { path: ['node_modules', '/dist/'] },
-    },
-  );
+  const result = await cruise(paths, {
+    baseDir,
+    validate: true,
+    ruleSet: { forbidden },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['node_modules', '/dist/'] },
+  });
   const output = /** @type {import('dependency-cruiser').ICruiseResult} */ (result.output);
   const violations = output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
   return { violations, cruised: output.summary.totalCruised };

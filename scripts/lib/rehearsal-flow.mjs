@@ -72,8 +72,18 @@ export async function until(fn, ms, what) {
 /** The keys sorted at every level, no spaces, HMAC-SHA512 hex with the IPN secret (NOWPayments' signature). */
 export function signIpn(body, secret) {
   const sort = (v) =>
-    Array.isArray(v) ? v.map(sort) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort(v[k])])) : v;
-  return createHmac('sha512', secret).update(JSON.stringify(sort(body))).digest('hex');
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sort(v[k])]),
+          )
+        : v;
+  return createHmac('sha512', secret)
+    .update(JSON.stringify(sort(body)))
+    .digest('hex');
 }
 
 export async function signUp(client, sendgrid) {
@@ -104,17 +114,32 @@ export async function deposit(client, { nowpayments, ipnSecret, amountUsd = '100
   expect(r.status === 201, `deposit: ${brief(r)}`);
   const p = nowpayments.payments.get(String(r.json.providerPaymentId));
   expect(p, `the NOWPayments stand-in never saw payment ${r.json.providerPaymentId}`);
-  const ipn = { ...p, payment_status: 'finished', actually_paid: p.pay_amount, outcome_amount: p.pay_amount, outcome_currency: 'btc', updated_at: new Date().toISOString() };
+  const ipn = {
+    ...p,
+    payment_status: 'finished',
+    actually_paid: p.pay_amount,
+    outcome_amount: p.pay_amount,
+    outcome_currency: 'btc',
+    updated_at: new Date().toISOString(),
+  };
   const bad = await client.call('POST', '/api/webhooks/nowpayments', { body: ipn, headers: { 'x-nowpayments-sig': '0'.repeat(128) }, csrf: false });
   expect(bad.status === 401, `a callback with a wrong signature answered ${brief(bad)} (401 expected)`);
   const raw = JSON.stringify(ipn);
-  const ok = await client.call('POST', '/api/webhooks/nowpayments', { body: raw, headers: { 'content-type': 'application/json', 'x-nowpayments-sig': signIpn(ipn, ipnSecret) }, csrf: false });
+  const ok = await client.call('POST', '/api/webhooks/nowpayments', {
+    body: raw,
+    headers: { 'content-type': 'application/json', 'x-nowpayments-sig': signIpn(ipn, ipnSecret) },
+    csrf: false,
+  });
   expect(ok.status === 200 || ok.status === 202, `signed callback: ${brief(ok)}`);
-  const items = await until(async () => {
-    const list = await usd(client);
-    const cash = list.find((i) => i.asset === 'USD');
-    return cash && Number.parseFloat(cash.available) > 0 ? list : null;
-  }, 15_000, 'the deposit to be credited');
+  const items = await until(
+    async () => {
+      const list = await usd(client);
+      const cash = list.find((i) => i.asset === 'USD');
+      return cash && Number.parseFloat(cash.available) > 0 ? list : null;
+    },
+    15_000,
+    'the deposit to be credited',
+  );
   const cash = items.find((i) => i.asset === 'USD');
   expect(normalise(cash.available) === normalise(amountUsd), `credited ${cash.available} USD, expected ${amountUsd}`);
   return `payment ${p.payment_id} created at the NOWPayments stand-in; forged callback refused (401); signed "finished" callback credited ${cash.available} USD`;
@@ -124,10 +149,14 @@ export async function trade(client, { quoteAmount = '250' } = {}) {
   const body = { symbol: 'BTC/USD', side: 'buy', type: 'market', quoteAmount };
   const key = randomUUID();
   // The price feed may still be warming up right after start: PRICE_STALE is retried, anything else is final.
-  const r = await until(async () => {
-    const res = await client.call('POST', '/api/orders', { body, headers: { 'idempotency-key': key } });
-    return res.status === 422 && res.json?.error?.code === 'PRICE_STALE' ? null : res;
-  }, 30_000, 'fresh prices to trade on');
+  const r = await until(
+    async () => {
+      const res = await client.call('POST', '/api/orders', { body, headers: { 'idempotency-key': key } });
+      return res.status === 422 && res.json?.error?.code === 'PRICE_STALE' ? null : res;
+    },
+    30_000,
+    'fresh prices to trade on',
+  );
   expect(r.status === 201, `order: ${brief(r)}`);
   expect(r.json.status === 'closed' && Number.parseFloat(r.json.filled) > 0, `market order not filled: status ${r.json.status}, filled ${r.json.filled}`);
   const again = await client.call('POST', '/api/orders', { body, headers: { 'idempotency-key': key } });

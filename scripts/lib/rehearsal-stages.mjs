@@ -26,7 +26,9 @@ export function dockerignore(text) {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
-    .map((l) => (l.startsWith('!') ? { include: true, re: globToRegex(l.slice(1).replace(/^\/+/, '')) } : { include: false, re: globToRegex(l.replace(/^\/+/, '')) }));
+    .map((l) =>
+      l.startsWith('!') ? { include: true, re: globToRegex(l.slice(1).replace(/^\/+/, '')) } : { include: false, re: globToRegex(l.replace(/^\/+/, '')) },
+    );
   return (path) => {
     let ignored = false;
     for (const r of rules) if (r.re.test(path)) ignored = !r.include;

@@ -12,7 +12,9 @@ function listen(handler) {
     req.on('end', () => handler(req, res, body));
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) })),
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) }),
+    ),
   );
 }
 
@@ -40,8 +42,10 @@ export async function startNowPayments(apiKey) {
     if (req.headers['x-api-key'] !== apiKey) return send(res, 403, { status: false, statusCode: 403, code: 'INVALID_API_KEY', message: 'Invalid api key' });
     if (url.pathname === '/v1/status') return send(res, 200, { message: 'OK' });
     if (url.pathname === '/v1/currencies') return send(res, 200, { currencies: ['btc', 'eth', 'usdttrc20'] });
-    if (url.pathname === '/v1/min-amount') return send(res, 200, { currency_from: url.searchParams.get('currency_from'), currency_to: 'btc', min_amount: 0.0001, fiat_equivalent: 9.5 });
-    if (url.pathname === '/v1/estimate') return send(res, 200, { currency_from: 'usd', amount_from: Number(url.searchParams.get('amount')), currency_to: 'btc', estimated_amount: 0.0105 });
+    if (url.pathname === '/v1/min-amount')
+      return send(res, 200, { currency_from: url.searchParams.get('currency_from'), currency_to: 'btc', min_amount: 0.0001, fiat_equivalent: 9.5 });
+    if (url.pathname === '/v1/estimate')
+      return send(res, 200, { currency_from: 'usd', amount_from: Number(url.searchParams.get('amount')), currency_to: 'btc', estimated_amount: 0.0105 });
     if (url.pathname === '/v1/payment' && req.method === 'POST') {
       const b = JSON.parse(body);
       const p = {

@@ -102,7 +102,14 @@ describe('security headers and CORS', () => {
     expect(res.headers['cross-origin-resource-policy']).toBe('same-site');
     expect(res.headers['strict-transport-security']).toBeUndefined(); // HSTS only in production
     // Headers that only act on a rendered document stay off JSON.
-    const documentOnly = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
+    const documentOnly = [
+      'cross-origin-opener-policy',
+      'origin-agent-cluster',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+    ];
     for (const name of documentOnly) expect(res.headers[name], name).toBeUndefined();
     const page = await t.app.inject({ method: 'GET', url: '/health' });
     expect(String(page.headers['content-security-policy'])).toMatch(/default-src 'self'.*connect-src 'self'.*frame-ancestors 'none'/);
@@ -123,7 +130,11 @@ describe('security headers and CORS', () => {
     const res = await t.app.inject({
       method: 'OPTIONS',
       url: '/api/auth/login',
-      headers: { origin: 'https://cryptovault-preview.vercel.app', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+      headers: {
+        origin: 'https://cryptovault-preview.vercel.app',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-csrf-token',
+      },
     });
     expect(res.statusCode).toBe(204);
     expect(res.headers['access-control-allow-origin']).toBe('https://cryptovault-preview.vercel.app');
@@ -191,7 +202,11 @@ describe('operations endpoints', () => {
   it('/metrics needs the token or a direct private connection', async () => {
     const proxied = await t.app.inject({ method: 'GET', url: '/metrics', headers: { 'fly-client-ip': '203.0.113.9' } });
     expect(proxied.statusCode).toBe(403);
-    const withToken = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer metrics-token-123', 'x-forwarded-for': '203.0.113.9' } });
+    const withToken = await t.app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { authorization: 'Bearer metrics-token-123', 'x-forwarded-for': '203.0.113.9' },
+    });
     expect(withToken.statusCode).toBe(200);
     expect(withToken.body).toMatch(/http_request_duration_seconds_bucket/);
     expect(withToken.body).toMatch(/nodejs_eventloop_lag/);

@@ -46,7 +46,12 @@ describe('deeply nested JSON', () => {
     const deep = `${'{"a":'.repeat(5000)}"x"${'}'.repeat(5000)}`;
     const alert = { assetId: 'bitcoin', condition: 'above', targetPrice: '1000000', channels: ['in_app'] };
     const json = { 'content-type': 'application/json' };
-    const res = await asUser(t, alice).inject({ method: 'POST', url: '/api/alerts', headers: json, payload: `${JSON.stringify(alert).slice(0, -1)},"extra":${deep}}` });
+    const res = await asUser(t, alice).inject({
+      method: 'POST',
+      url: '/api/alerts',
+      headers: json,
+      payload: `${JSON.stringify(alert).slice(0, -1)},"extra":${deep}}`,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'VALIDATION_ERROR', message: 'The request nests objects or arrays more than 32 levels deep' });
     const arrays = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
@@ -74,16 +79,28 @@ describe('amounts beyond what NUMERIC(38,18) or the asset holds', () => {
   }
 
   it('says what the limit is when a number has too many digits', async () => {
-    const res = await asUser(t, alice).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { recipientEmail: bob.user.email, asset: 'USD', amount: TWENTY_ONE } });
+    const res = await asUser(t, alice).inject({
+      method: 'POST',
+      url: '/api/wallet/transfers',
+      payload: { recipientEmail: bob.user.email, asset: 'USD', amount: TWENTY_ONE },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([{ path: ['body', 'amount'], message: expect.stringMatching(/at most 20 digits before the decimal point/) }]);
-    const order = await asUser(t, alice).inject({ method: 'POST', url: '/api/orders', payload: { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: TWENTY, price: TWENTY } });
+    const order = await asUser(t, alice).inject({
+      method: 'POST',
+      url: '/api/orders',
+      payload: { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: TWENTY, price: TWENTY },
+    });
     expect(order.statusCode).toBe(400);
     expect(order.json().error.message).toMatch(/order value .* above the largest order .* USD/i);
   });
 
   it('still accepts ordinary orders and refuses an admin credit beyond the deposit', async () => {
-    const ok = await asUser(t, alice).inject({ method: 'POST', url: '/api/orders', payload: { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: '0.001', price: '1000' } });
+    const ok = await asUser(t, alice).inject({
+      method: 'POST',
+      url: '/api/orders',
+      payload: { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: '0.001', price: '1000' },
+    });
     expect(ok.statusCode, ok.body).toBe(201);
     const admin = await createAdmin(t);
     const res = await asUser(t, admin).inject({

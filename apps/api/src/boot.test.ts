@@ -102,7 +102,12 @@ describe('embedded server restarted on the same data directory', () => {
       const withBackup = await signIn(t, user.user.email, DEFAULT_PASSWORD, { totpCode: backup });
       expect(withBackup.user.id).toBe(user.user.id);
       // Single use, across restarts too.
-      const again = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: randomIp(), payload: { email: user.user.email, password: DEFAULT_PASSWORD, totpCode: backup } });
+      const again = await t.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: randomIp(),
+        payload: { email: user.user.email, password: DEFAULT_PASSWORD, totpCode: backup },
+      });
       expect(again.statusCode).toBe(401);
     } finally {
       await t.close();
@@ -138,8 +143,12 @@ describe('embedded server restarted on the same data directory', () => {
     const file = join(dataDir, 'secrets.json');
     const original = readFileSync(file, 'utf8');
     rmSync(file);
-    await expect(boot()).rejects.toThrow(/written with a different data-encryption key: .*secrets\.json did not exist, so a new key was generated at this start/);
-    await expect(boot()).rejects.toThrow(/1 account with two-factor authentication .*Restore the original .*secrets\.json.*keys:forget-2fa -- --confirm.*Nothing was changed/);
+    await expect(boot()).rejects.toThrow(
+      /written with a different data-encryption key: .*secrets\.json did not exist, so a new key was generated at this start/,
+    );
+    await expect(boot()).rejects.toThrow(
+      /1 account with two-factor authentication .*Restore the original .*secrets\.json.*keys:forget-2fa -- --confirm.*Nothing was changed/,
+    );
     // The refused start removed the file it generated (restoring the original is not blocked) and released the lock.
     expect(() => statSync(file)).toThrow(/ENOENT/);
     expect(() => statSync(lockFileFor(join(dataDir, 'cryptovault')))).toThrow(/ENOENT/);

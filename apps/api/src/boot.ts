@@ -60,7 +60,10 @@ export async function bootServer(loaded: Config, log: Logger): Promise<Booted> {
       const keyFromFile = config.generatedSecrets.includes('DATA_ENCRYPTION_KEY');
       if (!keyFromFile || secrets.file) {
         const dataDir = config.database.kind === 'pglite' ? (config.database.dataDir ?? ':memory:') : 'DATABASE_URL';
-        const source = secrets.file && keyFromFile ? { kind: 'file' as const, file: secrets.file, createdNow: secrets.created.includes('DATA_ENCRYPTION_KEY') } : { kind: 'environment' as const };
+        const source =
+          secrets.file && keyFromFile
+            ? { kind: 'file' as const, file: secrets.file, createdNow: secrets.created.includes('DATA_ENCRYPTION_KEY') }
+            : { kind: 'environment' as const };
         await checkDataKey(platform.database, config.auth.dataEncryptionKey, source, dataDir);
       }
     }

@@ -53,8 +53,24 @@ describe('config', () => {
 
   it('production with missing secrets lists every problem in one error', () => {
     const problems = problemsOf({ ENVIRONMENT: 'production' });
-    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'APP_URL', 'PUBLIC_API_URL', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'COINCAP_API_KEY', 'PROOF_SIGNING_KEY']) {
-      expect(problems.some((p) => p.startsWith(name)), name).toBe(true);
+    for (const name of [
+      'JWT_SECRET',
+      'CSRF_SECRET',
+      'DATA_ENCRYPTION_KEY',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'APP_URL',
+      'PUBLIC_API_URL',
+      'SENDGRID_API_KEY',
+      'NOWPAYMENTS_API_KEY',
+      'NOWPAYMENTS_IPN_SECRET',
+      'COINCAP_API_KEY',
+      'PROOF_SIGNING_KEY',
+    ]) {
+      expect(
+        problems.some((p) => p.startsWith(name)),
+        name,
+      ).toBe(true);
     }
     expect(() => loadConfig({ ENVIRONMENT: 'production' })).toThrow(/problems/);
   });
@@ -92,8 +108,24 @@ describe('config', () => {
 
   it('staging gets every production check and no development tools', () => {
     const problems = problemsOf({ ENVIRONMENT: 'staging' });
-    for (const name of ['JWT_SECRET', 'CSRF_SECRET', 'DATA_ENCRYPTION_KEY', 'DATABASE_URL', 'REDIS_URL', 'APP_URL', 'PUBLIC_API_URL', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'COINCAP_API_KEY', 'PROOF_SIGNING_KEY']) {
-      expect(problems.some((p) => p.startsWith(`${name} is required in staging`)), name).toBe(true);
+    for (const name of [
+      'JWT_SECRET',
+      'CSRF_SECRET',
+      'DATA_ENCRYPTION_KEY',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'APP_URL',
+      'PUBLIC_API_URL',
+      'SENDGRID_API_KEY',
+      'NOWPAYMENTS_API_KEY',
+      'NOWPAYMENTS_IPN_SECRET',
+      'COINCAP_API_KEY',
+      'PROOF_SIGNING_KEY',
+    ]) {
+      expect(
+        problems.some((p) => p.startsWith(`${name} is required in staging`)),
+        name,
+      ).toBe(true);
     }
     expect(problemsOf({ ENVIRONMENT: 'staging', APP_URL: 'http://staging.example.com', DEBUG: 'true' })).toEqual(
       expect.arrayContaining(['APP_URL must be https:// in staging', 'DEBUG must be false in staging']),
@@ -133,7 +165,38 @@ describe('config', () => {
   });
 
   it('lists the seed variables among those it reads', () => {
-    for (const v of ['ENVIRONMENT', 'DEBUG', 'LOG_LEVEL', 'PORT', 'PUBLIC_API_URL', 'PUBLIC_WS_URL', 'APP_URL', 'PUBLIC_SOCKET_IO_PATH', 'CORS_ORIGINS', 'USE_CROSS_SITE_COOKIES', 'JWT_SECRET', 'JWT_ALGORITHM', 'CSRF_SECRET', 'ACCESS_TOKEN_EXPIRE_MINUTES', 'REFRESH_TOKEN_EXPIRE_DAYS', 'USE_REDIS', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'COINCAP_API_KEY', 'USE_MOCK_PRICES', 'SENDGRID_API_KEY', 'NOWPAYMENTS_API_KEY', 'NOWPAYMENTS_IPN_SECRET', 'SENTRY_DSN', 'DB_NAME', 'DATABASE_URL', 'DB_POOL_SIZE', 'REDIS_URL', 'TRUST_PROXY', 'SHUTDOWN_TIMEOUT_MS']) {
+    for (const v of [
+      'ENVIRONMENT',
+      'DEBUG',
+      'LOG_LEVEL',
+      'PORT',
+      'PUBLIC_API_URL',
+      'PUBLIC_WS_URL',
+      'APP_URL',
+      'PUBLIC_SOCKET_IO_PATH',
+      'CORS_ORIGINS',
+      'USE_CROSS_SITE_COOKIES',
+      'JWT_SECRET',
+      'JWT_ALGORITHM',
+      'CSRF_SECRET',
+      'ACCESS_TOKEN_EXPIRE_MINUTES',
+      'REFRESH_TOKEN_EXPIRE_DAYS',
+      'USE_REDIS',
+      'UPSTASH_REDIS_REST_URL',
+      'UPSTASH_REDIS_REST_TOKEN',
+      'COINCAP_API_KEY',
+      'USE_MOCK_PRICES',
+      'SENDGRID_API_KEY',
+      'NOWPAYMENTS_API_KEY',
+      'NOWPAYMENTS_IPN_SECRET',
+      'SENTRY_DSN',
+      'DB_NAME',
+      'DATABASE_URL',
+      'DB_POOL_SIZE',
+      'REDIS_URL',
+      'TRUST_PROXY',
+      'SHUTDOWN_TIMEOUT_MS',
+    ]) {
       expect(CONFIG_VARIABLES).toContain(v);
     }
   });
@@ -180,10 +243,14 @@ describe('CORS origins', () => {
   for (const environment of ['production', 'staging']) {
     it(`refuses a public-suffix wildcard in ${environment} unless the risk is accepted, and then names it at start`, () => {
       const env = { ...productionEnv, ENVIRONMENT: environment, CORS_ORIGINS: 'https://cryptovault-*.vercel.app,https://www.cryptovault.financial' };
-      expect(problemsOf(env).join('\n')).toMatch(/CORS_ORIGINS: "https:\/\/cryptovault-\*\.vercel\.app" is a wildcard under a public suffix.*CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true/);
+      expect(problemsOf(env).join('\n')).toMatch(
+        /CORS_ORIGINS: "https:\/\/cryptovault-\*\.vercel\.app" is a wildcard under a public suffix.*CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true/,
+      );
       const { config, notices } = loadConfig({ ...env, CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS: 'true' });
       expect(originAllowed('https://cryptovault-preview.vercel.app', config.cors.rules)).toBe(true);
-      expect(notices.filter((n) => n.includes('cryptovault-*.vercel.app'))).toEqual([expect.stringMatching(/^RISK ACCEPTED \(CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true\).*anyone who registers a matching host/i)]);
+      expect(notices.filter((n) => n.includes('cryptovault-*.vercel.app'))).toEqual([
+        expect.stringMatching(/^RISK ACCEPTED \(CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true\).*anyone who registers a matching host/i),
+      ]);
       // A wildcard under the product's own domain needs no override.
       expect(problemsOf({ ...env, CORS_ORIGINS: 'https://*.preview.cryptovault.financial' })).toEqual([]);
     });

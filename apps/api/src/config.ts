@@ -77,7 +77,11 @@ const envSchema = z.object({
   // ends them after these limits (0 = no limit). Migrations lift the statement limit for their own session.
   DB_STATEMENT_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(0, 3_600_000).default(15_000),
-  DB_NAME: z.string().trim().regex(/^[A-Za-z0-9_-]+$/).default('cryptovault'),
+  DB_NAME: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('cryptovault'),
   DATA_DIR: z.string().trim().default('./data'),
   USE_REDIS: bool.optional(),
   REDIS_URL: optionalString,
@@ -371,7 +375,10 @@ export const DEFAULT_WITHDRAWAL_FEES: Readonly<Record<string, string>> = {
 
 function parseWithdrawalFees(raw: string | undefined, problems: string[]): Record<string, string> {
   const fees = { ...DEFAULT_WITHDRAWAL_FEES };
-  for (const part of (raw ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9]{2,10}):(\d{1,12}(\.\d{1,18})?)$/.exec(part);
     if (!m?.[1] || !m[2]) {
       problems.push(`WITHDRAWAL_FEES: "${part}" is not ASSET:fee (e.g. BTC:0.0002,ETH:0.002)`);
@@ -413,7 +420,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const trustProxy = parseTrustProxy(e.TRUST_PROXY, problems);
   if (trustProxy === 'vercel+fly') {
     // Without it no request can prove it came through Vercel: every caller would share Vercel's egress addresses.
-    if (!e.EDGE_PROXY_SECRET) problems.push('EDGE_PROXY_SECRET is required with TRUST_PROXY=vercel+fly (the same value in the Vercel project; openssl rand -hex 32)');
+    if (!e.EDGE_PROXY_SECRET)
+      problems.push('EDGE_PROXY_SECRET is required with TRUST_PROXY=vercel+fly (the same value in the Vercel project; openssl rand -hex 32)');
     else checkSecret('EDGE_PROXY_SECRET', e.EDGE_PROXY_SECRET, 32, problems, envName);
   } else if (typeof trustProxy === 'number' && trustProxy > 1 && isProduction) {
     notices.push(
@@ -428,13 +436,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS) {
       problems.push(
         `CORS_ORIGINS: ${cors.publicSuffixPatterns.map((p) => `"${p}"`).join(', ')} ${cors.publicSuffixPatterns.length === 1 ? 'is a wildcard' : 'are wildcards'} under a public suffix, ` +
-          'where anyone can register a matching host and read signed-in users\' data through credentialed CORS. List exact origins ' +
+          "where anyone can register a matching host and read signed-in users' data through credentialed CORS. List exact origins " +
           '(or use a domain of your own); CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true accepts the risk explicitly.',
       );
     } else {
       notices.push(
         `RISK ACCEPTED (CORS_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true): CORS trusts ${cors.publicSuffixPatterns.join(', ')} in ${envName}. Anyone who ` +
-          'registers a matching host under that public suffix can make signed-in users\' browsers send credentialed requests and read the answers.',
+          "registers a matching host under that public suffix can make signed-in users' browsers send credentialed requests and read the answers.",
       );
     }
   }
@@ -455,7 +463,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (e.APP_URL && !e.APP_URL.startsWith('https://')) problems.push(`APP_URL must be https:// in ${envName}`);
     if (e.PUBLIC_API_URL && !e.PUBLIC_API_URL.startsWith('https://')) problems.push(`PUBLIC_API_URL must be https:// in ${envName}`);
     if (e.DEBUG) problems.push(`DEBUG must be false in ${envName}`);
-    if (!e.PROOF_SIGNING_KEY) problems.push(`PROOF_SIGNING_KEY is required in ${envName} (the Ed25519 key that signs proof-of-liabilities roots; openssl rand -base64 32)`);
+    if (!e.PROOF_SIGNING_KEY)
+      problems.push(`PROOF_SIGNING_KEY is required in ${envName} (the Ed25519 key that signs proof-of-liabilities roots; openssl rand -base64 32)`);
   }
   const proofKey = e.PROOF_SIGNING_KEY ? Buffer.from(e.PROOF_SIGNING_KEY, 'base64') : null;
   if (e.PROOF_SIGNING_KEY && (proofKey?.length !== 32 || proofKey.toString('base64') !== e.PROOF_SIGNING_KEY)) {
@@ -596,7 +605,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       from: e.EMAIL_FROM,
     },
     payments,
-    withdrawals: { dualApprovalUsd: e.WITHDRAWAL_DUAL_APPROVAL_USD, dailyLimitUsd: e.WITHDRAWAL_DAILY_LIMIT_USD, fees: withdrawalFees, addressCoolingOffSeconds: e.WITHDRAWAL_ADDRESS_COOLING_OFF_HOURS * 3600 },
+    withdrawals: {
+      dualApprovalUsd: e.WITHDRAWAL_DUAL_APPROVAL_USD,
+      dailyLimitUsd: e.WITHDRAWAL_DAILY_LIMIT_USD,
+      fees: withdrawalFees,
+      addressCoolingOffSeconds: e.WITHDRAWAL_ADDRESS_COOLING_OFF_HOURS * 3600,
+    },
     sentry: { dsn: e.SENTRY_DSN ?? null, publicDsn: e.PUBLIC_SENTRY_DSN ?? null },
     telemetry: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? {

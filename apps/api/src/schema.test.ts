@@ -11,9 +11,9 @@ describe('schema aggregate', () => {
     expect(tables.length).toBeGreaterThanOrEqual(20);
     const db = await openTestDatabase();
     try {
-      const res = (await db.db.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'public'",
-      )) as unknown as { rows: { table_name: string; column_name: string }[] };
+      const res = (await db.db.execute("select table_name, column_name from information_schema.columns where table_schema = 'public'")) as unknown as {
+        rows: { table_name: string; column_name: string }[];
+      };
       const columns = new Set(res.rows.map((r) => `${r.table_name}.${r.column_name}`));
       const missing = tables.flatMap((t) => getTableConfig(t).columns.map((c) => `${getTableName(t)}.${c.name}`)).filter((c) => !columns.has(c));
       expect(missing).toEqual([]);

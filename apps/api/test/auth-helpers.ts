@@ -126,7 +126,12 @@ export async function signUpVerified(t: TestContext, opts: { email?: string; pas
   const email = opts.email ?? uniqueEmail();
   const password = opts.password ?? DEFAULT_PASSWORD;
   const ip = opts.ip ?? randomIp();
-  const signup = await t.app.inject({ method: 'POST', url: '/api/auth/signup', remoteAddress: ip, payload: { email, password, name: opts.name ?? 'Test User' } });
+  const signup = await t.app.inject({
+    method: 'POST',
+    url: '/api/auth/signup',
+    remoteAddress: ip,
+    payload: { email, password, name: opts.name ?? 'Test User' },
+  });
   expectStatus(signup, 201, 'signup');
   const code = await verificationCodeFor(t, email);
   const verify = await t.app.inject({ method: 'POST', url: '/api/auth/verify-email', remoteAddress: ip, payload: { email, code } });

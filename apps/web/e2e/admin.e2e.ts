@@ -82,6 +82,9 @@ describe('operations', () => {
     await ops.getByText(/The books balance/).waitFor();
     await shoot(ops, 'admin-reconciliation');
     await ops.goto('/admin/audit');
-    await ops.getByText(/withdrawal/i).first().waitFor();
+    await ops
+      .getByText(/withdrawal/i)
+      .first()
+      .waitFor();
   });
 });

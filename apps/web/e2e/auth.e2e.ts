@@ -66,7 +66,10 @@ describe('accounts', () => {
     let code = totp(secret);
     await page.getByLabel('Authentication code').fill(code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Verify code' }).click();
-    await page.getByText(/wrong|invalid|already used/i).first().waitFor();
+    await page
+      .getByText(/wrong|invalid|already used/i)
+      .first()
+      .waitFor();
     // The code used to enable 2FA cannot be replayed: if it is still current, the next 30 s window brings a new one.
     const start = Date.now();
     while (Date.now() - start < 35_000) {

@@ -45,7 +45,11 @@ async function waitForHealth(url: string, child: ChildProcess, ms: number): Prom
 async function createAdmin(env: NodeJS.ProcessEnv): Promise<{ email: string; password: string } | null> {
   const cli = join(root, 'apps/api/dist/cli/admin-create.js');
   if (!existsSync(cli)) return null;
-  const child = spawn(process.execPath, [cli, '--email', ADMIN.email, '--name', 'E2E Admin', '--password-stdin'], { cwd: root, env, stdio: ['pipe', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, [cli, '--email', ADMIN.email, '--name', 'E2E Admin', '--password-stdin'], {
+    cwd: root,
+    env,
+    stdio: ['pipe', 'inherit', 'inherit'],
+  });
   child.stdin?.end(`${ADMIN.password}\n`);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   return code === 0 ? ADMIN : null;
@@ -86,7 +90,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
     PRICE_POLL_INTERVAL_MS: '1000',
   };
   // Embedded mode: no external database or Redis even when the shell that runs the tests has them set.
-  for (const k of ['DATABASE_URL', 'REDIS_URL', 'UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'COINCAP_API_KEY', 'NOWPAYMENTS_API_KEY', 'SENDGRID_API_KEY']) delete env[k];
+  for (const k of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'UPSTASH_REDIS_REST_URL',
+    'UPSTASH_REDIS_REST_TOKEN',
+    'COINCAP_API_KEY',
+    'NOWPAYMENTS_API_KEY',
+    'SENDGRID_API_KEY',
+  ])
+    delete env[k];
   // The embedded database is one process's: create the administrator before the server opens it.
   const admin = await createAdmin(env);
   const child = spawn(process.execPath, [server], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });

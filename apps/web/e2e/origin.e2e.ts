@@ -40,7 +40,10 @@ describe('the app opened under another name for the same server', () => {
 
     await page.goto('/markets');
     await page.getByTestId('market-row-BTC').waitFor();
-    const socketUrl = await Promise.race([prices, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no prices over the WebSocket within 15 s')), 15_000))]);
+    const socketUrl = await Promise.race([
+      prices,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no prices over the WebSocket within 15 s')), 15_000)),
+    ]);
     expect(new URL(socketUrl).host).toBe(new URL(other).host);
     await page.waitForTimeout(1_000);
 

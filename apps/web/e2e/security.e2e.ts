@@ -54,7 +54,10 @@ describe('account security', () => {
     await page.getByRole('button', { name: 'Confirm this address' }).click();
     await page.getByTestId('address-confirmed').waitFor();
     await page.goto('/security');
-    await page.getByTestId('address-state').getByText(/Confirmed · usable from/).waitFor();
+    await page
+      .getByTestId('address-state')
+      .getByText(/Confirmed · usable from/)
+      .waitFor();
 
     // "This wasn't me": the link in the same email freezes the account and ends this session.
     await page.goto(await linkIn(email, 'A withdrawal address was added to your CryptoVault address book', '/freeze'));

@@ -25,7 +25,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const unread = async (page: Page) => Number((await page.getByTestId('unread-count').textContent({ timeout: 1_000 }).catch(() => '0')) || '0');
+const unread = async (page: Page) =>
+  Number(
+    (await page
+      .getByTestId('unread-count')
+      .textContent({ timeout: 1_000 })
+      .catch(() => '0')) || '0',
+  );
 
 describe('transfers, alerts, notifications, export', () => {
   it('sends $25 to another user, whose balance and bell update live', async () => {
@@ -59,7 +65,11 @@ describe('transfers, alerts, notifications, export', () => {
     const before = await unread(alice);
     const res = await devPost('/api/dev/market/ethereum', { priceUsd: target.times('1.01').toDecimalPlaces(2).toFixed(2) });
     expect(res.status).toBe(200);
-    await alice.getByRole('status').filter({ hasText: /ETH is above/ }).first().waitFor({ timeout: 15_000 });
+    await alice
+      .getByRole('status')
+      .filter({ hasText: /ETH is above/ })
+      .first()
+      .waitFor({ timeout: 15_000 });
     await waitForText(alice, 'unread-count', (t) => Number(t) > before);
     await alice.getByRole('cell', { name: /fired/ }).waitFor();
   });

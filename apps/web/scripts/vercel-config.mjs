@@ -90,7 +90,7 @@ export function vercelConfig(env) {
   const api = parseApiOrigin(env.API_ORIGIN);
   if (!env.EDGE_PROXY_SECRET?.trim()) {
     throw new Error(
-      'EDGE_PROXY_SECRET is not set: set it in the Vercel project (Settings → Environment Variables) to the same value as the API\'s EDGE_PROXY_SECRET Fly secret (openssl rand -hex 32)',
+      "EDGE_PROXY_SECRET is not set: set it in the Vercel project (Settings → Environment Variables) to the same value as the API's EDGE_PROXY_SECRET Fly secret (openssl rand -hex 32)",
     );
   }
   return {

@@ -28,7 +28,12 @@ export const adminUserDetail = adminUser.extend({
 });
 
 export const reasonRequest = z.object({ reason: z.string().trim().min(3).max(500) });
-export const completeWithdrawalRequest = z.object({ txHash: z.string().trim().regex(/^[A-Za-z0-9]{16,128}$/, 'must be a transaction hash') });
+export const completeWithdrawalRequest = z.object({
+  txHash: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{16,128}$/, 'must be a transaction hash'),
+});
 export const adminActionResult = z.object({ ok: z.literal(true), revokedSessions: z.number().int().optional() });
 
 export const adminWithdrawal = withdrawal.extend({

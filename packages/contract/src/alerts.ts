@@ -12,7 +12,12 @@ export const createAlertRequest = z.object({
   channels: z.array(alertChannel).min(1).max(2).default(['in_app']),
   /** false: fires once and turns itself off; true: fires again after `cooldownSeconds`. */
   repeat: z.boolean().default(false),
-  cooldownSeconds: z.number().int().min(60).max(7 * 86_400).default(3600),
+  cooldownSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
 });
 export type CreateAlertRequest = z.infer<typeof createAlertRequest>;
 
@@ -22,7 +27,11 @@ export const updateAlertRequest = z
     targetPrice: positiveDecimalString,
     channels: z.array(alertChannel).min(1).max(2),
     repeat: z.boolean(),
-    cooldownSeconds: z.number().int().min(60).max(7 * 86_400),
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400),
     active: z.boolean(),
   })
   .partial();

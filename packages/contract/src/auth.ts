@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { isoDateTime } from './common.ts';
 
 /** Emails are compared trimmed and lower-cased; the server normalises them. */
-export const emailField = z.string().trim().max(254).pipe(z.email({ message: 'must be a valid email address' }));
+export const emailField = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email({ message: 'must be a valid email address' }));
 /** Policy beyond length (common passwords, not the email) is checked by the server. */
 export const passwordField = z.string().min(10, 'must be at least 10 characters').max(256);
 export const personName = z.string().trim().min(1).max(100);
@@ -55,7 +59,10 @@ export const okResponse = z.object({ ok: z.literal(true) });
 
 export const verifyEmailRequest = z.object({
   email: emailField,
-  code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'must be the 6-digit code'),
   returnTokens: z.boolean().optional(),
 });
 export const emailOnlyRequest = z.object({ email: emailField });
@@ -94,16 +101,19 @@ export const secondFactorRequiredDetails = z.object({ methods: z.array(z.enum(['
 export type SecondFactorRequiredDetails = z.infer<typeof secondFactorRequiredDetails>;
 
 /** Browsers send nothing (the refresh_token cookie is used); other clients send the refresh token. */
-export const refreshRequest = z
-  .object({ refreshToken: z.string().min(20).max(200).optional(), returnTokens: z.boolean().optional() })
-  .nullish();
+export const refreshRequest = z.object({ refreshToken: z.string().min(20).max(200).optional(), returnTokens: z.boolean().optional() }).nullish();
 
 export const updateProfileRequest = z.object({ name: personName });
 export const changePasswordRequest = z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordField });
 export const resetPasswordRequest = z.object({ token: z.string().min(20).max(200), newPassword: passwordField });
 
 export const twoFactorSetupResponse = z.object({ secret: z.string(), otpauthUrl: z.string(), qrSvg: z.string() });
-export const twoFactorEnableRequest = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code') });
+export const twoFactorEnableRequest = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'must be the 6-digit code'),
+});
 export const twoFactorEnableResponse = z.object({ backupCodes: z.array(z.string()) });
 /**
  * Step-up: proves it is still the owner on this session before a sensitive action. Accounts with 2FA send a
@@ -111,8 +121,16 @@ export const twoFactorEnableResponse = z.object({ backupCodes: z.array(z.string(
  */
 export const stepUpRequest = z.object({
   password: z.string().min(1).max(256).optional(),
-  totpCode: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code').optional(),
-  backupCode: z.string().trim().regex(/^[A-Za-z0-9]{4,5}-?[A-Za-z0-9]{4,5}$/, 'must be a backup code').optional(),
+  totpCode: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'must be the 6-digit code')
+    .optional(),
+  backupCode: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9]{4,5}-?[A-Za-z0-9]{4,5}$/, 'must be a backup code')
+    .optional(),
   /** An assertion for the options of POST /api/auth/step-up/passkey-options. */
   passkey: webauthnCredentialJson.optional(),
 });
@@ -155,12 +173,19 @@ export const passkeyOptionsResponse = z.object({ options: webauthnOptions, expir
 export const passkeyRegisterRequest = z.object({ name: passkeyNameField.optional(), response: webauthnCredentialJson });
 /** `backupCodes` only when the account had none (its first second factor): shown once. */
 export const passkeyRegisterResponse = z.object({ passkey: passkeyInfo, backupCodes: z.array(z.string()).optional() });
-export const backupCodesStatus = z.object({ remaining: z.number().int(), available: z.boolean().describe('the account has a second factor, so backup codes apply') });
+export const backupCodesStatus = z.object({
+  remaining: z.number().int(),
+  available: z.boolean().describe('the account has a second factor, so backup codes apply'),
+});
 export const backupCodesResponse = z.object({ backupCodes: z.array(z.string()) });
 
 export const securityEvent = z.object({
   id: z.string(),
-  kind: z.string().describe('sign_in, password_changed, password_reset, two_factor_enabled, two_factor_disabled, passkey_added, passkey_removed, backup_codes_regenerated, sessions_signed_out, address_added, address_confirmed, address_removed, address_book_only_on, address_book_only_off_requested, anti_phishing_set, anti_phishing_cleared, account_frozen, unfreeze_requested, account_unfrozen'),
+  kind: z
+    .string()
+    .describe(
+      'sign_in, password_changed, password_reset, two_factor_enabled, two_factor_disabled, passkey_added, passkey_removed, backup_codes_regenerated, sessions_signed_out, address_added, address_confirmed, address_removed, address_book_only_on, address_book_only_off_requested, anti_phishing_set, anti_phishing_cleared, account_frozen, unfreeze_requested, account_unfrozen',
+    ),
   at: isoDateTime,
   ip: z.string().nullable(),
   device: z.string().nullable(),
@@ -184,7 +209,10 @@ export const setupBeginRequest = z.object({ token: setupToken });
 export const setupBeginResponse = twoFactorSetupResponse.extend({ expiresAt: isoDateTime });
 export const setupCompleteRequest = signupRequest.extend({
   token: setupToken,
-  totpCode: z.string().trim().regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app'),
+  totpCode: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'must be the 6-digit code from the authenticator app'),
 });
 export const setupCompleteResponse = z.object({ user: userProfile, backupCodes: z.array(z.string()) });
 export type SetupBeginResponse = z.infer<typeof setupBeginResponse>;

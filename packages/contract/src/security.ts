@@ -42,7 +42,11 @@ export const withdrawalAddressBook = z.object({
 export type WithdrawalAddressBook = z.infer<typeof withdrawalAddressBook>;
 
 export const createWithdrawalAddressRequest = z.object({
-  asset: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2,10}$/),
+  asset: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9]{2,10}$/),
   address: z.string().trim().min(20).max(128),
   network: z.string().trim().toLowerCase().max(20).optional(),
   label: z.string().trim().min(1).max(64),

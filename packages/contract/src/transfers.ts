@@ -4,7 +4,11 @@ import { isoDateTime, pageOf, paginationQuery, positiveDecimalString } from './c
 
 export const createTransferRequest = z.object({
   recipientEmail: emailField,
-  asset: z.string().trim().toUpperCase().regex(/^[A-Z0-9]{2,10}$/),
+  asset: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z0-9]{2,10}$/),
   amount: positiveDecimalString,
   note: z.string().trim().max(140).optional(),
 });

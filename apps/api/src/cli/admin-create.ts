@@ -20,7 +20,9 @@ const EMBEDDED_HINT =
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function main(): Promise<number> {
@@ -51,7 +53,11 @@ async function main(): Promise<number> {
     const password = args['password-stdin'] ? await readStdin() : undefined;
     // Embedded mode: the database may be new. Production migrates in Fly's release command.
     if (!config.isProduction) await runMigrations(database);
-    const r = await createOrPromoteAdmin(database, { email: args.email, ...(args.name ? { name: args.name } : {}), ...(password !== undefined ? { password } : {}) });
+    const r = await createOrPromoteAdmin(database, {
+      email: args.email,
+      ...(args.name ? { name: args.name } : {}),
+      ...(password !== undefined ? { password } : {}),
+    });
     console.log(`${r.created ? 'created administrator' : 'promoted to administrator'}: ${r.email} (id ${r.userId})`);
     if (r.generatedPassword) console.log(`one-time password (shown once; change it after signing in): ${r.generatedPassword}`);
     console.log('next: sign in and enable two-factor authentication (Settings → Security); admin routes require it.');

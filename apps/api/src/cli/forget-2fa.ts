@@ -34,7 +34,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : err instanceof StartupError ? `refused: ${err.message}` : `keys:forget-2fa failed: ${(err as Error).message}`);
+    console.error(
+      err instanceof ConfigError ? err.message : err instanceof StartupError ? `refused: ${err.message}` : `keys:forget-2fa failed: ${(err as Error).message}`,
+    );
     process.exit(1);
   },
 );

@@ -3,7 +3,16 @@ import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { ConfigError, loadConfig } from '../config.ts';
 import { authKeys } from '../modules/auth/index.ts';
-import { type ImportReport, type LegacySource, type OnAnomaly, openDump, openMongo, runImport, type VerifyReport, verifyImport } from '../modules/legacy/index.ts';
+import {
+  type ImportReport,
+  type LegacySource,
+  type OnAnomaly,
+  openDump,
+  openMongo,
+  runImport,
+  type VerifyReport,
+  verifyImport,
+} from '../modules/legacy/index.ts';
 import { rows } from '../platform/db/sql.ts';
 import { createDatabase } from '../platform/db/client.ts';
 import { runMigrations } from '../platform/db/migrate.ts';
@@ -183,7 +192,12 @@ export function formatReport(r: ImportReport): string {
   const assets = Object.entries(r.totals);
   if (assets.length) {
     out.push('balances per asset (source = exact decimal of each stored double; imported = rounded to the asset scale):');
-    out.push(table([['asset', 'accounts', 'source total', 'imported total', 'rounding'], ...assets.map(([a, t]) => [a, String(t.accounts), t.source, t.imported, t.rounding])]));
+    out.push(
+      table([
+        ['asset', 'accounts', 'source total', 'imported total', 'rounding'],
+        ...assets.map(([a, t]) => [a, String(t.accounts), t.source, t.imported, t.rounding]),
+      ]),
+    );
     out.push('');
   }
   if (r.roundings.length) {
@@ -192,7 +206,9 @@ export function formatReport(r: ImportReport): string {
     out.push('');
   }
   if (r.anomalies.length) {
-    out.push(`anomalies (${r.anomalies.length}) — ${r.onAnomaly === 'stop' ? 'the run stops on these' : 'held on the review list (npm run import:legacy -- review)'}:`);
+    out.push(
+      `anomalies (${r.anomalies.length}) — ${r.onAnomaly === 'stop' ? 'the run stops on these' : 'held on the review list (npm run import:legacy -- review)'}:`,
+    );
     for (const a of r.anomalies) out.push(`  ${a.collection}/${a.sourceId}: ${a.reason}: ${a.detail}`);
     out.push('');
   }

@@ -159,7 +159,9 @@ describe('npm run smoke', () => {
     // The same development server, announced as the API of a public https site: its outbox is everyone's.
     const report = await smoke({ web: undefined, origin: 'https://www.example.test', email: undefined, password: undefined });
     expect(status(report, 'api', 'dev-tools')).toBe('fail');
-    expect(report.results.find((r) => r.check === 'dev-tools')?.detail).toMatch(/development tools answer HTTP 200 at \/api\/dev\/outbox \(environment development\).*ENVIRONMENT=production/);
+    expect(report.results.find((r) => r.check === 'dev-tools')?.detail).toMatch(
+      /development tools answer HTTP 200 at \/api\/dev\/outbox \(environment development\).*ENVIRONMENT=production/,
+    );
   });
 
   it('fails sign-in with a wrong password and skips what needs a session', async () => {
@@ -211,7 +213,8 @@ describe('npm run smoke against a misconfigured deployment', () => {
 describe('https redirect check', () => {
   let redirecting: Server;
   let plain: Server;
-  const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as { port: number }).port}/health`)));
+  const listen = (s: Server) =>
+    new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as { port: number }).port}/health`)));
   beforeAll(() => {
     redirecting = createServer((req, res) => res.writeHead(301, { location: `https://api.example.test${req.url}` }).end());
     plain = createServer((_req, res) => res.writeHead(200).end('ok'));

@@ -13,7 +13,8 @@ import { smokePassword } from '../config.ts';
 import { formatTable } from './smoke/report.ts';
 import { runSmoke } from './smoke/run.ts';
 
-const USAGE = 'usage: npm run smoke -- --api <url> [--web <url>] [--origin <url>] [--email <e> --password <p>] [--timeout <ms>] [--socket-timeout <ms>] [--json]';
+const USAGE =
+  'usage: npm run smoke -- --api <url> [--web <url>] [--origin <url>] [--email <e> --password <p>] [--timeout <ms>] [--socket-timeout <ms>] [--json]';
 
 function parse() {
   const { values } = parseArgs({

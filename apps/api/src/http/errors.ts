@@ -21,14 +21,7 @@ const BY_STATUS: Record<number, ErrorCode> = {
   503: 'UNAVAILABLE',
 };
 
-export function sendError(
-  reply: FastifyReply,
-  request: FastifyRequest,
-  status: number,
-  code: string,
-  message: string,
-  details?: unknown,
-): FastifyReply {
+export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, code: string, message: string, details?: unknown): FastifyReply {
   const body: ErrorBody = { error: { code, message, requestId: String(request.id) } };
   if (details !== undefined) body.error.details = details;
   return reply.code(status).type('application/json; charset=utf-8').send(body);

@@ -31,7 +31,9 @@ async function viaFastify(t: TestContext, path: string, headers: Record<string, 
 
 /** Headers that differ per response or per transport. */
 const comparable = (h: IncomingHttpHeaders, keepRequestId: boolean) =>
-  Object.fromEntries(Object.entries(h).filter(([k]) => !['date', 'connection', 'keep-alive', 'transfer-encoding', ...(keepRequestId ? [] : ['x-request-id'])].includes(k)));
+  Object.fromEntries(
+    Object.entries(h).filter(([k]) => !['date', 'connection', 'keep-alive', 'transfer-encoding', ...(keepRequestId ? [] : ['x-request-id'])].includes(k)),
+  );
 
 async function listening(env: Record<string, string> = {}): Promise<{ t: TestContext; base: string }> {
   const t = await createTestApp({ USE_MOCK_PRICES: 'true', CORS_ORIGINS: 'https://app.example.com', ...env });
@@ -149,17 +151,20 @@ describe('fast path and the API rate limit', () => {
   });
 
   it('leaves a request to Fastify when its body cannot be built', async () => {
-    const t = await createTestApp({}, {
-      extraRoutes: (app) => {
-        app.fastPath.get('/api/test/broken', {
-          body: () => {
-            throw new Error('no body today');
-          },
-          cacheControl: 'no-store',
-        });
-        app.get('/api/test/broken', async () => ({ from: 'fastify' }));
+    const t = await createTestApp(
+      {},
+      {
+        extraRoutes: (app) => {
+          app.fastPath.get('/api/test/broken', {
+            body: () => {
+              throw new Error('no body today');
+            },
+            cacheControl: 'no-store',
+          });
+          app.get('/api/test/broken', async () => ({ from: 'fastify' }));
+        },
       },
-    });
+    );
     const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     try {
       const res = await send(base, '/api/test/broken');

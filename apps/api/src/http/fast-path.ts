@@ -117,7 +117,10 @@ export class FastPath {
     const seconds = (performance.now() - started) / 1000;
     this.deps.observe(req.url ?? '', r.status, seconds);
     if (this.deps.log.isLevelEnabled('info')) {
-      this.deps.log.info({ requestId, req: { method: req.method, url: req.url }, res: { statusCode: r.status }, responseTime: seconds * 1000 }, 'request completed');
+      this.deps.log.info(
+        { requestId, req: { method: req.method, url: req.url }, res: { statusCode: r.status }, responseTime: seconds * 1000 },
+        'request completed',
+      );
     }
   }
 }
@@ -146,7 +149,10 @@ export const prebuiltGet: FastifyPluginAsync<PrebuiltGetOptions> = async (app, o
   app.get(o.path, { compress: false, schema: o.schema }, async (request, reply) => {
     const r = represent(route.body(), request.headers, route.cacheControl);
     const vary = reply.getHeader('vary');
-    reply.code(r.status).headers(r.headers).header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
+    reply
+      .code(r.status)
+      .headers(r.headers)
+      .header('vary', vary ? `${String(vary)}, Accept-Encoding` : 'Accept-Encoding');
     return reply.send(r.payload ?? undefined);
   });
 };

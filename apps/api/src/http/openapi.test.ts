@@ -132,7 +132,10 @@ export const body: Json<operations['postWalletTransfers']['requestBody']> = { re
 `,
     );
     const tsconfig = (files: string[]) =>
-      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: false }, files });
+      JSON.stringify({
+        compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: false },
+        files,
+      });
     writeFileSync(join(dir, 'tsconfig.json'), tsconfig(['call-site.ts']));
     writeFileSync(join(dir, 'tsconfig.wrong.json'), tsconfig(['wrong.ts']));
     const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');

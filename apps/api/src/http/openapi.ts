@@ -45,8 +45,7 @@ const TAGS: Record<string, string> = {
   markets: 'Prices, price history and trading pairs, set by the server (public).',
   trading: 'Market, limit and stop orders, filled at the server price; funds are held while an order is open.',
   wallet: 'Balances, deposits through the payment provider, withdrawals (step-up), the withdrawal address book and instant transfers between users.',
-  security:
-    'Account security: the "this wasn\'t me" freeze from a security email and how it is lifted, and the anti-phishing code shown in every email.',
+  security: 'Account security: the "this wasn\'t me" freeze from a security email and how it is lifted, and the anti-phishing code shown in every email.',
   portfolio: 'Holdings valued at current prices, profit and loss, and value history.',
   transactions: 'The ledger-backed history of every balance change, and its CSV or JSON export.',
   alerts: 'Price alerts that notify when an asset crosses a threshold.',
@@ -74,7 +73,10 @@ export class RouteCatalog {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const config = route.config as { csrf?: boolean; rateLimit?: boolean } | undefined;
     for (const m of methods) {
-      this.routes.set(`${m.toUpperCase()} ${route.url}`, { csrf: config?.csrf !== false, rateLimited: config?.rateLimit !== false && route.url.startsWith('/api/') });
+      this.routes.set(`${m.toUpperCase()} ${route.url}`, {
+        csrf: config?.csrf !== false,
+        rateLimited: config?.rateLimit !== false && route.url.startsWith('/api/'),
+      });
     }
   }
 
@@ -129,8 +131,18 @@ export function openapiBase(version: string): Json {
     components: {
       securitySchemes: {
         cookieAuth: { type: 'apiKey', in: 'cookie', name: 'access_token', description: 'The session cookie set by sign-in.' },
-        csrfToken: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'From GET /api/csrf; required with cookieAuth on state-changing requests.' },
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from sign-in (returned in the body to non-browser clients).' },
+        csrfToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description: 'From GET /api/csrf; required with cookieAuth on state-changing requests.',
+        },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'An access token from sign-in (returned in the body to non-browser clients).',
+        },
       },
       schemas: { Error: errorSchema },
       responses: Object.fromEntries(

@@ -61,7 +61,13 @@ describe('PrebuiltBody', () => {
     const ok = represent(body, { 'accept-encoding': 'gzip' }, 'public, max-age=1');
     expect(ok.status).toBe(200);
     const gzipLength = String(body.bytes('gzip').length);
-    expect(ok.headers).toEqual({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=1', etag: body.etag('gzip'), 'content-encoding': 'gzip', 'content-length': gzipLength });
+    expect(ok.headers).toEqual({
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'public, max-age=1',
+      etag: body.etag('gzip'),
+      'content-encoding': 'gzip',
+      'content-length': gzipLength,
+    });
     expect(ok.flat).toEqual(Object.entries(ok.headers).flat());
     expect(ok.payload).toBe(body.bytes('gzip'));
     const same = represent(body, { 'accept-encoding': 'gzip', 'if-none-match': body.etag('gzip') }, 'public, max-age=1');

@@ -14,7 +14,10 @@ describe('endpoint (the contract route table in Fastify)', () => {
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     const order = { id: '00000000-0000-4000-8000-000000000001' } as Order;
-    app.route({ ...endpoint(apiRoutes.alerts.update, { tags: ['t'] }), handler: async (request) => ({ ...fakeAlert, id: request.params.id, active: request.body.active ?? true }) });
+    app.route({
+      ...endpoint(apiRoutes.alerts.update, { tags: ['t'] }),
+      handler: async (request) => ({ ...fakeAlert, id: request.params.id, active: request.body.active ?? true }),
+    });
     app.route({
       ...endpoint(apiRoutes.orders.get, { tags: ['t'] }),
       // @ts-expect-error the handler must answer the route's response type (an Order), not something else

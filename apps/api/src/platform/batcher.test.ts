@@ -10,9 +10,7 @@ function manual() {
   const run = (items: number[]) =>
     new Promise<PromiseSettledResult<number>[]>((resolve) => {
       batches.push(items);
-      pending.push(() =>
-        resolve(items.map((n) => (n < 0 ? { status: 'rejected', reason: new Error(`bad ${n}`) } : { status: 'fulfilled', value: n * 10 }))),
-      );
+      pending.push(() => resolve(items.map((n) => (n < 0 ? { status: 'rejected', reason: new Error(`bad ${n}`) } : { status: 'fulfilled', value: n * 10 }))));
     });
   /** Finishes the oldest running batch and lets the next turn of the event loop start what waits. */
   const finishOldest = async () => {
@@ -37,7 +35,10 @@ describe('Batcher (group commit)', () => {
     expect(m.batches).toHaveLength(1); // waits for the running batch
     await m.finishOldest();
     expect(await Promise.all(first)).toEqual([10, 20]);
-    expect(m.batches).toEqual([[1, 2], [3, 4, 5]]);
+    expect(m.batches).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
     await m.finishOldest();
     expect(await Promise.all(rest)).toEqual([30, 40, 50]);
     expect(b.running).toBe(0);
@@ -49,10 +50,17 @@ describe('Batcher (group commit)', () => {
     const b = new Batcher(m.run, { maxInFlight: 2, maxBatch: 2 });
     const all = [1, 2, 3, 4, 5, 6].map((n) => b.submit(n));
     await turn();
-    expect(m.batches).toEqual([[1, 2], [3, 4]]);
+    expect(m.batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(b.running).toBe(2);
     await m.finishOldest();
-    expect(m.batches).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(m.batches).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
     await m.finishOldest();
     await m.finishOldest();
     expect(await Promise.all(all)).toEqual([10, 20, 30, 40, 50, 60]);

@@ -75,9 +75,7 @@ export function parseCorsOrigins(raw: string): ParsedCors {
     const labels = host.split('.');
     const starLabels = labels.filter((l) => l.includes('*'));
     if (starLabels.length !== 1 || labels.indexOf(starLabels[0]!) !== 0 || labels.length < 3) {
-      errors.push(
-        `CORS_ORIGINS: "${entry}": a wildcard may appear only in the first label of a host with at least two more labels`,
-      );
+      errors.push(`CORS_ORIGINS: "${entry}": a wildcard may appear only in the first label of a host with at least two more labels`);
       continue;
     }
     const labelRe = starLabels[0]!

@@ -48,4 +48,3 @@ export class EventBus {
     this.emitter.removeAllListeners();
   }
 }
-

@@ -71,7 +71,11 @@ export function serializeError(err: unknown, depth = 0): unknown {
   if (isDatabaseError(e)) {
     const out: Record<string, unknown> = { type: e.constructor?.name ?? 'Error', message: 'database query failed (SQL text and parameters are not logged)' };
     for (const f of DB_FIELDS) if (typeof e[f] === 'string') out[f] = e[f];
-    if (typeof e.stack === 'string') out.stack = e.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+    if (typeof e.stack === 'string')
+      out.stack = e.stack
+        .split('\n')
+        .filter((l) => /^\s+at /.test(l))
+        .join('\n');
     if (e.cause && depth < 5) out.cause = serializeError(e.cause, depth + 1);
     return out;
   }
@@ -106,9 +110,7 @@ export function loggerOptions(
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     // With tracing on, every line logged inside a request carries its traceId/spanId.
     ...(config.telemetry ? { mixin: traceLogMixin } : {}),
-    ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } }
-      : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } } : {}),
   };
 }
 

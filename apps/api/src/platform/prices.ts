@@ -27,4 +27,3 @@ export interface PriceTick {
   /** assetId → priceUsd decimal string; only assets whose price is in this tick. */
   prices: Record<string, string>;
 }
-

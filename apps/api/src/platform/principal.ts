@@ -76,7 +76,10 @@ export function requireAdmin(request: FastifyRequest): Principal {
  */
 export function requireNotFrozen(p: Principal): Principal {
   if (p.frozen) {
-    throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals, transfers and security changes are blocked until it is unfrozen (support, or the unfreeze link with your password and second factor)');
+    throw new AppError(
+      'ACCOUNT_FROZEN',
+      'This account is frozen: withdrawals, transfers and security changes are blocked until it is unfrozen (support, or the unfreeze link with your password and second factor)',
+    );
   }
   return p;
 }

@@ -27,7 +27,7 @@ const prod = loadConfig({
 }).config;
 
 describe('same-origin pages', () => {
-  it('outside production: Origin equal to the request\'s own scheme and Host passes, whatever APP_URL says', () => {
+  it("outside production: Origin equal to the request's own scheme and Host passes, whatever APP_URL says", () => {
     expect(dev.appUrl).toBe('http://localhost:8001');
     expect(requestOrigin(req({ host: '127.0.0.1:8001' }), dev)).toBe('http://127.0.0.1:8001');
     expect(originAllowedFor('http://127.0.0.1:8001', req({ host: '127.0.0.1:8001' }), dev)).toBe(true);

@@ -135,7 +135,7 @@ describe('Socket.IO handshakes', () => {
     await connected(ok);
   });
 
-  it('accepts the page\'s own origin at 127.0.0.1 although APP_URL names another host (WebSocket and polling), and only that', async () => {
+  it("accepts the page's own origin at 127.0.0.1 although APP_URL names another host (WebSocket and polling), and only that", async () => {
     // The page was opened at http://127.0.0.1:<port>: its Origin is the request's own scheme and Host.
     for (const transport of ['websocket', 'polling'] as const) {
       await connected(client({ transports: [transport], extraHeaders: { origin: url } }));

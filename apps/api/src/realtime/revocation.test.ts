@@ -109,7 +109,11 @@ describe('revocation reaches sockets (issue 16 item 5)', () => {
     const own = await socketOf(other(), p);
     const theirs = await socketOf(other(), p2);
     const gone = disconnectedWithin(theirs, 1000);
-    const changed = await asUser(a, p).inject({ method: 'POST', url: '/api/auth/change-password', payload: { currentPassword: p.password, newPassword: 'another fine passphrase 8' } });
+    const changed = await asUser(a, p).inject({
+      method: 'POST',
+      url: '/api/auth/change-password',
+      payload: { currentPassword: p.password, newPassword: 'another fine passphrase 8' },
+    });
     expect(changed.statusCode, changed.body).toBe(200);
     await gone;
     expect(own.connected).toBe(true);
@@ -124,7 +128,11 @@ describe('revocation reaches sockets (issue 16 item 5)', () => {
       token = (await latestEmail(a, r.user.email))?.text.match(/token=([A-Za-z0-9_%-]+)/)?.[1];
       if (!token) await new Promise((res) => setTimeout(res, 50));
     }
-    await a.app.inject({ method: 'POST', url: '/api/auth/reset-password', payload: { token: decodeURIComponent(token!), newPassword: 'reset to this passphrase 3' } });
+    await a.app.inject({
+      method: 'POST',
+      url: '/api/auth/reset-password',
+      payload: { token: decodeURIComponent(token!), newPassword: 'reset to this passphrase 3' },
+    });
     await reset;
 
     // 2FA turned on ends the other sessions (a thief's socket too).
@@ -134,7 +142,11 @@ describe('revocation reaches sockets (issue 16 item 5)', () => {
     const out = disconnectedWithin(ts, 1000);
     const setup = await asUser(a, f).inject({ method: 'POST', url: '/api/auth/2fa/setup' });
     const { generate } = await import('otplib');
-    await asUser(a, f).inject({ method: 'POST', url: '/api/auth/2fa/enable', payload: { code: await generate({ secret: setup.json().secret, epoch: Math.floor(Date.now() / 1000) - 30 }) } });
+    await asUser(a, f).inject({
+      method: 'POST',
+      url: '/api/auth/2fa/enable',
+      payload: { code: await generate({ secret: setup.json().secret, epoch: Math.floor(Date.now() / 1000) - 30 }) },
+    });
     await out;
   });
 
@@ -145,7 +157,11 @@ describe('revocation reaches sockets (issue 16 item 5)', () => {
       const c = await socketOf(other(), u);
       const bearerSocket = await socketOf(other(), await signIn(a, u.user.email, u.password));
       const both = Promise.all([disconnectedWithin(c, 1000), disconnectedWithin(bearerSocket, 1000)]);
-      const res = await asUser(a, admin).inject({ method: 'POST', url: `/api/admin/users/${u.user.id}/${action}`, payload: action === 'suspend' ? { reason: 'test' } : {} });
+      const res = await asUser(a, admin).inject({
+        method: 'POST',
+        url: `/api/admin/users/${u.user.id}/${action}`,
+        payload: action === 'suspend' ? { reason: 'test' } : {},
+      });
       expect(res.statusCode, res.body).toBe(200);
       const ms = await both;
       expect(Math.max(...ms)).toBeLessThan(1000);

@@ -18,7 +18,11 @@ const outRel = `.tmp/build-test-${randomBytes(3).toString('hex')}`;
 const out = join(REPO_ROOT, 'apps/api', outRel);
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['build.mjs', '--outdir', outRel], { cwd: join(REPO_ROOT, 'apps/api'), env: { ...process.env, GIT_COMMIT: COMMIT }, stdio: 'pipe' });
+  execFileSync(process.execPath, ['build.mjs', '--outdir', outRel], {
+    cwd: join(REPO_ROOT, 'apps/api'),
+    env: { ...process.env, GIT_COMMIT: COMMIT },
+    stdio: 'pipe',
+  });
 }, 120_000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -75,7 +79,9 @@ describe('the API build', () => {
   });
 
   it('writes a source map with its sources beside every bundle file', () => {
-    const files = readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
+    const files = readdirSync(out, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.js'));
     expect(files).toEqual(expect.arrayContaining(['server.js', join('cli', 'migrate.js')]));
     for (const f of files) {
       expect(readFileSync(join(out, f), 'utf8'), f).toMatch(/\/\/# sourceMappingURL=\S+\.js\.map\s*$/);

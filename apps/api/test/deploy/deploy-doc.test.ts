@@ -26,8 +26,20 @@ function sourceText(dir: string): string {
 describe('docs/deploy.md', () => {
   it('has the runbook sections the issue asks for', () => {
     const headings = [...doc.matchAll(/^#{2,3} (.+)$/gm)].map((m) => m[1]);
-    for (const h of ['Cutover runbook', 'Rollback', 'Scaling', 'Concurrency', 'Custom domain', 'Cost', 'Monitoring and alerts', 'What differs from the January 2026 report']) {
-      expect(headings.some((x) => x?.startsWith(h)), h).toBe(true);
+    for (const h of [
+      'Cutover runbook',
+      'Rollback',
+      'Scaling',
+      'Concurrency',
+      'Custom domain',
+      'Cost',
+      'Monitoring and alerts',
+      'What differs from the January 2026 report',
+    ]) {
+      expect(
+        headings.some((x) => x?.startsWith(h)),
+        h,
+      ).toBe(true);
     }
     for (const step of ['Create the app', 'Secrets', 'Deploy', 'Smoke the API directly', 'API_ORIGIN', 'Watch', 'Decommission Render']) {
       expect(doc).toContain(step);
@@ -66,7 +78,11 @@ describe('docs/deploy.md', () => {
   });
 
   it('writes alert rules on series the API exports', async () => {
-    const named = new Set([...doc.matchAll(/\b((?:http_request_duration_seconds|price_feed|socketio|nodejs|process)_[a-z0-9_]*)/g)].map((m) => m[1]!.replace(/_(bucket|count|sum)$/, '')));
+    const named = new Set(
+      [...doc.matchAll(/\b((?:http_request_duration_seconds|price_feed|socketio|nodejs|process)_[a-z0-9_]*)/g)].map((m) =>
+        m[1]!.replace(/_(bucket|count|sum)$/, ''),
+      ),
+    );
     const exported = await createMetrics().registry.metrics();
     const source = sourceText(join(REPO_ROOT, 'apps/api/src'));
     const unknown = [...named].filter((n) => !exported.includes(n) && !source.includes(`'${n}'`) && !/^(nodejs|process)_$/.test(n));

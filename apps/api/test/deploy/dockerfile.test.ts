@@ -47,26 +47,39 @@ describe('Dockerfile', () => {
     ['no health check', mutate(/HEALTHCHECK[^\n]*\\\n[^\n]*\n/, ''), /HEALTHCHECK/],
     ['shell-form CMD', mutate('CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]', 'CMD node apps/api/dist/server.js'), /exec form/],
     ['npm as the process', mutate('CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]', 'CMD ["npm", "start"]'), /does not forward SIGTERM/],
-    ['no runtime source maps', mutate('CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]', 'CMD ["node", "apps/api/dist/server.js"]'), /--enable-source-maps/],
+    [
+      'no runtime source maps',
+      mutate('CMD ["node", "--enable-source-maps", "apps/api/dist/server.js"]', 'CMD ["node", "apps/api/dist/server.js"]'),
+      /--enable-source-maps/,
+    ],
     ['no init', mutate(/^ENTRYPOINT .*\n/m, ''), /init process/],
     ['no EXPOSE', mutate(/^EXPOSE 8001\n/m, ''), /EXPOSE 8001/],
     ['dev dependencies in runtime', mutate('COPY --from=prod-deps /app/node_modules', 'COPY --from=deps /app/node_modules'), /development dependencies/],
     ['full install in runtime', mutate('WORKDIR /app\n# Root-owned', 'WORKDIR /app\nRUN npm ci\n# Root-owned'), /without --omit=dev/],
     ['runtime built on the build stage', mutate(/FROM node:\$\{NODE_VERSION\}-trixie-slim AS runtime/, 'FROM build AS runtime'), /inherits/],
     ['sources in runtime', mutate('COPY --from=build /app/apps/api/dist apps/api/dist', 'COPY . .'), /copies sources/],
-    ['build output from the whole build stage', mutate('COPY --from=build /app/apps/api/dist apps/api/dist', 'COPY --from=build /app /app'), /more than compiled output/],
+    [
+      'build output from the whole build stage',
+      mutate('COPY --from=build /app/apps/api/dist apps/api/dist', 'COPY --from=build /app /app'),
+      /more than compiled output/,
+    ],
     ['an unsupported Node.js line', mutate(/^ARG NODE_VERSION=.*$/m, 'ARG NODE_VERSION=20.20'), /must run Node\.js 26/],
     ['single stage', 'FROM node:20-slim\nCOPY . .\nUSER node\nEXPOSE 8001\nCMD ["node","server.js"]\n', /multi-stage/],
   ];
   it.each(broken)('rejects a Dockerfile that %s', (_name, text, problem) => {
     const problems = checkDockerfile(text, dockerignore);
-    expect(problems.some((p) => problem.test(p)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => problem.test(p)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it('rejects the Dockerfile proposed by the January 2026 report', () => {
     const seed = reportBlock('dockerfile');
     const problems = checkDockerfile(seed);
-    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/multi-stage|build/), expect.stringMatching(/copies sources/), expect.stringMatching(/init process/)]));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/multi-stage|build/), expect.stringMatching(/copies sources/), expect.stringMatching(/init process/)]),
+    );
   });
 });
 

@@ -69,7 +69,11 @@ describe('error reporting with OpenTelemetry and Sentry both on', () => {
   it('one trace id in the Sentry event, the spans and the log lines; the release; no secrets', async () => {
     const traceId = randomBytes(16).toString('hex');
     const res = await fetch(`${fixture.url}/api/test/boom?token=reset-secret-123&page=2`, {
-      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`, cookie: 'access_token=cookie-secret-456', authorization: 'Bearer bearer-secret-789' },
+      headers: {
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        cookie: 'access_token=cookie-secret-456',
+        authorization: 'Bearer bearer-secret-789',
+      },
     });
     expect(res.status).toBe(500);
     const body = (await res.json()) as { error: { code: string; requestId: string } };
@@ -86,7 +90,12 @@ describe('error reporting with OpenTelemetry and Sentry both on', () => {
     for (const secret of ['reset-secret-123', 'cookie-secret-456', 'bearer-secret-789']) expect(sent).not.toContain(secret);
 
     await until(() => otlp.spans.find((s) => s.traceId === traceId && s.kind === 2));
-    const logged = await until(() => fixture.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'unhandled error' && l.traceId === traceId));
+    const logged = await until(() =>
+      fixture.lines
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'unhandled error' && l.traceId === traceId),
+    );
     expect(logged.requestId).toBe(body.error.requestId);
   });
 });

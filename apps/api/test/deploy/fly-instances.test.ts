@@ -27,7 +27,18 @@ const fly = (extra: Partial<{ appName: string | null; machineId: string | null; 
 const signedIn = { role: 'admin' as Principal['role'] };
 const authenticator: Authenticator = {
   authenticate: async (req) =>
-    req.headers.authorization === 'Bearer test' ? { userId: 'u1', sessionId: 's1', role: signedIn.role, twoFactorEnabled: true, secondFactors: ['totp'], frozen: false, session: { secondFactorAt: new Date(), stepUpAt: null, stepUpMethods: [] }, via: 'bearer' } : null,
+    req.headers.authorization === 'Bearer test'
+      ? {
+          userId: 'u1',
+          sessionId: 's1',
+          role: signedIn.role,
+          twoFactorEnabled: true,
+          secondFactors: ['totp'],
+          frozen: false,
+          session: { secondFactorAt: new Date(), stepUpAt: null, stepUpMethods: [] },
+          via: 'bearer',
+        }
+      : null,
   authenticateSocket: async () => null,
 };
 

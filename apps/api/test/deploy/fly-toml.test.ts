@@ -85,18 +85,30 @@ describe('fly.toml', () => {
     ['readiness on the wrong path', mutate(/(\[checks\.readiness\][^[]*?)path = "\/health"/, '$1path = "/ping"'), /top-level \[checks\]/],
     ['no release command', mutate(/release_command = .*/, 'release_command = "true"'), /release_command/],
     ['a secret in [env]', mutate('[env]\n', '[env]\n  JWT_SECRET = "x"\n'), /JWT_SECRET looks secret/],
-    ['a hardcoded deployment host', mutate('LOG_LEVEL = "info"', `LOG_LEVEL = "info"\n  PUBLIC_WS_URL = "wss://${'cryptovault-api'}.${'fly'}.dev"`), /deployment host/],
+    [
+      'a hardcoded deployment host',
+      mutate('LOG_LEVEL = "info"', `LOG_LEVEL = "info"\n  PUBLIC_WS_URL = "wss://${'cryptovault-api'}.${'fly'}.dev"`),
+      /deployment host/,
+    ],
     ['no metrics', mutate('[metrics]\n  port = 8001\n  path = "/metrics"', ''), /\[metrics\]/],
   ];
   it.each(broken)('rejects a fly.toml with %s', (_name, text, problem) => {
     const problems = checkFlyToml(text);
-    expect(problems.some((p) => problem.test(p)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => problem.test(p)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it('rejects the fly.toml proposed by the January 2026 report', () => {
     const seed = reportBlock('toml');
     expect(checkFlyToml(seed)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/duplicates/), expect.stringMatching(/auto_stop_machines/), expect.stringMatching(/tiny/), expect.stringMatching(/kill_timeout missing/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/duplicates/),
+        expect.stringMatching(/auto_stop_machines/),
+        expect.stringMatching(/tiny/),
+        expect.stringMatching(/kill_timeout missing/),
+      ]),
     );
   });
 });

@@ -28,7 +28,10 @@ function run(script: string, env: Record<string, string>): Promise<{ code: numbe
 describe('start-up failures name the component and the variable', () => {
   it('a Redis that is down at boot: "Redis" and REDIS_URL', { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const { code, output } = await run('apps/api/src/server.ts', { PORT: String(await freePort()), REDIS_URL: `redis://default:hunter2-secret@127.0.0.1:${port}` });
+    const { code, output } = await run('apps/api/src/server.ts', {
+      PORT: String(await freePort()),
+      REDIS_URL: `redis://default:hunter2-secret@127.0.0.1:${port}`,
+    });
     expect(code).toBe(1);
     expect(output).toContain(`CryptoVault cannot start: Redis is not reachable at redis://***@127.0.0.1:${port} (REDIS_URL): `);
     expect(output).toMatch(/ECONNREFUSED/);
@@ -38,7 +41,10 @@ describe('start-up failures name the component and the variable', () => {
 
   it('a PostgreSQL that is down at boot: "PostgreSQL" and DATABASE_URL', { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const { code, output } = await run('apps/api/src/server.ts', { PORT: String(await freePort()), DATABASE_URL: `postgres://app:hunter2-secret@127.0.0.1:${port}/cryptovault` });
+    const { code, output } = await run('apps/api/src/server.ts', {
+      PORT: String(await freePort()),
+      DATABASE_URL: `postgres://app:hunter2-secret@127.0.0.1:${port}/cryptovault`,
+    });
     expect(code).toBe(1);
     expect(output).toContain(`CryptoVault cannot start: PostgreSQL is not usable at postgres://***@127.0.0.1:${port}/cryptovault (DATABASE_URL): `);
     expect(output).not.toContain('hunter2-secret');

@@ -46,7 +46,16 @@ export interface EdgeStandIn {
 }
 
 const SECURITY_HEADERS = ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy', 'strict-transport-security'];
-const HOP_BY_HOP = ['connection', 'upgrade', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions'];
+const HOP_BY_HOP = [
+  'connection',
+  'upgrade',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+];
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   return header
@@ -108,7 +117,13 @@ export async function startEdgeStandIn(): Promise<EdgeStandIn> {
     }
     const target = new URL(edge.target);
     const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path, headers: forwardHeaders(req.headers, target, edge, req.socket.remoteAddress ?? '') },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path,
+        headers: forwardHeaders(req.headers, target, edge, req.socket.remoteAddress ?? ''),
+      },
       (up) => {
         const headers: Record<string, string | string[]> = {};
         for (const [k, v] of Object.entries(up.headers)) if (v !== undefined) headers[k] = v;

@@ -52,8 +52,7 @@ export async function startApi(env: Record<string, string | undefined>, opts: { 
       // After a database restart a pooled connection can be left waiting on a server that is gone: the pool cuts
       // such connections after POOL_CLOSE_GRACE_MS (platform/db/client.ts). The fault has been asserted already,
       // so the teardown stays bounded as well rather than let anything else stuck fail the run.
-      const bounded = (p: Promise<void>) =>
-        Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, 20_000).unref())]);
+      const bounded = (p: Promise<void>) => Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, 20_000).unref())]);
       await bounded(app.close());
       await bounded(platform.close());
     },

@@ -51,7 +51,9 @@ function asPostgres(bin: string, args: string[]): string {
 function asPostgresAsync(bin: string, args: string[]): Promise<string> {
   const [cmd, argv] = pgCommand(bin, args);
   return new Promise((resolve, reject) =>
-    execFile(cmd, argv, { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${bin}: ${err.message} ${stderr}`)) : resolve(stdout))),
+    execFile(cmd, argv, { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${bin}: ${err.message} ${stderr}`)) : resolve(stdout),
+    ),
   );
 }
 

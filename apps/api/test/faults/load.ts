@@ -47,7 +47,11 @@ export async function request(baseUrl: string, r: Req, timeoutMs = 15_000): Prom
 }
 
 /** `workers` loops over `next()` until stop(), `maxRequests` or `maxMs`. */
-export function runLoad(baseUrl: string, next: (i: number) => Req, opts: { workers?: number; maxRequests?: number; maxMs?: number; pauseMs?: number } = {}): LoadRun {
+export function runLoad(
+  baseUrl: string,
+  next: (i: number) => Req,
+  opts: { workers?: number; maxRequests?: number; maxMs?: number; pauseMs?: number } = {},
+): LoadRun {
   const outcomes: Outcome[] = [];
   const deadline = Date.now() + (opts.maxMs ?? 120_000);
   const max = opts.maxRequests ?? 100_000;

@@ -60,7 +60,11 @@ afterAll(async () => {
 
 it('answers 503 while the database is down, recovers in-process, and loses no order', async () => {
   const t0 = Date.now();
-  const clients = orderClients(() => api.url, users.map((u) => u.accessToken), { maxMs: 90_000, maxOrders: 2_000 });
+  const clients = orderClients(
+    () => api.url,
+    users.map((u) => u.accessToken),
+    { maxMs: 90_000, maxOrders: 2_000 },
+  );
   await sleep(2_000);
   const acceptedBefore = [...clients.ledger.results.values()].filter((r) => r.status < 300).length;
 
@@ -81,7 +85,11 @@ it('answers 503 while the database is down, recovers in-process, and loses no or
   release();
   await held;
   const downHealth = await health(api.url);
-  const balancesWhileDown = await request(api.url, { what: 'balances', path: '/api/wallet/balances', headers: { authorization: `Bearer ${users[0]!.accessToken}` } });
+  const balancesWhileDown = await request(api.url, {
+    what: 'balances',
+    path: '/api/wallet/balances',
+    headers: { authorization: `Bearer ${users[0]!.accessToken}` },
+  });
   await sleep(3_000);
   const startedAt = Date.now();
   await cluster.start();
@@ -108,7 +116,11 @@ it('answers 503 while the database is down, recovers in-process, and loses no or
   const after = clients.ledger.attempts.filter((o) => o.at > startedAt + recoveredAfterMs && o.status === 201);
   expect(after.length).toBeGreaterThan(0);
 
-  const { orders } = await expectOrdersWhole(check!, users.map((u) => u.user.id), clients.ledger);
+  const { orders } = await expectOrdersWhole(
+    check!,
+    users.map((u) => u.user.id),
+    clients.ledger,
+  );
   expect(orders).toBeGreaterThan(acceptedBefore);
   await expectReconciled(check!);
   const again = await request(api.url, { what: 'balances', path: '/api/wallet/balances', headers: { authorization: `Bearer ${users[0]!.accessToken}` } });

@@ -22,7 +22,13 @@ let stopWhileStale: { status: string; average: string | null } | null = null;
 
 const bearer = () => ({ authorization: `Bearer ${user.accessToken}` });
 const placeMarket = () =>
-  request(api.url, { what: 'order', method: 'POST', path: '/api/orders', headers: bearer(), body: { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' } });
+  request(api.url, {
+    what: 'order',
+    method: 'POST',
+    path: '/api/orders',
+    headers: bearer(),
+    body: { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' },
+  });
 
 beforeAll(async () => {
   const { url } = await faultDatabase('prices');
@@ -102,17 +108,27 @@ it('goes stale without the provider, refuses market orders, triggers nothing, an
   await until('fresh prices again', async () => (await health(api.url)).checks.prices?.status === 'ok', 30_000);
   const recoveredAfterMs = Date.now() - onAt;
   expect((await placeMarket()).status).toBe(201);
-  await until('the alert to fire on fresh prices', async () => {
-    const body = JSON.parse((await request(api.url, { what: 'alerts', path: '/api/alerts', headers: bearer() })).body ?? '{}');
-    return Boolean(body.items.find((a: { id: string }) => a.id === alertId)?.lastTriggeredAt);
-  }, 20_000);
+  await until(
+    'the alert to fire on fresh prices',
+    async () => {
+      const body = JSON.parse((await request(api.url, { what: 'alerts', path: '/api/alerts', headers: bearer() })).body ?? '{}');
+      return Boolean(body.items.find((a: { id: string }) => a.id === alertId)?.lastTriggeredAt);
+    },
+    20_000,
+  );
   if (stopId && stopWhileStale?.status === 'open') {
-    await until('the stop order to fill on fresh prices', async () => {
-      const o = JSON.parse((await request(api.url, { what: 'order', path: `/api/orders/${stopId}`, headers: bearer() })).body ?? '{}');
-      return o.status === 'closed';
-    }, 20_000);
+    await until(
+      'the stop order to fill on fresh prices',
+      async () => {
+        const o = JSON.parse((await request(api.url, { what: 'order', path: `/api/orders/${stopId}`, headers: bearer() })).body ?? '{}');
+        return o.status === 'closed';
+      },
+      20_000,
+    );
   }
-  console.log(`price provider fault: stale ${staleAfterMs} ms after the provider went away; fresh ${recoveredAfterMs} ms after it returned; stop order placed while stale: ${stopId ? JSON.stringify(stopWhileStale) : 'refused'}`);
+  console.log(
+    `price provider fault: stale ${staleAfterMs} ms after the provider went away; fresh ${recoveredAfterMs} ms after it returned; stop order placed while stale: ${stopId ? JSON.stringify(stopWhileStale) : 'refused'}`,
+  );
   await expectReconciled(check!);
 });
 

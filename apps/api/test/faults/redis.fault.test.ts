@@ -39,10 +39,14 @@ it('keeps serving with Redis down, limits login locally, and recovers by itself'
 
     const killedAt = Date.now();
     await redis.kill();
-    await until('health to report the cache degraded', async () => {
-      const h = await health(api.url);
-      return h.http === 200 && h.status === 'degraded' && h.checks.cache?.status === 'degraded';
-    }, 15_000);
+    await until(
+      'health to report the cache degraded',
+      async () => {
+        const h = await health(api.url);
+        return h.http === 200 && h.status === 'degraded' && h.checks.cache?.status === 'degraded';
+      },
+      15_000,
+    );
     const degradedAfterMs = Date.now() - killedAt;
 
     // The per-IP login limit (30 per 15 minutes) still holds on the local counters: the 31st attempt is refused.
@@ -56,7 +60,10 @@ it('keeps serving with Redis down, limits login locally, and recovers by itself'
       });
       logins.push(o.status ?? 0);
     }
-    expect(logins.slice(0, 30).every((s) => s === 401), logins.join(',')).toBe(true);
+    expect(
+      logins.slice(0, 30).every((s) => s === 401),
+      logins.join(','),
+    ).toBe(true);
     expect(logins[30]).toBe(429);
 
     await new Promise((r) => setTimeout(r, 1_000));

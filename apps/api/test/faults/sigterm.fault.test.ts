@@ -70,7 +70,10 @@ it('drains one instance under load without losing requests, sockets or orders', 
   const orders = orderClients(() => base, tokens, { maxMs: 90_000, maxOrders: 2_000 });
   const reads = runLoad(
     base,
-    (i) => (i % 2 ? { what: 'crypto', path: '/api/crypto' } : { what: 'balances', path: '/api/wallet/balances', headers: { authorization: `Bearer ${users[0]!.accessToken}` } }),
+    (i) =>
+      i % 2
+        ? { what: 'crypto', path: '/api/crypto' }
+        : { what: 'balances', path: '/api/wallet/balances', headers: { authorization: `Bearer ${users[0]!.accessToken}` } },
     { workers: 3, maxMs: 90_000, maxRequests: 20_000, pauseMs: 5 },
   );
   await sleep(3_000);
@@ -79,7 +82,8 @@ it('drains one instance under load without losing requests, sockets or orders', 
   const exit = a.stop('SIGTERM');
   const code = await exit;
   const exitedAfterMs = Date.now() - killAt;
-  const state = () => `connects ${connects.join(',')}; prices after reconnect ${pricesAfterReconnect.map(Number).join(',')}; events ${events.slice(-20).join(' | ')}`;
+  const state = () =>
+    `connects ${connects.join(',')}; prices after reconnect ${pricesAfterReconnect.map(Number).join(',')}; events ${events.slice(-20).join(' | ')}`;
   await until('every socket reconnected', () => connects.every((c) => c >= 2), 30_000).catch((err: Error) => {
     throw new Error(`${err.message}: ${state()}`);
   });
@@ -103,6 +107,10 @@ it('drains one instance under load without losing requests, sockets or orders', 
   expect(code).toBe(0);
   expect(failedInFlight).toEqual([]);
   expect(afterKill.filter((o) => o.status === 200 || o.status === 201).length).toBeGreaterThan(0);
-  await expectOrdersWhole(check!, users.map((u) => u.id), orders.ledger);
+  await expectOrdersWhole(
+    check!,
+    users.map((u) => u.id),
+    orders.ledger,
+  );
   await expectReconciled(check!);
 });

@@ -48,73 +48,91 @@ afterAll(async () => {
   await check?.close();
 });
 
-it(`soaks for ${SOAK_SECONDS} s with the books reconciled and no RSS growth trend`, async () => {
-  const ms = SOAK_SECONDS * 1000;
-  const users = [await signUpOverHttp(server.url), await signUpOverHttp(server.url)];
-  for (const u of users) await fund(check!, u.id, { USD: '10000000', BTC: '1000' });
-  const auth = (i: number) => ({ authorization: `Bearer ${users[i % 2]!.accessToken}` });
+it(
+  `soaks for ${SOAK_SECONDS} s with the books reconciled and no RSS growth trend`,
+  async () => {
+    const ms = SOAK_SECONDS * 1000;
+    const users = [await signUpOverHttp(server.url), await signUpOverHttp(server.url)];
+    for (const u of users) await fund(check!, u.id, { USD: '10000000', BTC: '1000' });
+    const auth = (i: number) => ({ authorization: `Bearer ${users[i % 2]!.accessToken}` });
 
-  const mix = (i: number): Req => {
-    switch (i % 6) {
-      case 0:
-        return { what: 'crypto', path: '/api/crypto' };
-      case 1:
-        return { what: 'balances', path: '/api/wallet/balances', headers: auth(i) };
-      case 2:
-        return { what: 'portfolio', path: '/api/portfolio', headers: auth(i) };
-      case 3:
-        return { what: 'transactions', path: '/api/transactions?limit=20', headers: auth(i) };
-      case 4:
-        return { what: 'orders', path: '/api/orders?limit=20', headers: auth(i) };
-      default:
-        return { what: 'alert', method: 'POST', path: '/api/alerts', headers: auth(i), body: { assetId: 'bitcoin', condition: 'above', targetPrice: '10000000' } };
-    }
-  };
-  const orders = orderClients(() => server.url, users.map((u) => u.accessToken), { maxMs: ms, maxOrders: 1_000_000 });
-  const reads = runLoad(server.url, mix, { workers: 3, maxMs: ms, maxRequests: 1_000_000, pauseMs: 5 });
-
-  const samples: [number, number][] = [];
-  const t0 = Date.now();
-  let alertsDeleted = 0;
-  while (Date.now() - t0 < ms) {
-    samples.push([(Date.now() - t0) / 1000, rssBytes(server.child.pid!)]);
-    // Sockets come and go: five open at a time, one replaced every round.
-    const s = io(server.url, { transports: ['websocket'], forceNew: true });
-    sockets.add(s);
-    if (sockets.size > 5) {
-      const oldest = sockets.values().next().value as Socket;
-      oldest.disconnect();
-      sockets.delete(oldest);
-    }
-    // Alerts are capped per user: delete what the load created so the cap is never the story.
-    for (const [i] of users.entries()) {
-      const list = await request(server.url, { what: 'alerts', path: '/api/alerts', headers: auth(i) });
-      for (const a of (JSON.parse(list.body ?? '{}').items ?? []) as { id: string }[]) {
-        await request(server.url, { what: 'alert-delete', method: 'DELETE', path: `/api/alerts/${a.id}`, headers: auth(i) });
-        alertsDeleted++;
+    const mix = (i: number): Req => {
+      switch (i % 6) {
+        case 0:
+          return { what: 'crypto', path: '/api/crypto' };
+        case 1:
+          return { what: 'balances', path: '/api/wallet/balances', headers: auth(i) };
+        case 2:
+          return { what: 'portfolio', path: '/api/portfolio', headers: auth(i) };
+        case 3:
+          return { what: 'transactions', path: '/api/transactions?limit=20', headers: auth(i) };
+        case 4:
+          return { what: 'orders', path: '/api/orders?limit=20', headers: auth(i) };
+        default:
+          return {
+            what: 'alert',
+            method: 'POST',
+            path: '/api/alerts',
+            headers: auth(i),
+            body: { assetId: 'bitcoin', condition: 'above', targetPrice: '10000000' },
+          };
       }
-    }
-    await sleep(1_000);
-  }
-  await Promise.all([orders.stop(), reads.stop()]);
+    };
+    const orders = orderClients(
+      () => server.url,
+      users.map((u) => u.accessToken),
+      { maxMs: ms, maxOrders: 1_000_000 },
+    );
+    const reads = runLoad(server.url, mix, { workers: 3, maxMs: ms, maxRequests: 1_000_000, pauseMs: 5 });
 
-  const outcomes = [...reads.outcomes, ...orders.ledger.attempts];
-  const bad = outcomes.filter((o) => o.status === null || o.status >= 500);
-  // Growth is judged after a warm-up (JIT, pools and caches filling): the first third, at least 10 s.
-  const warm = Math.max(10, SOAK_SECONDS / 3);
-  const after = samples.filter(([t]) => t >= warm);
-  const mb = (b: number) => Math.round(b / 1024 / 1024);
-  const median = [...after.map(([, r]) => r)].sort((x, y) => x - y)[Math.floor(after.length / 2)] ?? 0;
-  const { troughs, growth } = troughGrowth(after);
-  console.log(
-    `soak ${SOAK_SECONDS} s: ${outcomes.length} requests (${Math.round(outcomes.length / SOAK_SECONDS)}/s), ${orders.ledger.results.size} orders, ${alertsDeleted} alerts deleted;`,
-    countBy(outcomes, (o) => `${o.what}:${o.status ?? o.error}`),
-    `; RSS MB at ${samples.map(([t, r]) => `${Math.round(t)}s=${mb(r)}`).join(' ')}; troughs after warm-up ${troughs.map(mb).join(' → ')} MB (growth ${mb(growth)} MB over ${Math.round(SOAK_SECONDS - warm)} s)`,
-  );
-  expect(bad.slice(0, 5)).toEqual([]);
-  expect(orders.ledger.results.size).toBeGreaterThan(10);
-  // No growth trend: the troughs rise less than 10% of the median RSS (at least 16 MB) over the window.
-  expect(mb(growth)).toBeLessThan(Math.max(16, mb(median) * 0.1));
-  await expectOrdersWhole(check!, users.map((u) => u.id), orders.ledger);
-  await expectReconciled(check!);
-}, (SOAK_SECONDS + 180) * 1000);
+    const samples: [number, number][] = [];
+    const t0 = Date.now();
+    let alertsDeleted = 0;
+    while (Date.now() - t0 < ms) {
+      samples.push([(Date.now() - t0) / 1000, rssBytes(server.child.pid!)]);
+      // Sockets come and go: five open at a time, one replaced every round.
+      const s = io(server.url, { transports: ['websocket'], forceNew: true });
+      sockets.add(s);
+      if (sockets.size > 5) {
+        const oldest = sockets.values().next().value as Socket;
+        oldest.disconnect();
+        sockets.delete(oldest);
+      }
+      // Alerts are capped per user: delete what the load created so the cap is never the story.
+      for (const [i] of users.entries()) {
+        const list = await request(server.url, { what: 'alerts', path: '/api/alerts', headers: auth(i) });
+        for (const a of (JSON.parse(list.body ?? '{}').items ?? []) as { id: string }[]) {
+          await request(server.url, { what: 'alert-delete', method: 'DELETE', path: `/api/alerts/${a.id}`, headers: auth(i) });
+          alertsDeleted++;
+        }
+      }
+      await sleep(1_000);
+    }
+    await Promise.all([orders.stop(), reads.stop()]);
+
+    const outcomes = [...reads.outcomes, ...orders.ledger.attempts];
+    const bad = outcomes.filter((o) => o.status === null || o.status >= 500);
+    // Growth is judged after a warm-up (JIT, pools and caches filling): the first third, at least 10 s.
+    const warm = Math.max(10, SOAK_SECONDS / 3);
+    const after = samples.filter(([t]) => t >= warm);
+    const mb = (b: number) => Math.round(b / 1024 / 1024);
+    const median = [...after.map(([, r]) => r)].sort((x, y) => x - y)[Math.floor(after.length / 2)] ?? 0;
+    const { troughs, growth } = troughGrowth(after);
+    console.log(
+      `soak ${SOAK_SECONDS} s: ${outcomes.length} requests (${Math.round(outcomes.length / SOAK_SECONDS)}/s), ${orders.ledger.results.size} orders, ${alertsDeleted} alerts deleted;`,
+      countBy(outcomes, (o) => `${o.what}:${o.status ?? o.error}`),
+      `; RSS MB at ${samples.map(([t, r]) => `${Math.round(t)}s=${mb(r)}`).join(' ')}; troughs after warm-up ${troughs.map(mb).join(' → ')} MB (growth ${mb(growth)} MB over ${Math.round(SOAK_SECONDS - warm)} s)`,
+    );
+    expect(bad.slice(0, 5)).toEqual([]);
+    expect(orders.ledger.results.size).toBeGreaterThan(10);
+    // No growth trend: the troughs rise less than 10% of the median RSS (at least 16 MB) over the window.
+    expect(mb(growth)).toBeLessThan(Math.max(16, mb(median) * 0.1));
+    await expectOrdersWhole(
+      check!,
+      users.map((u) => u.id),
+      orders.ledger,
+    );
+    await expectReconciled(check!);
+  },
+  (SOAK_SECONDS + 180) * 1000,
+);

@@ -210,7 +210,8 @@ export function fromSchema(s: JsonSchema | undefined, depth = 0): fc.Arbitrary<u
 export function mutated(s: JsonSchema | undefined): fc.Arbitrary<unknown> {
   const keys = Object.keys(s?.properties ?? {});
   const base = fromSchema(s);
-  if (!keys.length) return fc.oneof(base, fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'x', 'id', 'role', 'userId'), hostileValue, { maxKeys: 3 }));
+  if (!keys.length)
+    return fc.oneof(base, fc.dictionary(fc.constantFrom('__proto__', 'constructor', 'prototype', 'x', 'id', 'role', 'userId'), hostileValue, { maxKeys: 3 }));
   return fc
     .tuple(
       base,

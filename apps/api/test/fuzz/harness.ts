@@ -127,7 +127,11 @@ export async function createFuzzWorld(): Promise<FuzzWorld> {
   // Separate users: logout-all ends every session of its user.
   const throwaways = [];
   for (const _ of SESSION_ENDING) throwaways.push(await signUpVerified(t));
-  const order = await asUser(t, user).inject({ method: 'POST', url: '/api/orders', payload: { symbol: 'BTC/USD', side: 'sell', type: 'limit', amount: '0.01', price: '90000' } });
+  const order = await asUser(t, user).inject({
+    method: 'POST',
+    url: '/api/orders',
+    payload: { symbol: 'BTC/USD', side: 'sell', type: 'limit', amount: '0.01', price: '90000' },
+  });
   if (order.statusCode < 300) knownIds.push(order.json().id);
   const alert = await asUser(t, user).inject({ method: 'POST', url: '/api/alerts', payload: { assetId: 'bitcoin', condition: 'above', targetPrice: '99000' } });
   if (alert.statusCode < 300) knownIds.push(alert.json().id);
@@ -160,7 +164,8 @@ export function verdict(res: LightMyRequestResponse): string | null {
     return `non-JSON error body: ${res.body.slice(0, 200)}`;
   }
   const e = parsed.error;
-  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string' || typeof e.requestId !== 'string') return `error body not in the contract's shape: ${res.body.slice(0, 300)}`;
+  if (!e || typeof e.code !== 'string' || typeof e.message !== 'string' || typeof e.requestId !== 'string')
+    return `error body not in the contract's shape: ${res.body.slice(0, 300)}`;
   if (!CODES.has(e.code)) return `unknown error code ${e.code}`;
   if (INTERNAL.test(e.message)) return `internal detail in message: ${e.message}`;
   return null;
@@ -202,7 +207,9 @@ export function corpus(w: FuzzWorld, op: Operation): FuzzRequest[] {
   for (let i = 0; i < Math.max(...kinds.map((k) => k.length)); i++) for (const k of kinds) if (i < k.length) hostiles.push(k[i]);
   if (hasBody(op)) {
     for (const body of HOSTILE_BODIES) out.push({ who, pathParams, query: {}, body });
-    const seed = (seeds(w)[op.key]?.[0] as Record<string, unknown> | undefined) ?? (fc.sample(fromSchema(op.body), { numRuns: 1, seed: 42 })[0] as Record<string, unknown>);
+    const seed =
+      (seeds(w)[op.key]?.[0] as Record<string, unknown> | undefined) ??
+      (fc.sample(fromSchema(op.body), { numRuns: 1, seed: 42 })[0] as Record<string, unknown>);
     // Hostile-major order: under the corpus time budget every field still meets the first (worst) values.
     for (const v of hostiles) {
       for (const key of Object.keys(op.body?.properties ?? {})) out.push({ who, pathParams, query: {}, body: toJsonText({ ...(seed ?? {}), [key]: v }) });
@@ -230,10 +237,9 @@ export function requestArbitrary(w: FuzzWorld, op: Operation): fc.Arbitrary<Fuzz
     ),
   ) as fc.Arbitrary<Record<string, string>>;
   const queryParams = op.params.filter((p) => p.in === 'query');
-  const query = fc.record(
-    Object.fromEntries(queryParams.map((p) => [p.name, fc.oneof(fromSchema(p.schema), hostileValue).map(asText)])),
-    { requiredKeys: [] },
-  ) as fc.Arbitrary<Record<string, string>>;
+  const query = fc.record(Object.fromEntries(queryParams.map((p) => [p.name, fc.oneof(fromSchema(p.schema), hostileValue).map(asText)])), {
+    requiredKeys: [],
+  }) as fc.Arbitrary<Record<string, string>>;
   const seedBodies = seeds(w)[op.key] ?? [];
   const bodyValue = fc.oneof(
     { weight: 3, arbitrary: fromSchema(op.body) },
@@ -241,8 +247,19 @@ export function requestArbitrary(w: FuzzWorld, op: Operation): fc.Arbitrary<Fuzz
     { weight: seedBodies.length ? 3 : 0, arbitrary: seedBodies.length ? fc.constantFrom(...seedBodies) : fc.constant({}) },
     { weight: 1, arbitrary: hostileValue },
   );
-  const body = hasBody(op) ? fc.oneof({ weight: 9, arbitrary: bodyValue.map(toJsonText) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_BODIES) }) : fc.constant(undefined);
-  const idempotencyKey = op.method === 'POST' ? fc.option(fc.oneof(fc.uuid(), fc.string({ maxLength: 300 }).filter((s) => /^[\x20-\x7e]*$/.test(s))), { nil: undefined }) : fc.constant(undefined);
+  const body = hasBody(op)
+    ? fc.oneof({ weight: 9, arbitrary: bodyValue.map(toJsonText) }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_BODIES) })
+    : fc.constant(undefined);
+  const idempotencyKey =
+    op.method === 'POST'
+      ? fc.option(
+          fc.oneof(
+            fc.uuid(),
+            fc.string({ maxLength: 300 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+          ),
+          { nil: undefined },
+        )
+      : fc.constant(undefined);
   return fc.record({ who, pathParams, query, body, idempotencyKey }, { requiredKeys: ['who', 'pathParams', 'query'] }) as fc.Arbitrary<FuzzRequest>;
 }
 
@@ -258,7 +275,12 @@ export interface KnownIssue {
  * Runs the corpus and the generated requests for one operation; throws with the request on the first bad answer
  * that no known issue explains (those are counted in `seen`).
  */
-export async function fuzzOperation(w: FuzzWorld, op: Operation, known: KnownIssue[] = [], seen: Map<string, string> = new Map()): Promise<{ corpus: number; generated: number }> {
+export async function fuzzOperation(
+  w: FuzzWorld,
+  op: Operation,
+  known: KnownIssue[] = [],
+  seen: Map<string, string> = new Map(),
+): Promise<{ corpus: number; generated: number }> {
   const judge = (r: FuzzRequest, res: LightMyRequestResponse | Error): string | null => {
     const bad = res instanceof Error ? `no complete response: ${res.message}` : verdict(res);
     if (!bad) return null;
@@ -285,12 +307,12 @@ export async function fuzzOperation(w: FuzzWorld, op: Operation, known: KnownIss
   };
   await fc
     .assert(
-    fc.asyncProperty(requestArbitrary(w, op), async (r) => {
-      generated++;
-      const bad = judge(r, await sendCatching(w, op, r, sessionFor(r)));
-      if (bad) throw new Error(`${describeRequest(op, r)}\n→ ${bad}`);
-    }),
-    { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false, seed: FUZZ_SEED },
+      fc.asyncProperty(requestArbitrary(w, op), async (r) => {
+        generated++;
+        const bad = judge(r, await sendCatching(w, op, r, sessionFor(r)));
+        if (bad) throw new Error(`${describeRequest(op, r)}\n→ ${bad}`);
+      }),
+      { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false, seed: FUZZ_SEED },
     )
     .catch((err: unknown) => {
       throw details(err);

@@ -21,7 +21,16 @@ let database: Database | undefined;
 if (!process.env.DATABASE_URL && template) {
   database = await wrapPglite(await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) }));
 }
-const principal = (userId: string): Principal => ({ userId, sessionId: `s-${userId}`, role: 'user', twoFactorEnabled: false, secondFactors: [], frozen: false, session: { secondFactorAt: null, stepUpAt: null, stepUpMethods: [] }, via: 'bearer' });
+const principal = (userId: string): Principal => ({
+  userId,
+  sessionId: `s-${userId}`,
+  role: 'user',
+  twoFactorEnabled: false,
+  secondFactors: [],
+  frozen: false,
+  session: { secondFactorAt: null, stepUpAt: null, stepUpMethods: [] },
+  via: 'bearer',
+});
 const authenticator: Authenticator = {
   authenticate: async () => null,
   authenticateSocket: async ({ token }) => (token?.startsWith('user:') ? principal(token.slice(5)) : null),

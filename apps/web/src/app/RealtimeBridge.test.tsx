@@ -86,7 +86,14 @@ describe('RealtimeBridge', () => {
     io.emit('prices', { ts: Date.now(), prices: { bitcoin: '50123.45' } });
     io.emit('order:update', order);
     io.emit('order:update', { ...order, id: 'o-2', status: 'rejected', rejectReason: 'Insufficient funds' });
-    io.emit('announcement', { id: 'a-1', title: 'Maintenance', message: 'Tonight 02:00 UTC', level: 'warning', createdBy: null, createdAt: '2026-01-01T00:00:00.000Z' });
+    io.emit('announcement', {
+      id: 'a-1',
+      title: 'Maintenance',
+      message: 'Tonight 02:00 UTC',
+      level: 'warning',
+      createdBy: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
 
     expect(await screen.findByText(/^Order filled: bought/)).toBeTruthy();
     expect(await screen.findByText('Insufficient funds')).toBeTruthy();

@@ -22,7 +22,15 @@ function SendButton() {
   const [state, setState] = useState('idle');
   return (
     <>
-      <button type="button" onClick={() => api.post('/api/wallet/transfers', { amount: '1' }).then(() => setState('sent'), (e: unknown) => setState(e instanceof ApiError ? e.code : 'error'))}>
+      <button
+        type="button"
+        onClick={() =>
+          api.post('/api/wallet/transfers', { amount: '1' }).then(
+            () => setState('sent'),
+            (e: unknown) => setState(e instanceof ApiError ? e.code : 'error'),
+          )
+        }
+      >
         Send
       </button>
       <output>{state}</output>
@@ -43,7 +51,8 @@ describe('StepUpDialog', () => {
         stepped = true;
         return { status: 200, body: { methods: ['password', 'totp'], expiresAt: '2026-01-01T00:05:00Z' } };
       }
-      if (path === '/api/wallet/transfers') return stepped ? { status: 201, body: { id: 't1' } } : err(403, 'STEP_UP_REQUIRED', { methods: ['password', 'totp'], ttlSeconds: 300 });
+      if (path === '/api/wallet/transfers')
+        return stepped ? { status: 201, body: { id: 't1' } } : err(403, 'STEP_UP_REQUIRED', { methods: ['password', 'totp'], ttlSeconds: 300 });
       return undefined;
     });
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));
@@ -62,7 +71,9 @@ describe('StepUpDialog', () => {
   });
 
   it('cancel gives the form the STEP_UP_REQUIRED error and sends nothing more', async () => {
-    const { calls } = renderRoutes(routes, '/', (_m, path) => (path === '/api/wallet/transfers' ? err(403, 'STEP_UP_REQUIRED', { methods: ['password'], ttlSeconds: 300 }) : undefined));
+    const { calls } = renderRoutes(routes, '/', (_m, path) =>
+      path === '/api/wallet/transfers' ? err(403, 'STEP_UP_REQUIRED', { methods: ['password'], ttlSeconds: 300 }) : undefined,
+    );
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));
     await screen.findByRole('dialog');
     expect(screen.queryByLabelText('Authentication code (or a backup code)')).toBeNull();
@@ -83,7 +94,8 @@ describe('StepUpDialog', () => {
         stepped = true;
         return { status: 200, body: { methods: ['passkey'], expiresAt: '2026-01-01T00:05:00Z' } };
       }
-      if (path === '/api/wallet/transfers') return stepped ? { status: 201, body: { id: 't1' } } : err(403, 'STEP_UP_REQUIRED', { methods: ['passkey'], ttlSeconds: 300 });
+      if (path === '/api/wallet/transfers')
+        return stepped ? { status: 201, body: { id: 't1' } } : err(403, 'STEP_UP_REQUIRED', { methods: ['passkey'], ttlSeconds: 300 });
       return undefined;
     });
     await userEvent.click(screen.getByRole('button', { name: 'Send' }));

@@ -107,12 +107,21 @@ export function StepUpDialog({ details, onDone }: { details: StepUpRequiredDetai
       <div className="modal" role="dialog" aria-modal="true" aria-labelledby="stepup-title" onKeyDown={(e) => e.key === 'Escape' && onDone(false)}>
         <h2 id="stepup-title">Confirm it is you</h2>
         <p className="muted small">
-          This action needs {wantsPassword && wantsCode ? `your password and ${factor}` : wantsCode ? factor : 'your password'}. You will not be asked again on this
-          device for {minutes} minutes.
+          This action needs {wantsPassword && wantsCode ? `your password and ${factor}` : wantsCode ? factor : 'your password'}. You will not be asked again on
+          this device for {minutes} minutes.
         </p>
         <form className="form" onSubmit={submit} noValidate>
           {wantsPassword && (
-            <Field autoFocus label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={errors.password} />
+            <Field
+              autoFocus
+              label="Password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              error={errors.password}
+            />
           )}
           {canPasskey && (
             <button className="btn btn-primary" type="button" onClick={() => void confirmWithPasskey()} disabled={busy}>

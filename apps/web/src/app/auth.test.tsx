@@ -31,7 +31,8 @@ describe('the first load of the app', () => {
   it('for a signed-in visitor whose access token expired: refreshes once, then knows the user', async () => {
     let refreshed = false;
     const { calls } = renderRoutes([{ path: '/', element: <Who /> }], '/', (method, path) => {
-      if (path === '/api/auth/session') return { status: 200, body: refreshed ? { authenticated: true, user, canRefresh: false } : { authenticated: false, user: null, canRefresh: true } };
+      if (path === '/api/auth/session')
+        return { status: 200, body: refreshed ? { authenticated: true, user, canRefresh: false } : { authenticated: false, user: null, canRefresh: true } };
       if (method === 'POST' && path === '/api/auth/refresh') {
         refreshed = true;
         return { status: 200, body: { user } };

@@ -46,7 +46,9 @@ describe('api.call', () => {
   it('is typed by the table: params and body required where the route has them, the answer is the route response', () => {
     const { api } = fakeServer(() => ({}));
     expectTypeOf(api.call(apiRoutes.orders.get, { params: { id: 'a' } })).resolves.toEqualTypeOf<Order>();
-    expectTypeOf(api.call(apiRoutes.alerts.create, { body: { assetId: 'bitcoin', condition: 'above', targetPrice: '1' } })).resolves.toEqualTypeOf<PriceAlert>();
+    expectTypeOf(
+      api.call(apiRoutes.alerts.create, { body: { assetId: 'bitcoin', condition: 'above', targetPrice: '1' } }),
+    ).resolves.toEqualTypeOf<PriceAlert>();
     expectTypeOf(api.call(apiRoutes.alerts.remove, { params: { id: 'a' } })).resolves.toEqualTypeOf<undefined>();
     // Only type checks below: never sent.
     const typeOnly = (f: () => unknown) => f;

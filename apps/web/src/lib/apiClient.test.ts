@@ -67,7 +67,8 @@ describe('apiClient', () => {
     const s = fakeServer((c) => {
       if (c.url === '/api/csrf') return json(200, { csrfToken: 'tok' });
       if (c.url === '/api/auth/refresh') return json(200, {});
-      if (c.url === '/api/wallet/transfers') return apiError(403, 'STEP_UP_REQUIRED', { details: { methods: ['password', 'passkey', 'sms'], ttlSeconds: 300 } });
+      if (c.url === '/api/wallet/transfers')
+        return apiError(403, 'STEP_UP_REQUIRED', { details: { methods: ['password', 'passkey', 'sms'], ttlSeconds: 300 } });
       if (c.url === '/api/auth/step-up') return apiError(401, c.body && (c.body as { passkey?: unknown }).passkey ? 'PASSKEY_INVALID' : 'TOTP_INVALID');
       return json(404, {});
     });

@@ -64,7 +64,8 @@ export type CallOptions<R extends RouteDef> = Omit<RequestOptions, 'body' | 'que
   (RouteBody<R> extends undefined ? { body?: undefined } : { body: RouteBody<R> });
 
 /** Routes without params or body can be called without options. */
-type CallArgs<R extends RouteDef> = RouteParams<R> extends undefined ? (RouteBody<R> extends undefined ? [o?: CallOptions<R>] : [o: CallOptions<R>]) : [o: CallOptions<R>];
+type CallArgs<R extends RouteDef> =
+  RouteParams<R> extends undefined ? (RouteBody<R> extends undefined ? [o?: CallOptions<R>] : [o: CallOptions<R>]) : [o: CallOptions<R>];
 
 /**
  * The one HTTP client of the web app. Cookies carry the session; state-changing requests carry the CSRF token

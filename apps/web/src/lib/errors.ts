@@ -81,7 +81,8 @@ function fallbackCode(status: number): ApiErrorCode {
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.isNetwork) return 'Cannot reach CryptoVault. Check your connection and try again.';
-    if (err.code === 'RATE_LIMITED') return err.retryAfterSeconds ? `Too many requests; try again in ${err.retryAfterSeconds}s.` : 'Too many requests; try again shortly.';
+    if (err.code === 'RATE_LIMITED')
+      return err.retryAfterSeconds ? `Too many requests; try again in ${err.retryAfterSeconds}s.` : 'Too many requests; try again shortly.';
     if (err.status >= 500) return `Something went wrong on our side${err.requestId ? ` (reference ${err.requestId})` : ''}.`;
     return err.message;
   }

@@ -45,7 +45,12 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
       setAmount('');
       setErrors({});
       for (const key of [qk.orders, qk.balances, qk.portfolio, qk.transactions]) void qc.invalidateQueries({ queryKey: key });
-      if (o.status === 'closed') toast.show('success', `${o.side === 'buy' ? 'Bought' : 'Sold'} ${formatAmount(o.filled, pair.base)}`, `at ${formatPrice(o.average)} · fee ${formatUsdExact(o.fee.cost)}`);
+      if (o.status === 'closed')
+        toast.show(
+          'success',
+          `${o.side === 'buy' ? 'Bought' : 'Sold'} ${formatAmount(o.filled, pair.base)}`,
+          `at ${formatPrice(o.average)} · fee ${formatUsdExact(o.fee.cost)}`,
+        );
       else if (o.status === 'open') toast.show('success', `${humanize(o.type)} order placed`, `${o.side} ${formatAmount(o.amount, pair.base)}`);
       else toast.show('error', `Order ${humanize(o.status)}`, o.rejectReason ?? undefined);
     },
@@ -87,7 +92,9 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
         </button>
       </fieldset>
       <SelectField label="Order type" value={type} onChange={(v) => setType(v as Type)} options={TYPES} />
-      {type === 'limit' && <Field label="Limit price (USD)" inputMode="decimal" name="price" value={price} onChange={(e) => setPrice(e.target.value)} error={errors.price} />}
+      {type === 'limit' && (
+        <Field label="Limit price (USD)" inputMode="decimal" name="price" value={price} onChange={(e) => setPrice(e.target.value)} error={errors.price} />
+      )}
       {(type === 'stop_loss' || type === 'take_profit') && (
         <Field
           label="Trigger price (USD)"
@@ -96,7 +103,11 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
           value={trigger}
           onChange={(e) => setTrigger(e.target.value)}
           error={errors.triggerPrice}
-          hint={type === 'stop_loss' ? 'Fills at the market once the price reaches this level (to limit a loss).' : 'Fills at the market once the price reaches this level (to lock in a gain).'}
+          hint={
+            type === 'stop_loss'
+              ? 'Fills at the market once the price reaches this level (to limit a loss).'
+              : 'Fills at the market once the price reaches this level (to lock in a gain).'
+          }
         />
       )}
       <Field
@@ -117,21 +128,29 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
       <dl className="stack small" style={{ margin: 0 }} aria-label="Order preview">
         <div className="row-between">
           <dt className="muted">{type === 'market' ? 'Market price' : type === 'limit' ? 'Limit price' : 'Trigger price'}</dt>
-          <dd className="num" style={{ margin: 0 }}>{formatPrice(refPrice)}</dd>
+          <dd className="num" style={{ margin: 0 }}>
+            {formatPrice(refPrice)}
+          </dd>
         </div>
         {useSpend && (
           <div className="row-between">
             <dt className="muted">You get about</dt>
-            <dd className="num" style={{ margin: 0 }}>{preview ? formatAmount(preview.amount, pair.base) : '—'}</dd>
+            <dd className="num" style={{ margin: 0 }}>
+              {preview ? formatAmount(preview.amount, pair.base) : '—'}
+            </dd>
           </div>
         )}
         <div className="row-between">
           <dt className="muted">Cost</dt>
-          <dd className="num" style={{ margin: 0 }}>{preview ? formatUsdExact(preview.cost) : '—'}</dd>
+          <dd className="num" style={{ margin: 0 }}>
+            {preview ? formatUsdExact(preview.cost) : '—'}
+          </dd>
         </div>
         <div className="row-between">
           <dt className="muted">Fee ({formatRate(feeRate)})</dt>
-          <dd className="num" style={{ margin: 0 }} data-testid="order-fee">{preview ? formatUsdExact(preview.fee) : '—'}</dd>
+          <dd className="num" style={{ margin: 0 }} data-testid="order-fee">
+            {preview ? formatUsdExact(preview.fee) : '—'}
+          </dd>
         </div>
         <div className="row-between">
           <dt>

@@ -18,4 +18,3 @@ export function useAuth(): AuthState {
   if (!a) throw new Error('AuthProvider missing');
   return a;
 }
-

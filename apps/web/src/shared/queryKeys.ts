@@ -26,4 +26,21 @@ export const qk = {
 };
 
 /** Everything that belongs to the signed-in user: dropped on logout or when the session expires. */
-export const PRIVATE_KEYS = [qk.balances, qk.portfolio, qk.orders, qk.transactions, qk.deposits, qk.withdrawals, qk.transfers, qk.alerts, qk.notifications, qk.sessions, qk.passkeys, qk.backupCodes, qk.securityEvents, qk.addressBook, qk.antiPhishing, qk.admin];
+export const PRIVATE_KEYS = [
+  qk.balances,
+  qk.portfolio,
+  qk.orders,
+  qk.transactions,
+  qk.deposits,
+  qk.withdrawals,
+  qk.transfers,
+  qk.alerts,
+  qk.notifications,
+  qk.sessions,
+  qk.passkeys,
+  qk.backupCodes,
+  qk.securityEvents,
+  qk.addressBook,
+  qk.antiPhishing,
+  qk.admin,
+];

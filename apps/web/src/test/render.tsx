@@ -30,25 +30,39 @@ export function fakeApi(handler: Handler, stepUp?: Services['stepUp']) {
     const res = r ?? { status: 404, body: { error: { code: 'NOT_FOUND', message: 'not scripted', requestId: 'test' } } };
     return new Response(res.body === undefined ? null : JSON.stringify(res.body), { status: res.status, headers: { 'content-type': 'application/json' } });
   }) as typeof fetch;
-  const api = createApiClient({ baseUrl: () => '', fetch: fetchImpl, retryBaseMs: 1, maxAttempts: 1, ...(stepUp ? { onStepUpRequired: (d) => stepUp.handler(d) } : {}) });
+  const api = createApiClient({
+    baseUrl: () => '',
+    fetch: fetchImpl,
+    retryBaseMs: 1,
+    maxAttempts: 1,
+    ...(stepUp ? { onStepUpRequired: (d) => stepUp.handler(d) } : {}),
+  });
   return { calls, api };
 }
 
 const noop = () => () => {};
-export const fakeRealtime = (): Realtime =>
-  ({
-    connect: () => {},
-    reconnect: () => {},
-    close: () => {},
-    subscribe: () => () => {},
-    on: noop,
-    status: () => 'connected',
-    transport: () => 'websocket',
-    onStatus: noop,
-    subscribedAssets: () => [],
-  });
+export const fakeRealtime = (): Realtime => ({
+  connect: () => {},
+  reconnect: () => {},
+  close: () => {},
+  subscribe: () => () => {},
+  on: noop,
+  status: () => 'connected',
+  transport: () => 'websocket',
+  onStatus: noop,
+  subscribedAssets: () => [],
+});
 
-const config: WebConfig = { apiBaseUrl: '', socketUrl: '', socketIoPath: '/socket.io/', environment: 'test', version: 'test', features: {}, sentryDsn: null, source: 'default' };
+const config: WebConfig = {
+  apiBaseUrl: '',
+  socketUrl: '',
+  socketIoPath: '/socket.io/',
+  environment: 'test',
+  version: 'test',
+  features: {},
+  sentryDsn: null,
+  source: 'default',
+};
 
 /** Renders routes with the app's providers around them, starting at `path`. */
 export function renderRoutes(routes: { path: string; element: ReactNode }[], path: string, handler: Handler, realtime: Realtime = fakeRealtime()) {

@@ -3,7 +3,12 @@ import { toChartNumber } from '../lib/money.ts';
 /** A tiny inline price line; green when the last point is at or above the first. */
 export function Sparkline({ points, width = 96, height = 28, label }: { points: string[]; width?: number; height?: number; label: string }) {
   const values = points.map(toChartNumber).filter((v) => Number.isFinite(v));
-  if (values.length < 2) return <span className="muted small" aria-hidden="true">—</span>;
+  if (values.length < 2)
+    return (
+      <span className="muted small" aria-hidden="true">
+        —
+      </span>
+    );
   const min = Math.min(...values);
   const max = Math.max(...values);
   const span = max - min || 1;

@@ -38,7 +38,10 @@ export default function TimeChart({ points, live, label, height = 320 }: Props) 
       timeScale: { borderColor: '#26324a', timeVisible: true, secondsVisible: false },
       crosshair: { mode: 1 },
       // Axis labels only (the figures on the page come from decimal strings): "$96,295.49", "$0.3640".
-      localization: { priceFormatter: (p: number) => `$${p.toLocaleString('en-US', { minimumFractionDigits: p !== 0 && Math.abs(p) < 1 ? 4 : 2, maximumFractionDigits: p !== 0 && Math.abs(p) < 1 ? 6 : 2 })}` },
+      localization: {
+        priceFormatter: (p: number) =>
+          `$${p.toLocaleString('en-US', { minimumFractionDigits: p !== 0 && Math.abs(p) < 1 ? 4 : 2, maximumFractionDigits: p !== 0 && Math.abs(p) < 1 ? 6 : 2 })}`,
+      },
     });
     series.current = c.addSeries(AreaSeries, { lineColor: '#5b8cff', topColor: 'rgba(91,140,255,0.35)', bottomColor: 'rgba(91,140,255,0.02)', lineWidth: 2 });
     chart.current = c;

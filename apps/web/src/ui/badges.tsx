@@ -18,7 +18,13 @@ const TONE: Record<string, string> = {
   refunded: 'badge-bad',
 };
 
-const LABEL: Record<string, string> = { closed: 'filled', pending_review: 'pending review', partially_paid: 'partially paid', stop_loss: 'stop-loss', take_profit: 'take-profit' };
+const LABEL: Record<string, string> = {
+  closed: 'filled',
+  pending_review: 'pending review',
+  partially_paid: 'partially paid',
+  stop_loss: 'stop-loss',
+  take_profit: 'take-profit',
+};
 
 export const humanize = (s: string): string => LABEL[s] ?? s.replace(/_/g, ' ');
 

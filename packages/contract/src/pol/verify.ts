@@ -364,7 +364,8 @@ export async function verifyInclusionProof(input: unknown, opts: VerifyOptions =
     if (rootHash !== root.rootHash) return fail('the path does not lead to the root hash: the proof was altered');
     if (sums.some((s, i) => s.toString() !== root.rootSums[i])) return fail("the path's sums do not add up to the root's totals");
     if (opts.expectedRootHash !== undefined && opts.expectedRootHash !== root.rootHash) return fail('the root differs from the published root');
-    if (opts.expectedPublicKey !== undefined && opts.expectedPublicKey !== root.publicKey) return fail("the root is not signed with the platform's published key");
+    if (opts.expectedPublicKey !== undefined && opts.expectedPublicKey !== root.publicKey)
+      return fail("the root is not signed with the platform's published key");
     result.signatureValid = await verifyRecordSignature(root);
     if (!result.signatureValid) return fail("the root record's signature does not verify");
     result.ok = true;

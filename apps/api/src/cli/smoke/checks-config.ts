@@ -54,13 +54,20 @@ export async function checkProxyTrust(ctx: TargetContext): Promise<string> {
   const forged = TEST_NET();
   const spoofed = await seenAddress(ctx, { 'x-forwarded-for': forged, 'fly-client-ip': forged, 'x-real-ip': forged, 'true-client-ip': forged });
   if (spoofed === forged) {
-    throw new CheckFailure(`a forged X-Forwarded-For / Fly-Client-IP (${forged}) became the client address: callers choose their own rate-limit key (check TRUST_PROXY)`);
+    throw new CheckFailure(
+      `a forged X-Forwarded-For / Fly-Client-IP (${forged}) became the client address: callers choose their own rate-limit key (check TRUST_PROXY)`,
+    );
   }
   if (spoofed !== plain) {
-    throw new CheckFailure(`forged forwarding headers changed the client address (${plain} → ${spoofed}): proxy trust reaches past the real proxies (check TRUST_PROXY)`);
+    throw new CheckFailure(
+      `forged forwarding headers changed the client address (${plain} → ${spoofed}): proxy trust reaches past the real proxies (check TRUST_PROXY)`,
+    );
   }
   if (!isLocalDeployment(ctx) && /^(127\.|10\.|172\.(1[6-9]|2\d|3[01])\.|192\.168\.|::1$|f[cd])/i.test(plain)) {
-    throw new CheckFailure(`the server sees ${plain}, a private address (a proxy's, not the caller's): every client shares one rate limit (check TRUST_PROXY)`, 'warn');
+    throw new CheckFailure(
+      `the server sees ${plain}, a private address (a proxy's, not the caller's): every client shares one rate limit (check TRUST_PROXY)`,
+      'warn',
+    );
   }
   return `the server sees this client as ${plain}, with or without forged forwarding headers`;
 }

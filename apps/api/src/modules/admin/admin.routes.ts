@@ -21,16 +21,16 @@ export async function registerAdmin(root: FastifyInstance, platform: Platform): 
   app.route({
     ...endpoint(apiRoutes.admin.users, { tags, summary: 'Search users by email, name or id' }),
     handler: async (request) => {
-    admin(request);
-    return svc.searchUsers(platform, request.query);
-  },
+      admin(request);
+      return svc.searchUsers(platform, request.query);
+    },
   });
   app.route({
     ...endpoint(apiRoutes.admin.user, { tags, summary: 'User detail with balances' }),
     handler: async (request) => {
-    admin(request);
-    return svc.userDetail(platform, request.params.id);
-  },
+      admin(request);
+      return svc.userDetail(platform, request.params.id);
+    },
   });
   app.route({
     ...endpoint(apiRoutes.admin.suspendUser, { tags, summary: 'Suspend: login refused, every session revoked' }),
@@ -38,13 +38,11 @@ export async function registerAdmin(root: FastifyInstance, platform: Platform): 
   });
   app.route({
     ...endpoint(apiRoutes.admin.unsuspendUser, { tags, summary: 'Lift a suspension' }),
-    handler: async (request) =>
-    svc.unsuspendUser(platform, admin(request), request.params.id),
+    handler: async (request) => svc.unsuspendUser(platform, admin(request), request.params.id),
   });
   app.route({
     ...endpoint(apiRoutes.admin.forceLogout, { tags, summary: 'Revoke every session of a user' }),
-    handler: async (request) =>
-    svc.forceLogout(platform, admin(request), request.params.id),
+    handler: async (request) => svc.forceLogout(platform, admin(request), request.params.id),
   });
 
   app.route({
@@ -70,9 +68,9 @@ export async function registerAdmin(root: FastifyInstance, platform: Platform): 
   app.route({
     ...endpoint(apiRoutes.admin.deposits, { tags, summary: 'Deposits under review' }),
     handler: async (request) => {
-    admin(request);
-    return reviewQueue(platform, request.query);
-  },
+      admin(request);
+      return reviewQueue(platform, request.query);
+    },
   });
   app.route({
     ...endpoint(apiRoutes.admin.resolveDeposit, { tags, summary: 'Close a deposit review, optionally crediting an amount' }),
@@ -82,27 +80,26 @@ export async function registerAdmin(root: FastifyInstance, platform: Platform): 
   app.route({
     ...endpoint(apiRoutes.admin.stats, { tags, summary: 'Platform stats' }),
     handler: async (request) => {
-    admin(request);
-    return svc.stats(platform);
-  },
+      admin(request);
+      return svc.stats(platform);
+    },
   });
   app.route({
     ...endpoint(apiRoutes.admin.audit, { tags, summary: 'Audit log of admin actions, newest first' }),
     handler: async (request) => {
-    admin(request);
-    return svc.auditLog(platform, request.query);
-  },
+      admin(request);
+      return svc.auditLog(platform, request.query);
+    },
   });
   app.route({
     ...endpoint(apiRoutes.admin.announce, { tags, summary: 'Broadcast an announcement to every connected client' }),
-    handler: async (request, reply) =>
-    reply.code(201).send(await svc.announce(platform, admin(request), request.body)),
+    handler: async (request, reply) => reply.code(201).send(await svc.announce(platform, admin(request), request.body)),
   });
   app.route({
     ...endpoint(apiRoutes.admin.announcements, { tags, summary: 'Recent announcements' }),
     handler: async (request) => {
-    admin(request);
-    return svc.announcements(platform);
-  },
+      admin(request);
+      return svc.announcements(platform);
+    },
   });
 }

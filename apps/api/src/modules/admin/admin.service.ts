@@ -68,7 +68,14 @@ export async function suspendUser(platform: Platform, ctx: AdminCtx, id: string,
     if (!u) throw notFound('User');
     const ended = await revokeUserSessions(tx, id, 'suspended');
     const n = ended.length;
-    await recordAudit(tx, { actorId: ctx.adminId, action: 'user.suspend', targetType: 'user', targetId: id, requestId: ctx.requestId, details: { reason, revokedSessions: n } });
+    await recordAudit(tx, {
+      actorId: ctx.adminId,
+      action: 'user.suspend',
+      targetType: 'user',
+      targetId: id,
+      requestId: ctx.requestId,
+      details: { reason, revokedSessions: n },
+    });
     return ended;
   });
   sessionsEnded(platform, revoked);
@@ -90,7 +97,14 @@ export async function forceLogout(platform: Platform, ctx: AdminCtx, id: string)
     if (!u) throw notFound('User');
     const ended = await revokeUserSessions(tx, id, 'admin_force_logout');
     const n = ended.length;
-    await recordAudit(tx, { actorId: ctx.adminId, action: 'user.force_logout', targetType: 'user', targetId: id, requestId: ctx.requestId, details: { revokedSessions: n } });
+    await recordAudit(tx, {
+      actorId: ctx.adminId,
+      action: 'user.force_logout',
+      targetType: 'user',
+      targetId: id,
+      requestId: ctx.requestId,
+      details: { revokedSessions: n },
+    });
     return ended;
   });
   sessionsEnded(platform, revoked);
@@ -126,9 +140,19 @@ const auditCursor = cursorCodec<number>(
   },
 );
 
-export async function auditLog(platform: Platform, q: { limit: number; cursor?: string; actorId?: string; action?: string; targetType?: string; targetId?: string }) {
+export async function auditLog(
+  platform: Platform,
+  q: { limit: number; cursor?: string; actorId?: string; action?: string; targetType?: string; targetId?: string },
+) {
   const beforeId = auditCursor.decode(q.cursor) ?? undefined;
-  const rows = await listAudit(platform.database.db, { limit: q.limit, beforeId, actorId: q.actorId, action: q.action, targetType: q.targetType, targetId: q.targetId });
+  const rows = await listAudit(platform.database.db, {
+    limit: q.limit,
+    beforeId,
+    actorId: q.actorId,
+    action: q.action,
+    targetType: q.targetType,
+    targetId: q.targetId,
+  });
   return pageBy(
     rows,
     q.limit,
@@ -154,7 +178,14 @@ function announcementView(r: Awaited<ReturnType<typeof insertAnnouncement>>) {
 export async function announce(platform: Platform, ctx: AdminCtx, input: { title: string; message: string; level: 'info' | 'warning' | 'critical' }) {
   const row = await platform.database.db.transaction(async (tx) => {
     const r = await insertAnnouncement(tx, { ...input, createdBy: ctx.adminId });
-    await recordAudit(tx, { actorId: ctx.adminId, action: 'announcement.create', targetType: 'announcement', targetId: r.id, requestId: ctx.requestId, details: { title: input.title, level: input.level } });
+    await recordAudit(tx, {
+      actorId: ctx.adminId,
+      action: 'announcement.create',
+      targetType: 'announcement',
+      targetId: r.id,
+      requestId: ctx.requestId,
+      details: { title: input.title, level: input.level },
+    });
     return r;
   });
   const view = announcementView(row);

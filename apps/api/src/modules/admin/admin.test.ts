@@ -68,7 +68,10 @@ describe('admin API', () => {
   it('lists partially paid deposits for review and resolves one with a partial credit, once', async () => {
     const u = await signUpVerified(t);
     const dep = (await post(u, '/api/wallet/deposits', { amountUsd: '40', payCurrency: 'usdt' })).json();
-    expect((await post(u, `/api/dev/deposits/${dep.id}/complete`, { status: 'partially_paid' })).json()).toMatchObject({ status: 'partially_paid', review: 'pending' });
+    expect((await post(u, `/api/dev/deposits/${dep.id}/complete`, { status: 'partially_paid' })).json()).toMatchObject({
+      status: 'partially_paid',
+      review: 'pending',
+    });
     const queue = (await get(admin, '/api/admin/deposits?review=pending&limit=200')).json();
     expect(queue.items.find((d: { id: string }) => d.id === dep.id)).toMatchObject({ userEmail: u.user.email, review: 'pending' });
     const tooMuch = await post(admin, `/api/admin/deposits/${dep.id}/resolve`, { note: 'checked chain', creditUsd: '41' });
@@ -79,7 +82,12 @@ describe('admin API', () => {
     // A late finished callback cannot credit on top of the operator's credit: partially_paid → finished is forward,
     // but the deposit is already credited.
     const ipn = { payment_id: Number(dep.providerPaymentId), payment_status: 'finished', price_amount: 40, pay_currency: 'usdt' };
-    await t.app.inject({ method: 'POST', url: '/api/webhooks/nowpayments', headers: { 'x-nowpayments-sig': signIpn(ipn, t.config.payments.ipnSecret) }, payload: ipn });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/webhooks/nowpayments',
+      headers: { 'x-nowpayments-sig': signIpn(ipn, t.config.payments.ipnSecret) },
+      payload: ipn,
+    });
     const bal = (await get(u, '/api/wallet/balances')).json().items.find((i: { asset: string }) => i.asset === 'USD');
     expect(bal.available).toBe('20');
   });

@@ -10,7 +10,10 @@ const tags = ['alerts'];
 
 export async function registerAlerts(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  app.route({ ...endpoint(apiRoutes.alerts.list, { tags, summary: 'Your price alerts' }), handler: async (request) => listAlerts(platform, requireUser(request).userId) });
+  app.route({
+    ...endpoint(apiRoutes.alerts.list, { tags, summary: 'Your price alerts' }),
+    handler: async (request) => listAlerts(platform, requireUser(request).userId),
+  });
   app.route({
     ...endpoint(apiRoutes.alerts.create, { tags, summary: 'Create a price alert (at most 50 active)' }),
     handler: async (request, reply) => reply.code(201).send(await createAlert(platform, requireUser(request).userId, request.body)),

@@ -5,12 +5,14 @@ import { boolean, integer, numeric, pgTable, text, timestamp, uuid } from 'drizz
 
 export const priceAlerts = pgTable('price_alerts', {
   id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id')
-    .notNull(),
+  userId: uuid('user_id').notNull(),
   assetId: text('asset_id').notNull(),
   condition: text('condition', { enum: ['above', 'below'] }).notNull(),
   targetPrice: numeric('target_price', { precision: 38, scale: 18 }).notNull(),
-  channels: text('channels', { enum: ['in_app', 'email'] }).array().notNull().default(['in_app']),
+  channels: text('channels', { enum: ['in_app', 'email'] })
+    .array()
+    .notNull()
+    .default(['in_app']),
   repeat: boolean('repeat').notNull().default(false),
   cooldownSeconds: integer('cooldown_seconds').notNull().default(3600),
   active: boolean('active').notNull().default(true),

@@ -49,7 +49,12 @@ export async function createAlert(platform: Pick<Platform, 'database'>, userId: 
   return alertView(row);
 }
 
-export async function updateAlert(platform: Pick<Platform, 'database'>, userId: string, id: string, input: z.infer<typeof updateAlertRequest>): Promise<PriceAlert> {
+export async function updateAlert(
+  platform: Pick<Platform, 'database'>,
+  userId: string,
+  id: string,
+  input: z.infer<typeof updateAlertRequest>,
+): Promise<PriceAlert> {
   const row = await platform.database.db.transaction(async (tx) => {
     const cur = await repo.findAlert(tx, userId, id);
     if (!cur) throw notFound('Alert');

@@ -16,7 +16,14 @@ describe('audit log', () => {
     const admin = await insertUser(t.platform.database, { role: 'admin' });
     const target = await insertUser(t.platform.database);
     const db = t.platform.database.db;
-    await recordAudit(db, { actorId: admin.id, action: 'user.suspend', targetType: 'user', targetId: target.id, requestId: 'req-1', details: { reason: 'fraud' } });
+    await recordAudit(db, {
+      actorId: admin.id,
+      action: 'user.suspend',
+      targetType: 'user',
+      targetId: target.id,
+      requestId: 'req-1',
+      details: { reason: 'fraud' },
+    });
     await recordAudit(db, { actorId: admin.id, action: 'user.unsuspend', targetType: 'user', targetId: target.id, requestId: 'req-2' });
     // Rolled back with the action it belongs to.
     await db

@@ -7,7 +7,15 @@ import { type AuthDeps, requestContext } from './auth.context.ts';
 import { LIMITS } from './limits.ts';
 import { clearAuthCookies, REFRESH_COOKIE } from './cookies.ts';
 import { AppError } from '../../platform/errors.ts';
-import { authenticationOptions, backupCodesStatus as getBackupCodesStatus, listPasskeys, registerPasskey, registrationOptions, regenerateBackupCodes, removePasskey } from './passkeys.service.ts';
+import {
+  authenticationOptions,
+  backupCodesStatus as getBackupCodesStatus,
+  listPasskeys,
+  registerPasskey,
+  registrationOptions,
+  regenerateBackupCodes,
+  removePasskey,
+} from './passkeys.service.ts';
 import { issueSocketToken, listSecurityEvents, listSessions, logoutAll, logoutOthers, revokeOwnSession } from './sessions.service.ts';
 import { disableTwoFactor, enableTwoFactor, setupTwoFactor, stepUp } from './twofactor.service.ts';
 import { endpoint } from '../../http/route-table.ts';
@@ -33,7 +41,11 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   });
 
   app.route({
-    ...endpoint(apiRoutes.auth.session, { tags, summary: 'Who is signed in: 200 for everyone (anonymous: authenticated false), for a page\'s first load' }, { 400: errorBodySchema, 429: errorBodySchema }),
+    ...endpoint(
+      apiRoutes.auth.session,
+      { tags, summary: "Who is signed in: 200 for everyone (anonymous: authenticated false), for a page's first load" },
+      { 400: errorBodySchema, 429: errorBodySchema },
+    ),
     handler: async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const p = request.principal;
@@ -43,8 +55,7 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   });
   app.route({
     ...endpoint(apiRoutes.auth.me, { tags, ...signedIn, summary: 'Profile' }, { ...errors }),
-    handler: async (request) =>
-    getProfile(d, requireUser(request)),
+    handler: async (request) => getProfile(d, requireUser(request)),
   });
   app.route({
     ...endpoint(apiRoutes.auth.updateMe, { tags, ...signedIn, summary: 'Update the profile' }, { ...errors }),
@@ -52,7 +63,11 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   });
 
   app.route({
-    ...endpoint(apiRoutes.auth.changePassword, { tags, ...signedIn, summary: 'Change the password; ends every other session (needs a recent step-up)' }, { ...errors }),
+    ...endpoint(
+      apiRoutes.auth.changePassword,
+      { tags, ...signedIn, summary: 'Change the password; ends every other session (needs a recent step-up)' },
+      { ...errors },
+    ),
     handler: async (request) => {
       await changePassword(d, requireStepUp(request, stepUpTtl), request.body, requestContext(request));
       return ok;
@@ -77,11 +92,29 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   });
 
   app.route({
-    ...endpoint(apiRoutes.auth.stepUp, { tags, ...signedIn, summary: 'Confirm it is you on this session (password, TOTP or backup code) before a sensitive action', description: 'Sensitive actions answer 403 STEP_UP_REQUIRED with details { methods, ttlSeconds } until this session has stepped up with those methods within ttlSeconds.' }, { ...errors }),
+    ...endpoint(
+      apiRoutes.auth.stepUp,
+      {
+        tags,
+        ...signedIn,
+        summary: 'Confirm it is you on this session (password, TOTP or backup code) before a sensitive action',
+        description:
+          'Sensitive actions answer 403 STEP_UP_REQUIRED with details { methods, ttlSeconds } until this session has stepped up with those methods within ttlSeconds.',
+      },
+      { ...errors },
+    ),
     handler: async (request) => stepUp(d, requireUser(request), request.body, requestContext(request)),
   });
   app.route({
-    ...endpoint(apiRoutes.auth.stepUpPasskeyOptions, { tags, ...signedIn, summary: 'Options for navigator.credentials.get to step up with a passkey (single use, 5 minutes; then POST /api/auth/step-up with `passkey`)' }, { 422: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.stepUpPasskeyOptions,
+      {
+        tags,
+        ...signedIn,
+        summary: 'Options for navigator.credentials.get to step up with a passkey (single use, 5 minutes; then POST /api/auth/step-up with `passkey`)',
+      },
+      { 422: errorBodySchema, ...errors },
+    ),
     handler: async (request) => {
       const p = requireUser(request);
       await d.platform.rateLimiter.consume(LIMITS.passkeyUser, p.userId);
@@ -93,15 +126,31 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
 
   // 2FA changes need a step-up with the password (and the current factor when 2FA is on).
   app.route({
-    ...endpoint(apiRoutes.auth.twoFactorSetup, { tags, ...signedIn, summary: 'Start TOTP setup: secret, otpauth URL and QR code (SVG); needs a recent step-up with the password' }, { 409: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.twoFactorSetup,
+      { tags, ...signedIn, summary: 'Start TOTP setup: secret, otpauth URL and QR code (SVG); needs a recent step-up with the password' },
+      { 409: errorBodySchema, ...errors },
+    ),
     handler: async (request) => setupTwoFactor(d, requireStepUp(request, stepUpTtl, { withPassword: true })),
   });
   app.route({
-    ...endpoint(apiRoutes.auth.twoFactorEnable, { tags, ...signedIn, summary: 'Confirm a code and turn 2FA on; returns 10 single-use backup codes (shown once); ends every other session and emails the owner' }, { 409: errorBodySchema, 422: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.twoFactorEnable,
+      {
+        tags,
+        ...signedIn,
+        summary: 'Confirm a code and turn 2FA on; returns 10 single-use backup codes (shown once); ends every other session and emails the owner',
+      },
+      { 409: errorBodySchema, 422: errorBodySchema, ...errors },
+    ),
     handler: async (request) => enableTwoFactor(d, requireStepUp(request, stepUpTtl, { withPassword: true }), request.body.code, requestContext(request)),
   });
   app.route({
-    ...endpoint(apiRoutes.auth.twoFactorDisable, { tags, ...signedIn, summary: 'Turn 2FA off; needs a recent step-up with the password and a code; ends every other session and emails the owner' }, { 422: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.twoFactorDisable,
+      { tags, ...signedIn, summary: 'Turn 2FA off; needs a recent step-up with the password and a code; ends every other session and emails the owner' },
+      { 422: errorBodySchema, ...errors },
+    ),
     handler: async (request) => {
       await disableTwoFactor(d, requireStepUp(request, stepUpTtl, { withPassword: true }), requestContext(request));
       return ok;
@@ -112,20 +161,42 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   app.route({
     ...endpoint(apiRoutes.auth.passkeys, { tags, ...signedIn, summary: 'Passkeys of this account' }, { ...errors }),
     handler: async (request) => ({
-    items: await listPasskeys(d, requireUser(request)),
-  }),
+      items: await listPasskeys(d, requireUser(request)),
+    }),
   });
   app.route({
-    ...endpoint(apiRoutes.auth.passkeyRegistrationOptions, { tags, ...signedIn, summary: 'Options for navigator.credentials.create to add a passkey (single use, 5 minutes); needs a recent step-up with the password' }, { 409: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.passkeyRegistrationOptions,
+      {
+        tags,
+        ...signedIn,
+        summary: 'Options for navigator.credentials.create to add a passkey (single use, 5 minutes); needs a recent step-up with the password',
+      },
+      { 409: errorBodySchema, ...errors },
+    ),
     handler: async (request) => registrationOptions(d, requireStepUp(request, stepUpTtl, { withPassword: true })),
   });
   app.route({
-    ...endpoint(apiRoutes.auth.registerPasskey, { tags, ...signedIn, summary: 'Add a passkey from the browser\'s answer to the registration options; ends every other session and emails the owner', description: 'Needs a recent step-up with the password. 401 PASSKEY_INVALID: wrong origin or RP ID, a challenge that expired, was used or belongs to another session, or a bad attestation. The account\'s first second factor also gets 10 backup codes, returned once.' }, { 409: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.registerPasskey,
+      {
+        tags,
+        ...signedIn,
+        summary: "Add a passkey from the browser's answer to the registration options; ends every other session and emails the owner",
+        description:
+          "Needs a recent step-up with the password. 401 PASSKEY_INVALID: wrong origin or RP ID, a challenge that expired, was used or belongs to another session, or a bad attestation. The account's first second factor also gets 10 backup codes, returned once.",
+      },
+      { 409: errorBodySchema, ...errors },
+    ),
     handler: async (request, reply) =>
       reply.code(201).send(await registerPasskey(d, requireStepUp(request, stepUpTtl, { withPassword: true }), request.body, requestContext(request))),
   });
   app.route({
-    ...endpoint(apiRoutes.auth.removePasskey, { tags, ...signedIn, summary: 'Remove one of your passkeys; needs a recent step-up with the password; ends every other session and emails the owner' }, { 404: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.removePasskey,
+      { tags, ...signedIn, summary: 'Remove one of your passkeys; needs a recent step-up with the password; ends every other session and emails the owner' },
+      { 404: errorBodySchema, ...errors },
+    ),
     handler: async (request) => {
       await removePasskey(d, requireStepUp(request, stepUpTtl, { withPassword: true }), request.params.id, requestContext(request));
       return ok;
@@ -137,12 +208,28 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
     handler: async (request) => getBackupCodesStatus(d, requireUser(request)),
   });
   app.route({
-    ...endpoint(apiRoutes.auth.regenerateBackupCodes, { tags, ...signedIn, summary: 'Replace the backup codes with 10 new ones, shown once (the old ones stop working); needs a recent step-up; emails the owner' }, { 422: errorBodySchema, ...errors }),
+    ...endpoint(
+      apiRoutes.auth.regenerateBackupCodes,
+      {
+        tags,
+        ...signedIn,
+        summary: 'Replace the backup codes with 10 new ones, shown once (the old ones stop working); needs a recent step-up; emails the owner',
+      },
+      { 422: errorBodySchema, ...errors },
+    ),
     handler: async (request) => regenerateBackupCodes(d, requireStepUp(request, stepUpTtl), requestContext(request)),
   });
 
   app.route({
-    ...endpoint(apiRoutes.auth.securityEvents, { tags, ...signedIn, summary: 'Recent security events of this account, newest first: sign-ins and changes of password, second factors, passkeys and backup codes' }, { ...errors }),
+    ...endpoint(
+      apiRoutes.auth.securityEvents,
+      {
+        tags,
+        ...signedIn,
+        summary: 'Recent security events of this account, newest first: sign-ins and changes of password, second factors, passkeys and backup codes',
+      },
+      { ...errors },
+    ),
     handler: async (request) => ({ items: await listSecurityEvents(d, requireUser(request), request.query.limit) }),
   });
 
@@ -157,8 +244,8 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   app.route({
     ...endpoint(apiRoutes.auth.sessions, { tags, ...signedIn, summary: 'Live sessions of this account' }, { ...errors }),
     handler: async (request) => ({
-    items: await listSessions(d, requireUser(request)),
-  }),
+      items: await listSessions(d, requireUser(request)),
+    }),
   });
   app.route({
     ...endpoint(apiRoutes.auth.revokeSession, { tags, ...signedIn, summary: 'Revoke one of your sessions' }, { 404: errorBodySchema, ...errors }),
@@ -169,7 +256,11 @@ export function registerAccountRoutes(root: FastifyInstance, d: AuthDeps): void 
   });
 
   app.route({
-    ...endpoint(apiRoutes.auth.socketToken, { tags, ...signedIn, summary: 'Short-lived token for a Socket.IO connection to another origin (auth.token)' }, { ...errors }),
+    ...endpoint(
+      apiRoutes.auth.socketToken,
+      { tags, ...signedIn, summary: 'Short-lived token for a Socket.IO connection to another origin (auth.token)' },
+      { ...errors },
+    ),
     handler: async (request) => issueSocketToken(d, requireUser(request)),
   });
 }

@@ -37,7 +37,12 @@ const wrongPassword = (field: string) =>
   new AppError('UNAUTHENTICATED', 'The current password is wrong', [{ path: ['body', field], message: 'wrong password' }]);
 
 /** Keeps the caller's session and ends every other one (a thief's included). */
-export async function changePassword(d: AuthDeps, principal: Principal, input: { currentPassword: string; newPassword: string }, ctx: RequestContext): Promise<void> {
+export async function changePassword(
+  d: AuthDeps,
+  principal: Principal,
+  input: { currentPassword: string; newPassword: string },
+  ctx: RequestContext,
+): Promise<void> {
   await d.platform.rateLimiter.consume(LIMITS.passwordUser, principal.userId);
   const user = await currentUser(d, principal);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw wrongPassword('currentPassword');
@@ -91,7 +96,9 @@ export async function sendResetLink(d: AuthDeps, user: UserRow): Promise<void> {
 export async function resetPassword(d: AuthDeps, input: { token: string; newPassword: string }, ctx: RequestContext): Promise<void> {
   await d.platform.rateLimiter.consume(LIMITS.resetIp, ctx.ip);
   const invalid = () =>
-    new AppError('VALIDATION_ERROR', 'This reset link is invalid, expired or already used; ask for a new one', [{ path: ['body', 'token'], message: 'invalid token' }]);
+    new AppError('VALIDATION_ERROR', 'This reset link is invalid, expired or already used; ask for a new one', [
+      { path: ['body', 'token'], message: 'invalid token' },
+    ]);
   const hash = sha256(input.token);
   const { userId, email, ended } = await d.db.transaction(async (tx) => {
     const owner = await codesRepo.consumeResetToken(tx, hash);

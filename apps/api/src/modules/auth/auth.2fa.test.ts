@@ -48,7 +48,10 @@ describe('two-factor authentication', () => {
     expect(new Set(backupCodes).size).toBe(10);
     expect((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/me' })).json().twoFactorEnabled).toBe(true);
     // Setting up again (replacing the factor) asks for the password and the current code first.
-    expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/setup' })).json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['password', 'totp'] } });
+    expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/setup' })).json().error).toMatchObject({
+      code: 'STEP_UP_REQUIRED',
+      details: { methods: ['password', 'totp'] },
+    });
 
     const none = await login({ email: s.user.email, password: s.password });
     expect(none.statusCode).toBe(403);
@@ -63,7 +66,9 @@ describe('two-factor authentication', () => {
     // A code from far outside the ±1 step window is refused.
     expect((await login({ email: s.user.email, password: s.password, totpCode: await totpCode(secret, 10) })).statusCode).toBe(401);
     // Wrong password with a right code is still a plain 401.
-    expect((await login({ email: s.user.email, password: 'wrong passphrase 1', totpCode: await totpCode(secret, 1) })).json().error.code).toBe('UNAUTHENTICATED');
+    expect((await login({ email: s.user.email, password: 'wrong passphrase 1', totpCode: await totpCode(secret, 1) })).json().error.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('backup codes work once each, in place of a TOTP code', async () => {
@@ -81,7 +86,11 @@ describe('two-factor authentication', () => {
     const stale = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/2fa/disable' });
     expect(stale.statusCode).toBe(403);
     expect(stale.json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['password', 'totp'] } });
-    const wrongPw = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: 'wrong passphrase 1', totpCode: await totpCode(s.totpSecret!, 1) } });
+    const wrongPw = await asUser(t, s).inject({
+      method: 'POST',
+      url: '/api/auth/step-up',
+      payload: { password: 'wrong passphrase 1', totpCode: await totpCode(s.totpSecret!, 1) },
+    });
     expect(wrongPw.statusCode).toBe(401);
     // A code alone (a stolen session plus a phished code) is not enough to turn 2FA off.
     const codeOnly = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { backupCode: s.backupCodes![0] } });

@@ -29,12 +29,24 @@ describe('change password', () => {
   it('needs the current password, applies the policy, keeps this session and ends the others', async () => {
     const a = await signUpVerified(t);
     const b = await signIn(t, a.user.email, a.password);
-    const wrong = await asUser(t, a).inject({ method: 'POST', url: '/api/auth/change-password', payload: { currentPassword: 'nope nope nope', newPassword: 'brand new passphrase 1' } });
+    const wrong = await asUser(t, a).inject({
+      method: 'POST',
+      url: '/api/auth/change-password',
+      payload: { currentPassword: 'nope nope nope', newPassword: 'brand new passphrase 1' },
+    });
     expect(wrong.statusCode).toBe(401);
-    const weak = await asUser(t, a).inject({ method: 'POST', url: '/api/auth/change-password', payload: { currentPassword: a.password, newPassword: 'password123' } });
+    const weak = await asUser(t, a).inject({
+      method: 'POST',
+      url: '/api/auth/change-password',
+      payload: { currentPassword: a.password, newPassword: 'password123' },
+    });
     expect(weak.statusCode).toBe(400);
     expect(weak.json().error.details[0].path).toEqual(['body', 'newPassword']);
-    const ok = await asUser(t, a).inject({ method: 'POST', url: '/api/auth/change-password', payload: { currentPassword: a.password, newPassword: 'brand new passphrase 1' } });
+    const ok = await asUser(t, a).inject({
+      method: 'POST',
+      url: '/api/auth/change-password',
+      payload: { currentPassword: a.password, newPassword: 'brand new passphrase 1' },
+    });
     expect(ok.statusCode).toBe(200);
     expect((await me(a)).statusCode).toBe(200);
     expect((await me(b)).statusCode).toBe(401);

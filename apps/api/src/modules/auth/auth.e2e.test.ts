@@ -16,7 +16,13 @@ function browser() {
   const ip = randomIp();
   let csrf = '';
   const send = async (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
-    const res = await t.app.inject({ method, url, remoteAddress: ip, headers: { cookie: cookieHeader(jar), ...(csrf ? { 'x-csrf-token': csrf } : {}) }, ...(payload ? { payload } : {}) });
+    const res = await t.app.inject({
+      method,
+      url,
+      remoteAddress: ip,
+      headers: { cookie: cookieHeader(jar), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+      ...(payload ? { payload } : {}),
+    });
     for (const [k, v] of Object.entries(setCookies(res))) {
       if (v === '') delete jar[k];
       else jar[k] = v;

@@ -49,8 +49,12 @@ export function throttleEmail(to: string, ip: string, at: Date, appUrl: string):
   const text = `There were several failed attempts to sign in to your account (the last from ${ip}, ${when(at)}). Further attempts from other browsers are slowed down; you can still sign in from a browser you used before.\n\nIf this was not you, someone may be guessing your password: choose a new one here: ${link} and turn on two-factor authentication.\n`;
   const html = htmlLayout(
     'Failed sign-in attempts',
-    p(`There were several failed attempts to sign in to your account (the last from ${escapeHtml(ip)}, ${when(at)}). Further attempts from other browsers are slowed down; you can still sign in from a browser you used before.`) +
-      p(`If this was not you, someone may be guessing your password: <a href="${escapeHtml(link)}">choose a new one</a> and turn on two-factor authentication.`),
+    p(
+      `There were several failed attempts to sign in to your account (the last from ${escapeHtml(ip)}, ${when(at)}). Further attempts from other browsers are slowed down; you can still sign in from a browser you used before.`,
+    ) +
+      p(
+        `If this was not you, someone may be guessing your password: <a href="${escapeHtml(link)}">choose a new one</a> and turn on two-factor authentication.`,
+      ),
   );
   return { to, subject, text, html, securityNotice: true };
 }

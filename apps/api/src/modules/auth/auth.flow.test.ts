@@ -38,7 +38,12 @@ describe('helpers smoke', () => {
     const user = await signUpVerified(t);
     expect((await asUser(t, user).inject({ method: 'GET', url: '/api/fly/status' })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/api/fly/status' })).statusCode).toBe(401);
-    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: randomIp(), payload: { email: admin.user.email, password: admin.password, totpCode: await totpCode(admin.totpSecret!, 0) } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: randomIp(),
+      payload: { email: admin.user.email, password: admin.password, totpCode: await totpCode(admin.totpSecret!, 0) },
+    });
     expect(login.statusCode).toBe(200);
     expect(await latestEmail(t, uniqueEmail())).toBeUndefined();
   });

@@ -1,6 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, enableTwoFactor, expireStepUp, latestEmail, outbox, randomIp, sessionFromResponse, signIn, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
+import {
+  asUser,
+  enableTwoFactor,
+  expireStepUp,
+  latestEmail,
+  outbox,
+  randomIp,
+  sessionFromResponse,
+  signIn,
+  signUpVerified,
+  stepUp,
+  type TestSession,
+} from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { SoftAuthenticator } from '../../../test/webauthn-authenticator.ts';
 import { credit } from '../ledger/index.ts';
@@ -96,7 +108,11 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     const up = (await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up/passkey-options' })).json().options;
     const stepped = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: s.password, passkey: key.assert(up, origin) } });
     expect(stepped.statusCode, stepped.body).toBe(200);
-    const again = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/passkeys', payload: { response: new SoftAuthenticator().register(opts, origin) } });
+    const again = await asUser(t, s).inject({
+      method: 'POST',
+      url: '/api/auth/passkeys',
+      payload: { response: new SoftAuthenticator().register(opts, origin) },
+    });
     expect(again.json().error.code).toBe('PASSKEY_INVALID');
   });
 
@@ -107,7 +123,11 @@ describe('passkeys (WebAuthn) as a second factor', () => {
       [origin, 'evil.example'],
     ] as const) {
       const opts = (await asUser(t, s).inject({ method: 'POST', url: '/api/auth/passkeys/registration-options' })).json().options;
-      const res = await asUser(t, s).inject({ method: 'POST', url: '/api/auth/passkeys', payload: { response: new SoftAuthenticator().register(opts, o, rp) } });
+      const res = await asUser(t, s).inject({
+        method: 'POST',
+        url: '/api/auth/passkeys',
+        payload: { response: new SoftAuthenticator().register(opts, o, rp) },
+      });
       expect(res.statusCode, `${o} ${rp}`).toBe(401);
       expect(res.json().error.code).toBe('PASSKEY_INVALID');
     }
@@ -129,7 +149,9 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     const session = await sessionFromResponse(t, ok, s.password, ip);
     expect((await asUser(t, session).inject({ method: 'GET', url: '/api/fly/status' })).statusCode).toBe(200);
     const row = (await t.platform.database.db.execute(sql`select auth_methods, second_factor_at from sessions where id = (
-      select id from sessions where user_id = ${s.user.id} order by created_at desc limit 1)`)) as unknown as { rows: { auth_methods: string[]; second_factor_at: unknown }[] };
+      select id from sessions where user_id = ${s.user.id} order by created_at desc limit 1)`)) as unknown as {
+      rows: { auth_methods: string[]; second_factor_at: unknown }[];
+    };
     expect(row.rows[0]?.auth_methods).toEqual(['password', 'passkey']);
     expect(row.rows[0]?.second_factor_at).not.toBeNull();
     const used = (await asUser(t, session).inject({ method: 'GET', url: '/api/auth/passkeys' })).json().items[0];
@@ -152,7 +174,10 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     expect(replay.json().error.code).toBe('PASSKEY_INVALID');
 
     const second = await login({ email: s.user.email, password: s.password }, ip);
-    const phished = await login({ email: s.user.email, password: s.password, passkey: key.assert(second.json().error.details.passkey, 'https://cryptovault.evil.example') }, ip);
+    const phished = await login(
+      { email: s.user.email, password: s.password, passkey: key.assert(second.json().error.details.passkey, 'https://cryptovault.evil.example') },
+      ip,
+    );
     expect(phished.json().error.code).toBe('PASSKEY_INVALID');
 
     // A cloned authenticator answers with a counter at or below the stored one.
@@ -177,7 +202,9 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     expect(late.statusCode).toBe(401);
     expect(late.json().error.code).toBe('PASSKEY_INVALID');
     await login({ email: s.user.email, password: s.password }, ip);
-    const left = (await t.platform.database.db.execute(sql`select count(*)::int as n from webauthn_challenges where expires_at <= now()`)) as unknown as { rows: { n: number }[] };
+    const left = (await t.platform.database.db.execute(sql`select count(*)::int as n from webauthn_challenges where expires_at <= now()`)) as unknown as {
+      rows: { n: number }[];
+    };
     expect(Number(left.rows[0]?.n)).toBe(0);
   });
 
@@ -192,7 +219,9 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     expect(res.json().error.code).toBe('PASSKEY_INVALID');
     // b stepped up (password and passkey), so the guard lets the request reach the lookup.
     const up = (await asUser(t, b).inject({ method: 'POST', url: '/api/auth/step-up/passkey-options' })).json().options;
-    expect((await asUser(t, b).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: b.password, passkey: bKey.assert(up, origin) } })).statusCode).toBe(200);
+    expect(
+      (await asUser(t, b).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: b.password, passkey: bKey.assert(up, origin) } })).statusCode,
+    ).toBe(200);
     const del = await asUser(t, b).inject({ method: 'DELETE', url: `/api/auth/passkeys/${body.passkey.id}` });
     expect(del.statusCode).toBe(404);
     expect((await asUser(t, a).inject({ method: 'GET', url: '/api/auth/passkeys' })).json().items).toHaveLength(1);
@@ -214,7 +243,11 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     expect((await asUser(t, mine).inject({ method: 'DELETE', url })).json().error.code).toBe('STEP_UP_REQUIRED');
     const opts = await asUser(t, mine).inject({ method: 'POST', url: '/api/auth/step-up/passkey-options' });
     expect(opts.statusCode, opts.body).toBe(200);
-    const up = await asUser(t, mine).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: s.password, passkey: key.assert(opts.json().options, origin) } });
+    const up = await asUser(t, mine).inject({
+      method: 'POST',
+      url: '/api/auth/step-up',
+      payload: { password: s.password, passkey: key.assert(opts.json().options, origin) },
+    });
     expect(up.statusCode, up.body).toBe(200);
     expect(up.json().methods).toEqual(['password', 'passkey']);
     const mails = (await outbox(t, s.user.email)).length;
@@ -235,7 +268,8 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     const to = await signUpVerified(t);
     const { key } = await addPasskey(s);
     await expireStepUp(t, s);
-    const send = () => asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: to.user.email } });
+    const send = () =>
+      asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: to.user.email } });
     expect((await send()).json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['passkey'] } });
     const opts = (await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up/passkey-options' })).json().options;
     // The challenge of this session's step-up is not a sign-in challenge.
@@ -244,7 +278,9 @@ describe('passkeys (WebAuthn) as a second factor', () => {
     const opts2 = (await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up/passkey-options' })).json().options;
     const assertion = key.assert(opts2, origin);
     expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { passkey: assertion } })).statusCode).toBe(200);
-    expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { passkey: assertion } })).json().error.code).toBe('PASSKEY_INVALID');
+    expect((await asUser(t, s).inject({ method: 'POST', url: '/api/auth/step-up', payload: { passkey: assertion } })).json().error.code).toBe(
+      'PASSKEY_INVALID',
+    );
     expect((await send()).statusCode).toBe(201);
   });
 
@@ -288,7 +324,9 @@ describe('backup codes', () => {
     expect((await login({ email: s.user.email, password: s.password, totpCode: fresh[0] }, ip)).statusCode).toBe(200);
     expect((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/backup-codes' })).json().remaining).toBe(9);
     expect((await outbox(t, s.user.email)).some((m) => /New backup codes/.test(m.subject))).toBe(true);
-    const kinds = ((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/security-events?limit=100' })).json().items as { kind: string }[]).map((e) => e.kind);
+    const kinds = ((await asUser(t, s).inject({ method: 'GET', url: '/api/auth/security-events?limit=100' })).json().items as { kind: string }[]).map(
+      (e) => e.kind,
+    );
     expect(kinds).toContain('backup_codes_regenerated');
   });
 
@@ -325,7 +363,9 @@ describe('passkeys and the freeze link', () => {
     const s = await signUpVerified(t);
     const { key, body } = await addPasskey(s);
     const known = `a-known-freeze-token-for-${s.user.id}`;
-    await t.platform.database.db.execute(sql`insert into security_tokens (user_id, purpose, token_hash, expires_at) values (${s.user.id}, 'freeze', ${sha256(known)}, now() + interval '1 day')`);
+    await t.platform.database.db.execute(
+      sql`insert into security_tokens (user_id, purpose, token_hash, expires_at) values (${s.user.id}, 'freeze', ${sha256(known)}, now() + interval '1 day')`,
+    );
     // Own addresses: the per-address freeze/unfreeze limits are shared in Redis with other files (openapi.test.ts probes from 127.0.0.1).
     expect((await t.app.inject({ method: 'POST', url: '/api/security/freeze', remoteAddress: randomIp(), payload: { token: known } })).statusCode).toBe(200);
     const ip = randomIp();
@@ -334,7 +374,8 @@ describe('passkeys and the freeze link', () => {
     const mail = (await outbox(t, s.user.email)).find((m) => m.subject === 'Unfreeze your CryptoVault account');
     const token = mail?.text.match(/\/unfreeze\?token=([A-Za-z0-9_-]+)/)?.[1];
     expect(token).toBeTruthy();
-    const unfreeze = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/security/unfreeze', remoteAddress: randomIp(), payload: { token, ...payload } });
+    const unfreeze = (payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: '/api/security/unfreeze', remoteAddress: randomIp(), payload: { token, ...payload } });
     const passwordOnly = await unfreeze({ password: s.password });
     expect(passwordOnly.json().error).toMatchObject({ code: 'TOTP_REQUIRED', details: { methods: ['passkey'] } });
     const ok = await unfreeze({ password: s.password, backupCode: body.backupCodes![0] });

@@ -70,7 +70,16 @@ export async function registerAuth(root: FastifyInstance, d: AuthDeps): Promise<
   });
 
   app.route({
-    ...endpoint(apiRoutes.auth.login, { tags: authTags, summary: 'Sign in (sets access_token and refresh_token cookies)', description: '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (the right password, the account has a second factor and none was sent: details { methods: [totp|passkey], passkey?: single-use options for navigator.credentials.get }; sign in again with totpCode, or passkey set to the browser answer), 401 TOTP_INVALID, 401 PASSKEY_INVALID, 429 RATE_LIMITED (per address, or failed sign-ins throttled; the same for unknown addresses). Sets cv_device, which exempts this browser from the account-wide throttle later.' }, { ...errors }),
+    ...endpoint(
+      apiRoutes.auth.login,
+      {
+        tags: authTags,
+        summary: 'Sign in (sets access_token and refresh_token cookies)',
+        description:
+          '403 EMAIL_NOT_VERIFIED, 403 ACCOUNT_SUSPENDED, 403 TOTP_REQUIRED (the right password, the account has a second factor and none was sent: details { methods: [totp|passkey], passkey?: single-use options for navigator.credentials.get }; sign in again with totpCode, or passkey set to the browser answer), 401 TOTP_INVALID, 401 PASSKEY_INVALID, 429 RATE_LIMITED (per address, or failed sign-ins throttled; the same for unknown addresses). Sets cv_device, which exempts this browser from the account-wide throttle later.',
+      },
+      { ...errors },
+    ),
     config: credentialRoute,
     handler: async (request, reply) => {
       const issued = await login(d, request.body, requestContext(request), request.cookies[DEVICE_COOKIE]);
@@ -120,12 +129,20 @@ export async function registerAuth(root: FastifyInstance, d: AuthDeps): Promise<
   if (!config.isProduction) {
     const setupErrors = { ...errors, 404: errorBodySchema, 409: errorBodySchema };
     app.route({
-      ...endpoint(apiRoutes.setup.begin, { tags: authTags, summary: 'First administrator: check the setup link and get a TOTP secret for the authenticator app' }, { ...setupErrors }),
+      ...endpoint(
+        apiRoutes.setup.begin,
+        { tags: authTags, summary: 'First administrator: check the setup link and get a TOTP secret for the authenticator app' },
+        { ...setupErrors },
+      ),
       config: credentialRoute,
       handler: async (request) => beginSetup(d, request.body.token, requestContext(request)),
     });
     app.route({
-      ...endpoint(apiRoutes.setup.complete, { tags: authTags, summary: 'First administrator: create it with 2FA on (uses the setup link up); returns the backup codes once' }, { ...setupErrors }),
+      ...endpoint(
+        apiRoutes.setup.complete,
+        { tags: authTags, summary: 'First administrator: create it with 2FA on (uses the setup link up); returns the backup codes once' },
+        { ...setupErrors },
+      ),
       config: credentialRoute,
       handler: async (request, reply) => reply.code(201).send(await completeSetup(d, request.body, requestContext(request))),
     });

@@ -21,7 +21,11 @@ export const SIGNUP_ACCEPTED = 'If this address can be registered, a 6-digit ver
 export const RESEND_ACCEPTED = 'If this address has an account waiting for verification, a new code is on its way.';
 
 export function weakPassword(problems: string[], field = 'password'): AppError {
-  return new AppError('VALIDATION_ERROR', `Password ${problems[0]}`, problems.map((message) => ({ path: ['body', field], message })));
+  return new AppError(
+    'VALIDATION_ERROR',
+    `Password ${problems[0]}`,
+    problems.map((message) => ({ path: ['body', field], message })),
+  );
 }
 
 function codeHash(d: AuthDeps, userId: string, code: string): string {

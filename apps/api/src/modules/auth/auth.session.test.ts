@@ -30,7 +30,11 @@ describe('GET /api/auth/session', () => {
 
   it('with an expired or broken access token but a refresh cookie: not signed in, can refresh (still 200)', async () => {
     const s = await signUpVerified(t);
-    const res = await t.app.inject({ method: 'GET', url: '/api/auth/session', headers: { cookie: `access_token=expired.or.broken; refresh_token=${s.refreshToken}` } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/auth/session',
+      headers: { cookie: `access_token=expired.or.broken; refresh_token=${s.refreshToken}` },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ authenticated: false, user: null, canRefresh: true });
   });
@@ -40,7 +44,7 @@ describe('GET /api/auth/session', () => {
   });
 });
 
-describe('CORS for the page\'s own origin', () => {
+describe("CORS for the page's own origin", () => {
   it('a page opened at 127.0.0.1 gets CORS headers for its own origin although APP_URL says localhost; a foreign origin does not', async () => {
     expect(t.config.appUrl).toBe('http://localhost:8001');
     const own = await t.app.inject({ method: 'GET', url: '/api/config', headers: { host: '127.0.0.1:8001', origin: 'http://127.0.0.1:8001' } });
@@ -49,7 +53,12 @@ describe('CORS for the page\'s own origin', () => {
     const preflight = await t.app.inject({
       method: 'OPTIONS',
       url: '/api/auth/login',
-      headers: { host: '127.0.0.1:8001', origin: 'http://127.0.0.1:8001', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        host: '127.0.0.1:8001',
+        origin: 'http://127.0.0.1:8001',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8001');

@@ -5,7 +5,11 @@ import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { credit } from '../ledger/index.ts';
 
 // Fixed secrets so a second app on the same database (a restart) accepts the first one's sessions.
-const env = { JWT_SECRET: 'step-up-test-jwt-secret-0123456789abcdef', CSRF_SECRET: 'step-up-test-csrf-secret-0123456789abcdef', DATA_ENCRYPTION_KEY: 'step-up-test-data-key-0123456789abcdef' };
+const env = {
+  JWT_SECRET: 'step-up-test-jwt-secret-0123456789abcdef',
+  CSRF_SECRET: 'step-up-test-csrf-secret-0123456789abcdef',
+  DATA_ENCRYPTION_KEY: 'step-up-test-data-key-0123456789abcdef',
+};
 let t: TestContext;
 beforeAll(async () => {
   t = await createTestApp(env);
@@ -15,9 +19,11 @@ afterAll(async () => {
 });
 
 const sessionRow = async (id: string) =>
-  ((await t.platform.database.db.execute(sql`
+  (
+    (await t.platform.database.db.execute(sql`
     select auth_methods, second_factor_at, step_up_at, step_up_methods, expires_at, absolute_expires_at, created_at
-    from sessions where user_id = ${id} order by created_at desc limit 1`)) as unknown as { rows: Record<string, unknown>[] }).rows[0]!;
+    from sessions where user_id = ${id} order by created_at desc limit 1`)) as unknown as { rows: Record<string, unknown>[] }
+  ).rows[0]!;
 
 describe('session assurance: admin rights need a session that passed 2FA itself (issue 16 item 1)', () => {
   it('a password-only session of an admin does not become an admin session when 2FA is turned on elsewhere, until it steps up with a code', async () => {
@@ -72,7 +78,8 @@ describe('step-up (issue 16 items 2 and 3)', () => {
     const victim = await enableTwoFactor(t, await fundedUsd('500'));
     const mule = await signUpVerified(t);
     await expireStepUp(t, victim);
-    const send = () => asUser(t, victim).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '500', recipientEmail: mule.user.email } });
+    const send = () =>
+      asUser(t, victim).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '500', recipientEmail: mule.user.email } });
     const stolen = await send();
     expect(stolen.statusCode).toBe(403);
     expect(stolen.json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['totp'], ttlSeconds: 300 } });
@@ -88,7 +95,8 @@ describe('step-up (issue 16 items 2 and 3)', () => {
     const b = await signUpVerified(t);
     const other = await signIn(t, a.user.email, a.password);
     await expireStepUp(t, a);
-    const send = (s: typeof a) => asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: b.user.email } });
+    const send = (s: typeof a) =>
+      asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: b.user.email } });
     expect((await send(a)).json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['password'] } });
     expect((await asUser(t, a).inject({ method: 'POST', url: '/api/auth/step-up', payload: { password: 'not the password 1' } })).statusCode).toBe(401);
     expect((await asUser(t, a).inject({ method: 'POST', url: '/api/auth/step-up', payload: {} })).statusCode).toBe(400);
@@ -107,7 +115,9 @@ describe('step-up (issue 16 items 2 and 3)', () => {
     const setup = await asUser(t, thief).inject({ method: 'POST', url: '/api/auth/2fa/setup' });
     expect(setup.statusCode).toBe(403);
     expect(setup.json().error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['password'] } });
-    expect((await asUser(t, thief).inject({ method: 'POST', url: '/api/auth/2fa/enable', payload: { code: '123456' } })).json().error.code).toBe('STEP_UP_REQUIRED');
+    expect((await asUser(t, thief).inject({ method: 'POST', url: '/api/auth/2fa/enable', payload: { code: '123456' } })).json().error.code).toBe(
+      'STEP_UP_REQUIRED',
+    );
     // The owner confirms the password and turns it on: the thief is out.
     await stepUp(t, owner);
     await enableTwoFactor(t, owner);
@@ -132,7 +142,11 @@ describe('step-up (issue 16 items 2 and 3)', () => {
     await stepUp(t, s);
     await t.close();
     t = await createTestApp(env);
-    const res = await asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: b.user.email } });
+    const res = await asUser(t, s).inject({
+      method: 'POST',
+      url: '/api/wallet/transfers',
+      payload: { asset: 'USD', amount: '1', recipientEmail: b.user.email },
+    });
     expect(res.statusCode, res.body).toBe(201);
     const row = await sessionRow(s.user.id);
     expect(row.second_factor_at).not.toBeNull();

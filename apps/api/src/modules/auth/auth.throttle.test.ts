@@ -26,7 +26,8 @@ describe('sign-in throttling instead of a lock (issue 16 item 7)', () => {
     const s = await signUpVerified(t);
     const stranger = randomIp();
     const statuses: number[] = [];
-    for (let i = 0; i < THROTTLE.PAIR_FREE + 2; i++) statuses.push((await login({ email: s.user.email, password: `wrong passphrase ${i}0000` }, stranger)).statusCode);
+    for (let i = 0; i < THROTTLE.PAIR_FREE + 2; i++)
+      statuses.push((await login({ email: s.user.email, password: `wrong passphrase ${i}0000` }, stranger)).statusCode);
     expect(statuses).toEqual([...Array(THROTTLE.PAIR_FREE).fill(401), 429, 429]);
     // The stranger's refused attempts renew nothing; the owner is not locked out.
     expect((await login({ email: s.user.email, password: s.password }, randomIp())).statusCode).toBe(200);
@@ -97,8 +98,13 @@ describe('no enumeration through transfers or forgot-password (issue 16 item 14)
     const alice = await signUpVerified(t);
     const bob = await signUpVerified(t);
     await credit(t.platform.database.db, { userId: alice.user.id, asset: 'USD', amount: '10', reference: `test-funding:${alice.user.id}` });
-    const send = (recipientEmail: string, amount: string) => asUser(t, alice).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount, recipientEmail } });
-    const strip = (r: { statusCode: number; json(): { error: { code: string; message: string } } }) => ({ status: r.statusCode, code: r.json().error.code, message: r.json().error.message });
+    const send = (recipientEmail: string, amount: string) =>
+      asUser(t, alice).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount, recipientEmail } });
+    const strip = (r: { statusCode: number; json(): { error: { code: string; message: string } } }) => ({
+      status: r.statusCode,
+      code: r.json().error.code,
+      message: r.json().error.message,
+    });
     const known = await send(bob.user.email, '11');
     const unknown = await send(uniqueEmail('nobody'), '11');
     expect(strip(known)).toEqual({ status: 422, code: 'INSUFFICIENT_FUNDS', message: 'Insufficient funds' });

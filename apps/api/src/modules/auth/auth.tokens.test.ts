@@ -76,7 +76,12 @@ describe('access tokens', () => {
 
   it('sets host-only httpOnly SameSite=Lax cookies on sign-in', async () => {
     const s = await signUpVerified(t);
-    const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: randomIp(), payload: { email: s.user.email, password: s.password } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: randomIp(),
+      payload: { email: s.user.email, password: s.password },
+    });
     const cookies = res.cookies as { name: string; httpOnly?: boolean; sameSite?: string; domain?: string; path?: string; secure?: boolean }[];
     for (const name of ['access_token', 'refresh_token']) {
       const c = cookies.find((x) => x.name === name);
@@ -118,7 +123,12 @@ describe('refresh rotation and reuse detection', () => {
 
   it('never hands tokens to script: a cookie session or a request with an Origin asking returnTokens gets cookies only (issue 16 item 9)', async () => {
     const s = await signUpVerified(t);
-    const withCookie = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: { cookie: `refresh_token=${s.refreshToken}` }, payload: { returnTokens: true } });
+    const withCookie = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/refresh',
+      headers: { cookie: `refresh_token=${s.refreshToken}` },
+      payload: { returnTokens: true },
+    });
     expect(withCookie.statusCode).toBe(200);
     expect(withCookie.json().tokens).toBeUndefined();
     expect(withCookie.body).not.toContain(setCookies(withCookie).refresh_token!);
@@ -131,14 +141,22 @@ describe('refresh rotation and reuse detection', () => {
     });
     expect(withOrigin.statusCode).toBe(200);
     expect(withOrigin.json().tokens).toBeUndefined();
-    const login = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: s.ip, headers: { origin: t.config.appUrl }, payload: { email: s.user.email, password: s.password, returnTokens: true } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: s.ip,
+      headers: { origin: t.config.appUrl },
+      payload: { email: s.user.email, password: s.password, returnTokens: true },
+    });
     expect(login.statusCode).toBe(200);
     expect(login.json().tokens).toBeUndefined();
   });
 
   it('refuses a missing or unknown refresh token', async () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/auth/refresh' })).statusCode).toBe(401);
-    expect((await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: { cookie: 'refresh_token=nope-nope-nope-nope-nope' } })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: { cookie: 'refresh_token=nope-nope-nope-nope-nope' } })).statusCode).toBe(
+      401,
+    );
   });
 });
 
@@ -146,7 +164,8 @@ describe('CSRF on cookie-authenticated state changes', () => {
   it('403 CSRF_INVALID without the header, with a mismatched one, or with a token of another session', async () => {
     const s = await signUpVerified(t);
     const other = await signUpVerified(t);
-    const patch = (headers: Record<string, string>) => t.app.inject({ method: 'PATCH', url: '/api/auth/me', remoteAddress: s.ip, payload: { name: 'X' }, headers });
+    const patch = (headers: Record<string, string>) =>
+      t.app.inject({ method: 'PATCH', url: '/api/auth/me', remoteAddress: s.ip, payload: { name: 'X' }, headers });
     const noHeader = await patch({ cookie: s.cookies });
     expect(noHeader.statusCode).toBe(403);
     expect(noHeader.json().error.code).toBe('CSRF_INVALID');
@@ -171,7 +190,12 @@ describe('CSRF on cookie-authenticated state changes', () => {
     const r = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', headers: { cookie: s.cookies } });
     const refreshed = await sessionFromResponse(t, r, s.password, s.ip);
     const cookies = `${cookieHeader({ access_token: refreshed.accessToken })}; csrf_token=${s.csrfToken}`;
-    const res = await t.app.inject({ method: 'PATCH', url: '/api/auth/me', payload: { name: 'Still me' }, headers: { cookie: cookies, 'x-csrf-token': s.csrfToken } });
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: '/api/auth/me',
+      payload: { name: 'Still me' },
+      headers: { cookie: cookies, 'x-csrf-token': s.csrfToken },
+    });
     expect(res.statusCode).toBe(200);
   });
 });

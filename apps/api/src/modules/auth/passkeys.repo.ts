@@ -26,7 +26,16 @@ export async function findPasskeyByCredential(ex: Executor, userId: string, cred
 /** Inserts, or returns null when this credential is already registered (to anyone). */
 export async function insertPasskey(
   ex: Executor,
-  v: { userId: string; credentialId: string; publicKey: string; counter: number; transports: string[]; deviceType: 'singleDevice' | 'multiDevice'; backedUp: boolean; name: string },
+  v: {
+    userId: string;
+    credentialId: string;
+    publicKey: string;
+    counter: number;
+    transports: string[];
+    deviceType: 'singleDevice' | 'multiDevice';
+    backedUp: boolean;
+    name: string;
+  },
 ): Promise<PasskeyRow | null> {
   const [row] = await ex.insert(passkeys).values(v).onConflictDoNothing({ target: passkeys.credentialId }).returning();
   return row ?? null;

@@ -55,7 +55,10 @@ async function storeChallenge(d: AuthDeps, challenge: string, userId: string, se
 }
 
 /** Options for navigator.credentials.create; the route asked for a step-up with the password first. */
-export async function registrationOptions(d: AuthDeps, principal: Principal): Promise<{ options: Record<string, unknown> & { challenge: string }; expiresAt: string }> {
+export async function registrationOptions(
+  d: AuthDeps,
+  principal: Principal,
+): Promise<{ options: Record<string, unknown> & { challenge: string }; expiresAt: string }> {
   await d.platform.rateLimiter.consume(LIMITS.passkeyUser, principal.userId);
   const user = await currentUser(d, principal);
   const existing = await passkeysRepo.listPasskeys(d.db, user.id);
@@ -105,7 +108,10 @@ export async function registerPasskey(
       requireUserVerification: false,
     });
   } catch (err) {
-    d.platform.log.info({ userId: user.id, requestId: ctx.requestId, reason: err instanceof Error ? err.message : String(err) }, 'passkey registration refused');
+    d.platform.log.info(
+      { userId: user.id, requestId: ctx.requestId, reason: err instanceof Error ? err.message : String(err) },
+      'passkey registration refused',
+    );
     throw invalid();
   }
   if (!verified.verified) throw invalid();
@@ -126,7 +132,12 @@ export async function registerPasskey(
       name,
     });
     if (!inserted) throw new AppError('CONFLICT', 'This passkey is already registered');
-    if (backupCodes) await usersRepo.setBackupCodes(tx, user.id, backupCodes.map((c) => hashBackupCode(d, c)));
+    if (backupCodes)
+      await usersRepo.setBackupCodes(
+        tx,
+        user.id,
+        backupCodes.map((c) => hashBackupCode(d, c)),
+      );
     await sessionsRepo.markSecondFactor(tx, principal.sessionId, 'passkey');
     await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'passkey_added', ip: ctx.ip, userAgent: ctx.userAgent, details: { name } });
     return { row: inserted, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'passkey_added', principal.sessionId) };
@@ -151,7 +162,13 @@ export async function removePasskey(d: AuthDeps, principal: Principal, id: strin
     const removed = await passkeysRepo.deletePasskey(tx, user.id, id);
     if (!removed) throw notFound('Passkey');
     if (!user.totpEnabledAt && (await passkeysRepo.countPasskeys(tx, user.id)) === 0) await usersRepo.setBackupCodes(tx, user.id, []);
-    await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'passkey_removed', ip: ctx.ip, userAgent: ctx.userAgent, details: { name: removed.name } });
+    await passkeysRepo.insertSecurityEvent(tx, {
+      userId: user.id,
+      kind: 'passkey_removed',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      details: { name: removed.name },
+    });
     return { row: removed, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'passkey_removed', principal.sessionId) };
   });
   sessionsEnded(d.platform, ended);
@@ -181,10 +198,17 @@ export async function authenticationOptions(
  * and is used up here, the origin and RP ID are ours, the signature verifies with the stored key and the signature
  * counter moved forward (a cloned authenticator replaying an older counter is refused). Throws PASSKEY_INVALID.
  */
-export async function verifyPasskeyAssertion(d: AuthDeps, user: UserRow, response: WebauthnCredentialJson, sessionId: string | null, ctx: RequestContext): Promise<PasskeyRow> {
+export async function verifyPasskeyAssertion(
+  d: AuthDeps,
+  user: UserRow,
+  response: WebauthnCredentialJson,
+  sessionId: string | null,
+  ctx: RequestContext,
+): Promise<PasskeyRow> {
   const challenge = signedChallenge(response);
   const purpose = sessionId === null ? 'sign_in' : 'step_up';
-  if (!(await passkeysRepo.consumeChallenge(d.db, challenge, purpose, user.id, sessionId))) throw invalid('This passkey request has expired or was already used; try again');
+  if (!(await passkeysRepo.consumeChallenge(d.db, challenge, purpose, user.id, sessionId)))
+    throw invalid('This passkey request has expired or was already used; try again');
   const key = await passkeysRepo.findPasskeyByCredential(d.db, user.id, response.id);
   if (!key) throw invalid('This passkey is not registered to this account');
   const { rpId, origins } = d.platform.config.webauthn;
@@ -195,7 +219,12 @@ export async function verifyPasskeyAssertion(d: AuthDeps, user: UserRow, respons
       expectedChallenge: challenge,
       expectedOrigin: origins,
       expectedRPID: rpId,
-      credential: { id: key.credentialId, publicKey: new Uint8Array(Buffer.from(key.publicKey, 'base64url')), counter: key.counter, transports: key.transports },
+      credential: {
+        id: key.credentialId,
+        publicKey: new Uint8Array(Buffer.from(key.publicKey, 'base64url')),
+        counter: key.counter,
+        transports: key.transports,
+      },
       requireUserVerification: false,
     });
   } catch (err) {
@@ -223,7 +252,11 @@ export async function regenerateBackupCodes(d: AuthDeps, principal: Principal, c
   }
   const backupCodes = newBackupCodes();
   await d.db.transaction(async (tx) => {
-    await usersRepo.setBackupCodes(tx, user.id, backupCodes.map((c) => hashBackupCode(d, c)));
+    await usersRepo.setBackupCodes(
+      tx,
+      user.id,
+      backupCodes.map((c) => hashBackupCode(d, c)),
+    );
     await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'backup_codes_regenerated', ip: ctx.ip, userAgent: ctx.userAgent });
   });
   const mail = backupCodesRegeneratedEmail(user.email, describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);

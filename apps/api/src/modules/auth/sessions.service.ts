@@ -21,7 +21,6 @@ export interface IssuedSession {
 // last_used_at is for the session list; writing it on every request would turn every read into a write.
 const TOUCH_INTERVAL_MS = 60_000;
 
-
 /**
  * Opens a session that records what the sign-in proved (`methods`). The sign-in itself counts as a step-up of
  * what it proved; a second factor among them makes the session one that passed 2FA (admin rights need that).
@@ -102,7 +101,13 @@ export async function logout(d: AuthDeps, principal: Principal | null, rawRefres
 export async function logoutOthers(d: AuthDeps, principal: Principal, ctx: RequestContext): Promise<number> {
   const ids = await d.db.transaction(async (tx) => {
     const ended = await sessionsRepo.revokeUserSessions(tx, principal.userId, 'signed_out_by_user', principal.sessionId);
-    await securityRepo.insertSecurityEvent(tx, { userId: principal.userId, kind: 'sessions_signed_out', ip: ctx.ip, userAgent: ctx.userAgent, details: { count: ended.length } });
+    await securityRepo.insertSecurityEvent(tx, {
+      userId: principal.userId,
+      kind: 'sessions_signed_out',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      details: { count: ended.length },
+    });
     return ended;
   });
   sessionsEnded(d.platform, ids);

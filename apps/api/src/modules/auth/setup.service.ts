@@ -43,7 +43,8 @@ const invalidLink = () =>
     'NOT_FOUND',
     'This setup link is not valid: it was already used, it expired, or a newer start replaced it. Restart the server to get a new link (printed while no administrator exists).',
   );
-const adminAlready = () => new AppError('CONFLICT', 'An administrator already exists: sign in instead. Further administrators are created with npm run admin:create.');
+const adminAlready = () =>
+  new AppError('CONFLICT', 'An administrator already exists: sign in instead. Further administrators are created with npm run admin:create.');
 
 interface TokenRow {
   token_hash: string;
@@ -65,7 +66,11 @@ async function liveToken(tx: Executor, token: string, lock: boolean): Promise<To
   return row;
 }
 
-export async function beginSetup(d: AuthDeps, token: string, ctx: RequestContext): Promise<{ secret: string; otpauthUrl: string; qrSvg: string; expiresAt: string }> {
+export async function beginSetup(
+  d: AuthDeps,
+  token: string,
+  ctx: RequestContext,
+): Promise<{ secret: string; otpauthUrl: string; qrSvg: string; expiresAt: string }> {
   await d.platform.rateLimiter.consume(LIMITS.setupIp, ctx.ip);
   const row = await liveToken(d.db, token, false);
   const secret = newTotpSecret();
@@ -81,7 +86,12 @@ export async function completeSetup(
   await d.platform.rateLimiter.consume(LIMITS.setupIp, ctx.ip);
   const email = normalizeEmail(input.email);
   const problems = passwordProblems(input.password, email);
-  if (problems.length) throw new AppError('VALIDATION_ERROR', `The password ${problems.join('; ')}`, problems.map((message) => ({ path: ['body', 'password'], message })));
+  if (problems.length)
+    throw new AppError(
+      'VALIDATION_ERROR',
+      `The password ${problems.join('; ')}`,
+      problems.map((message) => ({ path: ['body', 'password'], message })),
+    );
   const passwordHash = await hashPassword(input.password);
   return d.db.transaction(async (tx) => {
     const row = await liveToken(tx, input.token, true);

@@ -19,7 +19,14 @@ const dataDir = mkdtempSync(join(tmpdir(), 'cv-setup-'));
 let t: Booted & { close(): Promise<void> };
 
 async function boot(): Promise<Booted & { close(): Promise<void> }> {
-  const { config } = loadConfig({ ENVIRONMENT: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'silent', LOG_FORMAT: 'json', RATE_LIMIT_PER_MINUTE: '1000000', PRICE_POLL_INTERVAL_MS: '3600000' });
+  const { config } = loadConfig({
+    ENVIRONMENT: 'development',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    LOG_FORMAT: 'json',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    PRICE_POLL_INTERVAL_MS: '3600000',
+  });
   const booted = await bootServer(config, pino({ level: 'silent' }));
   await booted.app.ready();
   return {

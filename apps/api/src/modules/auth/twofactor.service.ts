@@ -17,7 +17,8 @@ import { hashBackupCode, matchTotp, newBackupCodes, newTotpSecret, provisioning,
 import * as usersRepo from './users.repo.ts';
 
 const alreadyOn = () => new AppError('CONFLICT', 'Two-factor authentication is already enabled; disable it first to change it');
-const badCode = (field: string) => new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used', [{ path: ['body', field], message: 'invalid code' }]);
+const badCode = (field: string) =>
+  new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used', [{ path: ['body', field], message: 'invalid code' }]);
 
 /** Stores a new secret (encrypted) as pending; it protects nothing until /2fa/enable proves the app has it. */
 export async function setupTwoFactor(d: AuthDeps, principal: Principal): Promise<{ secret: string; otpauthUrl: string; qrSvg: string }> {
@@ -43,7 +44,14 @@ export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: s
   if (step === null || !(await usersRepo.claimTotpStep(d.db, user.id, step))) throw badCode('code');
   const backupCodes = newBackupCodes();
   const ended = await d.db.transaction(async (tx) => {
-    if (!(await usersRepo.enableTotp(tx, user.id, backupCodes.map((c) => hashBackupCode(d, c))))) throw alreadyOn();
+    if (
+      !(await usersRepo.enableTotp(
+        tx,
+        user.id,
+        backupCodes.map((c) => hashBackupCode(d, c)),
+      ))
+    )
+      throw alreadyOn();
     await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'two_factor_enabled', ip: ctx.ip, userAgent: ctx.userAgent });
     // This session proved the new factor: it counts as a session that passed 2FA (admin rights). It is not a
     // step-up: turning 2FA straight off again, or moving money, asks for a code like any other session.
@@ -116,7 +124,9 @@ export async function stepUp(
     const field = input.totpCode !== undefined ? 'totpCode' : 'backupCode';
     const factors = secondFactorsOf(user, await passkeysRepo.countPasskeys(d.db, user.id));
     if (factors.length === 0) {
-      throw new AppError('VALIDATION_ERROR', 'Two-factor authentication is not enabled; confirm with your password', [{ path: ['body', field], message: 'no second factor' }]);
+      throw new AppError('VALIDATION_ERROR', 'Two-factor authentication is not enabled; confirm with your password', [
+        { path: ['body', field], message: 'no second factor' },
+      ]);
     }
     if (!(await verifySecondFactor(d, user, code))) throw badCode(field);
     methods.push(secondFactorMethod(code));

@@ -86,7 +86,12 @@ export function applyEntries(executor: Executor, input: ApplyInput, writes: read
   const entries = JSON.stringify(input.entries.map((e, i) => ({ i, type: e.type, reference: e.reference, user_id: e.userId, memo: e.memo })));
   const guard = { from: sql`ok`, where: sql`ok.ok` };
   const companions = writes.map((w, i) => sql`, ${sql.identifier(`w${i}`)} as (${insertRowsSql(w, guard)})`);
-  const written = writes.length ? sql.join(writes.map((_, i) => sql`(select count(*)::int from ${sql.identifier(`w${i}`)})`), sql` + `) : sql`0`;
+  const written = writes.length
+    ? sql.join(
+        writes.map((_, i) => sql`(select count(*)::int from ${sql.identifier(`w${i}`)})`),
+        sql` + `,
+      )
+    : sql`0`;
   return preparedRows(
     executor,
     sql`with ex as materialized (

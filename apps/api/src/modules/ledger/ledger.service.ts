@@ -108,7 +108,10 @@ export async function postEntries(
     if (applied[0] && applied[0].found < keys.length) {
       if (!createMissing) return null;
       // First posting to some account (a user's first BTC, a new platform shard): create it, then apply.
-      await createAccounts(executor, keys.map((k) => accountSpec(refs.get(k)!)));
+      await createAccounts(
+        executor,
+        keys.map((k) => accountSpec(refs.get(k)!)),
+      );
       applied = await applyEntries(executor, input, writes);
     }
     const first = applied[0];
@@ -217,10 +220,7 @@ export function settleWithdrawal(
 }
 
 /** Instant transfer between two users' available balances. */
-export function transfer(
-  executor: Executor,
-  o: Ref & { fromUserId: string; toUserId: string; asset: string; amount: Dec | string },
-): Promise<PostResult> {
+export function transfer(executor: Executor, o: Ref & { fromUserId: string; toUserId: string; asset: string; amount: Dec | string }): Promise<PostResult> {
   const a = positive(o.amount);
   if (o.fromUserId === o.toUserId) throw new AppError('VALIDATION_ERROR', 'Cannot transfer to yourself');
   return post(executor, {
@@ -237,14 +237,14 @@ export function transfer(
  * balance against the platform migration-equity account, so reconciliation stays at zero and the per-asset sum of
  * the equity accounts is minus what was imported.
  */
-export function openingBalances(
-  executor: Executor,
-  o: Ref & { userId: string; amounts: { asset: string; amount: Dec | string }[] },
-): Promise<PostResult> {
+export function openingBalances(executor: Executor, o: Ref & { userId: string; amounts: { asset: string; amount: Dec | string }[] }): Promise<PostResult> {
   const postings: PostingInput[] = [];
   for (const x of o.amounts) {
     const a = positive(x.amount);
-    postings.push(leg(user(o.userId, x.asset), 'available', a, 'adjustment'), leg({ kind: 'migration_equity', asset: x.asset }, 'available', a.neg(), 'adjustment'));
+    postings.push(
+      leg(user(o.userId, x.asset), 'available', a, 'adjustment'),
+      leg({ kind: 'migration_equity', asset: x.asset }, 'available', a.neg(), 'adjustment'),
+    );
   }
   return post(executor, { type: 'adjustment', reference: o.reference, userId: o.userId, memo: o.memo ?? null, postings });
 }

@@ -78,13 +78,15 @@ describe('ledger', () => {
     const a = await insertUser(t.platform.database);
     await db().transaction((tx) => credit(tx, { userId: a.id, asset: 'DOGE', amount: '10', reference: 'test:r' }));
     expect((await reconcile(db())).ok).toBe(true);
-    await db().transaction(async (tx) => {
-      await tx.execute(sql`update ledger_accounts set available = available + 1 where user_id = ${a.id} and asset = 'DOGE'`);
-      const r = await reconcile(tx);
-      expect(r.ok).toBe(false);
-      expect(r.items.find((i) => i.asset === 'DOGE')).toMatchObject({ drift: '1', mismatchedAccounts: 1 });
-      tx.rollback();
-    }).catch((err: Error) => expect(err.message).toMatch(/rollback/i));
+    await db()
+      .transaction(async (tx) => {
+        await tx.execute(sql`update ledger_accounts set available = available + 1 where user_id = ${a.id} and asset = 'DOGE'`);
+        const r = await reconcile(tx);
+        expect(r.ok).toBe(false);
+        expect(r.items.find((i) => i.asset === 'DOGE')).toMatchObject({ drift: '1', mismatchedAccounts: 1 });
+        tx.rollback();
+      })
+      .catch((err: Error) => expect(err.message).toMatch(/rollback/i));
     expect((await reconcile(db())).ok).toBe(true);
   });
 
@@ -174,7 +176,10 @@ describe('ledger', () => {
         }
         const r = await reconcile(db());
         expect(r.ok).toBe(true);
-        const negative = await rows<{ n: number }>(db(), sql`select count(*)::int as n from ledger_accounts where kind = 'user' and (available < 0 or locked < 0)`);
+        const negative = await rows<{ n: number }>(
+          db(),
+          sql`select count(*)::int as n from ledger_accounts where kind = 'user' and (available < 0 or locked < 0)`,
+        );
         expect(negative[0]!.n).toBe(0);
       }),
       { numRuns: 15 },

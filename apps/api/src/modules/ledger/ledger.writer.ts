@@ -86,15 +86,15 @@ export class LedgerWriter {
     const shard = shardFor(items[0]!.entry.userId ?? '');
     const entries = items.length > 1 ? items.map((i) => onShard(i.entry, shard)) : items.map((i) => i.entry);
     const writes = mergeByTable(items.flatMap((i) => i.writes));
-    return (
-      (await postEntries(this.db, entries, writes, false)) ?? (await this.db.transaction((tx) => postEntries(tx, entries, writes, true).then((r) => r!)))
-    );
+    return (await postEntries(this.db, entries, writes, false)) ?? (await this.db.transaction((tx) => postEntries(tx, entries, writes, true).then((r) => r!)));
   }
 }
 
 /** The entry with its postings to sharded platform accounts moved to `shard` (the same accounts' sum either way). */
 function onShard(entry: JournalEntryInput, shard: number): JournalEntryInput {
-  const postings = entry.postings.map((p): PostingInput => (p.account.kind !== 'user' && p.account.shard !== undefined ? { ...p, account: { ...p.account, shard } } : p));
+  const postings = entry.postings.map(
+    (p): PostingInput => (p.account.kind !== 'user' && p.account.shard !== undefined ? { ...p, account: { ...p.account, shard } } : p),
+  );
   return { ...entry, postings };
 }
 

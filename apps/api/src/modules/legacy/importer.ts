@@ -123,18 +123,23 @@ export async function planAgainstTarget(
     }
   }
   for (const [owner, rows] of movements.byUser) {
-    history.byUser.set(owner, [...(history.byUser.get(owner) ?? []), ...rows].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.sourceId.localeCompare(b.sourceId)));
+    history.byUser.set(
+      owner,
+      [...(history.byUser.get(owner) ?? []), ...rows].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime() || a.sourceId.localeCompare(b.sourceId)),
+    );
   }
   const known = new Set(plan.users.map((u) => u.sourceId));
   const heldIds = new Set(plan.anomalies.map((a) => a.sourceId));
   // Users held for review get their history when they are imported; rows of users that do not exist are listed.
   for (const [owner, rows] of history.byUser) {
     if (known.has(owner) || heldIds.has(owner)) continue;
-    for (const h of rows) history.notices.push({ collection: h.collection, sourceId: h.sourceId, kind: 'history_not_carried', detail: `user ${owner} does not exist` });
+    for (const h of rows)
+      history.notices.push({ collection: h.collection, sourceId: h.sourceId, kind: 'history_not_carried', detail: `user ${owner} does not exist` });
   }
   for (const [owner, list] of orders.byUser) {
     if (known.has(owner) || heldIds.has(owner)) continue;
-    for (const o of list) orders.notices.push({ collection: 'orders', sourceId: o.sourceId, kind: 'order_not_carried', detail: `user ${owner} does not exist` });
+    for (const o of list)
+      orders.notices.push({ collection: 'orders', sourceId: o.sourceId, kind: 'order_not_carried', detail: `user ${owner} does not exist` });
   }
   const ids = plan.users.map((u) => u.sourceId);
   const already = new Set<string>();
@@ -235,9 +240,11 @@ export async function runImport(database: Database, source: LegacySource, opts: 
       report.status = 'interrupted';
       break;
     }
-    const outcome = await retryTransient(() => db.transaction((tx) =>
+    const outcome = await retryTransient(() =>
+      db.transaction((tx) =>
         importUser(tx, runId, u, history.byUser.get(u.sourceId) ?? [], orders.byUser.get(u.sourceId) ?? [], alerts.byUser.get(u.sourceId) ?? [], opts.keys),
-      )).catch((err: unknown) => {
+      ),
+    ).catch((err: unknown) => {
       const pg = pgError(err);
       if (pg.code === '23505' && pg.constraint === 'legacy_import_map_pkey') return 'already' as const;
       if (pg.code === '23505' && pg.constraint === 'users_email_key') return 'taken' as const;
@@ -295,7 +302,12 @@ async function importUser(
 ): Promise<'imported'> {
   const totpEnc = u.twoFactor ? encrypt(keys.totp, u.twoFactor.secret) : null;
   const backup = u.twoFactor ? u.twoFactor.backupCodes.map((c) => hashBackupCode({ keys }, c)) : [];
-  const backupArray = backup.length ? sql`array[${sql.join(backup.map((b) => sql`${b}`), sql`, `)}]::text[]` : sql`'{}'::text[]`;
+  const backupArray = backup.length
+    ? sql`array[${sql.join(
+        backup.map((b) => sql`${b}`),
+        sql`, `,
+      )}]::text[]`
+    : sql`'{}'::text[]`;
   const [user] = await rows<{ id: string }>(
     tx,
     sql`insert into users (email, name, password_hash, role, email_verified_at, totp_secret_enc, totp_enabled_at, backup_code_hashes,
@@ -306,9 +318,13 @@ async function importUser(
         returning id::text as id`,
   );
   const userId = user!.id;
-  await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('users', ${u.sourceId}, ${userId}, ${userId}, ${runId})`);
+  await tx.execute(
+    sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('users', ${u.sourceId}, ${userId}, ${userId}, ${runId})`,
+  );
   for (const w of u.walletIds) {
-    await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('wallets', ${w}, ${userId}, ${userId}, ${runId})`);
+    await tx.execute(
+      sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('wallets', ${w}, ${userId}, ${userId}, ${runId})`,
+    );
   }
   if (u.balances.length > 0) {
     await openingBalances(tx, {
@@ -370,7 +386,9 @@ async function importUser(
       lastTriggeredPrice: a.triggeredPrice,
       createdAt: a.createdAt,
     });
-    await tx.execute(sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('price_alerts', ${a.sourceId}, ${row.id}, ${userId}, ${runId})`);
+    await tx.execute(
+      sql`insert into legacy_import_map (collection, source_id, target_id, user_id, run_id) values ('price_alerts', ${a.sourceId}, ${row.id}, ${userId}, ${runId})`,
+    );
   }
   if (u.twoFactorReset) {
     await insertNotification(tx, {

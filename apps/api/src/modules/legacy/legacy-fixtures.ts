@@ -32,7 +32,7 @@ export function base32Secret(): string {
   return Array.from({ length: 32 }, (_, i) => BASE32[(i * 7 + Math.floor(Math.random() * 32)) % 32]).join('');
 }
 
-export function legacyUser(o: { email: string; password?: string; hash?: "bcrypt" | "sha256"; extra?: LegacyDoc }): LegacyDoc & { id: string; email: string } {
+export function legacyUser(o: { email: string; password?: string; hash?: 'bcrypt' | 'sha256'; extra?: LegacyDoc }): LegacyDoc & { id: string; email: string } {
   const password = o.password ?? 'old-password-1';
   const passwordHash = o.hash === 'sha256' ? createHash('sha256').update(password).digest('hex') : bcrypt.hashSync(password, 4);
   return {

@@ -45,11 +45,62 @@ function fixture() {
 
   // routers/trading.py: a filled market buy (with its trade and fee transactions), a pending stop-limit and a pending
   // limit (floats), a cancelled limit sell; one order of nobody, one with a side that is neither buy nor sell.
-  const filled = doc({ user_id: alice.id, trading_pair: 'BTC/USD', order_type: 'market', side: 'buy', amount: 0.1, price: 60000.5, status: 'filled', created_at: at('04-01'), filled_at: at('04-01') });
-  const stopLimit = doc({ user_id: alice.id, trading_pair: 'BTC/USD', order_type: 'stop_limit', side: 'buy', amount: 0.2, price: 55000, stop_price: 56000, time_in_force: 'GTC', status: 'pending', reserved_amount: 11011, created_at: at('04-02'), filled_at: null });
-  const pendingLimit = doc({ user_id: alice.id, trading_pair: 'ETH/USD', order_type: 'limit', side: 'sell', amount: 1e-7, price: 0.1 + 0.2, status: 'pending', created_at: at('04-03') });
-  const cancelled = doc({ user_id: alice.id, trading_pair: 'BTC/USD', order_type: 'limit', side: 'sell', amount: 0.05, price: 70000, status: 'cancelled', created_at: at('04-04'), cancelled_at: at('04-05') });
-  const bobOrder = doc({ user_id: bob.id, trading_pair: 'BTC/USD', order_type: 'market', side: 'sell', amount: 0.001, price: 61000, status: 'filled', created_at: at('04-06') });
+  const filled = doc({
+    user_id: alice.id,
+    trading_pair: 'BTC/USD',
+    order_type: 'market',
+    side: 'buy',
+    amount: 0.1,
+    price: 60000.5,
+    status: 'filled',
+    created_at: at('04-01'),
+    filled_at: at('04-01'),
+  });
+  const stopLimit = doc({
+    user_id: alice.id,
+    trading_pair: 'BTC/USD',
+    order_type: 'stop_limit',
+    side: 'buy',
+    amount: 0.2,
+    price: 55000,
+    stop_price: 56000,
+    time_in_force: 'GTC',
+    status: 'pending',
+    reserved_amount: 11011,
+    created_at: at('04-02'),
+    filled_at: null,
+  });
+  const pendingLimit = doc({
+    user_id: alice.id,
+    trading_pair: 'ETH/USD',
+    order_type: 'limit',
+    side: 'sell',
+    amount: 1e-7,
+    price: 0.1 + 0.2,
+    status: 'pending',
+    created_at: at('04-03'),
+  });
+  const cancelled = doc({
+    user_id: alice.id,
+    trading_pair: 'BTC/USD',
+    order_type: 'limit',
+    side: 'sell',
+    amount: 0.05,
+    price: 70000,
+    status: 'cancelled',
+    created_at: at('04-04'),
+    cancelled_at: at('04-05'),
+  });
+  const bobOrder = doc({
+    user_id: bob.id,
+    trading_pair: 'BTC/USD',
+    order_type: 'market',
+    side: 'sell',
+    amount: 0.001,
+    price: 61000,
+    status: 'filled',
+    created_at: at('04-06'),
+  });
   const orphan = doc({ user_id: 'no-such-user', trading_pair: 'BTC/USD', order_type: 'market', side: 'buy', amount: 1, price: 1, status: 'filled' });
   const sideless = doc({ user_id: alice.id, trading_pair: 'BTC/USD', order_type: 'market', side: 'hold', amount: 1, price: 1, status: 'filled' });
   const orders = [filled, stopLimit, pendingLimit, cancelled, bobOrder, orphan, sideless];
@@ -57,17 +108,97 @@ function fixture() {
   // routers/wallet.py + admin.py: deposits (one credited and logged, one expired, one waiting), withdrawals (one
   // logged and later completed by an admin, one the log never recorded), transfers (one logged on both sides, one
   // logged on neither).
-  const depCredited = doc({ user_id: alice.id, order_id: `DEP-${k}-1`, amount: 100, currency: 'USD', pay_currency: 'BTC', status: 'finished', created_at: at('03-01') });
-  const depExpired = doc({ user_id: alice.id, order_id: `DEP-${k}-2`, amount: 50, currency: 'USD', pay_currency: 'ETH', status: 'expired', created_at: at('03-02') });
-  const depWaiting = doc({ user_id: alice.id, order_id: `DEP-${k}-3`, amount: 0.1 + 0.2, currency: 'USD', pay_currency: 'USDT', status: 'waiting', created_at: at('03-03') });
-  const wLogged = doc({ user_id: alice.id, amount: 40, currency: 'USD', address: 'bc1qexampleaddress000', status: 'completed', fee: 1, total_amount: 41, transaction_hash: '0xfeed', created_at: at('03-04') });
-  const wUnlogged = doc({ user_id: alice.id, amount: 25, currency: 'USD', address: 'bc1qotheraddress0000', status: 'processing', fee: 1, created_at: at('03-05') });
-  const tLogged = doc({ sender_id: alice.id, sender_email: alice.email, sender_name: 'alice', recipient_id: bob.id, recipient_email: bob.email, recipient_name: 'bob', amount: 10, currency: 'USD', status: 'completed', created_at: at('03-06') });
-  const tUnlogged = doc({ sender_id: bob.id, sender_email: bob.email, sender_name: 'bob', recipient_id: alice.id, recipient_email: alice.email, recipient_name: 'alice', amount: 5, currency: 'USD', note: 'lunch', status: 'completed', created_at: at('03-07') });
+  const depCredited = doc({
+    user_id: alice.id,
+    order_id: `DEP-${k}-1`,
+    amount: 100,
+    currency: 'USD',
+    pay_currency: 'BTC',
+    status: 'finished',
+    created_at: at('03-01'),
+  });
+  const depExpired = doc({
+    user_id: alice.id,
+    order_id: `DEP-${k}-2`,
+    amount: 50,
+    currency: 'USD',
+    pay_currency: 'ETH',
+    status: 'expired',
+    created_at: at('03-02'),
+  });
+  const depWaiting = doc({
+    user_id: alice.id,
+    order_id: `DEP-${k}-3`,
+    amount: 0.1 + 0.2,
+    currency: 'USD',
+    pay_currency: 'USDT',
+    status: 'waiting',
+    created_at: at('03-03'),
+  });
+  const wLogged = doc({
+    user_id: alice.id,
+    amount: 40,
+    currency: 'USD',
+    address: 'bc1qexampleaddress000',
+    status: 'completed',
+    fee: 1,
+    total_amount: 41,
+    transaction_hash: '0xfeed',
+    created_at: at('03-04'),
+  });
+  const wUnlogged = doc({
+    user_id: alice.id,
+    amount: 25,
+    currency: 'USD',
+    address: 'bc1qotheraddress0000',
+    status: 'processing',
+    fee: 1,
+    created_at: at('03-05'),
+  });
+  const tLogged = doc({
+    sender_id: alice.id,
+    sender_email: alice.email,
+    sender_name: 'alice',
+    recipient_id: bob.id,
+    recipient_email: bob.email,
+    recipient_name: 'bob',
+    amount: 10,
+    currency: 'USD',
+    status: 'completed',
+    created_at: at('03-06'),
+  });
+  const tUnlogged = doc({
+    sender_id: bob.id,
+    sender_email: bob.email,
+    sender_name: 'bob',
+    recipient_id: alice.id,
+    recipient_email: alice.email,
+    recipient_name: 'alice',
+    amount: 5,
+    currency: 'USD',
+    note: 'lunch',
+    status: 'completed',
+    created_at: at('03-07'),
+  });
 
   const transactions = [
-    legacyTx(alice.id, { type: 'deposit', amount: 100, currency: 'USD', reference: depCredited.order_id, description: 'Deposit via BTC', created_at: at('03-01') }),
-    legacyTx(alice.id, { type: 'withdrawal', amount: -40, currency: 'USD', status: 'pending', reference: wLogged.id, description: 'Withdrawal to bc1qexamplead...', created_at: at('03-04') }),
+    legacyTx(alice.id, {
+      type: 'deposit',
+      amount: 100,
+      currency: 'USD',
+      reference: depCredited.order_id,
+      description: 'Deposit via BTC',
+      created_at: at('03-01'),
+    }),
+    legacyTx(alice.id, {
+      type: 'withdrawal',
+      amount: -40,
+      currency: 'USD',
+      status: 'pending',
+      reference: wLogged.id,
+      description: 'Withdrawal to bc1qexamplead...',
+      created_at: at('03-04'),
+    }),
     legacyTx(alice.id, { type: 'fee', amount: -1, currency: 'USD', reference: wLogged.id, description: 'Withdrawal fee', created_at: at('03-04') }),
     legacyTx(alice.id, { type: 'transfer_out', amount: -10, currency: 'USD', reference: tLogged.id, description: 'Transfer to bob', created_at: at('03-06') }),
     legacyTx(bob.id, { type: 'transfer_in', amount: 10, currency: 'USD', reference: tLogged.id, description: 'Transfer from alice', created_at: at('03-06') }),
@@ -75,7 +206,13 @@ function fixture() {
     legacyTx(alice.id, { type: 'p2p_send', amount: -2, currency: 'USD', metadata: { transfer_id: `T-${k}`, note: 'coffee' }, created_at: at('03-08') }),
     legacyTx(alice.id, { type: 'gas_fee', amount: -0.01, currency: 'USD', metadata: { transfer_id: `T-${k}` }, created_at: at('03-08') }),
     legacyTx(alice.id, { type: 'trade', amount: 0.1, symbol: 'BTC/USD', description: 'BUY 0.1 BTC/USD @ $60000.5', created_at: at('04-01') }),
-    legacyTx(alice.id, { type: 'fee', amount: -6.00005, symbol: 'USD', description: `Trading fee for order ${filled.id.slice(0, 8)}`, created_at: at('04-01') }),
+    legacyTx(alice.id, {
+      type: 'fee',
+      amount: -6.00005,
+      symbol: 'USD',
+      description: `Trading fee for order ${filled.id.slice(0, 8)}`,
+      created_at: at('04-01'),
+    }),
   ];
   const dump = writeDump({
     users,
@@ -86,7 +223,28 @@ function fixture() {
     withdrawals: [wLogged, wUnlogged],
     transfers: [tLogged, tUnlogged],
   });
-  return { k, alice, bob, carol, users, dump, filled, stopLimit, pendingLimit, cancelled, bobOrder, orphan, sideless, depCredited, depExpired, depWaiting, wLogged, wUnlogged, tLogged, tUnlogged };
+  return {
+    k,
+    alice,
+    bob,
+    carol,
+    users,
+    dump,
+    filled,
+    stopLimit,
+    pendingLimit,
+    cancelled,
+    bobOrder,
+    orphan,
+    sideless,
+    depCredited,
+    depExpired,
+    depWaiting,
+    wLogged,
+    wUnlogged,
+    tLogged,
+    tUnlogged,
+  };
 }
 
 async function counts(ids: string[]) {
@@ -103,7 +261,21 @@ async function counts(ids: string[]) {
   return r!;
 }
 
-type ApiOrder = { id: string; status: string; imported?: boolean; originalStatus?: string; originalType?: string; type: string; amount: string; price: string | null; triggerPrice: string | null; filled: string; cost: string; average: string | null; fee: { cost: string; currency: string; rate: string } };
+type ApiOrder = {
+  id: string;
+  status: string;
+  imported?: boolean;
+  originalStatus?: string;
+  originalType?: string;
+  type: string;
+  amount: string;
+  price: string | null;
+  triggerPrice: string | null;
+  filled: string;
+  cost: string;
+  average: string | null;
+  fee: { cost: string; currency: string; rate: string };
+};
 
 async function allOrders(s: TestSession, status: string, limit: number): Promise<ApiOrder[]> {
   const out: ApiOrder[] = [];
@@ -125,7 +297,12 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
     expect(report.movements).toEqual({ seen: { deposits: 3, withdrawals: 2, transfers: 2 }, linked: { deposits: 1, withdrawals: 1, transfers: 1 } });
     // 9 transactions + expired and waiting deposits, the unlogged withdrawal, both sides of the unlogged transfer.
     expect(report.history).toEqual({ seen: 9, ofImportedUsers: 14, imported: 0 });
-    expect(report.notices.filter((n) => n.kind === 'order_not_carried').map((n) => n.sourceId).sort()).toEqual([f.orphan.id, f.sideless.id].sort());
+    expect(
+      report.notices
+        .filter((n) => n.kind === 'order_not_carried')
+        .map((n) => n.sourceId)
+        .sort(),
+    ).toEqual([f.orphan.id, f.sideless.id].sort());
     const written = await rows(db(), sql`select 1 from legacy_orders where source_id in (${f.filled.id}, ${f.stopLimit.id})`);
     expect(written).toHaveLength(0);
   });
@@ -148,10 +325,29 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
     expect(all).toHaveLength(4);
     expect(all.every((o) => o.imported === true)).toBe(true);
     const byId = new Map(all.map((o) => [o.id, o]));
-    const ids = await rows<{ id: string; source_id: string }>(db(), sql`select id::text as id, source_id from legacy_orders where source_id in (${f.filled.id}, ${f.stopLimit.id}, ${f.pendingLimit.id}, ${f.cancelled.id})`);
+    const ids = await rows<{ id: string; source_id: string }>(
+      db(),
+      sql`select id::text as id, source_id from legacy_orders where source_id in (${f.filled.id}, ${f.stopLimit.id}, ${f.pendingLimit.id}, ${f.cancelled.id})`,
+    );
     const bySource = new Map(ids.map((r) => [r.source_id, byId.get(r.id)!]));
-    expect(bySource.get(f.filled.id)).toMatchObject({ status: 'closed', originalStatus: 'filled', type: 'market', filled: '0.1', cost: '6000.05', average: '60000.5', fee: { cost: '6.00005', currency: 'USD', rate: '0.001' } });
-    expect(bySource.get(f.stopLimit.id)).toMatchObject({ status: 'canceled', originalStatus: 'pending', type: 'limit', originalType: 'stop_limit', price: '55000', triggerPrice: '56000', filled: '0' });
+    expect(bySource.get(f.filled.id)).toMatchObject({
+      status: 'closed',
+      originalStatus: 'filled',
+      type: 'market',
+      filled: '0.1',
+      cost: '6000.05',
+      average: '60000.5',
+      fee: { cost: '6.00005', currency: 'USD', rate: '0.001' },
+    });
+    expect(bySource.get(f.stopLimit.id)).toMatchObject({
+      status: 'canceled',
+      originalStatus: 'pending',
+      type: 'limit',
+      originalType: 'stop_limit',
+      price: '55000',
+      triggerPrice: '56000',
+      filled: '0',
+    });
     expect(bySource.get(f.pendingLimit.id)).toMatchObject({ status: 'canceled', originalStatus: 'pending', amount: '0.0000001', price: '0.30000000000000004' });
     expect(bySource.get(f.cancelled.id)).toMatchObject({ status: 'canceled', originalStatus: 'cancelled', filled: '0', cost: '0' });
     expect((await allOrders(alice, 'closed', 100)).map((o) => o.id).sort()).toEqual(all.map((o) => o.id).sort());
@@ -179,12 +375,20 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
     expect(withRef(f.depExpired.order_id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['deposit USD 0']);
     expect(withRef(f.depExpired.order_id)[0]).toContain('never credited');
     expect(withRef(f.depWaiting.order_id)[0]).toContain('Deposit of 0.30000000000000004 USD via USDT (waiting): never credited');
-    expect(withRef(f.wLogged.id).map((l) => l.split(',').slice(2, 5).join(' ')).sort()).toEqual(['fee USD -1', 'withdrawal USD -40']);
+    expect(
+      withRef(f.wLogged.id)
+        .map((l) => l.split(',').slice(2, 5).join(' '))
+        .sort(),
+    ).toEqual(['fee USD -1', 'withdrawal USD -40']);
     expect(withRef(f.wLogged.id).find((l) => l.split(',')[2] === 'withdrawal')).toContain('withdrawal completed, tx 0xfeed');
     expect(withRef(f.wUnlogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['withdrawal USD -25']);
     expect(withRef(f.tLogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['transfer_out USD -10']);
     expect(withRef(f.tUnlogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['transfer_in USD 5']);
-    expect(withRef(`T-${f.k}`).map((l) => l.split(',').slice(2, 5).join(' ')).sort()).toEqual(['fee USD -0.01', 'transfer_out USD -2']);
+    expect(
+      withRef(`T-${f.k}`)
+        .map((l) => l.split(',').slice(2, 5).join(' '))
+        .sort(),
+    ).toEqual(['fee USD -0.01', 'transfer_out USD -2']);
     expect(lines.filter((l) => l.split(',')[6] === 'true')).toHaveLength(12);
 
     const bob = await signIn(t, f.bob.email, 'bob-old-password');
@@ -219,7 +423,12 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
     const all = await allOrders(alice, 'all', 1);
     expect(all).toHaveLength(6);
     expect(new Set(all.map((o) => o.id)).size).toBe(6);
-    expect(all.slice(0, 2).map((o) => o.id).sort()).toEqual([resting.id, market.id].sort());
+    expect(
+      all
+        .slice(0, 2)
+        .map((o) => o.id)
+        .sort(),
+    ).toEqual([resting.id, market.id].sort());
     expect(all.slice(0, 2).every((o) => !o.imported)).toBe(true);
     expect(all.slice(2).every((o) => o.imported)).toBe(true);
     const closed = await allOrders(alice, 'closed', 2);
@@ -230,7 +439,11 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
   it('an interrupted run resumes: every user gets their orders and history exactly once', async () => {
     const f = fixture();
     const controller = new AbortController();
-    const first = await runImport(t.platform.database, openDump(f.dump), { ...opts, signal: controller.signal, afterUser: (_id, done) => done === 1 && controller.abort() });
+    const first = await runImport(t.platform.database, openDump(f.dump), {
+      ...opts,
+      signal: controller.signal,
+      afterUser: (_id, done) => done === 1 && controller.abort(),
+    });
     expect(first.status).toBe('interrupted');
     expect(first.users.imported).toBe(1);
     const second = await runImport(t.platform.database, openDump(f.dump), opts);

@@ -65,7 +65,15 @@ function fixture() {
   ];
   // routers/alerts.py documents: one waiting, one that fired, one on an asset CryptoVault does not list.
   const price_alerts = [
-    legacyTx(alice.id, { symbol: 'BTC', target_price: 9000000.5, condition: 'above', is_active: true, notify_email: false, triggered_at: null, created_at: at('4-07') }),
+    legacyTx(alice.id, {
+      symbol: 'BTC',
+      target_price: 9000000.5,
+      condition: 'above',
+      is_active: true,
+      notify_email: false,
+      triggered_at: null,
+      created_at: at('4-07'),
+    }),
     legacyTx(alice.id, { symbol: 'ETH', target_price: 0.1 + 0.2, condition: 'below', is_active: false, triggered_at: at('4-08'), triggered_price: 0.29 }),
     legacyTx(alice.id, { symbol: 'MATIC', target_price: 1, condition: 'above', is_active: true }),
   ];
@@ -169,7 +177,11 @@ describe('import:legacy from a mongodump', () => {
   it('an interrupted run resumes where it stopped', async () => {
     const f = fixture();
     const controller = new AbortController();
-    const first = await runImport(t.platform.database, openDump(f.dump), { ...opts, signal: controller.signal, afterUser: (_id, done) => done === 2 && controller.abort() });
+    const first = await runImport(t.platform.database, openDump(f.dump), {
+      ...opts,
+      signal: controller.signal,
+      afterUser: (_id, done) => done === 2 && controller.abort(),
+    });
     expect(first.status).toBe('interrupted');
     expect(first.users.imported).toBe(2);
     expect((await verifyImport(t.platform.database, openDump(f.dump))).missing).toHaveLength(2);
@@ -209,7 +221,12 @@ describe('import:legacy from a mongodump', () => {
     const before = await rows<{ password_hash: string }>(db(), sql`select password_hash from users where email = ${aliceEmail}`);
     expect(before[0]!.password_hash).toMatch(/^legacy-bcrypt:\$2b\$/);
 
-    const wrong = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: randomIp(), payload: { email: aliceEmail, password: 'not-her-password' } });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: randomIp(),
+      payload: { email: aliceEmail, password: 'not-her-password' },
+    });
     expect(wrong.statusCode).toBe(401);
     const alice = await signIn(t, f.alice.email, 'alice-old-password');
     const after = await rows<{ password_hash: string }>(db(), sql`select password_hash from users where email = ${aliceEmail}`);
@@ -221,17 +238,30 @@ describe('import:legacy from a mongodump', () => {
     expect(JSON.stringify(balances.json())).toContain('"0.3');
 
     // Bob: SHA-256 legacy hash and a carried TOTP secret: the password alone is not enough.
-    const noCode = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: randomIp(), payload: { email: f.bob.email, password: 'bob-old-password' } });
+    const noCode = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: randomIp(),
+      payload: { email: f.bob.email, password: 'bob-old-password' },
+    });
     expect(noCode.json().error.code).toBe('TOTP_REQUIRED');
     await signIn(t, f.bob.email, 'bob-old-password', { totpCode: await totpCode(f.bobSecret) });
-    const bobHash = await rows<{ password_hash: string; totp_secret_enc: string }>(db(), sql`select password_hash, totp_secret_enc from users where email = ${f.bob.email}`);
+    const bobHash = await rows<{ password_hash: string; totp_secret_enc: string }>(
+      db(),
+      sql`select password_hash, totp_secret_enc from users where email = ${f.bob.email}`,
+    );
     expect(bobHash[0]!.password_hash).toMatch(/^\$argon2id\$/);
     expect(bobHash[0]!.totp_secret_enc).not.toContain(f.bobSecret);
     // A backup code the original issued still works once.
     await signIn(t, f.bob.email, 'bob-old-password', { totpCode: 'a1b2c3d4' });
 
     // Erin was suspended in the original and stays suspended.
-    const erin = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: randomIp(), payload: { email: f.erin.email, password: 'old-password-1' } });
+    const erin = await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: randomIp(),
+      payload: { email: f.erin.email, password: 'old-password-1' },
+    });
     expect(erin.json().error.code).toBe('ACCOUNT_SUSPENDED');
 
     // Frank's 2FA secret could not be carried: he is asked to set it up again.

@@ -217,7 +217,12 @@ export function planUsers(userDocs: LegacyDoc[], walletDocs: LegacyDoc[]): Users
       const total = Object.entries(isRecord(w.balances) ? w.balances : {})
         .map(([a, v]) => `${a} ${describe(v)}`)
         .join(', ');
-      hold({ collection: 'wallets', sourceId: wid, reason: 'orphan_wallet', detail: `wallet of unknown user ${describe(w.user_id)}${total ? ` holding ${total}` : ''}` });
+      hold({
+        collection: 'wallets',
+        sourceId: wid,
+        reason: 'orphan_wallet',
+        detail: `wallet of unknown user ${describe(w.user_id)}${total ? ` holding ${total}` : ''}`,
+      });
       continue;
     }
     walletsOf.set(owner, [...(walletsOf.get(owner) ?? []), w]);
@@ -247,7 +252,15 @@ export function planUsers(userDocs: LegacyDoc[], walletDocs: LegacyDoc[]): Users
       }
       const scale = assetScale(asset);
       if (scale === null) {
-        hold({ collection: 'wallets', sourceId: id, reason: 'unknown_asset', detail: `${asset} balance ${exact.value.toFixed()}: CryptoVault does not list ${asset}` }, id);
+        hold(
+          {
+            collection: 'wallets',
+            sourceId: id,
+            reason: 'unknown_asset',
+            detail: `${asset} balance ${exact.value.toFixed()}: CryptoVault does not list ${asset}`,
+          },
+          id,
+        );
         continue;
       }
       const rounded = exact.value.toDecimalPlaces(scale, D.ROUND_HALF_UP);
@@ -259,8 +272,20 @@ export function planUsers(userDocs: LegacyDoc[], walletDocs: LegacyDoc[]): Users
 
     const email = normalizeEmail(String(u.email));
     const tagged = typeof u.password_hash === 'string' ? tagLegacyHash(u.password_hash) : null;
-    if (!tagged) notices.push({ collection: 'users', sourceId: id, kind: 'password_reset_required', detail: 'no bcrypt or SHA-256 password hash: the user must reset the password' });
-    if (u.is_admin === true) notices.push({ collection: 'users', sourceId: id, kind: 'admin_not_carried', detail: 'administrator in the original: use npm run admin:create to promote' });
+    if (!tagged)
+      notices.push({
+        collection: 'users',
+        sourceId: id,
+        kind: 'password_reset_required',
+        detail: 'no bcrypt or SHA-256 password hash: the user must reset the password',
+      });
+    if (u.is_admin === true)
+      notices.push({
+        collection: 'users',
+        sourceId: id,
+        kind: 'admin_not_carried',
+        detail: 'administrator in the original: use npm run admin:create to promote',
+      });
     let twoFactor: UserPlan['twoFactor'] = null;
     let twoFactorReset = false;
     if (u.two_factor_enabled === true) {
@@ -268,12 +293,22 @@ export function planUsers(userDocs: LegacyDoc[], walletDocs: LegacyDoc[]): Users
       if (BASE32_RE.test(secret)) {
         const codes = Array.isArray(u.backup_codes) ? u.backup_codes.filter((c): c is string => typeof c === 'string' && /^[A-Za-z0-9-]{6,16}$/.test(c)) : [];
         if (Array.isArray(u.backup_codes) && codes.length !== u.backup_codes.length) {
-          notices.push({ collection: 'users', sourceId: id, kind: 'backup_codes_dropped', detail: 'backup codes not in the plain form the original issued were not carried' });
+          notices.push({
+            collection: 'users',
+            sourceId: id,
+            kind: 'backup_codes_dropped',
+            detail: 'backup codes not in the plain form the original issued were not carried',
+          });
         }
         twoFactor = { secret: secret.replace(/=+$/, ''), backupCodes: codes };
       } else {
         twoFactorReset = true;
-        notices.push({ collection: 'users', sourceId: id, kind: 'twofa_reset', detail: '2FA was on but its secret is missing or not base32: the user is asked to set up 2FA again' });
+        notices.push({
+          collection: 'users',
+          sourceId: id,
+          kind: 'twofa_reset',
+          detail: '2FA was on but its secret is missing or not base32: the user is asked to set up 2FA again',
+        });
       }
     }
     const rawName = typeof u.name === 'string' ? u.name.trim() : '';
@@ -323,7 +358,12 @@ export function totalsFor(users: UserPlan[]): Record<string, AssetTotals> {
     }
   }
   return Object.fromEntries(
-    [...out].sort(([a], [b]) => a.localeCompare(b)).map(([a, t]) => [a, { source: t.source.toFixed(), imported: t.imported.toFixed(), rounding: t.imported.minus(t.source).toFixed(), accounts: t.accounts }]),
+    [...out]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([a, t]) => [
+        a,
+        { source: t.source.toFixed(), imported: t.imported.toFixed(), rounding: t.imported.minus(t.source).toFixed(), accounts: t.accounts },
+      ]),
   );
 }
 
@@ -547,7 +587,12 @@ export function planMovements(
     ];
     for (const [owner, type, what] of sides) {
       if (!owner) {
-        notices.push({ collection: 'transfers', sourceId: id, kind: 'history_not_carried', detail: `transfer without ${type === 'transfer_out' ? 'sender_id' : 'recipient_id'}` });
+        notices.push({
+          collection: 'transfers',
+          sourceId: id,
+          kind: 'history_not_carried',
+          detail: `transfer without ${type === 'transfer_out' ? 'sender_id' : 'recipient_id'}`,
+        });
         continue;
       }
       if (logged.has(`${owner}\u0000${id}`)) continue;
@@ -560,7 +605,12 @@ export function planMovements(
         asset: currency,
         amount: moved ? (type === 'transfer_out' ? amount.neg() : amount).toFixed() : status === 'completed' ? null : '0',
         reference: id,
-        description: [what.replace('  ', ' '), note ? `note: ${note}` : '', status === 'completed' ? '' : `(${status}) of ${text(amount)} ${currency}`, "(no transaction in the original's log)"]
+        description: [
+          what.replace('  ', ' '),
+          note ? `note: ${note}` : '',
+          status === 'completed' ? '' : `(${status}) of ${text(amount)} ${currency}`,
+          "(no transaction in the original's log)",
+        ]
           .filter(Boolean)
           .join(' ')
           .slice(0, 500),
@@ -601,7 +651,13 @@ export interface OrderPlan {
   updatedAt: Date;
 }
 
-const ORDER_TYPES: Record<string, OrderPlan['type']> = { market: 'market', limit: 'limit', stop_loss: 'stop_loss', take_profit: 'take_profit', stop_limit: 'limit' };
+const ORDER_TYPES: Record<string, OrderPlan['type']> = {
+  market: 'market',
+  limit: 'limit',
+  stop_loss: 'stop_loss',
+  take_profit: 'take_profit',
+  stop_limit: 'limit',
+};
 /**
  * The original's order statuses → ours. `pending` (a limit or stop order waiting, which in the original held no
  * funds: routers/trading.py only noted `reserved_amount`) is not recreated as a live order: the cutover stops it,

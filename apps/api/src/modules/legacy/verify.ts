@@ -113,9 +113,9 @@ export async function verifyImport(database: Database, source: LegacySource): Pr
     const [r] = await rows<{ n: number; o: number }>(
       db,
       sql`with u as (select user_id from legacy_import_map where collection = 'users' and source_id in (${sql.join(
-            chunk.map((c) => sql`${c}`),
-            sql`, `,
-          )}))
+        chunk.map((c) => sql`${c}`),
+        sql`, `,
+      )}))
           select (select count(*) from legacy_history h where h.user_id in (select user_id from u))::int as n,
             (select count(*) from legacy_orders o where o.user_id in (select user_id from u))::int as o`,
     );
@@ -125,7 +125,13 @@ export async function verifyImport(database: Database, source: LegacySource): Pr
   const rec = await reconcile(db);
   const heldForReview = new Set([...plan.anomalies, ...taken].filter((a) => a.reason !== 'orphan_wallet').map((a) => a.sourceId)).size;
   return {
-    ok: missing.length === 0 && mismatches.length === 0 && assets.every((a) => a.ok) && rec.ok && expectedHistory === importedHistory && expectedOrders === importedOrders,
+    ok:
+      missing.length === 0 &&
+      mismatches.length === 0 &&
+      assets.every((a) => a.ok) &&
+      rec.ok &&
+      expectedHistory === importedHistory &&
+      expectedOrders === importedOrders,
     source: source.describe,
     usersPlanned: planned.length,
     usersImported: planned.length - missing.length,

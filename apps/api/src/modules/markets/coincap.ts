@@ -6,8 +6,14 @@ import { type MarketProvider, type MarketSnapshot, ProviderError, type WireAsset
 
 /** CoinCap sends every number as a decimal string; some as null when unknown. Exponents are normalised away. */
 const NUMBER_RE = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
-const num = z.string().regex(NUMBER_RE).transform((v) => new Decimal(v).toFixed());
-const numOrNull = num.nullable().optional().transform((v) => v ?? null);
+const num = z
+  .string()
+  .regex(NUMBER_RE)
+  .transform((v) => new Decimal(v).toFixed());
+const numOrNull = num
+  .nullable()
+  .optional()
+  .transform((v) => v ?? null);
 
 const coincapAsset = z.object({
   id: z.string().min(1),
@@ -28,9 +34,7 @@ export type CoinCapAsset = z.output<typeof coincapAsset>;
 const envelope = <T extends z.ZodType>(data: T) => z.object({ data, timestamp: z.number().optional() });
 const assetsBody = envelope(z.array(coincapAsset));
 const assetBody = envelope(coincapAsset);
-const historyBody = envelope(
-  z.array(z.object({ priceUsd: num, time: z.union([z.number(), z.string().regex(/^\d+$/)]), date: z.string().optional() })),
-);
+const historyBody = envelope(z.array(z.object({ priceUsd: num, time: z.union([z.number(), z.string().regex(/^\d+$/)]), date: z.string().optional() })));
 
 export interface CoinCapOptions {
   baseUrl: string;

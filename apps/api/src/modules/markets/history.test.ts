@@ -59,7 +59,11 @@ describe('GET /api/crypto/:id/history against CoinCap (stand-in): arbitrary rang
       });
       // Asked again, the same ranges are served from the chunks already fetched.
       const again = Date.now();
-      await Promise.all(ranges.slice(0, 10).map(({ start, end }) => ctx.app.inject({ method: 'GET', url: `/api/crypto/bitcoin/history?interval=h1&start=${start}&end=${end}` })));
+      await Promise.all(
+        ranges
+          .slice(0, 10)
+          .map(({ start, end }) => ctx.app.inject({ method: 'GET', url: `/api/crypto/bitcoin/history?interval=h1&start=${start}&end=${end}` })),
+      );
       expect(historyCalls(again)).toHaveLength(0);
     } finally {
       await ctx.close();

@@ -11,13 +11,15 @@ export async function insertNotification(
   return row!;
 }
 
-export async function listNotifications(ex: Executor, userId: string, o: { limit: number; cursor: Cursor | null; unreadOnly: boolean }): Promise<NotificationRow[]> {
+export async function listNotifications(
+  ex: Executor,
+  userId: string,
+  o: { limit: number; cursor: Cursor | null; unreadOnly: boolean },
+): Promise<NotificationRow[]> {
   const conds: (SQL | undefined)[] = [eq(notifications.userId, userId)];
   if (o.unreadOnly) conds.push(isNull(notifications.readAt));
   if (o.cursor) {
-    conds.push(
-      or(lt(notifications.createdAt, o.cursor.createdAt), and(eq(notifications.createdAt, o.cursor.createdAt), lt(notifications.id, o.cursor.id))),
-    );
+    conds.push(or(lt(notifications.createdAt, o.cursor.createdAt), and(eq(notifications.createdAt, o.cursor.createdAt), lt(notifications.id, o.cursor.id))));
   }
   return ex
     .select()

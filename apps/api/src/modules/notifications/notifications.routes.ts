@@ -1,4 +1,4 @@
-import { apiRoutes, } from '@cryptovault/contract';
+import { apiRoutes } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { notFound } from '../../platform/errors.ts';
@@ -15,14 +15,13 @@ export async function registerNotifications(root: FastifyInstance, platform: Pla
   const db = platform.database.db;
   app.route({
     ...endpoint(apiRoutes.notifications.list, { tags, summary: 'In-app notifications, newest first' }),
-    handler: async (request) =>
-    listNotifications(platform, requireUser(request).userId, request.query),
+    handler: async (request) => listNotifications(platform, requireUser(request).userId, request.query),
   });
   app.route({
     ...endpoint(apiRoutes.notifications.unreadCount, { tags, summary: 'Number of unread notifications' }),
     handler: async (request) => ({
-    count: await repo.countUnread(db, requireUser(request).userId),
-  }),
+      count: await repo.countUnread(db, requireUser(request).userId),
+    }),
   });
   app.route({
     ...endpoint(apiRoutes.notifications.markRead, { tags, summary: 'Mark one notification read' }),
@@ -35,7 +34,7 @@ export async function registerNotifications(root: FastifyInstance, platform: Pla
   app.route({
     ...endpoint(apiRoutes.notifications.markAllRead, { tags, summary: 'Mark every notification read' }),
     handler: async (request) => ({
-    updated: await repo.markAllRead(db, requireUser(request).userId),
-  }),
+      updated: await repo.markAllRead(db, requireUser(request).userId),
+    }),
   });
 }

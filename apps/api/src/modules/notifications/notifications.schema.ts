@@ -5,8 +5,7 @@ import { jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const notifications = pgTable('notifications', {
   id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id')
-    .notNull(),
+  userId: uuid('user_id').notNull(),
   type: text('type').notNull(),
   title: text('title').notNull(),
   body: text('body').notNull(),

@@ -86,7 +86,10 @@ export async function registerOps(root: FastifyInstance, { platform, priceHealth
   }
   app.get(
     '/health/live',
-    { schema: { ...ops, summary: 'Liveness (Fly routes on it): the process answers; 503 while draining', response: { 200: liveResponse, 503: liveResponse } }, config: noLimit },
+    {
+      schema: { ...ops, summary: 'Liveness (Fly routes on it): the process answers; 503 while draining', response: { 200: liveResponse, 503: liveResponse } },
+      config: noLimit,
+    },
     async (_req, reply) => {
       const { httpStatus, body } = liveness(platform);
       reply.header('cache-control', 'no-store');
@@ -119,25 +122,29 @@ export async function registerOps(root: FastifyInstance, { platform, priceHealth
     });
   }
 
-  app.get('/api/config', { schema: { ...ops, summary: 'Runtime configuration for the web app', response: { 200: runtimeConfigResponse } } }, async (_req, reply) => {
-    reply.header('cache-control', 'public, max-age=60');
-    return {
-      appUrl: config.appUrl,
-      apiBaseUrl: config.publicApiUrl,
-      wsBaseUrl: config.publicWsUrl,
-      socketIoPath: config.socketIoPath,
-      environment: config.environment,
-      version: config.version,
-      region: config.fly.region,
-      sentryDsn: config.sentry.publicDsn,
-      features: {
-        simulatedPrices: config.prices.source === 'simulated',
-        simulatedPayments: config.payments.provider === 'simulated',
-        devTools: config.devToolsEnabled,
-        emailOutbox: config.email.provider === 'dev-outbox',
-      },
-    };
-  });
+  app.get(
+    '/api/config',
+    { schema: { ...ops, summary: 'Runtime configuration for the web app', response: { 200: runtimeConfigResponse } } },
+    async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=60');
+      return {
+        appUrl: config.appUrl,
+        apiBaseUrl: config.publicApiUrl,
+        wsBaseUrl: config.publicWsUrl,
+        socketIoPath: config.socketIoPath,
+        environment: config.environment,
+        version: config.version,
+        region: config.fly.region,
+        sentryDsn: config.sentry.publicDsn,
+        features: {
+          simulatedPrices: config.prices.source === 'simulated',
+          simulatedPayments: config.payments.provider === 'simulated',
+          devTools: config.devToolsEnabled,
+          emailOutbox: config.email.provider === 'dev-outbox',
+        },
+      };
+    },
+  );
 
   // Rate limited like every /api route: telling callers their own address is harmless, and bounded.
   app.get(
@@ -150,14 +157,22 @@ export async function registerOps(root: FastifyInstance, { platform, priceHealth
     return reply.code(body.draining ? 503 : 200).send(body);
   });
   const adminOnly = { 401: errorBodySchema, 403: errorBodySchema };
-  app.get('/api/fly/status', { schema: { ...ops, summary: 'Deployment details (admin)', response: { 200: flyStatusResponse, ...adminOnly } } }, async (request) => {
-    requireAdmin(request);
-    return flyStatus(platform);
-  });
-  app.get('/api/fly/instances', { schema: { ...ops, summary: 'Machines of this app (admin)', response: { 200: flyInstancesResponse, ...adminOnly } } }, async (request) => {
-    requireAdmin(request);
-    return flyInstances(platform);
-  });
+  app.get(
+    '/api/fly/status',
+    { schema: { ...ops, summary: 'Deployment details (admin)', response: { 200: flyStatusResponse, ...adminOnly } } },
+    async (request) => {
+      requireAdmin(request);
+      return flyStatus(platform);
+    },
+  );
+  app.get(
+    '/api/fly/instances',
+    { schema: { ...ops, summary: 'Machines of this app (admin)', response: { 200: flyInstancesResponse, ...adminOnly } } },
+    async (request) => {
+      requireAdmin(request);
+      return flyInstances(platform);
+    },
+  );
 
   app.get('/metrics', { schema: { hide: true }, config: noLimit }, async (request, reply) => {
     if (!metricsAllowed(platform, request)) {

@@ -69,7 +69,9 @@ async function usdBalance(user: TestSession): Promise<string> {
 }
 
 async function creditsFor(depositId: string): Promise<number> {
-  const r = (await t.platform.database.db.execute(sql`select count(*)::int as n from journal_entries where reference = ${`deposit:${depositId}`}`)) as unknown as {
+  const r = (await t.platform.database.db.execute(
+    sql`select count(*)::int as n from journal_entries where reference = ${`deposit:${depositId}`}`,
+  )) as unknown as {
     rows: { n: number }[];
   };
   return r.rows[0]!.n;
@@ -105,7 +107,12 @@ describe('deposits', () => {
   it('honours Idempotency-Key', async () => {
     const u = await signUpVerified(t);
     const send = (amountUsd: string) =>
-      asUser(t, u).inject({ method: 'POST', url: '/api/wallet/deposits', headers: { 'idempotency-key': 'dep-key-1' }, payload: { amountUsd, payCurrency: 'usdt' } });
+      asUser(t, u).inject({
+        method: 'POST',
+        url: '/api/wallet/deposits',
+        headers: { 'idempotency-key': 'dep-key-1' },
+        payload: { amountUsd, payCurrency: 'usdt' },
+      });
     const a = await send('30');
     const b = await send('30');
     expect(a.statusCode).toBe(201);
@@ -177,11 +184,18 @@ describe('the payment callback', () => {
     const dep = await newDeposit(u, '50.00');
     const partial = ipn(dep, 'partially_paid', { actually_paid: 20 });
     expect((await sendIpn(partial, signIpn(partial, secret))).statusCode).toBe(200);
-    expect((await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep.id}` })).json()).toMatchObject({ status: 'partially_paid', review: 'pending' });
+    expect((await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep.id}` })).json()).toMatchObject({
+      status: 'partially_paid',
+      review: 'pending',
+    });
     const dep2 = await newDeposit(u, '50.00');
     const wrong = ipn(dep2, 'finished', { price_amount: 5000 });
     expect((await sendIpn(wrong, signIpn(wrong, secret))).statusCode).toBe(200);
-    expect((await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep2.id}` })).json()).toMatchObject({ status: 'finished', review: 'pending', creditedUsd: null });
+    expect((await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep2.id}` })).json()).toMatchObject({
+      status: 'finished',
+      review: 'pending',
+      creditedUsd: null,
+    });
     expect(await usdBalance(u)).toBe('0');
   });
 

@@ -116,7 +116,12 @@ describe('NowPaymentsClient against a stand-in server', () => {
     const req = seen.findLast((s) => s.method === 'POST');
     expect(req?.apiKey).toBe('good-key');
     expect(req?.body.startsWith('{"price_amount":3999.50,')).toBe(true);
-    expect(JSON.parse(req?.body ?? '{}')).toMatchObject({ price_currency: 'usd', pay_currency: 'btc', order_id: 'dep-1', ipn_callback_url: 'https://api.example/api/webhooks/nowpayments' });
+    expect(JSON.parse(req?.body ?? '{}')).toMatchObject({
+      price_currency: 'usd',
+      pay_currency: 'btc',
+      order_id: 'dep-1',
+      ipn_callback_url: 'https://api.example/api/webhooks/nowpayments',
+    });
   });
 
   it('reads a payment status', async () => {

@@ -1,13 +1,6 @@
 import type { DepositStatus } from '@cryptovault/contract';
 import { D } from '../ledger/index.ts';
-import {
-  type CreatePaymentInput,
-  DEPOSIT_STATUS_SET,
-  type MinAmount,
-  type PaymentProvider,
-  ProviderError,
-  type ProviderPayment,
-} from './provider.ts';
+import { type CreatePaymentInput, DEPOSIT_STATUS_SET, type MinAmount, type PaymentProvider, ProviderError, type ProviderPayment } from './provider.ts';
 
 export interface NowPaymentsOptions {
   apiKey: string;

@@ -1,4 +1,3 @@
-
 import { QUOTE_ASSET } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
@@ -43,7 +42,13 @@ export async function resolveDeposit(platform: Platform, ctx: { adminId: string;
       if (new D(input.creditUsd).gt(dep.amountUsd) || new D(input.creditUsd).decimalPlaces() > 2) {
         throw new AppError('VALIDATION_ERROR', `creditUsd must be at most ${fixed(dep.amountUsd, 2)} with 2 decimals`);
       }
-      const posted = await credit(tx, { userId: dep.userId, asset: QUOTE_ASSET, amount: input.creditUsd, reference: `deposit:${dep.id}`, memo: { review: input.note } });
+      const posted = await credit(tx, {
+        userId: dep.userId,
+        asset: QUOTE_ASSET,
+        amount: input.creditUsd,
+        reference: `deposit:${dep.id}`,
+        memo: { review: input.note },
+      });
       balances = posted.balances;
       set.creditedUsd = input.creditUsd;
       set.creditedAt = new Date();
@@ -62,7 +67,14 @@ export async function resolveDeposit(platform: Platform, ctx: { adminId: string;
   emitBalanceChanges(platform, balances);
   platform.realtime.toUser(row.userId, 'deposit:update', depositView(row));
   if (row.creditedUsd && input.creditUsd) {
-    await notify(platform, { userId: row.userId, type: 'deposit', title: 'Deposit credited after review', body: `${fixed(row.creditedUsd, 2)} USD was credited to your balance.`, data: { depositId: row.id }, email: true });
+    await notify(platform, {
+      userId: row.userId,
+      type: 'deposit',
+      title: 'Deposit credited after review',
+      body: `${fixed(row.creditedUsd, 2)} USD was credited to your balance.`,
+      data: { depositId: row.id },
+      email: true,
+    });
   }
   const u = await contactOf(platform.database.db, row.userId);
   return adminDepositView(row, u?.email ?? '');

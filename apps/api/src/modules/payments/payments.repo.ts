@@ -14,7 +14,10 @@ export async function insertDeposit(ex: Executor, v: NewDeposit): Promise<Deposi
 export async function findDeposit(ex: Executor, id: string, userId?: string): Promise<DepositRow | null> {
   const conds = [eq(deposits.id, id)];
   if (userId) conds.push(eq(deposits.userId, userId));
-  const [row] = await ex.select().from(deposits).where(and(...conds));
+  const [row] = await ex
+    .select()
+    .from(deposits)
+    .where(and(...conds));
   return row ?? null;
 }
 
@@ -43,7 +46,12 @@ export async function updateDeposit(ex: Executor, id: string, v: Partial<NewDepo
 }
 
 /** false when this deposit already reached `status` once (the callback is a repeat). */
-export async function recordStatus(ex: Executor, depositId: string, status: string, source: 'create' | 'ipn' | 'poll' | 'expiry' | 'operator'): Promise<boolean> {
+export async function recordStatus(
+  ex: Executor,
+  depositId: string,
+  status: string,
+  source: 'create' | 'ipn' | 'poll' | 'expiry' | 'operator',
+): Promise<boolean> {
   const rows = await ex.insert(depositStatusHistory).values({ depositId, status, source }).onConflictDoNothing().returning({ s: depositStatusHistory.status });
   return rows.length > 0;
 }
@@ -68,12 +76,7 @@ export async function countUserDeposits(ex: Executor, userId: string): Promise<n
   return res.rows[0]?.n ?? 0;
 }
 
-export async function listReviewDeposits(
-  ex: Executor,
-  review: 'pending' | 'resolved' | 'any',
-  limit: number,
-  cursor: Cursor | null,
-): Promise<DepositRow[]> {
+export async function listReviewDeposits(ex: Executor, review: 'pending' | 'resolved' | 'any', limit: number, cursor: Cursor | null): Promise<DepositRow[]> {
   const cond = review === 'any' ? sql`${deposits.review} is not null` : eq(deposits.review, review);
   return ex
     .select()

@@ -28,7 +28,9 @@ declare module 'fastify' {
 
 export function createProvider(platform: Pick<Platform, 'config' | 'prices'>): PaymentProvider {
   const p = platform.config.payments;
-  return p.provider === 'nowpayments' && p.apiKey ? new NowPaymentsClient({ apiKey: p.apiKey, baseUrl: p.baseUrl }) : new SimulatedPaymentProvider(platform.prices);
+  return p.provider === 'nowpayments' && p.apiKey
+    ? new NowPaymentsClient({ apiKey: p.apiKey, baseUrl: p.baseUrl })
+    : new SimulatedPaymentProvider(platform.prices);
 }
 
 /** The callback in its own scope: only here is the body kept raw (inbox, faithful signature check). */
@@ -47,7 +49,15 @@ async function webhookScope(scope: FastifyInstance, d: PaymentsDeps): Promise<vo
       schema: {
         tags: ['webhooks'],
         summary: 'NOWPayments IPN callback (x-nowpayments-sig HMAC-SHA512 required; idempotent, forward-only)',
-        response: { 200: webhookAck, 202: webhookAck, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 413: errorBodySchema, 500: errorBodySchema },
+        response: {
+          200: webhookAck,
+          202: webhookAck,
+          400: errorBodySchema,
+          401: errorBodySchema,
+          404: errorBodySchema,
+          413: errorBodySchema,
+          500: errorBodySchema,
+        },
       },
     },
     async (request, reply) => {
@@ -75,8 +85,7 @@ export async function registerPayments(root: FastifyInstance, d: PaymentsDeps): 
   });
   app.route({
     ...endpoint(apiRoutes.wallet.deposits, { tags, summary: 'Deposit history, newest first' }),
-    handler: async (request) =>
-    listDeposits(d, requireUser(request).userId, request.query),
+    handler: async (request) => listDeposits(d, requireUser(request).userId, request.query),
   });
   app.route({
     ...endpoint(apiRoutes.wallet.deposit, { tags, summary: 'One deposit and its status' }),
@@ -87,7 +96,10 @@ export async function registerPayments(root: FastifyInstance, d: PaymentsDeps): 
 
   if (platform.config.devToolsEnabled) {
     app.route({
-      ...endpoint(apiRoutes.wallet.devCompleteDeposit, { tags: ['development'], summary: 'Simulated provider: send a signed callback for this deposit through the real webhook (absent in production)' }),
+      ...endpoint(apiRoutes.wallet.devCompleteDeposit, {
+        tags: ['development'],
+        summary: 'Simulated provider: send a signed callback for this deposit through the real webhook (absent in production)',
+      }),
       handler: async (request) => {
         const p = requireUser(request);
         const dep = await repo.findDeposit(platform.database.db, request.params.id, p.role === 'admin' ? undefined : p.userId);

@@ -6,8 +6,7 @@ import { DEPOSIT_STATUSES } from '@cryptovault/contract';
 
 export const deposits = pgTable('deposits', {
   id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id')
-    .notNull(),
+  userId: uuid('user_id').notNull(),
   provider: text('provider', { enum: ['nowpayments', 'simulated'] }).notNull(),
   providerPaymentId: text('provider_payment_id').notNull(),
   status: text('status', { enum: DEPOSIT_STATUSES }).notNull(),

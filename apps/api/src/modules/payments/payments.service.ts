@@ -59,7 +59,8 @@ async function supportedCurrencies(provider: PaymentProvider): Promise<Set<strin
 /** Checks currency and minimum with the provider, then creates the payment and the deposit in one idempotent unit. */
 export async function createDeposit(d: PaymentsDeps, userId: string, input: CreateDepositRequest, key: string | null): Promise<IdempotentResult<Deposit>> {
   const { platform, provider } = d;
-  if (decimalPlaces(input.amountUsd) > 2) throw new AppError('VALIDATION_ERROR', 'amountUsd has at most 2 decimals', [{ path: ['body', 'amountUsd'], message: 'at most 2 decimals' }]);
+  if (decimalPlaces(input.amountUsd) > 2)
+    throw new AppError('VALIDATION_ERROR', 'amountUsd has at most 2 decimals', [{ path: ['body', 'amountUsd'], message: 'at most 2 decimals' }]);
   if (new D(input.amountUsd).gt(MAX_DEPOSIT_USD)) throw new AppError('LIMIT_EXCEEDED', `A single deposit is at most ${MAX_DEPOSIT_USD} USD`);
   const limit = await platform.rateLimiter.check({ name: 'deposits:user', limit: 30, windowMs: 3_600_000 }, userId);
   if (!limit.allowed) throw new AppError('RATE_LIMITED', 'Too many deposits requested; try again later', undefined, limit.retryAfterSeconds);
@@ -67,7 +68,9 @@ export async function createDeposit(d: PaymentsDeps, userId: string, input: Crea
   return runIdempotent(platform.database.db, { userId, scope: 'deposit', key, body: input }, async (tx) => {
     try {
       if (!(await supportedCurrencies(provider)).has(input.payCurrency)) {
-        throw new AppError('VALIDATION_ERROR', `${input.payCurrency} is not accepted for deposits`, [{ path: ['body', 'payCurrency'], message: 'not supported' }]);
+        throw new AppError('VALIDATION_ERROR', `${input.payCurrency} is not accepted for deposits`, [
+          { path: ['body', 'payCurrency'], message: 'not supported' },
+        ]);
       }
       const min = await provider.minAmount(input.payCurrency);
       const belowMin = min.fiatEquivalentUsd
@@ -75,7 +78,10 @@ export async function createDeposit(d: PaymentsDeps, userId: string, input: Crea
         : new D(await provider.estimate(input.amountUsd, input.payCurrency)).lt(min.minAmount);
       if (belowMin) {
         const usd = min.fiatEquivalentUsd ? ` (about ${fixed(min.fiatEquivalentUsd, 2, D.ROUND_UP)} USD)` : '';
-        throw new AppError('MIN_AMOUNT', `The minimum payment in ${input.payCurrency} is ${min.minAmount}${usd}`, { minAmount: min.minAmount, minAmountUsd: min.fiatEquivalentUsd });
+        throw new AppError('MIN_AMOUNT', `The minimum payment in ${input.payCurrency} is ${min.minAmount}${usd}`, {
+          minAmount: min.minAmount,
+          minAmountUsd: min.fiatEquivalentUsd,
+        });
       }
       const id = randomUUID();
       const p = await provider.createPayment({
@@ -150,7 +156,11 @@ function lateFinalReason(dep: DepositRow, u: StatusUpdate): string | null {
  * backward moves change nothing; `finished` credits the ledger exactly once; `partially_paid` and any mismatch go
  * to the operator review queue. Side effects (sockets, notifications) run after commit.
  */
-export async function applyStatus(d: PaymentsDeps, u: StatusUpdate, source: 'ipn' | 'poll' | 'expiry'): Promise<{ outcome: ApplyOutcome; deposit?: DepositRow }> {
+export async function applyStatus(
+  d: PaymentsDeps,
+  u: StatusUpdate,
+  source: 'ipn' | 'poll' | 'expiry',
+): Promise<{ outcome: ApplyOutcome; deposit?: DepositRow }> {
   const { platform } = d;
   let balances: UserBalance[] = [];
   const result = await platform.database.db.transaction(async (tx) => {
@@ -207,7 +217,14 @@ async function afterLateReview(d: PaymentsDeps, dep: DepositRow, late: DepositSt
     late === 'refunded'
       ? `The payment provider reports your deposit of ${usd} as refunded; our team is reviewing it.`
       : `A payment for your deposit of ${usd} arrived after it had ${dep.status === 'expired' ? 'expired' : 'failed'}; our team is reviewing it.`;
-  await notify(platform, { userId: dep.userId, type: 'deposit', title: 'Deposit under review', body, data: { depositId: dep.id, status: dep.status }, email: true });
+  await notify(platform, {
+    userId: dep.userId,
+    type: 'deposit',
+    title: 'Deposit under review',
+    body,
+    data: { depositId: dep.id, status: dep.status },
+    email: true,
+  });
 }
 
 async function afterStatusChange(d: PaymentsDeps, dep: DepositRow, balances: UserBalance[]): Promise<void> {
@@ -218,7 +235,14 @@ async function afterStatusChange(d: PaymentsDeps, dep: DepositRow, balances: Use
   const usd = `${fixed(dep.amountUsd, 2)} USD`;
   const data = { depositId: dep.id, status: dep.status };
   if (dep.status === 'finished' && dep.creditedAt) {
-    await notify(platform, { userId: dep.userId, type: 'deposit', title: 'Deposit credited', body: `Your deposit of ${usd} has been credited to your balance.`, data, email: true });
+    await notify(platform, {
+      userId: dep.userId,
+      type: 'deposit',
+      title: 'Deposit credited',
+      body: `Your deposit of ${usd} has been credited to your balance.`,
+      data,
+      email: true,
+    });
   } else if (dep.review === 'pending') {
     await notify(platform, {
       userId: dep.userId,
@@ -229,6 +253,12 @@ async function afterStatusChange(d: PaymentsDeps, dep: DepositRow, balances: Use
       email: true,
     });
   } else if (dep.status === 'failed' || dep.status === 'expired' || dep.status === 'refunded') {
-    await notify(platform, { userId: dep.userId, type: 'deposit', title: `Deposit ${dep.status}`, body: `Your deposit of ${usd} ${dep.status === 'expired' ? 'expired before payment arrived' : `was ${dep.status}`}.`, data });
+    await notify(platform, {
+      userId: dep.userId,
+      type: 'deposit',
+      title: `Deposit ${dep.status}`,
+      body: `Your deposit of ${usd} ${dep.status === 'expired' ? 'expired before payment arrived' : `was ${dep.status}`}.`,
+      data,
+    });
   }
 }

@@ -21,7 +21,9 @@ describe('IPN signature', () => {
 
   it('verifies a correct signature whatever the key order of the received body', () => {
     const sig = signIpn(body, secret);
-    const reordered = JSON.parse('{"price_amount":100,"fee":{"currency":"btc","serviceFee":0.0001,"depositFee":0,"withdrawalFee":0},"payment_id":5077125051,"actually_paid":0.0015,"payment_status":"finished"}');
+    const reordered = JSON.parse(
+      '{"price_amount":100,"fee":{"currency":"btc","serviceFee":0.0001,"depositFee":0,"withdrawalFee":0},"payment_id":5077125051,"actually_paid":0.0015,"payment_status":"finished"}',
+    );
     expect(verifyIpnSignature(reordered, sig, secret)).toBe(true);
     expect(verifyIpnSignature(body, sig.toUpperCase(), secret)).toBe(true);
   });

@@ -24,7 +24,9 @@ export function sortKeysDeep(value: unknown, depth = 0): unknown {
 
 /** Hex HMAC-SHA512 over JSON.stringify of the key-sorted body (no spaces): the `x-nowpayments-sig` value. */
 export function signIpn(body: unknown, secret: string): string {
-  return createHmac('sha512', secret).update(JSON.stringify(sortKeysDeep(body))).digest('hex');
+  return createHmac('sha512', secret)
+    .update(JSON.stringify(sortKeysDeep(body)))
+    .digest('hex');
 }
 
 /**

@@ -102,11 +102,15 @@ describe('the payment webhook against an anonymous disk-fill', () => {
     const dep = await newDeposit(u, '11.00');
     const signed = ipn(dep, 'confirming');
     expect((await sendSigned(signed)).statusCode).toBe(200);
-    const [kept2] = await query<{ id: number; raw_body: string }>(sql`select id, raw_body from payment_webhook_inbox where payment_id = ${dep.providerPaymentId}`);
+    const [kept2] = await query<{ id: number; raw_body: string }>(
+      sql`select id, raw_body from payment_webhook_inbox where payment_id = ${dep.providerPaymentId}`,
+    );
     expect(kept2!.raw_body).toBe(JSON.stringify(signed));
 
     const ids = [...kept.map((r) => r.id), kept2!.id];
-    await t.platform.database.db.execute(sql`update payment_webhook_inbox set received_at = now() - interval '8 days' where id in ${sql.raw(`(${ids.join(',')})`)}`);
+    await t.platform.database.db.execute(
+      sql`update payment_webhook_inbox set received_at = now() - interval '8 days' where id in ${sql.raw(`(${ids.join(',')})`)}`,
+    );
     const report = await runPaymentMaintenance({ platform: t.platform, provider: createProvider(t.platform) });
     expect(report.pruned).toBeGreaterThanOrEqual(20);
     expect(await query(sql`select id from payment_webhook_inbox where raw_body like ${`%${marker}%`} and received_at < now() - interval '7 days'`)).toEqual([]);
@@ -140,7 +144,9 @@ describe('late final callbacks open a review instead of vanishing', () => {
     expect(await credits(dep.id)).toBe(0);
     const seen = (await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep.id}` })).json();
     expect(seen).toMatchObject({ status: 'expired', review: 'pending', creditedUsd: null });
-    const outcomes = await query<{ outcome: string }>(sql`select outcome from payment_webhook_inbox where payment_id = ${dep.providerPaymentId} and payment_status = 'finished' order by id`);
+    const outcomes = await query<{ outcome: string }>(
+      sql`select outcome from payment_webhook_inbox where payment_id = ${dep.providerPaymentId} and payment_status = 'finished' order by id`,
+    );
     expect(outcomes.map((o) => o.outcome)).toEqual(['review', 'duplicate', 'duplicate']);
 
     const admin = await createAdmin(t);
@@ -149,7 +155,11 @@ describe('late final callbacks open a review instead of vanishing', () => {
     expect(item).toMatchObject({ status: 'expired', review: 'pending', userEmail: u.user.email });
     expect(item.reviewReason).toMatch(/^finished after the deposit was expired.*nothing was credited/);
     // The operator, having checked the chain, credits it through the review: once.
-    const resolved = await asUser(t, admin).inject({ method: 'POST', url: `/api/admin/deposits/${dep.id}/resolve`, payload: { note: 'paid late, on chain', creditUsd: '33' } });
+    const resolved = await asUser(t, admin).inject({
+      method: 'POST',
+      url: `/api/admin/deposits/${dep.id}/resolve`,
+      payload: { note: 'paid late, on chain', creditUsd: '33' },
+    });
     expect(resolved.statusCode, resolved.body).toBe(200);
     expect(await usd(u)).toBe('33');
   });

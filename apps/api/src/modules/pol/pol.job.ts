@@ -7,11 +7,7 @@ import { latestRoot, takeSnapshot } from './pol.service.ts';
  * Takes a proof-of-liabilities snapshot every PROOF_SNAPSHOT_INTERVAL_MINUTES on one machine at a time (the leader
  * of `pol:snapshot`). After a restart it waits only for what is left of the interval since the last published root.
  */
-export function startSnapshotJob(
-  platform: Platform,
-  everyMs: number,
-  opts: { firstRunMs?: number; snapshot?: typeof takeSnapshot } = {},
-): () => Promise<void> {
+export function startSnapshotJob(platform: Platform, everyMs: number, opts: { firstRunMs?: number; snapshot?: typeof takeSnapshot } = {}): () => Promise<void> {
   const snapshot = opts.snapshot ?? takeSnapshot;
   let timer: NodeJS.Timeout | null = null;
   const schedule = (ms: number) => {

@@ -72,7 +72,10 @@ describe('proof-of-liabilities API', () => {
     const none = await asBearer(t, bob).inject({ method: 'GET', url: `/api/proof-of-liabilities/my-proof?snapshotId=${made.snapshotId}` });
     expect(none.statusCode).toBe(404);
     expect(none.json().error.message).toMatch(/no balances/);
-    const unknown = await asBearer(t, alice).inject({ method: 'GET', url: '/api/proof-of-liabilities/my-proof?snapshotId=00000000-0000-4000-8000-000000000000' });
+    const unknown = await asBearer(t, alice).inject({
+      method: 'GET',
+      url: '/api/proof-of-liabilities/my-proof?snapshotId=00000000-0000-4000-8000-000000000000',
+    });
     expect(unknown.statusCode).toBe(404);
     const bad = await asBearer(t, alice).inject({ method: 'GET', url: '/api/proof-of-liabilities/my-proof?snapshotId=nope' });
     expect(bad.statusCode).toBe(400);
@@ -106,7 +109,8 @@ describe('proof-of-liabilities API', () => {
   });
 
   it('reserves are declared by an administrator (audited), validated, and shown beside liabilities as declared', async () => {
-    const declare = (s: TestSession, payload: Record<string, unknown>) => asUser(t, s).inject({ method: 'POST', url: '/api/admin/proof-of-liabilities/reserves', payload });
+    const declare = (s: TestSession, payload: Record<string, unknown>) =>
+      asUser(t, s).inject({ method: 'POST', url: '/api/admin/proof-of-liabilities/reserves', payload });
     expect((await declare(alice, { asset: 'BTC', chain: 'bitcoin', address: 'bc1qx', balance: '1' })).statusCode).toBe(403);
     for (const bad of [
       { asset: 'BTC', chain: 'bitcoin', address: 'bc1qx', balance: '-1' },
@@ -118,12 +122,22 @@ describe('proof-of-liabilities API', () => {
       expect(r.statusCode).toBe(400);
       expect(r.json().error.code).toBe('VALIDATION_ERROR');
     }
-    const ok = await declare(admin, { asset: 'btc', chain: 'bitcoin', address: 'bc1qproofcold', balance: '0.25', message: 'CryptoVault reserves 2026-12', signature: 'H1sig==' });
+    const ok = await declare(admin, {
+      asset: 'btc',
+      chain: 'bitcoin',
+      address: 'bc1qproofcold',
+      balance: '0.25',
+      message: 'CryptoVault reserves 2026-12',
+      signature: 'H1sig==',
+    });
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toMatchObject({ asset: 'BTC', balance: '0.25', signature: 'H1sig==' });
     // A later declaration for the same address replaces the earlier one.
     expect((await declare(admin, { asset: 'BTC', chain: 'bitcoin', address: 'bc1qproofcold', balance: '0.75' })).statusCode).toBe(201);
-    const audit = await rows<{ n: number }>(t.platform.database.db, sql`select count(*)::int as n from audit_log where action = 'pol.reserve.declare' and actor_id = ${admin.user.id}`);
+    const audit = await rows<{ n: number }>(
+      t.platform.database.db,
+      sql`select count(*)::int as n from audit_log where action = 'pol.reserve.declare' and actor_id = ${admin.user.id}`,
+    );
     expect(audit[0]!.n).toBe(2);
 
     const pub = (await anon('/api/proof-of-liabilities')).json();

@@ -60,7 +60,14 @@ export async function registerPol(root: FastifyInstance, platform: Platform): Pr
   );
   app.post(
     '/api/admin/proof-of-liabilities/reserves',
-    { schema: { tags, summary: 'Declare the reserves held at one address (audited; shown as declared, not proven)', body: polReserveRequest, response: { 201: reserveResponse } } },
+    {
+      schema: {
+        tags,
+        summary: 'Declare the reserves held at one address (audited; shown as declared, not proven)',
+        body: polReserveRequest,
+        response: { 201: reserveResponse },
+      },
+    },
     async (request, reply) => {
       const admin = requireAdmin(request);
       return reply.code(201).send(await declareReserve(platform, { adminId: admin.userId, requestId: String(request.id) }, request.body));

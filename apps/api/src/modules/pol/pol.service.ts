@@ -66,7 +66,9 @@ async function loadSigningKey(platform: Pick<Platform, 'config' | 'database' | '
   if (platform.config.isProduction) throw new Error('PROOF_SIGNING_KEY is required in production and staging');
   const db = platform.database.db;
   const seed = randomBytes(32);
-  await db.execute(sql`insert into pol_signing_keys (id, seed, public_key) values (1, ${seed.toString('base64')}, ${keyFromSeed(seed).publicKey}) on conflict (id) do nothing`);
+  await db.execute(
+    sql`insert into pol_signing_keys (id, seed, public_key) values (1, ${seed.toString('base64')}, ${keyFromSeed(seed).publicKey}) on conflict (id) do nothing`,
+  );
   const [row] = await rows<{ seed: string }>(db, sql`select seed from pol_signing_keys where id = 1`);
   if (!row) throw new Error('the development signing key could not be stored');
   platform.log.warn('proof of liabilities: roots are signed with a development key kept in the database (PROOF_SIGNING_KEY is not set)');
@@ -125,7 +127,11 @@ export async function rootBySnapshot(executor: Executor, snapshotId: string): Pr
 }
 
 /** Newest first; `beforeSeq` pages back. */
-export async function rootHistory(executor: Executor, limit: number, beforeSeq?: number): Promise<(RootRecord & { trigger: 'schedule' | 'operator'; publishedAt: string })[]> {
+export async function rootHistory(
+  executor: Executor,
+  limit: number,
+  beforeSeq?: number,
+): Promise<(RootRecord & { trigger: 'schedule' | 'operator'; publishedAt: string })[]> {
   const list = await rows<RootRow>(
     executor,
     sql`select ${ROOT_COLUMNS} from pol_roots ${beforeSeq ? sql`where pol_roots.seq < ${beforeSeq}` : sql``} order by pol_roots.seq desc limit ${limit}`,
@@ -257,7 +263,10 @@ export async function takeSnapshot(platform: Platform, opts: SnapshotOptions): P
         if (root.depth > MAX_DEPTH) throw new Error('tree too deep');
         if (root.node.sums.some((s, i) => s !== expected[i])) throw new Error("the root's sums differ from the ledger's user liabilities");
 
-        const [prev] = await rows<{ seq: string; message: string }>(tx, sql`select seq::text as seq, message from pol_roots order by pol_roots.seq desc limit 1`);
+        const [prev] = await rows<{ seq: string; message: string }>(
+          tx,
+          sql`select seq::text as seq, message from pol_roots order by pol_roots.seq desc limit 1`,
+        );
         const unsigned = {
           seq: prev ? Number(prev.seq) + 1 : 1,
           snapshotId,

@@ -173,7 +173,10 @@ describe('proof-of-liabilities snapshots', () => {
       .transaction(async (tx) => {
         await tx.execute(sql`update ledger_accounts set available = available + 1 where user_id = ${u.id} and asset = 'DOGE'`);
         await expect(
-          snapshot({ ...t.platform, database: { ...t.platform.database, db: tx as unknown as typeof t.platform.database.db } }, { trigger: 'schedule', requestedBy: null }),
+          snapshot(
+            { ...t.platform, database: { ...t.platform.database, db: tx as unknown as typeof t.platform.database.db } },
+            { trigger: 'schedule', requestedBy: null },
+          ),
         ).rejects.toMatchObject({ code: 'INVALID_STATE' });
         tx.rollback();
       })

@@ -47,7 +47,9 @@ function units(u: bigint): string {
 
 function build(accounts: Account[], nAssets: number): MemTree {
   const assets = Array.from({ length: nAssets }, (_, i) => ({ symbol: `A${i}X`, decimals: DECIMALS }));
-  const leaves = accounts.map((account) => ({ account, node: leafNode(account.salt, account.userId, account.balances) })).sort((a, b) => (a.node.hash < b.node.hash ? -1 : 1));
+  const leaves = accounts
+    .map((account) => ({ account, node: leafNode(account.salt, account.userId, account.balances) }))
+    .sort((a, b) => (a.node.hash < b.node.hash ? -1 : 1));
   const levels: TreeNode[][] = [leaves.map((l) => l.node)];
   while (levels.at(-1)!.length > 1) levels.push(nextLevel(levels.at(-1)!, levels.length - 1, nAssets));
   const root = levels.at(-1)![0]!;
@@ -241,7 +243,10 @@ describe('Merkle sum tree', () => {
         const tree = build(accounts, nAssets);
         const i = pick % accounts.length;
         const me = tree.leaves[i]!;
-        const forged = { hash: sha256Hex(leafMessage(new Uint8Array(32).fill(7), 'ghost', [])), sums: tree.assets.map((_, a) => (a === 0 ? wrap(hidden) : 0n)) };
+        const forged = {
+          hash: sha256Hex(leafMessage(new Uint8Array(32).fill(7), 'ghost', [])),
+          sums: tree.assets.map((_, a) => (a === 0 ? wrap(hidden) : 0n)),
+        };
         const mod = (x: bigint) => x % (1n << 256n);
         const rootSums = me.node.sums.map((s, a) => mod(s + forged.sums[a]!));
         const rootHash = sha256Hex(nodeMessage(Buffer.from(me.node.hash, 'hex'), me.node.sums, Buffer.from(forged.hash, 'hex'), forged.sums));

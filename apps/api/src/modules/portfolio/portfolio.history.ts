@@ -19,7 +19,12 @@ export type PriceHistory = (assetId: string, interval: string, start: number, en
  * point are the user's opening balances plus every posting up to that time, valued at the asset's price at or
  * before it. The last point is now, at current prices.
  */
-export async function portfolioHistory(platform: Pick<Platform, 'database' | 'prices'>, history: PriceHistory, userId: string, range: Range): Promise<{ time: string; valueUsd: string }[]> {
+export async function portfolioHistory(
+  platform: Pick<Platform, 'database' | 'prices'>,
+  history: PriceHistory,
+  userId: string,
+  range: Range,
+): Promise<{ time: string; valueUsd: string }[]> {
   const spec = RANGES[range];
   const end = Date.now();
   const start = end - spec.ms;
@@ -56,7 +61,14 @@ export async function portfolioHistory(platform: Pick<Platform, 'database' | 'pr
     }
     let value = ZERO;
     for (const [asset, amount] of held) {
-      const price = at === end ? (asset === QUOTE_ASSET ? new D(1) : platform.prices.get(asset) ? new D(platform.prices.get(asset)!.priceUsd) : priceAt(asset, at)) : priceAt(asset, at);
+      const price =
+        at === end
+          ? asset === QUOTE_ASSET
+            ? new D(1)
+            : platform.prices.get(asset)
+              ? new D(platform.prices.get(asset)!.priceUsd)
+              : priceAt(asset, at)
+          : priceAt(asset, at);
       if (price && amount.gt(0)) value = value.plus(amount.times(price));
     }
     items.push({ time: new Date(at).toISOString(), valueUsd: value.toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2) });

@@ -14,15 +14,18 @@ export async function registerPortfolio(root: FastifyInstance, platform: Platfor
   const app = root.withTypeProvider<ZodTypeProvider>();
   // Price history through the markets module's public endpoint (cached there), not its internals.
   const history: PriceHistory = async (assetId, interval, start, end) => {
-    const res = await root.inject({ method: 'GET', url: `/api/crypto/${encodeURIComponent(assetId)}/history`, query: { interval, start: String(start), end: String(end) } });
+    const res = await root.inject({
+      method: 'GET',
+      url: `/api/crypto/${encodeURIComponent(assetId)}/history`,
+      query: { interval, start: String(start), end: String(end) },
+    });
     if (res.statusCode !== 200) return [];
     const body = historyResponse.parse(res.json());
     return body.items.map((i) => [i.time, new D(i.priceUsd)] as [number, InstanceType<typeof D>]).sort((a, b) => a[0] - b[0]);
   };
   app.route({
     ...endpoint(apiRoutes.portfolio.get, { tags, summary: 'Holdings at current prices, average cost, unrealised P&L' }),
-    handler: async (request) =>
-    getPortfolio(platform, requireUser(request).userId),
+    handler: async (request) => getPortfolio(platform, requireUser(request).userId),
   });
   app.route({
     ...endpoint(apiRoutes.portfolio.history, { tags, summary: 'Portfolio value over time (ledger + price history)' }),

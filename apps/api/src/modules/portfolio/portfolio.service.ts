@@ -13,7 +13,9 @@ function change24hPercent(prices: PriceReader, asset: string): Dec | null {
 }
 
 /** Average-cost method over the user's fills (fees included in cost): sells reduce quantity at the running average. */
-export function averageCosts(fills: { base: string; side: 'buy' | 'sell'; filled: string; cost: string; feeCost: string }[]): Map<string, { qty: Dec; basis: Dec }> {
+export function averageCosts(
+  fills: { base: string; side: 'buy' | 'sell'; filled: string; cost: string; feeCost: string }[],
+): Map<string, { qty: Dec; basis: Dec }> {
   const pos = new Map<string, { qty: Dec; basis: Dec }>();
   for (const f of fills) {
     const p = pos.get(f.base) ?? { qty: ZERO, basis: ZERO };

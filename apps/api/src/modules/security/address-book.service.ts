@@ -73,11 +73,25 @@ export async function addAddress(platform: Platform, p: Principal, input: Create
     if ((await repo.countAddresses(tx, p.userId)) >= MAX_ADDRESSES) {
       throw new AppError('LIMIT_EXCEEDED', `The address book holds at most ${MAX_ADDRESSES} addresses; remove one first`);
     }
-    const row = await repo.insertAddress(tx, { userId: p.userId, asset: input.asset, network: check.network, address: input.address, label: input.label, coolingOffSeconds: cooling });
+    const row = await repo.insertAddress(tx, {
+      userId: p.userId,
+      asset: input.asset,
+      network: check.network,
+      address: input.address,
+      label: input.label,
+      coolingOffSeconds: cooling,
+    });
     if (!row) throw new AppError('CONFLICT', 'This address is already in your address book for this asset and network');
     const token = await repo.issueToken(tx, { userId: p.userId, purpose: 'address_confirm', ttlSeconds: ADDRESS_CONFIRM_TTL_SECONDS, refId: row.id });
     const facts = { asset: row.asset, network: row.network, address: row.address };
-    await audit(tx, p.userId, 'security.address_book.add', ctx, { addressId: row.id, ...facts, label: row.label, usableAt: row.usableAt.toISOString() }, { kind: 'address_added', details: { name: row.label, ...facts } });
+    await audit(
+      tx,
+      p.userId,
+      'security.address_book.add',
+      ctx,
+      { addressId: row.id, ...facts, label: row.label, usableAt: row.usableAt.toISOString() },
+      { kind: 'address_added', details: { name: row.label, ...facts } },
+    );
     return { row, token };
   });
   const link = `${platform.config.appUrl}/withdrawal-address/confirm?token=${encodeURIComponent(token)}`;
@@ -97,7 +111,14 @@ export async function confirmAddress(platform: Pick<Platform, 'database' | 'log'
     if (user.frozenAt) throw new AppError('ACCOUNT_FROZEN', 'This account is frozen; unfreeze it before confirming addresses');
     const row = await repo.confirmAddress(tx, t.userId, t.refId);
     if (!row) throw invalid('token', 'This address was removed from the address book');
-    await audit(tx, t.userId, 'security.address_book.confirm', ctx, { addressId: row.id, ip: ctx.ip }, { kind: 'address_confirmed', details: { name: row.label, asset: row.asset, address: row.address } });
+    await audit(
+      tx,
+      t.userId,
+      'security.address_book.confirm',
+      ctx,
+      { addressId: row.id, ip: ctx.ip },
+      { kind: 'address_confirmed', details: { name: row.label, asset: row.asset, address: row.address } },
+    );
     return { row, email: user.email };
   });
   sendInBackground(platform.mailer, platform.log, addressConfirmedEmail(email, row, row.usableAt), 'address-book-confirmed');
@@ -108,7 +129,14 @@ export async function removeAddress(platform: Platform, p: Principal, id: string
   const row = await platform.database.db.transaction(async (tx) => {
     const row = await repo.deleteAddress(tx, p.userId, id);
     if (!row) throw notFound('Address book entry');
-    await audit(tx, p.userId, 'security.address_book.remove', ctx, { addressId: row.id, asset: row.asset, network: row.network, address: row.address, label: row.label }, { kind: 'address_removed', details: { name: row.label, asset: row.asset, address: row.address } });
+    await audit(
+      tx,
+      p.userId,
+      'security.address_book.remove',
+      ctx,
+      { addressId: row.id, asset: row.asset, network: row.network, address: row.address, label: row.label },
+      { kind: 'address_removed', details: { name: row.label, asset: row.asset, address: row.address } },
+    );
     return row;
   });
   sendInBackground(platform.mailer, platform.log, addressRemovedEmail(await ownerEmail(platform, p.userId), row, origin(ctx)), 'address-book-removed');
@@ -132,7 +160,14 @@ export async function setAddressBookOnly(platform: Platform, p: Principal, enabl
     if (!current.requested) return { state: current, offAt: null, changed: false };
     const offAt = new Date(Date.now() + cooling * 1000);
     await repo.updateSettings(tx, p.userId, { addressBookOnly: true, addressBookOnlyOffAt: offAt });
-    await audit(tx, p.userId, 'security.address_book_only.off_requested', ctx, { offAt: offAt.toISOString() }, { kind: 'address_book_only_off_requested', details: { offAt: offAt.toISOString() } });
+    await audit(
+      tx,
+      p.userId,
+      'security.address_book_only.off_requested',
+      ctx,
+      { offAt: offAt.toISOString() },
+      { kind: 'address_book_only_off_requested', details: { offAt: offAt.toISOString() } },
+    );
     return { state: { enabled: true, requested: false, offAt: offAt.toISOString() }, offAt, changed: true };
   });
   if (result.changed) {
@@ -165,7 +200,10 @@ export async function resolveDestination(
   if (bookOnlyState(await repo.getSettings(ex, userId)).enabled) {
     const row = await repo.findAddressByValue(ex, userId, asset, check.network, address);
     if (!row) {
-      throw new AppError('ADDRESS_BOOK_ONLY', 'This account sends withdrawals only to addresses of its address book; add this one and wait until it is confirmed and usable');
+      throw new AppError(
+        'ADDRESS_BOOK_ONLY',
+        'This account sends withdrawals only to addresses of its address book; add this one and wait until it is confirmed and usable',
+      );
     }
     notUsableYet(row);
     return { address, network: check.network, addressId: row.id };

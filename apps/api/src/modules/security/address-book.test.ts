@@ -39,7 +39,8 @@ const add = (u: TestSession, payload: Record<string, unknown>) =>
   asUser(t, u).inject({ method: 'POST', url: '/api/wallet/withdrawal-addresses', payload: { asset: 'BTC', label: 'cold wallet', ...payload } });
 const withdraw = (u: TestSession, payload: Record<string, unknown>) =>
   asUser(t, u).inject({ method: 'POST', url: '/api/wallet/withdrawals', payload: { asset: 'BTC', amount: '0.01', ...payload } });
-const bookOnly = (u: TestSession, enabled: boolean) => asUser(t, u).inject({ method: 'PUT', url: '/api/wallet/withdrawal-addresses/address-book-only', payload: { enabled } });
+const bookOnly = (u: TestSession, enabled: boolean) =>
+  asUser(t, u).inject({ method: 'PUT', url: '/api/wallet/withdrawal-addresses/address-book-only', payload: { enabled } });
 const confirmLink = async (email: string) => {
   const mail = (await outbox(t, email)).find((m) => m.subject.startsWith('A withdrawal address was added'));
   const token = mail?.text.match(/\/withdrawal-address\/confirm\?token=([A-Za-z0-9_-]+)/)?.[1];
@@ -50,10 +51,16 @@ const confirm = (token: string) => t.app.inject({ method: 'POST', url: '/api/wal
 /** As if the cooling-off period of every entry (and a requested switch-off) had passed. */
 const pastCoolingOff = async (u: TestSession) => {
   await t.platform.database.db.execute(sql`update withdrawal_addresses set usable_at = now() - interval '1 second' where user_id = ${u.user.id}`);
-  await t.platform.database.db.execute(sql`update account_security_settings set address_book_only_off_at = now() - interval '1 second' where user_id = ${u.user.id} and address_book_only_off_at is not null`);
+  await t.platform.database.db.execute(
+    sql`update account_security_settings set address_book_only_off_at = now() - interval '1 second' where user_id = ${u.user.id} and address_book_only_off_at is not null`,
+  );
 };
 const auditActions = async (userId: string) =>
-  ((await t.platform.database.db.execute(sql`select action from audit_log where target_type = 'user' and target_id = ${userId} order by id`)) as unknown as { rows: { action: string }[] }).rows.map((r) => r.action);
+  (
+    (await t.platform.database.db.execute(sql`select action from audit_log where target_type = 'user' and target_id = ${userId} order by id`)) as unknown as {
+      rows: { action: string }[];
+    }
+  ).rows.map((r) => r.action);
 
 describe('withdrawal address book', () => {
   it('adds with step-up, confirms by the emailed link, becomes usable only after the cooling-off period; every change emailed and audited', async () => {
@@ -70,7 +77,15 @@ describe('withdrawal address book', () => {
     const entry = created.json();
     const hours = (new Date(entry.usableAt).getTime() - new Date(entry.createdAt).getTime()) / 3_600_000;
     expect(hours).toBeCloseTo(24, 1);
-    expect(entry).toMatchObject({ asset: 'BTC', network: 'bitcoin', address: BTC_ADDR, label: 'cold wallet', status: 'pending_confirmation', usable: false, confirmedAt: null });
+    expect(entry).toMatchObject({
+      asset: 'BTC',
+      network: 'bitcoin',
+      address: BTC_ADDR,
+      label: 'cold wallet',
+      status: 'pending_confirmation',
+      usable: false,
+      confirmedAt: null,
+    });
     expect((await add(u, { address: BTC_ADDR })).statusCode).toBe(409);
 
     // Not usable before the link: named by id, refused with the reason.
@@ -98,11 +113,19 @@ describe('withdrawal address book', () => {
     expect((await book(u)).json().items).toEqual([]);
 
     const subjects = (await outbox(t, u.user.email)).map((m) => m.subject);
-    expect(subjects).toEqual(expect.arrayContaining(['A withdrawal address was added to your CryptoVault address book', 'A withdrawal address was confirmed', 'A withdrawal address was removed from your CryptoVault address book']));
+    expect(subjects).toEqual(
+      expect.arrayContaining([
+        'A withdrawal address was added to your CryptoVault address book',
+        'A withdrawal address was confirmed',
+        'A withdrawal address was removed from your CryptoVault address book',
+      ]),
+    );
     expect(await auditActions(u.user.id)).toEqual(['security.address_book.add', 'security.address_book.confirm', 'security.address_book.remove']);
     // The owner's security events (the Security page) show the same changes, newest first.
     const events = (await asUser(t, u).inject({ method: 'GET', url: '/api/auth/security-events' })).json().items;
-    expect(events.filter((e: { kind: string }) => e.kind.startsWith('address_')).map((e: { kind: string; details: { name?: string } }) => [e.kind, e.details.name])).toEqual([
+    expect(
+      events.filter((e: { kind: string }) => e.kind.startsWith('address_')).map((e: { kind: string; details: { name?: string } }) => [e.kind, e.details.name]),
+    ).toEqual([
       ['address_removed', 'cold wallet'],
       ['address_confirmed', 'cold wallet'],
       ['address_added', 'cold wallet'],

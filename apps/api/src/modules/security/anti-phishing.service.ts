@@ -16,11 +16,23 @@ export async function getAntiPhishing(platform: Pick<Platform, 'database'>, user
  * a stolen session cannot set a code of its own choosing for its phishing emails. The confirmation email already
  * carries the new code. The audit record says that it changed, not what it is.
  */
-export async function setAntiPhishing(platform: Pick<Platform, 'database' | 'log' | 'mailer'>, p: Principal, code: string | null, ctx: RequestContext): Promise<AntiPhishingState> {
+export async function setAntiPhishing(
+  platform: Pick<Platform, 'database' | 'log' | 'mailer'>,
+  p: Principal,
+  code: string | null,
+  ctx: RequestContext,
+): Promise<AntiPhishingState> {
   await platform.database.db.transaction(async (tx) => {
     await repo.lockUserSettings(tx, p.userId);
     await repo.updateSettings(tx, p.userId, { antiPhishingCode: code });
-    await audit(tx, p.userId, code ? 'security.anti_phishing.set' : 'security.anti_phishing.clear', ctx, {}, { kind: code ? 'anti_phishing_set' : 'anti_phishing_cleared' });
+    await audit(
+      tx,
+      p.userId,
+      code ? 'security.anti_phishing.set' : 'security.anti_phishing.clear',
+      ctx,
+      {},
+      { kind: code ? 'anti_phishing_set' : 'anti_phishing_cleared' },
+    );
   });
   const user = await findUserById(platform.database.db, p.userId);
   if (user) sendInBackground(platform.mailer, platform.log, antiPhishingChangedEmail(user.email, code !== null, origin(ctx)), 'anti-phishing');

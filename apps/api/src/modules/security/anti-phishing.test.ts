@@ -101,7 +101,9 @@ describe('anti-phishing code', () => {
       unfreezeLinkEmail: () => securityEmails.unfreezeLinkEmail(to, 'http://app/unfreeze?token=x', 60),
       accountUnfrozenEmail: () => securityEmails.accountUnfrozenEmail(to, 'operator', 'checked'),
     };
-    const exported = [...Object.entries(authEmails), ...Object.entries(securityEmails)].filter(([k, v]) => typeof v === 'function' && k.endsWith('Email')).map(([k]) => k);
+    const exported = [...Object.entries(authEmails), ...Object.entries(securityEmails)]
+      .filter(([k, v]) => typeof v === 'function' && k.endsWith('Email'))
+      .map(([k]) => k);
     expect(Object.keys(templates).sort()).toEqual(exported.sort());
     for (const [name, build] of Object.entries(templates)) {
       const before = (await outbox(t, to)).length;

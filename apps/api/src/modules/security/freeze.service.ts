@@ -5,7 +5,17 @@ import { sendInBackground } from '../../platform/mailer/mailer.ts';
 import type { Principal } from '../../platform/principal.ts';
 import type { RateRule } from '../../platform/ratelimit.ts';
 import { recordAudit } from '../audit/index.ts';
-import { type AuthDeps, countPasskeys, findUserById, type RequestContext, revokeUserSessions, secondFactorsOf, sessionsEnded, verifyPassword, verifySecondFactor } from '../auth/index.ts';
+import {
+  type AuthDeps,
+  countPasskeys,
+  findUserById,
+  type RequestContext,
+  revokeUserSessions,
+  secondFactorsOf,
+  sessionsEnded,
+  verifyPassword,
+  verifySecondFactor,
+} from '../auth/index.ts';
 import { cancelWithdrawal, listUserWithdrawals } from '../withdrawals/index.ts';
 import { audit, securityEvent } from './address-book.service.ts';
 import * as repo from './security.repo.ts';
@@ -25,19 +35,33 @@ export const FREEZE_LIMITS = {
  * sessionsEnded), then withdrawals still pending review are canceled (their funds released) and the owner is
  * emailed. A second freeze of a frozen account still revokes sessions (a thief may have signed in again).
  */
-async function freeze(platform: Platform, userId: string, reason: string, entry: { actorId: string; action: string; requestId: string; details: Record<string, unknown>; event: Partial<RequestContext> }) {
+async function freeze(
+  platform: Platform,
+  userId: string,
+  reason: string,
+  entry: { actorId: string; action: string; requestId: string; details: Record<string, unknown>; event: Partial<RequestContext> },
+) {
   const db = platform.database.db;
   const { changed, ended } = await db.transaction(async (tx) => {
     const changed = await repo.setFrozen(tx, userId, true, reason);
     const ended = await revokeUserSessions(tx, userId, 'account_frozen');
-    await recordAudit(tx, { actorId: entry.actorId, action: entry.action, targetType: 'user', targetId: userId, requestId: entry.requestId, details: { ...entry.details, reason, alreadyFrozen: !changed, revokedSessions: ended.length } });
+    await recordAudit(tx, {
+      actorId: entry.actorId,
+      action: entry.action,
+      targetType: 'user',
+      targetId: userId,
+      requestId: entry.requestId,
+      details: { ...entry.details, reason, alreadyFrozen: !changed, revokedSessions: ended.length },
+    });
     await securityEvent(tx, userId, 'account_frozen', entry.event, { by: entry.details.via === 'operator' ? 'operator' : 'owner' });
     return { changed, ended };
   });
   sessionsEnded(platform, ended);
   const pending = await listUserWithdrawals(db, userId, { limit: 100, cursor: null, status: 'pending_review' });
   for (const w of pending) {
-    await cancelWithdrawal(platform, userId, w.id).catch((err: unknown) => platform.log.warn({ err, withdrawalId: w.id }, 'freeze: pending withdrawal not canceled'));
+    await cancelWithdrawal(platform, userId, w.id).catch((err: unknown) =>
+      platform.log.warn({ err, withdrawalId: w.id }, 'freeze: pending withdrawal not canceled'),
+    );
   }
   if (changed) sendInBackground(platform.mailer, platform.log, accountFrozenEmail(changed.email, platform.config.appUrl), 'account-frozen');
   return { revokedSessions: ended.length };
@@ -52,13 +76,24 @@ async function state(platform: Pick<Platform, 'database'>, userId: string): Prom
 export async function freezeWithToken(platform: Platform, token: string, ctx: RequestContext): Promise<FreezeState> {
   await platform.rateLimiter.consume(FREEZE_LIMITS.freezeIp, ctx.ip);
   const t = await repo.consumeToken(platform.database.db, token, 'freeze');
-  if (!t) throw new AppError('VALIDATION_ERROR', 'This freeze link is invalid, expired or already used', [{ path: ['body', 'token'], message: 'invalid token' }]);
-  await freeze(platform, t.userId, 'freeze link', { actorId: t.userId, action: 'user.freeze', requestId: ctx.requestId, details: { via: 'email_link', ip: ctx.ip }, event: ctx });
+  if (!t)
+    throw new AppError('VALIDATION_ERROR', 'This freeze link is invalid, expired or already used', [{ path: ['body', 'token'], message: 'invalid token' }]);
+  await freeze(platform, t.userId, 'freeze link', {
+    actorId: t.userId,
+    action: 'user.freeze',
+    requestId: ctx.requestId,
+    details: { via: 'email_link', ip: ctx.ip },
+    event: ctx,
+  });
   return state(platform, t.userId);
 }
 
 /** A signed-in owner of a frozen account asks for the unfreeze link (to the account's mailbox). */
-export async function requestUnfreeze(platform: Pick<Platform, 'config' | 'database' | 'log' | 'mailer' | 'rateLimiter'>, p: Principal, ctx: RequestContext): Promise<void> {
+export async function requestUnfreeze(
+  platform: Pick<Platform, 'config' | 'database' | 'log' | 'mailer' | 'rateLimiter'>,
+  p: Principal,
+  ctx: RequestContext,
+): Promise<void> {
   if (!p.frozen) throw new AppError('INVALID_STATE', 'This account is not frozen');
   await platform.rateLimiter.consume(FREEZE_LIMITS.unfreezeRequestUser, p.userId);
   const user = await findUserById(platform.database.db, p.userId);
@@ -76,7 +111,10 @@ export async function requestUnfreeze(platform: Pick<Platform, 'config' | 'datab
 export async function unfreezeWithToken(d: AuthDeps, input: UnfreezeRequest, ctx: RequestContext): Promise<FreezeState> {
   const { platform } = d;
   await platform.rateLimiter.consume(FREEZE_LIMITS.unfreezeIp, ctx.ip);
-  const bad = () => new AppError('VALIDATION_ERROR', 'This unfreeze link is invalid, expired or already used; ask for a new one', [{ path: ['body', 'token'], message: 'invalid token' }]);
+  const bad = () =>
+    new AppError('VALIDATION_ERROR', 'This unfreeze link is invalid, expired or already used; ask for a new one', [
+      { path: ['body', 'token'], message: 'invalid token' },
+    ]);
   const t = await repo.peekToken(d.db, input.token, 'unfreeze');
   if (!t) throw bad();
   await platform.rateLimiter.consume(FREEZE_LIMITS.unfreezeUser, t.userId);
@@ -91,9 +129,13 @@ export async function unfreezeWithToken(d: AuthDeps, input: UnfreezeRequest, ctx
   if (factors.length > 0) {
     const code = input.totpCode ?? input.backupCode;
     if (!code) {
-      throw new AppError('TOTP_REQUIRED', factors.includes('totp') ? 'Enter the code from your authenticator app (or a backup code)' : 'Enter one of your backup codes', {
-        methods: factors,
-      });
+      throw new AppError(
+        'TOTP_REQUIRED',
+        factors.includes('totp') ? 'Enter the code from your authenticator app (or a backup code)' : 'Enter one of your backup codes',
+        {
+          methods: factors,
+        },
+      );
     }
     if (!(await verifySecondFactor(d, user, code))) throw new AppError('TOTP_INVALID', 'The authentication code is wrong or was already used');
   }
@@ -101,7 +143,14 @@ export async function unfreezeWithToken(d: AuthDeps, input: UnfreezeRequest, ctx
     const used = await repo.consumeToken(tx, input.token, 'unfreeze');
     if (used?.userId !== user.id) throw bad();
     const changed = await repo.setFrozen(tx, user.id, false, null);
-    await audit(tx, user.id, 'user.unfreeze', ctx, { via: 'owner_reverified', ip: ctx.ip, secondFactor: factors.length > 0, wasFrozen: Boolean(changed) }, { kind: 'account_unfrozen', details: { by: 'owner' } });
+    await audit(
+      tx,
+      user.id,
+      'user.unfreeze',
+      ctx,
+      { via: 'owner_reverified', ip: ctx.ip, secondFactor: factors.length > 0, wasFrozen: Boolean(changed) },
+      { kind: 'account_unfrozen', details: { by: 'owner' } },
+    );
     return changed;
   });
   if (changed) sendInBackground(platform.mailer, platform.log, accountUnfrozenEmail(changed.email, 'owner', null), 'account-unfrozen');
@@ -116,19 +165,37 @@ export interface OperatorCtx {
 /** An operator freezes an account (a reported compromise): the same effects as the owner's link, audited with the reason. */
 export async function operatorFreeze(platform: Platform, ctx: OperatorCtx, userId: string, reason: string): Promise<{ ok: true; revokedSessions: number }> {
   if (!(await findUserById(platform.database.db, userId))) throw notFound('User');
-  const r = await freeze(platform, userId, reason, { actorId: ctx.adminId, action: 'user.freeze', requestId: ctx.requestId, details: { via: 'operator' }, event: {} });
+  const r = await freeze(platform, userId, reason, {
+    actorId: ctx.adminId,
+    action: 'user.freeze',
+    requestId: ctx.requestId,
+    details: { via: 'operator' },
+    event: {},
+  });
   return { ok: true, revokedSessions: r.revokedSessions };
 }
 
 /** An operator lifts a freeze: admin session with 2FA (the route), a reason, audited, and the owner emailed. */
-export async function operatorUnfreeze(platform: Pick<Platform, 'database' | 'log' | 'mailer'>, ctx: OperatorCtx, userId: string, reason: string): Promise<{ ok: true }> {
+export async function operatorUnfreeze(
+  platform: Pick<Platform, 'database' | 'log' | 'mailer'>,
+  ctx: OperatorCtx,
+  userId: string,
+  reason: string,
+): Promise<{ ok: true }> {
   if (userId === ctx.adminId) throw new AppError('INVALID_STATE', 'You cannot unfreeze your own account; another operator must');
   const changed = await platform.database.db.transaction(async (tx) => {
     const user = await findUserById(tx, userId);
     if (!user) throw notFound('User');
     if (!user.frozenAt) throw new AppError('INVALID_STATE', 'This account is not frozen');
     const changed = await repo.setFrozen(tx, userId, false, null);
-    await recordAudit(tx, { actorId: ctx.adminId, action: 'user.unfreeze', targetType: 'user', targetId: userId, requestId: ctx.requestId, details: { via: 'operator', reason, frozenSince: user.frozenAt.toISOString(), frozenReason: user.frozenReason } });
+    await recordAudit(tx, {
+      actorId: ctx.adminId,
+      action: 'user.unfreeze',
+      targetType: 'user',
+      targetId: userId,
+      requestId: ctx.requestId,
+      details: { via: 'operator', reason, frozenSince: user.frozenAt.toISOString(), frozenReason: user.frozenReason },
+    });
     await securityEvent(tx, userId, 'account_unfrozen', {}, { by: 'operator', reason });
     return changed;
   });

@@ -2,7 +2,18 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@cryptovault/co
 import { sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createAdmin, enableTwoFactor, outbox, randomIp, signIn, signUpVerified, stepUp, type TestSession, totpCode } from '../../../test/auth-helpers.ts';
+import {
+  asUser,
+  createAdmin,
+  enableTwoFactor,
+  outbox,
+  randomIp,
+  signIn,
+  signUpVerified,
+  stepUp,
+  type TestSession,
+  totpCode,
+} from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { sha256 } from '../auth/index.ts';
 import { credit, reconcile } from '../ledger/index.ts';
@@ -47,7 +58,13 @@ async function funded(): Promise<TestSession> {
 }
 
 async function socketOf(s: TestSession): Promise<Client> {
-  const c: Client = connect(url, { path: t.config.socketIoPath, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: `access_token=${s.accessToken}` } });
+  const c: Client = connect(url, {
+    path: t.config.socketIoPath,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: { cookie: `access_token=${s.accessToken}` },
+  });
   sockets.push(c);
   await new Promise<void>((resolve, reject) => {
     c.once('connect', () => resolve());
@@ -76,8 +93,10 @@ async function freezeToken(email: string): Promise<string> {
 // Each from its own address: the per-address limits count in a Redis shared by every run.
 const freeze = (token: string) => t.app.inject({ method: 'POST', url: '/api/security/freeze', remoteAddress: randomIp(), payload: { token } });
 const me = (s: TestSession) => asUser(t, s).inject({ method: 'GET', url: '/api/auth/me' });
-const withdraw = (s: TestSession) => asUser(t, s).inject({ method: 'POST', url: '/api/wallet/withdrawals', payload: { asset: 'BTC', amount: '0.01', address: BTC_ADDR } });
-const transfer = (s: TestSession, to: string) => asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: to } });
+const withdraw = (s: TestSession) =>
+  asUser(t, s).inject({ method: 'POST', url: '/api/wallet/withdrawals', payload: { asset: 'BTC', amount: '0.01', address: BTC_ADDR } });
+const transfer = (s: TestSession, to: string) =>
+  asUser(t, s).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', amount: '1', recipientEmail: to } });
 const unfreezeLink = async (email: string) => {
   const m = (await outbox(t, email)).find((x) => x.subject === 'Unfreeze your CryptoVault account');
   const token = m?.text.match(/\/unfreeze\?token=([A-Za-z0-9_-]+)/)?.[1];
@@ -85,13 +104,23 @@ const unfreezeLink = async (email: string) => {
   return token;
 };
 const auditRows = async (userId: string) =>
-  ((await t.platform.database.db.execute(sql`select action, actor_id, details from audit_log where target_type = 'user' and target_id = ${userId} order by id`)) as unknown as {
-    rows: { action: string; actor_id: string | null; details: Record<string, unknown> }[];
-  }).rows;
+  (
+    (await t.platform.database.db.execute(
+      sql`select action, actor_id, details from audit_log where target_type = 'user' and target_id = ${userId} order by id`,
+    )) as unknown as {
+      rows: { action: string; actor_id: string | null; details: Record<string, unknown> }[];
+    }
+  ).rows;
 
 async function signInFrom(s: TestSession, agent: string): Promise<TestSession> {
   const ip = randomIp();
-  const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: ip, headers: { 'user-agent': agent }, payload: { email: s.user.email, password: s.password } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/auth/login',
+    remoteAddress: ip,
+    headers: { 'user-agent': agent },
+    payload: { email: s.user.email, password: s.password },
+  });
   expect(res.statusCode, res.body).toBe(200);
   return { ...(await signIn(t, s.user.email, s.password, { ip })), totpSecret: s.totpSecret };
 }
@@ -103,7 +132,13 @@ describe('"this wasn\'t me": the freeze link', () => {
     const pending = await withdraw(owner);
     expect(pending.statusCode, pending.body).toBe(201);
     // The owner's usual browser, then the thief's sign-in from a new device (which emails the owner).
-    await t.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: owner.ip, headers: { 'user-agent': CHROME }, payload: { email: owner.user.email, password: owner.password } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: owner.ip,
+      headers: { 'user-agent': CHROME },
+      payload: { email: owner.user.email, password: owner.password },
+    });
     const thief = await signInFrom(owner, FIREFOX);
     const mail = (await outbox(t, owner.user.email)).find((m) => m.subject === 'New sign-in to your CryptoVault account');
     expect(mail?.html).toMatch(/\/freeze\?token=/);
@@ -139,7 +174,11 @@ describe('"this wasn\'t me": the freeze link', () => {
       expect(r.json().error.code).toBe('ACCOUNT_FROZEN');
     }
     // Orders are not money leaving the account: they go on (docs/security.md).
-    const order = await asUser(t, again).inject({ method: 'POST', url: '/api/orders', payload: { symbol: 'BTC/USD', side: 'sell', type: 'market', amount: '0.001' } });
+    const order = await asUser(t, again).inject({
+      method: 'POST',
+      url: '/api/orders',
+      payload: { symbol: 'BTC/USD', side: 'sell', type: 'market', amount: '0.001' },
+    });
     expect(order.statusCode, order.body).toBe(201);
     expect((await outbox(t, owner.user.email)).map((m) => m.subject)).toContain('Your CryptoVault account is frozen');
     const rows = await auditRows(owner.user.id);
@@ -150,7 +189,11 @@ describe('"this wasn\'t me": the freeze link', () => {
 
   it('security-change emails carry the link (password change); an expired or unknown token is refused', async () => {
     const u = await signUpVerified(t);
-    const changed = await asUser(t, u).inject({ method: 'POST', url: '/api/auth/change-password', payload: { currentPassword: u.password, newPassword: 'another long passphrase 77' } });
+    const changed = await asUser(t, u).inject({
+      method: 'POST',
+      url: '/api/auth/change-password',
+      payload: { currentPassword: u.password, newPassword: 'another long passphrase 77' },
+    });
     expect(changed.statusCode, changed.body).toBe(200);
     const mail = (await outbox(t, u.user.email))[0];
     expect(mail?.subject).toBe('Your CryptoVault password was changed');
@@ -167,12 +210,15 @@ describe('"this wasn\'t me": the freeze link', () => {
     const recipient = await signUpVerified(t);
     await asUser(t, owner).inject({ method: 'POST', url: '/api/auth/2fa/disable' }); // no step-up with password: refused, no change
     const known = `a-known-freeze-token-for-${owner.user.id}`;
-    await t.platform.database.db.execute(sql`insert into security_tokens (user_id, purpose, token_hash, expires_at) values (${owner.user.id}, 'freeze', ${sha256(known)}, now() + interval '1 day')`);
+    await t.platform.database.db.execute(
+      sql`insert into security_tokens (user_id, purpose, token_hash, expires_at) values (${owner.user.id}, 'freeze', ${sha256(known)}, now() + interval '1 day')`,
+    );
     expect((await freeze(known)).statusCode).toBe(200);
     const s = await signIn(t, owner.user.email, owner.password, { totpCode: await totpCode(owner.totpSecret!, 0) });
     expect((await asUser(t, s).inject({ method: 'POST', url: '/api/security/unfreeze/request' })).statusCode).toBe(202);
     const token = await unfreezeLink(owner.user.email);
-    const unfreeze = (payload: Record<string, unknown>) => t.app.inject({ method: 'POST', url: '/api/security/unfreeze', remoteAddress: randomIp(), payload: { token, ...payload } });
+    const unfreeze = (payload: Record<string, unknown>) =>
+      t.app.inject({ method: 'POST', url: '/api/security/unfreeze', remoteAddress: randomIp(), payload: { token, ...payload } });
     expect((await unfreeze({ password: 'wrong password here 1' })).statusCode).toBe(401);
     expect((await unfreeze({ password: owner.password })).json().error.code).toBe('TOTP_REQUIRED');
     expect((await unfreeze({ password: owner.password, totpCode: '000000' })).json().error.code).toBe('TOTP_INVALID');
@@ -186,7 +232,11 @@ describe('"this wasn\'t me": the freeze link', () => {
     expect((await outbox(t, owner.user.email)).map((m) => m.subject)).toContain('Your CryptoVault account was unfrozen');
     expect((await auditRows(owner.user.id)).map((r) => r.action)).toEqual(expect.arrayContaining(['user.freeze', 'user.unfreeze_requested', 'user.unfreeze']));
     const events = (await asUser(t, s).inject({ method: 'GET', url: '/api/auth/security-events' })).json().items.map((e: { kind: string }) => e.kind);
-    expect(events.filter((k: string) => ['account_frozen', 'unfreeze_requested', 'account_unfrozen'].includes(k))).toEqual(['account_unfrozen', 'unfreeze_requested', 'account_frozen']);
+    expect(events.filter((k: string) => ['account_frozen', 'unfreeze_requested', 'account_unfrozen'].includes(k))).toEqual([
+      'account_unfrozen',
+      'unfreeze_requested',
+      'account_frozen',
+    ]);
     // Not frozen: no link to ask for.
     expect((await asUser(t, s).inject({ method: 'POST', url: '/api/security/unfreeze/request' })).statusCode).toBe(422);
   });
@@ -194,9 +244,13 @@ describe('"this wasn\'t me": the freeze link', () => {
   it('an operator freezes and unfreezes with a 2FA admin session and a reason, audited; a user cannot', async () => {
     const admin = await createAdmin(t);
     const u = await funded();
-    const post = (s: TestSession, path: string, payload: unknown) => asUser(t, s).inject({ method: 'POST', url: path, payload: payload as Record<string, unknown> });
+    const post = (s: TestSession, path: string, payload: unknown) =>
+      asUser(t, s).inject({ method: 'POST', url: path, payload: payload as Record<string, unknown> });
     expect((await post(u, `/api/admin/users/${u.user.id}/unfreeze`, { reason: 'let me out' })).statusCode).toBe(403);
-    expect((await post(admin, `/api/admin/users/${u.user.id}/freeze`, { reason: 'reported account takeover' })).json()).toMatchObject({ ok: true, revokedSessions: 1 });
+    expect((await post(admin, `/api/admin/users/${u.user.id}/freeze`, { reason: 'reported account takeover' })).json()).toMatchObject({
+      ok: true,
+      revokedSessions: 1,
+    });
     expect((await me(u)).statusCode).toBe(401);
     expect((await post(admin, `/api/admin/users/${u.user.id}/unfreeze`, {})).statusCode).toBe(400); // reason required
     expect((await post(admin, `/api/admin/users/${admin.user.id}/unfreeze`, { reason: 'self' })).statusCode).toBe(422);
@@ -216,7 +270,9 @@ describe('"this wasn\'t me": the freeze link', () => {
 
   it('a freeze survives a restart on the same database', async () => {
     const u = await funded();
-    await t.platform.database.db.execute(sql`insert into security_tokens (user_id, purpose, token_hash, expires_at) values (${u.user.id}, 'freeze', ${sha256(`restart-freeze-token-${u.user.id}`)}, now() + interval '1 day')`);
+    await t.platform.database.db.execute(
+      sql`insert into security_tokens (user_id, purpose, token_hash, expires_at) values (${u.user.id}, 'freeze', ${sha256(`restart-freeze-token-${u.user.id}`)}, now() + interval '1 day')`,
+    );
     expect((await freeze(`restart-freeze-token-${u.user.id}`)).statusCode).toBe(200);
     for (const c of sockets) c.disconnect();
     await t.close();
@@ -232,7 +288,15 @@ describe('a freeze racing a request', () => {
     const u = await funded();
     const other = await signUpVerified(t);
     // The principal as the request resolved it, before the freeze committed.
-    const stale: Principal = { userId: u.user.id, sessionId: 'stale', role: 'user', twoFactorEnabled: false, frozen: false, session: { secondFactorAt: null, stepUpAt: new Date(), stepUpMethods: ['password'] }, via: 'cookie' } as Principal;
+    const stale: Principal = {
+      userId: u.user.id,
+      sessionId: 'stale',
+      role: 'user',
+      twoFactorEnabled: false,
+      frozen: false,
+      session: { secondFactorAt: null, stepUpAt: new Date(), stepUpMethods: ['password'] },
+      via: 'cookie',
+    } as Principal;
     await t.platform.database.db.execute(sql`update users set frozen_at = now(), frozen_reason = 'test' where id = ${u.user.id}`);
     const w = await requestWithdrawal(t.platform, stale, { asset: 'BTC', amount: '0.01', address: BTC_ADDR }, null, () => undefined).catch((e: unknown) => e);
     expect((w as { code?: string }).code).toBe('ACCOUNT_FROZEN');
@@ -259,8 +323,14 @@ describe('a malicious operator (docs/security.md)', () => {
     await asUser(t, other).inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/freeze`, payload: { reason: 'reported takeover' } });
     // The admin's password-only session (as every session opened before 2FA was): no operator rights.
     const passwordOnly = admin;
-    await t.platform.database.db.execute(sql`update sessions set second_factor_at = null, step_up_methods = '{password}', auth_methods = '{password}' where user_id = ${admin.user.id}`);
-    const refused = await asUser(t, passwordOnly).inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/unfreeze`, payload: { reason: 'trust me' } });
+    await t.platform.database.db.execute(
+      sql`update sessions set second_factor_at = null, step_up_methods = '{password}', auth_methods = '{password}' where user_id = ${admin.user.id}`,
+    );
+    const refused = await asUser(t, passwordOnly).inject({
+      method: 'POST',
+      url: `/api/admin/users/${victim.user.id}/unfreeze`,
+      payload: { reason: 'trust me' },
+    });
     expect(refused.statusCode).toBe(403);
     expect((await auditRows(victim.user.id)).filter((r) => r.action === 'user.unfreeze')).toEqual([]);
 

@@ -73,7 +73,10 @@ export function addressBookOnlyEmail(to: string, offAt: Date | null, o: Origin):
     ? `Someone asked to switch off "address book only" withdrawals on your account. Until ${when(offAt)} withdrawals still go only to confirmed addresses of your address book; after that, to any address.`
     : 'Withdrawals from your account now go only to confirmed addresses of your address book that have passed their waiting period.';
   const text = `${what}\n\n${originText(o)}\n\nIf this was not you, freeze your account with the link below.\n`;
-  const html = htmlLayout(offAt ? 'Address book only: switch-off requested' : 'Address book only is on', p(escapeHtml(what)) + originHtml(o) + p('If this was not you, freeze your account with the link below.'));
+  const html = htmlLayout(
+    offAt ? 'Address book only: switch-off requested' : 'Address book only is on',
+    p(escapeHtml(what)) + originHtml(o) + p('If this was not you, freeze your account with the link below.'),
+  );
   return { to, subject, text, html, securityNotice: true };
 }
 
@@ -93,8 +96,12 @@ export function accountFrozenEmail(to: string, appUrl: string): MailMessage {
   const text = `Your account was frozen with a "this wasn't me" link: every session was signed out, pending withdrawals were canceled, and withdrawals, transfers and security changes are blocked.\n\nTo lift the freeze, sign in and ask for an unfreeze link (${link}); you will need this mailbox, your password and your second factor. Or contact support. Change your password now if it may be known to someone else.\n`;
   const html = htmlLayout(
     'Account frozen',
-    p('Your account was frozen with a "this wasn\'t me" link: every session was signed out, pending withdrawals were canceled, and withdrawals, transfers and security changes are blocked.') +
-      p(`To lift the freeze, <a href="${escapeHtml(link)}">sign in and ask for an unfreeze link</a>; you will need this mailbox, your password and your second factor. Or contact support. Change your password now if it may be known to someone else.`),
+    p(
+      'Your account was frozen with a "this wasn\'t me" link: every session was signed out, pending withdrawals were canceled, and withdrawals, transfers and security changes are blocked.',
+    ) +
+      p(
+        `To lift the freeze, <a href="${escapeHtml(link)}">sign in and ask for an unfreeze link</a>; you will need this mailbox, your password and your second factor. Or contact support. Change your password now if it may be known to someone else.`,
+      ),
   );
   return { to, subject, text, html };
 }
@@ -106,7 +113,9 @@ export function unfreezeLinkEmail(to: string, link: string, ttlMinutes: number):
     'Unfreeze your account',
     p('Someone signed in to your frozen account and asked to unfreeze it.') +
       button(link, 'Unfreeze my account') +
-      p(`The link works once and for ${ttlMinutes} minutes, with your password and second factor. If this was not you, ignore this email: the account stays frozen.`),
+      p(
+        `The link works once and for ${ttlMinutes} minutes, with your password and second factor. If this was not you, ignore this email: the account stays frozen.`,
+      ),
   );
   return { to, subject, text, html };
 }
@@ -115,6 +124,9 @@ export function accountUnfrozenEmail(to: string, by: 'owner' | 'operator', reaso
   const subject = 'Your CryptoVault account was unfrozen';
   const who = by === 'owner' ? 'with your unfreeze link, password and second factor' : `by our support team (reason: ${reason ?? '-'})`;
   const text = `Your account was unfrozen ${who}. Withdrawals and transfers work again.\n\nIf this was not you, freeze it again with the link below.\n`;
-  const html = htmlLayout('Account unfrozen', p(`Your account was unfrozen ${escapeHtml(who)}. Withdrawals and transfers work again.`) + p('If this was not you, freeze it again with the link below.'));
+  const html = htmlLayout(
+    'Account unfrozen',
+    p(`Your account was unfrozen ${escapeHtml(who)}. Withdrawals and transfers work again.`) + p('If this was not you, freeze it again with the link below.'),
+  );
   return { to, subject, text, html, securityNotice: true };
 }

@@ -23,7 +23,14 @@ export async function consumeToken(ex: Executor, raw: string, purpose: SecurityT
   const [row] = await ex
     .update(securityTokens)
     .set({ usedAt: sql`now()` })
-    .where(and(eq(securityTokens.tokenHash, sha256(raw)), eq(securityTokens.purpose, purpose), isNull(securityTokens.usedAt), gt(securityTokens.expiresAt, sql`now()`)))
+    .where(
+      and(
+        eq(securityTokens.tokenHash, sha256(raw)),
+        eq(securityTokens.purpose, purpose),
+        isNull(securityTokens.usedAt),
+        gt(securityTokens.expiresAt, sql`now()`),
+      ),
+    )
     .returning({ userId: securityTokens.userId, refId: securityTokens.refId });
   return row ?? null;
 }
@@ -33,7 +40,14 @@ export async function peekToken(ex: Executor, raw: string, purpose: SecurityToke
   const [row] = await ex
     .select({ userId: securityTokens.userId })
     .from(securityTokens)
-    .where(and(eq(securityTokens.tokenHash, sha256(raw)), eq(securityTokens.purpose, purpose), isNull(securityTokens.usedAt), gt(securityTokens.expiresAt, sql`now()`)));
+    .where(
+      and(
+        eq(securityTokens.tokenHash, sha256(raw)),
+        eq(securityTokens.purpose, purpose),
+        isNull(securityTokens.usedAt),
+        gt(securityTokens.expiresAt, sql`now()`),
+      ),
+    );
   return row ?? null;
 }
 
@@ -47,7 +61,11 @@ const DEFAULTS: SecuritySettings = { antiPhishingCode: null, addressBookOnly: fa
 
 export async function getSettings(ex: Executor, userId: string, forUpdate = false): Promise<SecuritySettings> {
   const q = ex
-    .select({ antiPhishingCode: accountSecuritySettings.antiPhishingCode, addressBookOnly: accountSecuritySettings.addressBookOnly, addressBookOnlyOffAt: accountSecuritySettings.addressBookOnlyOffAt })
+    .select({
+      antiPhishingCode: accountSecuritySettings.antiPhishingCode,
+      addressBookOnly: accountSecuritySettings.addressBookOnly,
+      addressBookOnlyOffAt: accountSecuritySettings.addressBookOnlyOffAt,
+    })
     .from(accountSecuritySettings)
     .where(eq(accountSecuritySettings.userId, userId));
   const [row] = forUpdate ? await q.for('update') : await q;
@@ -70,12 +88,19 @@ export async function updateSettings(ex: Executor, userId: string, patch: Partia
 export async function recipientByEmail(ex: Executor, email: string): Promise<{ userId: string; antiPhishingCode: string | null } | null> {
   const user = await findUserByEmail(ex, email.trim().toLowerCase());
   if (!user) return null;
-  const [row] = await ex.select({ antiPhishingCode: accountSecuritySettings.antiPhishingCode }).from(accountSecuritySettings).where(eq(accountSecuritySettings.userId, user.id));
+  const [row] = await ex
+    .select({ antiPhishingCode: accountSecuritySettings.antiPhishingCode })
+    .from(accountSecuritySettings)
+    .where(eq(accountSecuritySettings.userId, user.id));
   return { userId: user.id, antiPhishingCode: row?.antiPhishingCode ?? null };
 }
 
 export async function listAddresses(ex: Executor, userId: string): Promise<WithdrawalAddressRow[]> {
-  return ex.select().from(withdrawalAddresses).where(eq(withdrawalAddresses.userId, userId)).orderBy(desc(withdrawalAddresses.createdAt), desc(withdrawalAddresses.id));
+  return ex
+    .select()
+    .from(withdrawalAddresses)
+    .where(eq(withdrawalAddresses.userId, userId))
+    .orderBy(desc(withdrawalAddresses.createdAt), desc(withdrawalAddresses.id));
 }
 
 export async function countAddresses(ex: Executor, userId: string): Promise<number> {
@@ -96,7 +121,14 @@ export async function findAddressByValue(ex: Executor, userId: string, asset: st
   const [row] = await ex
     .select()
     .from(withdrawalAddresses)
-    .where(and(eq(withdrawalAddresses.userId, userId), eq(withdrawalAddresses.asset, asset), eq(withdrawalAddresses.network, network), eq(withdrawalAddresses.address, address)));
+    .where(
+      and(
+        eq(withdrawalAddresses.userId, userId),
+        eq(withdrawalAddresses.asset, asset),
+        eq(withdrawalAddresses.network, network),
+        eq(withdrawalAddresses.address, address),
+      ),
+    );
   return row ?? null;
 }
 
@@ -107,7 +139,14 @@ export async function insertAddress(
 ): Promise<WithdrawalAddressRow | null> {
   const rows = await ex
     .insert(withdrawalAddresses)
-    .values({ userId: v.userId, asset: v.asset, network: v.network, address: v.address, label: v.label, usableAt: sql`now() + make_interval(secs => ${v.coolingOffSeconds})` })
+    .values({
+      userId: v.userId,
+      asset: v.asset,
+      network: v.network,
+      address: v.address,
+      label: v.label,
+      usableAt: sql`now() + make_interval(secs => ${v.coolingOffSeconds})`,
+    })
     .onConflictDoNothing()
     .returning();
   return rows[0] ?? null;
@@ -137,7 +176,8 @@ export async function deleteAddress(ex: Executor, userId: string, id: string): P
  * seen here. The request's principal alone could be a moment old.
  */
 export async function assertNotFrozen(ex: Executor, userId: string): Promise<void> {
-  if (await frozenAtForShare(ex, userId)) throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals and transfers are blocked until it is unfrozen');
+  if (await frozenAtForShare(ex, userId))
+    throw new AppError('ACCOUNT_FROZEN', 'This account is frozen: withdrawals and transfers are blocked until it is unfrozen');
 }
 
 /** Sets or clears the freeze; returns the user's email when the state changed. */

@@ -7,8 +7,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true });
 
 /** Per-user security settings (migration 0016); a user without a row has the defaults. */
 export const accountSecuritySettings = pgTable('account_security_settings', {
-  userId: uuid('user_id')
-    .primaryKey(),
+  userId: uuid('user_id').primaryKey(),
   antiPhishingCode: text('anti_phishing_code'),
   addressBookOnly: boolean('address_book_only').notNull().default(false),
   /** A requested switch-off of address-book-only takes effect at this time (the cooling-off period). */
@@ -18,8 +17,7 @@ export const accountSecuritySettings = pgTable('account_security_settings', {
 
 export const withdrawalAddresses = pgTable('withdrawal_addresses', {
   id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id')
-    .notNull(),
+  userId: uuid('user_id').notNull(),
   asset: text('asset').notNull(),
   network: text('network').notNull(),
   address: text('address').notNull(),
@@ -34,8 +32,7 @@ export type SecurityTokenPurpose = 'freeze' | 'unfreeze' | 'address_confirm';
 
 export const securityTokens = pgTable('security_tokens', {
   id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id')
-    .notNull(),
+  userId: uuid('user_id').notNull(),
   purpose: text('purpose').$type<SecurityTokenPurpose>().notNull(),
   tokenHash: text('token_hash').notNull().unique(),
   refId: uuid('ref_id'),

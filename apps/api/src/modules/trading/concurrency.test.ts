@@ -28,7 +28,11 @@ describe(`concurrency (${usingPostgres ? 'PostgreSQL' : 'PGlite, serialised'})`,
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(filled).toHaveLength(10);
     expect(refused).toHaveLength(90);
-    expect(refused.map((r) => (r.reason as { code?: string; cause?: Error }).code ?? String((r.reason as { cause?: Error }).cause)).filter((c) => c !== 'INSUFFICIENT_FUNDS')).toEqual([]);
+    expect(
+      refused
+        .map((r) => (r.reason as { code?: string; cause?: Error }).code ?? String((r.reason as { cause?: Error }).cause))
+        .filter((c) => c !== 'INSUFFICIENT_FUNDS'),
+    ).toEqual([]);
     expect(await f.balance(u, 'USD')).toEqual({ available: '0', locked: '0' });
     expect(await f.balance(u, 'BTC')).toEqual({ available: '0.01', locked: '0' });
     const orders = await rows<{ n: number }>(t.platform.database.db, sql`select count(*)::int as n from orders where user_id = ${u}`);

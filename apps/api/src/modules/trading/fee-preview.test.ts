@@ -21,7 +21,17 @@ const pair: TradingPair = {
 };
 
 function settle(side: 'buy' | 'sell', amount: string, price: string, feeRate: string) {
-  const f = fillEntry({ userId: '00000000-0000-4000-8000-000000000001', orderId: 'o', pair, side, amount: new D(amount), price: new D(price), feeRate: new D(feeRate), held: new D(0), heldAsset: 'USD' });
+  const f = fillEntry({
+    userId: '00000000-0000-4000-8000-000000000001',
+    orderId: 'o',
+    pair,
+    side,
+    amount: new D(amount),
+    price: new D(price),
+    feeRate: new D(feeRate),
+    held: new D(0),
+    heldAsset: 'USD',
+  });
   const total = side === 'buy' ? f.cost.plus(f.fee) : f.cost.minus(f.fee);
   return { cost: f.cost.toFixed(), fee: f.fee.toFixed(), total: total.toFixed() };
 }

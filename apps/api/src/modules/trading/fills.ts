@@ -19,35 +19,37 @@ export async function fillTriggered(platform: Platform, book: LocalBook, orderId
   const db = platform.database.db;
   let effects: Effects | null = null;
   try {
-    effects = await retryTransient(() => db.transaction(async (tx) => {
-      const row = await lockOrder(tx, orderId);
-      if (row?.status !== 'open') return null;
-      const pair = findPair(row.symbol);
-      if (!pair) throw new Error(`order ${row.id} has unknown symbol ${row.symbol}`);
-      const price = executionPrice(pair, priceUsd);
-      const amount = new D(row.amount);
-      const fill = fillEntry({
-        userId: row.userId,
-        orderId: row.id,
-        pair,
-        side: row.side,
-        amount,
-        price,
-        feeRate: new D(row.feeRate),
-        held: new D(row.held),
-        heldAsset: row.heldAsset,
-      });
-      const updated = await updateOrder(tx, row.id, {
-        status: 'closed',
-        held: '0',
-        filled: toSql(amount),
-        cost: toSql(fill.cost),
-        average: toSql(price),
-        feeCost: toSql(fill.fee),
-      });
-      const posted = await post(tx, fill.entry);
-      return { orders: [updated], balances: posted.balances };
-    }));
+    effects = await retryTransient(() =>
+      db.transaction(async (tx) => {
+        const row = await lockOrder(tx, orderId);
+        if (row?.status !== 'open') return null;
+        const pair = findPair(row.symbol);
+        if (!pair) throw new Error(`order ${row.id} has unknown symbol ${row.symbol}`);
+        const price = executionPrice(pair, priceUsd);
+        const amount = new D(row.amount);
+        const fill = fillEntry({
+          userId: row.userId,
+          orderId: row.id,
+          pair,
+          side: row.side,
+          amount,
+          price,
+          feeRate: new D(row.feeRate),
+          held: new D(row.held),
+          heldAsset: row.heldAsset,
+        });
+        const updated = await updateOrder(tx, row.id, {
+          status: 'closed',
+          held: '0',
+          filled: toSql(amount),
+          cost: toSql(fill.cost),
+          average: toSql(price),
+          feeCost: toSql(fill.fee),
+        });
+        const posted = await post(tx, fill.entry);
+        return { orders: [updated], balances: posted.balances };
+      }),
+    );
   } catch (err) {
     if (!(err instanceof AppError && err.code === 'INSUFFICIENT_FUNDS')) throw err;
     effects = await reject(platform, orderId, 'INSUFFICIENT_FUNDS');

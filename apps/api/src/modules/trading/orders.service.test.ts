@@ -21,7 +21,14 @@ describe('market orders', () => {
   it('buy fills at the server price with the fee to platform revenue', async () => {
     const u = await f.user({ USD: '1000' });
     const o = await f.place(u, { amount: '0.01' });
-    expect(o).toMatchObject({ status: 'closed', filled: '0.01', remaining: '0', average: '50000', cost: '500', fee: { currency: 'USD', cost: '0.5', rate: '0.001' } });
+    expect(o).toMatchObject({
+      status: 'closed',
+      filled: '0.01',
+      remaining: '0',
+      average: '50000',
+      cost: '500',
+      fee: { currency: 'USD', cost: '0.5', rate: '0.001' },
+    });
     expect(await f.balance(u, 'USD')).toEqual({ available: '499.5', locked: '0' });
     expect(await f.balance(u, 'BTC')).toEqual({ available: '0.01', locked: '0' });
   });

@@ -102,13 +102,15 @@ export class OrdersService {
     if (amount.lt(pair.minAmount)) throw new AppError('MIN_AMOUNT', `Minimum amount is ${pair.minAmount} ${pair.base}`);
     const refPrice = new D(body.price ?? body.triggerPrice ?? now!);
     if (amount.times(refPrice).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
-    if (amount.times(refPrice).gt(pair.maxCost)) throw tooLarge(pair, body.price !== undefined ? 'price' : body.triggerPrice !== undefined ? 'triggerPrice' : 'amount');
+    if (amount.times(refPrice).gt(pair.maxCost))
+      throw tooLarge(pair, body.price !== undefined ? 'price' : body.triggerPrice !== undefined ? 'triggerPrice' : 'amount');
 
     const { row, entry } = this.placement(userId, pair, body, amount, now);
     const order = toOrder(row);
     const request = { userId, scope: 'orders', key: idempotencyKey, body };
     const writes = [tableRows(orders, row)];
-    if (idempotencyKey !== null) writes.push(tableRows(idempotencyKeys, idempotencyRecord({ ...request, key: idempotencyKey }, { status: 201, body: order }, row.createdAt)));
+    if (idempotencyKey !== null)
+      writes.push(tableRows(idempotencyKeys, idempotencyRecord({ ...request, key: idempotencyKey }, { status: 201, body: order }, row.createdAt)));
     let balances: UserBalance[] = [];
     try {
       if (entry) balances = (await this.ledger.submit(entry, writes)).balances;
@@ -174,20 +176,23 @@ export class OrdersService {
 
   /** Cancels an open order and releases exactly what it still holds. Another user's order is 404. */
   async cancel(userId: string, orderId: string): Promise<Order> {
-    const effects = await retryTransient(() => this.platform.database.db.transaction(async (tx) => {
-      const row = await lockOrder(tx, orderId, userId);
-      if (!row) {
-        if (await findLegacyOrder(tx, userId, orderId)) throw new AppError('INVALID_STATE', 'Imported orders are read-only history; only open orders can be canceled');
-        throw new AppError('NOT_FOUND', 'Order not found');
-      }
-      if (row.status !== 'open') throw new AppError('INVALID_STATE', `Order is ${row.status}; only open orders can be canceled`);
-      const updated = await updateOrder(tx, row.id, { status: 'canceled', held: '0' });
-      const balances: UserBalance[] = [];
-      if (new D(row.held).gt(0)) {
-        balances.push(...(await release(tx, { userId, asset: row.heldAsset, amount: row.held, reference: `order:${row.id}` })).balances);
-      }
-      return { orders: [updated], balances };
-    }));
+    const effects = await retryTransient(() =>
+      this.platform.database.db.transaction(async (tx) => {
+        const row = await lockOrder(tx, orderId, userId);
+        if (!row) {
+          if (await findLegacyOrder(tx, userId, orderId))
+            throw new AppError('INVALID_STATE', 'Imported orders are read-only history; only open orders can be canceled');
+          throw new AppError('NOT_FOUND', 'Order not found');
+        }
+        if (row.status !== 'open') throw new AppError('INVALID_STATE', `Order is ${row.status}; only open orders can be canceled`);
+        const updated = await updateOrder(tx, row.id, { status: 'canceled', held: '0' });
+        const balances: UserBalance[] = [];
+        if (new D(row.held).gt(0)) {
+          balances.push(...(await release(tx, { userId, asset: row.heldAsset, amount: row.held, reference: `order:${row.id}` })).balances);
+        }
+        return { orders: [updated], balances };
+      }),
+    );
     publishEffects(this.platform, this.book, effects);
     return toOrder(effects.orders[0]!);
   }

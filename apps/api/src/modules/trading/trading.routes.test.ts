@@ -198,7 +198,10 @@ describe('portfolio, transactions and reconciliation', () => {
         expect(res.json()).toMatchObject({ error: { code: 'VALIDATION_ERROR' } });
       }
     }
-    const inRange = await asUser(t, alice).inject({ method: 'GET', url: '/api/transactions/export?format=json&from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z' });
+    const inRange = await asUser(t, alice).inject({
+      method: 'GET',
+      url: '/api/transactions/export?format=json&from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z',
+    });
     expect(inRange.statusCode).toBe(200);
   });
 

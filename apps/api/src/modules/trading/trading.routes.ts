@@ -41,13 +41,11 @@ export async function registerTrading(root: FastifyInstance, { orders, election 
   });
   app.route({
     ...endpoint(apiRoutes.orders.list, { tags, summary: 'Your orders' }),
-    handler: async (request) =>
-    orders.list(requireUser(request).userId, request.query),
+    handler: async (request) => orders.list(requireUser(request).userId, request.query),
   });
   app.route({
     ...endpoint(apiRoutes.orders.get, { tags, summary: 'One order' }),
-    handler: async (request) =>
-    orders.get(requireUser(request).userId, request.params.id),
+    handler: async (request) => orders.get(requireUser(request).userId, request.params.id),
   });
   app.route({
     ...endpoint(apiRoutes.orders.cancel, { tags, summary: 'Cancel an open order (releases what it holds)' }),

@@ -13,7 +13,9 @@ export const orders = pgTable('orders', {
   side: text('side', { enum: ['buy', 'sell'] }).notNull(),
   type: text('type', { enum: ['market', 'limit', 'stop_loss', 'take_profit'] }).notNull(),
   status: text('status', { enum: ['open', 'closed', 'canceled', 'rejected', 'expired'] }).notNull(),
-  timeInForce: text('time_in_force', { enum: ['GTC', 'IOC', 'FOK'] }).notNull().default('GTC'),
+  timeInForce: text('time_in_force', { enum: ['GTC', 'IOC', 'FOK'] })
+    .notNull()
+    .default('GTC'),
   price: money('price'),
   triggerPrice: money('trigger_price'),
   amount: money('amount').notNull(),

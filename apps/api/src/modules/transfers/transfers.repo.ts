@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL, } from 'drizzle-orm';
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Cursor } from '../../platform/db/paging.ts';
 import { type TransferRow, transfers } from './transfers.schema.ts';

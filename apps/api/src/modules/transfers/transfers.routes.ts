@@ -12,16 +12,23 @@ const tags = ['wallet'];
 export async function registerTransfers(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({
-    ...endpoint(apiRoutes.wallet.createTransfer, { tags, summary: 'Send funds instantly to another verified user by email; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted' }),
+    ...endpoint(apiRoutes.wallet.createTransfer, {
+      tags,
+      summary: 'Send funds instantly to another verified user by email; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted',
+    }),
     handler: async (request, reply) => {
-      const r = await createTransfer(platform, requireStepUp(request, platform.config.auth.stepUpTtlSeconds), request.body, parseIdempotencyKey(request.headers['idempotency-key']));
+      const r = await createTransfer(
+        platform,
+        requireStepUp(request, platform.config.auth.stepUpTtlSeconds),
+        request.body,
+        parseIdempotencyKey(request.headers['idempotency-key']),
+      );
       if (r.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(r.body);
     },
   });
   app.route({
     ...endpoint(apiRoutes.wallet.transfers, { tags, summary: 'Transfers sent and received, newest first' }),
-    handler: async (request) =>
-    listTransfers(platform, requireUser(request).userId, request.query),
+    handler: async (request) => listTransfers(platform, requireUser(request).userId, request.query),
   });
 }

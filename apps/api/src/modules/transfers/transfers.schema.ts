@@ -5,10 +5,8 @@ import { numeric, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const transfers = pgTable('transfers', {
   id: uuid('id').primaryKey().defaultRandom(),
-  senderId: uuid('sender_id')
-    .notNull(),
-  recipientId: uuid('recipient_id')
-    .notNull(),
+  senderId: uuid('sender_id').notNull(),
+  recipientId: uuid('recipient_id').notNull(),
   asset: text('asset').notNull(),
   amount: numeric('amount', { precision: 38, scale: 18 }).notNull(),
   note: text('note'),

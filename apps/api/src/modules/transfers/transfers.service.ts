@@ -43,7 +43,8 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   const db = platform.database.db;
   const email = input.recipientEmail.trim().toLowerCase();
   const me = await contactOf(db, p.userId);
-  if (me?.email === email) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself', [{ path: ['body', 'recipientEmail'], message: 'is your own email' }]);
+  if (me?.email === email)
+    throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself', [{ path: ['body', 'recipientEmail'], message: 'is your own email' }]);
   // Bounds how many emails one account can probe.
   const rl = await platform.rateLimiter.check({ name: 'transfers:user', limit: 30, windowMs: 3_600_000 }, p.userId);
   if (!rl.allowed) throw new AppError('RATE_LIMITED', 'Too many transfers; try again later', undefined, rl.retryAfterSeconds);
@@ -81,7 +82,10 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
 export async function listTransfers(platform: Platform, userId: string, q: { limit: number; cursor?: string }) {
   const db = platform.database.db;
   const rows = await repo.listForUser(db, userId, q.limit, decodeCursor(q.cursor));
-  const contacts = await contactsOf(db, rows.map((t) => (t.senderId === userId ? t.recipientId : t.senderId)));
+  const contacts = await contactsOf(
+    db,
+    rows.map((t) => (t.senderId === userId ? t.recipientId : t.senderId)),
+  );
   const flat = rows.map((t) => {
     const other = contacts.get(t.senderId === userId ? t.recipientId : t.senderId);
     return { ...t, other: { email: other?.email ?? '', name: other?.name ?? '' } };

@@ -68,7 +68,9 @@ describe('transfers', () => {
     expect((await send(alice, { recipientEmail: bob.user.email, amount: '0' })).statusCode).toBe(400);
     expect((await send(alice, { recipientEmail: bob.user.email, amount: '1.001' })).statusCode).toBe(400);
     expect(await usd(alice)).toBe('10');
-    const n = (await t.platform.database.db.execute(sql`select count(*)::int as n from transfers where sender_id = ${alice.user.id}`)) as unknown as { rows: { n: number }[] };
+    const n = (await t.platform.database.db.execute(sql`select count(*)::int as n from transfers where sender_id = ${alice.user.id}`)) as unknown as {
+      rows: { n: number }[];
+    };
     expect(n.rows[0]?.n).toBe(0);
   });
 

@@ -22,8 +22,14 @@ export function adminWithdrawalView(r: WithdrawalRow, email: string, approvedBy:
 export async function withdrawalQueue(platform: Platform, q: { limit: number; cursor?: string; status: WithdrawalStatus }) {
   const db = platform.database.db;
   const rows = await repo.listQueue(db, { limit: q.limit, cursor: decodeCursor(q.cursor), status: q.status });
-  const approvals = await repo.approversOf(db, rows.map((r) => r.id));
-  const contacts = await contactsOf(db, rows.map((r) => r.userId));
+  const approvals = await repo.approversOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  const contacts = await contactsOf(
+    db,
+    rows.map((r) => r.userId),
+  );
   const flat = rows.map((r) => ({ ...r, email: contacts.get(r.userId)?.email ?? '' }));
   return page(flat, q.limit, (r) => adminWithdrawalView(r, r.email, approvals.get(r.id) ?? []));
 }
@@ -51,7 +57,14 @@ async function decide(
       targetType: 'withdrawal',
       targetId: id,
       requestId: ctx.requestId,
-      details: { userId: w.userId, asset: w.asset, amount: new D(w.amount).toFixed(), amountUsd: new D(w.amountUsd).toFixed(2), status: r.row.status, ...r.details },
+      details: {
+        userId: w.userId,
+        asset: w.asset,
+        amount: new D(w.amount).toFixed(),
+        amountUsd: new D(w.amountUsd).toFixed(2),
+        status: r.row.status,
+        ...r.details,
+      },
     });
     const approvedBy = (await repo.approversOf(tx, [id])).get(id) ?? [];
     return { row: r.row, approvedBy };
@@ -63,7 +76,8 @@ async function decide(
 export async function approveWithdrawal(platform: Platform, ctx: AdminCtx, id: string) {
   const { row, approvedBy } = await decide(platform, ctx, id, 'approve', async (tx, w) => {
     if (w.status !== 'pending_review') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status} cannot be approved`);
-    if (!(await repo.addApproval(tx, id, ctx.adminId))) throw new AppError('CONFLICT', 'You have already approved this withdrawal; another administrator must approve it');
+    if (!(await repo.addApproval(tx, id, ctx.adminId)))
+      throw new AppError('CONFLICT', 'You have already approved this withdrawal; another administrator must approve it');
     const count = (await repo.approversOf(tx, [id])).get(id)?.length ?? 0;
     const row = count >= w.requiredApprovals ? await repo.updateWithdrawal(tx, id, { status: 'approved', decidedBy: ctx.adminId }) : w;
     return { row, balances: [], details: { approvals: count, requiredApprovals: w.requiredApprovals } };
@@ -83,7 +97,13 @@ export async function rejectWithdrawal(platform: Platform, ctx: AdminCtx, id: st
     return { row, balances: posted.balances, details: { reason } };
   });
   const view = withdrawalView(row, approvedBy.length);
-  await announce(platform, view, 'Withdrawal rejected', `Your withdrawal of ${view.amount} ${view.asset} was rejected: ${reason}. The funds are available again.`, row.userId);
+  await announce(
+    platform,
+    view,
+    'Withdrawal rejected',
+    `Your withdrawal of ${view.amount} ${view.asset} was rejected: ${reason}. The funds are available again.`,
+    row.userId,
+  );
   return adminView(platform, row, approvedBy);
 }
 
@@ -91,7 +111,14 @@ export async function completeWithdrawal(platform: Platform, ctx: AdminCtx, id: 
   const { row, approvedBy } = await decide(platform, ctx, id, 'complete', async (tx, w) => {
     if (w.status !== 'approved') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status} cannot be completed; it must be approved first`);
     const row = await repo.updateWithdrawal(tx, id, { status: 'completed', txHash, completedAt: new Date() });
-    const posted = await settleWithdrawal(tx, { userId: w.userId, asset: w.asset, amount: w.amount, fee: w.fee, reference: `withdrawal:${id}`, memo: { txHash } });
+    const posted = await settleWithdrawal(tx, {
+      userId: w.userId,
+      asset: w.asset,
+      amount: w.amount,
+      fee: w.fee,
+      reference: `withdrawal:${id}`,
+      memo: { txHash },
+    });
     return { row, balances: posted.balances, details: { txHash } };
   });
   const view = withdrawalView(row, approvedBy.length);

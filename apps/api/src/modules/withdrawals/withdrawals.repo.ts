@@ -60,11 +60,7 @@ export async function addApproval(ex: Executor, withdrawalId: string, adminId: s
 export async function approversOf(ex: Executor, ids: string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (ids.length === 0) return out;
-  const rows = await ex
-    .select()
-    .from(withdrawalApprovals)
-    .where(inArray(withdrawalApprovals.withdrawalId, ids))
-    .orderBy(withdrawalApprovals.createdAt);
+  const rows = await ex.select().from(withdrawalApprovals).where(inArray(withdrawalApprovals.withdrawalId, ids)).orderBy(withdrawalApprovals.createdAt);
   for (const r of rows) out.set(r.withdrawalId, [...(out.get(r.withdrawalId) ?? []), r.adminId]);
   return out;
 }

@@ -1,4 +1,4 @@
-import { apiRoutes, } from '@cryptovault/contract';
+import { apiRoutes } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
@@ -12,7 +12,10 @@ const tags = ['wallet'];
 export async function registerWithdrawals(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({
-    ...endpoint(apiRoutes.wallet.createWithdrawal, { tags, summary: 'Request a withdrawal: locks amount + fee, status pending_review; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted' }),
+    ...endpoint(apiRoutes.wallet.createWithdrawal, {
+      tags,
+      summary: 'Request a withdrawal: locks amount + fee, status pending_review; needs a recent step-up (403 STEP_UP_REQUIRED); Idempotency-Key accepted',
+    }),
     handler: async (request, reply) => {
       const p = requireUser(request);
       const key = parseIdempotencyKey(request.headers['idempotency-key']);
@@ -23,8 +26,7 @@ export async function registerWithdrawals(root: FastifyInstance, platform: Platf
   });
   app.route({
     ...endpoint(apiRoutes.wallet.withdrawals, { tags, summary: 'Withdrawal history, newest first' }),
-    handler: async (request) =>
-    listWithdrawals(platform, requireUser(request).userId, request.query),
+    handler: async (request) => listWithdrawals(platform, requireUser(request).userId, request.query),
   });
   app.route({
     ...endpoint(apiRoutes.wallet.cancelWithdrawal, { tags, summary: 'Cancel a withdrawal still pending review (releases what was locked)' }),

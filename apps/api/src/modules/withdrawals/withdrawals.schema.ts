@@ -6,8 +6,7 @@ import { WITHDRAWAL_STATUSES } from '@cryptovault/contract';
 
 export const withdrawals = pgTable('withdrawals', {
   id: uuid('id').primaryKey().defaultRandom(),
-  userId: uuid('user_id')
-    .notNull(),
+  userId: uuid('user_id').notNull(),
   asset: text('asset').notNull(),
   amount: numeric('amount', { precision: 38, scale: 18 }).notNull(),
   fee: numeric('fee', { precision: 38, scale: 18 }).notNull(),
@@ -31,8 +30,7 @@ export const withdrawalApprovals = pgTable(
     withdrawalId: uuid('withdrawal_id')
       .notNull()
       .references(() => withdrawals.id),
-    adminId: uuid('admin_id')
-      .notNull(),
+    adminId: uuid('admin_id').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.withdrawalId, t.adminId] })],

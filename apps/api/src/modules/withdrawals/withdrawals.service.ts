@@ -107,7 +107,13 @@ export async function requestWithdrawal(
   });
   if (!result.replayed) {
     emitBalanceChanges(platform, balances);
-    await announce(platform, result.body, 'Withdrawal requested', `Your withdrawal of ${result.body.amount} ${result.body.asset} to ${result.body.address} is waiting for review.`, p.userId);
+    await announce(
+      platform,
+      result.body,
+      'Withdrawal requested',
+      `Your withdrawal of ${result.body.amount} ${result.body.asset} to ${result.body.address} is waiting for review.`,
+      p.userId,
+    );
   }
   return result;
 }
@@ -133,13 +139,26 @@ export async function cancelWithdrawal(platform: Platform, userId: string, id: s
     return withdrawalView(updated, approvals);
   });
   emitBalanceChanges(platform, balances);
-  await announce(platform, view, 'Withdrawal canceled', `Your withdrawal of ${view.amount} ${view.asset} was canceled and the funds are available again.`, userId);
+  await announce(
+    platform,
+    view,
+    'Withdrawal canceled',
+    `Your withdrawal of ${view.amount} ${view.asset} was canceled and the funds are available again.`,
+    userId,
+  );
   return view;
 }
 
-export async function listWithdrawals(platform: Pick<Platform, 'database'>, userId: string, q: { limit: number; cursor?: string; status?: Withdrawal['status'] }) {
+export async function listWithdrawals(
+  platform: Pick<Platform, 'database'>,
+  userId: string,
+  q: { limit: number; cursor?: string; status?: Withdrawal['status'] },
+) {
   const db = platform.database.db;
   const rows = await repo.listUserWithdrawals(db, userId, { limit: q.limit, cursor: decodeCursor(q.cursor), status: q.status });
-  const approvals = await repo.approversOf(db, rows.map((r) => r.id));
+  const approvals = await repo.approversOf(
+    db,
+    rows.map((r) => r.id),
+  );
   return page(rows, q.limit, (r) => withdrawalView(r, approvals.get(r.id)?.length ?? 0));
 }

@@ -49,7 +49,15 @@ describe('withdrawals', () => {
     const res = await withdraw(u, { amount: '0.1' });
     expect(res.statusCode, res.body).toBe(201);
     const w = res.json();
-    expect(w).toMatchObject({ status: 'pending_review', amount: '0.1', fee: '0.0005', total: '0.1005', network: 'bitcoin', amountUsd: '5000.00', requiredApprovals: 1 });
+    expect(w).toMatchObject({
+      status: 'pending_review',
+      amount: '0.1',
+      fee: '0.0005',
+      total: '0.1005',
+      network: 'bitcoin',
+      amountUsd: '5000.00',
+      requiredApprovals: 1,
+    });
     expect(await btc(u)).toMatchObject({ available: '0.8995', locked: '0.1005' });
 
     const queue = await asUser(t, admin1).inject({ method: 'GET', url: '/api/admin/withdrawals?status=pending_review&limit=200' });
@@ -89,7 +97,11 @@ describe('withdrawals', () => {
     const a = (await withdraw(u, { amount: '0.1' })).json();
     const b = (await withdraw(u, { amount: '0.2' })).json();
     expect(await btc(u)).toMatchObject({ available: '0.199', locked: '0.301' });
-    const rej = await asUser(t, admin1).inject({ method: 'POST', url: `/api/admin/withdrawals/${a.id}/reject`, payload: { reason: 'address on a sanctions list' } });
+    const rej = await asUser(t, admin1).inject({
+      method: 'POST',
+      url: `/api/admin/withdrawals/${a.id}/reject`,
+      payload: { reason: 'address on a sanctions list' },
+    });
     expect(rej.json()).toMatchObject({ status: 'rejected', rejectReason: 'address on a sanctions list' });
     const can = await asUser(t, u).inject({ method: 'POST', url: `/api/wallet/withdrawals/${b.id}/cancel` });
     expect(can.json().status).toBe('canceled');
@@ -147,7 +159,9 @@ describe('withdrawals', () => {
     expect((await withdraw(u, { amount: '0.02' }, { 'idempotency-key': 'wd-1' })).statusCode).toBe(409);
     expect((await withdraw(u, { amount: '0.01' }, { 'idempotency-key': 'wd-2' })).json().error.code).toBe('STEP_UP_REQUIRED');
     expect(await btc(u)).toMatchObject({ locked: '0.0105' });
-    const rows = (await t.platform.database.db.execute(sql`select count(*)::int as n from withdrawals where user_id = ${u.user.id}`)) as unknown as { rows: { n: number }[] };
+    const rows = (await t.platform.database.db.execute(sql`select count(*)::int as n from withdrawals where user_id = ${u.user.id}`)) as unknown as {
+      rows: { n: number }[];
+    };
     expect(rows.rows[0]?.n).toBe(1);
   });
 });

@@ -53,7 +53,10 @@ describe.skipIf(!usingPostgres)('PostgreSQL timeouts (DB_STATEMENT_TIMEOUT_MS, D
     const { config } = loadConfig(testEnv());
     const database = await createDatabase(config);
     try {
-      const shown = await database.session(async (q) => [(await q('show statement_timeout')).rows[0], (await q('show idle_in_transaction_session_timeout')).rows[0]]);
+      const shown = await database.session(async (q) => [
+        (await q('show statement_timeout')).rows[0],
+        (await q('show idle_in_transaction_session_timeout')).rows[0],
+      ]);
       expect(shown).toEqual([{ statement_timeout: '30s' }, { idle_in_transaction_session_timeout: '15s' }]);
     } finally {
       await database.close();

@@ -77,13 +77,20 @@ export function describeHolder(h: LockRecord): string {
  */
 export function acquireDataDirLock(dataDir: string, command: string): DataDirLock {
   const file = lockFileFor(dataDir);
-  const record: LockRecord = { pid: nodeProcess.pid, host: hostname(), procStart: procStartTime(nodeProcess.pid), command, acquiredAt: new Date().toISOString() };
+  const record: LockRecord = {
+    pid: nodeProcess.pid,
+    host: hostname(),
+    procStart: procStartTime(nodeProcess.pid),
+    command,
+    acquiredAt: new Date().toISOString(),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
       fd = openSync(file, 'wx', 0o600);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new StartupError('embedded PostgreSQL (PGlite)', 'DATA_DIR', `the data directory for ${dataDir} does not exist and could not be created.`);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StartupError('embedded PostgreSQL (PGlite)', 'DATA_DIR', `the data directory for ${dataDir} does not exist and could not be created.`);
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = lockHolder(file);
       if (holder) {

@@ -33,7 +33,9 @@ describe(`migrations on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       await expect(runMigrations(db, [...readMigrations(), broken])).rejects.toThrow(/failed/);
       const rows = (await db.db.execute(`select count(*)::int as n from schema_migrations where name = '${name}'`)) as unknown as { rows: { n: number }[] };
       expect(rows.rows[0]?.n).toBe(0);
-      const tables = (await db.db.execute(`select count(*)::int as n from information_schema.tables where table_name like 'broken_%'`)) as unknown as { rows: { n: number }[] };
+      const tables = (await db.db.execute(`select count(*)::int as n from information_schema.tables where table_name like 'broken_%'`)) as unknown as {
+        rows: { n: number }[];
+      };
       expect(tables.rows[0]?.n).toBe(0);
     } finally {
       await db.close();

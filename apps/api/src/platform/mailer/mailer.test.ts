@@ -43,7 +43,9 @@ beforeAll(async () => {
       return;
     }
     if (req.headers.authorization !== 'Bearer SG.test-key') {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'The provided authorization grant is invalid', field: null }] }));
+      res
+        .writeHead(401, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: 'The provided authorization grant is invalid', field: null }] }));
       return;
     }
     const body = JSON.parse(raw) as Received['body'];
@@ -51,7 +53,9 @@ beforeAll(async () => {
     const to = body.personalizations?.[0]?.to?.[0]?.email ?? '';
     const shapeOk = Boolean(to && body.from?.email && body.subject && body.content?.length);
     if (!shapeOk || to.startsWith('bad')) {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'Does not contain a valid address.', field: 'personalizations.0.to' }] }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ message: 'Does not contain a valid address.', field: 'personalizations.0.to' }] }));
       return;
     }
     const left = failuresLeft.get(to) ?? 0;
@@ -74,7 +78,8 @@ afterAll(async () => {
 });
 
 const log = pino({ level: 'silent' });
-const mailer = (apiKey = 'SG.test-key') => new SendGridMailer({ apiKey, baseUrl, from: 'CryptoVault <no-reply@cryptovault.financial>', retryDelaysMs: [10, 10] }, log);
+const mailer = (apiKey = 'SG.test-key') =>
+  new SendGridMailer({ apiKey, baseUrl, from: 'CryptoVault <no-reply@cryptovault.financial>', retryDelaysMs: [10, 10] }, log);
 const msg = (to: string) => ({ to, subject: 'Hello', text: 'plain body', html: '<p>html body</p>' });
 
 describe('SendGrid mailer', () => {

@@ -14,17 +14,26 @@ function ReconciliationPanel() {
       {(d) => (
         <div className="stack">
           <div className={`alert ${d.ok ? 'alert-info' : 'alert-error'}`} role="status">
-            {d.ok ? 'The books balance: zero drift on every asset.' : 'Drift detected: investigate before approving payouts.'} Checked {new Date(d.checkedAt).toLocaleString()}.
+            {d.ok ? 'The books balance: zero drift on every asset.' : 'Drift detected: investigate before approving payouts.'} Checked{' '}
+            {new Date(d.checkedAt).toLocaleString()}.
           </div>
           <div className="table-wrap">
             <table className="table">
               <thead>
                 <tr>
                   <th scope="col">Asset</th>
-                  <th scope="col" className="right">Users</th>
-                  <th scope="col" className="right hide-sm">Platform</th>
-                  <th scope="col" className="right">Drift</th>
-                  <th scope="col" className="right hide-sm">Mismatched accounts</th>
+                  <th scope="col" className="right">
+                    Users
+                  </th>
+                  <th scope="col" className="right hide-sm">
+                    Platform
+                  </th>
+                  <th scope="col" className="right">
+                    Drift
+                  </th>
+                  <th scope="col" className="right hide-sm">
+                    Mismatched accounts
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -58,7 +67,9 @@ function AuditPanel() {
                 <th scope="col">When</th>
                 <th scope="col">Action</th>
                 <th scope="col">Target</th>
-                <th scope="col" className="hide-sm">Actor</th>
+                <th scope="col" className="hide-sm">
+                  Actor
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -94,10 +105,21 @@ function AnnouncementPanel() {
       <Field label="Title" value={form.title} onChange={(e) => setForm((f) => ({ ...f, title: e.target.value }))} error={errors.title} />
       <div className="field">
         <label htmlFor="announcement-message">Message</label>
-        <textarea id="announcement-message" className="input" rows={4} value={form.message} onChange={(e) => setForm((f) => ({ ...f, message: e.target.value }))} />
+        <textarea
+          id="announcement-message"
+          className="input"
+          rows={4}
+          value={form.message}
+          onChange={(e) => setForm((f) => ({ ...f, message: e.target.value }))}
+        />
         {errors.message && <span className="field-error">{errors.message}</span>}
       </div>
-      <SelectField label="Level" value={form.level} onChange={(v) => setForm((f) => ({ ...f, level: v }))} options={['info', 'warning', 'critical'].map((l) => ({ value: l, label: l }))} />
+      <SelectField
+        label="Level"
+        value={form.level}
+        onChange={(v) => setForm((f) => ({ ...f, level: v }))}
+        options={['info', 'warning', 'critical'].map((l) => ({ value: l, label: l }))}
+      />
       <button className="btn btn-primary" type="submit" disabled={send.isPending}>
         Broadcast
       </button>
@@ -128,9 +150,7 @@ export default function AdminPage() {
           </NavLink>
         ))}
       </nav>
-      <Routes>
-        {SECTIONS.map((s) => (s.path ? <Route key={s.path} path={s.path} element={s.el} /> : <Route key="index" index element={s.el} />))}
-      </Routes>
+      <Routes>{SECTIONS.map((s) => (s.path ? <Route key={s.path} path={s.path} element={s.el} /> : <Route key="index" index element={s.el} />))}</Routes>
     </>
   );
 }

@@ -80,54 +80,69 @@ export function UsersPanel() {
               <thead>
                 <tr>
                   <th scope="col">User</th>
-                  <th scope="col" className="hide-sm">Role</th>
+                  <th scope="col" className="hide-sm">
+                    Role
+                  </th>
                   <th scope="col">State</th>
-                  <th scope="col"><span className="visually-hidden">Actions</span></th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {d.items.map((u) => (
                   <Fragment key={u.id}>
-                  <tr>
-                    <td>
-                      <button type="button" className="sort-btn" aria-expanded={open === u.id} onClick={() => setOpen((o) => (o === u.id ? null : u.id))}>
-                        <strong>{u.name}</strong>
-                      </button>
-                      <div className="small muted">{u.email}</div>
-                    </td>
-                    <td className="hide-sm">{u.role}{u.twoFactorEnabled ? ' · 2FA' : ''}</td>
-                    <td>{u.suspended ? <span className="badge badge-bad">suspended</span> : u.emailVerified ? <span className="badge badge-ok">active</span> : <span className="badge">unverified</span>}</td>
-                    <td className="right">
-                      <span className="row" style={{ justifyContent: 'flex-end' }}>
-                        {u.suspended ? (
-                          <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.unsuspendUser(u.id))}>
-                            Unsuspend
-                          </button>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-danger btn-sm"
-                            onClick={() => {
-                              const reason = window.prompt(`Why suspend ${u.email}?`);
-                              if (reason) act.mutate((admin) => admin.suspendUser(u.id, { reason }));
-                            }}
-                          >
-                            Suspend
-                          </button>
-                        )}
-                        <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.forceLogout(u.id))}>
-                          Force logout
-                        </button>
-                      </span>
-                    </td>
-                  </tr>
-                  {open === u.id && (
                     <tr>
-                      <td colSpan={4}>
-                        <UserDetail id={u.id} />
+                      <td>
+                        <button type="button" className="sort-btn" aria-expanded={open === u.id} onClick={() => setOpen((o) => (o === u.id ? null : u.id))}>
+                          <strong>{u.name}</strong>
+                        </button>
+                        <div className="small muted">{u.email}</div>
+                      </td>
+                      <td className="hide-sm">
+                        {u.role}
+                        {u.twoFactorEnabled ? ' · 2FA' : ''}
+                      </td>
+                      <td>
+                        {u.suspended ? (
+                          <span className="badge badge-bad">suspended</span>
+                        ) : u.emailVerified ? (
+                          <span className="badge badge-ok">active</span>
+                        ) : (
+                          <span className="badge">unverified</span>
+                        )}
+                      </td>
+                      <td className="right">
+                        <span className="row" style={{ justifyContent: 'flex-end' }}>
+                          {u.suspended ? (
+                            <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.unsuspendUser(u.id))}>
+                              Unsuspend
+                            </button>
+                          ) : (
+                            <button
+                              type="button"
+                              className="btn btn-danger btn-sm"
+                              onClick={() => {
+                                const reason = window.prompt(`Why suspend ${u.email}?`);
+                                if (reason) act.mutate((admin) => admin.suspendUser(u.id, { reason }));
+                              }}
+                            >
+                              Suspend
+                            </button>
+                          )}
+                          <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.forceLogout(u.id))}>
+                            Force logout
+                          </button>
+                        </span>
                       </td>
                     </tr>
-                  )}
+                    {open === u.id && (
+                      <tr>
+                        <td colSpan={4}>
+                          <UserDetail id={u.id} />
+                        </td>
+                      </tr>
+                    )}
                   </Fragment>
                 ))}
               </tbody>
@@ -158,10 +173,16 @@ export function WithdrawalsPanel() {
               <thead>
                 <tr>
                   <th scope="col">User</th>
-                  <th scope="col" className="right">Amount</th>
-                  <th scope="col" className="hide-sm">Address</th>
+                  <th scope="col" className="right">
+                    Amount
+                  </th>
+                  <th scope="col" className="hide-sm">
+                    Address
+                  </th>
                   <th scope="col">Status</th>
-                  <th scope="col"><span className="visually-hidden">Actions</span></th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -175,7 +196,11 @@ export function WithdrawalsPanel() {
                     <td className="hide-sm small break">{w.address}</td>
                     <td>
                       <StatusBadge status={w.status} />
-                      {w.requiredApprovals > 1 && <div className="small muted">{w.approvals}/{w.requiredApprovals} approvals</div>}
+                      {w.requiredApprovals > 1 && (
+                        <div className="small muted">
+                          {w.approvals}/{w.requiredApprovals} approvals
+                        </div>
+                      )}
                     </td>
                     <td className="right">
                       <span className="row" style={{ justifyContent: 'flex-end' }}>
@@ -231,8 +256,13 @@ export function DepositsPanel() {
           {d.items.map((x) => (
             <li key={x.id} className="card row-between">
               <span>
-                <strong>{x.userEmail}</strong> · {formatUsd(x.amountUsd)} via {x.payCurrency.toUpperCase()} · paid {formatAmount(x.actuallyPaid, x.payCurrency)} <StatusBadge status={x.status} />
-                {x.reviewReason && <span className="muted" style={{ display: 'block' }}>{x.reviewReason}</span>}
+                <strong>{x.userEmail}</strong> · {formatUsd(x.amountUsd)} via {x.payCurrency.toUpperCase()} · paid {formatAmount(x.actuallyPaid, x.payCurrency)}{' '}
+                <StatusBadge status={x.status} />
+                {x.reviewReason && (
+                  <span className="muted" style={{ display: 'block' }}>
+                    {x.reviewReason}
+                  </span>
+                )}
               </span>
               <button
                 type="button"

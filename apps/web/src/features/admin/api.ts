@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { type adminDeposit, type adminUser, type adminUserDetail, type adminWithdrawal, apiRoutes, type auditEntry, type platformStats, type RouteBody } from '@cryptovault/contract';
+import {
+  type adminDeposit,
+  type adminUser,
+  type adminUserDetail,
+  type adminWithdrawal,
+  apiRoutes,
+  type auditEntry,
+  type platformStats,
+  type RouteBody,
+} from '@cryptovault/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
@@ -20,7 +29,8 @@ export function adminApi(api: ApiClient) {
     unsuspendUser: (id: string) => api.call(apiRoutes.admin.unsuspendUser, { params: { id } }),
     forceLogout: (id: string) => api.call(apiRoutes.admin.forceLogout, { params: { id } }),
     approveWithdrawal: (id: string) => api.call(apiRoutes.admin.approveWithdrawal, { params: { id } }),
-    rejectWithdrawal: (id: string, body: RouteBody<typeof apiRoutes.admin.rejectWithdrawal>) => api.call(apiRoutes.admin.rejectWithdrawal, { params: { id }, body }),
+    rejectWithdrawal: (id: string, body: RouteBody<typeof apiRoutes.admin.rejectWithdrawal>) =>
+      api.call(apiRoutes.admin.rejectWithdrawal, { params: { id }, body }),
     completeWithdrawal: (id: string, body: RouteBody<typeof apiRoutes.admin.completeWithdrawal>) =>
       api.call(apiRoutes.admin.completeWithdrawal, { params: { id }, body }),
     resolveDeposit: (id: string, body: RouteBody<typeof apiRoutes.admin.resolveDeposit>) => api.call(apiRoutes.admin.resolveDeposit, { params: { id }, body }),

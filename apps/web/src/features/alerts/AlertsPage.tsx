@@ -18,22 +18,39 @@ function AlertRow({ a }: { a: PriceAlert }) {
   const toast = useToast();
   const live = useLivePrice(a.assetId);
   const done = () => void qc.invalidateQueries({ queryKey: qk.alerts });
-  const toggle = useMutation({ mutationFn: () => alertsApi(api).update(a.id, { active: !a.active }), onSuccess: done, onError: (e) => toast.show('error', 'Could not update', describeError(e)) });
-  const remove = useMutation({ mutationFn: () => alertsApi(api).remove(a.id), onSuccess: done, onError: (e) => toast.show('error', 'Could not delete', describeError(e)) });
+  const toggle = useMutation({
+    mutationFn: () => alertsApi(api).update(a.id, { active: !a.active }),
+    onSuccess: done,
+    onError: (e) => toast.show('error', 'Could not update', describeError(e)),
+  });
+  const remove = useMutation({
+    mutationFn: () => alertsApi(api).remove(a.id),
+    onSuccess: done,
+    onError: (e) => toast.show('error', 'Could not delete', describeError(e)),
+  });
   return (
     <tr>
       <td>
         <strong>{a.symbol}</strong> {a.condition} <span className="num">{formatPrice(a.targetPrice)}</span>
       </td>
       <td className="num hide-sm">{formatPrice(live)}</td>
-      <td className="hide-sm small">{a.channels.map((c) => (c === 'in_app' ? 'in-app' : c)).join(', ')}{a.repeat ? ' · repeats' : ''}</td>
+      <td className="hide-sm small">
+        {a.channels.map((c) => (c === 'in_app' ? 'in-app' : c)).join(', ')}
+        {a.repeat ? ' · repeats' : ''}
+      </td>
       <td className="small">{a.lastTriggeredAt ? `fired ${new Date(a.lastTriggeredAt).toLocaleString()}` : 'not yet'}</td>
       <td className="right">
         <span className="row" style={{ justifyContent: 'flex-end' }}>
           <button type="button" className="btn btn-sm" aria-pressed={a.active} onClick={() => toggle.mutate()} disabled={toggle.isPending}>
             {a.active ? 'On' : 'Off'}
           </button>
-          <button type="button" className="btn btn-danger btn-sm" onClick={() => remove.mutate()} disabled={remove.isPending} aria-label={`Delete ${a.symbol} alert`}>
+          <button
+            type="button"
+            className="btn btn-danger btn-sm"
+            onClick={() => remove.mutate()}
+            disabled={remove.isPending}
+            aria-label={`Delete ${a.symbol} alert`}
+          >
             Delete
           </button>
         </span>
@@ -89,10 +106,16 @@ export default function AlertsPage() {
                   <thead>
                     <tr>
                       <th scope="col">Alert</th>
-                      <th scope="col" className="hide-sm">Now</th>
-                      <th scope="col" className="hide-sm">Channels</th>
+                      <th scope="col" className="hide-sm">
+                        Now
+                      </th>
+                      <th scope="col" className="hide-sm">
+                        Channels
+                      </th>
                       <th scope="col">Last fired</th>
-                      <th scope="col"><span className="visually-hidden">Actions</span></th>
+                      <th scope="col">
+                        <span className="visually-hidden">Actions</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -112,11 +135,28 @@ export default function AlertsPage() {
               label="Asset"
               value={form.assetId}
               onChange={(v) => setForm((f) => ({ ...f, assetId: v }))}
-              options={(assets.data?.items ?? [{ id: 'bitcoin', name: 'Bitcoin', symbol: 'BTC' }]).map((a) => ({ value: a.id, label: `${a.name} (${a.symbol})` }))}
+              options={(assets.data?.items ?? [{ id: 'bitcoin', name: 'Bitcoin', symbol: 'BTC' }]).map((a) => ({
+                value: a.id,
+                label: `${a.name} (${a.symbol})`,
+              }))}
               error={errors.assetId}
             />
-            <SelectField label="When the price goes" value={form.condition} onChange={(v) => setForm((f) => ({ ...f, condition: v }))} options={[{ value: 'above', label: 'Above' }, { value: 'below', label: 'Below' }]} />
-            <Field label="Target price (USD)" inputMode="decimal" value={form.targetPrice} onChange={(e) => setForm((f) => ({ ...f, targetPrice: e.target.value }))} error={errors.targetPrice} />
+            <SelectField
+              label="When the price goes"
+              value={form.condition}
+              onChange={(v) => setForm((f) => ({ ...f, condition: v }))}
+              options={[
+                { value: 'above', label: 'Above' },
+                { value: 'below', label: 'Below' },
+              ]}
+            />
+            <Field
+              label="Target price (USD)"
+              inputMode="decimal"
+              value={form.targetPrice}
+              onChange={(e) => setForm((f) => ({ ...f, targetPrice: e.target.value }))}
+              error={errors.targetPrice}
+            />
             <label className="checkbox">
               <input type="checkbox" checked={form.email} onChange={(e) => setForm((f) => ({ ...f, email: e.target.checked }))} /> Also email me
             </label>

@@ -7,7 +7,11 @@ export function AuthCard({ title, children, footer }: { title: string; children:
         <h1 id="auth-title">{title}</h1>
         {children}
       </section>
-      {footer && <p className="small muted" style={{ textAlign: 'center', marginTop: '1rem' }}>{footer}</p>}
+      {footer && (
+        <p className="small muted" style={{ textAlign: 'center', marginTop: '1rem' }}>
+          {footer}
+        </p>
+      )}
     </div>
   );
 }

@@ -74,9 +74,21 @@ describe('LoginPage', () => {
         const b = body as { passkey?: { response: { clientDataJSON: string } } };
         if (!b.passkey) {
           n += 1;
-          return { status: 403, body: { error: { code: 'TOTP_REQUIRED', message: 'Use your passkey', requestId: 'r', details: { methods: ['passkey'], passkey: { challenge: `chal-${n}` } } } } };
+          return {
+            status: 403,
+            body: {
+              error: {
+                code: 'TOTP_REQUIRED',
+                message: 'Use your passkey',
+                requestId: 'r',
+                details: { methods: ['passkey'], passkey: { challenge: `chal-${n}` } },
+              },
+            },
+          };
         }
-        return b.passkey.response.clientDataJSON === `chal-${n}` ? { status: 200, body: { user } } : { status: 401, body: { error: { code: 'PASSKEY_INVALID', message: 'no', requestId: 'r' } } };
+        return b.passkey.response.clientDataJSON === `chal-${n}`
+          ? { status: 200, body: { user } }
+          : { status: 401, body: { error: { code: 'PASSKEY_INVALID', message: 'no', requestId: 'r' } } };
       }
       return undefined;
     });

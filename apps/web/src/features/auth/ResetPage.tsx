@@ -51,7 +51,15 @@ export default function ResetPage() {
             error={errors.newPassword}
             hint="At least 10 characters."
           />
-          <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} error={errors.confirm} />
+          <Field
+            label="Repeat the new password"
+            name="confirm"
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            error={errors.confirm}
+          />
           <FormError message={errors._form} />
           <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
             {busy ? 'Saving…' : 'Set new password'}

@@ -8,8 +8,21 @@ import SetupPage from './SetupPage.tsx';
 afterEach(cleanup);
 
 const TOKEN = 't'.repeat(43);
-const admin = { id: 'a1', email: 'ops@example.com', name: 'Ops', role: 'admin', emailVerified: true, twoFactorEnabled: true, createdAt: '2026-01-01T00:00:00Z' };
-const offer = { secret: 'JBSWY3DPEHPK3PXP', otpauthUrl: 'otpauth://totp/CryptoVault:administrator?secret=JBSWY3DPEHPK3PXP', qrSvg: '<svg/>', expiresAt: '2026-12-03T19:00:00Z' };
+const admin = {
+  id: 'a1',
+  email: 'ops@example.com',
+  name: 'Ops',
+  role: 'admin',
+  emailVerified: true,
+  twoFactorEnabled: true,
+  createdAt: '2026-01-01T00:00:00Z',
+};
+const offer = {
+  secret: 'JBSWY3DPEHPK3PXP',
+  otpauthUrl: 'otpauth://totp/CryptoVault:administrator?secret=JBSWY3DPEHPK3PXP',
+  qrSvg: '<svg/>',
+  expiresAt: '2026-12-03T19:00:00Z',
+};
 
 describe('SetupPage', () => {
   it('creates the first administrator with the authenticator code, maps a wrong code to its field, and shows the backup codes once', async () => {
@@ -17,7 +30,13 @@ describe('SetupPage', () => {
       if (method === 'POST' && path === '/api/setup/begin') return { status: 200, body: offer };
       if (method === 'POST' && path === '/api/setup/complete') {
         const b = body as { totpCode: string };
-        if (b.totpCode !== '123456') return { status: 401, body: { error: { code: 'TOTP_INVALID', message: 'The code is wrong', requestId: 'r', details: [{ path: ['body', 'totpCode'], message: 'wrong code' }] } } };
+        if (b.totpCode !== '123456')
+          return {
+            status: 401,
+            body: {
+              error: { code: 'TOTP_INVALID', message: 'The code is wrong', requestId: 'r', details: [{ path: ['body', 'totpCode'], message: 'wrong code' }] },
+            },
+          };
         return { status: 201, body: { user: admin, backupCodes: ['abcd-efgh', 'jkmn-pqrs'] } };
       }
       return undefined;
@@ -43,7 +62,9 @@ describe('SetupPage', () => {
 
   it('explains a used or expired link', async () => {
     renderRoutes([{ path: '/setup', element: <SetupPage /> }], `/setup?token=${TOKEN}`, (_m, path) =>
-      path === '/api/setup/begin' ? { status: 404, body: { error: { code: 'NOT_FOUND', message: 'This setup link is not valid: it was already used', requestId: 'r' } } } : undefined,
+      path === '/api/setup/begin'
+        ? { status: 404, body: { error: { code: 'NOT_FOUND', message: 'This setup link is not valid: it was already used', requestId: 'r' } } }
+        : undefined,
     );
     expect(await screen.findByText(/This setup link is not valid/)).toBeTruthy();
   });

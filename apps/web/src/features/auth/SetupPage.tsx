@@ -76,12 +76,32 @@ export default function SetupPage() {
         <p className="muted">Checking the setup link…</p>
       ) : (
         <form className="form" onSubmit={submit} noValidate>
-          <p className="small muted">This link works once, until {new Date(offer.expiresAt).toLocaleTimeString()}. Administrators always use two-factor authentication.</p>
+          <p className="small muted">
+            This link works once, until {new Date(offer.expiresAt).toLocaleTimeString()}. Administrators always use two-factor authentication.
+          </p>
           <Field label="Name" name="name" autoComplete="name" value={form.name} onChange={set('name')} error={errors.name} />
           <Field label="Email" name="email" type="email" autoComplete="email" value={form.email} onChange={set('email')} error={errors.email} />
-          <Field label="Password" name="password" type="password" autoComplete="new-password" value={form.password} onChange={set('password')} error={errors.password} hint="At least 10 characters." />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            value={form.password}
+            onChange={set('password')}
+            error={errors.password}
+            hint="At least 10 characters."
+          />
           <AuthenticatorKey qrSvg={offer.qrSvg} secret={offer.secret} />
-          <Field label="6-digit code" name="totpCode" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={form.totpCode} onChange={set('totpCode')} error={errors.totpCode} />
+          <Field
+            label="6-digit code"
+            name="totpCode"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            value={form.totpCode}
+            onChange={set('totpCode')}
+            error={errors.totpCode}
+          />
           <FormError message={errors._form} />
           <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
             {busy ? 'Creating…' : 'Create administrator'}

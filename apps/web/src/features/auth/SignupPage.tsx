@@ -32,7 +32,14 @@ export default function SignupPage() {
 
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
   return (
-    <AuthCard title="Create your account" footer={<>Already have an account? <Link to="/login">Log in</Link></>}>
+    <AuthCard
+      title="Create your account"
+      footer={
+        <>
+          Already have an account? <Link to="/login">Log in</Link>
+        </>
+      }
+    >
       <form className="form" onSubmit={submit} noValidate>
         <Field label="Name" name="name" autoComplete="name" value={form.name} onChange={set('name')} error={errors.name} />
         <Field label="Email" name="email" type="email" autoComplete="email" value={form.email} onChange={set('email')} error={errors.email} />

@@ -103,11 +103,21 @@ export default function DashboardPage() {
                     <thead>
                       <tr>
                         <th scope="col">Asset</th>
-                        <th scope="col" className="right">Amount</th>
-                        <th scope="col" className="right hide-sm">Price</th>
-                        <th scope="col" className="right">Value</th>
-                        <th scope="col" className="right hide-sm">Avg. cost</th>
-                        <th scope="col" className="right">P&amp;L</th>
+                        <th scope="col" className="right">
+                          Amount
+                        </th>
+                        <th scope="col" className="right hide-sm">
+                          Price
+                        </th>
+                        <th scope="col" className="right">
+                          Value
+                        </th>
+                        <th scope="col" className="right hide-sm">
+                          Avg. cost
+                        </th>
+                        <th scope="col" className="right">
+                          P&amp;L
+                        </th>
                       </tr>
                     </thead>
                     <tbody>

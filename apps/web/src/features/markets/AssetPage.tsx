@@ -53,7 +53,7 @@ export default function AssetPage() {
           <div className="row-between" style={{ marginBottom: '0.75rem' }}>
             <h2 style={{ margin: 0 }}>Price</h2>
             <fieldset className="segmented">
-                    <legend className="visually-hidden">Chart range</legend>
+              <legend className="visually-hidden">Chart range</legend>
               {INTERVALS.map((i) => (
                 <button key={i.value} type="button" aria-pressed={i.value === interval} onClick={() => setRange(i.value)}>
                   {i.label}

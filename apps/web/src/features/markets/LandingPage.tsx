@@ -13,8 +13,8 @@ export default function LandingPage() {
         <div>
           <h1>Trade crypto at live prices, with every cent accounted for.</h1>
           <p>
-            Deposit with crypto, buy and sell at the market or with limit and stop orders, set price alerts, send funds to friends and withdraw —
-            protected by two-factor authentication and a double-entry ledger.
+            Deposit with crypto, buy and sell at the market or with limit and stop orders, set price alerts, send funds to friends and withdraw — protected by
+            two-factor authentication and a double-entry ledger.
           </p>
           <div className="row">
             {user ? (

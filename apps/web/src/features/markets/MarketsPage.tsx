@@ -11,7 +11,11 @@ export default function MarketsPage() {
         {assets.data && (
           <span className="small muted">
             {assets.data.source === 'simulated' ? 'Simulated market' : 'Prices from CoinCap'}
-            {assets.data.stale && <span className="badge badge-warn" style={{ marginLeft: 8 }}>prices delayed</span>}
+            {assets.data.stale && (
+              <span className="badge badge-warn" style={{ marginLeft: 8 }}>
+                prices delayed
+              </span>
+            )}
           </span>
         )}
       </div>

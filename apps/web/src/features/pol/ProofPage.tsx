@@ -130,8 +130,8 @@ export default function ProofPage() {
       <section className="card" aria-label="Verify your balance" style={{ marginBottom: '1rem' }}>
         <h2>Check that your balance is included</h2>
         <p className="muted">
-          Your proof contains your balances, a secret salt and the path of hashes and sums from your leaf to the published root. This page checks it in
-          your browser; <code>npm run verify-proof -- proof.json</code> checks the same file offline.
+          Your proof contains your balances, a secret salt and the path of hashes and sums from your leaf to the published root. This page checks it in your
+          browser; <code>npm run verify-proof -- proof.json</code> checks the same file offline.
         </p>
         <div className="row" style={{ gap: '0.75rem', flexWrap: 'wrap' }}>
           {user ? (

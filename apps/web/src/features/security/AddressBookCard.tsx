@@ -11,7 +11,13 @@ import { useToast } from '../../ui/Toasts.tsx';
 import { addressState, securityApi, useAddressBook, when } from './api.ts';
 
 /** The add form, also used in the withdraw flow (prefilled with the asset and address being typed there). */
-export function AddAddressForm({ initial, onAdded }: { initial?: { asset?: string; address?: string; network?: string }; onAdded?: (a: WithdrawalAddress) => void }) {
+export function AddAddressForm({
+  initial,
+  onAdded,
+}: {
+  initial?: { asset?: string; address?: string; network?: string };
+  onAdded?: (a: WithdrawalAddress) => void;
+}) {
   const api = securityApi(useApi());
   const qc = useQueryClient();
   const toast = useToast();
@@ -29,7 +35,12 @@ export function AddAddressForm({ initial, onAdded }: { initial?: { asset?: strin
   });
   function submit(e: FormEvent) {
     e.preventDefault();
-    const body = { asset: form.asset.trim(), address: form.address.trim(), label: form.label.trim(), ...(form.network.trim() ? { network: form.network.trim() } : {}) };
+    const body = {
+      asset: form.asset.trim(),
+      address: form.address.trim(),
+      label: form.label.trim(),
+      ...(form.network.trim() ? { network: form.network.trim() } : {}),
+    };
     const v = validate(createWithdrawalAddressRequest, body);
     if (!v.ok) return setErrors(v.errors);
     setErrors({});
@@ -85,9 +96,10 @@ export function AddressBookCard() {
             </p>
             <div className="row-between" data-testid="address-book-only">
               <span>
-                <strong>Address book only</strong>{' '}
-                {d.addressBookOnly.enabled ? <span className="badge badge-ok">on</span> : <span className="badge">off</span>}
-                {d.addressBookOnly.offAt && <div className="small muted">Switching off {when(d.addressBookOnly.offAt)}; until then withdrawals go only to the addresses below.</div>}
+                <strong>Address book only</strong> {d.addressBookOnly.enabled ? <span className="badge badge-ok">on</span> : <span className="badge">off</span>}
+                {d.addressBookOnly.offAt && (
+                  <div className="small muted">Switching off {when(d.addressBookOnly.offAt)}; until then withdrawals go only to the addresses below.</div>
+                )}
               </span>
               {d.addressBookOnly.requested ? (
                 <button type="button" className="btn btn-sm" disabled={mode.isPending} onClick={() => mode.mutate(false)}>
@@ -106,7 +118,10 @@ export function AddressBookCard() {
                 {d.items.map((a) => (
                   <li key={a.id} className="row-between" data-testid={`address-${a.id}`}>
                     <span>
-                      <strong>{a.label}</strong> <span className="muted small">{a.asset} · {a.network}</span>
+                      <strong>{a.label}</strong>{' '}
+                      <span className="muted small">
+                        {a.asset} · {a.network}
+                      </span>
                       <div className="small break">{a.address}</div>
                       <div className={`small ${a.usable ? 'up' : 'muted'}`} data-testid="address-state">
                         {addressState(a)}

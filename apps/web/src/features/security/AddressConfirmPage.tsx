@@ -29,7 +29,8 @@ export default function AddressConfirmPage() {
     <AuthCard title="Confirm a withdrawal address" footer={<Link to="/wallet?tab=withdraw">Wallet</Link>}>
       {done ? (
         <div className="alert alert-info" role="status" data-testid="address-confirmed">
-          “{done.label}” ({done.asset}, {done.address}) is confirmed. {done.usable ? 'It can receive withdrawals now.' : `It can receive withdrawals from ${when(done.usableAt)}.`}
+          “{done.label}” ({done.asset}, {done.address}) is confirmed.{' '}
+          {done.usable ? 'It can receive withdrawals now.' : `It can receive withdrawals from ${when(done.usableAt)}.`}
         </div>
       ) : (
         <div className="stack">

@@ -40,9 +40,25 @@ export function AntiPhishingCard() {
         {(d) => (
           <div className="stack">
             <p className="small muted">Every email we send you starts with this code. An email that claims to be from CryptoVault without it is not from us.</p>
-            <p data-testid="anti-phishing-current">{d.code ? <>Your code: <strong>{d.code}</strong></> : 'No code set.'}</p>
+            <p data-testid="anti-phishing-current">
+              {d.code ? (
+                <>
+                  Your code: <strong>{d.code}</strong>
+                </>
+              ) : (
+                'No code set.'
+              )}
+            </p>
             <form className="form" onSubmit={submit} noValidate>
-              <Field label={d.code ? 'New code' : 'Code'} name="anti-phishing-code" autoComplete="off" value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} hint="4 to 20 letters, digits, spaces, - or _." />
+              <Field
+                label={d.code ? 'New code' : 'Code'}
+                name="anti-phishing-code"
+                autoComplete="off"
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                error={errors.code}
+                hint="4 to 20 letters, digits, spaces, - or _."
+              />
               <FormError message={errors._form} />
               <div className="row">
                 <SubmitButton pending={save.isPending} label="Save code" pendingLabel="Saving…" />

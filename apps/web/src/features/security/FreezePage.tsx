@@ -32,8 +32,9 @@ export default function FreezePage() {
     <AuthCard title="This wasn't me" footer={<Link to="/forgot-password">Reset your password</Link>}>
       {done ? (
         <div className="alert alert-info" role="status" data-testid="frozen">
-          Your account is frozen. Every session was signed out, withdrawals waiting for review were canceled, and withdrawals, transfers and security changes are blocked. Next:{' '}
-          <Link to="/forgot-password">reset your password</Link>. To lift the freeze, sign in and ask for an unfreeze link (you will need your email, password and second factor), or contact support.
+          Your account is frozen. Every session was signed out, withdrawals waiting for review were canceled, and withdrawals, transfers and security changes
+          are blocked. Next: <Link to="/forgot-password">reset your password</Link>. To lift the freeze, sign in and ask for an unfreeze link (you will need
+          your email, password and second factor), or contact support.
         </div>
       ) : (
         <div className="stack">

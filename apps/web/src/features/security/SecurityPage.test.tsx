@@ -36,7 +36,8 @@ describe('SecurityPage', () => {
       if (path === '/api/auth/passkeys/registration-options') return { status: 200, body: { options: { challenge: 'reg-chal' }, expiresAt: at } };
       if (path === '/api/auth/passkeys' && method === 'POST') {
         const b = body as { name?: string; response: { response: { clientDataJSON: string } } };
-        if (b.response.response.clientDataJSON !== 'reg-chal') return { status: 401, body: { error: { code: 'PASSKEY_INVALID', message: 'no', requestId: 'r' } } };
+        if (b.response.response.clientDataJSON !== 'reg-chal')
+          return { status: 401, body: { error: { code: 'PASSKEY_INVALID', message: 'no', requestId: 'r' } } };
         const p = { id: 'p2', name: b.name ?? 'Passkey', createdAt: at, lastUsedAt: null, backedUp: true };
         passkeys = [...passkeys, p];
         return { status: 201, body: { passkey: p } };
@@ -51,7 +52,10 @@ describe('SecurityPage', () => {
         return { status: 200, body: { backupCodes: ['aaaa-bbbb', 'cccc-dddd'] } };
       }
       if (path === '/api/auth/security-events')
-        return { status: 200, body: { items: [{ id: '1', kind: 'sign_in', at, ip: '10.0.0.1', device: 'Chrome on Linux', details: { methods: ['password', 'passkey'] } }] } };
+        return {
+          status: 200,
+          body: { items: [{ id: '1', kind: 'sign_in', at, ip: '10.0.0.1', device: 'Chrome on Linux', details: { methods: ['password', 'passkey'] } }] },
+        };
       return undefined;
     });
     expect(await screen.findByText('Chrome on Linux', { selector: 'strong' })).toBeTruthy();

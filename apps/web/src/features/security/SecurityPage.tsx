@@ -163,41 +163,54 @@ export function PasskeysCard() {
     <section className="card" aria-labelledby="passkeys-title">
       <h2 id="passkeys-title">Passkeys</h2>
       <p className="muted small">
-        A passkey (your device's fingerprint, face or PIN, or a security key) can replace the authentication code after your password, and confirms
-        withdrawals and transfers. It only works on this site, so a look-alike page cannot use it.
+        A passkey (your device's fingerprint, face or PIN, or a security key) can replace the authentication code after your password, and confirms withdrawals
+        and transfers. It only works on this site, so a look-alike page cannot use it.
       </p>
       {codes && <BackupCodeList codes={codes} />}
       <div className="stack">
-      <QueryState query={list} isEmpty={(d) => d.items.length === 0} empty="No passkeys yet.">
-        {(d) => (
-          <ul className="stack" style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="passkey-list">
-            {d.items.map((p) => (
-              <li key={p.id} className="row-between">
-                <span>
-                  <strong>{p.name}</strong> {p.backedUp && <span className="badge">synced</span>}
-                  <div className="small muted">
-                    added {when(p.createdAt)} · last used {when(p.lastUsedAt)}
-                  </div>
-                </span>
-                <button type="button" className="btn btn-sm" onClick={() => remove.mutate(p.id)} disabled={remove.isPending} aria-label={`Remove passkey ${p.name}`}>
-                  Remove
-                </button>
-              </li>
-            ))}
-          </ul>
+        <QueryState query={list} isEmpty={(d) => d.items.length === 0} empty="No passkeys yet.">
+          {(d) => (
+            <ul className="stack" style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="passkey-list">
+              {d.items.map((p) => (
+                <li key={p.id} className="row-between">
+                  <span>
+                    <strong>{p.name}</strong> {p.backedUp && <span className="badge">synced</span>}
+                    <div className="small muted">
+                      added {when(p.createdAt)} · last used {when(p.lastUsedAt)}
+                    </div>
+                  </span>
+                  <button
+                    type="button"
+                    className="btn btn-sm"
+                    onClick={() => remove.mutate(p.id)}
+                    disabled={remove.isPending}
+                    aria-label={`Remove passkey ${p.name}`}
+                  >
+                    Remove
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </QueryState>
+        {passkeysSupported() ? (
+          <form className="form" onSubmit={add} noValidate>
+            <Field
+              label="Passkey name (optional)"
+              name="passkeyName"
+              maxLength={64}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              hint="For example: Work laptop"
+            />
+            <FormError message={error} />
+            <button className="btn btn-primary" type="submit" disabled={busy}>
+              Add a passkey
+            </button>
+          </form>
+        ) : (
+          <p className="small muted">This browser cannot create passkeys.</p>
         )}
-      </QueryState>
-      {passkeysSupported() ? (
-        <form className="form" onSubmit={add} noValidate>
-          <Field label="Passkey name (optional)" name="passkeyName" maxLength={64} value={name} onChange={(e) => setName(e.target.value)} hint="For example: Work laptop" />
-          <FormError message={error} />
-          <button className="btn btn-primary" type="submit" disabled={busy}>
-            Add a passkey
-          </button>
-        </form>
-      ) : (
-        <p className="small muted">This browser cannot create passkeys.</p>
-      )}
       </div>
     </section>
   );
@@ -228,8 +241,8 @@ export function BackupCodesCard() {
           d.available ? (
             <div className="stack">
               <p className="muted small">
-                <strong data-testid="backup-remaining">{d.remaining}</strong> unused backup {d.remaining === 1 ? 'code' : 'codes'} left. Each works once if you lose
-                your authenticator or passkey.
+                <strong data-testid="backup-remaining">{d.remaining}</strong> unused backup {d.remaining === 1 ? 'code' : 'codes'} left. Each works once if you
+                lose your authenticator or passkey.
               </p>
               <button type="button" className="btn" onClick={() => regenerate.mutate()} disabled={regenerate.isPending}>
                 Create new backup codes

@@ -44,8 +44,24 @@ export default function UnfreezePage() {
         </div>
       ) : (
         <form className="form" onSubmit={submit} noValidate>
-          <Field label="Password" name="password" type="password" autoComplete="current-password" value={form.password} onChange={(e) => setForm((f) => ({ ...f, password: e.target.value }))} error={errors.password} />
-          <Field label="Authentication code or backup code" name="code" autoComplete="one-time-code" value={form.code} onChange={(e) => setForm((f) => ({ ...f, code: e.target.value }))} error={errors.code} hint="Leave empty if your account has no two-factor authentication." />
+          <Field
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={form.password}
+            onChange={(e) => setForm((f) => ({ ...f, password: e.target.value }))}
+            error={errors.password}
+          />
+          <Field
+            label="Authentication code or backup code"
+            name="code"
+            autoComplete="one-time-code"
+            value={form.code}
+            onChange={(e) => setForm((f) => ({ ...f, code: e.target.value }))}
+            error={errors.code}
+            hint="Leave empty if your account has no two-factor authentication."
+          />
           <FormError message={errors._form ?? errors.token} />
           <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
             {busy ? 'Checking…' : 'Unfreeze my account'}

@@ -12,7 +12,10 @@ export function useAddressBook() {
 export const sessionsQuery = (api: ApiClient) => ({ queryKey: qk.sessions, queryFn: () => api.call(apiRoutes.auth.sessions) });
 export const passkeysQuery = (api: ApiClient) => ({ queryKey: qk.passkeys, queryFn: () => api.call(apiRoutes.auth.passkeys) });
 export const backupCodesQuery = (api: ApiClient) => ({ queryKey: qk.backupCodes, queryFn: () => api.call(apiRoutes.auth.backupCodes) });
-export const securityEventsQuery = (api: ApiClient) => ({ queryKey: qk.securityEvents, queryFn: () => api.call(apiRoutes.auth.securityEvents, { query: { limit: 30 } }) });
+export const securityEventsQuery = (api: ApiClient) => ({
+  queryKey: qk.securityEvents,
+  queryFn: () => api.call(apiRoutes.auth.securityEvents, { query: { limit: 30 } }),
+});
 
 export const useSessions = () => useQuery(sessionsQuery(useApi()));
 export const usePasskeys = () => useQuery(passkeysQuery(useApi()));

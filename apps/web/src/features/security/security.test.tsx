@@ -15,7 +15,16 @@ afterEach(cleanup);
 
 const TOKEN = 'k'.repeat(43);
 const A1 = '0b7f4b8e-8a55-4c1e-9d3e-6f0c2a1b9e11';
-const user = { id: 'u1', email: 'ann@example.com', name: 'Ann', role: 'user', emailVerified: true, twoFactorEnabled: true, frozen: false, createdAt: '2026-01-01T00:00:00Z' };
+const user = {
+  id: 'u1',
+  email: 'ann@example.com',
+  name: 'Ann',
+  role: 'user',
+  emailVerified: true,
+  twoFactorEnabled: true,
+  frozen: false,
+  createdAt: '2026-01-01T00:00:00Z',
+};
 const err = (status: number, code: string, details?: unknown) => ({ status, body: { error: { code, message: `${code} message`, requestId: 'r', details } } });
 const signedIn = (u = user) => ({ status: 200, body: { authenticated: true, user: u, canRefresh: false } });
 const entry = (over: Record<string, unknown>) => ({
@@ -35,7 +44,10 @@ const entry = (over: Record<string, unknown>) => ({
 describe('address book', () => {
   it('shows each entry’s state with the time it becomes usable, adds through the step-up dialog, and switches "address book only"', async () => {
     let stepped = false;
-    let items = [entry({}), entry({ id: 'a2', label: 'New one', status: 'pending_confirmation', usable: false, confirmedAt: null, usableAt: '2026-12-04T21:00:00Z' })];
+    let items = [
+      entry({}),
+      entry({ id: 'a2', label: 'New one', status: 'pending_confirmation', usable: false, confirmedAt: null, usableAt: '2026-12-04T21:00:00Z' }),
+    ];
     let mode = { enabled: false, requested: false, offAt: null as string | null };
     const { calls } = renderRoutes([{ path: '/', element: <AddressBookCard /> }], '/', (method, path, body) => {
       if (path === '/api/wallet/withdrawal-addresses' && method === 'GET') return { status: 200, body: { items, addressBookOnly: mode, coolingOffHours: 24 } };
@@ -45,12 +57,22 @@ describe('address book', () => {
       }
       if (path === '/api/wallet/withdrawal-addresses' && method === 'POST') {
         if (!stepped) return err(403, 'STEP_UP_REQUIRED', { methods: ['totp'], ttlSeconds: 300 });
-        const added = entry({ id: 'a3', ...(body as object), network: 'bitcoin', status: 'pending_confirmation', usable: false, confirmedAt: null, usableAt: '2026-12-04T22:00:00Z' });
+        const added = entry({
+          id: 'a3',
+          ...(body as object),
+          network: 'bitcoin',
+          status: 'pending_confirmation',
+          usable: false,
+          confirmedAt: null,
+          usableAt: '2026-12-04T22:00:00Z',
+        });
         items = [added, ...items];
         return { status: 201, body: added };
       }
       if (path === '/api/wallet/withdrawal-addresses/address-book-only') {
-        mode = (body as { enabled: boolean }).enabled ? { enabled: true, requested: true, offAt: null } : { enabled: true, requested: false, offAt: '2026-12-04T21:30:00Z' };
+        mode = (body as { enabled: boolean }).enabled
+          ? { enabled: true, requested: true, offAt: null }
+          : { enabled: true, requested: false, offAt: '2026-12-04T21:30:00Z' };
         return { status: 200, body: mode };
       }
       return undefined;
@@ -67,7 +89,11 @@ describe('address book', () => {
     await userEvent.type(screen.getByLabelText('Authentication code (or a backup code)'), '123456');
     await userEvent.click(screen.getByRole('button', { name: 'Confirm' }));
     expect(await screen.findByTestId('address-a3')).toBeTruthy();
-    expect(calls.filter((c) => c.method === 'POST' && c.path === '/api/wallet/withdrawal-addresses').at(-1)?.body).toEqual({ asset: 'BTC', address: 'bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh', label: 'Exchange' });
+    expect(calls.filter((c) => c.method === 'POST' && c.path === '/api/wallet/withdrawal-addresses').at(-1)?.body).toEqual({
+      asset: 'BTC',
+      address: 'bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh',
+      label: 'Exchange',
+    });
 
     await userEvent.click(screen.getByRole('button', { name: 'Turn on' }));
     await userEvent.click(await screen.findByRole('button', { name: 'Switch off (after 24 h)' }));
@@ -92,7 +118,9 @@ describe('address book', () => {
       if (path === '/api/wallet/withdrawals' && method === 'POST') return { status: 201, body: { id: 'w1', amount: '0.1', asset: 'BTC' } };
       return undefined;
     });
-    expect((await screen.findByTestId('pending-addresses')).textContent).toContain(`Waiting: Confirmed · usable from ${new Date('2026-12-04T21:00:00Z').toLocaleString()}`);
+    expect((await screen.findByTestId('pending-addresses')).textContent).toContain(
+      `Waiting: Confirmed · usable from ${new Date('2026-12-04T21:00:00Z').toLocaleString()}`,
+    );
     await userEvent.selectOptions(screen.getByLabelText('Send to'), A1);
     expect(screen.queryByLabelText('Destination address')).toBeNull();
     await userEvent.type(screen.getByLabelText('Amount'), '0.1');
@@ -147,7 +175,9 @@ describe('freeze, unfreeze and address confirmation pages', () => {
 
   it('the freeze page explains a used link', async () => {
     renderRoutes([{ path: '/freeze', element: <FreezePage /> }], `/freeze?token=${TOKEN}`, (_m, path) =>
-      path === '/api/security/freeze' ? { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: 'This freeze link is invalid, expired or already used', requestId: 'r' } } } : undefined,
+      path === '/api/security/freeze'
+        ? { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: 'This freeze link is invalid, expired or already used', requestId: 'r' } } }
+        : undefined,
     );
     await userEvent.click(await screen.findByRole('button', { name: 'Freeze my account' }));
     expect(await screen.findByText(/already used/)).toBeTruthy();
@@ -173,7 +203,9 @@ describe('freeze, unfreeze and address confirmation pages', () => {
 
   it('the address confirmation page confirms on the button and says when the address is usable', async () => {
     renderRoutes([{ path: '/withdrawal-address/confirm', element: <AddressConfirmPage /> }], `/withdrawal-address/confirm?token=${TOKEN}`, (_m, path) =>
-      path === '/api/wallet/withdrawal-addresses/confirm' ? { status: 200, body: entry({ status: 'cooling_off', usable: false, usableAt: '2026-12-04T21:00:00Z' }) } : undefined,
+      path === '/api/wallet/withdrawal-addresses/confirm'
+        ? { status: 200, body: entry({ status: 'cooling_off', usable: false, usableAt: '2026-12-04T21:00:00Z' }) }
+        : undefined,
     );
     await userEvent.click(await screen.findByRole('button', { name: 'Confirm this address' }));
     expect((await screen.findByTestId('address-confirmed')).textContent).toContain(new Date('2026-12-04T21:00:00Z').toLocaleString());
@@ -182,7 +214,8 @@ describe('freeze, unfreeze and address confirmation pages', () => {
   it('a frozen account sees the banner and can ask for the unfreeze link', async () => {
     const { calls } = renderRoutes([{ path: '/', element: <FrozenBanner /> }], '/', (_m, path) => {
       if (path === '/api/auth/session') return signedIn({ ...user, frozen: true });
-      if (path === '/api/security/unfreeze/request') return { status: 202, body: { status: 'accepted', message: 'An unfreeze link is on its way to your email address.' } };
+      if (path === '/api/security/unfreeze/request')
+        return { status: 202, body: { status: 'accepted', message: 'An unfreeze link is on its way to your email address.' } };
       return undefined;
     });
     expect((await screen.findByTestId('frozen-banner')).textContent).toMatch(/This account is frozen/);

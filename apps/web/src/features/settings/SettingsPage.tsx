@@ -69,8 +69,23 @@ function PasswordCard() {
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Password</h2>
       <form className="form" onSubmit={submit} noValidate>
-        <Field label="Current password" type="password" autoComplete="current-password" value={form.currentPassword} onChange={(e) => setForm((f) => ({ ...f, currentPassword: e.target.value }))} error={errors.currentPassword} />
-        <Field label="New password" type="password" autoComplete="new-password" value={form.newPassword} onChange={(e) => setForm((f) => ({ ...f, newPassword: e.target.value }))} error={errors.newPassword} hint="At least 10 characters." />
+        <Field
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+          value={form.currentPassword}
+          onChange={(e) => setForm((f) => ({ ...f, currentPassword: e.target.value }))}
+          error={errors.currentPassword}
+        />
+        <Field
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          value={form.newPassword}
+          onChange={(e) => setForm((f) => ({ ...f, newPassword: e.target.value }))}
+          error={errors.newPassword}
+          hint="At least 10 characters."
+        />
         <FormError message={errors._form} />
         <button className="btn btn-primary" type="submit" disabled={change.isPending}>
           Change password

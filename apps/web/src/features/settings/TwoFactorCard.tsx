@@ -74,8 +74,8 @@ export function TwoFactorCard() {
     <section className="card" aria-labelledby="twofa-title">
       <h2 id="twofa-title">Two-factor authentication</h2>
       <p className="muted small">
-        Status: <strong data-testid="twofa-status">{user?.twoFactorEnabled ? 'On' : 'Off'}</strong>. With 2FA on, signing in, withdrawals and transfers need a code from an
-        authenticator app.
+        Status: <strong data-testid="twofa-status">{user?.twoFactorEnabled ? 'On' : 'Off'}</strong>. With 2FA on, signing in, withdrawals and transfers need a
+        code from an authenticator app.
       </p>
       {backupCodes && (
         <div className="alert alert-warn stack" role="status">
@@ -95,7 +95,16 @@ export function TwoFactorCard() {
       {setup && (
         <form className="form" onSubmit={enable} noValidate>
           <AuthenticatorKey qrSvg={setup.qrSvg} secret={setup.secret} />
-          <Field label="6-digit code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value)} error={errors.code} />
+          <Field
+            label="6-digit code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            error={errors.code}
+          />
           <FormError message={errors._form} />
           <div className="row">
             <button className="btn btn-primary" type="submit" disabled={busy}>

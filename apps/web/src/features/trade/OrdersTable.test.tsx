@@ -32,7 +32,14 @@ const order = (over: Partial<Order>): Order => ({
 
 describe('OrdersTable', () => {
   it('marks orders imported from the original system, with their original status, and only those', () => {
-    const imported = order({ id: '00000000-0000-4000-8000-000000000002', status: 'canceled', filled: '0', imported: true, originalStatus: 'pending', originalType: 'stop_limit' });
+    const imported = order({
+      id: '00000000-0000-4000-8000-000000000002',
+      status: 'canceled',
+      filled: '0',
+      imported: true,
+      originalStatus: 'pending',
+      originalType: 'stop_limit',
+    });
     renderRoutes([{ path: '/', element: <OrdersTable orders={[order({}), imported]} label="Order history" /> }], '/', () => undefined);
     const badge = within(screen.getByTestId(`order-${imported.id}`)).getByText('Imported');
     expect(badge.getAttribute('title')).toContain('Status there: pending');

@@ -15,12 +15,24 @@ export function OrdersTable({ orders, cancellable, label }: { orders: Order[]; c
           <tr>
             <th scope="col">Pair</th>
             <th scope="col">Side / type</th>
-            <th scope="col" className="right">Amount</th>
-            <th scope="col" className="right hide-sm">Price</th>
-            <th scope="col" className="right hide-sm">Fee</th>
+            <th scope="col" className="right">
+              Amount
+            </th>
+            <th scope="col" className="right hide-sm">
+              Price
+            </th>
+            <th scope="col" className="right hide-sm">
+              Fee
+            </th>
             <th scope="col">Status</th>
-            <th scope="col" className="hide-sm">Created</th>
-            {cancellable && <th scope="col"><span className="visually-hidden">Actions</span></th>}
+            <th scope="col" className="hide-sm">
+              Created
+            </th>
+            {cancellable && (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>

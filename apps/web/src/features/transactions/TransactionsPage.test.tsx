@@ -9,7 +9,15 @@ afterEach(cleanup);
 describe('TransactionsPage', () => {
   it('marks rows imported from the original system and shows their description; ledger rows stay plain', async () => {
     const items = [
-      { id: '7:USD:adjustment', entryId: '7', type: 'adjustment', asset: 'USD', amount: '1000.5', reference: 'legacy-import:user:u1', createdAt: '2026-12-01T10:00:00.000Z' },
+      {
+        id: '7:USD:adjustment',
+        entryId: '7',
+        type: 'adjustment',
+        asset: 'USD',
+        amount: '1000.5',
+        reference: 'legacy-import:user:u1',
+        createdAt: '2026-12-01T10:00:00.000Z',
+      },
       {
         id: 'imported:3',
         entryId: 'imported:3',

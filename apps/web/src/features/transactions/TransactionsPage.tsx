@@ -20,7 +20,12 @@ export default function TransactionsPage() {
   const toast = useToast();
   const [filters, setFilters] = useState({ type: '', asset: '', from: '', to: '' });
   const [exporting, setExporting] = useState(false);
-  const query = { type: transactionType.safeParse(filters.type).data, asset: filters.asset.trim().toUpperCase() || undefined, from: startOf(filters.from), to: endOf(filters.to) };
+  const query = {
+    type: transactionType.safeParse(filters.type).data,
+    asset: filters.asset.trim().toUpperCase() || undefined,
+    from: startOf(filters.from),
+    to: endOf(filters.to),
+  };
   const list = useTransactions(query);
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -53,7 +58,12 @@ export default function TransactionsPage() {
       </div>
       <section className="card" aria-label="Filters" style={{ marginBottom: '1rem' }}>
         <div className="form-row">
-          <SelectField label="Type" value={filters.type} onChange={set('type')} options={TYPES.map((t) => ({ value: t, label: t ? humanize(t) : 'All types' }))} />
+          <SelectField
+            label="Type"
+            value={filters.type}
+            onChange={set('type')}
+            options={TYPES.map((t) => ({ value: t, label: t ? humanize(t) : 'All types' }))}
+          />
           <Field label="Asset" placeholder="e.g. BTC" value={filters.asset} onChange={(e) => set('asset')(e.target.value)} />
           <Field label="From" type="date" value={filters.from} onChange={(e) => set('from')(e.target.value)} />
           <Field label="To" type="date" value={filters.to} onChange={(e) => set('to')(e.target.value)} />
@@ -75,8 +85,12 @@ export default function TransactionsPage() {
                     <th scope="col">Date</th>
                     <th scope="col">Type</th>
                     <th scope="col">Asset</th>
-                    <th scope="col" className="right">Amount</th>
-                    <th scope="col" className="hide-sm">Reference</th>
+                    <th scope="col" className="right">
+                      Amount
+                    </th>
+                    <th scope="col" className="hide-sm">
+                      Reference
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -96,7 +110,9 @@ export default function TransactionsPage() {
                         )}
                       </td>
                       <td>{t.asset}</td>
-                      <td className={`right num ${isNegative(t.amount) ? 'down' : 'up'}`}>{formatAmount(t.amount, t.asset, { withSymbol: false, signed: true })}</td>
+                      <td className={`right num ${isNegative(t.amount) ? 'down' : 'up'}`}>
+                        {formatAmount(t.amount, t.asset, { withSymbol: false, signed: true })}
+                      </td>
                       <td className="hide-sm small muted break">{t.reference ?? ''}</td>
                     </tr>
                   ))}

@@ -11,7 +11,10 @@ export function BalancesPanel() {
         <h2 id="balances-title">Balances</h2>
         {balances.data && (
           <span>
-            Total <strong className="num" data-testid="wallet-total">{formatUsd(balances.data.totalUsd)}</strong>
+            Total{' '}
+            <strong className="num" data-testid="wallet-total">
+              {formatUsd(balances.data.totalUsd)}
+            </strong>
           </span>
         )}
       </div>
@@ -22,10 +25,18 @@ export function BalancesPanel() {
               <thead>
                 <tr>
                   <th scope="col">Asset</th>
-                  <th scope="col" className="right">Available</th>
-                  <th scope="col" className="right hide-sm">Locked</th>
-                  <th scope="col" className="right">Total</th>
-                  <th scope="col" className="right">Value</th>
+                  <th scope="col" className="right">
+                    Available
+                  </th>
+                  <th scope="col" className="right hide-sm">
+                    Locked
+                  </th>
+                  <th scope="col" className="right">
+                    Total
+                  </th>
+                  <th scope="col" className="right">
+                    Value
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -65,7 +65,11 @@ function DepositCard({ d }: { d: Deposit }) {
           </div>
         </dl>
       </div>
-      {!FINAL.has(d.status) && <p className="hint" style={{ marginTop: '0.75rem' }}>This page updates by itself when the payment arrives.</p>}
+      {!FINAL.has(d.status) && (
+        <p className="hint" style={{ marginTop: '0.75rem' }}>
+          This page updates by itself when the payment arrives.
+        </p>
+      )}
       {canSimulate && (
         <div className="dev-box" style={{ marginTop: '1rem' }}>
           <div className="label">Development only: simulated payment provider</div>
@@ -120,8 +124,22 @@ export function DepositPanel() {
         <section className="card" aria-labelledby="deposit-title">
           <h2 id="deposit-title">Deposit</h2>
           <form className="form" onSubmit={submit} noValidate>
-            <Field label="Amount (USD)" name="amountUsd" inputMode="decimal" value={amountUsd} onChange={(e) => setAmountUsd(e.target.value)} error={errors.amountUsd} />
-            <SelectField label="Pay with" name="payCurrency" value={payCurrency} onChange={setPayCurrency} options={PAY_CURRENCIES} error={errors.payCurrency} />
+            <Field
+              label="Amount (USD)"
+              name="amountUsd"
+              inputMode="decimal"
+              value={amountUsd}
+              onChange={(e) => setAmountUsd(e.target.value)}
+              error={errors.amountUsd}
+            />
+            <SelectField
+              label="Pay with"
+              name="payCurrency"
+              value={payCurrency}
+              onChange={setPayCurrency}
+              options={PAY_CURRENCIES}
+              error={errors.payCurrency}
+            />
             <FormError message={errors._form} />
             <SubmitButton pending={create.isPending} label="Continue" pendingLabel="Creating payment…" />
           </form>
@@ -135,7 +153,12 @@ export function DepositPanel() {
             <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: 0 }}>
               {d.items.map((x) => (
                 <li key={x.id} className="row-between">
-                  <button type="button" className="btn btn-ghost btn-sm" onClick={() => setCurrentId(x.id)} aria-label={`Show deposit of ${formatUsd(x.amountUsd)}`}>
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-sm"
+                    onClick={() => setCurrentId(x.id)}
+                    aria-label={`Show deposit of ${formatUsd(x.amountUsd)}`}
+                  >
                     {formatUsd(x.amountUsd)} <span className="muted small">via {x.payCurrency.toUpperCase()}</span>
                   </button>
                   <span className="row small">

@@ -33,7 +33,12 @@ export function TransferPanel() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const v = validate(createTransferRequest, { recipientEmail: form.recipientEmail, asset, amount: form.amount.trim(), ...(form.note.trim() ? { note: form.note } : {}) });
+    const v = validate(createTransferRequest, {
+      recipientEmail: form.recipientEmail,
+      asset,
+      amount: form.amount.trim(),
+      ...(form.note.trim() ? { note: form.note } : {}),
+    });
     if (!v.ok) return setErrors(v.errors);
     setErrors({});
     send.mutate(v.data);
@@ -45,9 +50,30 @@ export function TransferPanel() {
       <section className="card" aria-labelledby="transfer-title">
         <h2 id="transfer-title">Send to another CryptoVault user</h2>
         <form className="form" onSubmit={submit} noValidate>
-          <Field label="Recipient email" name="recipientEmail" type="email" value={form.recipientEmail} onChange={set('recipientEmail')} error={errors.recipientEmail} />
-          <SelectField label="Asset" name="asset" value={asset} onChange={(v) => setForm((f) => ({ ...f, asset: v }))} options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))} />
-          <Field label="Amount" name="amount" inputMode="decimal" value={form.amount} onChange={set('amount')} error={errors.amount} hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. Transfers are instant and free.`} />
+          <Field
+            label="Recipient email"
+            name="recipientEmail"
+            type="email"
+            value={form.recipientEmail}
+            onChange={set('recipientEmail')}
+            error={errors.recipientEmail}
+          />
+          <SelectField
+            label="Asset"
+            name="asset"
+            value={asset}
+            onChange={(v) => setForm((f) => ({ ...f, asset: v }))}
+            options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))}
+          />
+          <Field
+            label="Amount"
+            name="amount"
+            inputMode="decimal"
+            value={form.amount}
+            onChange={set('amount')}
+            error={errors.amount}
+            hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. Transfers are instant and free.`}
+          />
           <Field label="Note (optional)" name="note" maxLength={140} value={form.note} onChange={set('note')} error={errors.note} />
           <FormError message={errors._form} />
           <SubmitButton pending={send.isPending} label="Send" pendingLabel="Sending…" />

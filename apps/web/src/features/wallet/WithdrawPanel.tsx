@@ -44,7 +44,16 @@ export function WithdrawPanel() {
       toast.show('success', 'Withdrawal requested', `${formatAmount(w.amount, w.asset)} is waiting for review.`);
       refresh();
     },
-    onError: (e) => setErrors(serverErrors(e, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount', ADDRESS_BOOK_ONLY: 'address', INVALID_STATE: 'addressId' })),
+    onError: (e) =>
+      setErrors(
+        serverErrors(e, {
+          INSUFFICIENT_FUNDS: 'amount',
+          MIN_AMOUNT: 'amount',
+          LIMIT_EXCEEDED: 'amount',
+          ADDRESS_BOOK_ONLY: 'address',
+          INVALID_STATE: 'addressId',
+        }),
+      ),
   });
   const cancel = useMutation({
     mutationFn: walletApi(api).cancelWithdrawal,
@@ -82,8 +91,23 @@ export function WithdrawPanel() {
           </p>
         )}
         <form className="form" onSubmit={submit} noValidate>
-          <SelectField label="Asset" name="asset" value={asset} onChange={(v) => setForm((f) => ({ ...f, asset: v }))} options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))} error={errors.asset} />
-          <Field label="Amount" name="amount" inputMode="decimal" value={form.amount} onChange={set('amount')} error={errors.amount} hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. A network fee is added and locked with it.`} />
+          <SelectField
+            label="Asset"
+            name="asset"
+            value={asset}
+            onChange={(v) => setForm((f) => ({ ...f, asset: v }))}
+            options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))}
+            error={errors.asset}
+          />
+          <Field
+            label="Amount"
+            name="amount"
+            inputMode="decimal"
+            value={form.amount}
+            onChange={set('amount')}
+            error={errors.amount}
+            hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. A network fee is added and locked with it.`}
+          />
           <SelectField
             label="Send to"
             name="addressId"
@@ -109,7 +133,15 @@ export function WithdrawPanel() {
           {bookOnly && <p className="small muted">“Address book only” is on: withdrawals go only to confirmed addresses of your address book.</p>}
           {!chosen && (
             <>
-              <Field label="Destination address" name="address" autoComplete="off" spellCheck={false} value={form.address} onChange={set('address')} error={errors.address} />
+              <Field
+                label="Destination address"
+                name="address"
+                autoComplete="off"
+                spellCheck={false}
+                value={form.address}
+                onChange={set('address')}
+                error={errors.address}
+              />
               <Field label="Network (optional)" name="network" value={form.network} onChange={set('network')} error={errors.network} />
               <button type="button" className="btn btn-ghost btn-sm" onClick={() => setAdding((a) => !a)}>
                 {adding ? 'Close' : 'Save an address to the address book'}
@@ -121,7 +153,11 @@ export function WithdrawPanel() {
         </form>
         {adding && !chosen && (
           <div className="card" style={{ marginTop: '1rem' }}>
-            <AddAddressForm key={`${asset}:${form.address}`} initial={{ asset, address: form.address.trim(), network: form.network.trim() }} onAdded={() => setAdding(false)} />
+            <AddAddressForm
+              key={`${asset}:${form.address}`}
+              initial={{ asset, address: form.address.trim(), network: form.network.trim() }}
+              onAdded={() => setAdding(false)}
+            />
           </div>
         )}
       </section>

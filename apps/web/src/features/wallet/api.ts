@@ -26,12 +26,16 @@ export function useTransfers() {
 /** The wallet's writes; each money movement carries a fresh Idempotency-Key, so a retried POST moves nothing twice. */
 export function walletApi(api: ApiClient) {
   return {
-    createDeposit: (body: RouteBody<typeof apiRoutes.wallet.createDeposit>) => api.call(apiRoutes.wallet.createDeposit, { body, idempotencyKey: newIdempotencyKey() }),
+    createDeposit: (body: RouteBody<typeof apiRoutes.wallet.createDeposit>) =>
+      api.call(apiRoutes.wallet.createDeposit, { body, idempotencyKey: newIdempotencyKey() }),
     /** Development only: settles a deposit as the payment provider would. */
-    devCompleteDeposit: (id: string, body: RouteBody<typeof apiRoutes.wallet.devCompleteDeposit>) => api.call(apiRoutes.wallet.devCompleteDeposit, { params: { id }, body }),
-    createWithdrawal: (body: RouteBody<typeof apiRoutes.wallet.createWithdrawal>) => api.call(apiRoutes.wallet.createWithdrawal, { body, idempotencyKey: newIdempotencyKey() }),
+    devCompleteDeposit: (id: string, body: RouteBody<typeof apiRoutes.wallet.devCompleteDeposit>) =>
+      api.call(apiRoutes.wallet.devCompleteDeposit, { params: { id }, body }),
+    createWithdrawal: (body: RouteBody<typeof apiRoutes.wallet.createWithdrawal>) =>
+      api.call(apiRoutes.wallet.createWithdrawal, { body, idempotencyKey: newIdempotencyKey() }),
     cancelWithdrawal: (id: string) => api.call(apiRoutes.wallet.cancelWithdrawal, { params: { id } }),
-    createTransfer: (body: RouteBody<typeof apiRoutes.wallet.createTransfer>) => api.call(apiRoutes.wallet.createTransfer, { body, idempotencyKey: newIdempotencyKey() }),
+    createTransfer: (body: RouteBody<typeof apiRoutes.wallet.createTransfer>) =>
+      api.call(apiRoutes.wallet.createTransfer, { body, idempotencyKey: newIdempotencyKey() }),
   };
 }
 
