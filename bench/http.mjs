@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { machine, startNode, waitForOk, writeSection } from './lib.mjs';
+import { compareAlternating, machine, startNode, waitForOk, writeSection } from './lib.mjs';
 
 const arg = (name, dflt) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const seconds = arg('--seconds', 24);
@@ -49,46 +49,21 @@ function run(url, headers = {}, duration = seconds / slices) {
 
 const HELLO = 'http://127.0.0.1:19201/hello';
 
-/**
- * One target against /hello: after a warm-up of both, `slices` rounds of hello then target, `seconds / slices`
- * each. These machines drift by ±20 % within a minute, so a ratio of two 10 s runs one after the other says little;
- * summed over alternating slices, the drift hits both sides alike; the lowest and highest ratio of one slice to the
- * hello slice before it show what drift remains. Latency: the median p50, and the median and worst p99 over the
- * target's slices.
- */
-async function compare(url, headers = {}) {
-  await run(HELLO);
-  await run(url, headers);
-  const hello = [];
-  const target = [];
-  for (let i = 0; i < slices; i++) {
-    hello.push(await run(HELLO));
-    target.push(await run(url, headers));
-  }
-  const total = (rs, f) => rs.reduce((sum, r) => sum + f(r), 0);
-  const rps = total(target, (r) => r.requests.total) / total(target, (r) => r.duration);
-  const helloRps = total(hello, (r) => r.requests.total) / total(hello, (r) => r.duration);
-  const p50s = target.map((r) => r.latency.p50).sort((a, b) => a - b);
-  const p99s = target.map((r) => r.latency.p99).sort((a, b) => a - b);
-  const sliceRatios = target.map((r, i) => r.requests.total / r.duration / (hello[i].requests.total / hello[i].duration));
-  return {
-    rps,
-    helloRps,
-    ratio: rps / helloRps,
-    p50: p50s[Math.floor(p50s.length / 2)],
-    p99: p99s[Math.floor(p99s.length / 2)],
-    worstP99: p99s[p99s.length - 1],
-    sliceMin: Math.min(...sliceRatios),
-    sliceMax: Math.max(...sliceRatios),
-    non2xx: total(target, (r) => r.non2xx),
-  };
-}
+/** One target against /hello in alternating slices (bench/lib.mjs#compareAlternating). */
+const compare = (url, headers = {}) => compareAlternating({ run, baseline: HELLO, url, headers, slices, sliceSeconds: seconds / slices });
 
 async function signIn(base) {
   const email = `bench-${Date.now()}@example.test`;
   const password = 'bench-Password-2026!';
   const json = { 'content-type': 'application/json' };
-  const signup = await fetch(`${base}/api/auth/signup`, { method: 'POST', headers: json, body: JSON.stringify({ email, password, name: 'Bench' }) });
+  // The sign-up accepts the Terms of Service in force (GET /api/legal/documents).
+  const legal = await fetch(`${base}/api/legal/documents`);
+  const termsVersion = legal.ok ? (await legal.json()).items?.find((d) => d.kind === 'terms')?.version : undefined;
+  const signup = await fetch(`${base}/api/auth/signup`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ email, password, name: 'Bench', termsVersion }),
+  });
   if (signup.status === 404) return null;
   const outbox = await (await fetch(`${base}/api/dev/outbox?to=${encodeURIComponent(email)}`)).json();
   const code = /\b(\d{6})\b/.exec(outbox.items?.[0]?.text ?? '')?.[1];

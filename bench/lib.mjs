@@ -68,3 +68,51 @@ export function writeSection(name, markdown) {
   doc = i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, doc);
 }
+
+/** CPU seconds (user + system) of one process so far, from /proc. */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * One target against a bare-server baseline: after a warm-up of both, `slices` rounds of baseline then target, each
+ * `sliceSeconds` long (`run(url, headers, seconds)` is one autocannon run). These machines drift by ±20 % within a
+ * minute, so a ratio of two runs one after the other says little; summed over alternating slices, the drift hits
+ * both sides alike, and the lowest and highest ratio of one slice to the baseline slice before it show what drift
+ * remains. Latency: the median p50, and the median and worst p99 over the target's slices. With `cpuPid`, the CPU
+ * that process spent per target request.
+ */
+export async function compareAlternating({ run, baseline, url, headers = {}, slices, sliceSeconds, warmupSeconds = sliceSeconds, cpuPid }) {
+  await run(baseline, {}, warmupSeconds);
+  await run(url, headers, warmupSeconds);
+  const base = [];
+  const target = [];
+  let cpu = 0;
+  for (let i = 0; i < slices; i++) {
+    base.push(await run(baseline, {}, sliceSeconds));
+    const c0 = cpuPid ? cpuSeconds(cpuPid) : 0;
+    target.push(await run(url, headers, sliceSeconds));
+    if (cpuPid) cpu += cpuSeconds(cpuPid) - c0;
+  }
+  const total = (rs, f) => rs.reduce((sum, r) => sum + f(r), 0);
+  const requests = total(target, (r) => r.requests.total);
+  const rps = requests / total(target, (r) => r.duration);
+  const helloRps = total(base, (r) => r.requests.total) / total(base, (r) => r.duration);
+  const p50s = target.map((r) => r.latency.p50).sort((a, b) => a - b);
+  const p99s = target.map((r) => r.latency.p99).sort((a, b) => a - b);
+  const sliceRatios = target.map((r, i) => r.requests.total / r.duration / (base[i].requests.total / base[i].duration));
+  return {
+    rps,
+    helloRps,
+    ratio: rps / helloRps,
+    p50: p50s[Math.floor(p50s.length / 2)],
+    p99: p99s[Math.floor(p99s.length / 2)],
+    worstP99: p99s[p99s.length - 1],
+    sliceMin: Math.min(...sliceRatios),
+    sliceMax: Math.max(...sliceRatios),
+    ...(cpuPid ? { cpuMs: (cpu * 1000) / Math.max(1, requests) } : {}),
+    non2xx: total(target, (r) => r.non2xx),
+  };
+}

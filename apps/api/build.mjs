@@ -53,6 +53,8 @@ const keepExternal = [
   'socket.io-client',
   // CommonJS with an ESM shape esbuild's interop gets wrong (createAdapter comes out undefined).
   '@socket.io/redis-streams-adapter',
+  // Reads its font metrics (data/*.afm) from its own folder at run time (the gains report's PDF).
+  'pdfkit',
   // The official MongoDB driver (import:legacy --mongo-url) requires optional native add-ons by name at run time.
   'mongodb',
 ];

@@ -89,7 +89,10 @@ export function signIpn(body, secret) {
 export async function signUp(client, sendgrid) {
   const email = `rehearsal-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@example.com`;
   const password = `Rehearsal ${randomBytes(9).toString('base64url')} 7`;
-  const r = await client.call('POST', '/api/auth/signup', { body: { email, password, name: 'Rehearsal User' } });
+  // The sign-up accepts the Terms of Service in force (GET /api/legal/documents).
+  const legal = await client.call('GET', '/api/legal/documents');
+  const termsVersion = legal.json?.items?.find((d) => d.kind === 'terms')?.version;
+  const r = await client.call('POST', '/api/auth/signup', { body: { email, password, name: 'Rehearsal User', termsVersion } });
   expect(r.status === 201, `signup: ${brief(r)}`);
   const mail = await until(() => sendgrid.mails.find((m) => m.to.includes(email)), 15_000, 'the verification email at the SendGrid stand-in');
   const code = /\b(\d{6})\b/.exec(mail.text)?.[1];

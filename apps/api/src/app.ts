@@ -22,6 +22,9 @@ import { CSRF_COOKIE, CSRF_HEADER, csrfRequestValid } from './platform/csrf.ts';
 import type { Platform } from './platform/index.ts';
 import type { Root } from './compose.ts';
 import { apiIpRule } from './platform/ratelimit.ts';
+import { keepRawJsonBodies } from './platform/raw-body.ts';
+import { presentsApiKey } from './modules/apikeys/index.ts';
+import { routeRoleHook } from './http/route-roles.ts';
 import { defaultWebDistDir } from './platform/paths.ts';
 
 declare module 'fastify' {
@@ -133,6 +136,7 @@ export async function buildApp(root: Root): Promise<App> {
   const { platform } = root;
   const { config } = platform;
   const { authenticator } = root.auth;
+  const keys = root.apiKeys.authenticator;
   const security = securityHeaders(config);
   // Global per-IP limit on the API (counted locally, shared through the cache every 100 ms: RateLimiter.checkCoalesced);
   // the auth module adds stricter per-route and per-account limits.
@@ -215,6 +219,11 @@ export async function buildApp(root: Root): Promise<App> {
     reply.header('x-request-id', request.id);
     done();
   });
+  // What an API key changed is in the audit log, with the key id, before the answer leaves.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.principal?.via === 'apikey') await keys.recordUse(request, reply, payload);
+    return payload;
+  });
   app.addHook('onResponse', (request, reply, done) => {
     platform.metrics.observeHttp(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
@@ -250,6 +259,8 @@ export async function buildApp(root: Root): Promise<App> {
     brotliOptions: { params: { 2: 4 } }, // BROTLI_PARAM_QUALITY: 4 keeps CPU low on small machines
   });
   await app.register(cookie);
+  // A request signed with an API key signs its body's bytes: keep them (modules/apikeys, docs/api-keys.md).
+  keepRawJsonBodies(app, (req) => presentsApiKey(req.headers));
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.rateLimit === false) return;
@@ -274,6 +285,11 @@ export async function buildApp(root: Root): Promise<App> {
         return sendError(reply, request, 400, 'VALIDATION_ERROR', `The request nests objects or arrays more than ${MAX_INPUT_DEPTH} levels deep`);
       }
     }
+    // A request with API key headers is judged as a signed request only (it throws the contract's error otherwise).
+    if (presentsApiKey(request.headers)) {
+      request.principal = await keys.authenticate(request);
+      return;
+    }
     // No credential at all (no Authorization header, no cookies): anonymous, without a trip to the authenticator.
     const anonymous = request.headers.authorization === undefined && request.headers.cookie === undefined;
     request.principal = anonymous ? null : await authenticator.authenticate(request);
@@ -288,6 +304,8 @@ export async function buildApp(root: Root): Promise<App> {
   // The document is completed centrally from what routes declare (http/openapi.ts); routes register after this.
   const catalog = new RouteCatalog();
   app.addHook('onRoute', (route) => catalog.record(route));
+  // Operator roles: every route declaring one is checked in one place; an /api/admin route without one fails here.
+  app.addHook('onRoute', routeRoleHook());
   await app.register(swagger, {
     openapi: openapiBase(config.version),
     transform: jsonSchemaTransform,

@@ -85,7 +85,9 @@ describe('amounts beyond what NUMERIC(38,18) or the asset holds', () => {
       payload: { recipientEmail: bob.user.email, asset: 'USD', amount: TWENTY_ONE },
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error.details).toEqual([{ path: ['body', 'amount'], message: expect.stringMatching(/at most 20 digits before the decimal point/) }]);
+    expect(res.json().error.details).toEqual([
+      { path: ['body', 'amount'], field: 'Amount', message: expect.stringMatching(/at most 20 digits before the decimal point/) },
+    ]);
     const order = await asUser(t, alice).inject({
       method: 'POST',
       url: '/api/orders',

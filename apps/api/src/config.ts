@@ -4,7 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseCorsOrigins, type CorsRule } from './platform/cors-origins.ts';
+import type { S3Settings } from './platform/documents/backends.ts';
 import { BUILD_INFO, releaseVersion } from './version.ts';
 
 export type Environment = 'development' | 'test' | 'staging' | 'production';
@@ -95,15 +98,20 @@ const envSchema = z.object({
   PRICE_MAX_AGE_MS: int(1000, 3_600_000).default(60_000),
   // Price history calls to CoinCap per minute for the whole platform (each is billed; see docs/operations.md).
   PRICE_HISTORY_CALLS_PER_MINUTE: int(1, 600).default(30),
+  CANDLE_BACKFILL_DAYS: int(0, 30).optional(),
   TRADING_FEE_RATE: z
     .string()
     .trim()
     .regex(/^0(\.\d{1,8})?$/, 'must be a decimal fraction below 1 such as 0.001 (0.1%)')
     .default('0.001'),
+  // Recurring buys (docs/operations.md): how often the one scheduler looks for due runs (0 = never; 0 in test).
+  RECURRING_SWEEP_INTERVAL_MS: int(0, 3_600_000).optional(),
   SENDGRID_API_KEY: optionalString,
   SENDGRID_BASE_URL: url.default('https://api.sendgrid.com'),
   SENDGRID_SANDBOX: bool.default(false),
   EMAIL_FROM: z.string().trim().default('CryptoVault <no-reply@cryptovault.financial>'),
+  // Where new support tickets and users' replies are announced when no operator has taken the ticket (docs/operations.md).
+  SUPPORT_EMAIL: optionalString.pipe(z.email({ message: 'must be an email address' }).max(254).optional()),
   NOWPAYMENTS_API_KEY: optionalString,
   NOWPAYMENTS_IPN_SECRET: optionalString,
   NOWPAYMENTS_SANDBOX: bool.default(false),
@@ -112,6 +120,47 @@ const envSchema = z.object({
   WITHDRAWAL_DAILY_LIMIT_USD: usdAmount.default('50000'),
   WITHDRAWAL_FEES: optionalString,
   WITHDRAWAL_ADDRESS_COOLING_OFF_HOURS: int(1, 720).default(24),
+  // KYC tiers and limits (docs/operations.md#kyc-tiers-and-limits): `deposit=5000/10000,withdrawal=…` (USD per UTC day / month).
+  KYC_LIMITS: z.enum(['on', 'off']).optional(),
+  KYC_TIER0_LIMITS_USD: optionalString,
+  KYC_TIER1_LIMITS_USD: optionalString,
+  KYC_TIER2_LIMITS_USD: optionalString,
+  // The document store (docs/operations.md#document-storage): S3-compatible storage when BUCKET_NAME is set (Tigris on
+  // Fly: `fly storage create` sets it and the AWS_* variables), else a directory under DATA_DIR.
+  DOCUMENT_STORE: z.enum(['directory', 's3']).optional(),
+  DOCUMENT_DIR: optionalString,
+  DOCUMENT_ENCRYPTION_KEY: optionalString,
+  DOCUMENT_MAX_BYTES: int(1024, 50 * 1024 * 1024).default(10 * 1024 * 1024),
+  DOCUMENT_RETENTION_DAYS: int(1, 36_500).default(1825),
+  DOCUMENT_ACCESS_MINUTES: int(1, 60).default(5),
+  DOCUMENT_SWEEP_INTERVAL_MINUTES: int(1, 7 * 24 * 60).default(60),
+  BUCKET_NAME: optionalString,
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  AWS_ENDPOINT_URL_S3: url.optional(),
+  AWS_REGION: z.string().trim().default('auto'),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  S3_CHECKSUMS: z.enum(['when_supported', 'when_required']).default('when_required'),
+  // Countries (ISO 3166-1 alpha-2, comma-separated) refused new business; see docs/operations.md#geo-restrictions.
+  BLOCKED_COUNTRIES: z.string().optional(),
+  GEO_COUNTRY_HEADER: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9-]{1,64}$/, 'must be a header name such as x-vercel-ip-country')
+    .default('x-vercel-ip-country'),
+  // Telegram operations bot (docs/operations.md#telegram-operations-bot): off unless TELEGRAM_BOT_TOKEN is set.
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_WEBHOOK_SECRET: optionalString,
+  TELEGRAM_MODE: z.enum(['webhook', 'polling']).default('webhook'),
+  TELEGRAM_API_ROOT: url.default('https://api.telegram.org'),
+  TELEGRAM_OPS_CHAT_ID: z
+    .string()
+    .trim()
+    .regex(/^-?\d{1,16}$/, 'must be a Telegram chat id (a whole number; groups are negative)')
+    .optional(),
+  TELEGRAM_ALERT_WITHDRAWAL_USD: usdAmount.default('10000'),
+  TELEGRAM_MONITOR_INTERVAL_SECONDS: int(5, 3600).default(60),
   SENTRY_DSN: optionalString,
   PUBLIC_SENTRY_DSN: optionalString,
   OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
@@ -127,6 +176,10 @@ const envSchema = z.object({
   PROOF_SIGNING_KEY: optionalString,
   PROOF_SNAPSHOT_INTERVAL_MINUTES: int(0, 7 * 24 * 60).optional(),
   RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(600),
+  // API keys (docs/api-keys.md): keys per user, requests per key per minute, the signed timestamp's window.
+  API_KEY_MAX_PER_USER: int(1, 100).default(10),
+  API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(300),
+  API_KEY_TIMESTAMP_WINDOW_SECONDS: int(5, 300).default(30),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
   SERVE_WEB: bool.optional(),
   WEB_DIST_DIR: optionalString,
@@ -226,9 +279,13 @@ export interface Config {
     maxAgeMs: number;
     /** Upstream history calls per minute, platform-wide (CoinCap bills each). */
     historyCallsPerMinute: number;
+    /** Days of 15m candles a starting writer fills from price history (0: none; also 1d candles for a year). */
+    candleBackfillDays: number;
   };
   /** Fee on every fill as a fraction of its cost (0.001 = 0.1%), charged in the quote currency. */
   trading: { feeRate: string };
+  /** Recurring buys: the scheduler's sweep period on the leader (0: the scheduler does not run). */
+  recurring: { sweepIntervalMs: number };
   email: {
     provider: 'sendgrid' | 'dev-outbox';
     sendgridApiKey: string | null;
@@ -236,6 +293,8 @@ export interface Config {
     /** SendGrid validates each message and delivers none (mail_settings.sandbox_mode), e.g. for staging. */
     sendgridSandbox: boolean;
     from: string;
+    /** SUPPORT_EMAIL: told of new tickets and of user messages on tickets no operator has taken; null: nobody is. */
+    supportAddress: string | null;
   };
   payments: {
     provider: 'nowpayments' | 'simulated';
@@ -256,6 +315,47 @@ export interface Config {
      */
     addressCoolingOffSeconds: number;
   };
+  /**
+   * KYC: per-tier USD limits on deposits, withdrawals and transfers, per UTC calendar day and month, counted at the
+   * USD value of each movement when it was made. `enforced` is false only when KYC_LIMITS=off (the default in the
+   * `test` environment, whose older suites move large sums with unverified accounts).
+   */
+  kyc: { enforced: boolean; limits: KycLimits };
+  /** The document store (platform/documents): where encrypted files go, how large, how long they are kept. */
+  documents: {
+    backend: { kind: 'directory'; dir: string } | ({ kind: 's3' } & S3Settings);
+    /** DOCUMENT_ENCRYPTION_KEY; null: keys derive from DATA_ENCRYPTION_KEY (kept in DATA_DIR/secrets.json in development). */
+    encryptionKey: string | null;
+    maxBytes: number;
+    retentionDays: number;
+    accessTtlSeconds: number;
+    sweepIntervalMs: number;
+  };
+  /**
+   * Geo restrictions (docs/operations.md#geo-restrictions): the countries refused new business, and the header the
+   * edge writes the caller's country in, believed only under the same proxy trust as client addresses
+   * (platform/client-country.ts).
+   */
+  geo: { blockedCountries: string[]; countryHeader: string };
+  /**
+   * The Telegram operations bot; null (off: no route, no alerts, no background work) without TELEGRAM_BOT_TOKEN.
+   * `webhook` is the production path (POST /api/telegram/webhook, secret-token header checked); `polling` is for a
+   * developer's machine (one process, getUpdates).
+   */
+  telegram: {
+    botToken: string;
+    /** The secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (set with setWebhook's secret_token). */
+    webhookSecret: string | null;
+    mode: 'webhook' | 'polling';
+    /** The Bot API's base URL (tests point it at a local stand-in). */
+    apiRoot: string;
+    /** A group or channel that receives every alert, besides the linked operators' chats. */
+    opsChatId: number | null;
+    /** Withdrawals at or above this USD value are alerted. */
+    alertWithdrawalUsd: string;
+    /** How often the elected machine checks price staleness and reconciliation. */
+    monitorIntervalMs: number;
+  } | null;
   sentry: { dsn: string | null; publicDsn: string | null };
   /** OpenTelemetry tracing over OTLP/HTTP; null (off, nothing loaded) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   telemetry: { endpoint: string; headers: Record<string, string>; serviceName: string; sampleRatio: number } | null;
@@ -270,6 +370,8 @@ export interface Config {
   proof: { signingKey: Uint8Array | null; snapshotIntervalMs: number };
   metricsToken: string | null;
   rateLimitPerMinute: number;
+  /** API keys: active keys per user, requests per key per minute, and how far a signed timestamp may be from now (either way). */
+  apiKeys: { maxPerUser: number; rateLimitPerMinute: number; timestampWindowSeconds: number };
   bodyLimitBytes: number;
   web: { serve: boolean; distDir: string | null };
   fly: {
@@ -293,6 +395,42 @@ export interface Config {
   generatedSecrets: GeneratedSecretName[];
   /** DATA_DIR, resolved; null for `:memory:` (nothing is kept). */
   dataDir: string | null;
+}
+
+export type KycKind = 'deposit' | 'withdrawal' | 'transfer';
+export type KycTier = 0 | 1 | 2;
+/** USD limits per tier and kind: `daily` per UTC calendar day, `monthly` per UTC calendar month (decimal strings). */
+export type KycLimits = Record<KycTier, Record<KycKind, { daily: string; monthly: string }>>;
+
+/** The defaults documented in docs/operations.md#kyc-tiers-and-limits. */
+export const DEFAULT_KYC_LIMITS: KycLimits = {
+  0: { deposit: { daily: '5000', monthly: '10000' }, withdrawal: { daily: '1000', monthly: '2000' }, transfer: { daily: '1000', monthly: '2000' } },
+  1: { deposit: { daily: '25000', monthly: '100000' }, withdrawal: { daily: '10000', monthly: '50000' }, transfer: { daily: '10000', monthly: '50000' } },
+  2: {
+    deposit: { daily: '250000', monthly: '1000000' },
+    withdrawal: { daily: '100000', monthly: '500000' },
+    transfer: { daily: '100000', monthly: '500000' },
+  },
+};
+
+/** `deposit=5000/10000,withdrawal=1000/2000` (daily/monthly USD); kinds not named keep their defaults. */
+export function parseKycLimits(name: string, raw: string | undefined, base: KycLimits[KycTier], problems: string[]): KycLimits[KycTier] {
+  const out = { deposit: { ...base.deposit }, withdrawal: { ...base.withdrawal }, transfer: { ...base.transfer } };
+  if (!raw) return out;
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^(deposit|withdrawal|transfer)\s*=\s*(\d{1,12}(?:\.\d{1,2})?)\s*\/\s*(\d{1,12}(?:\.\d{1,2})?)$/.exec(part);
+    if (!m) {
+      problems.push(`${name}: "${part}" is not kind=daily/monthly (kinds: deposit, withdrawal, transfer; USD amounts), e.g. deposit=5000/10000`);
+      continue;
+    }
+    const [, kind, daily, monthly] = m as unknown as [string, KycKind, string, string];
+    if (Number(daily) > Number(monthly)) problems.push(`${name}: the daily ${kind} limit (${daily}) is above the monthly one (${monthly})`);
+    out[kind] = { daily, monthly };
+  }
+  return out;
 }
 
 export type GeneratedSecretName = 'JWT_SECRET' | 'CSRF_SECRET' | 'DATA_ENCRYPTION_KEY' | 'NOWPAYMENTS_IPN_SECRET';
@@ -389,6 +527,19 @@ function parseWithdrawalFees(raw: string | undefined, problems: string[]): Recor
   return fees;
 }
 
+/** BLOCKED_COUNTRIES: `KP,IR,CU` → ['KP', 'IR', 'CU'] (ISO 3166-1 alpha-2, any case, duplicates dropped). */
+function parseCountries(raw: string | undefined, problems: string[]): string[] {
+  const out = new Set<string>();
+  for (const part of (raw ?? '')
+    .split(',')
+    .map((p) => p.trim().toUpperCase())
+    .filter(Boolean)) {
+    if (/^[A-Z]{2}$/.test(part)) out.add(part);
+    else problems.push(`BLOCKED_COUNTRIES: "${part}" is not an ISO 3166-1 alpha-2 country code (two letters, e.g. KP,IR,CU)`);
+  }
+  return [...out].sort();
+}
+
 function formatZodProblems(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`);
 }
@@ -473,6 +624,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('PROOF_SIGNING_KEY is a placeholder (every byte the same); generate one with: openssl rand -base64 32');
   }
 
+  if (e.TELEGRAM_BOT_TOKEN) {
+    if (!/^\d{3,20}:[A-Za-z0-9_-]{30,}$/.test(e.TELEGRAM_BOT_TOKEN)) problems.push('TELEGRAM_BOT_TOKEN is not a bot token from @BotFather (123456789:AA...)');
+    if (e.TELEGRAM_MODE === 'webhook') {
+      if (!e.TELEGRAM_WEBHOOK_SECRET)
+        problems.push('TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_BOT_TOKEN in webhook mode (openssl rand -hex 32; TELEGRAM_MODE=polling on a laptop)');
+      else if (!/^[A-Za-z0-9_-]{1,256}$/.test(e.TELEGRAM_WEBHOOK_SECRET))
+        problems.push('TELEGRAM_WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (at most 256 characters), as Telegram requires');
+      else if (isProduction) checkSecret('TELEGRAM_WEBHOOK_SECRET', e.TELEGRAM_WEBHOOK_SECRET, 32, problems, envName);
+    } else if (isProduction) {
+      problems.push(`TELEGRAM_MODE=polling is for a developer's machine; ${envName} receives updates by webhook (TELEGRAM_MODE=webhook)`);
+    }
+  } else if (e.TELEGRAM_WEBHOOK_SECRET || e.TELEGRAM_OPS_CHAT_ID) {
+    notices.push('TELEGRAM_WEBHOOK_SECRET / TELEGRAM_OPS_CHAT_ID are set but TELEGRAM_BOT_TOKEN is not: the Telegram bot is off.');
+  }
+
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     problems.push('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
@@ -549,6 +715,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     : { provider: 'simulated', apiKey: null, ipnSecret, baseUrl: '' };
 
   const withdrawalFees = parseWithdrawalFees(e.WITHDRAWAL_FEES, problems);
+  const kycLimits: KycLimits = {
+    0: parseKycLimits('KYC_TIER0_LIMITS_USD', e.KYC_TIER0_LIMITS_USD, DEFAULT_KYC_LIMITS[0], problems),
+    1: parseKycLimits('KYC_TIER1_LIMITS_USD', e.KYC_TIER1_LIMITS_USD, DEFAULT_KYC_LIMITS[1], problems),
+    2: parseKycLimits('KYC_TIER2_LIMITS_USD', e.KYC_TIER2_LIMITS_USD, DEFAULT_KYC_LIMITS[2], problems),
+  };
+  const documentBackend = e.DOCUMENT_STORE ?? (e.BUCKET_NAME ? 's3' : 'directory');
+  if (documentBackend === 's3' && !e.BUCKET_NAME)
+    problems.push('DOCUMENT_STORE=s3 needs BUCKET_NAME (and AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_S3)');
+  if (documentBackend === 's3' && Boolean(e.AWS_ACCESS_KEY_ID) !== Boolean(e.AWS_SECRET_ACCESS_KEY)) {
+    problems.push('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
+  }
+  if (e.DOCUMENT_ENCRYPTION_KEY) {
+    if (isProduction) checkSecret('DOCUMENT_ENCRYPTION_KEY', e.DOCUMENT_ENCRYPTION_KEY, 32, problems, envName);
+    else if (e.DOCUMENT_ENCRYPTION_KEY.length < 32) problems.push('DOCUMENT_ENCRYPTION_KEY is too short (at least 32 characters; openssl rand -base64 48)');
+  }
+  if (isProduction && documentBackend === 'directory' && !e.DOCUMENT_DIR) {
+    notices.push(
+      'Documents (KYC files, attachments) are stored in a directory under DATA_DIR: on Fly that disk is lost with the machine unless it is a volume. ' +
+        'Create object storage with `fly storage create` (it sets BUCKET_NAME and the AWS_* secrets); see docs/operations.md#document-storage.',
+    );
+  }
+  const blockedCountries = parseCountries(e.BLOCKED_COUNTRIES, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: Config = {
@@ -595,14 +783,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: e.PRICE_POLL_INTERVAL_MS,
       maxAgeMs: e.PRICE_MAX_AGE_MS,
       historyCallsPerMinute: e.PRICE_HISTORY_CALLS_PER_MINUTE,
+      candleBackfillDays: e.CANDLE_BACKFILL_DAYS ?? (e.ENVIRONMENT === 'test' ? 0 : 7),
     },
     trading: { feeRate: e.TRADING_FEE_RATE },
+    recurring: { sweepIntervalMs: e.RECURRING_SWEEP_INTERVAL_MS ?? (e.ENVIRONMENT === 'test' ? 0 : 15_000) },
     email: {
       provider: e.SENDGRID_API_KEY ? 'sendgrid' : 'dev-outbox',
       sendgridApiKey: e.SENDGRID_API_KEY ?? null,
       sendgridBaseUrl: stripTrailingSlash(e.SENDGRID_BASE_URL),
       sendgridSandbox: e.SENDGRID_SANDBOX,
       from: e.EMAIL_FROM,
+      supportAddress: e.SUPPORT_EMAIL ?? null,
     },
     payments,
     withdrawals: {
@@ -611,6 +802,47 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fees: withdrawalFees,
       addressCoolingOffSeconds: e.WITHDRAWAL_ADDRESS_COOLING_OFF_HOURS * 3600,
     },
+    kyc: { enforced: (e.KYC_LIMITS ?? (e.ENVIRONMENT === 'test' ? 'off' : 'on')) === 'on', limits: kycLimits },
+    documents: {
+      backend:
+        documentBackend === 's3'
+          ? {
+              kind: 's3',
+              bucket: e.BUCKET_NAME as string,
+              endpoint: e.AWS_ENDPOINT_URL_S3 ?? null,
+              region: e.AWS_REGION,
+              accessKeyId: e.AWS_ACCESS_KEY_ID ?? null,
+              secretAccessKey: e.AWS_SECRET_ACCESS_KEY ?? null,
+              forcePathStyle: e.S3_FORCE_PATH_STYLE,
+              checksums: e.S3_CHECKSUMS,
+            }
+          : {
+              kind: 'directory',
+              // Tests without a DOCUMENT_DIR write to a per-process temporary directory, never the developer's ./data.
+              dir:
+                e.DOCUMENT_DIR ??
+                (e.ENVIRONMENT === 'test' || e.DATA_DIR === ':memory:'
+                  ? join(tmpdir(), `cryptovault-documents-${process.pid}`)
+                  : `${stripTrailingSlash(e.DATA_DIR)}/documents`),
+            },
+      encryptionKey: e.DOCUMENT_ENCRYPTION_KEY ?? null,
+      maxBytes: e.DOCUMENT_MAX_BYTES,
+      retentionDays: e.DOCUMENT_RETENTION_DAYS,
+      accessTtlSeconds: e.DOCUMENT_ACCESS_MINUTES * 60,
+      sweepIntervalMs: e.DOCUMENT_SWEEP_INTERVAL_MINUTES * 60_000,
+    },
+    geo: { blockedCountries, countryHeader: e.GEO_COUNTRY_HEADER },
+    telegram: e.TELEGRAM_BOT_TOKEN
+      ? {
+          botToken: e.TELEGRAM_BOT_TOKEN,
+          webhookSecret: e.TELEGRAM_WEBHOOK_SECRET ?? null,
+          mode: e.TELEGRAM_MODE,
+          apiRoot: stripTrailingSlash(e.TELEGRAM_API_ROOT),
+          opsChatId: e.TELEGRAM_OPS_CHAT_ID ? Number(e.TELEGRAM_OPS_CHAT_ID) : null,
+          alertWithdrawalUsd: e.TELEGRAM_ALERT_WITHDRAWAL_USD,
+          monitorIntervalMs: e.TELEGRAM_MONITOR_INTERVAL_SECONDS * 1000,
+        }
+      : null,
     sentry: { dsn: e.SENTRY_DSN ?? null, publicDsn: e.PUBLIC_SENTRY_DSN ?? null },
     telemetry: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? {
@@ -629,6 +861,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     metricsToken: e.METRICS_TOKEN ?? null,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    apiKeys: {
+      maxPerUser: e.API_KEY_MAX_PER_USER,
+      rateLimitPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE,
+      timestampWindowSeconds: e.API_KEY_TIMESTAMP_WINDOW_SECONDS,
+    },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     web: { serve: e.SERVE_WEB ?? !isProduction, distDir: e.WEB_DIST_DIR ?? null },
     fly: {
@@ -671,4 +908,31 @@ export function webauthnRelyingParty(appUrl: string, isLocalDev: boolean): Confi
     return { rpId: 'localhost', rpName: 'CryptoVault', origins: [local.origin] };
   }
   return { rpId: url.hostname, rpName: 'CryptoVault', origins: [url.origin] };
+}
+
+/**
+ * What `npm run telegram:webhook` needs: the bot token, the webhook secret, the Bot API root and the public API
+ * origin, checked like the server checks them. It runs from a workstation (or `fly ssh console`) with the app's
+ * secrets, and is not the server's whole configuration.
+ */
+export function telegramCliConfig(env: Record<string, string | undefined> = process.env): {
+  botToken: string;
+  webhookSecret: string;
+  apiRoot: string;
+  publicApiUrl: string | null;
+} {
+  const parsed = envSchema.pick({ TELEGRAM_BOT_TOKEN: true, TELEGRAM_WEBHOOK_SECRET: true, TELEGRAM_API_ROOT: true, PUBLIC_API_URL: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(formatZodProblems(parsed.error));
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (!e.TELEGRAM_BOT_TOKEN) problems.push('TELEGRAM_BOT_TOKEN is required (the token from @BotFather)');
+  if (!e.TELEGRAM_WEBHOOK_SECRET || !/^[A-Za-z0-9_-]{1,256}$/.test(e.TELEGRAM_WEBHOOK_SECRET))
+    problems.push('TELEGRAM_WEBHOOK_SECRET is required: A-Z, a-z, 0-9, _ and - (openssl rand -hex 32), the same value the app has');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    botToken: e.TELEGRAM_BOT_TOKEN!,
+    webhookSecret: e.TELEGRAM_WEBHOOK_SECRET!,
+    apiRoot: stripTrailingSlash(e.TELEGRAM_API_ROOT),
+    publicApiUrl: e.PUBLIC_API_URL ? stripTrailingSlash(e.PUBLIC_API_URL) : null,
+  };
 }

@@ -4,6 +4,7 @@
  * modules): the database client needs no schema, since repos name their tables.
  */
 export * from './platform/idempotency/idempotency.schema.ts';
+export * from './platform/documents/documents.schema.ts';
 export * from './modules/auth/users.schema.ts';
 export * from './modules/auth/auth.schema.ts';
 export * from './modules/audit/audit.schema.ts';
@@ -15,3 +16,13 @@ export * from './modules/withdrawals/withdrawals.schema.ts';
 export * from './modules/transfers/transfers.schema.ts';
 export * from './modules/alerts/alerts.schema.ts';
 export * from './modules/security/security.schema.ts';
+export * from './modules/markets/candles.schema.ts';
+export * from './modules/portfolio/portfolio.schema.ts';
+export * from './modules/watchlist/watchlist.schema.ts';
+export * from './modules/apikeys/apikeys.schema.ts';
+export * from './modules/kyc/kyc.schema.ts';
+export * from './modules/legal/legal.schema.ts';
+export * from './modules/support/support.schema.ts';
+export * from './modules/telegram/telegram.schema.ts';
+export * from './modules/recurring/recurring.schema.ts';
+export * from './modules/gains/gains.schema.ts';

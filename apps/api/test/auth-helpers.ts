@@ -21,9 +21,10 @@
  * signup/login never trip across test files sharing one Redis. Emails are unique per call (uniqueEmail()).
  * `asUser(...).inject` merges any `headers` you pass (yours win), so a test can drop or break the CSRF header.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { generate } from 'otplib';
+import { authStateChanged } from '../src/modules/auth/session-cache.ts';
 import { type TestContext, uniqueEmail } from './helpers.ts';
 
 export interface TestSession {
@@ -121,7 +122,16 @@ export async function sessionFromResponse(t: TestContext, res: LightMyRequestRes
   };
 }
 
-/** Signs up, reads the code from the dev outbox, verifies (which signs in) and fetches a CSRF token. */
+/** The version of the Terms of Service in force: what a sign-up must accept (`termsVersion`). */
+export async function currentTermsVersion(t: TestContext): Promise<number> {
+  const res = await t.app.inject({ method: 'GET', url: '/api/legal/documents', remoteAddress: randomIp() });
+  expectStatus(res, 200, 'GET /api/legal/documents');
+  const terms = (res.json() as { items: { kind: string; version: number }[] }).items.find((d) => d.kind === 'terms');
+  if (!terms) throw new Error('no terms in force');
+  return terms.version;
+}
+
+/** Signs up (accepting the terms in force), reads the code from the dev outbox, verifies (which signs in) and fetches a CSRF token. */
 export async function signUpVerified(t: TestContext, opts: { email?: string; password?: string; name?: string; ip?: string } = {}): Promise<TestSession> {
   const email = opts.email ?? uniqueEmail();
   const password = opts.password ?? DEFAULT_PASSWORD;
@@ -130,7 +140,7 @@ export async function signUpVerified(t: TestContext, opts: { email?: string; pas
     method: 'POST',
     url: '/api/auth/signup',
     remoteAddress: ip,
-    payload: { email, password, name: opts.name ?? 'Test User' },
+    payload: { email, password, name: opts.name ?? 'Test User', termsVersion: await currentTermsVersion(t) },
   });
   expectStatus(signup, 201, 'signup');
   const code = await verificationCodeFor(t, email);
@@ -190,11 +200,23 @@ export async function stepUp(t: TestContext, session: TestSession, opts: { withP
   return res;
 }
 
+/**
+ * Changes a user's `users` or `sessions` rows directly (as an operator's SQL would), then publishes the change as
+ * the services do after theirs: without it, a session cached by this or another machine would not see it
+ * (modules/auth/session-cache.ts).
+ */
+export async function changeAuthRows(t: TestContext, userId: string, query: SQL | string): Promise<void> {
+  await t.platform.database.db.execute(query);
+  await authStateChanged(t.platform, userId);
+}
+
 /** Ages the session's last step-up (and sign-in) past any STEP_UP_TTL_SECONDS, as if it happened an hour ago. */
 export async function expireStepUp(t: TestContext, session: TestSession): Promise<void> {
-  await t.platform.database.db.execute(sql`
-    update sessions set step_up_at = step_up_at - interval '1 hour'
-    where user_id = ${session.user.id} and step_up_at is not null`);
+  await changeAuthRows(
+    t,
+    session.user.id,
+    sql`update sessions set step_up_at = step_up_at - interval '1 hour' where user_id = ${session.user.id} and step_up_at is not null`,
+  );
 }
 
 /**
@@ -215,6 +237,24 @@ export async function enableTwoFactor(t: TestContext, session: TestSession): Pro
 /** A signed-in administrator with 2FA enabled (role set in the database, 2FA through the real routes). */
 export async function createAdmin(t: TestContext, opts: { email?: string; password?: string; name?: string } = {}): Promise<TestSession> {
   const session = await signUpVerified(t, { name: 'Test Admin', ...opts });
-  await t.platform.database.db.execute(sql`update users set role = 'admin' where id = ${session.user.id}`);
+  await changeAuthRows(t, session.user.id, sql`update users set role = 'admin' where id = ${session.user.id}`);
   return enableTwoFactor(t, session);
+}
+
+/**
+ * An operator holding exactly `roles` (issue 21): createAdmin (a superadmin with 2FA), then its roles set in the
+ * database and published as the role service does, and a step-up with a TOTP code of the next step (a later
+ * step-up on this session needs a code of a later step: `stepUp` uses +1, so pass through totpCode(secret, 2)).
+ */
+export async function createOperator(
+  t: TestContext,
+  roles: readonly ('support' | 'compliance' | 'finance' | 'superadmin')[],
+  opts: { email?: string; name?: string } = {},
+): Promise<TestSession> {
+  const session = await createAdmin(t, { name: `Test ${roles.join('+') || 'ex-operator'}`, ...opts });
+  const list = `{${roles.join(',')}}`;
+  await changeAuthRows(t, session.user.id, sql`update users set operator_roles = ${list}::text[] where id = ${session.user.id}`);
+  // A fresh step-up with the second factor (approvals and role changes ask for one); the next code step is now used.
+  await stepUp(t, session);
+  return session;
 }

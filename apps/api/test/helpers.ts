@@ -6,6 +6,7 @@ import { type App, buildApp } from '../src/app.ts';
 import { compose, type Root } from '../src/compose.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { createDatabase, type Database, wrapPglite } from '../src/platform/db/client.ts';
+import type { Cache } from '../src/platform/cache.ts';
 import type { Platform } from '../src/platform/index.ts';
 import { loggerOptions } from '../src/platform/logger.ts';
 import type { Authenticator } from '../src/platform/principal.ts';
@@ -62,14 +63,27 @@ export interface TestContext {
  */
 export async function createTestApp(
   env: Record<string, string | undefined> = {},
-  opts: { ownDatabase?: boolean; database?: Database; extraRoutes?: (app: App) => void; prices?: TestPrices; authenticator?: Authenticator } = {},
+  opts: {
+    ownDatabase?: boolean;
+    database?: Database;
+    extraRoutes?: (app: App) => void;
+    prices?: TestPrices;
+    authenticator?: Authenticator;
+    /** Without REDIS_URL: a cache shared with another test app, so that the two are two machines of one deployment. */
+    cache?: Cache;
+  } = {},
 ): Promise<TestContext> {
   const { config } = loadConfig(testEnv(env));
   const own = opts.ownDatabase || opts.database !== undefined;
   const database = opts.database ?? (opts.ownDatabase ? await openTestDatabase() : await sharedDatabase());
   // The server's own logger options (serializers, redaction), at the test's level.
   const log = pino(loggerOptions(config));
-  const root = await compose(config, log, { database: own ? database : keepOpen(database), prices: opts.prices, authenticator: opts.authenticator });
+  const root = await compose(config, log, {
+    database: own ? database : keepOpen(database),
+    prices: opts.prices,
+    authenticator: opts.authenticator,
+    cache: opts.cache,
+  });
   const { platform } = root;
   opts.prices?.connect(platform.events);
   const app = await buildApp(root);

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, logIn, newPage, shoot, signUp, totp, uniqueEmail, waitForText } from './helpers.ts';
+import { launch, newPage, operatorSignIn, shoot, signUp, uniqueEmail, waitForText } from './helpers.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -23,19 +23,8 @@ async function fundAndBuyBtc(page: Page): Promise<void> {
   await page.getByTestId('trade-price').waitFor();
   await page.getByLabel('Amount (BTC)').fill('0.002');
   await page.getByRole('button', { name: 'Buy BTC' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: /^Buy / }).click(); // the market order's confirmation
   await page.getByRole('table', { name: 'Order history' }).getByText('filled').first().waitFor();
-}
-
-/** Admin routes need 2FA: the seeded administrator turns it on the first time, like a real operator would. */
-async function adminSignIn(page: Page, email: string, password: string): Promise<void> {
-  await logIn(page, email, password);
-  await page.waitForURL(/\/dashboard/);
-  await page.goto('/security');
-  await page.getByRole('button', { name: 'Set up 2FA' }).click();
-  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
-  await page.getByLabel('6-digit code').fill(totp(secret));
-  await page.getByRole('button', { name: 'Turn on 2FA' }).click();
-  await waitForText(page, 'twofa-status', (t) => t === 'On');
 }
 
 describe('operations', () => {
@@ -52,24 +41,43 @@ describe('operations', () => {
     await user.getByLabel('Amount').fill('0.001');
     await user.getByLabel('Destination address').fill(BTC_ADDRESS);
     await user.getByRole('button', { name: 'Request withdrawal' }).click();
+    await user.getByRole('dialog').getByRole('button', { name: 'Confirm withdrawal' }).click();
     await waitForText(user, 'withdrawal-status', (t) => t === 'pending review');
-    await shoot(user, 'wallet-withdraw');
+    // The wallet-withdraw screenshot is taken by funding.e2e.ts (networks, fee summary, the list).
     let navigations = 0;
     user.on('framenavigated', () => navigations++);
 
     const ops = await newPage(browser);
-    await adminSignIn(ops, admin.email, admin.password);
+    await operatorSignIn(ops, admin.email, admin.password);
     await ops.goto('/admin');
     await ops.getByText('Withdrawals to review').waitFor();
+    await ops.getByText('Last 14 days').waitFor();
     await shoot(ops, 'admin-overview');
     await ops.goto('/admin/withdrawals');
-    const row = ops.getByRole('table', { name: 'Withdrawal queue' }).locator('tr', { hasText: '0.001 BTC' }).first();
-    await row.getByRole('button', { name: 'Approve' }).click();
+    const queue = ops.getByRole('list', { name: 'Withdrawal queue' });
+    const item = queue.getByRole('listitem').filter({ hasText: 'Wanda Withdraw' }).first();
+    // The account beside the request: who asks, how long they have been here, what they hold and moved.
+    await item.getByTestId('account-context').getByText('Wanda Withdraw').waitFor();
+    await item.getByText(/requested (just now|\d+ min ago)/).waitFor();
+    await shoot(ops, 'admin-withdrawals', { phoneFocus: item });
+    await item.getByRole('button', { name: 'Approve' }).click();
+    const approve = ops.getByRole('dialog', { name: 'Approve this withdrawal?' });
+    await approve.getByText('Leaves the platform').waitFor();
+    await shoot(ops, 'admin-withdrawal-approve');
+    await approve.getByRole('button', { name: 'Approve' }).click();
     await waitForText(user, 'withdrawal-status', (t) => t === 'approved');
 
     await ops.getByLabel('Show').selectOption('approved');
-    ops.once('dialog', (d) => void d.accept('a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9'));
-    await ops.getByRole('table', { name: 'Withdrawal queue' }).getByRole('button', { name: 'Mark completed' }).first().click();
+    await queue.getByRole('listitem').filter({ hasText: 'Wanda Withdraw' }).first().getByRole('button', { name: 'Mark sent' }).click();
+    const sent = ops.getByRole('dialog', { name: 'Mark this withdrawal sent' });
+    // A hash that is not one is refused in place, in words, and nothing is sent.
+    await sent.getByLabel('Transaction hash').fill('not a hash');
+    await sent.getByRole('button', { name: 'Mark sent' }).click();
+    await sent.locator('.field-error').waitFor();
+    expect(await sent.locator('.field-error').textContent()).toMatch(/transaction hash/i);
+    await sent.getByLabel('Transaction hash').fill('a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9');
+    await sent.getByRole('button', { name: 'Mark sent' }).click();
+    await sent.waitFor({ state: 'detached' });
     await waitForText(user, 'withdrawal-status', (t) => t === 'completed');
     expect(navigations).toBe(0);
 
@@ -86,5 +94,13 @@ describe('operations', () => {
       .getByText(/withdrawal/i)
       .first()
       .waitFor();
+
+    // A superadmin's pages: who holds which role, and adjustments that a second finance operator approves.
+    await ops.goto('/admin/roles');
+    await ops.getByRole('table', { name: 'Operators and roles' }).waitFor();
+    await shoot(ops, 'admin-roles');
+    await ops.goto('/admin/adjustments');
+    await ops.getByRole('form', { name: 'Propose an adjustment' }).waitFor();
+    await shoot(ops, 'admin-adjustments');
   });
 });

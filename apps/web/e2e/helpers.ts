@@ -1,8 +1,9 @@
 import { createHmac, randomInt } from 'node:crypto';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -43,7 +44,7 @@ export async function newPage(browser: Browser): Promise<Page> {
  * Saves the screen at desktop and phone width as test artifacts (E2E_UPDATE_DOCS=1 also refreshes
  * docs/screenshots, which the README shows).
  */
-export async function shoot(page: Page, name: string): Promise<void> {
+export async function shoot(page: Page, name: string, o: { phoneFocus?: Locator } = {}): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const original = page.viewportSize() ?? DESKTOP;
   for (const [label, size] of [
@@ -51,6 +52,14 @@ export async function shoot(page: Page, name: string): Promise<void> {
     ['phone', PHONE],
   ] as const) {
     await page.setViewportSize(size);
+    // With `phoneFocus`: the desktop page whole from its top (a scrolled full-page shot repeats the sticky header
+    // mid-page), the phone screen scrolled to what the shot is about.
+    if (o.phoneFocus) {
+      if (label === 'phone') {
+        await o.phoneFocus.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+        await page.evaluate(() => window.scrollBy(0, -72)); // below the sticky header
+      } else await page.evaluate(() => window.scrollTo(0, 0));
+    }
     await page.waitForTimeout(300);
     const file = join(ARTIFACTS, `${name}-${label}.png`);
     await page.screenshot({ path: file, fullPage: label !== 'phone' });
@@ -94,6 +103,7 @@ export async function signUp(page: Page, email: string, name = 'E2E Trader'): Pr
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel(/I accept the Terms of Service/).check();
   await page.getByRole('button', { name: 'Sign up' }).click();
   await page.waitForURL(/\/verify/);
   await page.unroute('**/api/auth/signup');
@@ -142,4 +152,39 @@ export function totp(secret: string, at = Date.now()): string {
 /** A dev-tools call the way a test operator would make it (no browser session involved). */
 export async function devPost(path: string, body: unknown): Promise<Response> {
   return fetch(`${baseUrl()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/**
+ * Signs the seeded administrator in with 2FA. The first spec that needs it enrols 2FA (as a real operator would) and
+ * keeps the secret beside the run's server (a file keyed by its URL), so that later specs in the same run can answer
+ * the code prompt; admin.e2e.ts and kyc.e2e.ts both use it.
+ */
+export async function operatorSignIn(page: Page, email: string, password: string): Promise<void> {
+  const file = join(tmpdir(), `cv-e2e-operator-${createHmac('sha1', 'e2e').update(baseUrl()).digest('hex').slice(0, 12)}.totp`);
+  await logIn(page, email, password);
+  const code = page.getByLabel('Authentication code');
+  await Promise.race([page.waitForURL(/\/dashboard/), code.waitFor()]);
+  if (await code.isVisible()) {
+    const secret = readFileSync(file, 'utf8').trim();
+    // The server refuses a code used before (replay): a spec signing in within 30 s of another waits for a fresh one.
+    const used = `${file}.step`;
+    const step = () => Math.floor(Date.now() / 30_000);
+    if (existsSync(used) && Number(readFileSync(used, 'utf8')) >= step()) await page.waitForTimeout(30_000 - (Date.now() % 30_000) + 200);
+    writeFileSync(used, String(step()));
+    await code.fill(totp(secret));
+    await page.getByRole('button', { name: 'Verify code' }).click();
+    await page.waitForURL(/\/dashboard/);
+    return;
+  }
+  await page.goto('/security');
+  await page.getByRole('button', { name: 'Set up 2FA' }).click();
+  const secret = (await page.getByTestId('totp-secret').textContent())?.trim() ?? '';
+  writeFileSync(file, secret, { mode: 0o600 });
+  writeFileSync(`${file}.step`, String(Math.floor(Date.now() / 30_000)));
+  await page.getByLabel('6-digit code').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on 2FA' }).click();
+  await waitForText(page, 'twofa-status', (t) => t === 'On');
+  // Turning 2FA on is not a step-up with it, and approvals need one: sign in again with a code, as operators do.
+  await page.context().clearCookies();
+  await operatorSignIn(page, email, password);
 }

@@ -107,6 +107,10 @@ describe('passkeys (Chromium virtual authenticator)', () => {
     await page.getByLabel('Amount').fill('20');
     const stepUpRequired = page.waitForResponse((r) => r.url().endsWith('/api/wallet/transfers') && r.status() === 403);
     await page.getByRole('button', { name: 'Send' }).click();
+    await page
+      .getByRole('dialog', { name: /^Send / })
+      .getByRole('button', { name: 'Send' })
+      .click(); // the confirmation
     const refused = (await (await stepUpRequired).json()) as { error: { code: string; details: { methods: string[] } } };
     expect(refused.error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['passkey'] } });
     const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
@@ -148,6 +152,10 @@ describe('passkeys (Chromium virtual authenticator)', () => {
     await page.getByLabel('Amount').fill('20');
     const stepUpRequired = page.waitForResponse((r) => r.url().endsWith('/api/wallet/transfers') && r.status() === 403);
     await page.getByRole('button', { name: 'Send' }).click();
+    await page
+      .getByRole('dialog', { name: /^Send / })
+      .getByRole('button', { name: 'Send' })
+      .click(); // the confirmation
     const refused = (await (await stepUpRequired).json()) as { error: { code: string; details: { methods: string[] } } };
     expect(refused.error).toMatchObject({ code: 'STEP_UP_REQUIRED', details: { methods: ['totp'] } });
     const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });

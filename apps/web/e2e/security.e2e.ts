@@ -43,7 +43,7 @@ describe('account security', () => {
     // An address for the book: pending until its link is confirmed, then waiting out the cooling-off period.
     await page.getByText('Add an address').click();
     await page.getByLabel('Address', { exact: true }).fill(BTC_ADDRESS);
-    await page.getByLabel('Label', { exact: true }).fill('Genesis');
+    await page.locator('input[name="book-label"]').fill('Genesis'); // the API keys card on this page has a Label too
     await page.getByRole('button', { name: 'Add address' }).click();
     await page.getByText(/Confirm the link we emailed you/).waitFor();
     await shoot(page, 'settings-address-book');

@@ -41,7 +41,31 @@ export const adminWithdrawal = withdrawal.extend({
   userEmail: z.string(),
   approvedBy: z.array(z.string()),
 });
-export const adminWithdrawalList = pageOf(adminWithdrawal);
+/**
+ * What an operator needs beside a queue item to decide on it without opening three other screens: who the account
+ * is, how old it is, what it holds of the asset in question, and what it has moved before.
+ */
+export const accountContext = z.object({
+  name: z.string(),
+  email: z.string(),
+  createdAt: isoDateTime,
+  emailVerified: z.boolean(),
+  twoFactorEnabled: z.boolean(),
+  suspended: z.boolean(),
+  frozen: z.boolean(),
+  /** KYC verification tier (0–2). */
+  tier: z.number().int(),
+  /** The account's balance of the queue item's asset (available + locked), a decimal string. */
+  balance: z.object({ asset: z.string(), available: z.string(), locked: z.string() }),
+  /** Credited deposits ever, and their USD value at the time. */
+  deposits: z.object({ count: z.number().int(), creditedUsd: z.string() }),
+  /** Completed withdrawals in the last 30 days (count and USD at request time), and rejected ones ever. */
+  withdrawals: z.object({ completed30d: z.number().int(), completedUsd30d: z.string(), rejected: z.number().int() }),
+  /** Filled orders ever. */
+  trades: z.number().int(),
+});
+export const adminWithdrawalQueueItem = adminWithdrawal.extend({ account: accountContext });
+export const adminWithdrawalList = pageOf(adminWithdrawalQueueItem);
 export const adminWithdrawalQuery = paginationQuery.extend({ status: withdrawalStatus.default('pending_review') });
 
 export const adminDeposit = deposit.extend({
@@ -51,7 +75,8 @@ export const adminDeposit = deposit.extend({
   reviewReason: z.string().nullable(),
   reviewNote: z.string().nullable(),
 });
-export const adminDepositList = pageOf(adminDeposit);
+export const adminDepositQueueItem = adminDeposit.extend({ account: accountContext });
+export const adminDepositList = pageOf(adminDepositQueueItem);
 export const adminDepositQuery = paginationQuery.extend({ review: z.enum(['pending', 'resolved', 'any']).default('pending') });
 export const resolveDepositRequest = z.object({
   note: z.string().trim().min(3).max(500),
@@ -70,6 +95,18 @@ export const platformStats = z.object({
   reconciliationUrl: z.string(),
   generatedAt: isoDateTime,
 });
+
+/** Per-day activity for the console's charts (UTC days, oldest first, every day present). */
+export const statsSeriesQuery = z.object({ days: z.coerce.number().int().min(7).max(90).default(14) });
+export const statsSeriesDay = z.object({
+  day: z.iso.date(),
+  signups: z.number().int(),
+  depositsCreditedUsd: z.string(),
+  withdrawalsCompletedUsd: z.string(),
+  trades: z.number().int(),
+  tradedUsd: z.string(),
+});
+export const statsSeries = z.object({ days: z.array(statsSeriesDay), generatedAt: isoDateTime });
 
 export const auditEntry = z.object({
   id: z.string(),

@@ -18,6 +18,11 @@ export const createAlertRequest = z.object({
     .min(60)
     .max(7 * 86_400)
     .default(3600),
+  /**
+   * An alert the current price already satisfies ("ETH above $100" with ETH at $4,495) would fire at once: it is
+   * refused with TRIGGER_WOULD_FIRE_NOW unless this is true (the user confirmed it), as wrong-side order triggers are.
+   */
+  confirmImmediate: z.boolean().optional(),
 });
 export type CreateAlertRequest = z.infer<typeof createAlertRequest>;
 

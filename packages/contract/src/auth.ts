@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime } from './common.ts';
+import { operatorRole } from './roles.ts';
 
 /** Emails are compared trimmed and lower-cased; the server normalises them. */
 export const emailField = z
@@ -21,6 +22,8 @@ export const userProfile = z.object({
   email: z.string(),
   name: z.string(),
   role: z.enum(['user', 'admin']),
+  /** An operator's roles (issue 21; [] for a user): the console shows only what they allow (`mayCall`). */
+  operatorRoles: z.array(operatorRole).default([]),
   emailVerified: z.boolean(),
   twoFactorEnabled: z.boolean(),
   /** Frozen by a "this wasn't me" link (or an operator): withdrawals, transfers and security changes answer 403 ACCOUNT_FROZEN. */
@@ -53,7 +56,17 @@ export const issuedTokens = z.object({
 export const authResponse = z.object({ user: userProfile, tokens: issuedTokens.optional() });
 export type AuthResponse = z.infer<typeof authResponse>;
 
-export const signupRequest = z.object({ email: emailField, password: passwordField, name: personName });
+/**
+ * `termsVersion`: the version of the Terms of Service the person ticked "I accept" for (`GET /api/legal/documents`).
+ * Required: a sign-up without it, or with a version that is no longer the one in force, is refused with 403
+ * TERMS_NOT_ACCEPTED (details `{ currentVersion }`). Optional in the schema only so that the refusal says that.
+ */
+export const signupRequest = z.object({
+  email: emailField,
+  password: passwordField,
+  name: personName,
+  termsVersion: z.number().int().positive().max(1_000_000).optional(),
+});
 export const acceptedResponse = z.object({ status: z.literal('accepted'), message: z.string() });
 export const okResponse = z.object({ ok: z.literal(true) });
 
@@ -184,7 +197,7 @@ export const securityEvent = z.object({
   kind: z
     .string()
     .describe(
-      'sign_in, password_changed, password_reset, two_factor_enabled, two_factor_disabled, passkey_added, passkey_removed, backup_codes_regenerated, sessions_signed_out, address_added, address_confirmed, address_removed, address_book_only_on, address_book_only_off_requested, anti_phishing_set, anti_phishing_cleared, account_frozen, unfreeze_requested, account_unfrozen',
+      'sign_in, password_changed, password_reset, two_factor_enabled, two_factor_disabled, passkey_added, passkey_removed, backup_codes_regenerated, sessions_signed_out, address_added, address_confirmed, address_removed, address_book_only_on, address_book_only_off_requested, anti_phishing_set, anti_phishing_cleared, account_frozen, unfreeze_requested, account_unfrozen, api_key_created, api_key_revoked',
     ),
   at: isoDateTime,
   ip: z.string().nullable(),

@@ -7,7 +7,7 @@ export const MAX_DECIMALS = 18;
 /** Why `v` is not a decimal string this platform stores, in words for a person; null when it is one. */
 export function decimalProblem(v: string): string | null {
   const m = /^(\d+)(?:\.(\d+))?$/.exec(v);
-  if (!m) return 'must be a number written with digits and at most one decimal point, such as "12.5" (no sign, exponent, spaces or commas)';
+  if (!m) return 'must be a number such as 12.5 (digits and one decimal point; no sign, spaces or commas)';
   const [, int = '', frac = ''] = m;
   if (int.length > 1 && int.startsWith('0')) return 'must not start with a 0 (write "5", not "05")';
   if (int.length > MAX_INTEGER_DIGITS) return `is too large: at most ${MAX_INTEGER_DIGITS} digits before the decimal point`;

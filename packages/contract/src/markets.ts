@@ -72,3 +72,50 @@ export const setMarketPriceBody = z.object({
   holdMs: z.number().int().min(0).max(86_400_000).default(300_000),
 });
 export const setMarketPriceResponse = z.object({ assetId: z.string(), priceUsd: z.string(), ts: z.number().int(), holdUntil: z.number().int() });
+
+/** Candle sizes the platform keeps (built from its own price feed, rolled up from 1m). */
+export const CANDLE_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
+export const candleInterval = z.enum(CANDLE_INTERVALS, { message: 'interval must be one of 1m, 5m, 15m, 1h, 4h or 1d' });
+export type CandleInterval = z.infer<typeof candleInterval>;
+
+const msSinceEpoch = (what: string) =>
+  z.coerce
+    .number({ message: `${what} must be a time in milliseconds since 1970 (for example 1767225600000)` })
+    .int({ message: `${what} must be a whole number of milliseconds` })
+    .min(0, { message: `${what} must not be before 1970` })
+    .optional();
+
+export const candlesQuery = z.object({
+  interval: candleInterval.default('1h'),
+  /** Bucket starts from this time on (ms since epoch). */
+  from: msSinceEpoch('from'),
+  /** Bucket starts up to this time (ms since epoch); defaults to now. */
+  to: msSinceEpoch('to'),
+  /** The newest `limit` candles of the range. */
+  limit: z.coerce
+    .number({ message: 'limit must be a number from 1 to 1000' })
+    .int({ message: 'limit must be a whole number from 1 to 1000' })
+    .min(1, { message: 'limit must be at least 1' })
+    .max(1000, { message: 'limit must be at most 1000' })
+    .default(300),
+});
+export type CandlesQuery = z.infer<typeof candlesQuery>;
+
+export const candleSchema = z.object({
+  time: z.number().int().describe('bucket start, ms since epoch (UTC)'),
+  open: z.string(),
+  high: z.string(),
+  low: z.string(),
+  close: z.string(),
+  /** Traded value in USD during the bucket (an estimate: see docs/candles in the markets module). */
+  volume: z.string(),
+});
+export type Candle = z.infer<typeof candleSchema>;
+export const candlesResponse = z.object({
+  assetId: z.string(),
+  symbol: z.string(),
+  interval: candleInterval,
+  source: priceSource,
+  items: z.array(candleSchema).describe('oldest first'),
+});
+export type CandlesResponse = z.infer<typeof candlesResponse>;

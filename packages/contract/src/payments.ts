@@ -15,6 +15,11 @@ export const createDepositRequest = z.object({
     .trim()
     .toLowerCase()
     .regex(/^[a-z0-9]{2,20}$/, 'must be a currency ticker such as "btc"'),
+  /**
+   * What the balance receives: `usd` (the default) credits `amountUsd` in USD; `coin` credits the coin paid, in
+   * the amount the provider reports received (`actually_paid`), to the balance of that asset (`depositAssetFor`).
+   */
+  creditAs: z.enum(['usd', 'coin']).default('usd'),
 });
 export type CreateDepositRequest = z.infer<typeof createDepositRequest>;
 
@@ -27,8 +32,12 @@ export const deposit = z.object({
   amountUsd: z.string(),
   /** What the provider reports as received so far, in the pay currency. */
   actuallyPaid: z.string().nullable(),
-  /** USD credited to the balance (null until credited). */
+  /** USD credited to the balance (null until credited, and for a deposit credited in its coin). */
   creditedUsd: z.string().nullable(),
+  /** The balance credited: `USD`, or the coin's asset symbol (`BTC`) for a deposit made with `creditAs: coin`. */
+  creditAsset: z.string(),
+  /** What was credited, in `creditAsset` (null until credited). */
+  creditedAmount: z.string().nullable(),
   expiresAt: isoDateTime.nullable(),
   provider: z.enum(['nowpayments', 'simulated']),
   providerPaymentId: z.string(),
@@ -47,3 +56,28 @@ export const devCompleteDepositRequest = z
   .default({ status: 'finished' });
 
 export const webhookAck = z.object({ status: z.enum(['ok', 'accepted']) });
+
+/** Network suffixes of provider tickers (`usdterc20`, `usdttrc20`, `usdcsol`, `bnbbsc`). */
+const TICKER_NETWORK = /(erc20|trc20|bep20|bsc|sol|arb|op|base|polygon|matic|mainnet)$/;
+
+/**
+ * The asset a coin deposit paid in provider ticker `ticker` is credited to: `btc` → `BTC`, `usdterc20` → `USDT`.
+ * The API accepts it only when the symbol is a listed asset.
+ */
+export function depositAssetFor(ticker: string): string {
+  const t = ticker.trim().toLowerCase();
+  const base = t.length > 3 && TICKER_NETWORK.test(t) ? t.replace(TICKER_NETWORK, '') : t;
+  return (base.length >= 2 ? base : t).toUpperCase();
+}
+
+/** The states a person sees on the deposit page, from the provider's status. */
+export type DepositStage = 'waiting' | 'confirming' | 'credited' | 'review' | 'expired' | 'failed';
+
+export function depositStage(d: Pick<Deposit, 'status' | 'creditedAmount' | 'creditedUsd' | 'review'>): DepositStage {
+  if (d.creditedAmount !== null || d.creditedUsd !== null) return 'credited';
+  if (d.review === 'pending' || d.status === 'partially_paid') return 'review';
+  if (d.status === 'waiting') return 'waiting';
+  if (d.status === 'expired') return 'expired';
+  if (d.status === 'failed' || d.status === 'refunded') return 'failed';
+  return 'confirming';
+}

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { createOrPromoteAdmin } from '../modules/auth/admin-account.ts';
+import { publishAuthChanges } from './auth-changes.ts';
 import { createDatabase } from '../platform/db/client.ts';
 import { runMigrations } from '../platform/db/migrate.ts';
 import { StartupError } from '../platform/startup.ts';
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
       ...(args.name ? { name: args.name } : {}),
       ...(password !== undefined ? { password } : {}),
     });
+    if (!r.created) await publishAuthChanges(config, [r.userId]);
     console.log(`${r.created ? 'created administrator' : 'promoted to administrator'}: ${r.email} (id ${r.userId})`);
     if (r.generatedPassword) console.log(`one-time password (shown once; change it after signing in): ${r.generatedPassword}`);
     console.log('next: sign in and enable two-factor authentication (Settings → Security); admin routes require it.');

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { forgetTwoFactor } from '../modules/auth/data-key.ts';
+import { publishAuthChanges } from './auth-changes.ts';
 import { createDatabase } from '../platform/db/client.ts';
 import { runMigrations } from '../platform/db/migrate.ts';
 import { applyLocalSecrets } from '../platform/local-secrets.ts';
@@ -24,6 +25,7 @@ async function main(): Promise<number> {
   try {
     if (!config.isProduction) await runMigrations(database);
     const r = await forgetTwoFactor(database, config.auth.dataEncryptionKey);
+    await publishAuthChanges(config, r.userIds);
     console.log(`two-factor authentication turned off for ${r.accounts} account(s); ${r.sessions} session(s) ended; the current key is now recorded.`);
     return 0;
   } finally {

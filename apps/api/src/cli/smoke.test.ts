@@ -59,7 +59,9 @@ beforeAll(async () => {
   server = await startServerProcess({ APP_URL: edge.url, PUBLIC_API_URL: edge.url, REDIS_URL: undefined, LOG_LEVEL: 'warn' });
   edge.target = server.url;
   email = `smoke-${Date.now().toString(36)}@example.test`;
-  expect((await post('/api/auth/signup', { email, password: PASSWORD, name: 'Smoke Test' })).status).toBe(201);
+  const legal = (await (await fetch(`${server.url}/api/legal/documents`)).json()) as { items: { kind: string; version: number }[] };
+  const termsVersion = legal.items.find((d) => d.kind === 'terms')?.version;
+  expect((await post('/api/auth/signup', { email, password: PASSWORD, name: 'Smoke Test', termsVersion })).status).toBe(201);
   const outbox = (await (await fetch(`${server.url}/api/dev/outbox?to=${encodeURIComponent(email)}`)).json()) as { items: { text: string }[] };
   const code = /\b(\d{6})\b/.exec(outbox.items[0]?.text ?? '')?.[1];
   expect((await post('/api/auth/verify-email', { email, code })).status).toBe(200);

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import type { ErrorBody, ErrorCode } from '@cryptovault/contract';
+import { describeIssue, type ErrorBody, type ErrorCode, fieldLabel, type IssueLike } from '@cryptovault/contract';
 import { AppError } from '../platform/errors.ts';
 import { reportError } from '../platform/sentry.ts';
 
@@ -27,6 +27,16 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, status: 
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
+const WHERE: Record<string, string> = { querystring: ' (in the query string)', params: ' (in the address)', headers: ' (header)' };
+
+/** "Amount must be a number such as 12.5"; several problems are joined, the first three named. */
+export function validationMessage(context: string | undefined, details: { field: string; message: string }[]): string {
+  const where = WHERE[context ?? ''] ?? '';
+  const parts = details.slice(0, 3).map((d) => `${d.field}${where} ${d.message}`);
+  if (details.length > 3) parts.push(`and ${details.length - 3} more`);
+  return parts.join('; ') || 'The request is not valid';
+}
+
 /** Normalises every error into the contract's shape; 5xx bodies never carry internals. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
@@ -39,11 +49,14 @@ export function installErrorHandlers(app: FastifyInstance): void {
       return sendError(reply, request, err.statusCode, err.code, err.message, err.details);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      const details = err.validation.map((v) => ({
-        path: [err.validationContext, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean),
-        message: v.message,
-      }));
-      return sendError(reply, request, 400, 'VALIDATION_ERROR', 'The request is not valid', details);
+      const details = err.validation.map((v) => {
+        const fieldPath = v.instancePath.split('/').filter(Boolean);
+        // params is the zod issue without code/path/message (fastify-type-provider-zod's createValidationError).
+        const issue: IssueLike = { ...(v.params as Partial<IssueLike>), code: v.keyword, message: v.message ?? '', path: fieldPath };
+        const message = describeIssue(issue);
+        return { path: [err.validationContext, ...fieldPath].filter(Boolean), field: fieldLabel(fieldPath), message };
+      });
+      return sendError(reply, request, 400, 'VALIDATION_ERROR', validationMessage(err.validationContext, details), details);
     }
     if (isResponseSerializationError(err)) {
       request.log.error({ err, cause: err.cause }, 'response did not match its schema');

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
+import { API_KEY_SCOPES, scopesAllowing } from '@cryptovault/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/deploy/paths.ts';
 import { createTestApp, type TestContext } from '../../test/helpers.ts';
@@ -49,12 +50,15 @@ describe('/api/openapi.json', () => {
     expect(operationIdOf('get', '/health/live')).toBe('getRootHealthLive');
   });
 
-  it('declares how to authenticate on every protected operation: cookie (+ X-CSRF-Token on writes) or Bearer', () => {
+  it('declares how to authenticate on every protected operation: cookie (+ X-CSRF-Token on writes) or Bearer, or an API key where a scope allows it', () => {
     const protectedOps = operations.filter((o) => authRequirementOf(o.path.replace(/\{([^}]+)\}/g, ':$1')) !== 'public');
     expect(protectedOps.length).toBeGreaterThan(50);
     for (const { method, path, op } of protectedOps) {
       const cookie = WRITES.has(method) && path !== '/api/webhooks/nowpayments' ? { cookieAuth: [], csrfToken: [] } : { cookieAuth: [] };
-      expect(op.security, `${method} ${path}`).toEqual([cookie, { bearerAuth: [] }]);
+      // A signed request with an API key, where a key scope allows the operation (packages/contract/src/apikey-scopes.ts).
+      const scopes = scopesAllowing(API_KEY_SCOPES, method, path.replace(/\{([^}]+)\}/g, ':$1'));
+      const keyed = scopes.length ? [{ apiKey: scopes, apiKeyTimestamp: [], apiKeyNonce: [], apiKeySignature: [] }] : [];
+      expect(op.security, `${method} ${path}`).toEqual([cookie, { bearerAuth: [] }, ...keyed]);
       expect(op.responses?.['401'], `${method} ${path}`).toBeDefined();
     }
     expect(doc.components.securitySchemes).toMatchObject({

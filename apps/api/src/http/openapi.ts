@@ -1,4 +1,4 @@
-import { errorBodySchema } from '@cryptovault/contract';
+import { API_KEY_SCOPES, errorBodySchema, scopesAllowing } from '@cryptovault/contract';
 import type { RouteOptions } from 'fastify';
 import { z } from 'zod';
 
@@ -22,6 +22,7 @@ const PUBLIC = [
   /^\/api\/docs(\/|$)/,
   /^\/api\/crypto(\/|$)/,
   /^\/api\/proof-of-liabilities(\/history)?$/,
+  /^\/api\/legal\/(documents(\/|$)|fees$|geo$)/,
   /^\/api\/fly\/(region|health\/fly)$/,
   /^\/api\/auth\/(signup|login|verify-email|resend-verification|forgot-password|reset-password|refresh|logout|session)$/,
   // Authenticated by the setup link's one-time token, not a session.
@@ -47,11 +48,25 @@ const TAGS: Record<string, string> = {
   wallet: 'Balances, deposits through the payment provider, withdrawals (step-up), the withdrawal address book and instant transfers between users.',
   security: 'Account security: the "this wasn\'t me" freeze from a security email and how it is lifted, and the anti-phishing code shown in every email.',
   portfolio: 'Holdings valued at current prices, profit and loss, and value history.',
+  gains: 'Realised gains by the chosen cost-basis method (FIFO, HIFO, average), P&L per asset and the yearly tax report (CSV, PDF).',
   transactions: 'The ledger-backed history of every balance change, and its CSV or JSON export.',
   alerts: 'Price alerts that notify when an asset crosses a threshold.',
+  'recurring-buys':
+    'Recurring buys: a USD amount of an asset bought daily, weekly or monthly at a UTC time by the one scheduler, each run an ordinary market order; runs and their outcome per schedule.',
+  watchlist: "The assets a user starred, shown by the markets page's Watchlist filter.",
+  kyc: 'Identity verification (KYC): tiers and their deposit, withdrawal and transfer limits with usage, submissions for review, and short-lived signed links to stored documents.',
   notifications: 'In-app notifications and their read state.',
-  admin: 'Operator actions (administrators with 2FA; every action is audited): users, withdrawal approvals, deposit reviews, reconciliation, audit log.',
+  legal:
+    "Terms of Service, privacy notice and risk disclosure (versioned; every version stays readable), the fee schedule generated from the configured fees, the caller's country as the edge reports it, and the signed-in user's acceptance of the terms.",
+  support:
+    "The public contact form, a user's support requests (threaded replies, files, close) and the operators' support queue (reply, internal notes, take, close; audited).",
+  telegram:
+    "Linking an operator's Telegram account to the operations bot (a one-time code after a step-up) and unlinking it; the bot's own webhook (secret-token header checked) is outside the route table.",
+  admin:
+    'Operator actions (an operator holding the role each route declares, with 2FA; every action is audited): users, withdrawal approvals, deposit reviews, KYC review, support queue, balance adjustments, roles, reconciliation, audit log.',
   operations: 'Health (liveness and readiness), runtime configuration for the web app, CSRF tokens, Fly.io machine facts.',
+  'api-keys':
+    'API keys for your own programs (docs/api-keys.md): created with a step-up, shown once, scopes `read` and `trade` (no scope withdraws, transfers, changes security or manages keys), optional IP allow-list and expiry. Managed with a session only.',
   webhooks: 'Payment provider callbacks, authenticated by their signature.',
   'proof-of-liabilities':
     "The published Merkle sum tree roots (signed, chained), liabilities beside declared reserves, each user's inclusion proof, and the operator's snapshot and reserve declarations.",
@@ -137,6 +152,26 @@ export function openapiBase(version: string): Json {
           name: 'X-CSRF-Token',
           description: 'From GET /api/csrf; required with cookieAuth on state-changing requests.',
         },
+        apiKey: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'CV-ACCESS-KEY',
+          description:
+            'An API key id (docs/api-keys.md). A signed request also sends CV-ACCESS-TIMESTAMP (Unix seconds, within API_KEY_TIMESTAMP_WINDOW_SECONDS of the server), CV-ACCESS-NONCE (16-64 of A-Za-z0-9_-, never reused) and CV-ACCESS-SIGN: the lower-case hex HMAC-SHA256, under the key secret, of timestamp, nonce, METHOD, path with query and body joined by newline characters (body exactly as sent, empty when none). No cookies, no Authorization header, no CSRF token. The requirement lists the scopes that allow the operation.',
+        },
+        apiKeyTimestamp: { type: 'apiKey', in: 'header', name: 'CV-ACCESS-TIMESTAMP', description: 'Unix time in seconds; part of the signature.' },
+        apiKeyNonce: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'CV-ACCESS-NONCE',
+          description: 'New for every request (16-64 of A-Za-z0-9_-); part of the signature.',
+        },
+        apiKeySignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'CV-ACCESS-SIGN',
+          description: 'Lower-case hex HMAC-SHA256 of the signing string under the key secret (see apiKey).',
+        },
         bearerAuth: {
           type: 'http',
           scheme: 'bearer',
@@ -156,10 +191,16 @@ export function openapiBase(version: string): Json {
   };
 }
 
-function securityFor(requirement: AuthRequirement, method: string, csrf: boolean): Json[] {
+/** The signed-request requirement of an operation some API key scope allows (the scopes as its "roles"). */
+function apiKeyRequirement(method: string, url: string): Json[] {
+  const scopes = scopesAllowing(API_KEY_SCOPES, method, url);
+  return scopes.length ? [{ apiKey: scopes, apiKeyTimestamp: [], apiKeyNonce: [], apiKeySignature: [] }] : [];
+}
+
+function securityFor(requirement: AuthRequirement, method: string, csrf: boolean, url: string): Json[] {
   const cookie = STATE_CHANGING.has(method) && csrf ? { cookieAuth: [], csrfToken: [] } : { cookieAuth: [] };
   const signedIn = [cookie, { bearerAuth: [] }];
-  if (requirement !== 'public') return signedIn;
+  if (requirement !== 'public') return [...signedIn, ...apiKeyRequirement(method, url)];
   // Anonymous callers need nothing; a signed-in browser still sends its CSRF token on writes.
   return STATE_CHANGING.has(method) && csrf ? [{}, ...signedIn] : [];
 }
@@ -175,7 +216,7 @@ export function completeDocument(doc: Json, catalog: RouteCatalog): Json {
       if (typeof op !== 'object' || op === null) continue;
       const info = catalog.get(method, url);
       op.operationId ??= operationIdOf(method, path);
-      op.security = securityFor(requirement, method, info.csrf);
+      op.security = securityFor(requirement, method, info.csrf, url);
       for (const t of (op.tags as string[] | undefined) ?? []) used.add(t);
       op.responses ??= {};
       const responses = op.responses as Json;

@@ -50,7 +50,8 @@ function forwardedFor(req: IncomingMessage): string[] {
     .filter(Boolean);
 }
 
-function secretMatches(given: string | string[] | undefined, expected: Buffer): boolean {
+/** The edge secret header equals `expected` (constant time). Also used by the country resolver (client-country.ts). */
+export function secretMatches(given: string | string[] | undefined, expected: Buffer): boolean {
   if (typeof given !== 'string') return false;
   const g = Buffer.from(given);
   return g.length === expected.length && timingSafeEqual(g, expected);

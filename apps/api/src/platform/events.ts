@@ -18,7 +18,37 @@ export type DomainEvents = {
    * the realtime layer disconnects their sockets (room `session:<id>`) on every machine. Emit after the commit.
    */
   'session.revoked': { sessionIds: string[] };
+  /**
+   * Orders whose status changed, emitted by trading after the commit (publishEffects). The change itself was also
+   * recorded in the database, in the same transaction (order_events, migration 0021): this event only says "look
+   * now". Subscriber: the notifications module (order-notifications.ts), which turns the recorded events into
+   * notifications and emails.
+   */
+  'order.updated': { orderIds: string[] };
+  /**
+   * A withdrawal was requested and waits for review, emitted by withdrawals after the commit. Subscriber: the
+   * Telegram bot (alerts for large ones, modules/telegram/telegram.alerts.ts).
+   */
+  'withdrawal.requested': WithdrawalRequestedEvent;
+  /** A deposit went to the operator review queue, emitted by payments after the commit. Subscriber: the Telegram bot. */
+  'deposit.review': { depositId: string; userId: string; amountUsd: string; status: string; reason: string | null };
+  /**
+   * A KYC submission waits for review (emitted by the KYC module after its commit). Subscriber: the Telegram bot,
+   * which alerts the operators.
+   */
+  'kyc.submitted': { submissionId: string; userId: string; tier: number };
 };
+
+export interface WithdrawalRequestedEvent {
+  withdrawalId: string;
+  userId: string;
+  asset: string;
+  amount: string;
+  amountUsd: string;
+  network: string;
+  address: string;
+  requiredApprovals: number;
+}
 
 type Handler<T> = (payload: T) => void | Promise<void>;
 

@@ -5,8 +5,12 @@ import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { type Cache, FallbackCache, MemoryCache, RedisCache, UpstashCache } from './cache.ts';
+import { onUsersChanged } from './db/commits.ts';
+import { bumpVersion, MONEY } from './versioned-cache.ts';
 import { type ClientAddress, clientAddressResolver } from './client-address.ts';
+import { clientCountryResolver } from './client-country.ts';
 import { createDatabase, type Database } from './db/client.ts';
+import { createDocumentStore, type DocumentStore } from './documents/index.ts';
 import { EventBus } from './events.ts';
 import { type Locks, MemoryLocks, RedisLocks } from './locks.ts';
 import { createMailer, type PersonalizingMailer } from './mailer/mailer.ts';
@@ -49,6 +53,8 @@ export interface Platform {
    * the fast path, Socket.IO handshakes and the metrics check (platform/client-address.ts).
    */
   clientAddress(req: IncomingMessage): ClientAddress;
+  /** The caller's country as the edge reported it, believed under the same trust (platform/client-country.ts); null if unknown. */
+  clientCountry(req: IncomingMessage): string | null;
   /** The main Redis connection when REDIS_URL is set (Socket.IO adapter, etc.). */
   redis: Redis | null;
   /** Creates another Redis connection (subscribers need their own); `options` override the fail-fast defaults. */
@@ -58,6 +64,8 @@ export interface Platform {
    * personalizers modules register (the anti-phishing code and freeze link: modules/security).
    */
   mailer: PersonalizingMailer;
+  /** Stored files (KYC documents, attachments): checked, encrypted, private, deleted on schedule (platform/documents). */
+  documents: DocumentStore;
   /**
    * The latest prices. The store is built first by the composition root and filled by the market module's feed
    * (modules/markets/feed.ts); everything else only reads it.
@@ -76,6 +84,8 @@ export interface PlatformParts {
   prices: PriceReader;
   /** A database opened by the caller (tests); otherwise one is opened from the configuration. */
   database?: Database;
+  /** Tests only: a cache shared by several app instances ("machines") without Redis; the caller closes it. */
+  cache?: Cache;
 }
 
 /** The infrastructure half of the composition root (compose.ts): use `compose`, not this, to build an application. */
@@ -126,7 +136,7 @@ export async function createPlatform(config: Config, log: Logger, parts: Platfor
     pubsub = new MemoryPubSub();
     locks = new MemoryLocks();
   } else {
-    cache = new MemoryCache();
+    cache = parts.cache ? withoutClose(parts.cache) : new MemoryCache();
     pubsub = new MemoryPubSub();
     locks = new MemoryLocks();
   }
@@ -136,9 +146,22 @@ export async function createPlatform(config: Config, log: Logger, parts: Platfor
     for (const c of [...extraConnections, ...(redis ? [redis] : [])]) c.disconnect();
   });
 
+  // Money written through this database (every ledger posting announces its users): each user's `money` version
+  // changes after the commit, so per-user reads cached on any machine (balances, portfolio) are read again.
+  const stopMoneyVersions = onUsersChanged(database.db, async (userIds) => {
+    await Promise.all(
+      userIds.map((id) => bumpVersion(cache, MONEY, id).catch((err: unknown) => log.error({ err, userId: id }, 'could not publish a money change'))),
+    );
+  });
+  closers.push(async () => stopMoneyVersions());
+
+  const documents = await createDocumentStore(config, database.db);
+  closers.push(() => documents.close());
+
   const events = new EventBus((event, err) => log.error({ err, event }, 'domain event handler failed'));
   closers.push(() => events.removeAll());
 
+  const clientAddress = clientAddressResolver(config);
   const platform: Platform = {
     config,
     log,
@@ -150,10 +173,12 @@ export async function createPlatform(config: Config, log: Logger, parts: Platfor
     events,
     realtime: new RealtimeHub((err) => log.error({ err }, 'realtime publish failed')),
     metrics: createMetrics(),
-    clientAddress: clientAddressResolver(config),
+    clientAddress,
+    clientCountry: clientCountryResolver(config, clientAddress),
     redis,
     newRedisConnection,
     mailer: createMailer(config, log),
+    documents,
     prices: parts.prices,
     instanceId: config.fly.machineId ?? `${hostname()}-${pid}`,
     startedAt: Date.now(),
@@ -173,4 +198,17 @@ export async function createPlatform(config: Config, log: Logger, parts: Platfor
     },
   };
   return platform;
+}
+
+/** A shared cache given by a test: this platform uses it but does not close it. */
+function withoutClose(cache: Cache): Cache {
+  return {
+    kind: cache.kind,
+    get: (k) => cache.get(k),
+    set: (k, v, ttl) => cache.set(k, v, ttl),
+    del: (k) => cache.del(k),
+    incr: (k, w, by) => cache.incr(k, w, by),
+    ping: () => cache.ping(),
+    close: async () => undefined,
+  };
 }

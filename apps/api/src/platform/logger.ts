@@ -10,6 +10,7 @@ export const REDACT_PATHS = [
   'req.headers["x-nowpayments-sig"]',
   'req.headers["x-api-key"]',
   'req.headers["x-cryptovault-edge-secret"]',
+  'req.headers["cv-access-sign"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.newPassword',

@@ -1,3 +1,4 @@
+import { type ApiKeyScope, OPERATOR_ROLE_LABELS, type OperatorRole, type RouteRole, routeRoles } from '@cryptovault/contract';
 import type { FastifyRequest } from 'fastify';
 import { AppError } from './errors.ts';
 
@@ -5,7 +6,10 @@ import { AppError } from './errors.ts';
 export interface Principal {
   userId: string;
   sessionId: string;
+  /** 'admin' exactly when `operatorRoles` is not empty (an operator). */
   role: 'user' | 'admin';
+  /** The operator's roles (issue 21), read with the session on every request: a change applies at the next one. */
+  operatorRoles: readonly OperatorRole[];
   /** The ACCOUNT has a second factor (TOTP or a passkey). Says nothing about how this session signed in: see `session`. */
   twoFactorEnabled: boolean;
   /** Which second factors the account has ('totp' also covers its backup codes). */
@@ -14,8 +18,14 @@ export interface Principal {
   frozen: boolean;
   /** How this session was authenticated (from its row, read on every request). */
   session: SessionAssurance;
-  /** cookie-authenticated requests need CSRF; bearer ones do not. */
-  via: 'cookie' | 'bearer';
+  /**
+   * cookie-authenticated requests need CSRF; bearer ones do not. 'apikey': a request signed with an API key
+   * (modules/apikeys): no session behind it (`sessionId` is `apikey:<id>`, which no session row has), never an
+   * admin, never stepped up, and only the routes its scopes allow.
+   */
+  via: 'cookie' | 'bearer' | 'apikey';
+  /** Set when `via` is 'apikey': the key, for attribution (audit log) and the scope check. */
+  apiKey?: { id: string; scopes: readonly ApiKeyScope[] };
 }
 
 export type AuthMethod = 'password' | 'email_code' | 'totp' | 'backup_code' | 'passkey';
@@ -67,6 +77,28 @@ export function requireAdmin(request: FastifyRequest): Principal {
     throw new AppError('FORBIDDEN', 'This session did not pass two-factor authentication; sign in again with your code or confirm it (step-up)');
   }
   return p;
+}
+
+/**
+ * An operator route: requireAdmin (operator, 2FA on the account and on this session, not frozen) AND one of the
+ * roles `role` allows (a superadmin passes every route). Routes of the contract's table and routes declaring
+ * `config.role` get this check from http/route-roles.ts before validation, so a handler cannot forget it; call it
+ * directly only for a check inside a handler.
+ */
+export function requireRole(request: FastifyRequest, role: RouteRole): Principal {
+  const p = requireAdmin(request);
+  const allowed = routeRoles({ role });
+  if (p.operatorRoles.some((r) => allowed.includes(r))) return p;
+  const wanted = allowed.filter((r) => r !== 'superadmin').map((r) => OPERATOR_ROLE_LABELS[r]);
+  const named = wanted.length === 0 ? 'the Superadmin role' : wanted.length === 1 ? `the ${wanted[0]} role` : `one of the roles ${wanted.join(', ')}`;
+  throw new AppError('FORBIDDEN', `This needs ${named}; ask a superadmin if your work requires it`, { requiredRoles: allowed });
+}
+
+/** Whether `p` is an operator holding a role that `role` allows (no 2FA check: for shaping answers, not guarding). */
+export function holdsRole(p: Principal | null, role: RouteRole): boolean {
+  if (p?.role !== 'admin') return false;
+  const allowed = routeRoles({ role });
+  return p.operatorRoles.some((r) => allowed.includes(r));
 }
 
 /**

@@ -32,6 +32,7 @@ const authenticator: Authenticator = {
           userId: 'u1',
           sessionId: 's1',
           role: signedIn.role,
+          operatorRoles: signedIn.role === 'admin' ? ['superadmin'] : [],
           twoFactorEnabled: true,
           secondFactors: ['totp'],
           frozen: false,

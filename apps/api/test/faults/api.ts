@@ -95,7 +95,9 @@ export async function signUpOverHttp(url: string): Promise<{ id: string; accessT
   const email = `fault-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.test`;
   const post = (path: string, body: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const signup = await post('/api/auth/signup', { email, password: 'correct horse battery staple 42', name: 'Fault Tester' });
+  const legal = (await (await fetch(`${url}/api/legal/documents`)).json()) as { items: { kind: string; version: number }[] };
+  const termsVersion = legal.items.find((d) => d.kind === 'terms')?.version;
+  const signup = await post('/api/auth/signup', { email, password: 'correct horse battery staple 42', name: 'Fault Tester', termsVersion });
   if (signup.status !== 201) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
   const outbox = (await (await fetch(`${url}/api/dev/outbox?to=${encodeURIComponent(email)}`)).json()) as { items: { text: string }[] };
   const code = outbox.items[0]?.text.match(/\b(\d{6})\b/)?.[1];

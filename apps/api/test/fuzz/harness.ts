@@ -76,7 +76,7 @@ function seeds(w: { user: TestSession; admin: TestSession }): Record<string, unk
     'POST /api/dev/market/{assetId}': [{ priceUsd: '50000', holdMs: 600_000 }],
     // Not the user's address: wrong passwords would lock the fuzzing user's account out of sign-in.
     'POST /api/auth/login': [{ email: 'nobody@example.test', password: 'wrong password 123' }],
-    'POST /api/auth/signup': [{ email: 'fuzz@example.test', password: 'a long enough password 1', name: 'Fuzz' }],
+    'POST /api/auth/signup': [{ email: 'fuzz@example.test', password: 'a long enough password 1', name: 'Fuzz', termsVersion: 1 }],
     'PATCH /api/auth/me': [{ name: 'Fuzzed Name' }],
   };
 }
@@ -85,11 +85,19 @@ function seeds(w: { user: TestSession; admin: TestSession }): Record<string, unk
 // Refresh rotates the session, so the access token the shared session holds stops working too.
 const SESSION_ENDING = new Set(['POST /api/auth/logout', 'POST /api/auth/logout-all', 'POST /api/auth/refresh']);
 
+/**
+ * Operations whose success changes what every other user of the database may do: publishing a new version of the
+ * terms asks every account to accept it again before trading (TERMS_NOT_ACCEPTED), which would break the test files
+ * that share the CI database with the fuzzer. They are tested in their own database (modules/legal/legal.test.ts).
+ */
+const PLATFORM_WIDE = new Set(['POST /api/admin/legal/documents']);
+
 export function listOperations(doc: { paths: Record<string, Record<string, Record<string, unknown>>> }): Operation[] {
   const ops: Operation[] = [];
   for (const [path, byMethod] of Object.entries(doc.paths)) {
     for (const [m, op] of Object.entries(byMethod)) {
       const method = m.toUpperCase();
+      if (PLATFORM_WIDE.has(`${method} ${path}`)) continue;
       const content = (op.requestBody as { content?: Record<string, { schema?: JsonSchema }> } | undefined)?.content;
       ops.push({
         method,
@@ -303,18 +311,24 @@ export async function fuzzOperation(
   let generated = 0;
   const details = (err: unknown) => {
     const cause = err instanceof Error && err.cause instanceof Error ? `\n${err.cause.message}` : '';
-    return new Error(`${err instanceof Error ? err.message : String(err)}${cause}`);
+    return new Error(`${op.key}: ${err instanceof Error ? err.message : String(err)}${cause}`);
+  };
+  const requests = requestArbitrary(w, op);
+  const check = async (r: FuzzRequest) => {
+    generated++;
+    const bad = judge(r, await sendCatching(w, op, r, sessionFor(r)));
+    if (bad) throw new Error(`${describeRequest(op, r)}\n→ ${bad}`);
   };
   await fc
-    .assert(
-      fc.asyncProperty(requestArbitrary(w, op), async (r) => {
-        generated++;
-        const bad = judge(r, await sendCatching(w, op, r, sessionFor(r)));
-        if (bad) throw new Error(`${describeRequest(op, r)}\n→ ${bad}`);
-      }),
-      { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false, seed: FUZZ_SEED },
-    )
-    .catch((err: unknown) => {
+    .assert(fc.asyncProperty(requests, check), { numRuns: FUZZ_RUNS, interruptAfterTimeLimit: FUZZ_MS, markInterruptAsFailure: false, seed: FUZZ_SEED })
+    .catch(async (err: unknown) => {
+      // On a loaded machine the first generated request can outlast the time budget, which fast-check reports as a
+      // failure ("interrupted after 0 tests"): such an operation still gets one generated request, without a budget.
+      // (The interrupted request may have been sent already: `generated` counts starts, not completed runs.)
+      if (err instanceof Error && /interrupted after 0 tests/.test(err.message)) {
+        const [r] = fc.sample(requests, { numRuns: 1, ...(FUZZ_SEED === undefined ? {} : { seed: FUZZ_SEED }) });
+        if (r) return check(r).catch((e: unknown) => Promise.reject(details(e)));
+      }
       throw details(err);
     });
   return { corpus: sentCorpus, generated };

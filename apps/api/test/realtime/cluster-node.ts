@@ -25,6 +25,7 @@ const principal = (userId: string): Principal => ({
   userId,
   sessionId: `s-${userId}`,
   role: 'user',
+  operatorRoles: [],
   twoFactorEnabled: false,
   secondFactors: [],
   frozen: false,

@@ -2,11 +2,13 @@ import { Suspense, useEffect, useRef, useState, useSyncExternalStore } from 'rea
 import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import { NotificationBell } from '../features/notifications/NotificationBell.tsx';
 import { FrozenBanner } from '../features/security/FrozenBanner.tsx';
+import { TermsPrompt } from '../features/legal/TermsPrompt.tsx';
 import { useSocketStatus } from '../shared/market.ts';
 import { Loading } from '../ui/states.tsx';
 import { useAuth } from '../shared/auth.ts';
 import { ConnectionBanner } from './ConnectionBanner.tsx';
 import { RealtimeBridge } from './RealtimeBridge.tsx';
+import { TabBar } from './TabBar.tsx';
 import { useServices } from '../shared/services.ts';
 
 const PUBLIC_LINKS = [{ to: '/markets', label: 'Markets' }];
@@ -50,11 +52,20 @@ const TITLES: [RegExp, string][] = [
   [/^\/wallet/, 'Wallet'],
   [/^\/transactions/, 'History'],
   [/^\/alerts/, 'Alerts'],
+  [/^\/recurring-buys/, 'Recurring buys'],
   [/^\/notifications/, 'Notifications'],
   [/^\/settings/, 'Settings'],
   [/^\/security/, 'Security'],
+  [/^\/verification/, 'Verification'],
   [/^\/admin/, 'Admin'],
   [/^\/proof-of-liabilities/, 'Proof of liabilities'],
+  [/^\/legal\/terms/, 'Terms of Service'],
+  [/^\/legal\/privacy/, 'Privacy Notice'],
+  [/^\/legal\/risk/, 'Risk Disclosure'],
+  [/^\/fees/, 'Fees'],
+  [/^\/restricted/, 'Not available in your country'],
+  [/^\/support/, 'Support'],
+  [/^\/contact/, 'Contact us'],
 ];
 
 /** Client-side navigation is silent for screen readers: name the page and move focus to its content. */
@@ -84,6 +95,16 @@ export function Layout() {
   }, [health]);
 
   const links = user ? [...USER_LINKS, ...(user.role === 'admin' ? [{ to: '/admin', label: 'Admin' }] : [])] : PUBLIC_LINKS;
+  // The phone tab bar shows Dashboard, Markets, Trade and Wallet; "More" holds the rest.
+  const moreLinks = [
+    ...links.filter((l) => !['/dashboard', '/markets', '/trade', '/wallet'].includes(l.to)),
+    ...(user ? [{ to: '/recurring-buys', label: 'Recurring buys' }] : []),
+    { to: '/notifications', label: 'Notifications' },
+    { to: '/settings', label: 'Settings' },
+    { to: '/security', label: 'Security' },
+    { to: '/verification', label: 'Verification' },
+    { to: '/support', label: 'Support' },
+  ];
   const navLinks = links.map((l) => (
     <NavLink key={l.to} to={l.to}>
       {l.label}
@@ -109,13 +130,17 @@ export function Layout() {
             {user ? (
               <>
                 <NotificationBell />
+                <Link to="/verification" className="btn btn-ghost btn-sm hide-sm">
+                  Verification
+                </Link>
                 <Link to="/security" className="btn btn-ghost btn-sm hide-sm">
                   Security
                 </Link>
-                <Link to="/settings" className="btn btn-ghost btn-sm hide-sm" aria-label="Settings">
+                <Link to="/settings" className="btn btn-ghost btn-sm hide-sm">
+                  <span className="visually-hidden">Settings: </span>
                   {user.name.split(' ')[0] || 'Account'}
                 </Link>
-                <button type="button" className="btn btn-sm" onClick={() => void logout()}>
+                <button type="button" className="btn btn-sm hide-sm" onClick={() => void logout()}>
                   Log out
                 </button>
               </>
@@ -147,20 +172,26 @@ export function Layout() {
             {navLinks}
             {user && <NavLink to="/settings">Settings</NavLink>}
             {user && <NavLink to="/security">Security</NavLink>}
+            {user && <NavLink to="/verification">Verification</NavLink>}
+            {user && <NavLink to="/support">Support</NavLink>}
           </nav>
         )}
       </header>
       <ConnectionBanner health={healthState} socket={socketDown ? 'disconnected' : 'connected'} onRetry={() => void health.checkNow()} />
       <main id="main" className="container" tabIndex={-1}>
         <FrozenBanner />
+        <TermsPrompt />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>
       </main>
       <footer className="app-footer">
         CryptoVault {config.version !== 'unknown' ? `v${config.version}` : ''} · {config.environment}
-        {config.features.simulatedPrices ? ' · simulated market' : ''} · <Link to="/proof-of-liabilities">Proof of liabilities</Link>
+        {config.features.simulatedPrices ? ' · simulated market' : ''} · <Link to="/proof-of-liabilities">Proof of liabilities</Link> ·{' '}
+        <Link to="/legal/terms">Terms</Link> · <Link to="/legal/privacy">Privacy</Link> · <Link to="/legal/risk">Risk disclosure</Link> ·{' '}
+        <Link to="/fees">Fees</Link> · {user ? <Link to="/support">Support</Link> : <Link to="/contact">Contact us</Link>}
       </footer>
+      <TabBar signedIn={user !== null} more={moreLinks} onLogout={() => void logout()} />
     </>
   );
 }

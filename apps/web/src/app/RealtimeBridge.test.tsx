@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import type { ClientToServerEvents, Order, ServerToClientEvents } from '@cryptovault/contract';
 import { cleanup, screen } from '@testing-library/react';
 import { Server } from 'socket.io';
+import { useEffect } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRealtime, type Realtime } from '../lib/socket.ts';
 import { useLivePrice } from '../shared/market.ts';
+import { orderToast } from '../shared/orderToast.ts';
+import { useToast } from '../ui/Toasts.tsx';
 import { renderRoutes } from '../test/render.tsx';
 import { RealtimeBridge } from './RealtimeBridge.tsx';
 
@@ -46,6 +49,16 @@ function LivePrice({ assetId }: { assetId: string }) {
   return <output aria-label={`${assetId} price`}>{useLivePrice(assetId) ?? 'none'}</output>;
 }
 
+/** What OrderForm does with the HTTP answer of a market order. */
+function FormAnswer({ order: o }: { order: Order }) {
+  const toast = useToast();
+  useEffect(() => {
+    const t = orderToast(o);
+    if (t) toast.show(t.kind, t.title, t.body, t.key);
+  }, [toast, o]);
+  return null;
+}
+
 const order: Order = {
   id: 'o-1',
   clientOrderId: null,
@@ -63,6 +76,11 @@ const order: Order = {
   cost: '500',
   fee: { currency: 'USD', cost: '0.5', rate: '0.001' },
   timeInForce: 'GTC',
+  expiresAt: null,
+  trailAmount: null,
+  trailPercent: null,
+  linkedOrderId: null,
+  replacesOrderId: null,
   rejectReason: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
@@ -99,5 +117,39 @@ describe('RealtimeBridge', () => {
     expect(await screen.findByText('Insufficient funds')).toBeTruthy();
     expect(await screen.findByText('Tonight 02:00 UTC')).toBeTruthy();
     expect((await screen.findByText('50123.45')).getAttribute('aria-label')).toBe('bitcoin price');
+  });
+
+  it('makes exactly one toast per order event, whether the form answer, the socket or both report it', async () => {
+    const { io, url } = await stand();
+    const realtime = createRealtime({ url, path: '/socket.io/', pageOrigin: url });
+    closers.push(() => realtime.close());
+    const up = connected(realtime);
+    const filled: Order = { ...order, id: 'o-9', amount: '0.02', filled: '0.02' };
+    const element = (
+      <>
+        <RealtimeBridge />
+        <FormAnswer order={filled} />
+      </>
+    );
+    renderRoutes([{ path: '/', element }], '/', () => undefined, realtime);
+    await up;
+    expect(await screen.findByText('Order filled: bought 0.02 BTC')).toBeTruthy();
+    // The socket reports the same fill (twice, as a reconnect may), and the notification it stored.
+    io.emit('order:update', filled);
+    io.emit('order:update', filled);
+    io.emit('notification', {
+      id: 'n-1',
+      type: 'order_filled',
+      title: 'Order filled: bought 0.02 BTC',
+      body: 'Bought 0.02 BTC at $50,000.00 for $1,000.00, fee $1.00.',
+      data: { orderId: 'o-9' },
+      readAt: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    // A different event of another order still toasts: once it is on screen, everything before it was handled.
+    io.emit('order:update', { ...order, id: 'o-10', status: 'expired' });
+    expect(await screen.findByText('Order expired')).toBeTruthy();
+    expect(screen.getAllByText(/bought 0\.02 BTC/i)).toHaveLength(1);
+    expect(screen.getAllByRole('status')).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { formatAmount, formatPrice, formatUsd } from '../lib/money.ts';
+import { orderToast } from '../shared/orderToast.ts';
 import { PRIVATE_KEYS, qk } from '../shared/queryKeys.ts';
 import { humanize } from '../ui/badges.tsx';
 import { useToast } from '../ui/Toasts.tsx';
@@ -31,23 +32,26 @@ export function RealtimeBridge() {
       realtime.on('prices', (p) => prices.apply(p)),
       realtime.on('order:update', (o) => {
         invalidate(qk.orders, qk.portfolio, qk.transactions, qk.balances);
-        if (o.status === 'closed') {
-          const base = o.symbol.split('/')[0] ?? '';
-          toast.show('success', `Order filled: ${o.side === 'buy' ? 'bought' : 'sold'} ${formatAmount(o.filled, base)}`, `at ${formatPrice(o.average)}`);
-        } else if (o.status === 'canceled' || o.status === 'expired' || o.status === 'rejected') {
-          toast.show('info', `Order ${humanize(o.status)}`, o.rejectReason ?? `${o.side} ${o.symbol}`);
-        }
+        // Placing an order toasts from the form's answer; this one (same key) only when that did not.
+        const t = o.status === 'open' ? null : orderToast(o);
+        if (t) toast.show(t.kind, t.title, t.body, t.key);
       }),
       realtime.on('balance:update', () => invalidate(qk.balances, qk.portfolio)),
       realtime.on('deposit:update', (d) => {
         invalidate(qk.deposits, qk.balances, qk.portfolio, qk.transactions);
-        if (d.status === 'finished') toast.show('success', 'Deposit credited', formatUsd(d.creditedUsd ?? d.amountUsd));
+        if (d.status === 'finished')
+          toast.show(
+            'success',
+            'Deposit credited',
+            d.creditAsset !== 'USD' && d.creditedAmount ? formatAmount(d.creditedAmount, d.creditAsset) : formatUsd(d.creditedUsd ?? d.amountUsd),
+          );
         else toast.show('info', `Deposit ${humanize(d.status)}`);
       }),
       realtime.on('withdrawal:update', (w) => {
         invalidate(qk.withdrawals, qk.balances, qk.transactions);
         toast.show(w.status === 'rejected' ? 'error' : 'info', `Withdrawal ${humanize(w.status)}`, formatAmount(w.amount, w.asset));
       }),
+      // Stored notifications refresh the bell and the page; their event already had its toast (order:update, ...).
       realtime.on('notification', () => invalidate(qk.notifications)),
       realtime.on('alert:triggered', (a) => {
         invalidate(qk.alerts);

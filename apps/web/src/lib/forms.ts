@@ -1,3 +1,4 @@
+import { describeIssue } from '@cryptovault/contract';
 import type { z } from 'zod';
 import { ApiError, describeError } from './errors.ts';
 
@@ -11,7 +12,7 @@ export function validate<S extends z.ZodType>(schema: S, values: unknown): Valid
   const errors: FieldErrors = {};
   for (const issue of r.error.issues) {
     const key = String(issue.path[0] ?? '_form');
-    if (!(key in errors)) errors[key] = sentence(issue.message);
+    if (!(key in errors)) errors[key] = sentence(describeIssue(issue));
   }
   return { ok: false, errors };
 }

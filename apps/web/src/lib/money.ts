@@ -167,3 +167,8 @@ export function isZero(value: string | null | undefined): boolean {
 export function toChartNumber(value: string | null | undefined): number {
   return parseDecimal(value) ? Number(value) : Number.NaN;
 }
+
+/** The exact sum of decimal strings (unparseable ones count as zero), as a decimal string. */
+export function sumDecimals(values: readonly (string | null | undefined)[]): string {
+  return values.reduce((acc, v) => (v && parseDecimal(v) ? acc.plus(v) : acc), new Money(0)).toFixed();
+}

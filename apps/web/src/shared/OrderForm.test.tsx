@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { previewTrade } from '@cryptovault/contract';
-import { cleanup, screen } from '@testing-library/react';
+import { cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderRoutes } from '../test/render.tsx';
@@ -21,19 +21,22 @@ const pair = {
 };
 
 describe('order preview (the contract previewTrade: the fee rule of settlement)', () => {
-  it('computes cost, fee (rounded up to 8 places, as settlement charges) and total exactly', () => {
+  it('computes cost (half-up) and fee (up) in cents, as settlement charges, and the total from them', () => {
     expect(previewTrade({ side: 'buy', amount: '0.001', price: '96593.77', feeRate: '0.001', amountPrecision: 8 })).toEqual({
       amount: '0.001',
-      cost: '96.59377',
-      fee: '0.09659377',
-      total: '96.69036377',
+      cost: '96.59',
+      fee: '0.1',
+      total: '96.69',
     });
-    expect(previewTrade({ side: 'buy', amount: '0.02', price: '97025.97', feeRate: '0.001', amountPrecision: 8 })?.fee).toBe('1.9405194');
+    expect(previewTrade({ side: 'buy', amount: '0.02', price: '97025.97', feeRate: '0.001', amountPrecision: 8 })).toMatchObject({
+      fee: '1.95',
+      total: '1942.47',
+    });
     expect(previewTrade({ side: 'sell', amount: '0.1', price: '0.3', feeRate: '0.001', amountPrecision: 8 })).toEqual({
       amount: '0.1',
       cost: '0.03',
-      fee: '0.00003',
-      total: '0.02997',
+      fee: '0.01',
+      total: '0.02',
     });
     expect(previewTrade({ side: 'buy', amount: 'abc', price: '1', feeRate: '0.001', amountPrecision: 8 })).toBeNull();
     expect(previewTrade({ side: 'buy', amount: '1', price: undefined, feeRate: '0.001', amountPrecision: 8 })).toBeNull();
@@ -41,7 +44,7 @@ describe('order preview (the contract previewTrade: the fee rule of settlement)'
 
   it('buys what a USD budget pays for, fee included, for a market buy', () => {
     expect(previewTrade({ side: 'buy', quoteAmount: '100.10', price: '50000', feeRate: '0.001', amountPrecision: 8 })).toEqual({
-      amount: '0.002',
+      amount: '0.00200009',
       cost: '100',
       fee: '0.1',
       total: '100.1',
@@ -49,11 +52,27 @@ describe('order preview (the contract previewTrade: the fee rule of settlement)'
   });
 });
 
+const QUOTE = {
+  id: '6f9c1d2e-0000-4000-8000-000000000001',
+  symbol: 'BTC/USD',
+  side: 'buy',
+  amount: '0.001',
+  quoteAmount: null,
+  price: '100000',
+  cost: '100.00',
+  fee: { currency: 'USD', cost: '0.10', rate: '0.001' },
+  total: '100.10',
+  maxSlippageBps: 50,
+  createdAt: new Date().toISOString(),
+  expiresAt: new Date(Date.now() + 15_000).toISOString(),
+};
+
 describe('OrderForm', () => {
   it('validates with the contract, maps INSUFFICIENT_FUNDS to the amount field, and shows the preview', async () => {
     const balances = { items: [{ asset: 'USD', available: '50.00', locked: '0', total: '50.00', valueUsd: '50.00' }], totalUsd: '50.00' };
     const { calls } = renderRoutes([{ path: '/', element: <OrderForm pair={pair} livePrice="100000" /> }], '/', (method, path) => {
       if (path === '/api/wallet/balances') return { status: 200, body: balances };
+      if (method === 'POST' && path === '/api/quotes') return { status: 201, body: QUOTE };
       if (method === 'POST' && path === '/api/orders')
         return { status: 422, body: { error: { code: 'INSUFFICIENT_FUNDS', message: 'Not enough USD for this order', requestId: 'r' } } };
       return undefined;
@@ -67,8 +86,58 @@ describe('OrderForm', () => {
     expect(screen.getByTestId('order-fee').textContent).toBe('$0.10');
     expect(screen.getByTestId('order-total').textContent).toBe('$100.10');
     await userEvent.click(screen.getByRole('button', { name: 'Buy BTC' }));
-    expect(await screen.findByText('Not enough USD for this order')).toBeTruthy();
+    // A market order is confirmed first, on the server's quote; nothing is placed until Confirm.
+    const dialog = await screen.findByRole('dialog', { name: 'Confirm buy BTC' });
+    expect(await within(dialog).findByTestId('quote-total')).toHaveProperty('textContent', '$100.10');
+    expect(within(dialog).getByTestId('quote-fee').textContent).toBe('$0.10');
+    expect(calls.find((c) => c.path === '/api/quotes')?.body).toEqual({ symbol: 'BTC/USD', side: 'buy', amount: '0.001', maxSlippageBps: 50 });
+    expect(calls.some((c) => c.path === '/api/orders')).toBe(false);
+    await userEvent.selectOptions(within(dialog).getByLabelText('Max. slippage'), '100');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Buy 0.001 BTC' }));
+    expect((await screen.findAllByText('Not enough USD for this order')).length).toBeGreaterThan(0);
     const order = calls.find((c) => c.path === '/api/orders');
-    expect(order?.body).toEqual({ symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001' });
+    expect(order?.body).toEqual({ symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001', quoteId: QUOTE.id, maxSlippageBps: 100 });
+  });
+
+  it('Max and % fill the amount from the available balance, a buy’s fee included', async () => {
+    const balances = {
+      items: [
+        { asset: 'USD', available: '1001', locked: '0', total: '1001', valueUsd: '1001' },
+        { asset: 'BTC', available: '0.5', locked: '0', total: '0.5', valueUsd: '50000' },
+      ],
+      totalUsd: '51001',
+    };
+    renderRoutes([{ path: '/', element: <OrderForm pair={pair} livePrice="100000" /> }], '/', (_m, path) =>
+      path === '/api/wallet/balances' ? { status: 200, body: balances } : undefined,
+    );
+    expect(await screen.findByText(/Available: \$1,001/)).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Max' }));
+    // The most the $1,001 buys at $100,000 under the cent rule (contract tradeFigures): 0.01000004 BTC is worth
+    // $1,000.004, charged $1,000.00 + a $1.00 fee: all of the $1,001.
+    expect((screen.getByLabelText('Amount (BTC)') as HTMLInputElement).value).toBe('0.01000004');
+    expect(screen.getByTestId('order-total').textContent).toBe('$1,001.00');
+    await userEvent.click(screen.getByRole('button', { name: 'Sell' }));
+    await userEvent.click(screen.getByRole('button', { name: '25%' }));
+    expect((screen.getByLabelText('Amount (BTC)') as HTMLInputElement).value).toBe('0.125');
+  });
+
+  it('a trigger the market already passed: shows the server’s warning and places it only when confirmed', async () => {
+    const balances = { items: [{ asset: 'BTC', available: '1', locked: '0', total: '1', valueUsd: '100000' }], totalUsd: '100000' };
+    const { calls } = renderRoutes([{ path: '/', element: <OrderForm pair={pair} livePrice="100000" /> }], '/', (method, path, body) => {
+      if (path === '/api/wallet/balances') return { status: 200, body: balances };
+      if (method === 'POST' && path === '/api/orders' && !(body as { confirmImmediate?: boolean }).confirmImmediate)
+        return { status: 422, body: { error: { code: 'TRIGGER_WOULD_FIRE_NOW', message: 'It would fill at once.', requestId: 'r' } } };
+      return undefined;
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Sell' }));
+    await userEvent.selectOptions(screen.getByLabelText('Order type'), 'stop_loss');
+    await userEvent.type(screen.getByLabelText('Trigger price (USD)'), '110000');
+    await userEvent.type(screen.getByLabelText('Amount (BTC)'), '0.1');
+    await userEvent.click(screen.getByRole('button', { name: 'Sell BTC' }));
+    expect((await screen.findByTestId('fires-now')).textContent).toContain('It would fill at once.');
+    await userEvent.click(screen.getByRole('button', { name: 'Place it anyway (fills now)' }));
+    const posts = calls.filter((c) => c.path === '/api/orders');
+    expect(posts.map((c) => (c.body as { confirmImmediate?: boolean }).confirmImmediate)).toEqual([undefined, true]);
+    expect(posts[0]?.body).toMatchObject({ type: 'stop_loss', side: 'sell', triggerPrice: '110000', amount: '0.1', timeInForce: 'GTC' });
   });
 });

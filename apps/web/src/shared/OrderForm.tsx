@@ -1,24 +1,45 @@
-import { createOrderBody, previewTrade, type TradingPair } from '@cryptovault/contract';
+import { amountForQuote, type CreateOrderBody, createOrderBody, Money, previewTrade, type TradingPair } from '@cryptovault/contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { ApiError } from '../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../lib/forms.ts';
 import { formatAmount, formatPrice, formatRate, formatUsd, formatUsdExact } from '../lib/money.ts';
-import { humanize } from '../ui/badges.tsx';
 import { Field, FormError, SelectField } from '../ui/Field.tsx';
+import { orderToast } from './orderToast.ts';
 import { useToast } from '../ui/Toasts.tsx';
 import { availableOf, useBalances } from './balances.ts';
+import { MarketOrderConfirm } from './MarketOrderConfirm.tsx';
 import { usePlaceOrder } from './orders.ts';
 import { qk } from './queryKeys.ts';
 
 type Side = 'buy' | 'sell';
-type Type = 'market' | 'limit' | 'stop_loss' | 'take_profit';
+type Type = 'market' | 'limit' | 'stop_loss' | 'take_profit' | 'stop_limit' | 'trailing_stop' | 'oco';
+type Tif = 'GTC' | 'IOC' | 'FOK' | 'GTD';
 
 const TYPES: { value: Type; label: string }[] = [
   { value: 'market', label: 'Market' },
   { value: 'limit', label: 'Limit' },
   { value: 'stop_loss', label: 'Stop-loss' },
   { value: 'take_profit', label: 'Take-profit' },
+  { value: 'stop_limit', label: 'Stop-limit' },
+  { value: 'trailing_stop', label: 'Trailing stop' },
+  { value: 'oco', label: 'OCO (take-profit + stop-loss)' },
 ];
+const TIF_LABEL: Record<Tif, string> = {
+  GTC: 'Good till canceled',
+  IOC: 'Immediate or cancel',
+  FOK: 'Fill or kill',
+  GTD: 'Good till date',
+};
+/** Time-in-force choices per type: IOC/FOK only where an order can fill at once by its own price (limit). */
+const tifsFor = (type: Type): Tif[] => (type === 'market' ? [] : type === 'limit' ? ['GTC', 'IOC', 'FOK', 'GTD'] : ['GTC', 'GTD']);
+const PERCENTS = [25, 50, 75, 100] as const;
+
+/** `datetime-local` value (local time) → ISO-8601 UTC, or undefined when empty or not a date. */
+function isoFromLocal(v: string): string | undefined {
+  const ms = Date.parse(v);
+  return v && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
+}
 /** The platform's default; the real rate of each fill comes back on the order. */
 export const DEFAULT_FEE_RATE = '0.001';
 
@@ -32,40 +53,86 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
   const [amount, setAmount] = useState('');
   const [price, setPrice] = useState('');
   const [trigger, setTrigger] = useState('');
+  const [trailMode, setTrailMode] = useState<'amount' | 'percent'>('percent');
+  const [trail, setTrail] = useState('');
+  const [takeProfit, setTakeProfit] = useState('');
+  const [stopLoss, setStopLoss] = useState('');
+  const [tif, setTif] = useState<Tif>('GTC');
+  const [expires, setExpires] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
+  /** The server's TRIGGER_WOULD_FIRE_NOW message: the order would fill at once; the user may confirm it. */
+  const [firesNow, setFiresNow] = useState<string | null>(null);
+  /** A market order waiting for its confirmation step (a firm quote: MarketOrderConfirm). */
+  const [confirming, setConfirming] = useState<CreateOrderBody | null>(null);
 
   const useSpend = type === 'market' && side === 'buy' && spendMode;
-  const refPrice = type === 'market' ? livePrice : type === 'limit' ? price : trigger;
+  const tifs = tifsFor(type);
+  const timeInForce = tifs.includes(tif) ? tif : 'GTC';
+  // The price each unit may cost at worst (what a resting buy holds for): the preview and the % buttons use it.
+  const refPrice =
+    type === 'market' || type === 'trailing_stop'
+      ? livePrice
+      : type === 'limit' || type === 'stop_limit'
+        ? price
+        : type === 'oco'
+          ? ocoWorst(takeProfit, stopLoss)
+          : trigger;
   // The fee and rounding rules of settlement itself (contract tradeFee): the preview shows what the fill at this price charges.
   const preview = previewTrade({ side, ...(useSpend ? { quoteAmount: amount } : { amount }), price: refPrice, feeRate, amountPrecision: pair.amountPrecision });
   const available = side === 'buy' ? availableOf(balances.data, 'USD') : availableOf(balances.data, pair.base);
 
+  /** Fills the amount with `percent` of the available balance of the asset spent (a buy's fee included). */
+  function fillPercent(percent: number) {
+    const avail = new Money(available || '0');
+    const share = avail.times(percent).div(100);
+    if (side === 'sell') return setAmount(share.toDecimalPlaces(pair.amountPrecision, Money.ROUND_DOWN).toFixed());
+    if (useSpend) return setAmount(share.toDecimalPlaces(2, Money.ROUND_DOWN).toFixed());
+    const p = refPrice?.trim();
+    if (!p || !/^\d+(\.\d+)?$/.test(p) || new Money(p).isZero()) {
+      setErrors({ amount: 'Enter the price first: the amount you can buy depends on it.' });
+      return;
+    }
+    setErrors({});
+    setAmount(amountForQuote(share, p, feeRate, pair.amountPrecision).toFixed());
+  }
+
   const place = usePlaceOrder({
     onSuccess: (o) => {
+      setConfirming(null);
       setAmount('');
       setErrors({});
+      setFiresNow(null);
       for (const key of [qk.orders, qk.balances, qk.portfolio, qk.transactions]) void qc.invalidateQueries({ queryKey: key });
-      if (o.status === 'closed')
-        toast.show(
-          'success',
-          `${o.side === 'buy' ? 'Bought' : 'Sold'} ${formatAmount(o.filled, pair.base)}`,
-          `at ${formatPrice(o.average)} · fee ${formatUsdExact(o.fee.cost)}`,
-        );
-      else if (o.status === 'open') toast.show('success', `${humanize(o.type)} order placed`, `${o.side} ${formatAmount(o.amount, pair.base)}`);
-      else toast.show('error', `Order ${humanize(o.status)}`, o.rejectReason ?? undefined);
+      // The same toast (and key) as the socket's order:update: one toast per event, whichever comes first.
+      const t = orderToast(o);
+      if (t) toast.show(t.kind, t.title, t.body, t.key);
     },
-    onError: (err) => setErrors(serverErrors(err, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount' })),
+    onError: (err) => {
+      if (err instanceof ApiError && err.code === 'TRIGGER_WOULD_FIRE_NOW') {
+        setErrors({});
+        setFiresNow(err.message);
+        return;
+      }
+      setFiresNow(null);
+      setErrors(serverErrors(err, { INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount' }));
+    },
   });
 
-  function submit(e: FormEvent) {
+  function submit(e: FormEvent, confirmImmediate = false) {
     e.preventDefault();
+    if (!confirmImmediate) setFiresNow(null);
     const body = {
       symbol: pair.symbol,
       side,
       type,
       ...(useSpend ? { quoteAmount: amount.trim() } : { amount: amount.trim() }),
-      ...(type === 'limit' ? { price: price.trim() } : {}),
-      ...(type === 'stop_loss' || type === 'take_profit' ? { triggerPrice: trigger.trim() } : {}),
+      ...(type === 'limit' || type === 'stop_limit' ? { price: price.trim() } : {}),
+      ...(type === 'stop_loss' || type === 'take_profit' || type === 'stop_limit' ? { triggerPrice: trigger.trim() } : {}),
+      ...(type === 'trailing_stop' ? (trailMode === 'amount' ? { trailAmount: trail.trim() } : { trailPercent: trail.trim() }) : {}),
+      ...(type === 'oco' ? { takeProfitPrice: takeProfit.trim(), stopLossPrice: stopLoss.trim() } : {}),
+      ...(type !== 'market' ? { timeInForce } : {}),
+      ...(type !== 'market' && timeInForce === 'GTD' ? { expiresAt: isoFromLocal(expires) } : {}),
+      ...(confirmImmediate ? { confirmImmediate: true } : {}),
     };
     const v = validate(createOrderBody, body);
     if (!amount.trim()) {
@@ -77,7 +144,10 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
       return;
     }
     setErrors({});
-    place.mutate(v.data);
+    if (v.data.type === 'market') {
+      place.reset();
+      setConfirming(v.data);
+    } else place.mutate(v.data);
   }
 
   return (
@@ -91,11 +161,16 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
           Sell
         </button>
       </fieldset>
-      <SelectField label="Order type" value={type} onChange={(v) => setType(v as Type)} options={TYPES} />
-      {type === 'limit' && (
-        <Field label="Limit price (USD)" inputMode="decimal" name="price" value={price} onChange={(e) => setPrice(e.target.value)} error={errors.price} />
-      )}
-      {(type === 'stop_loss' || type === 'take_profit') && (
+      <SelectField
+        label="Order type"
+        value={type}
+        onChange={(v) => {
+          setType(v as Type);
+          setFiresNow(null);
+        }}
+        options={TYPES}
+      />
+      {(type === 'stop_loss' || type === 'take_profit' || type === 'stop_limit') && (
         <Field
           label="Trigger price (USD)"
           inputMode="decimal"
@@ -106,9 +181,62 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
           hint={
             type === 'stop_loss'
               ? 'Fills at the market once the price reaches this level (to limit a loss).'
-              : 'Fills at the market once the price reaches this level (to lock in a gain).'
+              : type === 'take_profit'
+                ? 'Fills at the market once the price reaches this level (to lock in a gain).'
+                : 'Once the price reaches this level, a limit order at your limit price is placed.'
           }
         />
+      )}
+      {(type === 'limit' || type === 'stop_limit') && (
+        <Field label="Limit price (USD)" inputMode="decimal" name="price" value={price} onChange={(e) => setPrice(e.target.value)} error={errors.price} />
+      )}
+      {type === 'trailing_stop' && (
+        <>
+          <SelectField
+            label="Trail by"
+            name="trailMode"
+            value={trailMode}
+            onChange={(v) => setTrailMode(v as 'amount' | 'percent')}
+            options={[
+              { value: 'percent', label: 'Percent' },
+              { value: 'amount', label: 'Amount (USD)' },
+            ]}
+          />
+          <Field
+            label={trailMode === 'percent' ? 'Trail (%)' : 'Trail (USD)'}
+            inputMode="decimal"
+            name="trail"
+            value={trail}
+            onChange={(e) => setTrail(e.target.value)}
+            error={trailMode === 'percent' ? errors.trailPercent : (errors.trailAmount ?? errors.trailPercent)}
+            hint={
+              side === 'sell'
+                ? 'Sells at the market once the price falls this far below its highest point since you placed the order.'
+                : 'Buys at the market once the price rises this far above its lowest point since you placed the order.'
+            }
+          />
+        </>
+      )}
+      {type === 'oco' && (
+        <>
+          <Field
+            label="Take-profit price (USD)"
+            inputMode="decimal"
+            name="takeProfitPrice"
+            value={takeProfit}
+            onChange={(e) => setTakeProfit(e.target.value)}
+            error={errors.takeProfitPrice}
+          />
+          <Field
+            label="Stop-loss price (USD)"
+            inputMode="decimal"
+            name="stopLossPrice"
+            value={stopLoss}
+            onChange={(e) => setStopLoss(e.target.value)}
+            error={errors.stopLossPrice}
+            hint="Two linked orders: when one fills, the other is canceled. Funds are held once for the pair."
+          />
+        </>
       )}
       <Field
         label={useSpend ? 'Spend (USD, fee included)' : `Amount (${pair.base})`}
@@ -120,6 +248,33 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
         error={errors.amount}
         hint={`Available: ${side === 'buy' ? formatUsd(available) : formatAmount(available, pair.base)} · min ${formatAmount(pair.minAmount, pair.base)}`}
       />
+      <fieldset className="segmented" aria-label="Share of the available balance" style={{ display: 'grid', gridTemplateColumns: 'repeat(4, 1fr)' }}>
+        {PERCENTS.map((p) => (
+          <button key={p} type="button" onClick={() => fillPercent(p)}>
+            {p === 100 ? 'Max' : `${p}%`}
+          </button>
+        ))}
+      </fieldset>
+      {tifs.length > 0 && (
+        <SelectField
+          label="Time in force"
+          name="timeInForce"
+          value={timeInForce}
+          onChange={(v) => setTif(v as Tif)}
+          options={tifs.map((v) => ({ value: v, label: `${TIF_LABEL[v]} (${v})` }))}
+          error={errors.timeInForce}
+        />
+      )}
+      {tifs.length > 0 && timeInForce === 'GTD' && (
+        <Field
+          label="Expires at"
+          type="datetime-local"
+          name="expiresAt"
+          value={expires}
+          onChange={(e) => setExpires(e.target.value)}
+          error={errors.expiresAt}
+        />
+      )}
       {type === 'market' && side === 'buy' && (
         <label className="checkbox small">
           <input type="checkbox" checked={spendMode} onChange={(e) => setSpendMode(e.target.checked)} /> Enter a USD amount to spend instead
@@ -127,7 +282,9 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
       )}
       <dl className="stack small" style={{ margin: 0 }} aria-label="Order preview">
         <div className="row-between">
-          <dt className="muted">{type === 'market' ? 'Market price' : type === 'limit' ? 'Limit price' : 'Trigger price'}</dt>
+          <dt className="muted">
+            {type === 'market' || type === 'trailing_stop' ? 'Market price' : type === 'limit' || type === 'stop_limit' ? 'Limit price' : 'Trigger price'}
+          </dt>
           <dd className="num" style={{ margin: 0 }}>
             {formatPrice(refPrice)}
           </dd>
@@ -161,11 +318,37 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
           </dd>
         </div>
       </dl>
-      {type === 'market' && <p className="hint">Market orders fill at the server’s current price, which may differ slightly from the one shown.</p>}
+      {type === 'market' && <p className="hint">Before a market order is placed you confirm a firm quote: the fill matches it to the cent.</p>}
+      {firesNow && (
+        <div className="alert alert-warn stack" role="alert" data-testid="fires-now">
+          <span>{firesNow}</span>
+          <button type="button" className="btn btn-sm" onClick={(e) => submit(e, true)} disabled={place.isPending}>
+            Place it anyway (fills now)
+          </button>
+        </div>
+      )}
       <FormError message={errors._form} />
       <button type="submit" className={`btn btn-block ${side === 'buy' ? 'btn-buy' : 'btn-sell'}`} disabled={place.isPending}>
         {place.isPending ? 'Placing…' : `${side === 'buy' ? 'Buy' : 'Sell'} ${pair.base}`}
       </button>
+      {confirming && (
+        <MarketOrderConfirm
+          pair={pair}
+          order={confirming}
+          placing={place.isPending}
+          placeError={place.error}
+          onConfirm={(order) => place.mutate(order)}
+          onCancel={() => setConfirming(null)}
+        />
+      )}
     </form>
   );
+}
+
+/** An OCO's worst price per unit: the higher of its two prices (a buy holds for it). */
+function ocoWorst(takeProfit: string, stopLoss: string): string {
+  const ok = (v: string) => /^\d+(\.\d+)?$/.test(v.trim());
+  if (!ok(takeProfit)) return stopLoss;
+  if (!ok(stopLoss)) return takeProfit;
+  return Money.max(takeProfit.trim(), stopLoss.trim()).toFixed();
 }

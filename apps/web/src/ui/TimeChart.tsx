@@ -1,6 +1,7 @@
-import { AreaSeries, ColorType, createChart, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
+import { AreaSeries, type AutoscaleInfo, createChart, type IChartApi, type ISeriesApi, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import { toChartNumber } from '../lib/money.ts';
+import { CHART_OPTIONS, fitWithRoom, refitOnResize } from './chart-theme.ts';
 
 export interface ChartPoint {
   /** ms since epoch */
@@ -27,25 +28,30 @@ export default function TimeChart({ points, live, label, height = 320 }: Props) 
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<'Area'> | null>(null);
   const last = useRef(0);
+  const counted = useRef<{ n: number } | null>(null);
 
   useEffect(() => {
     if (!box.current) return;
-    const c = createChart(box.current, {
-      autoSize: true,
-      layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: '#9aa4b2', attributionLogo: false },
-      grid: { vertLines: { color: '#1c2538' }, horzLines: { color: '#1c2538' } },
-      rightPriceScale: { borderColor: '#26324a' },
-      timeScale: { borderColor: '#26324a', timeVisible: true, secondsVisible: false },
-      crosshair: { mode: 1 },
-      // Axis labels only (the figures on the page come from decimal strings): "$96,295.49", "$0.3640".
-      localization: {
-        priceFormatter: (p: number) =>
-          `$${p.toLocaleString('en-US', { minimumFractionDigits: p !== 0 && Math.abs(p) < 1 ? 4 : 2, maximumFractionDigits: p !== 0 && Math.abs(p) < 1 ? 6 : 2 })}`,
+    const c = createChart(box.current, { ...CHART_OPTIONS, crosshair: { mode: 1 } });
+    series.current = c.addSeries(AreaSeries, {
+      lineColor: '#5b8cff',
+      topColor: 'rgba(91,140,255,0.35)',
+      bottomColor: 'rgba(91,140,255,0.02)',
+      lineWidth: 2,
+      // A series that is zero throughout (an empty portfolio) gets the axis $0 to $1, not a band around 0 that
+      // reads "$-0.0000".
+      autoscaleInfoProvider: (original: () => AutoscaleInfo | null) => {
+        const res = original();
+        if (res?.priceRange && res.priceRange.minValue === 0 && res.priceRange.maxValue === 0) return { ...res, priceRange: { minValue: 0, maxValue: 1 } };
+        return res;
       },
     });
-    series.current = c.addSeries(AreaSeries, { lineColor: '#5b8cff', topColor: 'rgba(91,140,255,0.35)', bottomColor: 'rgba(91,140,255,0.02)', lineWidth: 2 });
+    const count = { n: 0 };
+    counted.current = count;
+    const stopRefit = refitOnResize(box.current, () => fitWithRoom(c, count.n));
     chart.current = c;
     return () => {
+      stopRefit();
       c.remove();
       chart.current = null;
       series.current = null;
@@ -60,7 +66,8 @@ export default function TimeChart({ points, live, label, height = 320 }: Props) 
       .sort((a, b) => a.time - b.time);
     series.current?.setData(data);
     last.current = data.at(-1)?.time ?? 0;
-    chart.current?.timeScale().fitContent();
+    if (counted.current) counted.current.n = data.length;
+    if (chart.current) fitWithRoom(chart.current, data.length);
   }, [points]);
 
   useEffect(() => {

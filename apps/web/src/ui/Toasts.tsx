@@ -8,8 +8,15 @@ interface Toast {
   body?: string;
 }
 interface ToastApi {
-  show(kind: ToastKind, title: string, body?: string): void;
+  /**
+   * Shows a toast. `key` names the event it reports (e.g. `order:<id>:closed`): a second show with a key already
+   * shown in the last minute is dropped, so an event reported by two paths (the HTTP answer and the socket) makes
+   * one toast.
+   */
+  show(kind: ToastKind, title: string, body?: string, key?: string): void;
 }
+
+const KEY_MEMORY_MS = 60_000;
 
 const ToastContext = createContext<ToastApi>({ show: () => {} });
 
@@ -17,9 +24,16 @@ const ToastContext = createContext<ToastApi>({ show: () => {} });
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const next = useRef(1);
+  const shown = useRef(new Map<string, number>());
   const dismiss = useCallback((id: number) => setToasts((t) => t.filter((x) => x.id !== id)), []);
   const show = useCallback(
-    (kind: ToastKind, title: string, body?: string) => {
+    (kind: ToastKind, title: string, body?: string, key?: string) => {
+      if (key) {
+        const now = Date.now();
+        for (const [k, at] of shown.current) if (now - at > KEY_MEMORY_MS) shown.current.delete(k);
+        if (shown.current.has(key)) return;
+        shown.current.set(key, now);
+      }
       const id = next.current++;
       setToasts((t) => [...t.slice(-3), { id, kind, title, body }]);
       setTimeout(() => dismiss(id), kind === 'error' ? 9_000 : 5_000);

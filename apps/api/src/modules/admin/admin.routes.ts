@@ -2,7 +2,7 @@ import { apiRoutes } from '@cryptovault/contract';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
-import { requireAdmin } from '../../platform/principal.ts';
+import { requireAdmin, requireStepUp } from '../../platform/principal.ts';
 import { resolveDeposit, reviewQueue } from '../payments/index.ts';
 import { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from '../withdrawals/index.ts';
 import * as svc from './admin.service.ts';
@@ -17,6 +17,15 @@ function admin(request: FastifyRequest): svc.AdminCtx {
 
 export async function registerAdmin(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
+  /**
+   * Decisions that move money (approve or send a withdrawal, credit a deposit) also need a fresh step-up, as an
+   * approval from Telegram needs the operator's code: a stolen console cookie alone decides nothing.
+   */
+  const decider = (request: FastifyRequest): svc.AdminCtx => {
+    const ctx = admin(request);
+    requireStepUp(request, platform.config.auth.stepUpTtlSeconds);
+    return ctx;
+  };
 
   app.route({
     ...endpoint(apiRoutes.admin.users, { tags, summary: 'Search users by email, name or id' }),
@@ -46,35 +55,38 @@ export async function registerAdmin(root: FastifyInstance, platform: Platform): 
   });
 
   app.route({
-    ...endpoint(apiRoutes.admin.withdrawals, { tags, summary: 'Withdrawal queue (default pending_review), oldest first' }),
+    ...endpoint(apiRoutes.admin.withdrawals, { tags, summary: 'Withdrawal queue (default pending_review), oldest first, each with its account context' }),
     handler: async (request) => {
       admin(request);
-      return withdrawalQueue(platform, request.query);
+      return svc.withAccountContext(platform, await withdrawalQueue(platform, request.query), (w) => w.asset);
     },
   });
   app.route({
-    ...endpoint(apiRoutes.admin.approveWithdrawal, { tags, summary: 'Approve (two different admins at or above WITHDRAWAL_DUAL_APPROVAL_USD)' }),
-    handler: async (request) => approveWithdrawal(platform, admin(request), request.params.id),
+    ...endpoint(apiRoutes.admin.approveWithdrawal, {
+      tags,
+      summary: 'Approve (two different admins at or above WITHDRAWAL_DUAL_APPROVAL_USD); needs a fresh step-up (403 STEP_UP_REQUIRED)',
+    }),
+    handler: async (request) => approveWithdrawal(platform, decider(request), request.params.id),
   });
   app.route({
     ...endpoint(apiRoutes.admin.rejectWithdrawal, { tags, summary: 'Reject with a reason (releases what was locked)' }),
     handler: async (request) => rejectWithdrawal(platform, admin(request), request.params.id, request.body.reason),
   });
   app.route({
-    ...endpoint(apiRoutes.admin.completeWithdrawal, { tags, summary: 'Mark an approved withdrawal sent, with its transaction hash' }),
-    handler: async (request) => completeWithdrawal(platform, admin(request), request.params.id, request.body.txHash),
+    ...endpoint(apiRoutes.admin.completeWithdrawal, { tags, summary: 'Mark an approved withdrawal sent, with its transaction hash; needs a fresh step-up' }),
+    handler: async (request) => completeWithdrawal(platform, decider(request), request.params.id, request.body.txHash),
   });
 
   app.route({
-    ...endpoint(apiRoutes.admin.deposits, { tags, summary: 'Deposits under review' }),
+    ...endpoint(apiRoutes.admin.deposits, { tags, summary: 'Deposits under review, each with its account context' }),
     handler: async (request) => {
       admin(request);
-      return reviewQueue(platform, request.query);
+      return svc.withAccountContext(platform, await reviewQueue(platform, request.query), (d) => d.creditAsset);
     },
   });
   app.route({
-    ...endpoint(apiRoutes.admin.resolveDeposit, { tags, summary: 'Close a deposit review, optionally crediting an amount' }),
-    handler: async (request) => resolveDeposit(platform, admin(request), request.params.id, request.body),
+    ...endpoint(apiRoutes.admin.resolveDeposit, { tags, summary: 'Close a deposit review, optionally crediting an amount; needs a fresh step-up' }),
+    handler: async (request) => resolveDeposit(platform, decider(request), request.params.id, request.body),
   });
 
   app.route({
@@ -82,6 +94,13 @@ export async function registerAdmin(root: FastifyInstance, platform: Platform): 
     handler: async (request) => {
       admin(request);
       return svc.stats(platform);
+    },
+  });
+  app.route({
+    ...endpoint(apiRoutes.admin.statsSeries, { tags, summary: 'Per-day activity for the charts (UTC days, every day present)' }),
+    handler: async (request) => {
+      admin(request);
+      return svc.statsSeries(platform, request.query.days);
     },
   });
   app.route({

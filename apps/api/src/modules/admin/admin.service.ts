@@ -1,10 +1,11 @@
-import type { platformStats } from '@cryptovault/contract';
+import type { accountContext, platformStats, statsSeries as statsSeriesSchema } from '@cryptovault/contract';
 import type { z } from 'zod';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import { cursorCodec, decodeCursor, page, pageBy } from '../../platform/db/paging.ts';
 import { listAudit, recordAudit } from '../audit/index.ts';
 import { findUserById, listLiveSessions, revokeUserSessions, searchUsers as searchUserRows, sessionsEnded, setSuspended, type UserRow } from '../auth/index.ts';
+import { tiersOf } from '../kyc/index.ts';
 import { D, userBalances } from '../ledger/index.ts';
 import { insertAnnouncement, listAnnouncements } from '../notifications/index.ts';
 import { countUserDeposits } from '../payments/index.ts';
@@ -78,7 +79,7 @@ export async function suspendUser(platform: Platform, ctx: AdminCtx, id: string,
     });
     return ended;
   });
-  sessionsEnded(platform, revoked);
+  await sessionsEnded(platform, id, revoked);
   return { ok: true as const, revokedSessions: revoked.length };
 }
 
@@ -88,6 +89,7 @@ export async function unsuspendUser(platform: Platform, ctx: AdminCtx, id: strin
     if (!u) throw notFound('User');
     await recordAudit(tx, { actorId: ctx.adminId, action: 'user.unsuspend', targetType: 'user', targetId: id, requestId: ctx.requestId });
   });
+  await sessionsEnded(platform, id, []);
   return { ok: true as const };
 }
 
@@ -107,7 +109,7 @@ export async function forceLogout(platform: Platform, ctx: AdminCtx, id: string)
     });
     return ended;
   });
-  sessionsEnded(platform, revoked);
+  await sessionsEnded(platform, id, revoked);
   return { ok: true as const, revokedSessions: revoked.length };
 }
 
@@ -195,4 +197,58 @@ export async function announce(platform: Platform, ctx: AdminCtx, input: { title
 
 export async function announcements(platform: Platform) {
   return { items: (await listAnnouncements(platform.database.db, 50)).map(announcementView) };
+}
+
+type AccountContext = z.infer<typeof accountContext>;
+
+/**
+ * Adds each queue item's account context (accountContext in the contract) to a page of queue items, in one query for
+ * the page: who the account is, what it holds of the item's asset, what it has moved before.
+ */
+export async function withAccountContext<T extends { userId: string }>(
+  platform: Platform,
+  pageOfItems: { items: T[]; nextCursor: string | null },
+  assetOf: (item: T) => string,
+): Promise<{ items: (T & { account: AccountContext })[]; nextCursor: string | null }> {
+  const rows = await repo.accountContexts(
+    platform.database.db,
+    pageOfItems.items.map((i) => ({ userId: i.userId, asset: assetOf(i) })),
+  );
+  const byPair = new Map(rows.map((r) => [`${r.user_id}|${r.asset}`, r]));
+  const tiers = await tiersOf(platform.database.db, [...new Set(rows.map((r) => r.user_id))]);
+  const items = pageOfItems.items.flatMap((i) => {
+    const r = byPair.get(`${i.userId}|${assetOf(i)}`);
+    if (!r) return []; // the account row is gone: cannot happen while users are never deleted
+    const account: AccountContext = {
+      name: r.name,
+      email: r.email,
+      createdAt: new Date(r.created_at).toISOString(),
+      emailVerified: r.email_verified,
+      twoFactorEnabled: r.two_factor,
+      suspended: r.suspended,
+      frozen: r.frozen,
+      tier: tiers.get(r.user_id) ?? 0,
+      balance: { asset: r.asset, available: new D(r.available).toFixed(), locked: new D(r.locked).toFixed() },
+      deposits: { count: r.deposits, creditedUsd: new D(r.deposits_usd).toFixed(2) },
+      withdrawals: { completed30d: r.withdrawals_30d, completedUsd30d: new D(r.withdrawals_usd_30d).toFixed(2), rejected: r.withdrawals_rejected },
+      trades: r.trades,
+    };
+    return [{ ...i, account }];
+  });
+  return { items, nextCursor: pageOfItems.nextCursor };
+}
+
+export async function statsSeries(platform: Platform, days: number): Promise<z.infer<typeof statsSeriesSchema>> {
+  const rows = await repo.statsSeries(platform.database.db, days);
+  return {
+    days: rows.map((r) => ({
+      day: r.day,
+      signups: r.signups,
+      depositsCreditedUsd: new D(r.deposits_usd).toFixed(2),
+      withdrawalsCompletedUsd: new D(r.withdrawals_usd).toFixed(2),
+      trades: r.trades,
+      tradedUsd: new D(r.traded_usd).toFixed(2),
+    })),
+    generatedAt: new Date().toISOString(),
+  };
 }

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createAdmin, DEFAULT_PASSWORD, signIn, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { asUser, changeAuthRows, createAdmin, DEFAULT_PASSWORD, signIn, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { reconcile } from '../ledger/index.ts';
 import { signIpn } from '../payments/index.ts';
@@ -10,6 +10,8 @@ let admin: TestSession;
 beforeAll(async () => {
   t = await createTestApp();
   admin = await createAdmin(t);
+  // Approving, sending and crediting need a fresh step-up with the second factor (admin.routes.ts).
+  await stepUp(t, admin);
 });
 afterAll(async () => {
   await t.close();
@@ -30,7 +32,7 @@ describe('admin API', () => {
     }
     expect((await post(u, `/api/admin/users/${u.user.id}/suspend`, { reason: 'nope' })).statusCode).toBe(403);
     const no2fa = await signUpVerified(t);
-    await t.platform.database.db.execute(`update users set role = 'admin' where id = '${no2fa.user.id}'`);
+    await changeAuthRows(t, no2fa.user.id, `update users set role = 'admin' where id = '${no2fa.user.id}'`);
     // A fresh session of the promoted account: refused for the missing 2FA, not for the role.
     const fresh = await signIn(t, no2fa.user.email, DEFAULT_PASSWORD);
     const refused = await get(fresh, '/api/admin/stats');

@@ -1,5 +1,5 @@
 import type { AlertTriggeredEvent, CreateAlertRequest, PriceAlert } from '@cryptovault/contract';
-import { MAX_ACTIVE_ALERTS, type updateAlertRequest } from '@cryptovault/contract';
+import { formatMoney, MAX_ACTIVE_ALERTS, type updateAlertRequest } from '@cryptovault/contract';
 import type { z } from 'zod';
 import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -30,12 +30,35 @@ export function alertView(r: PriceAlertRow): PriceAlert {
 
 const tooMany = () => new AppError('LIMIT_EXCEEDED', `At most ${MAX_ACTIVE_ALERTS} active alerts per account; delete or pause some first`);
 
-export async function createAlert(platform: Pick<Platform, 'database'>, userId: string, input: CreateAlertRequest): Promise<PriceAlert> {
+/** "$4,495.13" (cents at least; a price with more places keeps them). */
+function usd(v: string): string {
+  const d = new D(v);
+  const [int = '0', frac = ''] = d.toFixed(Math.max(2, d.decimalPlaces())).split('.');
+  return `$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+}
+
+/**
+ * Refuses an alert the live price already satisfies (it would fire at the next tick) unless the user confirmed it:
+ * the same rule, and code, as an order trigger on the wrong side of the market.
+ */
+function refuseImmediate(platform: Pick<Platform, 'prices'>, assetId: string, symbol: string, input: CreateAlertRequest): void {
+  if (input.confirmImmediate || platform.prices.isStale()) return;
+  const price = platform.prices.get(assetId)?.priceUsd;
+  if (!price || !DECIMAL.test(price)) return;
+  const now = new D(price);
+  const fires = input.condition === 'above' ? now.gte(input.targetPrice) : now.lte(input.targetPrice);
+  if (!fires) return;
+  const message = `${symbol} is already at ${usd(price)}, ${input.condition === 'above' ? 'above' : 'below'} your ${usd(input.targetPrice)}: this alert would fire at once. Confirm to create it anyway.`;
+  throw new AppError('TRIGGER_WOULD_FIRE_NOW', message, [{ path: ['body', 'targetPrice'], message }]);
+}
+
+export async function createAlert(platform: Pick<Platform, 'database' | 'prices'>, userId: string, input: CreateAlertRequest): Promise<PriceAlert> {
   const asset = findAsset(input.assetId);
   if (!asset) throw new AppError('VALIDATION_ERROR', `Unknown asset ${input.assetId}`, [{ path: ['body', 'assetId'], message: 'unknown asset' }]);
   const row = await platform.database.db.transaction(async (tx) => {
     await repo.lockUserAlerts(tx, userId);
     if ((await repo.countActive(tx, userId)) >= MAX_ACTIVE_ALERTS) throw tooMany();
+    refuseImmediate(platform, asset.id, asset.symbol, input);
     return repo.insertAlert(tx, {
       userId,
       assetId: asset.id,
@@ -98,7 +121,9 @@ export async function evaluateTick(platform: Platform, tick: PriceTick): Promise
   if (ids.length === 0) return 0;
   const fired = await repo.claimCrossed(platform.database.db, ids, prices);
   for (const f of fired) {
-    const symbol = findAsset(f.asset_id)?.symbol ?? f.asset_id;
+    const info = findAsset(f.asset_id);
+    const symbol = info?.symbol ?? f.asset_id;
+    const usd = (v: string) => formatMoney(v, 'USD', { maxDecimals: info?.pricePrecision ?? 2 });
     const target = new D(f.target_price).toFixed();
     const price = new D(f.price).toFixed();
     const event: AlertTriggeredEvent = {
@@ -114,8 +139,8 @@ export async function evaluateTick(platform: Platform, tick: PriceTick): Promise
     await notify(platform, {
       userId: f.user_id,
       type: 'alert',
-      title: `${symbol} is ${f.condition} ${target} USD`,
-      body: `${symbol} reached ${price} USD (your alert: ${f.condition} ${target} USD).`,
+      title: `${symbol} is ${f.condition} ${usd(target)}`,
+      body: `${symbol} reached ${usd(price)} (your alert: ${f.condition} ${usd(target)}).`,
       data: { ...event },
       email: f.channels.includes('email'),
     });

@@ -55,6 +55,22 @@ describe('price alerts', () => {
     expect((await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items).toEqual([]);
   });
 
+  it('an alert the price already satisfies is refused with TRIGGER_WOULD_FIRE_NOW unless confirmed (issue 20)', async () => {
+    const u = await signUpVerified(t);
+    await setPrice('polkadot', '4495.134529');
+    const refused = await create(u, { assetId: 'polkadot', condition: 'above', targetPrice: '100' });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error).toMatchObject({
+      code: 'TRIGGER_WOULD_FIRE_NOW',
+      message: 'DOT is already at $4,495.134529, above your $100.00: this alert would fire at once. Confirm to create it anyway.',
+    });
+    expect((await create(u, { assetId: 'polkadot', condition: 'below', targetPrice: '5000' })).json().error.code).toBe('TRIGGER_WOULD_FIRE_NOW');
+    expect((await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items).toEqual([]);
+    // On the right side of the market, or confirmed, it is created.
+    expect((await create(u, { assetId: 'polkadot', condition: 'above', targetPrice: '5000' })).statusCode).toBe(201);
+    expect((await create(u, { assetId: 'polkadot', condition: 'above', targetPrice: '100', confirmImmediate: true })).statusCode).toBe(201);
+  });
+
   it('allows at most 50 active alerts', async () => {
     const u = await signUpVerified(t);
     for (let i = 0; i < 50; i++) {
@@ -78,7 +94,7 @@ describe('price alerts', () => {
       const n = await alertNotes(u);
       return n.length > 0 ? n : undefined;
     });
-    expect(notes?.[0]).toMatchObject({ title: 'SOL is above 150 USD', data: { alertId: a.id, priceUsd: '155.5' } });
+    expect(notes?.[0]).toMatchObject({ title: 'SOL is above $150.00', data: { alertId: a.id, priceUsd: '155.5' } });
     await setPrice('solana', '160');
     await new Promise((r) => setTimeout(r, 300));
     expect(await alertNotes(u)).toHaveLength(1);
@@ -86,7 +102,7 @@ describe('price alerts', () => {
     expect(list.find((x: { id: string }) => x.id === a.id)).toMatchObject({ active: false, triggerCount: 1, lastTriggeredPrice: '155.5' });
     expect(list.find((x: { id: string }) => x.id === b.id)).toMatchObject({ active: true, triggerCount: 0 });
     const mail = await t.app.inject({ method: 'GET', url: `/api/dev/outbox?to=${encodeURIComponent(u.user.email)}` });
-    expect(mail.json().items.map((m: { subject: string }) => m.subject)).toContain('CryptoVault: SOL is above 150 USD');
+    expect(mail.json().items.map((m: { subject: string }) => m.subject)).toContain('CryptoVault: SOL is above $150.00');
   });
 
   it('a repeating alert stays active and sleeps for its cooldown', async () => {

@@ -11,7 +11,7 @@ import { hashPassword, passwordProblems, verifyPassword } from './password.ts';
 import { randomToken, sha256 } from './secrets.ts';
 import * as passkeysRepo from './passkeys.repo.ts';
 import * as sessionsRepo from './sessions.repo.ts';
-import { sessionsEnded } from './sessions.service.ts';
+import { sessionsEnded, userOfPrincipal } from './sessions.service.ts';
 import * as usersRepo from './users.repo.ts';
 import type { UserRow } from './users.schema.ts';
 
@@ -23,13 +23,15 @@ export async function currentUser(d: AuthDeps, principal: Principal): Promise<Us
   return user;
 }
 
+/** From the row the request was authenticated with (no query); the profile's changes publish an auth-state change. */
 export async function getProfile(d: AuthDeps, principal: Principal): Promise<UserProfile> {
-  return toProfile(await currentUser(d, principal));
+  return toProfile(userOfPrincipal(principal) ?? (await currentUser(d, principal)));
 }
 
 export async function updateProfile(d: AuthDeps, principal: Principal, input: { name: string }): Promise<UserProfile> {
   const user = await usersRepo.updateUser(d.db, principal.userId, { name: input.name.trim() });
   if (!user) throw unauthenticated();
+  await sessionsEnded(d.platform, user.id, []);
   return toProfile(user);
 }
 
@@ -56,7 +58,7 @@ export async function changePassword(
     await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'password_changed', ip: ctx?.ip ?? null, userAgent: ctx?.userAgent ?? null });
     return sessionsRepo.revokeUserSessions(tx, user.id, 'password_changed', principal.sessionId);
   });
-  sessionsEnded(d.platform, ended);
+  await sessionsEnded(d.platform, user.id, ended);
   const mail = passwordChangedEmail(user.email, 'changed', describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
   sendInBackground(d.platform.mailer, d.platform.log, mail, 'password-changed');
 }
@@ -116,10 +118,18 @@ export async function resetPassword(d: AuthDeps, input: { token: string; newPass
       ...(user.emailVerifiedAt ? {} : { emailVerifiedAt: new Date() }),
     });
     await codesRepo.retireResetTokens(tx, user.id);
-    await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'password_reset', ip: ctx.ip, userAgent: ctx.userAgent });
+    // Whoever had the old password may have made an API key with it: those end too (the owner makes new ones).
+    const revokedApiKeys = await d.revokeApiKeys(tx, user.id, 'password_reset');
+    await passkeysRepo.insertSecurityEvent(tx, {
+      userId: user.id,
+      kind: 'password_reset',
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      ...(revokedApiKeys ? { details: { revokedApiKeys } } : {}),
+    });
     return { userId: user.id, email: user.email, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'password_reset') };
   });
-  sessionsEnded(d.platform, ended);
+  await sessionsEnded(d.platform, userId, ended);
   const mail = passwordChangedEmail(email, 'reset', describeDevice(ctx.userAgent), ctx.ip, new Date(), d.platform.config.appUrl);
   sendInBackground(d.platform.mailer, d.platform.log, mail, 'password-reset-done');
   d.platform.log.info({ userId, requestId: ctx.requestId }, 'password reset');

@@ -15,7 +15,7 @@ export interface AdminAccountResult {
 }
 
 /**
- * Creates an administrator, or promotes an existing account. A new account gets the given password or a
+ * Creates a superadmin operator (issue 21), or promotes an existing account to superadmin. A new account gets the given password or a
  * generated one; an existing account keeps its password unless one is given (then its sessions end). Admin routes
  * still require 2FA, which the admin turns on after the first sign-in.
  */
@@ -31,6 +31,7 @@ export async function createOrPromoteAdmin(database: Database, input: { email: s
   return database.db.transaction(async (tx) => {
     const existing = await usersRepo.findUserByEmail(tx, email);
     if (!existing) {
+      // role 'admin' without roles: the migration 0025 trigger makes the new account a superadmin.
       const user = await usersRepo.insertUser(tx, { email, name: input.name?.trim() || 'Administrator', passwordHash, role: 'admin', verified: true });
       if (!user) throw new Error('the account was created concurrently; run the command again');
       await recordAudit(tx, { actorId: null, action: 'admin.create', targetType: 'user', targetId: user.id, details: { via: 'cli', email } });
@@ -38,6 +39,8 @@ export async function createOrPromoteAdmin(database: Database, input: { email: s
     }
     await usersRepo.updateUser(tx, existing.id, {
       role: 'admin',
+      // The command makes a superadmin, keeping any roles the account already held.
+      operatorRoles: [...new Set([...existing.operatorRoles, 'superadmin' as const])],
       ...(input.password !== undefined ? { passwordHash } : {}),
       ...(input.name ? { name: input.name.trim() } : {}),
     });
@@ -47,7 +50,7 @@ export async function createOrPromoteAdmin(database: Database, input: { email: s
       action: 'admin.promote',
       targetType: 'user',
       targetId: existing.id,
-      details: { via: 'cli', email, previousRole: existing.role, passwordSet: input.password !== undefined },
+      details: { via: 'cli', email, previousRole: existing.role, previousRoles: existing.operatorRoles, passwordSet: input.password !== undefined },
     });
     return { userId: existing.id, email, created: false, generatedPassword: null };
   });

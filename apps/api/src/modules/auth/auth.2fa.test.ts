@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, enableTwoFactor, expireStepUp, latestEmail, randomIp, signIn, signUpVerified, totpCode } from '../../../test/auth-helpers.ts';
+import { asUser, changeAuthRows, enableTwoFactor, expireStepUp, latestEmail, randomIp, signIn, signUpVerified, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 
 let t: TestContext;
@@ -108,7 +108,7 @@ describe('two-factor authentication', () => {
 
   it('an admin without 2FA is refused admin routes until 2FA is on', async () => {
     const s = await signUpVerified(t);
-    await t.platform.database.db.execute(sql`update users set role = 'admin' where id = ${s.user.id}`);
+    await changeAuthRows(t, s.user.id, sql`update users set role = 'admin' where id = ${s.user.id}`);
     expect((await asUser(t, s).inject({ method: 'GET', url: '/api/fly/status' })).statusCode).toBe(403);
     await enableTwoFactor(t, s);
     expect((await asUser(t, s).inject({ method: 'GET', url: '/api/fly/status' })).statusCode).toBe(200);

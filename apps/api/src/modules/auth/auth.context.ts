@@ -1,6 +1,6 @@
-import type { UserProfile } from '@cryptovault/contract';
+import { OPERATOR_ROLES, type UserProfile } from '@cryptovault/contract';
 import type { FastifyRequest } from 'fastify';
-import type { Db } from '../../platform/db/client.ts';
+import type { Db, Executor } from '../../platform/db/client.ts';
 import type { Platform } from '../../platform/index.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { deriveKey } from './secrets.ts';
@@ -14,7 +14,14 @@ export interface AuthDeps {
   tokens: TokenService;
   keys: { codes: Buffer; totp: Buffer; backupCodes: Buffer };
   throttle: LoginThrottle;
+  /** The terms sign-up must accept (modules/legal). */
+  consent: SignupConsent;
+  /** Ends the user's API keys in the caller's transaction (modules/apikeys, which depends on this module). */
+  revokeApiKeys: RevokeApiKeys;
 }
+
+/** Revokes every live API key of `userId` inside `ex`'s transaction; how many were live. */
+export type RevokeApiKeys = (ex: Executor, userId: string, reason: string) => Promise<number>;
 
 /** The keys derived from DATA_ENCRYPTION_KEY (also used by the legacy import to store 2FA secrets as ours are). */
 export function authKeys(dataEncryptionKey: string): AuthDeps['keys'] {
@@ -25,10 +32,21 @@ export function authKeys(dataEncryptionKey: string): AuthDeps['keys'] {
   };
 }
 
-export function createAuthDeps(platform: Platform): AuthDeps {
+/**
+ * The terms a sign-up must accept (the legal module's service, given by compose.ts): the version in force, and the
+ * record of the acceptance, written in the transaction that creates the user.
+ */
+export interface SignupConsent {
+  currentTermsVersion(): Promise<number>;
+  recordAcceptance(ex: Executor, userId: string, version: number, ip: string | null): Promise<void>;
+}
+
+export function createAuthDeps(platform: Platform, consent: SignupConsent, revokeApiKeys: RevokeApiKeys): AuthDeps {
   const { auth } = platform.config;
   return {
     platform,
+    consent,
+    revokeApiKeys,
     db: platform.database.db,
     tokens: new TokenService(auth.jwtSecret, auth.accessTokenTtlSeconds),
     keys: authKeys(auth.dataEncryptionKey),
@@ -58,6 +76,7 @@ export function toProfile(user: UserRow): UserProfile {
     email: user.email,
     name: user.name,
     role: user.role,
+    operatorRoles: OPERATOR_ROLES.filter((r) => user.operatorRoles.includes(r)),
     emailVerified: user.emailVerifiedAt !== null,
     twoFactorEnabled: user.totpEnabledAt !== null,
     frozen: user.frozenAt !== null,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cookieHeader, randomIp, setCookies, totpCode } from '../../../test/auth-helpers.ts';
+import { cookieHeader, currentTermsVersion, randomIp, setCookies, totpCode } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext, uniqueEmail } from '../../../test/helpers.ts';
 
 let t: TestContext;
@@ -44,7 +44,9 @@ describe('end to end', () => {
     const password = 'first passphrase for e2e';
     const laptop = browser();
     await laptop.refreshCsrf();
-    expect((await laptop.send('POST', '/api/auth/signup', { email, password, name: 'End To End' })).statusCode).toBe(201);
+    expect(
+      (await laptop.send('POST', '/api/auth/signup', { email, password, name: 'End To End', termsVersion: await currentTermsVersion(t) })).statusCode,
+    ).toBe(201);
 
     const outbox = await t.app.inject({ method: 'GET', url: `/api/dev/outbox?to=${encodeURIComponent(email)}` });
     const mail = outbox.json().items[0];

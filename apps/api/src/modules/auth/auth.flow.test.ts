@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asBearer, asUser, createAdmin, latestEmail, randomIp, signIn, signUpVerified, totpCode } from '../../../test/auth-helpers.ts';
 import { pino } from 'pino';
 import { buildApp } from '../../app.ts';
+import { authStateChanged } from './session-cache.ts';
 import { compose } from '../../compose.ts';
 import { loadConfig } from '../../config.ts';
 import { createTestApp, sharedDatabase, type TestContext, testEnv, uniqueEmail } from '../../../test/helpers.ts';
@@ -65,6 +66,8 @@ describe('admin:create', () => {
 
     const user = await signUpVerified(t);
     const promoted = await createOrPromoteAdmin(t.platform.database, { email: user.user.email });
+    // What the command does next (cli/auth-changes.ts): the running machines stop trusting the cached session.
+    await authStateChanged(t.platform, user.user.id);
     expect(promoted).toMatchObject({ userId: user.user.id, created: false, generatedPassword: null });
     expect((await asUser(t, user).inject({ method: 'GET', url: '/api/auth/me' })).json().role).toBe('admin');
     await expect(createOrPromoteAdmin(t.platform.database, { email: uniqueEmail(), password: 'password123' })).rejects.toThrow(/common/);

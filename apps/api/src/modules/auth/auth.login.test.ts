@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latestEmail, randomIp, signUpVerified, verificationCodeFor } from '../../../test/auth-helpers.ts';
+import { changeAuthRows, currentTermsVersion, latestEmail, randomIp, signUpVerified, verificationCodeFor } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext, uniqueEmail } from '../../../test/helpers.ts';
 
 let t: TestContext;
@@ -33,7 +33,12 @@ describe('login', () => {
   it('unverified → 403 EMAIL_NOT_VERIFIED (only with the right password)', async () => {
     const email = uniqueEmail('unv');
     const password = 'unverified passphrase 1';
-    await t.app.inject({ method: 'POST', url: '/api/auth/signup', remoteAddress: randomIp(), payload: { email, password, name: 'U' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/signup',
+      remoteAddress: randomIp(),
+      payload: { email, password, name: 'U', termsVersion: await currentTermsVersion(t) },
+    });
     await verificationCodeFor(t, email);
     const res = await login({ email, password });
     expect(res.statusCode).toBe(403);
@@ -43,7 +48,7 @@ describe('login', () => {
 
   it('suspended → 403 ACCOUNT_SUSPENDED, and the existing session dies at once', async () => {
     const s = await signUpVerified(t);
-    await t.platform.database.db.execute(sql`update users set suspended_at = now() where id = ${s.user.id}`);
+    await changeAuthRows(t, s.user.id, sql`update users set suspended_at = now() where id = ${s.user.id}`);
     const res = await login({ email: s.user.email, password: s.password });
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('ACCOUNT_SUSPENDED');

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asUser,
+  changeAuthRows,
   enableTwoFactor,
   expireStepUp,
   latestEmail,
@@ -136,7 +137,7 @@ describe('passkeys (WebAuthn) as a second factor', () => {
 
   it('sign-in: the password alone gets 403 with passkey options; the assertion signs in, and the session passed a second factor (admin rights)', async () => {
     const s = await signUpVerified(t);
-    await t.platform.database.db.execute(sql`update users set role = 'admin' where id = ${s.user.id}`);
+    await changeAuthRows(t, s.user.id, sql`update users set role = 'admin' where id = ${s.user.id}`);
     const { key } = await addPasskey(s);
     const first = await login({ email: s.user.email, password: s.password });
     expect(first.statusCode).toBe(403);

@@ -49,7 +49,7 @@ export async function registerAuth(root: FastifyInstance, d: AuthDeps): Promise<
     ...endpoint(apiRoutes.auth.signup, { tags: authTags, summary: 'Create an account; emails a 6-digit code' }, { ...errors }),
     config: credentialRoute,
     handler: async (request, reply) => {
-      await signup(d, request.body, requestContext(request));
+      await signup(d, { ...request.body, country: d.platform.clientCountry(request.raw) }, requestContext(request));
       return reply.code(201).send({ status: 'accepted' as const, message: SIGNUP_ACCEPTED });
     },
   });

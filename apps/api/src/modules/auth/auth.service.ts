@@ -46,16 +46,38 @@ async function sendVerificationCode(d: AuthDeps, user: UserRow, contested: boole
  * the code; a different one marks the pending code contested, and verifying a contested code proves the address
  * but applies no password: the owner chooses one through a reset link (see verifyEmail).
  */
-export async function signup(d: AuthDeps, input: { email: string; password: string; name: string }, ctx: RequestContext): Promise<void> {
+export async function signup(
+  d: AuthDeps,
+  input: { email: string; password: string; name: string; termsVersion?: number | undefined; country?: string | null },
+  ctx: RequestContext,
+): Promise<void> {
   const email = normalizeEmail(input.email);
   await d.platform.rateLimiter.consume(LIMITS.signupIp, ctx.ip);
   const problems = passwordProblems(input.password, email);
   if (problems.length) throw weakPassword(problems);
+  // The person must have accepted the terms in force (the form shows them with their version): the same answer for
+  // every address, so it reveals nothing about accounts.
+  const termsVersion = await d.consent.currentTermsVersion();
+  if (input.termsVersion !== termsVersion) {
+    throw new AppError(
+      'TERMS_NOT_ACCEPTED',
+      input.termsVersion === undefined
+        ? 'Accept the Terms of Service to create an account.'
+        : 'The Terms of Service changed while you were signing up: read the new version and accept it to continue.',
+      { currentVersion: termsVersion },
+    );
+  }
   await d.platform.rateLimiter.consume(LIMITS.signupAccount, accountSubject(email));
   const passwordHash = await hashPassword(input.password);
   const name = input.name.trim();
 
-  const user = await usersRepo.insertUser(d.db, { email, name, passwordHash });
+  // The acceptance (version, time, address) is recorded with the new account only: a later sign-up of an existing
+  // address proves nothing about its owner.
+  const user = await d.db.transaction(async (tx) => {
+    const created = await usersRepo.insertUser(tx, { email, name, passwordHash, country: input.country ?? null });
+    if (created) await d.consent.recordAcceptance(tx, created.id, termsVersion, ctx.ip);
+    return created;
+  });
   if (user) return sendVerificationCode(d, user, false);
   const existing = await usersRepo.findUserByEmail(d.db, email);
   if (!existing) return;

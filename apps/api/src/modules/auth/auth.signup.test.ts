@@ -11,7 +11,11 @@ afterAll(async () => {
   await t.close();
 });
 
-const post = (url: string, payload: unknown, ip = randomIp()) => t.app.inject({ method: 'POST', url, payload: payload as object, remoteAddress: ip });
+// Sign-ups accept the terms in force (version 1, seeded by the migration; nothing in this file publishes another).
+const withTerms = (url: string, payload: unknown) =>
+  url === '/api/auth/signup' && payload && typeof payload === 'object' && !('termsVersion' in payload) ? { ...payload, termsVersion: 1 } : payload;
+const post = (url: string, payload: unknown, ip = randomIp()) =>
+  t.app.inject({ method: 'POST', url, payload: withTerms(url, payload) as object, remoteAddress: ip });
 const paths = (res: { json(): { error: { details: { path: string[] }[] } } }) => res.json().error.details.map((d) => d.path.join('.'));
 const PW = 'a long enough passphrase 7';
 
@@ -154,7 +158,7 @@ describe('rate limits by client IP', () => {
         url: '/api/auth/signup',
         remoteAddress: ip,
         headers: { 'x-forwarded-for': randomIp() },
-        payload: { email: uniqueEmail('rl'), password: PW, name: 'R' },
+        payload: { email: uniqueEmail('rl'), password: PW, name: 'R', termsVersion: 1 },
       });
       last = res.statusCode;
       if (i < 10) expect(res.statusCode).toBe(201);

@@ -1,6 +1,17 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, enableTwoFactor, expireStepUp, latestEmail, randomIp, signIn, signUpVerified, stepUp, totpCode } from '../../../test/auth-helpers.ts';
+import {
+  asUser,
+  changeAuthRows,
+  enableTwoFactor,
+  expireStepUp,
+  latestEmail,
+  randomIp,
+  signIn,
+  signUpVerified,
+  stepUp,
+  totpCode,
+} from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { credit } from '../ledger/index.ts';
 
@@ -28,15 +39,19 @@ const sessionRow = async (id: string) =>
 describe('session assurance: admin rights need a session that passed 2FA itself (issue 16 item 1)', () => {
   it('a password-only session of an admin does not become an admin session when 2FA is turned on elsewhere, until it steps up with a code', async () => {
     const owner = await signUpVerified(t);
-    await t.platform.database.db.execute(sql`update users set role = 'admin' where id = ${owner.user.id}`);
+    await changeAuthRows(t, owner.user.id, sql`update users set role = 'admin' where id = ${owner.user.id}`);
     const passwordOnly = await signIn(t, owner.user.email, owner.password);
     await enableTwoFactor(t, owner);
     // enableTwoFactor ends every other session: sign in with the password alone again is no longer possible, so
     // make the old kind of session directly (what every session opened before 2FA was): no second factor.
     expect((await asUser(t, passwordOnly).inject({ method: 'GET', url: '/api/auth/me' })).statusCode).toBe(401);
-    await t.platform.database.db.execute(sql`
+    await changeAuthRows(
+      t,
+      owner.user.id,
+      sql`
       update sessions set revoked_at = null, revoked_reason = null, second_factor_at = null, step_up_methods = '{password}', auth_methods = '{password}'
-      where user_id = ${owner.user.id} and revoked_reason = 'two_factor_enabled'`);
+      where user_id = ${owner.user.id} and revoked_reason = 'two_factor_enabled'`,
+    );
     const denied = await asUser(t, passwordOnly).inject({ method: 'GET', url: '/api/fly/status' });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.message).toMatch(/did not pass two-factor/);
@@ -57,8 +72,11 @@ describe('session assurance: admin rights need a session that passed 2FA itself 
     const created = new Date(row.created_at as string).getTime();
     expect(new Date(row.absolute_expires_at as string).getTime() - created).toBeGreaterThan(29.9 * 86_400_000);
     // An old session: 20 minutes of its 30 days left.
-    await t.platform.database.db.execute(sql`
-      update sessions set absolute_expires_at = now() + interval '20 minutes', expires_at = now() + interval '10 minutes' where user_id = ${s.user.id}`);
+    await changeAuthRows(
+      t,
+      s.user.id,
+      sql`update sessions set absolute_expires_at = now() + interval '20 minutes', expires_at = now() + interval '10 minutes' where user_id = ${s.user.id}`,
+    );
     const res = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', remoteAddress: s.ip, payload: { refreshToken: s.refreshToken } });
     expect(res.statusCode, res.body).toBe(200);
     const after = await sessionRow(s.user.id);

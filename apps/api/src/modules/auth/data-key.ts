@@ -92,17 +92,20 @@ export async function checkDataKey(database: Database, dataEncryptionKey: string
  * The recovery when the original key is gone: 2FA off for every account, every session ended, the current key's
  * fingerprint recorded, one audit entry. One transaction.
  */
-export async function forgetTwoFactor(database: Database, dataEncryptionKey: string): Promise<{ accounts: number; sessions: number }> {
+export async function forgetTwoFactor(database: Database, dataEncryptionKey: string): Promise<{ accounts: number; sessions: number; userIds: string[] }> {
   return database.db.transaction(async (tx) => {
     const users = await rows(
       tx,
       sql`update users set totp_secret_enc = null, totp_enabled_at = null, totp_last_step = null, backup_code_hashes = '{}', updated_at = now()
           where totp_secret_enc is not null returning id`,
     );
-    const sessions = await rows(tx, sql`update sessions set revoked_at = now(), revoked_reason = 'data_key_replaced' where revoked_at is null returning id`);
+    const sessions = await rows(
+      tx,
+      sql`update sessions set revoked_at = now(), revoked_reason = 'data_key_replaced' where revoked_at is null returning user_id`,
+    );
     await recordFingerprint(tx, dataKeyFingerprint(dataEncryptionKey));
     const result = { accounts: users.length, sessions: sessions.length };
     await recordAudit(tx, { actorId: null, action: 'security.forget_2fa', targetType: 'instance', targetId: null, details: { via: 'cli', ...result } });
-    return result;
+    return { ...result, userIds: [...new Set(sessions.map((s) => String(s.user_id)))] };
   });
 }

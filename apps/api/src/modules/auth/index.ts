@@ -4,10 +4,12 @@
  */
 export { type AuthDeps, authKeys, createAuthDeps, describeDevice, normalizeEmail, type RequestContext, requestContext } from './auth.context.ts';
 export { accountByEmail, type Contact, contactOf, contactsOf, frozenAtForShare, searchUsers, setFrozen, setSuspended } from './directory.ts';
+export { listOperators, type RoleChangeCtx, setOperatorRoles } from './operator-roles.ts';
 export { countPasskeys, insertSecurityEvent } from './passkeys.repo.ts';
 export { secondFactorsOf } from './passkeys.service.ts';
 export { tagLegacyHash, verifyPassword } from './password.ts';
-export { encrypt, randomToken, sha256 } from './secrets.ts';
+export { decrypt, deriveKey, encrypt, randomToken, sha256 } from './secrets.ts';
+export { ACCESS_COOKIE, REFRESH_COOKIE } from './cookies.ts';
 export { listLiveSessions, revokeUserSessions } from './sessions.repo.ts';
 export { sessionsEnded } from './sessions.service.ts';
 export { hashBackupCode, verifySecondFactor } from './totp.ts';

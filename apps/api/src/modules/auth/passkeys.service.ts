@@ -142,7 +142,7 @@ export async function registerPasskey(
     await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'passkey_added', ip: ctx.ip, userAgent: ctx.userAgent, details: { name } });
     return { row: inserted, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'passkey_added', principal.sessionId) };
   });
-  sessionsEnded(d.platform, ended);
+  await sessionsEnded(d.platform, user.id, ended);
   notify(d, user.email, 'added', name, ctx);
   return { passkey: toPasskeyInfo(row), ...(backupCodes ? { backupCodes } : {}) };
 }
@@ -171,7 +171,7 @@ export async function removePasskey(d: AuthDeps, principal: Principal, id: strin
     });
     return { row: removed, ended: await sessionsRepo.revokeUserSessions(tx, user.id, 'passkey_removed', principal.sessionId) };
   });
-  sessionsEnded(d.platform, ended);
+  await sessionsEnded(d.platform, principal.userId, ended);
   notify(d, user.email, 'removed', row.name, ctx);
 }
 

@@ -22,7 +22,13 @@ export async function insertSession(
 }
 
 /** The session and its user when the session is live (not revoked, not expired), and whether the user has a passkey. */
-export async function findLiveSession(ex: Executor, sessionId: string): Promise<{ session: SessionRow; user: UserRow; hasPasskey: boolean } | null> {
+export interface LiveSession {
+  session: SessionRow;
+  user: UserRow;
+  hasPasskey: boolean;
+}
+
+export async function findLiveSession(ex: Executor, sessionId: string): Promise<LiveSession | null> {
   const [row] = await ex
     .select({ session: sessions, user: users, hasPasskey: sql<boolean>`exists (select 1 from passkeys p where p.user_id = ${users.id})` })
     .from(sessions)
@@ -72,15 +78,16 @@ export async function recordStepUp(ex: Executor, sessionId: string, methods: str
   return rows.length === 1;
 }
 
-export async function revokeSession(ex: Executor, sessionId: string, reason: string, userId?: string): Promise<boolean> {
+/** Revokes one live session (of `userId` when given); returns its owner's id, or null when nothing was live. */
+export async function revokeSession(ex: Executor, sessionId: string, reason: string, userId?: string): Promise<string | null> {
   const conds = [eq(sessions.id, sessionId), isNull(sessions.revokedAt)];
   if (userId) conds.push(eq(sessions.userId, userId));
   const rows = await ex
     .update(sessions)
     .set({ revokedAt: sql`now()`, revokedReason: reason })
     .where(and(...conds))
-    .returning({ id: sessions.id });
-  return rows.length === 1;
+    .returning({ userId: sessions.userId });
+  return rows[0]?.userId ?? null;
 }
 
 /** Revokes every live session of the user, except `keepSessionId` when given. Returns the ids of those that ended. */

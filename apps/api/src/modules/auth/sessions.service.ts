@@ -6,6 +6,7 @@ import { type AuthDeps, describeDevice, type RequestContext } from './auth.conte
 import { ACCESS_COOKIE, readCookie } from './cookies.ts';
 import { randomToken, sha256 } from './secrets.ts';
 import * as securityRepo from './passkeys.repo.ts';
+import { authStateChanged, createSessionCache } from './session-cache.ts';
 import * as sessionsRepo from './sessions.repo.ts';
 import { ACCESS_AUDIENCE, SOCKET_AUDIENCE } from './tokens.ts';
 import type { UserRow } from './users.schema.ts';
@@ -65,7 +66,8 @@ export async function refreshSession(d: AuthDeps, rawToken: string | undefined, 
   const token = await sessionsRepo.findRefreshToken(d.db, hash);
   if (!token) throw unauthenticated('No valid refresh token; sign in again');
   const reuse = async () => {
-    if (await sessionsRepo.revokeSession(d.db, token.sessionId, 'refresh_token_reuse')) sessionsEnded(d.platform, [token.sessionId]);
+    const owner = await sessionsRepo.revokeSession(d.db, token.sessionId, 'refresh_token_reuse');
+    if (owner) await sessionsEnded(d.platform, owner, [token.sessionId]);
     d.platform.log.warn({ sessionId: token.sessionId, requestId: ctx.requestId }, 'refresh token reuse: session revoked');
     return unauthenticated('This refresh token was already used; the session has been ended for safety. Sign in again.');
   };
@@ -89,12 +91,13 @@ export async function refreshSession(d: AuthDeps, rawToken: string | undefined, 
 /** Ends the caller's session: by the signed-in principal, or (access token expired) by the refresh cookie. */
 export async function logout(d: AuthDeps, principal: Principal | null, rawRefresh: string | undefined): Promise<void> {
   if (principal) {
-    if (await sessionsRepo.revokeSession(d.db, principal.sessionId, 'logout')) sessionsEnded(d.platform, [principal.sessionId]);
+    if (await sessionsRepo.revokeSession(d.db, principal.sessionId, 'logout')) await sessionsEnded(d.platform, principal.userId, [principal.sessionId]);
     return;
   }
   if (!rawRefresh || rawRefresh.length > 200) return;
   const token = await sessionsRepo.findRefreshToken(d.db, sha256(rawRefresh));
-  if (token && (await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout'))) sessionsEnded(d.platform, [token.sessionId]);
+  const owner = token ? await sessionsRepo.revokeSession(d.db, token.sessionId, 'logout') : null;
+  if (token && owner) await sessionsEnded(d.platform, owner, [token.sessionId]);
 }
 
 /** Ends every other session of the account, keeping the caller's. */
@@ -110,22 +113,24 @@ export async function logoutOthers(d: AuthDeps, principal: Principal, ctx: Reque
     });
     return ended;
   });
-  sessionsEnded(d.platform, ids);
+  await sessionsEnded(d.platform, principal.userId, ids);
   return ids.length;
 }
 
 export async function logoutAll(d: AuthDeps, principal: Principal): Promise<number> {
   const ids = await sessionsRepo.revokeUserSessions(d.db, principal.userId, 'logout_all');
-  sessionsEnded(d.platform, ids);
+  await sessionsEnded(d.platform, principal.userId, ids);
   return ids.length;
 }
 
 /**
- * Every revocation ends with this, after its transaction committed: the sockets of those sessions are
- * disconnected on every machine (realtime/server.ts), so no private event reaches a signed-out browser.
+ * Every revocation, and every other change to what a user's Principal is made of (second factors, freeze,
+ * suspension, step-up), ends with this after its transaction committed: each machine's session cache stops trusting
+ * that user's entries, and the sockets of the ended sessions are disconnected on every machine
+ * (realtime/server.ts), so no private event reaches a signed-out browser.
  */
-export function sessionsEnded(platform: Pick<Platform, 'events'>, sessionIds: string[]): void {
-  if (sessionIds.length) platform.events.emit('session.revoked', { sessionIds });
+export function sessionsEnded(platform: Pick<Platform, 'cache' | 'events' | 'log'>, userId: string, sessionIds: string[]): Promise<void> {
+  return authStateChanged(platform, userId, sessionIds);
 }
 
 export async function listSessions(d: AuthDeps, principal: Principal): Promise<SessionInfo[]> {
@@ -144,7 +149,7 @@ export async function listSessions(d: AuthDeps, principal: Principal): Promise<S
 /** Another user's session is indistinguishable from a missing one (404). */
 export async function revokeOwnSession(d: AuthDeps, principal: Principal, sessionId: string): Promise<void> {
   if (!(await sessionsRepo.revokeSession(d.db, sessionId, 'revoked_by_user', principal.userId))) throw notFound('Session');
-  sessionsEnded(d.platform, [sessionId]);
+  await sessionsEnded(d.platform, principal.userId, [sessionId]);
 }
 
 export async function issueSocketToken(d: AuthDeps, principal: Principal): Promise<{ token: string; expiresAt: string }> {
@@ -152,31 +157,56 @@ export async function issueSocketToken(d: AuthDeps, principal: Principal): Promi
   return { token: t.token, expiresAt: t.expiresAt.toISOString() };
 }
 
+const usersOf = new WeakMap<Principal, UserRow>();
+
 /**
- * Resolves credentials to a Principal, checking the session row on every call: no cache, so a logout, revocation,
- * password reset or suspension takes effect on the next request on every machine.
+ * The user row this request's Principal was built from: as current as the Principal itself (read from the database,
+ * or from the session cache under the user's current auth-state version), so a profile read needs no query.
+ */
+export function userOfPrincipal(principal: Principal): UserRow | undefined {
+  return usersOf.get(principal);
+}
+
+/**
+ * Resolves credentials to a Principal. The session is confirmed on every call: against the session cache when the
+ * user's auth-state version in the shared cache is the one the entry was loaded under, otherwise against the
+ * session and user rows; so a logout, revocation, password reset, step-up or suspension takes effect on the next
+ * request on every machine (session-cache.ts).
  */
 export function createAuthenticator(d: AuthDeps): Authenticator {
-  const resolve = async (token: string, audience: string, via: Principal['via']): Promise<Principal | null> => {
+  const cache = createSessionCache(d.platform.cache);
+  const resolve = async (token: string, audience: string, via: Principal['via'], cached = true): Promise<Principal | null> => {
     const claims = await d.tokens.verify(token, audience);
     if (!claims) return null;
-    const live = await sessionsRepo.findLiveSession(d.db, claims.sessionId);
+    // Read before the database, so that an entry is never newer than the version it is filed under. A socket
+    // handshake (rare, and the start of a long-lived connection) always reads the rows.
+    const version = cached ? await cache.version(claims.userId) : null;
+    let live = cache.get(claims.sessionId, version);
+    if (!live) {
+      live = await sessionsRepo.findLiveSession(d.db, claims.sessionId);
+      if (live) cache.set(claims.sessionId, version, live);
+    }
     if (!live || live.user.id !== claims.userId || live.user.suspendedAt) return null;
     if (Date.now() - live.session.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+      // The cached row is updated too, so that the next requests do not touch again.
+      live.session.lastUsedAt = new Date();
       sessionsRepo.touchSession(d.db, live.session.id).catch((err: unknown) => d.platform.log.warn({ err }, 'could not update session last use'));
     }
     const s = live.session;
     const secondFactors: SecondFactor[] = [...(live.user.totpEnabledAt ? (['totp'] as const) : []), ...(live.hasPasskey ? (['passkey'] as const) : [])];
-    return {
+    const principal: Principal = {
       userId: live.user.id,
       sessionId: s.id,
       role: live.user.role,
+      operatorRoles: live.user.operatorRoles,
       twoFactorEnabled: secondFactors.length > 0,
       secondFactors,
       frozen: live.user.frozenAt !== null,
       session: { secondFactorAt: s.secondFactorAt, stepUpAt: s.stepUpAt, stepUpMethods: s.stepUpMethods as AuthMethod[] },
       via,
     };
+    usersOf.set(principal, live.user);
+    return principal;
   };
   return {
     async authenticate(request) {
@@ -190,9 +220,9 @@ export function createAuthenticator(d: AuthDeps): Authenticator {
       return cookie ? resolve(cookie, ACCESS_AUDIENCE, 'cookie') : null;
     },
     async authenticateSocket({ cookieHeader, token }) {
-      if (token) return resolve(token, SOCKET_AUDIENCE, 'bearer');
+      if (token) return resolve(token, SOCKET_AUDIENCE, 'bearer', false);
       const cookie = readCookie(cookieHeader, ACCESS_COOKIE);
-      return cookie ? resolve(cookie, ACCESS_AUDIENCE, 'cookie') : null;
+      return cookie ? resolve(cookie, ACCESS_AUDIENCE, 'cookie', false) : null;
     },
   };
 }

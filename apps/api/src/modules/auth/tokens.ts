@@ -51,13 +51,32 @@ export class TokenService {
     return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
   }
 
+  /**
+   * Tokens that verified, until their expiry: a browser sends the same access token on every request for its
+   * lifetime, and its signature and claims cannot change, so they are checked once per machine. Bounded; the oldest
+   * is dropped first. Whether the SESSION is still live is checked on every request (sessions.service.ts).
+   */
+  private readonly verified = new Map<string, { claims: TokenClaims; audience: string; expiresAtMs: number }>();
+  private static readonly MAX_VERIFIED = 20_000;
+
   /** The claims of a valid token, or null (bad signature, other algorithm, wrong issuer/audience, expired, malformed). */
   async verify(token: string, audience: string): Promise<TokenClaims | null> {
     if (token.length > 2048) return null;
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.audience === audience && hit.expiresAtMs > Date.now()) return hit.claims;
+      if (hit.expiresAtMs <= Date.now()) this.verified.delete(token);
+    }
     try {
       const { payload } = await jwtVerify(token, await this.key, { algorithms: ['HS256'], issuer: ISSUER, audience, requiredClaims: ['jti', 'exp', 'sub'] });
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') return null;
-      return { userId: payload.sub, sessionId: payload.sid };
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') return null;
+      const claims = { userId: payload.sub, sessionId: payload.sid };
+      if (this.verified.size >= TokenService.MAX_VERIFIED) {
+        const oldest = this.verified.keys().next().value;
+        if (oldest !== undefined) this.verified.delete(oldest);
+      }
+      this.verified.set(token, { claims, audience, expiresAtMs: payload.exp * 1000 });
+      return claims;
     } catch (err) {
       if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
       throw err;

@@ -58,7 +58,7 @@ export async function enableTwoFactor(d: AuthDeps, principal: Principal, code: s
     await sessionsRepo.markSecondFactor(tx, principal.sessionId);
     return endOtherSessions(tx, principal, 'two_factor_enabled');
   });
-  sessionsEnded(d.platform, ended);
+  await sessionsEnded(d.platform, user.id, ended);
   notifyChange(d, user.email, true, ctx);
   return { backupCodes };
 }
@@ -77,7 +77,7 @@ export async function disableTwoFactor(d: AuthDeps, principal: Principal, ctx: R
     await passkeysRepo.insertSecurityEvent(tx, { userId: user.id, kind: 'two_factor_disabled', ip: ctx.ip, userAgent: ctx.userAgent });
     return endOtherSessions(tx, principal, 'two_factor_disabled');
   });
-  sessionsEnded(d.platform, ended);
+  await sessionsEnded(d.platform, user.id, ended);
   notifyChange(d, user.email, false, ctx);
 }
 
@@ -133,5 +133,7 @@ export async function stepUp(
   }
   const secondFactor = methods.some((m) => SECOND_FACTOR_METHODS.includes(m));
   if (!(await sessionsRepo.recordStepUp(d.db, principal.sessionId, methods, secondFactor))) throw unauthenticated('Session ended; sign in again');
+  // Whichever machine serves the next request reads the step-up.
+  await sessionsEnded(d.platform, principal.userId, []);
   return { methods, expiresAt: new Date(Date.now() + d.platform.config.auth.stepUpTtlSeconds * 1000).toISOString() };
 }

@@ -15,11 +15,18 @@ export async function findUserById(ex: Executor, id: string): Promise<UserRow | 
 /** Inserts, or returns null when the email is taken (a concurrent signup won). */
 export async function insertUser(
   ex: Executor,
-  v: { email: string; name: string; passwordHash: string; role?: 'user' | 'admin'; verified?: boolean },
+  v: { email: string; name: string; passwordHash: string; role?: 'user' | 'admin'; verified?: boolean; country?: string | null },
 ): Promise<UserRow | null> {
   const [row] = await ex
     .insert(users)
-    .values({ email: v.email, name: v.name, passwordHash: v.passwordHash, role: v.role ?? 'user', emailVerifiedAt: v.verified ? new Date() : null })
+    .values({
+      email: v.email,
+      name: v.name,
+      passwordHash: v.passwordHash,
+      role: v.role ?? 'user',
+      emailVerifiedAt: v.verified ? new Date() : null,
+      country: v.country ?? null,
+    })
     .onConflictDoNothing({ target: users.email })
     .returning();
   return row ?? null;
@@ -28,7 +35,7 @@ export async function insertUser(
 export async function updateUser(
   ex: Executor,
   id: string,
-  v: Partial<Pick<UserRow, 'name' | 'passwordHash' | 'role' | 'emailVerifiedAt' | 'failedLoginCount' | 'lockedUntil'>>,
+  v: Partial<Pick<UserRow, 'name' | 'passwordHash' | 'role' | 'operatorRoles' | 'emailVerifiedAt' | 'failedLoginCount' | 'lockedUntil'>>,
 ): Promise<UserRow | null> {
   const [row] = await ex
     .update(users)

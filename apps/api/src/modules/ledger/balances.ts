@@ -3,7 +3,9 @@ import { QUOTE_ASSET } from '../../platform/assets.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { PriceReader } from '../../platform/prices.ts';
-import { userBalances } from './ledger.repo.ts';
+import type { Cache } from '../../platform/cache.ts';
+import { MONEY, VersionedCache } from '../../platform/versioned-cache.ts';
+import { type BalanceRow, userBalances } from './ledger.repo.ts';
 import type { UserBalance } from './ledger.types.ts';
 import { D, type Dec, ZERO } from './money.ts';
 
@@ -26,9 +28,21 @@ export function balanceItem(prices: PriceReader, b: { asset: string; available: 
   };
 }
 
+/** A user's balance rows: from the database, or (`createBalanceReader`) from this machine's cache of them. */
+export type BalanceRowsReader = (executor: Executor, userId: string) => Promise<readonly BalanceRow[]>;
+
+/**
+ * Balance rows kept per user under the user's `money` version, which every ledger posting changes after its commit
+ * (platform/db/commits.ts): a read after a posting, on any machine, reads the database again.
+ */
+export function createBalanceReader(cache: Cache): BalanceRowsReader {
+  const kept = new VersionedCache<readonly BalanceRow[]>(cache, MONEY, { maxEntries: 20_000, ttlMs: 30_000 });
+  return (executor, userId) => kept.read(userId, userId, () => userBalances(executor, userId));
+}
+
 /** GET /api/wallet/balances. USD is always listed, even before the first deposit. */
-export async function getBalances(executor: Executor, prices: PriceReader, userId: string): Promise<BalancesResponse> {
-  const rows = await userBalances(executor, userId);
+export async function getBalances(executor: Executor, prices: PriceReader, userId: string, read: BalanceRowsReader = userBalances): Promise<BalancesResponse> {
+  const rows = [...(await read(executor, userId))];
   if (!rows.some((r) => r.asset === QUOTE_ASSET)) rows.unshift({ asset: QUOTE_ASSET, available: '0', locked: '0' });
   const items = rows.map((r) => balanceItem(prices, r));
   const totalUsd = items.reduce((s, i) => (i.valueUsd ? s.plus(i.valueUsd) : s), ZERO);

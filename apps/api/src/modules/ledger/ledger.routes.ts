@@ -3,16 +3,17 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireAdmin, requireUser } from '../../platform/principal.ts';
-import { getBalances } from './balances.ts';
+import { createBalanceReader, getBalances } from './balances.ts';
 import { reconcile } from './reconciliation.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 /** The ledger: balances and the admin reconciliation. Other modules post through ledger.service.ts. */
-export async function registerLedger(root: FastifyInstance, platform: Pick<Platform, 'database' | 'prices'>): Promise<void> {
+export async function registerLedger(root: FastifyInstance, platform: Pick<Platform, 'database' | 'prices' | 'cache'>): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
+  const balanceRows = createBalanceReader(platform.cache);
   app.route({
     ...endpoint(apiRoutes.wallet.balances, { tags: ['wallet'], summary: 'Balances per asset (available, locked by orders/withdrawals)' }),
-    handler: async (request) => getBalances(platform.database.db, platform.prices, requireUser(request).userId),
+    handler: async (request) => getBalances(platform.database.db, platform.prices, requireUser(request).userId, balanceRows),
   });
   app.route({
     ...endpoint(apiRoutes.admin.reconciliation, { tags: ['admin'], summary: 'Ledger reconciliation per asset (must be zero drift)' }),

@@ -4,7 +4,7 @@ import { bigint, jsonb, numeric, pgTable, smallint, text, timestamp, uuid } from
 export const ledgerAccounts = pgTable('ledger_accounts', {
   id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
   key: text('key').notNull().unique(),
-  kind: text('kind', { enum: ['user', 'custody', 'market', 'fee_revenue', 'migration_equity'] }).notNull(),
+  kind: text('kind', { enum: ['user', 'custody', 'market', 'fee_revenue', 'migration_equity', 'adjustments'] }).notNull(),
   userId: uuid('user_id'),
   asset: text('asset').notNull(),
   shard: smallint('shard').notNull().default(0),

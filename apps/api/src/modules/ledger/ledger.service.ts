@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/client.ts';
+import { usersChanged } from '../../platform/db/commits.ts';
 import { pgError } from '../../platform/db/pg-error.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { TableRows } from '../../platform/db/table-rows.ts';
@@ -122,6 +123,8 @@ export async function postEntries(
         `ledger post incomplete: ${applied.length}/${keys.length} accounts, ${ids.length}/${entries.length} entries, ${first?.written ?? 0}/${toWrite} rows`,
       );
     }
+    // Balance caches on every machine drop these users' entries once this commits (platform/db/commits.ts).
+    await usersChanged(executor, new Set(applied.flatMap((r) => (r.user_id ? [r.user_id] : []))));
     const byKey = new Map(applied.map((r) => [r.key, r]));
     const results = entries.map((entry, i): PostResult => {
       const touched = new Set(entry.postings.map((p) => accountKey(p.account)));
@@ -247,4 +250,22 @@ export function openingBalances(executor: Executor, o: Ref & { userId: string; a
     );
   }
   return post(executor, { type: 'adjustment', reference: o.reference, userId: o.userId, memo: o.memo ?? null, postings });
+}
+
+/**
+ * An approved maker-checker balance adjustment (issue 21): `amount` is signed; the user's available balance moves by
+ * it against the platform `adjustments` account of the asset, so the books stay balanced and reconciliation at
+ * zero. A debit larger than the available balance is refused with INSUFFICIENT_FUNDS (the database CHECK decides),
+ * writing nothing.
+ */
+export function adjust(executor: Executor, o: Ref & { userId: string; asset: string; amount: Dec | string }): Promise<PostResult> {
+  const a = new D(o.amount);
+  if (!a.isFinite() || a.isZero()) throw new UnbalancedEntryError('an adjustment must not be zero');
+  return post(executor, {
+    type: 'adjustment',
+    reference: o.reference,
+    userId: o.userId,
+    memo: o.memo ?? null,
+    postings: [leg(user(o.userId, o.asset), 'available', a, 'adjustment'), leg({ kind: 'adjustments', asset: o.asset }, 'available', a.neg(), 'adjustment')],
+  });
 }

@@ -28,9 +28,10 @@ export type Bucket = 'available' | 'locked';
 /**
  * custody: counterpart of deposits and withdrawals; market: the trading counterparty; fee_revenue: fees;
  * migration_equity: counterpart of opening balances imported from the original system (migration 0014), so the
- * books balance from the first imported entry on.
+ * books balance from the first imported entry on; adjustments: counterpart of operators' maker-checker balance
+ * adjustments (migration 0025), negative when more was credited than debited.
  */
-export type PlatformAccountKind = 'custody' | 'market' | 'fee_revenue' | 'migration_equity';
+export type PlatformAccountKind = 'custody' | 'market' | 'fee_revenue' | 'migration_equity' | 'adjustments';
 
 /** A ledger account: a user's balance in one asset, or a platform account (sharded when hot). */
 export type AccountRef = { kind: 'user'; userId: string; asset: string } | { kind: PlatformAccountKind; asset: string; shard?: number };

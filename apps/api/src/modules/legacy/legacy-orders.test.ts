@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { TRANSACTION_COLUMNS, type Transaction } from '@cryptovault/contract';
 import { ObjectId } from 'bson';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,10 @@ import { verifyImport } from './verify.ts';
  * routers/transfers.py): orders become read-only order history; each deposit, withdrawal and transfer appears
  * once in the history, from the `transactions` row that records it or, without one, as a row of its own.
  */
+/** A column of an export line by name (the imported rows' description, the one quoted column, comes last). */
+const cell = (line: string, column: keyof Transaction) => line.split(',')[TRANSACTION_COLUMNS.indexOf(column)];
+const typeAssetAmount = (line: string) => [cell(line, 'type'), cell(line, 'asset'), cell(line, 'amount')].join(' ');
+
 let t: TestContext;
 let opts: ImportOptions;
 
@@ -370,31 +375,31 @@ describe('import:legacy: orders, deposits, withdrawals and transfers as read-onl
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split('\n').slice(1);
     expect(lines).toHaveLength(2 + 12); // two opening legs (USD, BTC) + 8 transactions + 4 rows of their own
-    const withRef = (ref: string) => lines.filter((l) => l.split(',')[5] === ref);
-    expect(withRef(f.depCredited.order_id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['deposit USD 100']);
-    expect(withRef(f.depExpired.order_id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['deposit USD 0']);
+    const withRef = (ref: string) => lines.filter((l) => cell(l, 'reference') === ref);
+    expect(withRef(f.depCredited.order_id).map((l) => typeAssetAmount(l))).toEqual(['deposit USD 100']);
+    expect(withRef(f.depExpired.order_id).map((l) => typeAssetAmount(l))).toEqual(['deposit USD 0']);
     expect(withRef(f.depExpired.order_id)[0]).toContain('never credited');
     expect(withRef(f.depWaiting.order_id)[0]).toContain('Deposit of 0.30000000000000004 USD via USDT (waiting): never credited');
     expect(
       withRef(f.wLogged.id)
-        .map((l) => l.split(',').slice(2, 5).join(' '))
+        .map((l) => typeAssetAmount(l))
         .sort(),
     ).toEqual(['fee USD -1', 'withdrawal USD -40']);
-    expect(withRef(f.wLogged.id).find((l) => l.split(',')[2] === 'withdrawal')).toContain('withdrawal completed, tx 0xfeed');
-    expect(withRef(f.wUnlogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['withdrawal USD -25']);
-    expect(withRef(f.tLogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['transfer_out USD -10']);
-    expect(withRef(f.tUnlogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['transfer_in USD 5']);
+    expect(withRef(f.wLogged.id).find((l) => cell(l, 'type') === 'withdrawal')).toContain('withdrawal completed, tx 0xfeed');
+    expect(withRef(f.wUnlogged.id).map((l) => typeAssetAmount(l))).toEqual(['withdrawal USD -25']);
+    expect(withRef(f.tLogged.id).map((l) => typeAssetAmount(l))).toEqual(['transfer_out USD -10']);
+    expect(withRef(f.tUnlogged.id).map((l) => typeAssetAmount(l))).toEqual(['transfer_in USD 5']);
     expect(
       withRef(`T-${f.k}`)
-        .map((l) => l.split(',').slice(2, 5).join(' '))
+        .map((l) => typeAssetAmount(l))
         .sort(),
     ).toEqual(['fee USD -0.01', 'transfer_out USD -2']);
-    expect(lines.filter((l) => l.split(',')[6] === 'true')).toHaveLength(12);
+    expect(lines.filter((l) => cell(l, 'imported') === 'true')).toHaveLength(12);
 
     const bob = await signIn(t, f.bob.email, 'bob-old-password');
     const bobCsv = (await asBearer(t, bob).inject({ method: 'GET', url: '/api/transactions/export?format=csv' })).body.trim().split('\n').slice(1);
-    expect(bobCsv.filter((l) => l.split(',')[5] === f.tUnlogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['transfer_out USD -5']);
-    expect(bobCsv.filter((l) => l.split(',')[5] === f.tLogged.id).map((l) => l.split(',').slice(2, 5).join(' '))).toEqual(['transfer_in USD 10']);
+    expect(bobCsv.filter((l) => cell(l, 'reference') === f.tUnlogged.id).map((l) => typeAssetAmount(l))).toEqual(['transfer_out USD -5']);
+    expect(bobCsv.filter((l) => cell(l, 'reference') === f.tLogged.id).map((l) => typeAssetAmount(l))).toEqual(['transfer_in USD 10']);
 
     const v = await verifyImport(t.platform.database, openDump(f.dump));
     expect(v.ok).toBe(true);

@@ -1,2 +1,3 @@
 /** The markets module's public surface. */
+export { priceAt } from './candles.ts';
 export { findPair, TRADING_PAIRS } from './pairs.ts';

@@ -60,8 +60,14 @@ export async function registerMarkets(
 ): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   registerMetrics(metrics, feed);
-  app.addHook('onReady', async () => feed.start());
-  app.addHook('onClose', async () => feed.stop());
+  app.addHook('onReady', async () => {
+    service.startCandles();
+    await feed.start();
+  });
+  app.addHook('onClose', async () => {
+    await feed.stop();
+    await service.stopCandlesRecording();
+  });
 
   // Browsers and CDNs may reuse a price list for about half a tick.
   const listMaxAge = Math.max(1, Math.min(15, Math.floor((feed.source === 'simulated' ? SIMULATED_TICK_MS : config.prices.pollIntervalMs) / 2000)));
@@ -98,6 +104,20 @@ export async function registerMarkets(
     handler: async (request, reply) => {
       const body = await service.history(request.params.id, request.query);
       reply.header('cache-control', `public, max-age=${HISTORY_TTL_S[request.query.interval]}`);
+      return body;
+    },
+  });
+
+  app.route({
+    ...endpoint(
+      apiRoutes.markets.candles,
+      { tags, summary: 'OHLC + volume candles built from the platform price feed (1m kept 7 days, larger longer)' },
+      { ...errors },
+    ),
+    handler: async (request, reply) => {
+      const body = await service.candles(request.params.id, request.query);
+      // A candle's bucket is written every FLUSH_MS (10 s) while it is open.
+      reply.header('cache-control', 'public, max-age=5');
       return body;
     },
   });

@@ -1,4 +1,14 @@
-import { type Asset, type AssetListResponse, assetListResponse, type HistoryInterval, type HistoryQuery, type HistoryResponse } from '@cryptovault/contract';
+import {
+  type Asset,
+  type AssetListResponse,
+  assetListResponse,
+  type CandlesQuery,
+  type CandlesResponse,
+  type HistoryInterval,
+  type HistoryQuery,
+  type HistoryResponse,
+} from '@cryptovault/contract';
+import { backfillFromPoints, CANDLE_MS, CandleRecorder, FLUSH_MS, hasCandlesBetween, readCandles, rollUp } from './candles.ts';
 import { PrebuiltBody } from '../../http/prebuilt.ts';
 import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound, validation } from '../../platform/errors.ts';
@@ -6,6 +16,10 @@ import { HistoryChunks, MAX_HISTORY_POINTS } from './history.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { PriceFeed } from './feed.ts';
 import { INTERVAL_MS, type MarketProvider } from './provider.ts';
+import { SimulatedMarket } from './simulated.ts';
+
+/** How far back a starting writer fills 1d candles from the provider's price history (see candles.ts). */
+const BACKFILL_DAILY_DAYS = 365;
 
 const DAY = 86_400_000;
 /** The span a chart gets when it does not ask for one (a few hundred points at most). */
@@ -24,14 +38,103 @@ export class MarketsService {
   /** `/api/crypto`, serialised for the price version and staleness it was made from. */
   private listed: { version: number; stale: boolean; body: PrebuiltBody } | null = null;
   private readonly chunks: HistoryChunks;
+  readonly candleRecorder: CandleRecorder;
+  private stopCandles: (() => Promise<void>) | null = null;
+  private backfill: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
-    platform: Platform,
+    private readonly platform: Platform,
     private readonly feed: PriceFeed,
     private readonly provider: MarketProvider,
     namespace: string,
   ) {
     this.chunks = new HistoryChunks(platform, provider, namespace, platform.config.prices.historyCallsPerMinute);
+    const sim = provider instanceof SimulatedMarket ? provider : null;
+    this.candleRecorder = new CandleRecorder(platform, sim ? (id, t) => (sim.has(id) ? sim.volumeJitter(id, t) : 1) : null);
+  }
+
+  /**
+   * Records candles from every tick while this machine polls prices (the feed's leader), flushing every FLUSH_MS;
+   * the first tick it leads starts the backfill. Stopping flushes what is left.
+   */
+  startCandles(): void {
+    if (this.stopCandles) return;
+    this.stopping = false;
+    const { events, log } = this.platform;
+    const off = events.on('price.tick', (tick) => {
+      if (!this.feed.isLeader) return;
+      for (const [assetId, price] of Object.entries(tick.prices)) {
+        this.candleRecorder.record(assetId, tick.ts, price, this.feed.store.asset(assetId)?.volumeUsd24Hr ?? null);
+      }
+      if (!this.backfill && this.platform.config.prices.candleBackfillDays > 0) {
+        this.backfill = this.backfillCandles(tick.ts).then(
+          () => undefined,
+          (err) => {
+            // Most likely the history budget: the assets done are skipped on the retry a minute later.
+            log.warn({ err }, 'candle backfill stopped; retrying in a minute');
+            setTimeout(() => {
+              this.backfill = null;
+            }, 60_000).unref();
+          },
+        );
+      }
+    });
+    const flush = () => this.candleRecorder.flush().catch((err) => log.warn({ err }, 'could not write candles'));
+    const timer = setInterval(() => void flush(), FLUSH_MS);
+    timer.unref();
+    this.stopCandles = async () => {
+      off();
+      clearInterval(timer);
+      // A backfill in progress stops after the asset it is on (shutdown does not wait for all of them).
+      this.stopping = true;
+      await this.backfill;
+      if (this.feed.isLeader || this.candleRecorder.pending > 0) await flush();
+    };
+  }
+
+  async stopCandlesRecording(): Promise<void> {
+    const stop = this.stopCandles;
+    this.stopCandles = null;
+    await stop?.();
+  }
+
+  /**
+   * Fills candles an asset has none of from the provider's price history: 15m candles for the last CANDLE_BACKFILL_DAYS
+   * (rolled up to 1h/4h/1d) and 1d candles for the last BACKFILL_DAILY_DAYS. Skips an asset that already has 1h
+   * candles in that window (a restart); one asset at a time, within the history call budget.
+   */
+  async backfillCandles(
+    now: number,
+    assetIds: string[] = this.feed.store.all().map((q) => q.assetId),
+    days = this.platform.config.prices.candleBackfillDays,
+  ): Promise<number> {
+    const db = this.platform.database.db;
+    const since = now - days * 86_400_000;
+    let written = 0;
+    for (const assetId of assetIds) {
+      if (this.stopping) break;
+      if (await hasCandlesBetween(db, assetId, '1h', since, now)) continue;
+      const daily = await this.chunks.range(assetId, 'd1', now - BACKFILL_DAILY_DAYS * 86_400_000, now, now);
+      written += await backfillFromPoints(db, assetId, '1d', daily);
+      const points = await this.chunks.range(assetId, 'm15', since, now, now);
+      const sim = this.provider instanceof SimulatedMarket ? this.provider : null;
+      // The simulated market knows its volume; CoinCap's history has none (candles.ts).
+      const withVolume = sim ? points.map((p) => ({ ...p, volumeUsd: sim.minuteVolumeUsd(assetId, p.time).mul(15).toFixed(2) })) : points;
+      written += await backfillFromPoints(db, assetId, '15m', withVolume);
+      if (points.length > 0) await rollUp(db, [assetId], [points[0]!.time, points.at(-1)!.time], '15m');
+    }
+    return written;
+  }
+
+  async candles(idOrSymbol: string, q: CandlesQuery, now = Date.now()): Promise<CandlesResponse> {
+    const info = findAsset(idOrSymbol);
+    if (!info) throw notFound('Asset');
+    const to = Math.min(q.to ?? now, now);
+    const from = q.from ?? to - q.limit * CANDLE_MS[q.interval];
+    if (from > to) throw validation('from must not be after to', { from, to });
+    const items = await readCandles(this.platform.database.db, info.id, q.interval, from, to, q.limit);
+    return { assetId: info.id, symbol: info.symbol, interval: q.interval, source: this.provider.source, items };
   }
 
   list(): AssetListResponse {

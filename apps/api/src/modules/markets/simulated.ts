@@ -122,6 +122,26 @@ export class SimulatedMarket implements MarketProvider {
     };
   }
 
+  /**
+   * How busy the market is in the second of `t` relative to the average (candles.ts weights each tick's volume by
+   * it): deterministic, skewed so that a few seconds trade much more than most, mean about 1.
+   */
+  volumeJitter(assetId: string, t: number): number {
+    const u = hashUniform(this.seed, this.asset(assetId).index, Math.floor(t / 1000), 11);
+    return 0.35 + 2 * u * u;
+  }
+
+  /** A plausible USD volume for the minute of `t` (candle backfill): the day's turnover / 1440, jittered per minute. */
+  minuteVolumeUsd(assetId: string, t: number): Decimal {
+    const a = this.asset(assetId);
+    const wobble = 0.8 + 0.4 * hashUniform(this.seed, a.index, Math.floor(t / HOUR_MS), 7);
+    const u = hashUniform(this.seed, a.index, Math.floor(t / 60_000), 13);
+    return new Decimal(this.priceAt(assetId, t))
+      .mul(a.params.supply)
+      .mul((a.params.turnover * wobble * (0.35 + 2 * u * u)).toFixed(8))
+      .div(1440);
+  }
+
   async snapshot(now: number): Promise<MarketSnapshot> {
     const assets = [...this.assets.keys()].map((id) => this.assetAt(id, now));
     rankByMarketCap(assets);

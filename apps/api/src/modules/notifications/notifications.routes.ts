@@ -5,7 +5,9 @@ import { notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
 import * as repo from './notifications.repo.ts';
+import { listPreferences, setPreferences } from './notification-preferences.ts';
 import { listNotifications, notificationView } from './notifications.service.ts';
+import { startOrderNotifications } from './order-notifications.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['notifications'];
@@ -37,4 +39,15 @@ export async function registerNotifications(root: FastifyInstance, platform: Pla
       updated: await repo.markAllRead(db, requireUser(request).userId),
     }),
   });
+  app.route({
+    ...endpoint(apiRoutes.notifications.preferences, { tags, summary: 'How you receive each type of notification (in-app, email)' }),
+    handler: async (request) => listPreferences(db, requireUser(request).userId),
+  });
+  app.route({
+    ...endpoint(apiRoutes.notifications.setPreferences, { tags, summary: 'Choose how you receive each type of notification' }),
+    handler: async (request) => setPreferences(db, requireUser(request).userId, request.body.items),
+  });
+  // Order events (fills, triggers, cancellations, expiries) become notifications; see order-notifications.ts.
+  const stop = startOrderNotifications(platform);
+  platform.onClose(stop);
 }

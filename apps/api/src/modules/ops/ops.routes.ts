@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import {
+  ANY_OPERATOR,
   csrfResponse,
   errorBodySchema,
   flyHealthResponse,
@@ -159,7 +160,7 @@ export async function registerOps(root: FastifyInstance, { platform, priceHealth
   const adminOnly = { 401: errorBodySchema, 403: errorBodySchema };
   app.get(
     '/api/fly/status',
-    { schema: { ...ops, summary: 'Deployment details (admin)', response: { 200: flyStatusResponse, ...adminOnly } } },
+    { schema: { ...ops, summary: 'Deployment details (admin)', response: { 200: flyStatusResponse, ...adminOnly } }, config: { role: ANY_OPERATOR } },
     async (request) => {
       requireAdmin(request);
       return flyStatus(platform);
@@ -167,7 +168,7 @@ export async function registerOps(root: FastifyInstance, { platform, priceHealth
   );
   app.get(
     '/api/fly/instances',
-    { schema: { ...ops, summary: 'Machines of this app (admin)', response: { 200: flyInstancesResponse, ...adminOnly } } },
+    { schema: { ...ops, summary: 'Machines of this app (admin)', response: { 200: flyInstancesResponse, ...adminOnly } }, config: { role: ANY_OPERATOR } },
     async (request) => {
       requireAdmin(request);
       return flyInstances(platform);

@@ -1,9 +1,11 @@
+import { formatMoney } from '@cryptovault/contract';
 import { QUOTE_ASSET } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
 import { recordAudit } from '../audit/index.ts';
-import { credit, D, emitBalanceChanges, fixed, type UserBalance } from '../ledger/index.ts';
+import { credit, D, emitBalanceChanges, type UserBalance } from '../ledger/index.ts';
 import { notify } from '../notifications/index.ts';
+import { recordKycUsage, releaseKycUsage } from '../kyc/index.ts';
 import { contactOf, contactsOf } from '../auth/index.ts';
 import { decodeCursor, page } from '../../platform/db/paging.ts';
 import * as repo from './payments.repo.ts';
@@ -30,17 +32,23 @@ export async function reviewQueue(platform: Platform, q: { limit: number; cursor
  * Closes a review, optionally crediting what the operator established was received (at most the deposit's amount,
  * and only if nothing was credited for it yet).
  */
-export async function resolveDeposit(platform: Platform, ctx: { adminId: string; requestId: string }, id: string, input: { note: string; creditUsd?: string }) {
+export async function resolveDeposit(
+  platform: Platform,
+  ctx: { adminId: string; requestId: string; channel?: 'console' | 'telegram' },
+  id: string,
+  input: { note: string; creditUsd?: string },
+) {
   let balances: UserBalance[] = [];
   const row = await platform.database.db.transaction(async (tx) => {
     const dep = await repo.lockDeposit(tx, id);
     if (!dep) throw notFound('Deposit');
     if (dep.review !== 'pending') throw new AppError('INVALID_STATE', 'This deposit is not waiting for review');
+    if (dep.userId === ctx.adminId) throw new AppError('FORBIDDEN', 'Another operator must decide on your own deposit');
     const set: Partial<repo.NewDeposit> = { review: 'resolved', reviewNote: input.note };
     if (input.creditUsd) {
       if (dep.creditedAt) throw new AppError('CONFLICT', 'This deposit was already credited');
       if (new D(input.creditUsd).gt(dep.amountUsd) || new D(input.creditUsd).decimalPlaces() > 2) {
-        throw new AppError('VALIDATION_ERROR', `creditUsd must be at most ${fixed(dep.amountUsd, 2)} with 2 decimals`);
+        throw new AppError('VALIDATION_ERROR', `The amount to credit must be at most ${formatMoney(dep.amountUsd, QUOTE_ASSET)}, in cents`);
       }
       const posted = await credit(tx, {
         userId: dep.userId,
@@ -50,7 +58,13 @@ export async function resolveDeposit(platform: Platform, ctx: { adminId: string;
         memo: { review: input.note },
       });
       balances = posted.balances;
+      // What was credited counts against the tier's deposit allowance (an expired deposit had given its reservation back).
+      await releaseKycUsage(tx, `deposit:${dep.id}`);
+      await recordKycUsage(tx, { userId: dep.userId, kind: 'deposit', amountUsd: input.creditUsd, reference: `deposit:${dep.id}` });
+      // An operator credits USD, also for a deposit that asked for its coin.
+      set.creditAsset = QUOTE_ASSET;
       set.creditedUsd = input.creditUsd;
+      set.creditedAmount = input.creditUsd;
       set.creditedAt = new Date();
     }
     const updated = await repo.updateDeposit(tx, id, set);
@@ -60,7 +74,7 @@ export async function resolveDeposit(platform: Platform, ctx: { adminId: string;
       targetType: 'deposit',
       targetId: id,
       requestId: ctx.requestId,
-      details: { userId: dep.userId, status: dep.status, creditUsd: input.creditUsd ?? null, note: input.note },
+      details: { userId: dep.userId, status: dep.status, creditUsd: input.creditUsd ?? null, note: input.note, channel: ctx.channel ?? 'console' },
     });
     return updated;
   });
@@ -71,7 +85,7 @@ export async function resolveDeposit(platform: Platform, ctx: { adminId: string;
       userId: row.userId,
       type: 'deposit',
       title: 'Deposit credited after review',
-      body: `${fixed(row.creditedUsd, 2)} USD was credited to your balance.`,
+      body: `${formatMoney(row.creditedUsd, QUOTE_ASSET)} was credited to your balance.`,
       data: { depositId: row.id },
       email: true,
     });

@@ -17,6 +17,9 @@ export const deposits = pgTable('deposits', {
   actuallyPaid: numeric('actually_paid', { precision: 38, scale: 18 }),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   creditedUsd: numeric('credited_usd', { precision: 38, scale: 18 }),
+  /** `USD` or the coin's asset symbol: the balance this deposit credits (migration 0022). */
+  creditAsset: text('credit_asset').notNull().default('USD'),
+  creditedAmount: numeric('credited_amount', { precision: 38, scale: 18 }),
   creditedAt: timestamp('credited_at', { withTimezone: true }),
   review: text('review', { enum: ['pending', 'resolved'] }),
   reviewReason: text('review_reason'),

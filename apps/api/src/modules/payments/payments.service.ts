@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateDepositRequest, Deposit, DepositStatus } from '@cryptovault/contract';
-import { QUOTE_ASSET } from '../../platform/assets.ts';
+import { type CreateDepositRequest, type Deposit, type DepositStatus, depositAssetFor, formatMoney } from '@cryptovault/contract';
+import { findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
@@ -10,6 +10,7 @@ import { decodeCursor, page } from '../../platform/db/paging.ts';
 import * as repo from './payments.repo.ts';
 import type { DepositRow } from './payments.schema.ts';
 import { canMove, type PaymentProvider, ProviderError } from './provider.ts';
+import { checkKycLimit, recordKycUsage, releaseKycUsage } from '../kyc/index.ts';
 
 export interface PaymentsDeps {
   platform: Platform;
@@ -31,6 +32,8 @@ export function depositView(r: DepositRow): Deposit {
     amountUsd: fixed(r.amountUsd, 2),
     actuallyPaid: num(r.actuallyPaid),
     creditedUsd: r.creditedUsd === null ? null : fixed(r.creditedUsd, 2),
+    creditAsset: r.creditAsset,
+    creditedAmount: r.creditedAmount === null ? null : r.creditAsset === QUOTE_ASSET ? fixed(r.creditedAmount, 2) : num(r.creditedAmount),
     expiresAt: r.expiresAt?.toISOString() ?? null,
     provider: r.provider,
     providerPaymentId: r.providerPaymentId,
@@ -56,20 +59,29 @@ async function supportedCurrencies(provider: PaymentProvider): Promise<Set<strin
   return list;
 }
 
+/** A coin deposit credited without review may exceed its quoted coin amount by at most 1%. */
+const OVERPAYMENT_TOLERANCE = '1.01';
+
 /** Checks currency and minimum with the provider, then creates the payment and the deposit in one idempotent unit. */
 export async function createDeposit(d: PaymentsDeps, userId: string, input: CreateDepositRequest, key: string | null): Promise<IdempotentResult<Deposit>> {
   const { platform, provider } = d;
   if (decimalPlaces(input.amountUsd) > 2)
-    throw new AppError('VALIDATION_ERROR', 'amountUsd has at most 2 decimals', [{ path: ['body', 'amountUsd'], message: 'at most 2 decimals' }]);
-  if (new D(input.amountUsd).gt(MAX_DEPOSIT_USD)) throw new AppError('LIMIT_EXCEEDED', `A single deposit is at most ${MAX_DEPOSIT_USD} USD`);
+    throw new AppError('VALIDATION_ERROR', 'Amount has at most 2 decimals (cents)', [
+      { path: ['body', 'amountUsd'], message: 'has at most 2 decimals (cents)' },
+    ]);
+  if (new D(input.amountUsd).gt(MAX_DEPOSIT_USD))
+    throw new AppError('LIMIT_EXCEEDED', `A single deposit is at most ${formatMoney(MAX_DEPOSIT_USD, QUOTE_ASSET)}`);
+  const creditAsset = input.creditAs === 'coin' ? coinAssetOf(input.payCurrency) : QUOTE_ASSET;
   const limit = await platform.rateLimiter.check({ name: 'deposits:user', limit: 30, windowMs: 3_600_000 }, userId);
   if (!limit.allowed) throw new AppError('RATE_LIMITED', 'Too many deposits requested; try again later', undefined, limit.retryAfterSeconds);
 
   return runIdempotent(platform.database.db, { userId, scope: 'deposit', key, body: input }, async (tx) => {
     try {
+      // The verification tier's limits (modules/kyc), before the provider is asked for a payment.
+      await checkKycLimit(tx, platform.config, { userId, kind: 'deposit', amountUsd: input.amountUsd });
       if (!(await supportedCurrencies(provider)).has(input.payCurrency)) {
-        throw new AppError('VALIDATION_ERROR', `${input.payCurrency} is not accepted for deposits`, [
-          { path: ['body', 'payCurrency'], message: 'not supported' },
+        throw new AppError('VALIDATION_ERROR', `${input.payCurrency.toUpperCase()} is not accepted for deposits`, [
+          { path: ['body', 'payCurrency'], message: 'is not accepted for deposits' },
         ]);
       }
       const min = await provider.minAmount(input.payCurrency);
@@ -77,8 +89,9 @@ export async function createDeposit(d: PaymentsDeps, userId: string, input: Crea
         ? new D(input.amountUsd).lt(min.fiatEquivalentUsd)
         : new D(await provider.estimate(input.amountUsd, input.payCurrency)).lt(min.minAmount);
       if (belowMin) {
-        const usd = min.fiatEquivalentUsd ? ` (about ${fixed(min.fiatEquivalentUsd, 2, D.ROUND_UP)} USD)` : '';
-        throw new AppError('MIN_AMOUNT', `The minimum payment in ${input.payCurrency} is ${min.minAmount}${usd}`, {
+        const coin = input.payCurrency.toUpperCase();
+        const usd = min.fiatEquivalentUsd ? ` (about ${formatMoney(new D(min.fiatEquivalentUsd).toDecimalPlaces(2, D.ROUND_UP), QUOTE_ASSET)})` : '';
+        throw new AppError('MIN_AMOUNT', `The minimum payment in ${coin} is ${formatMoney(min.minAmount, coin, { maxDecimals: 18 })}${usd}`, {
           minAmount: min.minAmount,
           minAmountUsd: min.fiatEquivalentUsd,
         });
@@ -99,17 +112,38 @@ export async function createDeposit(d: PaymentsDeps, userId: string, input: Crea
         status: p.status,
         amountUsd: input.amountUsd,
         payCurrency: input.payCurrency,
+        creditAsset,
         payAmount: p.payAmount,
         payAddress: p.payAddress,
         actuallyPaid: p.actuallyPaid,
         expiresAt: p.expiresAt,
       });
       await repo.recordStatus(tx, id, p.status, 'create');
+      await recordKycUsage(tx, { userId, kind: 'deposit', amountUsd: input.amountUsd, reference: `deposit:${id}` });
       return { status: 201, body: depositView(row) };
     } catch (err) {
       throw err instanceof AppError ? err : providerFailure(err);
     }
   });
+}
+
+/** The listed asset a deposit paid in `ticker` is credited to with `creditAs: coin`; 400 when there is none. */
+function coinAssetOf(ticker: string): string {
+  const asset = findAsset(depositAssetFor(ticker));
+  if (!asset || asset.symbol === QUOTE_ASSET) {
+    const message = `cannot be credited in its own coin: ${ticker.toUpperCase()} is not an asset held on CryptoVault; choose USD`;
+    throw new AppError('VALIDATION_ERROR', `Payment currency ${message}`, [{ path: ['body', 'payCurrency'], message }]);
+  }
+  return asset.symbol;
+}
+
+/** What a deposit says in a notification: "$25,000.00", or "0.0155 BTC" once a coin deposit is credited. */
+function depositWords(dep: DepositRow): string {
+  if (dep.creditAsset !== QUOTE_ASSET) {
+    if (dep.creditedAmount) return formatMoney(dep.creditedAmount, dep.creditAsset, { maxDecimals: 18 });
+    return `${formatMoney(dep.amountUsd, QUOTE_ASSET)} in ${dep.creditAsset}`;
+  }
+  return formatMoney(dep.creditedUsd ?? dep.amountUsd, QUOTE_ASSET);
 }
 
 export async function listDeposits(d: PaymentsDeps, userId: string, q: { limit: number; cursor?: string }) {
@@ -130,6 +164,9 @@ export interface StatusUpdate {
   /** What the provider says the payment was for; a mismatch sends the deposit to review instead of crediting. */
   priceAmount?: string | null;
   payCurrency?: string | null;
+  /** NOWPayments' `outcome_amount`/`outcome_currency`: what reaches the merchant's wallet (kept in the ledger memo). */
+  outcomeAmount?: string | null;
+  outcomeCurrency?: string | null;
 }
 
 export type ApplyOutcome = 'processed' | 'duplicate' | 'stale' | 'review' | 'unknown_payment';
@@ -140,13 +177,13 @@ export type ApplyOutcome = 'processed' | 'duplicate' | 'stale' | 'review' | 'unk
  * review queue); nothing is credited or debited automatically. null for any other late status (ignored as before).
  */
 function lateFinalReason(dep: DepositRow, u: StatusUpdate): string | null {
-  const usd = `${fixed(dep.amountUsd, 2)} USD`;
+  const usd = formatMoney(dep.amountUsd, QUOTE_ASSET);
   if ((dep.status === 'expired' || dep.status === 'failed') && (u.status === 'finished' || u.status === 'partially_paid')) {
-    const paid = u.actuallyPaid ? ` (${u.actuallyPaid} ${u.payCurrency ?? dep.payCurrency} paid)` : '';
+    const paid = u.actuallyPaid ? ` (${formatMoney(u.actuallyPaid, u.payCurrency ?? dep.payCurrency, { maxDecimals: 18 })} paid)` : '';
     return `${u.status} after the deposit was ${dep.status}${paid}: nothing was credited; credit up to ${usd} if the payment arrived`;
   }
   if (u.status === 'refunded' && dep.creditedAt) {
-    return `refunded after ${fixed(dep.creditedUsd ?? dep.amountUsd, 2)} USD was credited: the credit stands until an operator decides`;
+    return `refunded after ${depositWords(dep)} was credited: the credit stands until an operator decides`;
   }
   return null;
 }
@@ -180,27 +217,56 @@ export async function applyStatus(
       (u.priceAmount && !new D(u.priceAmount).eq(dep.amountUsd) && `price_amount ${u.priceAmount} differs from ${fixed(dep.amountUsd, 2)}`) ||
       (u.payCurrency && u.payCurrency.toLowerCase() !== dep.payCurrency && `pay_currency ${u.payCurrency} differs from ${dep.payCurrency}`) ||
       null;
-    if (u.status === 'finished' && !dep.creditedAt && !mismatch) {
+    const coin = dep.creditAsset !== QUOTE_ASSET;
+    // A coin deposit credits what the provider reports received (`actually_paid`, in the pay currency), to the
+    // asset's precision; without a positive amount it cannot be credited and goes to review.
+    const received = coin && u.actuallyPaid ? new D(u.actuallyPaid).toDecimalPlaces(findAsset(dep.creditAsset)?.amountPrecision ?? 8, D.ROUND_DOWN) : null;
+    const noAmount = coin && u.status === 'finished' && !received?.gt(0) ? 'no amount received (actually_paid) was reported' : null;
+    // Much more coin than quoted is never credited unseen: the verification tier's allowance was reserved for the
+    // quote (a $20 deposit paid with 50 BTC would credit 50 BTC against $20 of allowance). A little more is usual.
+    const overpaid =
+      coin && u.status === 'finished' && received && dep.payAmount && received.gt(new D(dep.payAmount).times(OVERPAYMENT_TOLERANCE))
+        ? `${formatMoney(received, dep.creditAsset, { maxDecimals: 18 })} received, more than the ${formatMoney(dep.payAmount, dep.creditAsset, { maxDecimals: 18 })} quoted`
+        : null;
+    if (u.status === 'finished' && !dep.creditedAt && !mismatch && !noAmount && !overpaid) {
+      const amount = coin && received ? received.toFixed() : dep.amountUsd;
       const posted = await credit(tx, {
         userId: dep.userId,
-        asset: QUOTE_ASSET,
-        amount: dep.amountUsd,
+        asset: dep.creditAsset,
+        amount,
         reference: `deposit:${dep.id}`,
-        memo: { provider: dep.provider, paymentId: dep.providerPaymentId },
+        memo: {
+          provider: dep.provider,
+          paymentId: dep.providerPaymentId,
+          ...(coin ? { actuallyPaid: u.actuallyPaid, outcomeAmount: u.outcomeAmount ?? null, outcomeCurrency: u.outcomeCurrency ?? null } : {}),
+        },
       });
       balances = posted.balances;
-      set.creditedUsd = dep.amountUsd;
+      if (!coin) set.creditedUsd = dep.amountUsd;
+      set.creditedAmount = amount;
       set.creditedAt = new Date();
-    } else if (u.status === 'finished' && mismatch) {
+    } else if (u.status === 'finished' && (mismatch || noAmount || overpaid)) {
       set.review = 'pending';
-      set.reviewReason = `finished but ${mismatch}`;
+      set.reviewReason = `finished but ${mismatch || noAmount || overpaid}`;
     } else if (u.status === 'partially_paid') {
       set.review = 'pending';
-      set.reviewReason = `partially paid: ${u.actuallyPaid ?? '?'} of ${dep.payAmount ?? '?'} ${dep.payCurrency}`;
+      set.reviewReason = `partially paid: ${u.actuallyPaid ?? '?'} of ${dep.payAmount ? formatMoney(dep.payAmount, dep.payCurrency, { maxDecimals: 18 }) : '?'}`;
     }
+    // A deposit that will never be paid gives its allowance back.
+    if ((u.status === 'expired' || u.status === 'failed') && !dep.creditedAt) await releaseKycUsage(tx, `deposit:${dep.id}`);
     const updated = await repo.updateDeposit(tx, dep.id, set);
     return { outcome: 'processed' as const, deposit: updated };
   });
+  const dep = result.deposit;
+  if ((result.outcome === 'processed' || result.outcome === 'review') && dep?.review === 'pending') {
+    platform.events.emit('deposit.review', {
+      depositId: dep.id,
+      userId: dep.userId,
+      amountUsd: fixed(dep.amountUsd, 2),
+      status: dep.status,
+      reason: dep.reviewReason,
+    });
+  }
   if (result.outcome === 'processed' && result.deposit) await afterStatusChange(d, result.deposit, balances);
   if (result.outcome === 'review' && result.deposit) {
     platform.log.warn({ depositId: result.deposit.id, status: u.status, source }, 'late payment status sent to operator review');
@@ -212,7 +278,7 @@ export async function applyStatus(
 async function afterLateReview(d: PaymentsDeps, dep: DepositRow, late: DepositStatus): Promise<void> {
   const { platform } = d;
   platform.realtime.toUser(dep.userId, 'deposit:update', depositView(dep));
-  const usd = `${fixed(dep.amountUsd, 2)} USD`;
+  const usd = depositWords(dep);
   const body =
     late === 'refunded'
       ? `The payment provider reports your deposit of ${usd} as refunded; our team is reviewing it.`
@@ -232,7 +298,7 @@ async function afterStatusChange(d: PaymentsDeps, dep: DepositRow, balances: Use
   const view = depositView(dep);
   platform.realtime.toUser(dep.userId, 'deposit:update', view);
   if (balances.length > 0) emitBalanceChanges(platform, balances);
-  const usd = `${fixed(dep.amountUsd, 2)} USD`;
+  const usd = depositWords(dep);
   const data = { depositId: dep.id, status: dep.status };
   if (dep.status === 'finished' && dep.creditedAt) {
     await notify(platform, {

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, createAdmin, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { asUser, createAdmin, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { reconcile } from '../ledger/index.ts';
 import { runPaymentMaintenance } from './maintenance.ts';
@@ -150,6 +150,7 @@ describe('late final callbacks open a review instead of vanishing', () => {
     expect(outcomes.map((o) => o.outcome)).toEqual(['review', 'duplicate', 'duplicate']);
 
     const admin = await createAdmin(t);
+    await stepUp(t, admin);
     const queue = (await asUser(t, admin).inject({ method: 'GET', url: '/api/admin/deposits?review=pending&limit=200' })).json();
     const item = queue.items.find((i: { id: string }) => i.id === dep.id);
     expect(item).toMatchObject({ status: 'expired', review: 'pending', userEmail: u.user.email });
@@ -162,6 +163,32 @@ describe('late final callbacks open a review instead of vanishing', () => {
     });
     expect(resolved.statusCode, resolved.body).toBe(200);
     expect(await usd(u)).toBe('33');
+  });
+
+  it('an operator never decides on their own deposit; another operator’s credit counts against the tier allowance', async () => {
+    const maker = await createAdmin(t);
+    await stepUp(t, maker);
+    const dep = await newDeposit(maker, '41.00');
+    await t.platform.database.db.execute(sql`update deposits set expires_at = now() - interval '2 hours' where id = ${dep.id}`);
+    await runPaymentMaintenance({ platform: t.platform, provider: createProvider(t.platform) });
+    expect(await query(sql`select 1 from kyc_usage where reference = ${`deposit:${dep.id}`}`)).toHaveLength(0);
+    expect((await sendSigned(ipn(dep, 'finished'))).statusCode).toBe(200);
+    const resolve = (who: TestSession) =>
+      asUser(t, who).inject({ method: 'POST', url: `/api/admin/deposits/${dep.id}/resolve`, payload: { note: 'paid late', creditUsd: '41' } });
+    const own = await resolve(maker);
+    expect(own.statusCode).toBe(403);
+    expect(own.json().error.code).toBe('FORBIDDEN');
+    expect(await usd(maker)).toBe('0');
+    const checker = await createAdmin(t);
+    // Without a fresh step-up with the second factor, a signed-in operator's cookie credits nothing.
+    expect((await resolve(checker)).json().error.code).toBe('STEP_UP_REQUIRED');
+    await stepUp(t, checker);
+    expect((await resolve(checker)).statusCode).toBe(200);
+    expect(await usd(maker)).toBe('41');
+    const usage = await query<{ amount: string }>(
+      sql`select amount_usd::numeric(20,2)::text as amount from kyc_usage where reference = ${`deposit:${dep.id}`}`,
+    );
+    expect(usage.map((u) => u.amount)).toEqual(['41.00']);
   });
 
   it('refunded after finished: the credit stands, nothing is debited, the deposit goes to review', async () => {
@@ -177,7 +204,7 @@ describe('late final callbacks open a review instead of vanishing', () => {
     const admin = await createAdmin(t);
     const queue = (await asUser(t, admin).inject({ method: 'GET', url: '/api/admin/deposits?review=pending&limit=200' })).json();
     const item = queue.items.find((i: { id: string }) => i.id === dep.id);
-    expect(item?.reviewReason).toMatch(/^refunded after 30\.00 USD was credited/);
+    expect(item?.reviewReason).toMatch(/^refunded after \$30\.00 was credited/);
   });
 
   it('a late non-final status still changes nothing and opens no review', async () => {

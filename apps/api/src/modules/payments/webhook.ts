@@ -39,6 +39,8 @@ export function parseIpn(body: unknown): StatusUpdate | null {
     actuallyPaid: amount(b.actually_paid),
     priceAmount: amount(b.price_amount),
     payCurrency: typeof b.pay_currency === 'string' ? b.pay_currency : null,
+    outcomeAmount: amount(b.outcome_amount),
+    outcomeCurrency: typeof b.outcome_currency === 'string' ? b.outcome_currency : null,
   };
 }
 

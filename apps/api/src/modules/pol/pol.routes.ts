@@ -51,7 +51,10 @@ export async function registerPol(root: FastifyInstance, platform: Platform): Pr
   });
   app.post(
     '/api/admin/proof-of-liabilities/snapshots',
-    { schema: { tags, summary: 'Take a snapshot now and publish its signed root (audited; 409 while one is being built)', response: { 201: polRootRecord } } },
+    {
+      schema: { tags, summary: 'Take a snapshot now and publish its signed root (audited; 409 while one is being built)', response: { 201: polRootRecord } },
+      config: { role: 'finance' },
+    },
     async (request, reply) => {
       const admin = requireAdmin(request);
       const record = await takeSnapshot(platform, { trigger: 'operator', requestedBy: admin.userId, requestId: String(request.id) });
@@ -67,6 +70,7 @@ export async function registerPol(root: FastifyInstance, platform: Platform): Pr
         body: polReserveRequest,
         response: { 201: reserveResponse },
       },
+      config: { role: 'finance' },
     },
     async (request, reply) => {
       const admin = requireAdmin(request);

@@ -1,5 +1,7 @@
 import { findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
+import type { Cache } from '../../platform/cache.ts';
 import type { Platform } from '../../platform/index.ts';
+import { MONEY, VersionedCache } from '../../platform/versioned-cache.ts';
 import { D, type Dec, ZERO } from '../ledger/index.ts';
 import { holdingsTimeline } from './portfolio.repo.ts';
 
@@ -14,21 +16,58 @@ const RANGES: Record<Range, { ms: number; interval: 'm15' | 'h1' | 'h6' | 'd1'; 
 /** Price history of one asset: `[time ms, price]` ascending. Supplied by the route (the markets module's API). */
 export type PriceHistory = (assetId: string, interval: string, start: number, end: number) => Promise<[number, Dec][]>;
 
+/** What a history is made of, up to the last grid point before now: the points, and the holdings at the end. */
+interface PastPoints {
+  items: { time: string; valueUsd: string }[];
+  held: ReadonlyMap<string, Dec>;
+}
+
 /**
- * Portfolio value over time, computed from the ledger and price history (no snapshots to keep): holdings at each
- * point are the user's opening balances plus every posting up to that time, valued at the asset's price at or
- * before it. The last point is now, at current prices.
+ * Past points of each user's history per range, kept per machine under the user's `money` version (any posting
+ * makes them stale) and the current grid step (a new point appears when a step ends): a chart refresh computes
+ * only its last point, now, at current prices (docs/decisions/0004-per-user-read-caches.md).
+ */
+export function createHistoryCache(cache: Cache): VersionedCache<PastPoints> {
+  return new VersionedCache<PastPoints>(cache, MONEY, { maxEntries: 20_000, ttlMs: 15 * 60_000 });
+}
+
+/**
+ * Portfolio value over time, computed from the ledger and price history: holdings at each point are the user's
+ * opening balances plus every posting up to that time, valued at the asset's price at or before it. Points sit on
+ * the range's grid (every 15 minutes for a day, every hour for a week…); the last point is now, at current prices.
  */
 export async function portfolioHistory(
   platform: Pick<Platform, 'database' | 'prices'>,
   history: PriceHistory,
   userId: string,
   range: Range,
+  kept?: VersionedCache<PastPoints>,
 ): Promise<{ time: string; valueUsd: string }[]> {
   const spec = RANGES[range];
   const end = Date.now();
-  const start = end - spec.ms;
-  const { opening, changes } = await holdingsTimeline(platform.database.db, userId, new Date(start));
+  const step = Math.floor(end / spec.stepMs);
+  const load = () => pastPoints(platform, history, userId, spec, step);
+  const past = kept ? await kept.read(userId, `${userId}:${range}:${step}`, load) : await load();
+  let value = ZERO;
+  for (const [asset, amount] of past.held) {
+    const q = asset === QUOTE_ASSET ? null : platform.prices.get(asset);
+    const price = asset === QUOTE_ASSET ? new D(1) : q ? new D(q.priceUsd) : null;
+    if (price && amount.gt(0)) value = value.plus(amount.times(price));
+  }
+  return [...past.items, { time: new Date(end).toISOString(), valueUsd: value.toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2) }];
+}
+
+/** The points on the grid from a range before the `step`'s start up to it (the last one at most now), and the holdings now. */
+async function pastPoints(
+  platform: Pick<Platform, 'database'>,
+  history: PriceHistory,
+  userId: string,
+  spec: (typeof RANGES)[Range],
+  step: number,
+): Promise<PastPoints> {
+  const last = step * spec.stepMs; // the latest grid point, at or before now
+  const start = last - spec.ms + spec.stepMs;
+  const { opening, changes } = await holdingsTimeline(platform.database.db, userId, new Date(start - spec.stepMs));
   const assets = new Set([...opening, ...changes].map((p) => p.asset));
   const priceSeries = new Map<string, [number, Dec][]>();
   await Promise.all(
@@ -36,7 +75,7 @@ export async function portfolioHistory(
       .filter((a) => a !== QUOTE_ASSET)
       .map(async (a) => {
         const info = findAsset(a);
-        if (info) priceSeries.set(a, await history(info.id, spec.interval, start, end).catch(() => []));
+        if (info) priceSeries.set(a, await history(info.id, spec.interval, start - spec.stepMs, last + spec.stepMs).catch(() => []));
       }),
   );
   const held = new Map<string, Dec>();
@@ -53,26 +92,19 @@ export async function portfolioHistory(
   };
   const items: { time: string; valueUsd: string }[] = [];
   let c = 0;
-  for (let t = start + spec.stepMs; t <= end + spec.stepMs; t += spec.stepMs) {
-    const at = Math.min(t, end);
+  for (let at = start; at <= last; at += spec.stepMs) {
     while (c < changes.length && changes[c]!.t <= at) {
       const ch = changes[c++]!;
       held.set(ch.asset, (held.get(ch.asset) ?? ZERO).plus(ch.amount));
     }
     let value = ZERO;
     for (const [asset, amount] of held) {
-      const price =
-        at === end
-          ? asset === QUOTE_ASSET
-            ? new D(1)
-            : platform.prices.get(asset)
-              ? new D(platform.prices.get(asset)!.priceUsd)
-              : priceAt(asset, at)
-          : priceAt(asset, at);
+      const price = priceAt(asset, at);
       if (price && amount.gt(0)) value = value.plus(amount.times(price));
     }
     items.push({ time: new Date(at).toISOString(), valueUsd: value.toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2) });
-    if (at === end) break;
   }
-  return items;
+  // Holdings now: every change so far (a posting after this was computed changes the money version).
+  for (; c < changes.length; c++) held.set(changes[c]!.asset, (held.get(changes[c]!.asset) ?? ZERO).plus(changes[c]!.amount));
+  return { items, held };
 }

@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import { rows } from '../../platform/db/sql.ts';
+import { positions } from './portfolio.schema.ts';
 
 export interface PostingPoint {
   asset: string;
@@ -27,3 +28,7 @@ export async function holdingsTimeline(executor: Executor, userId: string, since
     changes: changes.map((r) => ({ asset: r.asset, amount: r.amount, t: Number(r.t) })),
   };
 }
+
+/** The user's positions (quantity bought and its cost basis per asset), kept by the database as fills post. */
+export const positionsOf = (executor: Executor, userId: string): Promise<{ asset: string; qty: string; basis: string }[]> =>
+  executor.select({ asset: positions.asset, qty: positions.qty, basis: positions.basis }).from(positions).where(eq(positions.userId, userId));

@@ -1,9 +1,12 @@
 import type { Portfolio } from '@cryptovault/contract';
 import { findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
+import type { Cache } from '../../platform/cache.ts';
+import type { Db } from '../../platform/db/client.ts';
 import type { Platform } from '../../platform/index.ts';
+import { MONEY, VersionedCache } from '../../platform/versioned-cache.ts';
 import type { PriceReader } from '../../platform/prices.ts';
 import { D, type Dec, usdPrice, userBalances, ZERO } from '../ledger/index.ts';
-import { filledOrders } from '../trading/index.ts';
+import { positionsOf } from './portfolio.repo.ts';
 
 /** The market module's reader also knows each asset's 24 h change; other readers may not. */
 function change24hPercent(prices: PriceReader, asset: string): Dec | null {
@@ -12,33 +15,31 @@ function change24hPercent(prices: PriceReader, asset: string): Dec | null {
   return pct ? new D(pct) : null;
 }
 
-/** Average-cost method over the user's fills (fees included in cost): sells reduce quantity at the running average. */
-export function averageCosts(
-  fills: { base: string; side: 'buy' | 'sell'; filled: string; cost: string; feeCost: string }[],
-): Map<string, { qty: Dec; basis: Dec }> {
-  const pos = new Map<string, { qty: Dec; basis: Dec }>();
-  for (const f of fills) {
-    const p = pos.get(f.base) ?? { qty: ZERO, basis: ZERO };
-    const filled = new D(f.filled);
-    if (f.side === 'buy') {
-      p.qty = p.qty.plus(filled);
-      p.basis = p.basis.plus(f.cost).plus(f.feeCost);
-    } else if (p.qty.gt(0)) {
-      const sold = D.min(filled, p.qty);
-      p.basis = p.basis.minus(p.basis.times(sold).div(p.qty));
-      p.qty = p.qty.minus(sold);
-    }
-    pos.set(f.base, p);
-  }
-  return pos;
-}
-
 const usd = (v: Dec) => v.toDecimalPlaces(2, D.ROUND_HALF_UP).toFixed(2);
 
-export async function getPortfolio(platform: Pick<Platform, 'database' | 'prices'>, userId: string): Promise<Portfolio> {
-  const db = platform.database.db;
-  const [balances, fills] = await Promise.all([userBalances(db, userId), filledOrders(db, userId)]);
-  const costs = averageCosts(fills);
+/** What a portfolio is valued from: the user's balances and positions (the prices are the feed's, in memory). */
+export interface Holdings {
+  balances: readonly { asset: string; available: string; locked: string }[];
+  positions: ReadonlyMap<string, { qty: Dec; basis: Dec }>;
+}
+export type HoldingsReader = (db: Db, userId: string) => Promise<Holdings>;
+
+export const loadHoldings: HoldingsReader = async (db, userId) => {
+  const [balances, held] = await Promise.all([userBalances(db, userId), positionsOf(db, userId)]);
+  return { balances, positions: new Map(held.map((p) => [p.asset, { qty: new D(p.qty), basis: new D(p.basis) }])) };
+};
+
+/**
+ * Holdings kept per user under the user's `money` version, which every ledger posting (and so every fill) changes
+ * after its commit: a portfolio read after a trade, on any machine, reads the database again.
+ */
+export function createHoldingsReader(cache: Cache): HoldingsReader {
+  const kept = new VersionedCache<Holdings>(cache, MONEY, { maxEntries: 20_000, ttlMs: 30_000 });
+  return (db, userId) => kept.read(userId, userId, () => loadHoldings(db, userId));
+}
+
+export async function getPortfolio(platform: Pick<Platform, 'database' | 'prices'>, userId: string, read: HoldingsReader = loadHoldings): Promise<Portfolio> {
+  const { balances, positions: costs } = await read(platform.database.db, userId);
   let total = ZERO;
   let change = ZERO;
   const rows = balances

@@ -17,6 +17,7 @@ import {
   verifySecondFactor,
 } from '../auth/index.ts';
 import { cancelWithdrawal, listUserWithdrawals } from '../withdrawals/index.ts';
+import { revokeUserApiKeys } from '../apikeys/index.ts';
 import { audit, securityEvent } from './address-book.service.ts';
 import * as repo from './security.repo.ts';
 import { accountFrozenEmail, accountUnfrozenEmail, unfreezeLinkEmail } from './security.emails.ts';
@@ -45,18 +46,20 @@ async function freeze(
   const { changed, ended } = await db.transaction(async (tx) => {
     const changed = await repo.setFrozen(tx, userId, true, reason);
     const ended = await revokeUserSessions(tx, userId, 'account_frozen');
+    // API keys are revoked, not paused: unfreezing must not hand a thief's key back.
+    const revokedApiKeys = await revokeUserApiKeys(tx, userId, 'account_frozen');
     await recordAudit(tx, {
       actorId: entry.actorId,
       action: entry.action,
       targetType: 'user',
       targetId: userId,
       requestId: entry.requestId,
-      details: { ...entry.details, reason, alreadyFrozen: !changed, revokedSessions: ended.length },
+      details: { ...entry.details, reason, alreadyFrozen: !changed, revokedSessions: ended.length, revokedApiKeys },
     });
     await securityEvent(tx, userId, 'account_frozen', entry.event, { by: entry.details.via === 'operator' ? 'operator' : 'owner' });
     return { changed, ended };
   });
-  sessionsEnded(platform, ended);
+  await sessionsEnded(platform, userId, ended);
   const pending = await listUserWithdrawals(db, userId, { limit: 100, cursor: null, status: 'pending_review' });
   for (const w of pending) {
     await cancelWithdrawal(platform, userId, w.id).catch((err: unknown) =>
@@ -153,6 +156,7 @@ export async function unfreezeWithToken(d: AuthDeps, input: UnfreezeRequest, ctx
     );
     return changed;
   });
+  await sessionsEnded(platform, user.id, []);
   if (changed) sendInBackground(platform.mailer, platform.log, accountUnfrozenEmail(changed.email, 'owner', null), 'account-unfrozen');
   return state(platform, user.id);
 }
@@ -177,7 +181,7 @@ export async function operatorFreeze(platform: Platform, ctx: OperatorCtx, userI
 
 /** An operator lifts a freeze: admin session with 2FA (the route), a reason, audited, and the owner emailed. */
 export async function operatorUnfreeze(
-  platform: Pick<Platform, 'database' | 'log' | 'mailer'>,
+  platform: Pick<Platform, 'database' | 'log' | 'mailer' | 'cache' | 'events'>,
   ctx: OperatorCtx,
   userId: string,
   reason: string,
@@ -199,6 +203,7 @@ export async function operatorUnfreeze(
     await securityEvent(tx, userId, 'account_unfrozen', {}, { by: 'operator', reason });
     return changed;
   });
+  await sessionsEnded(platform, userId, []);
   if (changed) sendInBackground(platform.mailer, platform.log, accountUnfrozenEmail(changed.email, 'operator', reason), 'account-unfrozen');
   return { ok: true };
 }

@@ -4,6 +4,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asUser,
+  changeAuthRows,
   createAdmin,
   enableTwoFactor,
   outbox,
@@ -297,7 +298,7 @@ describe('a freeze racing a request', () => {
       session: { secondFactorAt: null, stepUpAt: new Date(), stepUpMethods: ['password'] },
       via: 'cookie',
     } as Principal;
-    await t.platform.database.db.execute(sql`update users set frozen_at = now(), frozen_reason = 'test' where id = ${u.user.id}`);
+    await changeAuthRows(t, u.user.id, sql`update users set frozen_at = now(), frozen_reason = 'test' where id = ${u.user.id}`);
     const w = await requestWithdrawal(t.platform, stale, { asset: 'BTC', amount: '0.01', address: BTC_ADDR }, null, () => undefined).catch((e: unknown) => e);
     expect((w as { code?: string }).code).toBe('ACCOUNT_FROZEN');
     const tr = await createTransfer(t.platform, stale, { asset: 'USD', amount: '1', recipientEmail: other.user.email }, null).catch((e: unknown) => e);
@@ -323,7 +324,9 @@ describe('a malicious operator (docs/security.md)', () => {
     await asUser(t, other).inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/freeze`, payload: { reason: 'reported takeover' } });
     // The admin's password-only session (as every session opened before 2FA was): no operator rights.
     const passwordOnly = admin;
-    await t.platform.database.db.execute(
+    await changeAuthRows(
+      t,
+      admin.user.id,
       sql`update sessions set second_factor_at = null, step_up_methods = '{password}', auth_methods = '{password}' where user_id = ${admin.user.id}`,
     );
     const refused = await asUser(t, passwordOnly).inject({

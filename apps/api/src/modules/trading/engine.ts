@@ -2,14 +2,19 @@ import type { Platform } from '../../platform/index.ts';
 import type { PriceTick } from '../../platform/prices.ts';
 import type { Unsubscribe } from '../../platform/pubsub.ts';
 import { TRADING_PAIRS } from '../markets/index.ts';
-import { fillTriggered } from './fills.ts';
+import { expireOrder, fillTriggered } from './fills.ts';
 import { type BookOrder, OrderBook } from './order-book.ts';
-import { openOrders } from './orders.repo.ts';
+import { toOrder } from './order-view.ts';
+import { dueToExpire, openOrders, storeTrailMoves } from './orders.repo.ts';
 import { type BookMessage, bookOrder, ordersChannel } from './trading.events.ts';
 
 const symbolByAsset = new Map(TRADING_PAIRS.map((p) => [p.assetId, p.symbol]));
 /** Safety net for lost pub/sub messages: the book is rebuilt from the database this often. */
 const RESYNC_MS = 60_000;
+/** Good-till-date orders are expired this soon after their time (the sweep also runs at start: downtime is caught up). */
+const EXPIRY_SWEEP_MS = 5_000;
+/** Orders expired per sweep pass (the next pass takes the rest). */
+const EXPIRY_BATCH = 200;
 
 /**
  * Fires resting orders when the price crosses them. Runs on one machine at a time (see trading.routes.ts):
@@ -25,6 +30,8 @@ export class TradingEngine {
   private unsubscribe: Unsubscribe | null = null;
   private offTick: (() => void) | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private expiring: Promise<number> | null = null;
 
   constructor(private readonly platform: Platform) {}
 
@@ -40,6 +47,11 @@ export class TradingEngine {
     await this.resync();
     this.resyncTimer = setInterval(() => void this.resync().catch((err) => this.platform.log.error({ err }, 'engine resync failed')), RESYNC_MS);
     this.resyncTimer.unref();
+    // Good-till-date expiry is the leader's job too (only the engine's machine runs this), from the database: an
+    // order whose time passed while no engine ran expires at the first sweep of the next leader.
+    void this.expireDue().catch((err) => this.platform.log.error({ err }, 'order expiry failed'));
+    this.expiryTimer = setInterval(() => void this.expireDue().catch((err) => this.platform.log.error({ err }, 'order expiry failed')), EXPIRY_SWEEP_MS);
+    this.expiryTimer.unref();
     this.platform.log.info({ open: this.book.size }, 'trading engine started');
   }
 
@@ -48,8 +60,10 @@ export class TradingEngine {
     this.running = false;
     this.offTick?.();
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
     await this.unsubscribe?.().catch(() => undefined);
     await this.draining;
+    await this.expiring?.catch(() => undefined);
     this.book.clear();
     this.pending.clear();
   }
@@ -120,12 +134,44 @@ export class TradingEngine {
       for (const [symbol, price] of batch) {
         for (const order of this.evaluate(symbol, price)) await this.fill(order, price);
       }
+      await this.persistTrails();
     }
+  }
+
+  /**
+   * Expires the open good-till-date orders whose time is `at` or earlier and releases their holds; returns how many.
+   * One sweep at a time; each order in its own transaction, re-checked under its lock.
+   */
+  async expireDue(at: Date = new Date()): Promise<number> {
+    while (this.expiring) await this.expiring.catch(() => 0);
+    if (!this.running) return 0;
+    const sweep = async () => {
+      let done = 0;
+      for (;;) {
+        const ids = await dueToExpire(this.platform.database.db, at, EXPIRY_BATCH);
+        for (const id of ids) if (await expireOrder(this.platform, this, id, at)) done++;
+        if (ids.length < EXPIRY_BATCH || !this.running) return done;
+      }
+    };
+    this.expiring = sweep().finally(() => (this.expiring = null));
+    return this.expiring;
   }
 
   /** The orders `price` triggers, removed from the book. */
   evaluate(symbol: string, price: string): BookOrder[] {
     return this.book.take(symbol, price);
+  }
+
+  /** Stores the trailing stops' moved best prices, so a restart (or the next leader) resumes from them. */
+  private async persistTrails(): Promise<void> {
+    const moves = this.book.takeTrailMoves();
+    try {
+      // Their owners see the level move (the book is unchanged: no effects to publish beyond the update).
+      for (const row of await storeTrailMoves(this.platform.database.db, moves)) this.platform.realtime.toUser(row.userId, 'order:update', toOrder(row));
+    } catch (err) {
+      // The book keeps the moved levels; a restart before the next successful write resumes from the older ones.
+      this.platform.log.error({ err, count: moves.length }, 'trailing stop levels not stored');
+    }
   }
 
   private async fill(order: BookOrder, price: string): Promise<void> {

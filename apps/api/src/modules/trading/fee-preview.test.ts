@@ -1,12 +1,14 @@
 import { previewTrade, type TradingPair } from '@cryptovault/contract';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { D } from '../ledger/index.ts';
 import { amountForBudget, fillEntry } from './settlement.ts';
 
 /**
  * The order form's preview (contract previewTrade) and settlement (fillEntry) charge the same fee and total for a fill
- * at the same price: one rule, in the contract (tradeFee). Issue 18: the preview said $1.95, the order charged
- * $1.9405194.
+ * at the same price: one rule, in the contract (tradeFigures). Issue 20: the preview said fee $1.95 and total
+ * $1,942.47, the order charged 1.9405194 and 1,942.4599; now every USD figure of a trade is whole cents (value
+ * half-up, fee up), so what is shown is what is charged.
  */
 const pair: TradingPair = {
   symbol: 'BTC/USD',
@@ -54,9 +56,44 @@ describe('order preview and settlement agree', () => {
     expect(preview).toEqual({ amount: new D(amount).toFixed(), cost, fee, total });
   });
 
-  it('charges the fee the issue reported, not the cent-rounded one the old preview showed', () => {
-    expect(previewTrade({ side: 'buy', amount: '0.02', price: '97025.97', feeRate: '0.001', amountPrecision: 8 })?.fee).toBe('1.9405194');
-    expect(settle('buy', '0.02', '97025.97', '0.001').fee).toBe('1.9405194');
+  it("charges what the issue's preview showed: fee $1.95, total $1,942.47", () => {
+    expect(previewTrade({ side: 'buy', amount: '0.02', price: '97025.97', feeRate: '0.001', amountPrecision: 8 })).toMatchObject({
+      cost: '1940.52',
+      fee: '1.95',
+      total: '1942.47',
+    });
+    expect(settle('buy', '0.02', '97025.97', '0.001')).toEqual({ cost: '1940.52', fee: '1.95', total: '1942.47' });
+  });
+
+  it('rounds value half-up and the fee up, to the cent', () => {
+    expect(settle('buy', '0.001', '10.005', '0.001')).toEqual({ cost: '0.01', fee: '0.01', total: '0.02' });
+    expect(settle('sell', '1', '100.004', '0.0015')).toEqual({ cost: '100', fee: '0.15', total: '99.85' });
+    expect(settle('sell', '1', '100.4', '0.0015')).toEqual({ cost: '100.4', fee: '0.16', total: '100.24' });
+    expect(settle('sell', '1', '100', '0')).toEqual({ cost: '100', fee: '0', total: '100' });
+  });
+
+  it('property: the total shown in cents is the total charged, and every USD figure is whole cents', () => {
+    const decimal = (maxInt: number, places: number) =>
+      fc.tuple(fc.integer({ min: 0, max: maxInt }), fc.integer({ min: 0, max: 10 ** places - 1 })).map(([i, f]) => `${i}.${String(f).padStart(places, '0')}`);
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'buy' | 'sell'>('buy', 'sell'),
+        decimal(50, 8),
+        decimal(200_000, 2),
+        fc.constantFrom('0', '0.001', '0.0025', '0.00075'),
+        (side, amount, price, feeRate) => {
+          fc.pre(new D(amount).gt(0) && new D(price).gt(0));
+          const preview = previewTrade({ side, amount, price, feeRate, amountPrecision: 8 });
+          const charged = settle(side, amount, price, feeRate);
+          expect(preview).toEqual({ amount: new D(amount).toFixed(), ...charged });
+          for (const v of [charged.cost, charged.fee, charged.total]) expect(new D(v).decimalPlaces()).toBeLessThanOrEqual(2);
+          // What the form shows, rounded to the cent for display, is the very figure charged.
+          expect(new D(preview!.total).toFixed(2)).toBe(new D(charged.total).toFixed(2));
+          expect(new D(preview!.total).eq(charged.total)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it.each([

@@ -38,6 +38,28 @@ export async function lockOrder(executor: Executor, id: string, userId?: string)
   return row ?? null;
 }
 
+/**
+ * The order and, for an OCO leg, its linked order, both row-locked. Locks are taken in id order in one statement,
+ * whichever leg the caller names, so a fill of one leg and a cancel of the other cannot deadlock.
+ */
+export async function lockGroup(executor: Executor, id: string, userId?: string): Promise<{ row: OrderRow; linked: OrderRow | null } | null> {
+  const where = userId ? and(eq(orders.id, id), eq(orders.userId, userId)) : eq(orders.id, id);
+  const [peek] = await executor.select({ linkedOrderId: orders.linkedOrderId }).from(orders).where(where);
+  if (!peek) return null;
+  if (peek.linkedOrderId === null) {
+    const row = await lockOrder(executor, id, userId);
+    return row ? { row, linked: null } : null;
+  }
+  const locked = await executor
+    .select()
+    .from(orders)
+    .where(inArray(orders.id, [id, peek.linkedOrderId]))
+    .orderBy(orders.id)
+    .for('update');
+  const row = locked.find((r) => r.id === id);
+  return row ? { row, linked: locked.find((r) => r.id !== id) ?? null } : null;
+}
+
 export async function updateOrder(executor: Executor, id: string, set: Partial<NewOrderRow>): Promise<OrderRow> {
   const [row] = await executor
     .update(orders)
@@ -114,11 +136,41 @@ export function openOrders(executor: Executor): Promise<OrderRow[]> {
   return executor.select().from(orders).where(eq(orders.status, 'open'));
 }
 
-/** Fills of a user in execution order (portfolio average cost). */
-export function filledOrders(executor: Executor, userId: string): Promise<Pick<OrderRow, 'base' | 'side' | 'filled' | 'cost' | 'feeCost'>[]> {
-  return executor
-    .select({ base: orders.base, side: orders.side, filled: orders.filled, cost: orders.cost, feeCost: orders.feeCost })
+/** Open orders whose good-till-date time has come (the engine's expiry sweep). */
+export async function dueToExpire(executor: Executor, at: Date, limit: number): Promise<string[]> {
+  const due = await executor
+    .select({ id: orders.id })
     .from(orders)
-    .where(and(eq(orders.userId, userId), sql`${orders.filled} > 0`))
-    .orderBy(orders.updatedAt, orders.id);
+    .where(and(eq(orders.status, 'open'), sql`${orders.expiresAt} <= ${at.toISOString()}::timestamptz`))
+    .orderBy(orders.expiresAt)
+    .limit(limit);
+  return due.map((r) => r.id);
+}
+
+/**
+ * Stores the trailing stops' new best prices and levels (one statement per tick). Only ever moves a best price
+ * the favourable way, and only on open orders, so a late or repeated write cannot undo a newer one. Returns the
+ * orders it moved, as stored.
+ */
+export async function storeTrailMoves(executor: Executor, moves: { id: string; ref: string; level: string }[]): Promise<OrderRow[]> {
+  if (moves.length === 0) return [];
+  const stored = await rows<{ id: string }>(
+    executor,
+    sql`
+    update orders o set trail_ref = m.ref, trigger_price = m.level, updated_at = now()
+    from jsonb_to_recordset(${JSON.stringify(moves)}::jsonb) as m(id uuid, ref numeric, level numeric)
+    where o.id = m.id and o.status = 'open' and o.type = 'trailing_stop'
+      and (case when o.side = 'sell' then m.ref > o.trail_ref else m.ref < o.trail_ref end)
+    returning o.id::text as id`,
+  );
+  if (stored.length === 0) return [];
+  return executor
+    .select()
+    .from(orders)
+    .where(
+      inArray(
+        orders.id,
+        stored.map((r) => r.id),
+      ),
+    );
 }

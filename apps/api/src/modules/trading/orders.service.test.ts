@@ -37,10 +37,12 @@ describe('market orders', () => {
     const u = await f.user({ USD: '100' });
     const o = await f.place(u, { quoteAmount: '100' });
     expect(o.status).toBe('closed');
-    expect(o.amount).toBe('0.001998');
+    // USD figures in cents (issue 20): 0.00199809 BTC costs 99.90 + fee 0.10 = 100.00.
+    expect(o).toMatchObject({ amount: '0.00199809', cost: '99.9', fee: { cost: '0.1' } });
     const spent = Number(o.cost) + Number(o.fee.cost);
     expect(spent).toBeLessThanOrEqual(100);
-    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.001998', locked: '0' });
+    expect(await f.balance(u, 'USD')).toEqual({ available: '0', locked: '0' });
+    expect(await f.balance(u, 'BTC')).toEqual({ available: '0.00199809', locked: '0' });
   });
 
   it('sell pays cost minus fee', async () => {
@@ -237,8 +239,9 @@ describe('limit, stop-loss and take-profit orders', () => {
     expect((await f.orders.get(u, o.id)).status).toBe('open');
     await f.tick({ bitcoin: '48900' });
     const filled = await f.orders.get(u, o.id);
-    expect(filled).toMatchObject({ status: 'closed', average: '48900', cost: '489', fee: { cost: '0.489' } });
-    expect(await f.balance(u, 'USD')).toEqual({ available: '510.511', locked: '0' });
+    expect(filled).toMatchObject({ status: 'closed', average: '48900', cost: '489', fee: { cost: '0.49' } });
+    // The fee is rounded up to the cent (0.489 → 0.49), as the hold assumed.
+    expect(await f.balance(u, 'USD')).toEqual({ available: '510.51', locked: '0' });
     expect(await f.balance(u, 'BTC')).toEqual({ available: '0.01', locked: '0' });
     await f.tick({ bitcoin: '50000' });
   });

@@ -1,8 +1,8 @@
-import { tradeFee, type TradingPair } from '@cryptovault/contract';
+import { amountForQuote, tradeFee, tradeFigures, type TradingPair } from '@cryptovault/contract';
 import { type AccountRef, D, type Dec, type JournalEntryInput, type PostingInput, shardFor } from '../ledger/index.ts';
 
-/** Fees are kept to 8 places of the quote currency and rounded up: the contract's rule, shared with the order form's preview. */
-export { FEE_PLACES } from '@cryptovault/contract';
+/** USD figures of a trade are whole cents (value half-up, fee up): the contract's rule, shared with quotes and the order form. */
+export { FEE_PLACES, QUOTE_PLACES } from '@cryptovault/contract';
 
 export function feeFor(cost: Dec, rate: Dec): Dec {
   return new D(tradeFee(cost, rate));
@@ -15,18 +15,14 @@ export function executionPrice(pair: TradingPair, priceUsd: string): Dec {
 
 /** What a resting buy must hold so it can pay for itself at its worst price: cost + fee at that price. */
 export function buyHold(amount: Dec, worstPrice: Dec, rate: Dec): Dec {
-  const cost = amount.times(worstPrice);
-  return cost.plus(feeFor(cost, rate));
+  return new D(tradeFigures('buy', amount, worstPrice, rate).total);
 }
 
 /**
  * Market buy by quote amount: the largest amount (at the pair's amount precision) whose cost + fee fits `budget`.
  */
 export function amountForBudget(pair: TradingPair, budget: Dec, price: Dec, rate: Dec): Dec {
-  let amount = budget.div(price.times(rate.plus(1))).toDecimalPlaces(pair.amountPrecision, D.ROUND_DOWN);
-  const step = new D(1).div(new D(10).pow(pair.amountPrecision));
-  while (amount.gt(0) && buyHold(amount, price, rate).gt(budget)) amount = amount.minus(step);
-  return amount;
+  return new D(amountForQuote(budget, price, rate, pair.amountPrecision));
 }
 
 export interface Fill {
@@ -55,8 +51,9 @@ export interface FillResult {
  * and the trade is paid from there (the CHECK on balances refuses the fill if that is not enough).
  */
 export function fillEntry(f: Fill): FillResult {
-  const cost = f.amount.times(f.price);
-  const fee = feeFor(cost, f.feeRate);
+  const figures = tradeFigures(f.side, f.amount, f.price, f.feeRate);
+  const cost = new D(figures.cost);
+  const fee = new D(figures.fee);
   // The user's shard of the platform accounts (the ledger's writer moves a batch's entries onto one shard).
   const shard = shardFor(f.userId);
   const user = (asset: string): AccountRef => ({ kind: 'user', userId: f.userId, asset });

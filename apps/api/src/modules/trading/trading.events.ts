@@ -1,6 +1,7 @@
 import type { Platform } from '../../platform/index.ts';
 import { clusterNamespace } from '../../realtime/namespace.ts';
-import { emitBalanceChanges, type UserBalance } from '../ledger/index.ts';
+import { D, emitBalanceChanges, type UserBalance } from '../ledger/index.ts';
+import { findPair } from '../markets/index.ts';
 import type { BookOrder } from './order-book.ts';
 import type { OrderRow } from './trading.schema.ts';
 import { toOrder } from './order-view.ts';
@@ -10,7 +11,18 @@ export const ordersChannel = (platform: Platform): string => `trading:${clusterN
 export type BookMessage = { op: 'open'; order: BookOrder } | { op: 'closed'; id: string };
 
 export function bookOrder(r: OrderRow): BookOrder {
-  return { id: r.id, userId: r.userId, symbol: r.symbol, side: r.side, type: r.type, price: r.price, triggerPrice: r.triggerPrice };
+  const o: BookOrder = { id: r.id, userId: r.userId, symbol: r.symbol, side: r.side, type: r.type, price: r.price, triggerPrice: r.triggerPrice };
+  if (r.type === 'stop_limit') o.triggered = r.triggeredAt !== null;
+  if (r.type === 'trailing_stop' && r.trailRef !== null) {
+    const plain = (v: string | null) => (v === null ? null : new D(v).toFixed());
+    o.trail = {
+      amount: plain(r.trailAmount),
+      percent: plain(r.trailPercent),
+      ref: new D(r.trailRef).toFixed(),
+      places: findPair(r.symbol)?.pricePrecision ?? 8,
+    };
+  }
+  return o;
 }
 
 /** What a committed transaction changed; published only after commit. */
@@ -34,4 +46,5 @@ export function publishEffects(platform: Platform, book: LocalBook, effects: Eff
     platform.pubsub.publish(ordersChannel(platform), JSON.stringify(msg)).catch((err) => platform.log.warn({ err }, 'order book message not published'));
   }
   emitBalanceChanges(platform, effects.balances);
+  if (effects.orders.length) platform.events.emit('order.updated', { orderIds: effects.orders.map((o) => o.id) });
 }

@@ -175,9 +175,12 @@ describe('portfolio, transactions and reconciliation', () => {
   it('transactions come from the ledger, filtered, paginated and exported', async () => {
     const list = (await asUser(t, alice).inject({ method: 'GET', url: '/api/transactions?limit=200' })).json();
     const types = new Set(list.items.map((i: { type: string }) => i.type));
-    expect(types).toEqual(new Set(['deposit', 'trade', 'fee']));
-    const fees = (await asUser(t, alice).inject({ method: 'GET', url: '/api/transactions?type=fee&asset=USD' })).json();
-    expect(fees.items.every((i: { type: string; amount: string }) => i.type === 'fee' && i.amount.startsWith('-'))).toBe(true);
+    expect(types).toEqual(new Set(['deposit', 'trade'])); // a trade's fee is in its row
+    const trades = (await asUser(t, alice).inject({ method: 'GET', url: '/api/transactions?type=trade&asset=USD' })).json();
+    expect(trades.items.length).toBeGreaterThan(0);
+    expect(trades.items.every((i: { type: string; fee: string; feeAsset: string }) => i.type === 'trade' && i.feeAsset === 'USD' && Number(i.fee) > 0)).toBe(
+      true,
+    );
     const page = (await asUser(t, alice).inject({ method: 'GET', url: '/api/transactions?limit=1' })).json();
     const next = (await asUser(t, alice).inject({ method: 'GET', url: `/api/transactions?limit=1&cursor=${page.nextCursor}` })).json();
     expect(next.items[0].id).toBe(list.items[1].id);
@@ -213,5 +216,43 @@ describe('portfolio, transactions and reconciliation', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().ok).toBe(true);
     expect(res.json().items.find((i: { asset: string }) => i.asset === 'USD')).toMatchObject({ drift: '0', journalTotal: '0' });
+  });
+});
+
+describe('advanced orders over HTTP', () => {
+  it.each([
+    ['a stop-limit without its limit price', { type: 'stop_limit', amount: '0.01', triggerPrice: '55000' }],
+    ['a trailing stop with both trails', { type: 'trailing_stop', amount: '0.01', trailAmount: '100', trailPercent: '1' }],
+    ['an OCO sell with its take-profit below its stop-loss', { type: 'oco', side: 'sell', amount: '0.01', takeProfitPrice: '40000', stopLossPrice: '45000' }],
+    ['GTD without an expiry time', { type: 'limit', amount: '0.01', price: '40000', timeInForce: 'GTD' }],
+    ['IOC on a stop-loss', { type: 'stop_loss', amount: '0.01', triggerPrice: '55000', timeInForce: 'IOC' }],
+  ])('400 VALIDATION_ERROR for %s', async (_name, body) => {
+    const res = await placeOrder(alice, { symbol: 'BTC/USD', side: 'buy', ...body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VALIDATION_ERROR');
+  });
+
+  it('a stop-loss sell above the market is refused with 422 TRIGGER_WOULD_FIRE_NOW, in words', async () => {
+    await fund(alice, 'BTC', '0.1');
+    const res = await placeOrder(alice, { symbol: 'BTC/USD', side: 'sell', type: 'stop_loss', amount: '0.01', triggerPrice: '60000' });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().error).toMatchObject({ code: 'TRIGGER_WOULD_FIRE_NOW', message: expect.stringContaining('would fill at once') });
+  });
+
+  it('PATCH /api/orders/:id amends (cancel-and-replace); another user’s order is 404; it is in the OpenAPI document', async () => {
+    const placed = await placeOrder(alice, { symbol: 'BTC/USD', side: 'buy', type: 'limit', amount: '0.01', price: '40000' });
+    expect(placed.statusCode).toBe(201);
+    const id = placed.json().id as string;
+    const amended = await asUser(t, alice).inject({ method: 'PATCH', url: `/api/orders/${id}`, payload: { price: '41000' } });
+    expect(amended.statusCode).toBe(200);
+    expect(amended.json()).toMatchObject({ status: 'open', price: '41000', replacesOrderId: id });
+    const bob = await signUpVerified(t);
+    const foreign = await asUser(t, bob).inject({ method: 'PATCH', url: `/api/orders/${amended.json().id}`, payload: { price: '42000' } });
+    expect(foreign.statusCode).toBe(404);
+    const empty = await asUser(t, alice).inject({ method: 'PATCH', url: `/api/orders/${amended.json().id}`, payload: {} });
+    expect(empty.statusCode).toBe(400);
+    const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(doc.paths['/api/orders/{id}'].patch).toBeDefined();
+    expect((await asUser(t, alice).inject({ method: 'DELETE', url: `/api/orders/${amended.json().id}` })).statusCode).toBe(200);
   });
 });

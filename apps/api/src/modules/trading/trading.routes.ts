@@ -40,6 +40,10 @@ export async function registerTrading(root: FastifyInstance, { orders, election 
     },
   });
   app.route({
+    ...endpoint(apiRoutes.orders.quote, { tags, summary: 'Quote a market order: amount, price, fee and total now, honoured for one order until it expires' }),
+    handler: async (request, reply) => reply.code(201).send(await orders.quote(requireUser(request).userId, request.body)),
+  });
+  app.route({
     ...endpoint(apiRoutes.orders.list, { tags, summary: 'Your orders' }),
     handler: async (request) => orders.list(requireUser(request).userId, request.query),
   });
@@ -50,6 +54,17 @@ export async function registerTrading(root: FastifyInstance, { orders, election 
   app.route({
     ...endpoint(apiRoutes.orders.cancel, { tags, summary: 'Cancel an open order (releases what it holds)' }),
     handler: async (request) => orders.cancel(requireUser(request).userId, request.params.id),
+  });
+  app.route({
+    ...endpoint(apiRoutes.orders.amend, {
+      tags,
+      summary: 'Amend an open order (cancel-and-replace; the hold adjusts by the difference)',
+      description:
+        'Cancels the order and places its replacement with the new amount, limit price or trigger price, in one transaction. ' +
+        'Answers the replacement (replacesOrderId names the original). A replacement that would fill at once is refused ' +
+        '(TRIGGER_WOULD_FIRE_NOW); any refusal leaves the original exactly as it was.',
+    }),
+    handler: async (request) => orders.amend(requireUser(request).userId, request.params.id, request.body),
   });
 
   app.addHook('onReady', async () => election.start());

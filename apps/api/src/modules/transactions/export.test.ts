@@ -1,5 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { TRANSACTION_COLUMNS } from '@cryptovault/contract';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
@@ -99,7 +100,7 @@ describe('transaction export at 100k rows', () => {
     const { res, lines, chunks, first, firstHeap, midHeap, ids } = await download('csv');
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-length')).toBeNull(); // streamed, not buffered and measured
-    expect(first).toBe('id,createdAt,type,asset,amount,reference,imported,description');
+    expect(first).toBe(TRANSACTION_COLUMNS.join(','));
     expect(lines).toBe(ROWS + 1);
     expect(ids.size).toBe(ROWS + 1); // the header plus ROWS distinct transactions
     expect(chunks).toBeGreaterThan(10);

@@ -12,7 +12,10 @@ const tags = ['transactions'];
 export async function registerTransactions(root: FastifyInstance, platform: Pick<Platform, 'database'>): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.route({
-    ...endpoint(apiRoutes.transactions.list, { tags, summary: 'Ledger-backed history (deposit, withdrawal, trade, fee, transfer_in, transfer_out)' }),
+    ...endpoint(apiRoutes.transactions.list, {
+      tags,
+      summary: 'Your history, one row per trade, deposit, withdrawal, transfer or fee, derived from the ledger',
+    }),
     handler: async (request) => {
       const { userId } = requireUser(request);
       const { limit, cursor, ...filter } = request.query;
@@ -20,11 +23,11 @@ export async function registerTransactions(root: FastifyInstance, platform: Pick
     },
   });
   app.route({
-    ...endpoint(apiRoutes.transactions.export, { tags, summary: 'Download the history as CSV or JSON (streamed)' }),
+    ...endpoint(apiRoutes.transactions.export, { tags, summary: 'Download the history as CSV or JSON (streamed; the same columns as the list)' }),
     handler: async (request, reply) => {
       const { userId } = requireUser(request);
-      const { format, from, to } = request.query;
-      const source = allTransactions(platform.database.db, { userId, from, to });
+      const { format, ...filter } = request.query;
+      const source = allTransactions(platform.database.db, { userId, ...filter });
       const day = new Date().toISOString().slice(0, 10);
       reply
         .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json; charset=utf-8')

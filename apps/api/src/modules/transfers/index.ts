@@ -1,2 +1,2 @@
 /** The transfers module's public surface. */
-export { createTransfer } from './transfers.service.ts';
+export { counterparties, createTransfer } from './transfers.service.ts';

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Cursor } from '../../platform/db/paging.ts';
 import { type TransferRow, transfers } from './transfers.schema.ts';
@@ -17,4 +17,13 @@ export async function listForUser(ex: Executor, userId: string, limit: number, c
     .where(and(...conds))
     .orderBy(desc(transfers.createdAt), desc(transfers.id))
     .limit(limit + 1);
+}
+
+/** The transfers among `ids` that `userId` sent or received. */
+export async function findForUser(ex: Executor, userId: string, ids: readonly string[]): Promise<TransferRow[]> {
+  if (ids.length === 0) return [];
+  return ex
+    .select()
+    .from(transfers)
+    .where(and(inArray(transfers.id, [...ids]), or(eq(transfers.senderId, userId), eq(transfers.recipientId, userId))));
 }

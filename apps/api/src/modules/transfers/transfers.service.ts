@@ -1,11 +1,13 @@
-import type { CreateTransferRequest, Transfer } from '@cryptovault/contract';
+import { type CreateTransferRequest, formatMoney, type Transfer } from '@cryptovault/contract';
 import { findAsset, QUOTE_ASSET, USD_PRECISION } from '../../platform/assets.ts';
 import { AppError } from '../../platform/errors.ts';
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
+import type { Executor } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { accountByEmail, contactOf, contactsOf } from '../auth/index.ts';
-import { availableOf, D, decimalPlaces, emitBalanceChanges, transfer, type UserBalance } from '../ledger/index.ts';
+import { checkKycLimit, recordKycUsage } from '../kyc/index.ts';
+import { availableOf, D, decimalPlaces, emitBalanceChanges, transfer, type UserBalance, usdPrice } from '../ledger/index.ts';
 import { notify } from '../notifications/index.ts';
 import { assertNotFrozen } from '../security/index.ts';
 import { decodeCursor, page } from '../../platform/db/paging.ts';
@@ -55,11 +57,17 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
     await assertNotFrozen(tx, p.userId);
     // Funds before the recipient: an existing and an unknown email get the same answer until money can move.
     if (new D(await availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
+    // The sender's verification tier limits (modules/kyc), also before the recipient is looked up.
+    const price = symbol === QUOTE_ASSET ? '1' : usdPrice(platform.prices, symbol);
+    if (!price && platform.config.kyc.enforced) throw new AppError('PRICE_STALE', `No current ${symbol} price to value this transfer; try again shortly`);
+    const amountUsd = price ? new D(input.amount).times(price).toDecimalPlaces(2, D.ROUND_UP) : null;
+    if (amountUsd) await checkKycLimit(tx, platform.config, { userId: p.userId, kind: 'transfer', amountUsd });
     const r = await accountByEmail(tx, email);
     if (!r?.verifiedAt || r.suspendedAt) throw noSuchRecipient();
     if (r.id === p.userId) throw new AppError('VALIDATION_ERROR', 'You cannot transfer to yourself');
     recipientId = r.id;
     const row = await repo.insertTransfer(tx, { senderId: p.userId, recipientId: r.id, asset: symbol, amount: input.amount, note: input.note ?? null });
+    if (amountUsd) await recordKycUsage(tx, { userId: p.userId, kind: 'transfer', amountUsd, reference: `transfer:${row.id}` });
     const posted = await transfer(tx, { fromUserId: p.userId, toUserId: r.id, asset: symbol, amount: input.amount, reference: `transfer:${row.id}` });
     balances = posted.balances;
     return { status: 201, body: view(row, p.userId, r) };
@@ -71,7 +79,7 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
       userId: recipientId,
       type: 'transfer',
       title: 'Transfer received',
-      body: `${me?.name ?? 'A CryptoVault user'} (${me?.email ?? ''}) sent you ${t.amount} ${t.asset}${t.note ? `: "${t.note}"` : ''}.`,
+      body: `${me?.name ?? 'A CryptoVault user'} (${me?.email ?? ''}) sent you ${formatMoney(t.amount, t.asset, { maxDecimals: 18 })}${t.note ? `: "${t.note}"` : ''}.`,
       data: { transferId: t.id, asset: t.asset, amount: t.amount },
       email: true,
     });
@@ -92,3 +100,27 @@ export async function listTransfers(platform: Platform, userId: string, q: { lim
   });
   return page(flat, q.limit, (r) => view(r, userId, r.other));
 }
+
+/**
+ * The other party of each of `userId`'s transfers among `ids`, as the transfers list shows it ("Name (email)"):
+ * for the history, which names who money went to or came from. Unknown ids, or another user's transfers, are absent.
+ */
+export async function counterparties(executor: Executor, userId: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const rows = await repo.findForUser(
+    executor,
+    userId,
+    [...new Set(ids)].filter((id) => UUID_RE.test(id)),
+  );
+  const contacts = await contactsOf(
+    executor,
+    rows.map((t) => (t.senderId === userId ? t.recipientId : t.senderId)),
+  );
+  const out = new Map<string, string>();
+  for (const t of rows) {
+    const other = contacts.get(t.senderId === userId ? t.recipientId : t.senderId);
+    if (other) out.set(t.id, `${other.name} (${other.email})`);
+  }
+  return out;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

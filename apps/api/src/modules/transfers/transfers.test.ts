@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { asUser, currentTermsVersion, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext, uniqueEmail } from '../../../test/helpers.ts';
 import { reconcile } from '../ledger/index.ts';
 
@@ -59,7 +59,11 @@ describe('transfers', () => {
     expect(over.json().error.code).toBe('INSUFFICIENT_FUNDS');
     expect((await send(alice, { recipientEmail: alice.user.email, amount: '1' })).statusCode).toBe(400);
     const unverified = uniqueEmail('unverified');
-    await t.app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: unverified, password: 'correct horse battery staple 42', name: 'U' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/auth/signup',
+      payload: { email: unverified, password: 'correct horse battery staple 42', name: 'U', termsVersion: await currentTermsVersion(t) },
+    });
     const a = await send(alice, { recipientEmail: unverified, amount: '1' });
     const b = await send(alice, { recipientEmail: uniqueEmail('nobody'), amount: '1' });
     expect(a.statusCode).toBe(404);

@@ -2,4 +2,4 @@
 export { checkAddress } from './addresses.ts';
 export { approveWithdrawal, completeWithdrawal, rejectWithdrawal, withdrawalQueue } from './withdrawals.admin.ts';
 export { countByStatus, listUserWithdrawals } from './withdrawals.repo.ts';
-export { cancelWithdrawal, requestWithdrawal } from './withdrawals.service.ts';
+export { cancelWithdrawal, requestWithdrawal, withdrawalAssets } from './withdrawals.service.ts';

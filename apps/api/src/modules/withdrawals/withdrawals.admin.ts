@@ -1,4 +1,4 @@
-import type { WithdrawalStatus } from '@cryptovault/contract';
+import { formatMoney, type WithdrawalStatus } from '@cryptovault/contract';
 import type { Tx } from '../../platform/db/client.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import type { Platform } from '../../platform/index.ts';
@@ -9,10 +9,13 @@ import { decodeCursor, page } from '../../platform/db/paging.ts';
 import * as repo from './withdrawals.repo.ts';
 import type { WithdrawalRow } from './withdrawals.schema.ts';
 import { announce, withdrawalView } from './withdrawals.service.ts';
+import { releaseKycUsage } from '../kyc/index.ts';
 
 export interface AdminCtx {
   adminId: string;
   requestId: string;
+  /** Where the operator acted (audited): the web console (default) or the Telegram bot. */
+  channel?: 'console' | 'telegram';
 }
 
 export function adminWithdrawalView(r: WithdrawalRow, email: string, approvedBy: string[]) {
@@ -63,6 +66,7 @@ async function decide(
         amount: new D(w.amount).toFixed(),
         amountUsd: new D(w.amountUsd).toFixed(2),
         status: r.row.status,
+        channel: ctx.channel ?? 'console',
         ...r.details,
       },
     });
@@ -75,7 +79,7 @@ async function decide(
 
 export async function approveWithdrawal(platform: Platform, ctx: AdminCtx, id: string) {
   const { row, approvedBy } = await decide(platform, ctx, id, 'approve', async (tx, w) => {
-    if (w.status !== 'pending_review') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status} cannot be approved`);
+    if (w.status !== 'pending_review') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status.replace('_', ' ')} cannot be approved`);
     if (!(await repo.addApproval(tx, id, ctx.adminId)))
       throw new AppError('CONFLICT', 'You have already approved this withdrawal; another administrator must approve it');
     const count = (await repo.approversOf(tx, [id])).get(id)?.length ?? 0;
@@ -84,15 +88,23 @@ export async function approveWithdrawal(platform: Platform, ctx: AdminCtx, id: s
   });
   const view = withdrawalView(row, approvedBy.length);
   if (row.status === 'approved') {
-    await announce(platform, view, 'Withdrawal approved', `Your withdrawal of ${view.amount} ${view.asset} was approved and will be sent shortly.`, row.userId);
+    await announce(
+      platform,
+      view,
+      'Withdrawal approved',
+      `Your withdrawal of ${formatMoney(view.amount, view.asset, { maxDecimals: 18 })} was approved and will be sent shortly.`,
+      row.userId,
+    );
   }
   return adminView(platform, row, approvedBy);
 }
 
 export async function rejectWithdrawal(platform: Platform, ctx: AdminCtx, id: string, reason: string) {
   const { row, approvedBy } = await decide(platform, ctx, id, 'reject', async (tx, w) => {
-    if (w.status !== 'pending_review' && w.status !== 'approved') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status} cannot be rejected`);
+    if (w.status !== 'pending_review' && w.status !== 'approved')
+      throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status.replace('_', ' ')} cannot be rejected`);
     const row = await repo.updateWithdrawal(tx, id, { status: 'rejected', rejectReason: reason, decidedBy: ctx.adminId });
+    await releaseKycUsage(tx, `withdrawal:${id}`);
     const posted = await release(tx, { userId: w.userId, asset: w.asset, amount: new D(w.amount).plus(w.fee), reference: `withdrawal:${id}` });
     return { row, balances: posted.balances, details: { reason } };
   });
@@ -101,7 +113,7 @@ export async function rejectWithdrawal(platform: Platform, ctx: AdminCtx, id: st
     platform,
     view,
     'Withdrawal rejected',
-    `Your withdrawal of ${view.amount} ${view.asset} was rejected: ${reason}. The funds are available again.`,
+    `Your withdrawal of ${formatMoney(view.amount, view.asset, { maxDecimals: 18 })} was rejected: ${reason}. The funds are available again.`,
     row.userId,
   );
   return adminView(platform, row, approvedBy);
@@ -109,7 +121,8 @@ export async function rejectWithdrawal(platform: Platform, ctx: AdminCtx, id: st
 
 export async function completeWithdrawal(platform: Platform, ctx: AdminCtx, id: string, txHash: string) {
   const { row, approvedBy } = await decide(platform, ctx, id, 'complete', async (tx, w) => {
-    if (w.status !== 'approved') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status} cannot be completed; it must be approved first`);
+    if (w.status !== 'approved')
+      throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status.replace('_', ' ')} cannot be completed; it must be approved first`);
     const row = await repo.updateWithdrawal(tx, id, { status: 'completed', txHash, completedAt: new Date() });
     const posted = await settleWithdrawal(tx, {
       userId: w.userId,
@@ -122,7 +135,13 @@ export async function completeWithdrawal(platform: Platform, ctx: AdminCtx, id: 
     return { row, balances: posted.balances, details: { txHash } };
   });
   const view = withdrawalView(row, approvedBy.length);
-  await announce(platform, view, 'Withdrawal sent', `Your withdrawal of ${view.amount} ${view.asset} was sent. Transaction: ${txHash}`, row.userId);
+  await announce(
+    platform,
+    view,
+    'Withdrawal sent',
+    `Your withdrawal of ${formatMoney(view.amount, view.asset, { maxDecimals: 18 })} was sent. Transaction: ${txHash}`,
+    row.userId,
+  );
   return adminView(platform, row, approvedBy);
 }
 

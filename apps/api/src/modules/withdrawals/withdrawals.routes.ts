@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
-import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from './withdrawals.service.ts';
+import { cancelWithdrawal, listWithdrawals, requestWithdrawal, withdrawalAssets } from './withdrawals.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['wallet'];
@@ -27,6 +27,13 @@ export async function registerWithdrawals(root: FastifyInstance, platform: Platf
   app.route({
     ...endpoint(apiRoutes.wallet.withdrawals, { tags, summary: 'Withdrawal history, newest first' }),
     handler: async (request) => listWithdrawals(platform, requireUser(request).userId, request.query),
+  });
+  app.route({
+    ...endpoint(apiRoutes.wallet.withdrawalAssets, { tags, summary: 'Assets that can be withdrawn: networks and network fee of each' }),
+    handler: async (request) => {
+      requireUser(request);
+      return { items: withdrawalAssets(platform) };
+    },
   });
   app.route({
     ...endpoint(apiRoutes.wallet.cancelWithdrawal, { tags, summary: 'Cancel a withdrawal still pending review (releases what was locked)' }),

@@ -1,16 +1,17 @@
-import type { CreateWithdrawalRequest, Withdrawal } from '@cryptovault/contract';
+import { type CreateWithdrawalRequest, formatMoney, NETWORKS, type Withdrawal, type WithdrawalAsset } from '@cryptovault/contract';
 import { and, eq } from 'drizzle-orm';
-import { findAsset } from '../../platform/assets.ts';
+import { ASSETS, findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.ts';
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { type Principal, requireNotFrozen } from '../../platform/principal.ts';
-import { D, decimalPlaces, emitBalanceChanges, fixed, hold, release, usdPrice, type UserBalance } from '../ledger/index.ts';
+import { availableOf, D, decimalPlaces, emitBalanceChanges, fixed, hold, release, usdPrice, type UserBalance } from '../ledger/index.ts';
+import { checkKycLimit, recordKycUsage, releaseKycUsage } from '../kyc/index.ts';
 import { notify } from '../notifications/index.ts';
 import { assertNotFrozen, resolveDestination } from '../security/index.ts';
 import { decodeCursor, page } from '../../platform/db/paging.ts';
-import { checkAddress } from './addresses.ts';
+import { checkAddress, WITHDRAWABLE } from './addresses.ts';
 import * as repo from './withdrawals.repo.ts';
 import type { WithdrawalRow } from './withdrawals.schema.ts';
 
@@ -38,6 +39,25 @@ export function withdrawalView(r: WithdrawalRow, approvals: number): Withdrawal 
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', field], message }]);
 
+/** An amount of `asset` in a sentence: "0.0155 BTC", "$1,000.00". */
+const words = (amount: string | { toFixed(): string }, asset: string) => formatMoney(amount, asset, { maxDecimals: findAsset(asset)?.amountPrecision ?? 18 });
+
+/** Assets that can leave the platform (an address rule and a fee), with their networks: the withdraw form's lists. */
+export function withdrawalAssets(platform: Pick<Platform, 'config'>): WithdrawalAsset[] {
+  const fees = platform.config.withdrawals.fees;
+  return ASSETS.filter((a) => Object.hasOwn(WITHDRAWABLE, a.symbol) && fees[a.symbol] !== undefined).map((a) => {
+    const spec = WITHDRAWABLE[a.symbol]!;
+    return {
+      asset: a.symbol,
+      name: a.name,
+      precision: a.amountPrecision,
+      fee: new D(fees[a.symbol]!).toFixed(),
+      networks: Object.keys(spec.networks).map((id) => ({ id, name: NETWORKS[id]?.name ?? id })),
+      defaultNetwork: spec.defaultNetwork,
+    };
+  });
+}
+
 async function alreadyAnswered(platform: Pick<Platform, 'database'>, userId: string, key: string | null): Promise<boolean> {
   if (!key) return false;
   const rows = await platform.database.db
@@ -62,12 +82,13 @@ export async function requestWithdrawal(
   const { config } = platform;
   requireNotFrozen(p);
   const asset = findAsset(input.asset);
-  if (!asset) throw invalid('asset', `Unknown asset ${input.asset}`);
+  if (input.asset === QUOTE_ASSET) throw invalid('asset', 'USD cannot be withdrawn: withdrawals send a crypto asset to an address');
+  if (!asset) throw invalid('asset', `${input.asset} is not an asset listed on CryptoVault`);
   if (input.address !== undefined) {
     const addr = checkAddress(asset.symbol, input.address, input.network);
     if (!addr.ok) throw invalid(addr.reason.includes('address') ? 'address' : 'network', addr.reason);
   }
-  if (decimalPlaces(input.amount) > asset.amountPrecision) throw invalid('amount', `${asset.symbol} amounts have at most ${asset.amountPrecision} decimals`);
+  if (decimalPlaces(input.amount) > asset.amountPrecision) throw invalid('amount', `A ${asset.symbol} amount has at most ${asset.amountPrecision} decimals`);
   const fee = config.withdrawals.fees[asset.symbol];
   if (fee === undefined) throw invalid('asset', `${asset.symbol} cannot be withdrawn`);
 
@@ -84,13 +105,26 @@ export async function requestWithdrawal(
   const result = await runIdempotent(platform.database.db, { userId: p.userId, scope: 'withdrawal', key, body }, async (tx) => {
     await repo.lockUserWithdrawals(tx, p.userId);
     await assertNotFrozen(tx, p.userId);
+    // Funds first: the limit message only when the limit is what refuses (the hold's CHECK still decides below).
+    const available = new D(await availableOf(tx, p.userId, asset.symbol));
+    if (available.lt(total)) {
+      throw new AppError(
+        'INSUFFICIENT_FUNDS',
+        `Insufficient funds: this withdrawal needs ${words(total, asset.symbol)} (${words(input.amount, asset.symbol)} plus a ${words(fee, asset.symbol)} network fee) and ${words(available, asset.symbol)} is available`,
+        { asset: asset.symbol, available: available.toFixed(), required: total.toFixed() },
+      );
+    }
     const used = new D(await repo.usdInLastDay(tx, p.userId));
     if (used.plus(amountUsd).gt(config.withdrawals.dailyLimitUsd)) {
-      throw new AppError('LIMIT_EXCEEDED', `This would exceed your daily withdrawal limit of ${config.withdrawals.dailyLimitUsd} USD`, {
-        limitUsd: config.withdrawals.dailyLimitUsd,
-        usedUsd: fixed(used, 2),
-      });
+      const left = D.max(new D(config.withdrawals.dailyLimitUsd).minus(used), 0);
+      throw new AppError(
+        'LIMIT_EXCEEDED',
+        `This withdrawal (about ${words(amountUsd, QUOTE_ASSET)}) would exceed your daily withdrawal limit of ${words(config.withdrawals.dailyLimitUsd, QUOTE_ASSET)}; ${words(left, QUOTE_ASSET)} is left for the next 24 hours`,
+        { limitUsd: config.withdrawals.dailyLimitUsd, usedUsd: fixed(used, 2) },
+      );
     }
+    // The verification tier's limits (modules/kyc): daily and monthly, in USD at this moment.
+    await checkKycLimit(tx, config, { userId: p.userId, kind: 'withdrawal', amountUsd });
     const row = await repo.insertWithdrawal(tx, {
       userId: p.userId,
       asset: asset.symbol,
@@ -101,17 +135,29 @@ export async function requestWithdrawal(
       amountUsd: amountUsd.toFixed(),
       requiredApprovals: amountUsd.gte(config.withdrawals.dualApprovalUsd) ? 2 : 1,
     });
+    await recordKycUsage(tx, { userId: p.userId, kind: 'withdrawal', amountUsd, reference: `withdrawal:${row.id}` });
     const posted = await hold(tx, { userId: p.userId, asset: asset.symbol, amount: total, reference: `withdrawal:${row.id}`, memo: { address: dest.address } });
     balances = posted.balances;
     return { status: 201, body: withdrawalView(row, 0) };
   });
   if (!result.replayed) {
     emitBalanceChanges(platform, balances);
+    const w = result.body;
+    platform.events.emit('withdrawal.requested', {
+      withdrawalId: w.id,
+      userId: p.userId,
+      asset: w.asset,
+      amount: w.amount,
+      amountUsd: w.amountUsd,
+      network: w.network,
+      address: w.address,
+      requiredApprovals: w.requiredApprovals,
+    });
     await announce(
       platform,
       result.body,
       'Withdrawal requested',
-      `Your withdrawal of ${result.body.amount} ${result.body.asset} to ${result.body.address} is waiting for review.`,
+      `Your withdrawal of ${words(result.body.amount, result.body.asset)} to ${result.body.address} is waiting for review.`,
       p.userId,
     );
   }
@@ -131,8 +177,9 @@ export async function cancelWithdrawal(platform: Platform, userId: string, id: s
   const view = await platform.database.db.transaction(async (tx) => {
     const w = await repo.lockWithdrawal(tx, id, userId);
     if (!w) throw notFound('Withdrawal');
-    if (w.status !== 'pending_review') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status} cannot be canceled`);
+    if (w.status !== 'pending_review') throw new AppError('INVALID_STATE', `A withdrawal that is ${w.status.replace('_', ' ')} cannot be canceled`);
     const updated = await repo.updateWithdrawal(tx, id, { status: 'canceled' });
+    await releaseKycUsage(tx, `withdrawal:${id}`);
     const posted = await release(tx, { userId, asset: w.asset, amount: new D(w.amount).plus(w.fee), reference: `withdrawal:${id}` });
     balances = posted.balances;
     const approvals = (await repo.approversOf(tx, [id])).get(id)?.length ?? 0;
@@ -143,7 +190,7 @@ export async function cancelWithdrawal(platform: Platform, userId: string, id: s
     platform,
     view,
     'Withdrawal canceled',
-    `Your withdrawal of ${view.amount} ${view.asset} was canceled and the funds are available again.`,
+    `Your withdrawal of ${words(view.amount, view.asset)} was canceled and the funds are available again.`,
     userId,
   );
   return view;

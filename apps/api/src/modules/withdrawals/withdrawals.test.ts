@@ -13,6 +13,8 @@ beforeAll(async () => {
   t = await createTestApp({ WITHDRAWAL_DUAL_APPROVAL_USD: '10000', WITHDRAWAL_DAILY_LIMIT_USD: '40000', WITHDRAWAL_FEES: 'BTC:0.0005' });
   admin1 = await createAdmin(t);
   admin2 = await createAdmin(t);
+  // Approving, sending and crediting need a fresh step-up with the second factor (admin.routes.ts).
+  for (const a of [admin1, admin2]) await stepUp(t, a);
 });
 afterAll(async () => {
   await t.close();

@@ -7,6 +7,7 @@ import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.ts';
+import { trackCommits } from './commits.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
 
 /**
@@ -44,7 +45,7 @@ function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** PGlite (WebAssembly PostgreSQL) is only loaded in embedded mode: it costs start-up time otherwise. */
 export async function wrapPglite(client: PGlite, afterClose?: () => void): Promise<Database> {
   const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
-  const db = drizzlePglite({ client }) as unknown as Db;
+  const db = trackCommits(drizzlePglite({ client }) as unknown as Db);
   let closed = false;
   return {
     kind: 'pglite',
@@ -97,7 +98,7 @@ async function endPool(pool: pg.Pool, graceMs: number, log?: Logger): Promise<vo
 }
 
 export function wrapPgPool(pool: pg.Pool, opts: { closeGraceMs?: number; log?: Logger } = {}): Database {
-  const db = drizzlePg({ client: pool }) as unknown as Db;
+  const db = trackCommits(drizzlePg({ client: pool }) as unknown as Db);
   let closed = false;
   return {
     kind: 'postgres',

@@ -1,11 +1,19 @@
-import { announcementRequest } from '@cryptovault/contract';
+import { announcementRequest, apiRoutes } from '@cryptovault/contract';
 import { type FormEvent, useState } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { type FieldErrors, validate } from '../../lib/forms.ts';
+import { formatAmount } from '../../lib/money.ts';
 import { Field, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
+import { AdjustmentsPanel } from './AdjustmentsPanel.tsx';
 import { DepositsPanel, OverviewPanel, UsersPanel, WithdrawalsPanel } from './AdminPanels.tsx';
+import { RolesPanel } from './RolesPanel.tsx';
+import { useMayCall } from './roles.ts';
+import { AdminLegalPanel } from '../legal/AdminLegalPanel.tsx';
+import { SupportPanel } from './SupportPanel.tsx';
 import { useAdminAction, useAudit, useReconciliation } from './api.ts';
+import { KycPanel } from './KycPanel.tsx';
+import { TelegramPanel } from './TelegramPanel.tsx';
 
 function ReconciliationPanel() {
   const r = useReconciliation();
@@ -40,8 +48,8 @@ function ReconciliationPanel() {
                 {d.items.map((i) => (
                   <tr key={i.asset}>
                     <td>{i.asset}</td>
-                    <td className="right num">{i.usersTotal}</td>
-                    <td className="right num hide-sm">{i.platformTotal}</td>
+                    <td className="right num">{formatAmount(i.usersTotal, i.asset, { withSymbol: false })}</td>
+                    <td className="right num hide-sm">{formatAmount(i.platformTotal, i.asset, { withSymbol: false })}</td>
                     <td className={`right num ${/[1-9]/.test(i.drift) ? 'down' : ''}`}>{i.drift}</td>
                     <td className="right num hide-sm">{i.mismatchedAccounts}</td>
                   </tr>
@@ -127,30 +135,40 @@ function AnnouncementPanel() {
   );
 }
 
+/** Each section shows only to operators whose roles allow its main route (`route`, from the contract's table). */
 const SECTIONS = [
-  { path: '', label: 'Overview', el: <OverviewPanel /> },
-  { path: 'users', label: 'Users', el: <UsersPanel /> },
-  { path: 'withdrawals', label: 'Withdrawals', el: <WithdrawalsPanel /> },
-  { path: 'deposits', label: 'Deposits', el: <DepositsPanel /> },
-  { path: 'reconciliation', label: 'Reconciliation', el: <ReconciliationPanel /> },
-  { path: 'audit', label: 'Audit log', el: <AuditPanel /> },
-  { path: 'announcement', label: 'Announcement', el: <AnnouncementPanel /> },
+  { path: '', label: 'Overview', el: <OverviewPanel />, route: apiRoutes.admin.stats },
+  { path: 'users', label: 'Users', el: <UsersPanel />, route: apiRoutes.admin.users },
+  { path: 'withdrawals', label: 'Withdrawals', el: <WithdrawalsPanel />, route: apiRoutes.admin.withdrawals },
+  { path: 'deposits', label: 'Deposits', el: <DepositsPanel />, route: apiRoutes.admin.deposits },
+  { path: 'kyc', label: 'KYC', el: <KycPanel />, route: apiRoutes.kyc.queue },
+  { path: 'adjustments', label: 'Adjustments', el: <AdjustmentsPanel />, route: apiRoutes.operators.adjustments },
+  { path: 'support', label: 'Support', el: <SupportPanel />, route: apiRoutes.support.queue },
+  { path: 'reconciliation', label: 'Reconciliation', el: <ReconciliationPanel />, route: apiRoutes.admin.reconciliation },
+  { path: 'audit', label: 'Audit log', el: <AuditPanel />, route: apiRoutes.admin.audit },
+  { path: 'announcement', label: 'Announcement', el: <AnnouncementPanel />, route: apiRoutes.admin.announce },
+  { path: 'legal', label: 'Legal documents', el: <AdminLegalPanel />, route: apiRoutes.legal.adminList },
+  { path: 'telegram', label: 'Telegram', el: <TelegramPanel />, route: apiRoutes.telegram.status },
+  { path: 'roles', label: 'Roles', el: <RolesPanel />, route: apiRoutes.operators.list },
 ];
 
 export default function AdminPage() {
+  const may = useMayCall();
+  const sections = SECTIONS.filter((s) => may(s.route));
   return (
     <>
       <div className="page-head">
         <h1>Admin console</h1>
       </div>
-      <nav className="tabs" aria-label="Admin sections">
-        {SECTIONS.map((s) => (
+      <nav className="tabs tabs-wrap" aria-label="Admin sections">
+        {sections.map((s) => (
           <NavLink key={s.path} to={`/admin${s.path ? `/${s.path}` : ''}`} end>
             {s.label}
           </NavLink>
         ))}
       </nav>
-      <Routes>{SECTIONS.map((s) => (s.path ? <Route key={s.path} path={s.path} element={s.el} /> : <Route key="index" index element={s.el} />))}</Routes>
+      {sections.length === 0 && <p className="muted">Your account holds no operator role: ask a superadmin.</p>}
+      <Routes>{sections.map((s) => (s.path ? <Route key={s.path} path={s.path} element={s.el} /> : <Route key="index" index element={s.el} />))}</Routes>
     </>
   );
 }

@@ -1,37 +1,56 @@
-import { withdrawalStatus } from '@cryptovault/contract';
+import { apiRoutes, completeWithdrawalRequest, NETWORKS, reasonRequest, resolveDepositRequest, withdrawalStatus } from '@cryptovault/contract';
 import { Fragment, useState } from 'react';
 import { formatAmount, formatUsd } from '../../lib/money.ts';
+import { formatAgo, formatDateTime } from '../../lib/time.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Field, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
-import { type AdminWithdrawal, useAdminAction, useAdminUser, useDepositReview, useStats, useUsers, useWithdrawalQueue } from './api.ts';
+import { AccountContext } from './AccountContext.tsx';
+import { ActionDialog } from './ActionDialog.tsx';
+import {
+  type AdminDeposit,
+  type AdminUser,
+  type AdminWithdrawal,
+  useAdminAction,
+  useAdminUser,
+  useDepositReview,
+  useStats,
+  useUsers,
+  useWithdrawalQueue,
+} from './api.ts';
+import { useMayCall } from './roles.ts';
+import { StatsCharts } from './StatsCharts.tsx';
 
 export function OverviewPanel() {
   const stats = useStats();
   return (
-    <QueryState query={stats}>
-      {(s) => (
-        <div className="stats">
-          {[
-            ['Users', `${s.users.total} (${s.users.newLast24h} new today)`],
-            ['Suspended', String(s.users.suspended)],
-            ['Deposits pending', `${s.deposits.pending} · ${s.deposits.underReview} in review`],
-            ['Credited 24h', formatUsd(s.deposits.creditedUsdLast24h)],
-            ['Withdrawals to review', String(s.withdrawals.pendingReview)],
-            ['Approved, to send', String(s.withdrawals.approved)],
-            ['Transfers 24h', String(s.transfers.last24h)],
-            ['Price feed', s.prices.stale ? 'STALE' : 'live'],
-          ].map(([label, value]) => (
-            <div key={label} className="card">
-              <div className="stat-label">{label}</div>
-              <div className="stat-value" style={{ fontSize: '1.15rem' }}>
-                {value}
+    <div className="stack">
+      <QueryState query={stats}>
+        {(s) => (
+          <div className="stats">
+            {[
+              ['Users', `${s.users.total} (${s.users.newLast24h} new today)`],
+              ['Suspended', String(s.users.suspended)],
+              ['Deposits pending', `${s.deposits.pending} · ${s.deposits.underReview} in review`],
+              ['Credited 24h', formatUsd(s.deposits.creditedUsdLast24h)],
+              ['Withdrawals to review', String(s.withdrawals.pendingReview)],
+              ['Approved, to send', String(s.withdrawals.approved)],
+              ['Transfers 24h', String(s.transfers.last24h)],
+              ['Price feed', s.prices.stale ? 'STALE' : 'live'],
+            ].map(([label, value]) => (
+              <div key={label} className="card">
+                <div className="stat-label">{label}</div>
+                <div className="stat-value" style={{ fontSize: '1.15rem' }}>
+                  {value}
+                </div>
               </div>
-            </div>
-          ))}
-        </div>
-      )}
-    </QueryState>
+            ))}
+          </div>
+        )}
+      </QueryState>
+      <StatsCharts />
+    </div>
   );
 }
 
@@ -65,11 +84,16 @@ function UserDetail({ id }: { id: string }) {
   );
 }
 
+type UserDialog = { kind: 'suspend' | 'unsuspend' | 'logout'; user: AdminUser };
+
 export function UsersPanel() {
   const [q, setQ] = useState('');
   const [open, setOpen] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<UserDialog | null>(null);
   const users = useUsers(q);
   const act = useAdminAction('Done');
+  const may = useMayCall();
+  const close = () => setDialog(null);
   return (
     <div className="stack">
       <Field label="Search users" type="search" placeholder="email or name" value={q} onChange={(e) => setQ(e.target.value)} />
@@ -97,7 +121,7 @@ export function UsersPanel() {
                         <button type="button" className="sort-btn" aria-expanded={open === u.id} onClick={() => setOpen((o) => (o === u.id ? null : u.id))}>
                           <strong>{u.name}</strong>
                         </button>
-                        <div className="small muted">{u.email}</div>
+                        <div className="small muted break">{u.email}</div>
                       </td>
                       <td className="hide-sm">
                         {u.role}
@@ -114,25 +138,20 @@ export function UsersPanel() {
                       </td>
                       <td className="right">
                         <span className="row" style={{ justifyContent: 'flex-end' }}>
-                          {u.suspended ? (
-                            <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.unsuspendUser(u.id))}>
+                          {!may(apiRoutes.admin.suspendUser) ? null : u.suspended ? (
+                            <button type="button" className="btn btn-sm" onClick={() => setDialog({ kind: 'unsuspend', user: u })}>
                               Unsuspend
                             </button>
                           ) : (
-                            <button
-                              type="button"
-                              className="btn btn-danger btn-sm"
-                              onClick={() => {
-                                const reason = window.prompt(`Why suspend ${u.email}?`);
-                                if (reason) act.mutate((admin) => admin.suspendUser(u.id, { reason }));
-                              }}
-                            >
+                            <button type="button" className="btn btn-danger btn-sm" onClick={() => setDialog({ kind: 'suspend', user: u })}>
                               Suspend
                             </button>
                           )}
-                          <button type="button" className="btn btn-sm" onClick={() => act.mutate((admin) => admin.forceLogout(u.id))}>
-                            Force logout
-                          </button>
+                          {may(apiRoutes.admin.forceLogout) && (
+                            <button type="button" className="btn btn-sm" onClick={() => setDialog({ kind: 'logout', user: u })}>
+                              Force logout
+                            </button>
+                          )}
                         </span>
                       </td>
                     </tr>
@@ -150,14 +169,76 @@ export function UsersPanel() {
           </div>
         )}
       </QueryState>
+      {dialog?.kind === 'suspend' && (
+        <ActionDialog
+          title={`Suspend ${dialog.user.name}?`}
+          description="Sign-in is refused and every session ends now. The reason is kept in the audit log."
+          rows={[{ label: 'Account', value: dialog.user.email }]}
+          fields={[{ name: 'reason', label: 'Reason', multiline: true, placeholder: 'What you found, and where' }]}
+          schema={reasonRequest}
+          confirmLabel="Suspend account"
+          tone="danger"
+          onSubmit={(body) => act.mutateAsync((admin) => admin.suspendUser(dialog.user.id, body))}
+          onClose={close}
+        />
+      )}
+      {dialog?.kind === 'unsuspend' && (
+        <ConfirmDialog
+          title={`Lift the suspension of ${dialog.user.name}?`}
+          description="They can sign in again at once."
+          rows={[{ label: 'Account', value: dialog.user.email }]}
+          confirmLabel="Unsuspend"
+          busy={act.isPending}
+          onConfirm={() => act.mutate((admin) => admin.unsuspendUser(dialog.user.id), { onSuccess: close })}
+          onCancel={close}
+        />
+      )}
+      {dialog?.kind === 'logout' && (
+        <ConfirmDialog
+          title={`Sign ${dialog.user.name} out everywhere?`}
+          description="Every session of this account ends now; they can sign in again."
+          rows={[{ label: 'Account', value: dialog.user.email }]}
+          confirmLabel="Force logout"
+          tone="danger"
+          busy={act.isPending}
+          onConfirm={() => act.mutate((admin) => admin.forceLogout(dialog.user.id), { onSuccess: close })}
+          onCancel={close}
+        />
+      )}
     </div>
   );
 }
 
+/** When a queue item was asked for: "12 min ago", the full time on hover. */
+function Requested({ at }: { at: string }) {
+  return (
+    <time dateTime={at} title={formatDateTime(at)}>
+      requested {formatAgo(at)}
+    </time>
+  );
+}
+
+const networkName = (n: string) => NETWORKS[n]?.name ?? n;
+
+function withdrawalRows(w: AdminWithdrawal) {
+  return [
+    { label: 'Amount', value: formatAmount(w.amount, w.asset) },
+    { label: 'Network fee', value: formatAmount(w.fee, w.asset) },
+    { label: 'Leaves the platform', value: formatAmount(w.total, w.asset), strong: true },
+    { label: 'Value at request', value: formatUsd(w.amountUsd) },
+    { label: 'Network', value: networkName(w.network) },
+    { label: 'To address', value: <span className="break">{w.address}</span> },
+  ];
+}
+
+type WithdrawalDialog = { kind: 'approve' | 'reject' | 'complete'; w: AdminWithdrawal };
+
 export function WithdrawalsPanel() {
   const [status, setStatus] = useState<AdminWithdrawal['status']>('pending_review');
+  const [dialog, setDialog] = useState<WithdrawalDialog | null>(null);
   const queue = useWithdrawalQueue(status);
   const act = useAdminAction('Withdrawal updated');
+  const close = () => setDialog(null);
   return (
     <div className="stack">
       <SelectField
@@ -168,118 +249,160 @@ export function WithdrawalsPanel() {
       />
       <QueryState query={queue} isEmpty={(d) => d.items.length === 0} empty="The queue is empty.">
         {(d) => (
-          <div className="table-wrap">
-            <table className="table" aria-label="Withdrawal queue">
-              <thead>
-                <tr>
-                  <th scope="col">User</th>
-                  <th scope="col" className="right">
-                    Amount
-                  </th>
-                  <th scope="col" className="hide-sm">
-                    Address
-                  </th>
-                  <th scope="col">Status</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.items.map((w) => (
-                  <tr key={w.id} data-testid={`admin-withdrawal-${w.id}`}>
-                    <td className="small">{w.userEmail}</td>
-                    <td className="right num">
-                      {formatAmount(w.amount, w.asset)}
-                      <div className="small muted">{formatUsd(w.amountUsd)}</div>
-                    </td>
-                    <td className="hide-sm small break">{w.address}</td>
-                    <td>
-                      <StatusBadge status={w.status} />
-                      {w.requiredApprovals > 1 && (
-                        <div className="small muted">
-                          {w.approvals}/{w.requiredApprovals} approvals
-                        </div>
-                      )}
-                    </td>
-                    <td className="right">
-                      <span className="row" style={{ justifyContent: 'flex-end' }}>
-                        {w.status === 'pending_review' && (
-                          <>
-                            <button type="button" className="btn btn-primary btn-sm" onClick={() => act.mutate((admin) => admin.approveWithdrawal(w.id))}>
-                              Approve
-                            </button>
-                            <button
-                              type="button"
-                              className="btn btn-danger btn-sm"
-                              onClick={() => {
-                                const reason = window.prompt('Reason for rejecting (the user sees it)');
-                                if (reason) act.mutate((admin) => admin.rejectWithdrawal(w.id, { reason }));
-                              }}
-                            >
-                              Reject
-                            </button>
-                          </>
-                        )}
-                        {w.status === 'approved' && (
-                          <button
-                            type="button"
-                            className="btn btn-sm"
-                            onClick={() => {
-                              const txHash = window.prompt('Transaction hash of the payout');
-                              if (txHash) act.mutate((admin) => admin.completeWithdrawal(w.id, { txHash }));
-                            }}
-                          >
-                            Mark completed
-                          </button>
-                        )}
-                      </span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ul className="queue-list" aria-label="Withdrawal queue">
+            {d.items.map((w) => (
+              <li key={w.id} className="card queue-item" data-testid={`admin-withdrawal-${w.id}`}>
+                <div className="queue-item-head">
+                  <div>
+                    <strong className="num queue-amount">{formatAmount(w.amount, w.asset)}</strong>{' '}
+                    <span className="muted small">
+                      {formatUsd(w.amountUsd)} · {networkName(w.network)}
+                    </span>
+                    <div className="small muted break">to {w.address}</div>
+                  </div>
+                  <div className="queue-item-status small">
+                    <StatusBadge status={w.status} />
+                    <div className="muted">
+                      <Requested at={w.createdAt} />
+                    </div>
+                    {w.requiredApprovals > 1 && (
+                      <div className="muted">
+                        {w.approvals}/{w.requiredApprovals} approvals
+                      </div>
+                    )}
+                  </div>
+                </div>
+                <AccountContext a={w.account} />
+                {w.rejectReason && <p className="small muted">Rejected: {w.rejectReason}</p>}
+                {(w.status === 'pending_review' || w.status === 'approved') && (
+                  <div className="row queue-actions">
+                    {w.status === 'pending_review' && (
+                      <>
+                        <button type="button" className="btn btn-primary btn-sm" onClick={() => setDialog({ kind: 'approve', w })}>
+                          Approve
+                        </button>
+                        <button type="button" className="btn btn-danger btn-sm" onClick={() => setDialog({ kind: 'reject', w })}>
+                          Reject
+                        </button>
+                      </>
+                    )}
+                    {w.status === 'approved' && (
+                      <button type="button" className="btn btn-sm" onClick={() => setDialog({ kind: 'complete', w })}>
+                        Mark sent
+                      </button>
+                    )}
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
         )}
       </QueryState>
+      {dialog?.kind === 'approve' && (
+        <ConfirmDialog
+          title="Approve this withdrawal?"
+          description={
+            dialog.w.requiredApprovals > 1
+              ? `It needs ${dialog.w.requiredApprovals} approvals from different operators; this is approval ${dialog.w.approvals + 1}.`
+              : 'Once approved it waits to be sent; the funds stay locked until then.'
+          }
+          rows={withdrawalRows(dialog.w)}
+          confirmLabel="Approve"
+          busy={act.isPending}
+          onConfirm={() => act.mutate((admin) => admin.approveWithdrawal(dialog.w.id), { onSuccess: close })}
+          onCancel={close}
+        >
+          <AccountContext a={dialog.w.account} />
+        </ConfirmDialog>
+      )}
+      {dialog?.kind === 'reject' && (
+        <ActionDialog
+          title="Reject this withdrawal?"
+          description="What was locked goes back to the account's available balance. The user sees the reason."
+          rows={withdrawalRows(dialog.w).slice(0, 3)}
+          fields={[
+            { name: 'reason', label: 'Reason (the user sees it)', multiline: true, placeholder: 'e.g. The address belongs to a service we cannot send to' },
+          ]}
+          schema={reasonRequest}
+          confirmLabel="Reject withdrawal"
+          tone="danger"
+          onSubmit={(body) => act.mutateAsync((admin) => admin.rejectWithdrawal(dialog.w.id, body))}
+          onClose={close}
+        />
+      )}
+      {dialog?.kind === 'complete' && (
+        <ActionDialog
+          title="Mark this withdrawal sent"
+          description="Give the transaction hash of the payout: the user gets a link to it in a block explorer."
+          rows={withdrawalRows(dialog.w)}
+          fields={[{ name: 'txHash', label: 'Transaction hash', placeholder: '64 hexadecimal characters', hint: `On ${networkName(dialog.w.network)}` }]}
+          schema={completeWithdrawalRequest}
+          confirmLabel="Mark sent"
+          onSubmit={(body) => act.mutateAsync((admin) => admin.completeWithdrawal(dialog.w.id, body))}
+          onClose={close}
+        />
+      )}
     </div>
   );
 }
 
 export function DepositsPanel() {
   const deposits = useDepositReview();
+  const [resolving, setResolving] = useState<AdminDeposit | null>(null);
   const act = useAdminAction('Deposit resolved');
   return (
-    <QueryState query={deposits} isEmpty={(d) => d.items.length === 0} empty="No deposits are waiting for review.">
-      {(d) => (
-        <ul className="stack" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
-          {d.items.map((x) => (
-            <li key={x.id} className="card row-between">
-              <span>
-                <strong>{x.userEmail}</strong> · {formatUsd(x.amountUsd)} via {x.payCurrency.toUpperCase()} · paid {formatAmount(x.actuallyPaid, x.payCurrency)}{' '}
-                <StatusBadge status={x.status} />
-                {x.reviewReason && (
-                  <span className="muted" style={{ display: 'block' }}>
-                    {x.reviewReason}
-                  </span>
-                )}
-              </span>
-              <button
-                type="button"
-                className="btn btn-sm"
-                onClick={() => {
-                  const note = window.prompt('Resolution note');
-                  if (!note) return;
-                  const creditUsd = window.prompt('USD to credit (leave empty to close without credit)') || undefined;
-                  act.mutate((admin) => admin.resolveDeposit(x.id, { note, ...(creditUsd ? { creditUsd } : {}) }));
-                }}
-              >
-                Resolve
-              </button>
-            </li>
-          ))}
-        </ul>
+    <>
+      <QueryState query={deposits} isEmpty={(d) => d.items.length === 0} empty="No deposits are waiting for review.">
+        {(d) => (
+          <ul className="queue-list" aria-label="Deposits under review">
+            {d.items.map((x) => (
+              <li key={x.id} className="card queue-item" data-testid={`admin-deposit-${x.id}`}>
+                <div className="queue-item-head">
+                  <div>
+                    <strong className="num queue-amount">{formatUsd(x.amountUsd)}</strong>{' '}
+                    <span className="muted small">
+                      via {x.payCurrency.toUpperCase()} · paid {x.actuallyPaid ? formatAmount(x.actuallyPaid, x.payCurrency.toUpperCase()) : 'nothing yet'}
+                    </span>
+                    {x.reviewReason && <div className="small">{x.reviewReason}</div>}
+                  </div>
+                  <div className="queue-item-status small">
+                    <StatusBadge status={x.status} />
+                    <div className="muted">
+                      <Requested at={x.createdAt} />
+                    </div>
+                  </div>
+                </div>
+                <AccountContext a={x.account} />
+                <div className="row queue-actions">
+                  <button type="button" className="btn btn-sm" onClick={() => setResolving(x)}>
+                    Resolve
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </QueryState>
+      {resolving && (
+        <ActionDialog
+          title="Resolve this deposit review"
+          description="Credit what you established arrived (at most the deposit's amount), or leave the amount empty to close the review without crediting."
+          rows={[
+            { label: 'Deposit', value: formatUsd(resolving.amountUsd) },
+            { label: 'Paid', value: resolving.actuallyPaid ? formatAmount(resolving.actuallyPaid, resolving.payCurrency.toUpperCase()) : 'nothing yet' },
+            { label: 'Why in review', value: resolving.reviewReason ?? '—' },
+          ]}
+          context={<AccountContext a={resolving.account} />}
+          fields={[
+            { name: 'note', label: 'Resolution note', multiline: true, placeholder: 'What you checked, e.g. the transaction on chain' },
+            { name: 'creditUsd', label: 'USD to credit (optional)', inputMode: 'decimal', placeholder: '0.00' },
+          ]}
+          schema={resolveDepositRequest}
+          confirmLabel="Resolve"
+          onSubmit={(body) => act.mutateAsync((admin) => admin.resolveDeposit(resolving.id, body))}
+          onClose={() => setResolving(null)}
+        />
       )}
-    </QueryState>
+    </>
   );
 }

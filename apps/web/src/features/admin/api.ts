@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import {
-  type adminDeposit,
+  type adminDepositQueueItem,
   type adminUser,
   type adminUserDetail,
-  type adminWithdrawal,
+  type adminWithdrawalQueueItem,
   apiRoutes,
   type auditEntry,
   type platformStats,
@@ -18,8 +18,8 @@ import { useToast } from '../../ui/Toasts.tsx';
 
 export type AdminUser = z.infer<typeof adminUser>;
 export type AdminUserDetail = z.infer<typeof adminUserDetail>;
-export type AdminWithdrawal = z.infer<typeof adminWithdrawal>;
-export type AdminDeposit = z.infer<typeof adminDeposit>;
+export type AdminWithdrawal = z.infer<typeof adminWithdrawalQueueItem>;
+export type AdminDeposit = z.infer<typeof adminDepositQueueItem>;
 export type AuditEntry = z.infer<typeof auditEntry>;
 export type PlatformStats = z.infer<typeof platformStats>;
 /** The admin calls (the API's admin module owns the routes; every one needs role admin and 2FA). */
@@ -51,6 +51,8 @@ export const useAdminUser = (id: string) => useAdminQuery(['user', id], (api) =>
 export const useWithdrawalQueue = (status: AdminWithdrawal['status']) =>
   useAdminQuery(['withdrawals', status], (api) => api.call(apiRoutes.admin.withdrawals, { query: { status, limit: 50 } }), 15_000);
 export const useDepositReview = () => useAdminQuery(['deposits'], (api) => api.call(apiRoutes.admin.deposits, { query: { review: 'pending', limit: 50 } }));
+export const useStatsSeries = (days: number) =>
+  useAdminQuery(['stats-series', days], (api) => api.call(apiRoutes.admin.statsSeries, { query: { days } }), 60_000);
 export const useReconciliation = () => useAdminQuery(['reconciliation'], (api) => api.call(apiRoutes.admin.reconciliation));
 export const useAudit = () => useAdminQuery(['audit'], (api) => api.call(apiRoutes.admin.audit, { query: { limit: 100 } }));
 

@@ -1,12 +1,13 @@
-import { createAlertRequest, type PriceAlert } from '@cryptovault/contract';
+import { type apiRoutes, createAlertRequest, type PriceAlert, type RouteBody } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useApi } from '../../shared/services.ts';
-import { describeError } from '../../lib/errors.ts';
+import { ApiError, describeError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatPrice } from '../../lib/money.ts';
 import { useAssets, useLivePrice } from '../../shared/market.ts';
 import { qk } from '../../shared/queryKeys.ts';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Field, FormError, SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
@@ -23,9 +24,13 @@ function AlertRow({ a }: { a: PriceAlert }) {
     onSuccess: done,
     onError: (e) => toast.show('error', 'Could not update', describeError(e)),
   });
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const remove = useMutation({
     mutationFn: () => alertsApi(api).remove(a.id),
-    onSuccess: done,
+    onSuccess: () => {
+      setConfirmDelete(false);
+      done();
+    },
     onError: (e) => toast.show('error', 'Could not delete', describeError(e)),
   });
   return (
@@ -47,13 +52,24 @@ function AlertRow({ a }: { a: PriceAlert }) {
           <button
             type="button"
             className="btn btn-danger btn-sm"
-            onClick={() => remove.mutate()}
+            onClick={() => setConfirmDelete(true)}
             disabled={remove.isPending}
             aria-label={`Delete ${a.symbol} alert`}
           >
             Delete
           </button>
         </span>
+        {confirmDelete && (
+          <ConfirmDialog
+            title="Delete this alert?"
+            description={`${a.symbol} ${a.condition} ${formatPrice(a.targetPrice)}. This cannot be undone; you can turn it off instead.`}
+            confirmLabel="Delete alert"
+            tone="danger"
+            busy={remove.isPending}
+            onConfirm={() => remove.mutate()}
+            onCancel={() => setConfirmDelete(false)}
+          />
+        )}
       </td>
     </tr>
   );
@@ -67,14 +83,23 @@ export default function AlertsPage() {
   const alerts = useAlerts();
   const [form, setForm] = useState({ assetId: 'bitcoin', condition: 'above', targetPrice: '', email: false, repeat: false });
   const [errors, setErrors] = useState<FieldErrors>({});
+  /** An alert the price already satisfies: the server's warning, waiting for the user's answer. */
+  const [immediate, setImmediate] = useState<{ body: RouteBody<typeof apiRoutes.alerts.create>; message: string } | null>(null);
   const create = useMutation({
     mutationFn: alertsApi(api).create,
     onSuccess: (a) => {
+      setImmediate(null);
       toast.show('success', 'Alert created', `${a.symbol} ${a.condition} ${formatPrice(a.targetPrice)}`);
       setForm((f) => ({ ...f, targetPrice: '' }));
       void qc.invalidateQueries({ queryKey: qk.alerts });
     },
-    onError: (e) => setErrors(serverErrors(e, { LIMIT_EXCEEDED: '_form' })),
+    onError: (e, body) => {
+      if (e instanceof ApiError && e.code === 'TRIGGER_WOULD_FIRE_NOW' && !body.confirmImmediate) setImmediate({ body, message: e.message });
+      else {
+        setImmediate(null);
+        setErrors(serverErrors(e, { LIMIT_EXCEEDED: '_form' }));
+      }
+    },
   });
 
   function submit(e: FormEvent) {
@@ -93,6 +118,16 @@ export default function AlertsPage() {
 
   return (
     <>
+      {immediate && (
+        <ConfirmDialog
+          title="This alert would fire at once"
+          description={immediate.message}
+          confirmLabel="Create anyway"
+          busy={create.isPending}
+          onConfirm={() => create.mutate({ ...immediate.body, confirmImmediate: true })}
+          onCancel={() => setImmediate(null)}
+        />
+      )}
       <div className="page-head">
         <h1>Price alerts</h1>
       </div>

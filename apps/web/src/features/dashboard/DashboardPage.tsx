@@ -4,19 +4,23 @@ import { useAuth } from '../../shared/auth.ts';
 import { formatAmount, formatPrice, formatUsd, isNegative } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { AssetIcon } from '../../ui/badges.tsx';
+import type { ChartRangeId } from '../../ui/chart-common.ts';
+import { RangeButtons } from '../../ui/RangeButtons.tsx';
 import { ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { AllocationChart } from './AllocationChart.tsx';
 import { usePortfolio, usePortfolioHistory } from './api.ts';
+import { GainsPnlCard, TaxReportCard } from './GainsSection.tsx';
 
 const TimeChart = lazy(() => import('../../ui/TimeChart.tsx'));
-const RANGES = ['1d', '7d', '30d', '1y'] as const;
+/** The shared chart ranges (1D/1W/1M/1Y) as the portfolio history API names them. */
+const PORTFOLIO_RANGE = { '1D': '1d', '1W': '7d', '1M': '30d', '1Y': '1y' } as const satisfies Record<ChartRangeId, string>;
 
 export default function DashboardPage() {
   const { user } = useAuth();
   const portfolio = usePortfolio();
   const balances = useBalances();
-  const [range, setRange] = useState<(typeof RANGES)[number]>('7d');
-  const history = usePortfolioHistory(range);
+  const [range, setRange] = useState<ChartRangeId>('1W');
+  const history = usePortfolioHistory(PORTFOLIO_RANGE[range]);
 
   return (
     <>
@@ -56,14 +60,7 @@ export default function DashboardPage() {
               <section className="card" aria-label="Portfolio history">
                 <div className="row-between" style={{ marginBottom: '0.75rem' }}>
                   <h2 style={{ margin: 0 }}>Portfolio value</h2>
-                  <fieldset className="segmented">
-                    <legend className="visually-hidden">History range</legend>
-                    {RANGES.map((r) => (
-                      <button key={r} type="button" aria-pressed={r === range} onClick={() => setRange(r)}>
-                        {r.toUpperCase()}
-                      </button>
-                    ))}
-                  </fieldset>
+                  <RangeButtons value={range} onChange={setRange} label="History range" />
                 </div>
                 {history.error ? (
                   <ErrorState error={history.error} onRetry={() => void history.refetch()} />
@@ -143,6 +140,10 @@ export default function DashboardPage() {
                 </div>
               )}
             </section>
+            <div className="grid grid-main-side">
+              <GainsPnlCard />
+              <TaxReportCard />
+            </div>
           </div>
         )}
       </QueryState>

@@ -1,5 +1,4 @@
-import type { HistoryInterval } from '@cryptovault/contract';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import { useAuth } from '../../shared/auth.ts';
 import { formatCompactUsd, formatPercent, formatPrice, isNegative } from '../../lib/money.ts';
@@ -7,17 +6,14 @@ import { useAssetSubscription, useLivePrice, useTradingPairs } from '../../share
 import { OrderForm } from '../../shared/OrderForm.tsx';
 import { AssetIcon } from '../../ui/badges.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
-import { INTERVALS, useAsset, useHistory } from './api.ts';
-
-const TimeChart = lazy(() => import('../../ui/TimeChart.tsx'));
+import { useAsset } from './api.ts';
+import { PriceCandles } from './PriceCandles.tsx';
+import { AssetStar } from './watchlist.tsx';
 
 export default function AssetPage() {
   const { id = '' } = useParams();
   const asset = useAsset(id);
   const assetId = asset.data?.id ?? id;
-  const [interval, setRange] = useState<HistoryInterval>('m5');
-  const spec = INTERVALS.find((i) => i.value === interval) ?? INTERVALS[0]!;
-  const history = useHistory(assetId, spec.value, spec.spanMs);
   const live = useLivePrice(assetId);
   const pairs = useTradingPairs();
   const { user } = useAuth();
@@ -28,18 +24,18 @@ export default function AssetPage() {
   const a = asset.data;
   const price = live ?? a.priceUsd;
   const pair = pairs.data?.find((p) => p.assetId === a.id);
-  const points = (history.data?.items ?? []).map((p) => ({ time: p.time, value: p.priceUsd }));
 
   return (
     <>
       <div className="page-head">
         <div className="row">
-          <AssetIcon symbol={a.symbol} />
+          <AssetIcon symbol={a.symbol} size={40} />
           <div>
             <h1>
               {a.name} <span className="muted">{a.symbol}</span>
             </h1>
           </div>
+          <AssetStar assetId={a.id} symbol={a.symbol} name={a.name} />
         </div>
         <div className="right">
           <div className="stat-value num" data-testid="asset-price" aria-live="polite">
@@ -50,28 +46,7 @@ export default function AssetPage() {
       </div>
       <div className="grid grid-main-side">
         <section className="card" aria-label="Price chart">
-          <div className="row-between" style={{ marginBottom: '0.75rem' }}>
-            <h2 style={{ margin: 0 }}>Price</h2>
-            <fieldset className="segmented">
-              <legend className="visually-hidden">Chart range</legend>
-              {INTERVALS.map((i) => (
-                <button key={i.value} type="button" aria-pressed={i.value === interval} onClick={() => setRange(i.value)}>
-                  {i.label}
-                </button>
-              ))}
-            </fieldset>
-          </div>
-          {history.error ? (
-            <ErrorState error={history.error} onRetry={() => void history.refetch()} />
-          ) : (
-            <Suspense fallback={<Loading label="Loading chart" />}>
-              {history.isPending ? (
-                <Loading label="Loading chart" />
-              ) : (
-                <TimeChart points={points} live={live ? { time: Date.now(), value: live } : undefined} label={`${a.name} price chart, ${spec.label}`} />
-              )}
-            </Suspense>
-          )}
+          <PriceCandles assetId={a.id} name={a.name} live={live ?? undefined} />
           <div className="stats" style={{ marginTop: '1rem' }}>
             <div>
               <div className="stat-label">Market cap</div>

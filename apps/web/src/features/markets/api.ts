@@ -1,4 +1,4 @@
-import { apiRoutes, type HistoryInterval } from '@cryptovault/contract';
+import { apiRoutes, type CandleInterval, type HistoryInterval } from '@cryptovault/contract';
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../../shared/services.ts';
 import { qk } from '../../shared/queryKeys.ts';
@@ -7,13 +7,6 @@ export function useAsset(id: string) {
   const api = useApi();
   return useQuery({ queryKey: qk.asset(id), queryFn: () => api.call(apiRoutes.markets.asset, { params: { id } }), refetchInterval: 30_000 });
 }
-
-export const INTERVALS: { value: HistoryInterval; label: string; spanMs: number }[] = [
-  { value: 'm5', label: '1D', spanMs: 86_400_000 },
-  { value: 'h1', label: '1W', spanMs: 7 * 86_400_000 },
-  { value: 'h6', label: '1M', spanMs: 30 * 86_400_000 },
-  { value: 'd1', label: '1Y', spanMs: 365 * 86_400_000 },
-];
 
 export function useHistory(id: string, interval: HistoryInterval, spanMs: number) {
   const api = useApi();
@@ -24,5 +17,17 @@ export function useHistory(id: string, interval: HistoryInterval, spanMs: number
       return api.call(apiRoutes.markets.history, { params: { id }, query: { interval, start: end - spanMs, end } });
     },
     staleTime: 5 * 60_000,
+  });
+}
+
+/** The newest `limit` candles of an asset; refreshed as the server writes them (every 10 s). */
+export function useCandles(id: string, interval: CandleInterval, limit: number) {
+  const api = useApi();
+  return useQuery({
+    queryKey: qk.candles(id, interval, limit),
+    queryFn: () => api.call(apiRoutes.markets.candles, { params: { id }, query: { interval, limit } }),
+    enabled: id !== '',
+    refetchInterval: 15_000,
+    placeholderData: (prev) => (prev?.assetId === id ? prev : undefined),
   });
 }

@@ -12,11 +12,12 @@ import { useToast } from '../../ui/Toasts.tsx';
 import { TwoFactorCard } from '../settings/TwoFactorCard.tsx';
 import { AddressBookCard } from './AddressBookCard.tsx';
 import { AntiPhishingCard } from './AntiPhishingCard.tsx';
+import { ApiKeysCard } from './ApiKeysCard.tsx';
 import { securityApi, useBackupCodes, usePasskeys, useSecurityEvents, useSessions } from './api.ts';
 
 /**
  * /security: sessions and devices, second factors (TOTP, passkeys, backup codes), the anti-phishing code, the
- * withdrawal address book and recent security events. Every
+ * withdrawal address book, API keys and recent security events. Every
  * change that needs a step-up gets the StepUpDialog through the api client (403 STEP_UP_REQUIRED), then is retried.
  */
 export default function SecurityPage() {
@@ -32,6 +33,7 @@ export default function SecurityPage() {
         <BackupCodesCard />
         <AntiPhishingCard />
         <AddressBookCard />
+        <ApiKeysCard />
         <SecurityEventsCard />
       </div>
     </>
@@ -277,6 +279,8 @@ const EVENT_LABELS: Record<string, string> = {
   account_frozen: 'Account frozen',
   unfreeze_requested: 'Unfreeze link requested',
   account_unfrozen: 'Account unfrozen',
+  api_key_created: 'API key created',
+  api_key_revoked: 'API key revoked',
 };
 
 const METHOD_LABELS: Record<string, string> = {
@@ -291,6 +295,7 @@ function eventDetail(e: SecurityEvent): string | null {
   const methods = e.details.methods;
   if (Array.isArray(methods)) return `with ${methods.map((m) => METHOD_LABELS[String(m)] ?? String(m)).join(' + ')}`;
   if (typeof e.details.name === 'string') return `“${e.details.name}”`;
+  if (typeof e.details.label === 'string') return `“${e.details.label}”`;
   return null;
 }
 

@@ -22,6 +22,11 @@ export const usePasskeys = () => useQuery(passkeysQuery(useApi()));
 export const useBackupCodes = () => useQuery(backupCodesQuery(useApi()));
 export const useSecurityEvents = () => useQuery(securityEventsQuery(useApi()));
 
+export function useApiKeys() {
+  const api = useApi();
+  return useQuery({ queryKey: qk.apiKeys, queryFn: () => api.call(apiRoutes.apiKeys.list) });
+}
+
 export function useAntiPhishing() {
   const api = useApi();
   return useQuery({ queryKey: qk.antiPhishing, queryFn: () => api.call(apiRoutes.security.antiPhishing) });
@@ -44,6 +49,8 @@ export function securityApi(api: ApiClient) {
     registerPasskey: (body: RouteBody<typeof apiRoutes.auth.registerPasskey>) => api.call(apiRoutes.auth.registerPasskey, { body }),
     removePasskey: (id: string) => api.call(apiRoutes.auth.removePasskey, { params: { id } }),
     regenerateBackupCodes: () => api.call(apiRoutes.auth.regenerateBackupCodes),
+    createApiKey: (body: RouteBody<typeof apiRoutes.apiKeys.create>) => api.call(apiRoutes.apiKeys.create, { body }),
+    revokeApiKey: (id: string) => api.call(apiRoutes.apiKeys.revoke, { params: { id } }),
   };
 }
 

@@ -125,6 +125,7 @@ describe('address book', () => {
     expect(screen.queryByLabelText('Destination address')).toBeNull();
     await userEvent.type(screen.getByLabelText('Amount'), '0.1');
     await userEvent.click(screen.getByRole('button', { name: 'Request withdrawal' }));
+    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Confirm withdrawal' }));
     await screen.findByText('Withdrawal requested');
     expect(calls.find((c) => c.method === 'POST' && c.path === '/api/wallet/withdrawals')?.body).toEqual({ asset: 'BTC', amount: '0.1', addressId: A1 });
   });

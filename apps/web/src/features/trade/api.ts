@@ -1,4 +1,4 @@
-import { apiRoutes } from '@cryptovault/contract';
+import { apiRoutes, type RouteBody } from '@cryptovault/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from '../../shared/services.ts';
 import { useFallbackInterval } from '../../shared/market.ts';
@@ -19,6 +19,18 @@ export function useCancelOrder() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api.call(apiRoutes.orders.cancel, { params: { id } }),
+    onSettled: () => {
+      for (const key of [qk.orders, qk.balances, qk.portfolio]) void qc.invalidateQueries({ queryKey: key });
+    },
+  });
+}
+
+/** Amends an open order (cancel-and-replace on the server: the answer is the replacement order). */
+export function useAmendOrder() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: RouteBody<typeof apiRoutes.orders.amend> }) => api.call(apiRoutes.orders.amend, { params: { id }, body }),
     onSettled: () => {
       for (const key of [qk.orders, qk.balances, qk.portfolio]) void qc.invalidateQueries({ queryKey: key });
     },

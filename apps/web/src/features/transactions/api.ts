@@ -6,7 +6,7 @@ import { useApi } from '../../shared/services.ts';
 
 export type TransactionFilters = Omit<NonNullable<RouteQuery<typeof apiRoutes.transactions.list>>, 'limit' | 'cursor'>;
 
-/** The ledger history, 50 rows a page, newest first. */
+/** The history, 50 rows a page, newest first. */
 export function useTransactions(filters: TransactionFilters) {
   const api = useApi();
   return useInfiniteQuery({
@@ -17,8 +17,11 @@ export function useTransactions(filters: TransactionFilters) {
   });
 }
 
-/** The CSV download (a raw response: the body is not JSON). */
-export function exportTransactionsCsv(api: ApiClient, range: { from?: string | undefined; to?: string | undefined }): Promise<Response> {
+/** The CSV or JSON download, with the list's filters (a raw response: the body is streamed, not parsed). */
+export function exportTransactions(api: ApiClient, format: 'csv' | 'json', filters: TransactionFilters): Promise<Response> {
   const r = apiRoutes.transactions.export;
-  return api.raw(r.method, r.path, { query: { format: 'csv', from: range.from, to: range.to }, headers: { accept: 'text/csv' } });
+  return api.raw(r.method, r.path, {
+    query: { format, ...filters },
+    headers: { accept: format === 'csv' ? 'text/csv' : 'application/json' },
+  });
 }

@@ -1,4 +1,4 @@
-import { createDepositRequest, type Deposit, type Page } from '@cryptovault/contract';
+import { createDepositRequest, type Deposit, type DepositStage, depositAssetFor, depositStage, type Page } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useApi, useServices } from '../../shared/services.ts';
@@ -6,6 +6,7 @@ import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount, formatUsd } from '../../lib/money.ts';
 import { qk } from '../../shared/queryKeys.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
+import { CopyButton } from '../../ui/CopyButton.tsx';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
@@ -13,6 +14,41 @@ import { PAY_CURRENCIES, useDeposits, walletApi } from './api.ts';
 import { Qr } from './Qr.tsx';
 
 const FINAL = new Set(['finished', 'failed', 'refunded', 'expired']);
+
+const STEPS: { stage: DepositStage; label: string }[] = [
+  { stage: 'waiting', label: 'Waiting for payment' },
+  { stage: 'confirming', label: 'Confirming' },
+  { stage: 'credited', label: 'Credited' },
+];
+
+const TITLES: Record<DepositStage, string> = {
+  waiting: 'Waiting for your payment',
+  confirming: 'Payment received, confirming',
+  credited: 'Deposit credited',
+  review: 'Deposit under review',
+  expired: 'Deposit expired',
+  failed: 'Deposit failed',
+};
+
+/** What the balance receives, in words: "$500.00", or "the BTC you send" for a deposit credited in its coin. */
+function creditWords(d: Deposit): string {
+  if (d.creditedAmount !== null) return formatAmount(d.creditedAmount, d.creditAsset);
+  return d.creditAsset === 'USD' ? formatUsd(d.amountUsd) : `The ${d.creditAsset} received (about ${formatUsd(d.amountUsd)})`;
+}
+
+function Steps({ stage }: { stage: DepositStage }) {
+  const at = STEPS.findIndex((s) => s.stage === stage);
+  if (at < 0) return null;
+  return (
+    <ol className="deposit-steps small" aria-label="Deposit progress">
+      {STEPS.map((s, i) => (
+        <li key={s.stage} className={i < at ? 'done' : i === at ? 'current' : undefined} aria-current={i === at ? 'step' : undefined}>
+          {s.label}
+        </li>
+      ))}
+    </ol>
+  );
+}
 
 function DepositCard({ d }: { d: Deposit }) {
   const { api, config } = useServices();
@@ -24,52 +60,75 @@ function DepositCard({ d }: { d: Deposit }) {
     onError: (e) => toast.show('error', 'Simulation failed', String(e instanceof Error ? e.message : e)),
   });
   const canSimulate = d.provider === 'simulated' && config.features.devTools !== false && !FINAL.has(d.status);
+  const stage = depositStage(d);
+  const coin = d.payCurrency.toUpperCase();
   return (
     <section className="card" aria-label="Payment details" data-testid="deposit-card">
       <div className="row-between">
-        <h2 style={{ margin: 0 }}>Pay {formatAmount(d.payAmount, d.payCurrency)}</h2>
+        <h2 style={{ margin: 0 }} data-testid="deposit-stage" data-stage={stage}>
+          {TITLES[stage]}
+        </h2>
         <span data-testid="deposit-status">
           <StatusBadge status={d.status} />
         </span>
       </div>
-      <div className="row" style={{ alignItems: 'flex-start', marginTop: '1rem', gap: '1.25rem' }}>
-        {d.payAddress && <Qr text={d.payAddress} label={`QR code of the ${d.payCurrency.toUpperCase()} payment address`} />}
-        <dl className="stack small" style={{ margin: 0, flex: 1, minWidth: 200 }}>
-          <div>
-            <dt className="label">Send exactly</dt>
-            <dd className="num" style={{ margin: 0 }}>
-              {formatAmount(d.payAmount, d.payCurrency)}
-            </dd>
-          </div>
-          <div>
-            <dt className="label">To this address</dt>
-            <dd className="num break" style={{ margin: 0 }}>
-              {d.payAddress ?? 'The provider is preparing an address…'}
-            </dd>
-          </div>
-          <div>
-            <dt className="label">You will be credited</dt>
-            <dd style={{ margin: 0 }}>{formatUsd(d.creditedUsd ?? d.amountUsd)}</dd>
-          </div>
-          {d.expiresAt && (
+      <Steps stage={stage} />
+      {stage === 'waiting' ? (
+        <div className="row" style={{ alignItems: 'flex-start', marginTop: '1rem', gap: '1.25rem' }}>
+          {d.payAddress && <Qr text={d.payAddress} label={`QR code of the ${coin} payment address`} />}
+          <dl className="stack small" style={{ margin: 0, flex: 1, minWidth: 200 }}>
             <div>
-              <dt className="label">Expires</dt>
-              <dd style={{ margin: 0 }}>{new Date(d.expiresAt).toLocaleString()}</dd>
+              <dt className="label">Send exactly</dt>
+              <dd className="row num" style={{ margin: 0 }}>
+                <span data-testid="deposit-pay-amount">{formatAmount(d.payAmount, d.payCurrency)}</span>
+                {d.payAmount && <CopyButton text={d.payAmount} label={`Copy the amount, ${d.payAmount} ${coin}`} />}
+              </dd>
+            </div>
+            <div>
+              <dt className="label">To this address</dt>
+              <dd className="row num break" style={{ margin: 0 }}>
+                <span>{d.payAddress ?? 'The provider is preparing an address…'}</span>
+                {d.payAddress && <CopyButton text={d.payAddress} label="Copy the payment address" />}
+              </dd>
+            </div>
+            <div>
+              <dt className="label">You will be credited</dt>
+              <dd style={{ margin: 0 }}>{creditWords(d)}</dd>
+            </div>
+            {d.expiresAt && (
+              <div>
+                <dt className="label">Expires</dt>
+                <dd style={{ margin: 0 }}>{new Date(d.expiresAt).toLocaleString()}</dd>
+              </div>
+            )}
+          </dl>
+        </div>
+      ) : (
+        <dl className="stack small" style={{ margin: '1rem 0 0' }}>
+          {d.actuallyPaid && (
+            <div>
+              <dt className="label">Received</dt>
+              <dd className="num" style={{ margin: 0 }}>
+                {formatAmount(d.actuallyPaid, d.payCurrency)}
+              </dd>
             </div>
           )}
           <div>
-            <dt className="label">Payment id (for support)</dt>
-            <dd className="num" style={{ margin: 0 }}>
-              {d.providerPaymentId}
+            <dt className="label">{stage === 'credited' ? 'Credited to your balance' : 'To be credited'}</dt>
+            <dd className="num" style={{ margin: 0 }} data-testid="deposit-credited">
+              {creditWords(d)}
             </dd>
           </div>
+          {stage === 'confirming' && <p className="hint">The network is confirming the payment; nothing more to send.</p>}
+          {stage === 'expired' && <p className="hint">No payment arrived in time. Start a new deposit to get a fresh address; do not send to this one.</p>}
+          {stage === 'review' && <p className="hint">The payment did not arrive as expected; our team is reviewing it and will contact you.</p>}
+          {stage === 'failed' && <p className="hint">The payment provider reports this payment as {d.status}. Start a new deposit to try again.</p>}
         </dl>
-      </div>
-      {!FINAL.has(d.status) && (
-        <p className="hint" style={{ marginTop: '0.75rem' }}>
-          This page updates by itself when the payment arrives.
-        </p>
       )}
+      <p className="small muted" style={{ marginTop: '0.75rem' }}>
+        Payment id (for support): <span className="num">{d.providerPaymentId}</span>
+      </p>
+      {!FINAL.has(d.status) && <p className="hint">This page updates by itself when the payment arrives.</p>}
       {canSimulate && (
         <div className="dev-box" style={{ marginTop: '1rem' }}>
           <div className="label">Development only: simulated payment provider</div>
@@ -78,6 +137,11 @@ function DepositCard({ d }: { d: Deposit }) {
             <button type="button" className="btn btn-primary btn-sm" disabled={simulate.isPending} onClick={() => simulate.mutate('finished')}>
               Simulate payment
             </button>
+            {d.status === 'waiting' && (
+              <button type="button" className="btn btn-sm" disabled={simulate.isPending} onClick={() => simulate.mutate('confirming')}>
+                Simulate confirming
+              </button>
+            )}
             <button type="button" className="btn btn-sm" disabled={simulate.isPending} onClick={() => simulate.mutate('partially_paid')}>
               Simulate partial payment
             </button>
@@ -97,6 +161,7 @@ export function DepositPanel() {
   const deposits = useDeposits();
   const [amountUsd, setAmountUsd] = useState('');
   const [payCurrency, setPayCurrency] = useState('btc');
+  const [creditAs, setCreditAs] = useState<'usd' | 'coin'>('usd');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [currentId, setCurrentId] = useState<string | null>(null);
   const create = useMutation({
@@ -112,7 +177,7 @@ export function DepositPanel() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const v = validate(createDepositRequest, { amountUsd: amountUsd.trim(), payCurrency });
+    const v = validate(createDepositRequest, { amountUsd: amountUsd.trim(), payCurrency, creditAs });
     if (!v.ok) return setErrors(v.errors);
     setErrors({});
     create.mutate(v.data);
@@ -131,6 +196,11 @@ export function DepositPanel() {
               value={amountUsd}
               onChange={(e) => setAmountUsd(e.target.value)}
               error={errors.amountUsd}
+              hint={
+                creditAs === 'coin'
+                  ? `You pay this value in ${depositAssetFor(payCurrency)}; your ${depositAssetFor(payCurrency)} balance receives the coins that arrive.`
+                  : undefined
+              }
             />
             <SelectField
               label="Pay with"
@@ -139,6 +209,17 @@ export function DepositPanel() {
               onChange={setPayCurrency}
               options={PAY_CURRENCIES}
               error={errors.payCurrency}
+            />
+            <SelectField
+              label="Credit my balance in"
+              name="creditAs"
+              value={creditAs}
+              onChange={(v) => setCreditAs(v === 'coin' ? 'coin' : 'usd')}
+              options={[
+                { value: 'usd', label: 'US dollars (USD)' },
+                { value: 'coin', label: `The coin I pay with (${depositAssetFor(payCurrency)})` },
+              ]}
+              error={errors.creditAs}
             />
             <FormError message={errors._form} />
             <SubmitButton pending={create.isPending} label="Continue" pendingLabel="Creating payment…" />
@@ -159,7 +240,8 @@ export function DepositPanel() {
                     onClick={() => setCurrentId(x.id)}
                     aria-label={`Show deposit of ${formatUsd(x.amountUsd)}`}
                   >
-                    {formatUsd(x.amountUsd)} <span className="muted small">via {x.payCurrency.toUpperCase()}</span>
+                    {x.creditedAmount !== null && x.creditAsset !== 'USD' ? formatAmount(x.creditedAmount, x.creditAsset) : formatUsd(x.amountUsd)}{' '}
+                    <span className="muted small">via {x.payCurrency.toUpperCase()}</span>
                   </button>
                   <span className="row small">
                     <span className="muted">{new Date(x.createdAt).toLocaleDateString()}</span>

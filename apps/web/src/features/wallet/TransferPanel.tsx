@@ -1,4 +1,4 @@
-import { createTransferRequest } from '@cryptovault/contract';
+import { type apiRoutes, createTransferRequest, type RouteBody } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useApi } from '../../shared/services.ts';
@@ -6,6 +6,7 @@ import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
 import { formatAmount } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { qk } from '../../shared/queryKeys.ts';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
@@ -20,15 +21,21 @@ export function TransferPanel() {
   const assets = (balances.data?.items ?? []).map((b) => b.asset);
   const [form, setForm] = useState({ recipientEmail: '', asset: '', amount: '', note: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
+  /** The transfer the user is asked to confirm (transfers are final). */
+  const [confirming, setConfirming] = useState<RouteBody<typeof apiRoutes.wallet.createTransfer> | null>(null);
   const asset = form.asset || assets[0] || 'USD';
   const send = useMutation({
     mutationFn: walletApi(api).createTransfer,
     onSuccess: (t) => {
+      setConfirming(null);
       toast.show('success', 'Transfer sent', `${formatAmount(t.amount, t.asset)} to ${t.counterpartyName || t.counterpartyEmail}`);
       setForm((f) => ({ ...f, amount: '', note: '' }));
       for (const key of [qk.transfers, qk.balances, qk.transactions, qk.portfolio]) void qc.invalidateQueries({ queryKey: key });
     },
-    onError: (e) => setErrors(serverErrors(e, { NOT_FOUND: 'recipientEmail', INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount' })),
+    onError: (e) => {
+      setConfirming(null);
+      setErrors(serverErrors(e, { NOT_FOUND: 'recipientEmail', INSUFFICIENT_FUNDS: 'amount', MIN_AMOUNT: 'amount', LIMIT_EXCEEDED: 'amount' }));
+    },
   });
 
   function submit(e: FormEvent) {
@@ -41,7 +48,7 @@ export function TransferPanel() {
     });
     if (!v.ok) return setErrors(v.errors);
     setErrors({});
-    send.mutate(v.data);
+    setConfirming(v.data);
   }
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
 
@@ -78,6 +85,27 @@ export function TransferPanel() {
           <FormError message={errors._form} />
           <SubmitButton pending={send.isPending} label="Send" pendingLabel="Sending…" />
         </form>
+        {confirming && (
+          <ConfirmDialog
+            title={`Send ${formatAmount(confirming.amount, confirming.asset)}?`}
+            description="Transfers arrive at once and cannot be undone."
+            rows={[
+              { label: 'To', value: confirming.recipientEmail },
+              { label: 'Amount', value: formatAmount(confirming.amount, confirming.asset) },
+              { label: 'Fee', value: 'Free' },
+              { label: 'Recipient receives', value: formatAmount(confirming.amount, confirming.asset), strong: true },
+              ...(confirming.note ? [{ label: 'Note', value: confirming.note }] : []),
+            ]}
+            confirmLabel="Send"
+            busy={send.isPending}
+            onConfirm={() => {
+              // The dialog closes at once: a step-up the server may ask for is a dialog of its own.
+              send.mutate(confirming);
+              setConfirming(null);
+            }}
+            onCancel={() => setConfirming(null)}
+          />
+        )}
       </section>
       <section className="card" aria-labelledby="transfers-title">
         <h2 id="transfers-title">Transfers</h2>

@@ -1,4 +1,4 @@
-import { createWithdrawalRequest } from '@cryptovault/contract';
+import { type apiRoutes, createWithdrawalRequest, explorerTxUrl, Money, NETWORKS, type RouteBody, type WithdrawalAsset } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
@@ -6,16 +6,17 @@ import { useAuth } from '../../shared/auth.ts';
 import { useApi } from '../../shared/services.ts';
 import { describeError } from '../../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../../lib/forms.ts';
-import { formatAmount } from '../../lib/money.ts';
+import { formatAmount, parseDecimal } from '../../lib/money.ts';
 import { availableOf, useBalances } from '../../shared/balances.ts';
 import { qk } from '../../shared/queryKeys.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
+import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { AddAddressForm } from '../security/AddressBookCard.tsx';
 import { addressState, useAddressBook } from '../security/api.ts';
-import { useWithdrawals, walletApi } from './api.ts';
+import { useWithdrawalAssets, useWithdrawals, walletApi } from './api.ts';
 
 export function WithdrawPanel() {
   const api = useApi();
@@ -24,12 +25,20 @@ export function WithdrawPanel() {
   const { user } = useAuth();
   const balances = useBalances();
   const withdrawals = useWithdrawals();
-  const assets = (balances.data?.items ?? []).map((b) => b.asset);
+  // Only what the server says can be withdrawn (never USD); assets held come first.
+  const options = useWithdrawalAssets();
+  const held = new Set((balances.data?.items ?? []).map((b) => b.asset));
+  const withdrawable = [...(options.data?.items ?? [])].sort((a, b) => Number(held.has(b.asset)) - Number(held.has(a.asset)));
+  const assets = withdrawable.map((a) => a.asset);
   const [form, setForm] = useState({ asset: '', amount: '', address: '', network: '', addressId: '' });
   const [adding, setAdding] = useState(false);
   const book = useAddressBook();
   const [errors, setErrors] = useState<FieldErrors>({});
+  /** The withdrawal the user is asked to confirm, with the figures shown (taken when the form was submitted). */
+  const [confirming, setConfirming] = useState<Confirming | null>(null);
   const asset = form.asset || assets[0] || 'BTC';
+  const spec = withdrawable.find((a) => a.asset === asset);
+  const network = spec?.networks.some((n) => n.id === form.network) ? form.network : (spec?.defaultNetwork ?? '');
   // Book entries for this asset; only usable ones can be chosen, the others show when they will be.
   const entries = (book.data?.items ?? []).filter((a) => a.asset === asset);
   const bookOnly = book.data?.addressBookOnly.enabled ?? false;
@@ -72,12 +81,20 @@ export function WithdrawPanel() {
           asset,
           amount: form.amount.trim(),
           address: form.address.trim(),
-          ...(form.network.trim() ? { network: form.network.trim() } : {}),
+          ...(network ? { network } : {}),
         };
     const v = validate(createWithdrawalRequest, body);
     if (!v.ok) return setErrors(v.errors);
     setErrors({});
-    create.mutate(v.data);
+    const id = chosen ? chosen.network : network;
+    setConfirming({
+      body: v.data,
+      assetName: spec ? `${spec.name} (${asset})` : asset,
+      networkName: spec?.networks.find((n) => n.id === id)?.name ?? NETWORKS[id]?.name ?? id,
+      address: chosen ? chosen.address : (v.data.address ?? ''),
+      addressLabel: chosen?.label,
+      fee: spec?.fee,
+    });
   }
   const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
 
@@ -95,8 +112,8 @@ export function WithdrawPanel() {
             label="Asset"
             name="asset"
             value={asset}
-            onChange={(v) => setForm((f) => ({ ...f, asset: v }))}
-            options={(assets.length ? assets : [asset]).map((a) => ({ value: a, label: a }))}
+            onChange={(v) => setForm((f) => ({ ...f, asset: v, network: '' }))}
+            options={withdrawable.length ? withdrawable.map((a) => ({ value: a.asset, label: `${a.name} (${a.asset})` })) : [{ value: asset, label: asset }]}
             error={errors.asset}
           />
           <Field
@@ -106,7 +123,7 @@ export function WithdrawPanel() {
             value={form.amount}
             onChange={set('amount')}
             error={errors.amount}
-            hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}. A network fee is added and locked with it.`}
+            hint={`Available: ${formatAmount(availableOf(balances.data, asset), asset)}.`}
           />
           <SelectField
             label="Send to"
@@ -142,23 +159,39 @@ export function WithdrawPanel() {
                 onChange={set('address')}
                 error={errors.address}
               />
-              <Field label="Network (optional)" name="network" value={form.network} onChange={set('network')} error={errors.network} />
+              <SelectField
+                label="Network"
+                name="network"
+                value={network}
+                onChange={(v) => setForm((f) => ({ ...f, network: v }))}
+                options={(spec?.networks ?? []).map((n) => ({ value: n.id, label: n.name }))}
+                error={errors.network}
+              />
               <button type="button" className="btn btn-ghost btn-sm" onClick={() => setAdding((a) => !a)}>
                 {adding ? 'Close' : 'Save an address to the address book'}
               </button>
             </>
           )}
+          {spec && <FeeSummary spec={spec} amount={form.amount.trim()} available={availableOf(balances.data, asset)} />}
           <FormError message={errors._form} />
           <SubmitButton pending={create.isPending} label="Request withdrawal" pendingLabel="Requesting…" />
         </form>
         {adding && !chosen && (
           <div className="card" style={{ marginTop: '1rem' }}>
-            <AddAddressForm
-              key={`${asset}:${form.address}`}
-              initial={{ asset, address: form.address.trim(), network: form.network.trim() }}
-              onAdded={() => setAdding(false)}
-            />
+            <AddAddressForm key={`${asset}:${form.address}`} initial={{ asset, address: form.address.trim(), network }} onAdded={() => setAdding(false)} />
           </div>
+        )}
+        {confirming && (
+          <WithdrawConfirm
+            c={confirming}
+            busy={create.isPending}
+            onConfirm={() => {
+              // The same request the form sent before this step; a step-up the server asks for is a dialog of its own.
+              create.mutate(confirming.body);
+              setConfirming(null);
+            }}
+            onCancel={() => setConfirming(null)}
+          />
         )}
       </section>
       <section className="card" aria-labelledby="withdrawals-title">
@@ -171,7 +204,16 @@ export function WithdrawPanel() {
                   <span>
                     <strong className="num">{formatAmount(w.amount, w.asset)}</strong>
                     <span className="muted small break"> to {w.address.slice(0, 10)}…</span>
-                    {w.txHash && <span className="muted small break"> · tx {w.txHash.slice(0, 12)}…</span>}
+                    <span className="muted small" style={{ display: 'block' }}>
+                      <time dateTime={w.createdAt}>{new Date(w.createdAt).toLocaleString()}</time> · fee {formatAmount(w.fee, w.asset)} ·{' '}
+                      {NETWORKS[w.network]?.name ?? w.network}
+                      {w.txHash && (
+                        <>
+                          {' · '}
+                          <TxLink network={w.network} hash={w.txHash} />
+                        </>
+                      )}
+                    </span>
                     {w.rejectReason && <span className="small down"> · {w.rejectReason}</span>}
                   </span>
                   <span className="row">
@@ -190,6 +232,88 @@ export function WithdrawPanel() {
           )}
         </QueryState>
       </section>
+    </div>
+  );
+}
+
+type WithdrawalBody = RouteBody<typeof apiRoutes.wallet.createWithdrawal>;
+interface Confirming {
+  body: WithdrawalBody;
+  assetName: string;
+  networkName: string;
+  address: string;
+  /** The address book entry's label, when sending to one. */
+  addressLabel: string | undefined;
+  /** The network fee from the withdrawal-assets list (undefined only if that list has not loaded). */
+  fee: string | undefined;
+}
+
+/** The confirmation step (issue 20): where the coins go and the figures, acting only on Confirm. */
+function WithdrawConfirm({ c, busy, onConfirm, onCancel }: { c: Confirming; busy: boolean; onConfirm: () => void; onCancel: () => void }) {
+  const { asset, amount } = c.body;
+  const total = c.fee !== undefined ? new Money(amount).plus(c.fee).toFixed() : undefined;
+  return (
+    <ConfirmDialog
+      title={`Withdraw ${formatAmount(amount, asset)}?`}
+      description="Check the address and the network: coins sent to a wrong address cannot be recovered."
+      rows={[
+        { label: 'Asset', value: c.assetName },
+        { label: 'Network', value: c.networkName, testId: 'withdraw-confirm-network' },
+        {
+          label: 'To',
+          value: (
+            <>
+              {c.addressLabel && <span className="withdraw-confirm-label">{c.addressLabel}</span>}
+              <span className="mono break withdraw-confirm-address">{c.address}</span>
+            </>
+          ),
+          testId: 'withdraw-confirm-address',
+        },
+        { label: 'Amount', value: formatAmount(amount, asset) },
+        { label: 'Network fee', value: c.fee !== undefined ? formatAmount(c.fee, asset) : '—', testId: 'withdraw-confirm-fee' },
+        { label: 'Taken from your balance', value: total !== undefined ? formatAmount(total, asset) : '—', strong: true, testId: 'withdraw-confirm-total' },
+        { label: 'The address receives', value: formatAmount(amount, asset), strong: true, testId: 'withdraw-confirm-receives' },
+      ]}
+      confirmLabel="Confirm withdrawal"
+      busy={busy}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
+    />
+  );
+}
+
+/** The transaction on its network's explorer (a new tab); the bare hash when the network has none. */
+function TxLink({ network, hash }: { network: string; hash: string }) {
+  const url = explorerTxUrl(network, hash);
+  const short = `${hash.slice(0, 10)}…`;
+  return url ? (
+    <a href={url} target="_blank" rel="noopener noreferrer" aria-label={`Transaction ${hash} on the explorer (opens in a new tab)`}>
+      tx {short}
+    </a>
+  ) : (
+    <span className="num">tx {short}</span>
+  );
+}
+
+/** Before submitting: the network fee, what leaves the balance, and what the destination receives. */
+function FeeSummary({ spec, amount, available }: { spec: WithdrawalAsset; amount: string; available: string }) {
+  const p = parseDecimal(amount);
+  const valid = p !== null && !p.negative && amount !== '';
+  const total = valid ? new Money(amount).plus(spec.fee).toFixed() : null;
+  const short = total !== null && parseDecimal(available) !== null && new Money(total).gt(available);
+  return (
+    <div aria-live="polite">
+      <dl className="fee-summary small" data-testid="withdraw-summary">
+        <dt>Network fee</dt>
+        <dd className="num">{formatAmount(spec.fee, spec.asset)}</dd>
+        <dt>Taken from your balance</dt>
+        <dd className="num">{total ? formatAmount(total, spec.asset) : '—'}</dd>
+        <dt>The address receives</dt>
+        <dd className="num" data-testid="withdraw-receives">
+          {valid ? formatAmount(amount, spec.asset) : '—'}
+        </dd>
+      </dl>
+      {short && <p className="small down">That is more than your available {formatAmount(available, spec.asset)}.</p>}
     </div>
   );
 }

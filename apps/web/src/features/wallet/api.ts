@@ -18,6 +18,12 @@ export function useWithdrawals() {
   return useQuery({ queryKey: qk.withdrawals, queryFn: () => api.call(apiRoutes.wallet.withdrawals, { query: { limit: 20 } }), refetchInterval });
 }
 
+/** What can be withdrawn, on which networks and for which fee (the server's list; USD is never in it). */
+export function useWithdrawalAssets() {
+  const api = useApi();
+  return useQuery({ queryKey: qk.withdrawalAssets, queryFn: () => api.call(apiRoutes.wallet.withdrawalAssets), staleTime: 5 * 60_000 });
+}
+
 export function useTransfers() {
   const api = useApi();
   return useQuery({ queryKey: qk.transfers, queryFn: () => api.call(apiRoutes.wallet.transfers, { query: { limit: 20 } }) });
