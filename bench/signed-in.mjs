@@ -7,7 +7,7 @@
 // PostgreSQL + Redis: a fresh database on BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432,
 // dropped at the end) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/8). --embedded runs the reads on PGlite.
 // Usage: npm run build && node bench/signed-in.mjs [--seconds 20] [--slices 10] [--connections 100]
-//        [--levels 8,32,64] [--order-seconds 10] [--only reads|orders] [--no-write]
+//        [--levels 8,32,64] [--order-seconds 10] [--only reads|orders] [--no-write] [--cpu-prof DIR]
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,13 +49,13 @@ writeFileSync(
    await app.listen({ port: 19211, host: '127.0.0.1' });`,
 );
 
-/** CPU seconds used by every PostgreSQL process on this host (the server is local), including reaped backends. */
-function pgCpuSeconds() {
+/** CPU seconds used by every process on this host whose name is `name` (the servers are local), including reaped children. */
+function procCpuSeconds(name) {
   let ticks = 0;
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
+      if (!stat.includes(`(${name})`)) continue;
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
     } catch {
@@ -63,6 +63,20 @@ function pgCpuSeconds() {
     }
   }
   return ticks / 100;
+}
+const pgCpuSeconds = () => procCpuSeconds('postgres');
+const redisCpuSeconds = () => procCpuSeconds('redis-server');
+/** This process (the load generator): user + system seconds. */
+const selfCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+/** Busy and total CPU seconds of the whole host, from /proc/stat (all cores). */
+function hostCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + f[4];
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) / 100, total: total / 100 };
 }
 
 function cannon(url, headers = {}, duration = seconds / slices) {
@@ -195,6 +209,9 @@ async function placeOrders(traders, apiPid) {
   const statuses = new Map();
   const c0 = cpuSeconds(apiPid);
   const pg0 = pgCpuSeconds();
+  const redis0 = redisCpuSeconds();
+  const self0 = selfCpuSeconds();
+  const host0 = hostCpu();
   const end = performance.now() + orderSeconds * 1000;
   const t0 = performance.now();
   await Promise.all(
@@ -225,6 +242,12 @@ async function placeOrders(traders, apiPid) {
     statuses: [...statuses].map(([k, v]) => `${k} ×${v}`).join(', '),
     cpuMs: ((cpuSeconds(apiPid) - c0) * 1000) / Math.max(1, ok),
     pgCpuMs: ((pgCpuSeconds() - pg0) * 1000) / Math.max(1, ok),
+    redisCpuMs: ((redisCpuSeconds() - redis0) * 1000) / Math.max(1, ok),
+    loadCpuMs: ((selfCpuSeconds() - self0) * 1000) / Math.max(1, ok),
+    hostBusy: (() => {
+      const h = hostCpu();
+      return (h.busy - host0.busy) / Math.max(0.01, h.total - host0.total);
+    })(),
   };
 }
 
@@ -239,9 +262,13 @@ const appEnv = {
   NODE_ENV: 'development',
   // Out of the way: every client comes from 127.0.0.1, at more than a million requests a minute.
   RATE_LIMIT_PER_MINUTE: '1000000000',
+  // Each trader is funded with $1,000,000 through the simulated provider: above any verification tier's deposit limit.
+  KYC_LIMITS: 'off',
   ...(embedded ? { DATABASE_URL: '', REDIS_URL: '' } : { DATABASE_URL: runUrl, REDIS_URL: REDIS }),
 };
-const appProc = startNode([new URL('../apps/api/dist/server.js', import.meta.url).pathname], appEnv);
+// --cpu-prof DIR: the API process writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+const profileDir = opt('--cpu-prof', null);
+const appProc = startNode([...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), new URL('../apps/api/dist/server.js', import.meta.url).pathname], appEnv);
 const sections = [];
 try {
   await waitForOk(HELLO);
@@ -328,7 +355,7 @@ ${rows.join('\n')}`);
       const base = pgbench(runUrl, n);
       const r = await placeOrders(traders.slice(0, n), pid);
       rows.push(
-        `| ${n} | ${Math.round(base.tps)} | ${base.p50.toFixed(1)} / ${base.p99.toFixed(1)} | ${Math.round(r.ops)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | **${(r.ops / base.tps).toFixed(2)}** | ${r.cpuMs.toFixed(2)} | ${r.pgCpuMs.toFixed(2)} | ${r.refused}${r.statuses ? ` (${r.statuses})` : ''} |`,
+        `| ${n} | ${Math.round(base.tps)} | ${base.p50.toFixed(1)} / ${base.p99.toFixed(1)} | ${Math.round(r.ops)} | ${r.p50.toFixed(1)} / ${r.p99.toFixed(1)} | **${(r.ops / base.tps).toFixed(2)}** | ${r.cpuMs.toFixed(2)} | ${r.pgCpuMs.toFixed(2)} | ${r.redisCpuMs.toFixed(2)} | ${r.loadCpuMs.toFixed(2)} | ${Math.round(r.hostBusy * 100)} % | ${r.refused}${r.statuses ? ` (${r.statuses})` : ''} |`,
       );
       console.log(rows.at(-1));
     }
@@ -350,12 +377,14 @@ Each trader is a signed-in browser (its own account, funded through the simulate
 /api/orders\` \`{ symbol: BTC-USD, side: buy, type: market, quoteAmount: "10" }\` with its cookies, \`X-CSRF-Token\`,
 \`Origin\` and a fresh \`Idempotency-Key\`, ${orderSeconds} s per level, keep-alive connections (node:http), one in flight per
 trader. Baseline at the same concurrency, in the same run just before: pgbench (\`-M extended -j 2\`), one \`UPDATE\` + one
-\`INSERT\` per transaction over 200 rows. API CPU = the API process; PostgreSQL CPU = every server process on this host.
+\`INSERT\` per transaction over 200 rows. API CPU = the API process; PostgreSQL CPU = every server process on this host;
+Redis CPU = the redis-server process; load generator = this script's process; host CPU busy = all cores, from
+/proc/stat, over the level (100 % = both cores busy).
 After the run: ${recon}.
 Targets: ≥ 0.5× pgbench at 32 traders and ≥ 0.3× at 8, p99 ≤ 50 ms.
 
-| traders | pgbench tx/s | pgbench p50 / p99 ms | orders/s | orders p50 / p99 ms | ratio to pgbench | API CPU ms per order | PostgreSQL CPU ms per order | refused |
-|---|---|---|---|---|---|---|---|---|
+| traders | pgbench tx/s | pgbench p50 / p99 ms | orders/s | orders p50 / p99 ms | ratio to pgbench | API CPU ms per order | PostgreSQL CPU ms per order | Redis CPU ms per order | load generator CPU ms per order | host CPU busy | refused |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join('\n')}`);
   }
 
