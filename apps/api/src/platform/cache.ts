@@ -5,6 +5,8 @@ import type { UpstashRest } from './redis.ts';
 export interface Cache {
   readonly kind: 'memory' | 'redis' | 'upstash-rest';
   get(key: string): Promise<string | null>;
+  /** Several keys in one round trip (MGET), in the order asked. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;
   /** Adds `by` (default 1) to a counter that expires `windowMs` after its first increment. */
@@ -35,6 +37,10 @@ export class MemoryCache implements Cache {
 
   async get(key: string): Promise<string | null> {
     return this.live(key)?.value ?? null;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.map((k) => this.live(k)?.value ?? null);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
@@ -94,6 +100,10 @@ export class RedisCache implements Cache {
     return this.redis.get(this.prefix + key);
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.length ? this.redis.mget(keys.map((k) => this.prefix + k)) : [];
+  }
+
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     await this.redis.set(this.prefix + key, value, 'PX', Math.max(1, Math.round(ttlMs)));
   }
@@ -127,6 +137,10 @@ export class UpstashCache implements Cache {
 
   get(key: string): Promise<string | null> {
     return this.rest.command<string | null>(['GET', this.prefix + key]);
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.length ? this.rest.command<(string | null)[]>(['MGET', ...keys.map((k) => this.prefix + k)]) : [];
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
@@ -194,6 +208,17 @@ export class FallbackCache implements Cache {
     } catch (err) {
       this.fail(err);
       return this.local.get(key);
+    }
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    try {
+      const v = await this.remote.getMany(keys);
+      this.ok();
+      return v;
+    } catch (err) {
+      this.fail(err);
+      return this.local.getMany(keys);
     }
   }
 

@@ -205,6 +205,7 @@ function withoutClose(cache: Cache): Cache {
   return {
     kind: cache.kind,
     get: (k) => cache.get(k),
+    getMany: (ks) => cache.getMany(ks),
     set: (k, v, ttl) => cache.set(k, v, ttl),
     del: (k) => cache.del(k),
     incr: (k, w, by) => cache.incr(k, w, by),

@@ -46,6 +46,13 @@ describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
     expect(await cache.get('b')).toBeNull();
   });
 
+  it('cache: several keys in one read, in the order asked, missing ones null', async () => {
+    await cache.set('m1', 'one', 10_000);
+    await cache.set('m3', 'three', 10_000);
+    expect(await cache.getMany(['m3', 'm2', 'm1'])).toEqual(['three', null, 'one']);
+    expect(await cache.getMany([])).toEqual([]);
+  });
+
   it('cache: windowed counter', async () => {
     const first = await cache.incr('c', 200);
     const second = await cache.incr('c', 200);
@@ -153,6 +160,7 @@ describe('fallback cache', () => {
     const flaky: Cache = {
       kind: 'redis',
       get: (k) => (up ? remote.get(k) : Promise.reject(new Error('down'))),
+      getMany: (ks) => (up ? remote.getMany(ks) : Promise.reject(new Error('down'))),
       set: (k, v, t) => (up ? remote.set(k, v, t) : Promise.reject(new Error('down'))),
       del: (k) => (up ? remote.del(k) : Promise.reject(new Error('down'))),
       incr: (k, w) => (up ? remote.incr(k, w) : Promise.reject(new Error('down'))),

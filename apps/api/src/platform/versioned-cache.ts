@@ -48,9 +48,13 @@ export class VersionedCache<T> {
     this.entries.set(key, { version, value, loadedAt: Date.now() });
   }
 
-  /** Read-through: the cached value under the owner's current version, or `load()` (kept for the next request). */
-  async read(ownerId: string, key: string, load: () => Promise<T>): Promise<T> {
-    const version = await this.version(ownerId);
+  /**
+   * Read-through: the cached value under the owner's current version, or `load()` (kept for the next request).
+   * `known` is the owner's version when the caller already read it in this request (`readVersions`) before any
+   * write of its own: one cache round trip for several namespaces.
+   */
+  async read(ownerId: string, key: string, load: () => Promise<T>, known?: string | null): Promise<T> {
+    const version = known === undefined ? await this.version(ownerId) : known;
     const hit = this.get(key, version);
     if (hit !== null) return hit;
     const value = await load();
@@ -65,6 +69,36 @@ export class VersionedCache<T> {
 
 /** The namespace of what a user's money is made of: balances, holds, positions (bumped by every ledger posting). */
 export const MONEY = 'money';
+
+/**
+ * An owner's versions in several namespaces in one cache round trip (MGET), each as `VersionedCache.version` would
+ * read it: null for all when the shared cache cannot be trusted.
+ */
+export async function readVersions(cache: Cache, ownerId: string, namespaces: readonly string[]): Promise<ReadonlyMap<string, string | null>> {
+  const out = new Map<string, string | null>();
+  let values: (string | null)[] | null = null;
+  if (!degraded(cache)) values = await cache.getMany(namespaces.map((ns) => versionKey(ns, ownerId))).catch(() => null);
+  const trusted = values !== null && !degraded(cache);
+  for (const [i, ns] of namespaces.entries()) out.set(ns, trusted ? (values?.[i] ?? 'initial') : null);
+  return out;
+}
+
+/** The versions a request read when it was authenticated, by the object that stands for it (its Principal). */
+const requestVersions = new WeakMap<object, ReadonlyMap<string, string | null>>();
+
+export function keepRequestVersions(holder: object, versions: ReadonlyMap<string, string | null>): void {
+  requestVersions.set(holder, versions);
+}
+
+/**
+ * The version of `namespace` read at the start of the request `holder` stands for, or undefined (then the reader
+ * reads it itself). Only for reads that do not follow a write of the same request: a request that posted to the
+ * ledger must read the version again (its own bump came after this one).
+ */
+export function requestVersion(holder: object, namespace: string): string | null | undefined {
+  const v = requestVersions.get(holder);
+  return v?.has(namespace) ? v.get(namespace) : undefined;
+}
 
 const DAY_MS = 86_400_000;
 const versionKey = (namespace: string, ownerId: string) => `${namespace}:v:${ownerId}`;

@@ -29,7 +29,8 @@ export function balanceItem(prices: PriceReader, b: { asset: string; available: 
 }
 
 /** A user's balance rows: from the database, or (`createBalanceReader`) from this machine's cache of them. */
-export type BalanceRowsReader = (executor: Executor, userId: string) => Promise<readonly BalanceRow[]>;
+/** `version`: the user's `money` version when the request already read it (VersionedCache.read's `known`). */
+export type BalanceRowsReader = (executor: Executor, userId: string, version?: string | null) => Promise<readonly BalanceRow[]>;
 
 /**
  * Balance rows kept per user under the user's `money` version, which every ledger posting changes after its commit
@@ -37,7 +38,7 @@ export type BalanceRowsReader = (executor: Executor, userId: string) => Promise<
  */
 export function createBalanceReader(cache: Cache): BalanceRowsReader {
   const kept = new VersionedCache<readonly BalanceRow[]>(cache, MONEY, { maxEntries: 20_000, ttlMs: 30_000 });
-  return (executor, userId) => kept.read(userId, userId, () => userBalances(executor, userId));
+  return (executor, userId, version) => kept.read(userId, userId, () => userBalances(executor, userId), version);
 }
 
 /** GET /api/wallet/balances. USD is always listed, even before the first deposit. */

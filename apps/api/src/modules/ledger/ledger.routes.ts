@@ -6,6 +6,7 @@ import { requireAdmin, requireUser } from '../../platform/principal.ts';
 import { createBalanceReader, getBalances } from './balances.ts';
 import { reconcile } from './reconciliation.ts';
 import { endpoint } from '../../http/route-table.ts';
+import { MONEY, requestVersion } from '../../platform/versioned-cache.ts';
 
 /** The ledger: balances and the admin reconciliation. Other modules post through ledger.service.ts. */
 export async function registerLedger(root: FastifyInstance, platform: Pick<Platform, 'database' | 'prices' | 'cache'>): Promise<void> {
@@ -13,7 +14,11 @@ export async function registerLedger(root: FastifyInstance, platform: Pick<Platf
   const balanceRows = createBalanceReader(platform.cache);
   app.route({
     ...endpoint(apiRoutes.wallet.balances, { tags: ['wallet'], summary: 'Balances per asset (available, locked by orders/withdrawals)' }),
-    handler: async (request) => getBalances(platform.database.db, platform.prices, requireUser(request).userId, balanceRows),
+    handler: async (request) => {
+      const principal = requireUser(request);
+      const version = requestVersion(principal, MONEY);
+      return getBalances(platform.database.db, platform.prices, principal.userId, (ex, userId) => balanceRows(ex, userId, version));
+    },
   });
   app.route({
     ...endpoint(apiRoutes.admin.reconciliation, { tags: ['admin'], summary: 'Ledger reconciliation per asset (must be zero drift)' }),
