@@ -10,7 +10,13 @@ import { findAsset } from '../src/platform/assets.ts';
 export class TestPrices implements PriceReader {
   private readonly quotes = new Map<string, PriceQuote>();
   private events: EventBus | null = null;
+  private changes = 0;
   stale = false;
+
+  /** Grows with every tick, as the feed's store does (what derives from prices is kept per version). */
+  get version(): number {
+    return this.changes;
+  }
 
   /** The app's event bus, where ticks go. */
   connect(events: EventBus): this {
@@ -41,6 +47,7 @@ export class TestPrices implements PriceReader {
       if (!a) throw new Error(`unknown asset ${assetId}`);
       this.quotes.set(a.id, { assetId: a.id, symbol: a.symbol, priceUsd, updatedAt: ts });
     }
+    this.changes++;
     if (!this.events) throw new Error('TestPrices: not connected to an app (createTestApp(env, { prices }))');
     this.events.emit('price.tick', { ts, prices });
   }

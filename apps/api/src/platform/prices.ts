@@ -19,6 +19,8 @@ export interface PriceReader {
   ageMs(): number | null;
   /** True when no tick arrived within PRICE_MAX_AGE_MS: market orders are refused, triggers do not fire. */
   isStale(): boolean;
+  /** Grows with every change of any price (a reader without it is re-read every time by what derives from it). */
+  readonly version?: number;
 }
 
 export interface PriceTick {

@@ -137,6 +137,30 @@ describe('balances and holdings cached on one machine follow every posting made 
   });
 });
 
+describe('the portfolio is valued at the prices of the moment', () => {
+  it('a tick changes the next answer on every machine, with no posting in between; the same tick answers the same body', async () => {
+    const s = await signUpVerified(a);
+    await fund(a, s, 'BTC', '2');
+    for (const p of prices) p.tick({ bitcoin: '50000' });
+    await waitFor(() => a.platform.prices.get('bitcoin')?.priceUsd === '50000' && b.platform.prices.get('bitcoin')?.priceUsd === '50000');
+    const first = await asUser(b, s).inject({ method: 'GET', url: '/api/portfolio' });
+    expect(first.headers['content-type']).toMatch(/^application\/json/);
+    expect(first.json().totalUsd).toBe('100000.00');
+    // Read again at the same prices: the same body (kept per money and price version).
+    expect((await asUser(b, s).inject({ method: 'GET', url: '/api/portfolio' })).body).toBe(first.body);
+    for (const p of prices) p.tick({ bitcoin: '51000.5' });
+    await waitFor(() => a.platform.prices.get('bitcoin')?.priceUsd === '51000.5' && b.platform.prices.get('bitcoin')?.priceUsd === '51000.5');
+    for (const t of [a, b]) {
+      const body = await get(t, s, '/api/portfolio');
+      expect(body.totalUsd).toBe('102001.00');
+      expect(body.holdings[0]).toMatchObject({ asset: 'BTC', amount: '2', priceUsd: '51000.5', valueUsd: '102001.00' });
+    }
+    // A posting through A after B kept this body: B's next answer has it.
+    await fund(a, s, 'BTC', '1');
+    expect((await get(b, s, '/api/portfolio')).totalUsd).toBe('153001.50');
+  });
+});
+
 describe('announcements of changed money (platform/db/commits.ts)', () => {
   it('reach listeners after the commit, once per transaction (savepoints included), never for a rollback', async () => {
     const db = a.platform.database.db;

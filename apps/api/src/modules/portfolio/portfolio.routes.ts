@@ -1,11 +1,12 @@
 import { apiRoutes, historyResponse } from '@cryptovault/contract';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Platform } from '../../platform/index.ts';
 import { requireUser } from '../../platform/principal.ts';
 import { D } from '../ledger/index.ts';
 import { createHistoryCache, type PriceHistory, portfolioHistory } from './portfolio.history.ts';
-import { createHoldingsReader, getPortfolio } from './portfolio.service.ts';
+import { createPortfolioJson } from './portfolio.service.ts';
+import { MONEY, requestVersion } from '../../platform/versioned-cache.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['portfolio'];
@@ -23,11 +24,17 @@ export async function registerPortfolio(root: FastifyInstance, platform: Platfor
     const body = historyResponse.parse(res.json());
     return body.items.map((i) => [i.time, new D(i.priceUsd)] as [number, InstanceType<typeof D>]).sort((a, b) => a[0] - b[0]);
   };
-  const holdings = createHoldingsReader(platform.cache);
+  const portfolioJson = createPortfolioJson(platform);
   const pastPoints = createHistoryCache(platform.cache);
   app.route({
     ...endpoint(apiRoutes.portfolio.get, { tags, summary: 'Holdings at current prices, average cost, unrealised P&L' }),
-    handler: async (request) => getPortfolio(platform, requireUser(request).userId, holdings),
+    handler: async (request, reply) => {
+      const principal = requireUser(request);
+      // Already validated against the response schema and serialised by createPortfolioJson: sent as it is (a plain
+      // FastifyReply, whose send is not typed by the schema; a JSON string with its content type skips the serializer).
+      const json = await portfolioJson(principal.userId, requestVersion(principal, MONEY));
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(json);
+    },
   });
   app.route({
     ...endpoint(apiRoutes.portfolio.history, { tags, summary: 'Portfolio value over time (ledger + price history)' }),

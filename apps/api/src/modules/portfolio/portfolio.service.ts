@@ -1,4 +1,4 @@
-import type { Portfolio } from '@cryptovault/contract';
+import { type Portfolio, portfolioResponse } from '@cryptovault/contract';
 import { findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
 import type { Cache } from '../../platform/cache.ts';
 import type { Db } from '../../platform/db/client.ts';
@@ -22,7 +22,8 @@ export interface Holdings {
   balances: readonly { asset: string; available: string; locked: string }[];
   positions: ReadonlyMap<string, { qty: Dec; basis: Dec }>;
 }
-export type HoldingsReader = (db: Db, userId: string) => Promise<Holdings>;
+/** `version`: the user's `money` version when the request already read it (VersionedCache.read's `known`). */
+export type HoldingsReader = (db: Db, userId: string, version?: string | null) => Promise<Holdings>;
 
 export const loadHoldings: HoldingsReader = async (db, userId) => {
   const [balances, held] = await Promise.all([userBalances(db, userId), positionsOf(db, userId)]);
@@ -35,21 +36,46 @@ export const loadHoldings: HoldingsReader = async (db, userId) => {
  */
 export function createHoldingsReader(cache: Cache): HoldingsReader {
   const kept = new VersionedCache<Holdings>(cache, MONEY, { maxEntries: 20_000, ttlMs: 30_000 });
-  return (db, userId) => kept.read(userId, userId, () => loadHoldings(db, userId));
+  return (db, userId, version) => kept.read(userId, userId, () => loadHoldings(db, userId), version);
 }
 
 export async function getPortfolio(platform: Pick<Platform, 'database' | 'prices'>, userId: string, read: HoldingsReader = loadHoldings): Promise<Portfolio> {
-  const { balances, positions: costs } = await read(platform.database.db, userId);
+  return valuePortfolio(await read(platform.database.db, userId), platform.prices);
+}
+
+/**
+ * GET /api/portfolio's body as JSON, for the route: the holdings under the user's `money` version (createHoldingsReader)
+ * valued at the prices' current version, validated against the contract and serialised once per pair of versions
+ * and kept with the holdings object (a new posting or a new tick makes the next request value again). Readers of
+ * a price source without a version value on every request. docs/decisions/0004.
+ */
+export function createPortfolioJson(platform: Pick<Platform, 'database' | 'prices' | 'cache'>): (userId: string, version?: string | null) => Promise<string> {
+  const holdings = createHoldingsReader(platform.cache);
+  const valued = new WeakMap<Holdings, { priceVersion: number; json: string }>();
+  return async (userId, version) => {
+    const held = await holdings(platform.database.db, userId, version);
+    const priceVersion = platform.prices.version;
+    const kept = valued.get(held);
+    if (kept && kept.priceVersion === priceVersion) return kept.json;
+    const json = JSON.stringify(portfolioResponse.parse(valuePortfolio(held, platform.prices)));
+    if (priceVersion !== undefined) valued.set(held, { priceVersion, json });
+    return json;
+  };
+}
+
+/** The portfolio of `held` at the current prices. */
+export function valuePortfolio(held: Holdings, prices: PriceReader): Portfolio {
+  const { balances, positions: costs } = held;
   let total = ZERO;
   let change = ZERO;
   const rows = balances
     .map((b) => ({ asset: b.asset, amount: new D(b.available).plus(b.locked) }))
     .filter((b) => b.amount.gt(0))
     .map((b) => {
-      const price = usdPrice(platform.prices, b.asset);
+      const price = usdPrice(prices, b.asset);
       const value = price ? b.amount.times(price) : null;
       if (value) total = total.plus(value);
-      const pct = b.asset === QUOTE_ASSET ? null : change24hPercent(platform.prices, b.asset);
+      const pct = b.asset === QUOTE_ASSET ? null : change24hPercent(prices, b.asset);
       // value now − value 24 h ago, where price_24h_ago = price / (1 + pct/100)
       if (value && pct) change = change.plus(value.minus(value.div(pct.div(100).plus(1))));
       const pos = costs.get(b.asset);
