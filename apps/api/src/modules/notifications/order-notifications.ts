@@ -31,6 +31,12 @@ interface Snapshot {
 const BATCH = 50;
 /** Safety net: events committed on another machine, or left by a process that stopped before handling them. */
 const SWEEP_MS = 30_000;
+/**
+ * A pass starts at most this long after the previous one ended: the changes of that interval share one claim
+ * transaction (six round trips) instead of one each. At one order in flight per trader, a pass per order cost more
+ * database work than the order itself (docs/performance.md). A fill's notification reaches the browser within it.
+ */
+export const ORDER_EVENTS_GAP_MS = 100;
 /** Processed events are kept this long (to look into a notification that went wrong), then deleted. */
 export const ORDER_EVENTS_KEPT_DAYS = 30;
 const PRUNE_EVERY_MS = 3_600_000;
@@ -201,14 +207,24 @@ export async function pruneOrderEvents(platform: Platform, now = Date.now()): Pr
  * Processes order events as trading reports changes (`order.updated`, after its commit), at start (what a stopped
  * process left) and every 30 s (changes committed on other machines). Runs never overlap on one machine.
  */
-export function startOrderNotifications(platform: Platform): () => Promise<void> {
+export function startOrderNotifications(platform: Platform, gapMs = ORDER_EVENTS_GAP_MS): () => Promise<void> {
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let endedAt = Number.NEGATIVE_INFINITY;
+  let waiting: NodeJS.Timeout | null = null;
   const run = (): void => {
-    if (stopped) return;
+    if (stopped || waiting) return;
     if (running) {
       again = true;
+      return;
+    }
+    const wait = endedAt + gapMs - Date.now();
+    if (wait > 0) {
+      waiting = setTimeout(() => {
+        waiting = null;
+        run();
+      }, wait);
       return;
     }
     running = processOrderEvents(platform)
@@ -216,6 +232,7 @@ export function startOrderNotifications(platform: Platform): () => Promise<void>
       .catch((err: unknown) => platform.log.error({ err }, 'order notifications not processed; retried on the next pass'))
       .finally(() => {
         running = null;
+        endedAt = Date.now();
         if (again) {
           again = false;
           run();
@@ -239,6 +256,7 @@ export function startOrderNotifications(platform: Platform): () => Promise<void>
   return async () => {
     stopped = true;
     off();
+    if (waiting) clearTimeout(waiting);
     clearInterval(timer);
     clearInterval(prune);
     await running;
