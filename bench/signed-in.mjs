@@ -268,7 +268,10 @@ const appEnv = {
 };
 // --cpu-prof DIR: the API process writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
 const profileDir = opt('--cpu-prof', null);
-const appProc = startNode([...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), new URL('../apps/api/dist/server.js', import.meta.url).pathname], appEnv);
+const appProc = startNode(
+  [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), new URL('../apps/api/dist/server.js', import.meta.url).pathname],
+  appEnv,
+);
 const sections = [];
 try {
   await waitForOk(HELLO);
