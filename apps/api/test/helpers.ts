@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pino } from 'pino';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { type App, buildApp } from '../src/app.ts';
 import { compose, type Root } from '../src/compose.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { createDatabase, type Database, wrapPglite } from '../src/platform/db/client.ts';
+import { runMigrations } from '../src/platform/db/migrate.ts';
 import type { Cache } from '../src/platform/cache.ts';
 import type { Platform } from '../src/platform/index.ts';
 import { loggerOptions } from '../src/platform/logger.ts';
@@ -43,6 +45,48 @@ export async function openTestDatabase(): Promise<Database> {
   if (!template) throw new Error('no PGlite template: is global-setup.ts configured?');
   const client = await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) });
   return wrapPglite(client);
+}
+
+/**
+ * Gives this test file a database of its own as its shared one (what every createTestApp without `database` opens),
+ * dropped after the file. Call it at the top of the file, before the hooks that create apps. Embedded, every file
+ * has its own PGlite copy already; on the CI's PostgreSQL server it is for files whose apps' background work would
+ * act on another file's rows or theirs on its own: a trading engine loads every open order at start-up and fills
+ * it at its own prices; an order-event pass claims any file's events; a price tick fires any file's alerts.
+ */
+export function ownDatabaseForFile(prefix: string): void {
+  if (!process.env.DATABASE_URL) return;
+  const made = isolatedDatabase(prefix);
+  shared = made.then((d) => d.database);
+  // Registered before the file's own afterAll hooks, so it runs after them (vitest runs after-hooks as a stack).
+  afterAll(async () => {
+    await (await made).drop();
+  });
+}
+
+/**
+ * A database of the file's own, for tests whose data would disturb (or be disturbed by) the other files sharing
+ * one database: a fresh PostgreSQL database on the CI server, dropped by `drop()`; its own PGlite copy otherwise.
+ * `prefix` names it (`cv_legal_…`), so a left-over one says whose it was.
+ */
+export async function isolatedDatabase(prefix: string): Promise<{ database: Database; drop(): Promise<void> }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return { database: await openTestDatabase(), drop: async () => undefined };
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = await createDatabase({ database: { kind: 'postgres', url, poolSize: 1 } });
+  await admin.exec(`create database ${name}`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  const database = await createDatabase({ database: { kind: 'postgres', url: u.href, poolSize: 8 } });
+  await runMigrations(database);
+  return {
+    database,
+    async drop() {
+      await database.close();
+      await admin.exec(`drop database if exists ${name} with (force)`);
+      await admin.close();
+    },
+  };
 }
 
 export interface TestContext {

@@ -2,7 +2,7 @@ import { TAX_REPORT_COLUMNS } from '@cryptovault/contract';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, signUpVerified, type TestSession } from '../auth-helpers.ts';
-import { createTestApp, type TestContext } from '../helpers.ts';
+import { createTestApp, ownDatabaseForFile, type TestContext } from '../helpers.ts';
 import { rows } from '../../src/platform/db/sql.ts';
 import { credit, D, settleWithdrawal, hold, transfer, ZERO } from '../../src/modules/ledger/index.ts';
 import { positionsOf } from '../../src/modules/portfolio/portfolio.repo.ts';
@@ -10,6 +10,9 @@ import { createTradingApp, QUIET_MARKET_ENV, tradingFixture } from '../../src/mo
 import { emptyTotals, GainsBook } from '../../src/modules/gains/gains.compute.ts';
 import { booksOf } from '../../src/modules/gains/gains.service.ts';
 import { PDF_ROWS_PER_PAGE, pdfPageCount, reportPdf } from '../../src/modules/gains/gains.report.ts';
+
+// Background work of other files' apps (engine resync, order-event passes, alert ticks) stays off this file's rows.
+ownDatabaseForFile('cv_gains');
 
 // Fixed secrets so a second app on the same database (a restart) accepts the first one's sessions.
 const SECRETS = {
@@ -59,11 +62,11 @@ beforeAll(async () => {
   const b = await fx.place(alice.user.id, { side: 'buy', amount: '1' });
   buy1 = await orderFigures(b.id);
   // … receives 0.5 BTC from Bob, valued at the platform's candle of the transfer's minute: $40,000 (lot B: $20,000.00).
-  // Candles are one table for the whole platform, and other test files sharing a PostgreSQL database record bitcoin
-  // candles for the current minute at their own prices. So the transfer's time is moved to a random past minute that
-  // no recorder writes (lots still enter in journal order: FIFO sells lot A first), with a 40,000 1m candle there.
+  // The app's candle recorder writes bitcoin candles for the current minute at its own prices. So the transfer's time
+  // is moved to a random past minute that no recorder writes (lots still enter in journal order: FIFO sells lot A
+  // first), with a 40,000 1m candle there: 2 to 6 days back, as the recorder prunes 1m candles older than 7 days.
   const transferRef = `transfer:gains-${Date.now()}`;
-  const minute = Math.floor(Date.now() / 60_000) - 60 * 24 * 2 - Math.floor(Math.random() * 60 * 24 * 20);
+  const minute = Math.floor(Date.now() / 60_000) - 60 * 24 * 2 - Math.floor(Math.random() * 60 * 24 * 4);
   const transferAt = new Date(minute * 60_000 + 30_000);
   await db.transaction((tx) => transfer(tx, { fromUserId: bob.user.id, toUserId: alice.user.id, asset: 'BTC', amount: '0.5', reference: transferRef }));
   // The journal is append-only (a trigger refuses UPDATE); only this test's session skips it, for this one backdating.

@@ -1,11 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestContext } from '../helpers.ts';
+import { ownDatabaseForFile, type TestContext } from '../helpers.ts';
 import { rows } from '../../src/platform/db/sql.ts';
 import { D, type Dec, ZERO } from '../../src/modules/ledger/index.ts';
 import { createTradingApp, tradingFixture } from '../../src/modules/trading/trading.fixtures.ts';
 import { positionsOf } from '../../src/modules/portfolio/portfolio.repo.ts';
 import { getPortfolio } from '../../src/modules/portfolio/portfolio.service.ts';
+
+// Background work of other files' apps (engine resync, order-event passes, alert ticks) stays off this file's rows.
+ownDatabaseForFile('cv_positions');
 
 /** The reference: average cost over a user's fills in execution order, fees included (what the portfolio used to compute per request). */
 function averageCosts(fills: { base: string; side: string; filled: string; cost: string; fee_cost: string }[]): Map<string, { qty: Dec; basis: Dec }> {

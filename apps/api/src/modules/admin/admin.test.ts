@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, changeAuthRows, createAdmin, DEFAULT_PASSWORD, signIn, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
@@ -100,11 +101,14 @@ describe('admin API', () => {
       toUser: () => undefined,
       broadcast: (event, payload) => pushed.push({ event, payload }),
     });
-    const res = await post(admin, '/api/admin/announcements', { title: 'Maintenance', message: 'Tonight 02:00 UTC', level: 'warning' });
+    // Unique: another file's operator may announce on a shared database meanwhile.
+    const title = `Maintenance ${randomUUID().slice(0, 8)}`;
+    const res = await post(admin, '/api/admin/announcements', { title, message: 'Tonight 02:00 UTC', level: 'warning' });
     off();
     expect(res.statusCode).toBe(201);
-    expect(pushed).toEqual([{ event: 'announcement', payload: expect.objectContaining({ title: 'Maintenance', level: 'warning' }) }]);
-    expect((await get(admin, '/api/admin/announcements')).json().items[0].title).toBe('Maintenance');
+    expect(pushed).toEqual([{ event: 'announcement', payload: expect.objectContaining({ title, level: 'warning' }) }]);
+    const listed = (await get(admin, '/api/admin/announcements')).json().items as { id: string; title: string }[];
+    expect(listed.find((a) => a.title === title)?.id).toBe(res.json().id);
     const stats = (await get(admin, '/api/admin/stats')).json();
     expect(stats.users.total).toBeGreaterThan(0);
     expect(stats.reconciliationUrl).toBe('/api/admin/reconciliation');

@@ -3,7 +3,7 @@ import { apiRoutes, errorBodySchema, OPERATOR_ROLES, type OperatorRole, type Rou
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, changeAuthRows, createOperator, expireStepUp, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
-import { createTestApp, type TestContext } from '../../../test/helpers.ts';
+import { createTestApp, isolatedDatabase, type TestContext } from '../../../test/helpers.ts';
 import { rows } from '../../platform/db/sql.ts';
 import { reconcile } from '../ledger/index.ts';
 
@@ -22,8 +22,9 @@ afterEach(async () => {
   expect((await reconcile(t.platform.database.db)).ok).toBe(true);
 });
 
-const call = (s: TestSession, method: string, url: string, payload?: unknown) =>
-  asUser(t, s).inject({ method: method as 'GET', url, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+const callOn = (ctx: TestContext, s: TestSession, method: string, url: string, payload?: unknown) =>
+  asUser(ctx, s).inject({ method: method as 'GET', url, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+const call = (s: TestSession, method: string, url: string, payload?: unknown) => callOn(t, s, method, url, payload);
 const get = (s: TestSession, url: string) => call(s, 'GET', url);
 const post = (s: TestSession, url: string, payload?: unknown) => call(s, 'POST', url, payload);
 
@@ -268,10 +269,25 @@ describe('maker-checker adjustments (finance)', () => {
 });
 
 describe('the last superadmin', () => {
+  // On a database of its own: demoting every other superadmin on the shared PostgreSQL database would demote the
+  // administrators of test files running beside this one (withdrawals.test.ts once lost its admins mid-test in CI).
+  let own: TestContext;
+  let isolated: Awaited<ReturnType<typeof isolatedDatabase>>;
+  beforeAll(async () => {
+    isolated = await isolatedDatabase('cv_superadmin');
+    own = await createTestApp({}, { database: { ...isolated.database, close: async () => undefined } });
+  });
+  afterAll(async () => {
+    await own?.close();
+    await isolated?.drop();
+  });
+
   it('cannot be removed, by itself or by another superadmin racing it', async () => {
+    const t = own;
+    const call = (s: TestSession, method: string, url: string, payload?: unknown) => callOn(t, s, method, url, payload);
     const a = await createOperator(t, ['superadmin']);
     const b = await createOperator(t, ['superadmin']);
-    // Only a and b remain superadmins (this test runs last in the file; on PostgreSQL the database is shared by runs).
+    // Only a and b are superadmins in this database (a PGlite copy of the template could hold others).
     await changeAuthRows(
       t,
       a.user.id,

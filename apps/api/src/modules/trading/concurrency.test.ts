@@ -1,10 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestContext, usingPostgres } from '../../../test/helpers.ts';
+import { ownDatabaseForFile, type TestContext, usingPostgres } from '../../../test/helpers.ts';
 import { rows } from '../../platform/db/sql.ts';
 import { reconcile } from '../ledger/index.ts';
 import { fillTriggered } from './fills.ts';
 import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
+
+// Background work of other files' apps (engine resync, order-event passes, alert ticks) stays off this file's rows.
+ownDatabaseForFile('cv_concurrency');
 
 // Real races need server PostgreSQL (CI sets DATABASE_URL); on PGlite (one connection) the same tests still check
 // the outcome, with the transactions serialised.

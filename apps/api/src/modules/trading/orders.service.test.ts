@@ -1,9 +1,12 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestContext } from '../../../test/helpers.ts';
+import { ownDatabaseForFile, type TestContext } from '../../../test/helpers.ts';
 import { rows } from '../../platform/db/sql.ts';
 import { credit, reconcile } from '../ledger/index.ts';
 import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
+
+// Background work of other files' apps (engine resync, order-event passes, alert ticks) stays off this file's rows.
+ownDatabaseForFile('cv_orders');
 
 let t: TestContext;
 let f: Awaited<ReturnType<typeof tradingFixture>>;

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, createAdmin, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
-import { createTestApp, type TestContext } from '../../../test/helpers.ts';
+import { createTestApp, ownDatabaseForFile, type TestContext } from '../../../test/helpers.ts';
 import { waitFor } from '../../../test/prices.ts';
 import { credit } from '../ledger/index.ts';
+
+// Background work of other files' apps (engine resync, order-event passes, alert ticks) stays off this file's rows.
+ownDatabaseForFile('cv_tradingroutes');
 
 let t: TestContext;
 let alice: TestSession;
