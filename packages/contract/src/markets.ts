@@ -64,7 +64,12 @@ export const tradingPairSchema = z.object({
   maxCost: z.string().describe('largest order value in the quote currency'),
 });
 export type TradingPair = z.infer<typeof tradingPairSchema>;
-export const tradingPairsResponse = z.object({ items: z.array(tradingPairSchema) });
+/** A pair as `GET /api/crypto/trading-pairs` lists it: with the fee rate the server charges, for previews. */
+export const listedPairSchema = tradingPairSchema.extend({
+  feeRate: z.string().describe('the fee rate charged on every fill, a fraction of the value (0.001 = 0.1 %)'),
+});
+export type ListedPair = z.infer<typeof listedPairSchema>;
+export const tradingPairsResponse = z.object({ items: z.array(listedPairSchema) });
 
 export const setMarketPriceBody = z.object({
   priceUsd: positiveDecimalString,
@@ -75,28 +80,29 @@ export const setMarketPriceResponse = z.object({ assetId: z.string(), priceUsd: 
 
 /** Candle sizes the platform keeps (built from its own price feed, rolled up from 1m). */
 export const CANDLE_INTERVALS = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
-export const candleInterval = z.enum(CANDLE_INTERVALS, { message: 'interval must be one of 1m, 5m, 15m, 1h, 4h or 1d' });
+export const candleInterval = z.enum(CANDLE_INTERVALS, { message: 'must be one of 1m, 5m, 15m, 1h, 4h or 1d' });
 export type CandleInterval = z.infer<typeof candleInterval>;
 
-const msSinceEpoch = (what: string) =>
+// Messages are relative to the field: the API's error handler puts its label first ("From (in the query string) …").
+const msSinceEpoch = () =>
   z.coerce
-    .number({ message: `${what} must be a time in milliseconds since 1970 (for example 1767225600000)` })
-    .int({ message: `${what} must be a whole number of milliseconds` })
-    .min(0, { message: `${what} must not be before 1970` })
+    .number({ message: 'must be a time in milliseconds since 1970 (for example 1767225600000)' })
+    .int({ message: 'must be a whole number of milliseconds' })
+    .min(0, { message: 'must not be before 1970' })
     .optional();
 
 export const candlesQuery = z.object({
   interval: candleInterval.default('1h'),
   /** Bucket starts from this time on (ms since epoch). */
-  from: msSinceEpoch('from'),
+  from: msSinceEpoch(),
   /** Bucket starts up to this time (ms since epoch); defaults to now. */
-  to: msSinceEpoch('to'),
+  to: msSinceEpoch(),
   /** The newest `limit` candles of the range. */
   limit: z.coerce
-    .number({ message: 'limit must be a number from 1 to 1000' })
-    .int({ message: 'limit must be a whole number from 1 to 1000' })
-    .min(1, { message: 'limit must be at least 1' })
-    .max(1000, { message: 'limit must be at most 1000' })
+    .number({ message: 'must be a number from 1 to 1000' })
+    .int({ message: 'must be a whole number from 1 to 1000' })
+    .min(1, { message: 'must be at least 1' })
+    .max(1000, { message: 'must be at most 1000' })
     .default(300),
 });
 export type CandlesQuery = z.infer<typeof candlesQuery>;

@@ -1,5 +1,5 @@
 import { ColorType, type DeepPartial, type IChartApi, type TimeChartOptions } from 'lightweight-charts';
-import { formatAxisUsd } from './chart-common.ts';
+import { formatAxisUsd, formatTimeTick } from './chart-common.ts';
 
 /**
  * The look every chart shares (imported only by the lazily loaded chart components). The time scale keeps a few
@@ -10,7 +10,7 @@ export const CHART_OPTIONS: DeepPartial<TimeChartOptions> = {
   layout: { background: { type: ColorType.Solid, color: 'transparent' }, textColor: '#9aa4b2', attributionLogo: false, fontSize: 11 },
   grid: { vertLines: { color: '#1c2538' }, horzLines: { color: '#1c2538' } },
   rightPriceScale: { borderColor: '#26324a' },
-  timeScale: { borderColor: '#26324a', timeVisible: true, secondsVisible: false, rightOffset: 4 },
+  timeScale: { borderColor: '#26324a', timeVisible: true, secondsVisible: false, rightOffset: 4, tickMarkFormatter: formatTimeTick },
   crosshair: { mode: 0 },
   localization: { priceFormatter: formatAxisUsd },
 };

@@ -135,9 +135,9 @@ describe('GET /api/crypto/:id/candles (simulated market)', () => {
       expect(res.statusCode, url).toBe(status);
       expect(JSON.stringify(res.json()), url).toMatch(message);
     };
-    await bad('/api/crypto/BTC/candles?interval=2m', 400, /interval must be one of 1m, 5m, 15m, 1h, 4h or 1d/);
-    await bad('/api/crypto/BTC/candles?limit=0', 400, /limit must be at least 1/);
-    await bad('/api/crypto/BTC/candles?limit=5000', 400, /limit must be at most 1000/);
+    await bad('/api/crypto/BTC/candles?interval=2m', 400, /"message":"Interval \(in the query string\) must be one of 1m, 5m, 15m, 1h, 4h or 1d"/);
+    await bad('/api/crypto/BTC/candles?limit=0', 400, /"message":"Limit \(in the query string\) must be at least 1"/);
+    await bad('/api/crypto/BTC/candles?limit=5000', 400, /"message":"Limit \(in the query string\) must be at most 1000"/);
     await bad('/api/crypto/BTC/candles?from=yesterday', 400, /From \(in the query string\) must be a number/);
     await bad('/api/crypto/BTC/candles?from=2000&to=1000', 400, /from must not be after to/);
     await bad('/api/crypto/NOPE/candles', 404, /Asset not found/);

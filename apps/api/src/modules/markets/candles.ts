@@ -21,11 +21,13 @@ import type { Platform } from '../../platform/index.ts';
  *   The simulated market adds a deterministic per-second jitter so its bars look like a market's.
  * - Retention (CANDLE_RETENTION_MS): 1m 7 days, 5m 30 days, 15m 90 days, 1h 2 years; 4h and 1d are kept. Pruned
  *   by the writer at most once an hour.
- * - Backfill (MarketsService.backfillCandles): when the writer starts and an asset has no 1h candles of the last
- *   CANDLE_BACKFILL_DAYS (7), its 15-minute price
- *   history (CoinCap /assets/{id}/history?interval=m15, or the simulated path) becomes 15m candles (open = the
- *   previous point, close = this point) with no volume for CoinCap, rolled up to 1h/4h/1d; its daily history of the
- *   last year becomes 1d candles. Existing candles are never overwritten by backfilled ones.
+ * - Backfill (MarketsService.backfillCandles): when the writer starts and an asset's 15m candles of the last
+ *   CANDLE_BACKFILL_DAYS (7) have a hole (none at the start of the window, a gap left by downtime, none at the end),
+ *   its 15-minute price history (CoinCap /assets/{id}/history?interval=m15, or the simulated path) becomes 15m
+ *   candles (open = the previous point, close = this point) with no volume for CoinCap, rolled up to 1h/4h/1d; when
+ *   its 1d candles of the last year have a hole, its daily history becomes 1d candles. Backfilled candles are only
+ *   inserted where none exists (live candles win); the rollups then recompute the larger buckets from the candles
+ *   below them, exactly as the writer's own next flush would.
  */
 
 export const CANDLE_MS: Readonly<Record<CandleInterval, number>> = {
@@ -252,14 +254,23 @@ export async function readCandles(ex: Executor, assetId: string, interval: Candl
   return res.rows.reverse().map((r) => ({ time: Number(r.time), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume }));
 }
 
-/** Whether `assetId` has any `interval` candle in [since, until] (the backfill's question). */
-export async function hasCandlesBetween(ex: Executor, assetId: string, interval: CandleInterval, since: number, until: number): Promise<boolean> {
+/**
+ * The longest stretch of [from, to] (ms) in which no `interval` candle of `assetId` starts, counting from `from` to the
+ * first candle and from the last one to `to`: `to - from` when there is none. The backfill's question: where the
+ * history has a hole, not merely whether some candle (say, one recorded live since start-up) exists.
+ */
+export async function longestGap(ex: Executor, assetId: string, interval: CandleInterval, from: number, to: number): Promise<number> {
   const res = (await ex.execute(sql`
-    select 1 from candles where asset_id = ${assetId} and interval = ${interval}
-      and bucket >= to_timestamp(${since / 1000}) and bucket <= to_timestamp(${until / 1000}) limit 1`)) as unknown as {
-    rows: unknown[];
-  };
-  return res.rows.length > 0;
+    select coalesce(max(next - t), 0)::float8 as gap from (
+      select t, coalesce(lead(t) over (order by t), ${to}::float8) as next from (
+        select ${from}::float8 as t
+        union all
+        select extract(epoch from bucket)::float8 * 1000 from candles
+        where asset_id = ${assetId} and interval = ${interval}
+          and bucket >= to_timestamp(${from / 1000}) and bucket <= to_timestamp(${to / 1000})
+      ) starts
+    ) gaps`)) as unknown as { rows: { gap: number | string }[] };
+  return Number(res.rows[0]?.gap ?? to - from);
 }
 
 /**

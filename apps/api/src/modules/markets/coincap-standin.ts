@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HistoryInterval } from '@cryptovault/contract';
+import { findAsset } from '../../platform/assets.ts';
 import { INTERVAL_MS } from './provider.ts';
 
 /**
@@ -40,6 +41,8 @@ export class CoinCapStandIn {
   retryAfterSeconds = 1;
   requests: StandInRequest[] = [];
   prices: Record<string, string> = { bitcoin: '65123.123456789012345678', ethereum: '3456.000000000000000001' };
+  /** The next history request of each asset here is answered with its failure instead (once), whatever `mode` is. */
+  failHistoryOnce = new Map<string, 'rate_limited' | 'server_error'>();
   private server: Server | null = null;
 
   get baseUrl(): string {
@@ -65,10 +68,14 @@ export class CoinCapStandIn {
   private handle(req: IncomingMessage, res: ServerResponse): ServerResponse | undefined {
     const url = new URL(req.url ?? '/', 'http://local');
     this.requests.push({ at: Date.now(), path: url.pathname, query: url.searchParams, authorization: req.headers.authorization });
-    if (req.headers.authorization !== `Bearer ${STANDIN_KEY}` || this.mode === 'unauthorized') {
+    const history = /^\/v3\/assets\/([^/]+)\/history$/.exec(url.pathname);
+    const once = history ? this.failHistoryOnce.get(history[1]!) : undefined;
+    if (once) this.failHistoryOnce.delete(history![1]!);
+    const mode = once ?? this.mode;
+    if (req.headers.authorization !== `Bearer ${STANDIN_KEY}` || mode === 'unauthorized') {
       return this.send(res, 401, { error: 'Invalid API key' });
     }
-    switch (this.mode) {
+    switch (mode) {
       case 'rate_limited':
         return this.send(res, 429, { error: 'Too many requests' }, { 'retry-after': String(this.retryAfterSeconds) });
       case 'server_error':
@@ -82,7 +89,6 @@ export class CoinCapStandIn {
       default:
         break;
     }
-    const history = /^\/v3\/assets\/([^/]+)\/history$/.exec(url.pathname);
     if (history) {
       const start = Number(url.searchParams.get('start'));
       const end = Number(url.searchParams.get('end'));
@@ -97,7 +103,7 @@ export class CoinCapStandIn {
       const ids = (url.searchParams.get('ids') ?? '').split(',');
       const data = Object.entries(this.prices)
         .filter(([id]) => ids.includes(id))
-        .map(([id, p], i) => coincapAsset(id, id === 'bitcoin' ? 'BTC' : 'ETH', p, String(i + 1)));
+        .map(([id, p], i) => coincapAsset(id, findAsset(id)?.symbol ?? id.toUpperCase(), p, String(i + 1)));
       return this.send(res, 200, { data, timestamp: Date.now() });
     }
     return this.send(res, 404, { error: 'not found' });

@@ -86,7 +86,7 @@ export async function registerMarkets(
     ...endpoint(apiRoutes.markets.tradingPairs, { tags, summary: 'Tradable pairs and their precisions and minimums' }),
     handler: async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=3600');
-      return { items: [...TRADING_PAIRS] };
+      return { items: TRADING_PAIRS.map((p) => ({ ...p, feeRate: config.trading.feeRate })) };
     },
   });
 

@@ -8,7 +8,7 @@ import {
   type HistoryQuery,
   type HistoryResponse,
 } from '@cryptovault/contract';
-import { backfillFromPoints, CANDLE_MS, CandleRecorder, FLUSH_MS, hasCandlesBetween, readCandles, rollUp } from './candles.ts';
+import { backfillFromPoints, CANDLE_MS, CandleRecorder, FLUSH_MS, longestGap, readCandles, rollUp } from './candles.ts';
 import { PrebuiltBody } from '../../http/prebuilt.ts';
 import { findAsset } from '../../platform/assets.ts';
 import { AppError, notFound, validation } from '../../platform/errors.ts';
@@ -20,6 +20,11 @@ import { SimulatedMarket } from './simulated.ts';
 
 /** How far back a starting writer fills 1d candles from the provider's price history (see candles.ts). */
 const BACKFILL_DAILY_DAYS = 365;
+/**
+ * The backfill fetches an interval's history when its candles in the window have a hole longer than this many
+ * candles: a few missing points of the provider's own history do not cost a call at every start.
+ */
+const BACKFILL_MAX_GAP_CANDLES = 4;
 
 const DAY = 86_400_000;
 /** The span a chart gets when it does not ask for one (a few hundred points at most). */
@@ -100,9 +105,19 @@ export class MarketsService {
   }
 
   /**
-   * Fills candles an asset has none of from the provider's price history: 15m candles for the last CANDLE_BACKFILL_DAYS
-   * (rolled up to 1h/4h/1d) and 1d candles for the last BACKFILL_DAILY_DAYS. Skips an asset that already has 1h
-   * candles in that window (a restart); one asset at a time, within the history call budget.
+   * Fills the holes in an asset's candles from the provider's price history: 15m candles for the last
+   * CANDLE_BACKFILL_DAYS (rolled up to 1h/4h/1d) and 1d candles for the last BACKFILL_DAILY_DAYS; one asset at a time,
+   * within the history call budget.
+   *
+   * Whether an asset needs history is decided on the candles the window needs, not on "any candle there": the live
+   * recorder writes (and rolls up) a candle of every asset within FLUSH_MS of start-up, so "has a 1h candle in the
+   * window" would skip every asset the loop reaches later than that, every asset after a failed history call on the
+   * retry, and any gap left by downtime. An asset is done when its candles reach back to the start of the window
+   * with no gap longer than BACKFILL_MAX_GAP_CANDLES up to now; a restart finds it done and calls nothing (an asset
+   * whose provider history is younger than the window, or has holes of its own, asks again at each start).
+   *
+   * Live candles win where they overlap: history is inserted only where no candle exists (backfillFromPoints), and
+   * the rollup recomputes 1h/4h/1d from the 15m candles below them, as the recorder's next flush would.
    */
   async backfillCandles(
     now: number,
@@ -110,19 +125,26 @@ export class MarketsService {
     days = this.platform.config.prices.candleBackfillDays,
   ): Promise<number> {
     const db = this.platform.database.db;
-    const since = now - days * 86_400_000;
+    // From midnight UTC: the first day rolled up from 15m candles is then a whole day.
+    const since = Math.floor((now - days * DAY) / DAY) * DAY;
+    const yearAgo = now - BACKFILL_DAILY_DAYS * DAY;
+    const hasGap = async (assetId: string, interval: '15m' | '1d', from: number) =>
+      (await longestGap(db, assetId, interval, from, now)) > BACKFILL_MAX_GAP_CANDLES * CANDLE_MS[interval];
     let written = 0;
     for (const assetId of assetIds) {
       if (this.stopping) break;
-      if (await hasCandlesBetween(db, assetId, '1h', since, now)) continue;
-      const daily = await this.chunks.range(assetId, 'd1', now - BACKFILL_DAILY_DAYS * 86_400_000, now, now);
-      written += await backfillFromPoints(db, assetId, '1d', daily);
-      const points = await this.chunks.range(assetId, 'm15', since, now, now);
-      const sim = this.provider instanceof SimulatedMarket ? this.provider : null;
-      // The simulated market knows its volume; CoinCap's history has none (candles.ts).
-      const withVolume = sim ? points.map((p) => ({ ...p, volumeUsd: sim.minuteVolumeUsd(assetId, p.time).mul(15).toFixed(2) })) : points;
-      written += await backfillFromPoints(db, assetId, '15m', withVolume);
-      if (points.length > 0) await rollUp(db, [assetId], [points[0]!.time, points.at(-1)!.time], '15m');
+      if (await hasGap(assetId, '1d', yearAgo)) {
+        const daily = await this.chunks.range(assetId, 'd1', yearAgo, now, now);
+        written += await backfillFromPoints(db, assetId, '1d', daily);
+      }
+      if (await hasGap(assetId, '15m', since)) {
+        const points = await this.chunks.range(assetId, 'm15', since, now, now);
+        const sim = this.provider instanceof SimulatedMarket ? this.provider : null;
+        // The simulated market knows its volume; CoinCap's history has none (candles.ts).
+        const withVolume = sim ? points.map((p) => ({ ...p, volumeUsd: sim.minuteVolumeUsd(assetId, p.time).mul(15).toFixed(2) })) : points;
+        written += await backfillFromPoints(db, assetId, '15m', withVolume);
+        if (points.length > 0) await rollUp(db, [assetId], [points[0]!.time, points.at(-1)!.time], '15m');
+      }
     }
     return written;
   }

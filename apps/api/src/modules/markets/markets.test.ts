@@ -98,6 +98,7 @@ describe('markets endpoints (simulated market)', () => {
       minAmount: '0.00001',
       minCost: '1.00',
       maxCost: '1000000000.00',
+      feeRate: '0.001',
     });
   });
 
