@@ -54,11 +54,11 @@ export const timestampFilter = z
   .transform((v, ctx) => {
     const ms = Date.parse(v);
     if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'not a valid date-time' });
+      ctx.addIssue({ code: 'custom', message: 'is not a valid date and time' });
       return z.NEVER;
     }
     if (ms < FILTER_MIN_MS || ms > FILTER_MAX_MS) {
-      ctx.addIssue({ code: 'custom', message: 'date-time must be within the years 0001 to 9999' });
+      ctx.addIssue({ code: 'custom', message: 'must be within the years 0001 to 9999' });
       return z.NEVER;
     }
     return new Date(ms).toISOString();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatMoney } from './format.ts';
 import { describeIssue, fieldLabel, issueSentence } from './issues.ts';
 import { createWithdrawalRequest } from './withdrawals.ts';
-import { depositAssetFor, depositStage } from './payments.ts';
+import { depositAssetFor, depositNetworkFor, depositStage } from './payments.ts';
 import { explorerTxUrl } from './withdrawals.ts';
 
 describe('formatMoney', () => {
@@ -75,6 +75,22 @@ describe('deposit and withdrawal helpers', () => {
       'BNB',
       'SOL',
       'ETH',
+    ]);
+  });
+
+  it('maps provider tickers to the network whose explorer shows the paying transaction', () => {
+    expect(['btc', 'usdterc20', 'usdttrc20', 'usdcsol', 'bnbbsc', 'sol', 'eth', 'ltc', 'doge', 'sol ', 'erc20'].map(depositNetworkFor)).toEqual([
+      'bitcoin',
+      'erc20',
+      null,
+      'solana',
+      'bep20',
+      'solana',
+      'ethereum',
+      'litecoin',
+      null,
+      'solana',
+      null,
     ]);
   });
 

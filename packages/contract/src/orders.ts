@@ -119,6 +119,11 @@ export const orderSchema = z.object({
   status: orderStatus,
   price: z.string().nullable().describe('limit price (limit, stop_limit); null for market and triggered orders'),
   triggerPrice: z.string().nullable().describe('trigger level; for a trailing stop, the current level (it follows the best price)'),
+  /** Optional: answers stored before it existed (idempotent replays) do not carry it. */
+  triggeredAt: isoDateTime
+    .nullable()
+    .optional()
+    .describe('stop and take-profit orders: when the market reached the trigger (a stop-limit then rests as a limit order)'),
   amount: z.string(),
   quoteAmount: z.string().nullable(),
   filled: z.string(),

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { describeIssue, type ErrorBody, type ErrorCode, fieldLabel, type IssueLike } from '@cryptovault/contract';
 import { AppError } from '../platform/errors.ts';
+import { readsBalances } from '../platform/principal.ts';
 import { reportError } from '../platform/sentry.ts';
 
 function report(err: unknown, request: FastifyRequest): void {
@@ -29,10 +30,13 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, status: 
 
 const WHERE: Record<string, string> = { querystring: ' (in the query string)', params: ' (in the address)', headers: ' (header)' };
 
-/** "Amount must be a number such as 12.5"; several problems are joined, the first three named. */
+/**
+ * "Amount must be a number such as 12.5"; several problems are joined, the first three named. A schema's own message
+ * that is a whole sentence (it starts with a capital: "Only market orders take a quote") is used without the label.
+ */
 export function validationMessage(context: string | undefined, details: { field: string; message: string }[]): string {
   const where = WHERE[context ?? ''] ?? '';
-  const parts = details.slice(0, 3).map((d) => `${d.field}${where} ${d.message}`);
+  const parts = details.slice(0, 3).map((d) => (/^[A-Z]/.test(d.message) ? d.message.replace(/\.$/, '') : `${d.field}${where} ${d.message}`));
   if (details.length > 3) parts.push(`and ${details.length - 3} more`);
   return parts.join('; ') || 'The request is not valid';
 }
@@ -41,12 +45,13 @@ export function validationMessage(context: string | undefined, details: { field:
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
     if (err instanceof AppError) {
-      if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
-      if (err.statusCode >= 500) {
-        request.log.error({ err }, err.message);
-        report(err, request);
+      const e = err.withoutBalances && !readsBalances(request.principal) ? err.withoutBalances : err;
+      if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
+      if (e.statusCode >= 500) {
+        request.log.error({ err: e }, e.message);
+        report(e, request);
       }
-      return sendError(reply, request, err.statusCode, err.code, err.message, err.details);
+      return sendError(reply, request, e.statusCode, e.code, e.message, e.details);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => {

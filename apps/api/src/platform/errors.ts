@@ -44,6 +44,8 @@ const STATUS: Record<ErrorCode, number> = {
 /** The one error type services throw. The error handler turns it into the contract's error body. */
 export class AppError extends Error {
   readonly statusCode: number;
+  /** The same refusal without the caller's balances, for a caller that may not read them (modules/ledger/insufficient.ts). */
+  withoutBalances?: AppError;
   constructor(
     readonly code: ErrorCode,
     message: string,

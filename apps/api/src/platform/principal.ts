@@ -58,6 +58,11 @@ declare module 'fastify' {
   }
 }
 
+/** Whether the caller may read the account's balances: any session; an API key only with the `read` scope. */
+export function readsBalances(p: Principal | null): boolean {
+  return !!p && (p.apiKey === undefined || p.apiKey.scopes.includes('read'));
+}
+
 export function requireUser(request: FastifyRequest): Principal {
   if (!request.principal) throw new AppError('UNAUTHENTICATED', 'Sign in to continue');
   return request.principal;

@@ -110,6 +110,31 @@ describe('the allow-list of API key scopes', () => {
     });
   }
 
+  it('a key without the read scope learns that funds are short, never the balance', async () => {
+    const refusal = async (scopes: string, url: string, body: unknown) => {
+      const res = await signed(t, keys.get(scopes)!, { method: 'POST', url, body, headers: { 'idempotency-key': randomUUID() } });
+      expect(res.statusCode, res.body).toBe(422);
+      const { requestId: _, ...error } = res.json().error;
+      return error;
+    };
+    const quote = { symbol: 'BTC/USD', side: 'buy', amount: '0.01' };
+    const limit = { symbol: 'BTC/USD', side: 'sell', type: 'limit', amount: '0.01', price: '1000000' };
+    for (const [url, body, asset] of [
+      ['/api/quotes', quote, 'USD'],
+      ['/api/orders', limit, 'BTC'],
+    ] as const) {
+      const blind = await refusal('trade', url, body);
+      expect(blind).toMatchObject({
+        code: 'INSUFFICIENT_FUNDS',
+        message: expect.stringMatching(/^Insufficient funds: this order needs .+, more than is available$/),
+      });
+      expect(blind.details).toEqual({ asset, required: expect.any(String) });
+      const reader = await refusal('read+trade', url, body);
+      expect(reader).toMatchObject({ code: 'INSUFFICIENT_FUNDS', message: expect.stringMatching(/ and (\$0\.00|0 BTC) is available$/) });
+      expect(reader.details).toEqual({ asset, required: blind.details.required, available: '0' });
+    }
+  });
+
   it('no key withdraws, transfers, changes security or creates keys, even with a fresh step-up on its owner’s session', async () => {
     const key = keys.get('read+trade')!;
     const attempts: [string, string, unknown][] = [

@@ -1,5 +1,6 @@
 /** The ledger module's public surface: balances, postings, the decimal type, reconciliation. */
 export { emitBalanceChanges, getBalances, usdPrice } from './balances.ts';
+export { insufficientFunds, moneyWords, shortfall } from './insufficient.ts';
 export { availableOf, type UserHoldingsRow, userBalances, userHoldingsPage } from './ledger.repo.ts';
 export { adjust, credit, hold, holdEntry, openingBalances, post, release, settleWithdrawal, shardFor, transfer } from './ledger.service.ts';
 export type { AccountRef, JournalEntryInput, PostingInput, UserBalance } from './ledger.types.ts';

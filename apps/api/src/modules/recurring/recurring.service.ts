@@ -1,4 +1,5 @@
 import {
+  formatMoney,
   MAX_RECURRING_BUYS,
   occurrenceAfter,
   type RecurringBuy,
@@ -67,8 +68,10 @@ function checked(input: RecurringBuyRequest): { pair: TradingPair; values: Omit<
   if (!asset || !pair) throw field('assetId', `${input.assetId} cannot be bought here`);
   const amount = new D(input.quoteAmount);
   if (amount.lt(pair.minCost))
-    throw new AppError('MIN_AMOUNT', `Each buy must be at least $${pair.minCost}`, [{ path: ['body', 'quoteAmount'], message: 'too small' }]);
-  if (amount.gt(pair.maxCost)) throw field('quoteAmount', `Each buy can be at most $${new D(pair.maxCost).toFixed(0)}`);
+    throw new AppError('MIN_AMOUNT', `Each buy must be at least ${formatMoney(pair.minCost, pair.quote, { rounding: 'up' })}`, [
+      { path: ['body', 'quoteAmount'], message: 'too small' },
+    ]);
+  if (amount.gt(pair.maxCost)) throw field('quoteAmount', `Each buy can be at most ${formatMoney(pair.maxCost, pair.quote)}`);
   return {
     pair,
     values: {

@@ -1,8 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestContext } from '../../../test/helpers.ts';
+import { ownDatabaseForFile, type TestContext } from '../../../test/helpers.ts';
 import { reconcile } from '../ledger/index.ts';
 import { createTradingApp, tradingFixture } from './trading.fixtures.ts';
+
+// Background work of other files' apps (engine resync, order-event passes, alert ticks) stays off this file's rows.
+ownDatabaseForFile('cv_advorders');
 
 let t: TestContext;
 let f: Awaited<ReturnType<typeof tradingFixture>>;
@@ -214,6 +217,9 @@ describe('triggers on the wrong side of the market', () => {
     // A confirmed stop-limit whose limit is out of reach rests as a triggered limit.
     const sl = await f.place(u, { type: 'stop_limit', side: 'buy', amount: '0.01', triggerPrice: '49000', price: '49500', confirmImmediate: true });
     expect(sl.status).toBe('open');
+    expect(Date.parse(sl.triggeredAt ?? '')).toBeGreaterThan(0);
+    // Triggered, it is a resting limit: its trigger cannot be amended (the web hides that field).
+    await expect(f.orders.amend(u, sl.id, { triggerPrice: '48000' })).rejects.toThrow(/already triggered and rests as a limit order/);
     await f.tick({ bitcoin: '49400' });
     expect(await f.orders.get(u, sl.id)).toMatchObject({ status: 'closed', average: '49400' });
     await f.tick({ bitcoin: '50000' });
@@ -243,7 +249,10 @@ describe('amend (cancel-and-replace)', () => {
     const u = await f.user({ USD: '600' });
     const o = await f.place(u, { type: 'limit', amount: '0.01', price: '49000' });
     const before = await f.balance(u, 'USD');
-    await expect(f.orders.amend(u, o.id, { amount: '0.02' })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(f.orders.amend(u, o.id, { amount: '0.02' })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+      message: 'Insufficient funds: the changed order needs $490.49 (more than it holds now, fee included) and $109.51 is available',
+    });
     await expect(f.orders.amend(u, o.id, { price: '51000' })).rejects.toMatchObject({ code: 'TRIGGER_WOULD_FIRE_NOW' });
     await expect(f.orders.amend(u, o.id, { triggerPrice: '48000' })).rejects.toMatchObject({ code: 'VALIDATION_ERROR' });
     const other = await f.user({ USD: '1000' });

@@ -1,12 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import type { AmendOrderBody, CreateOrderBody, CreateQuoteBody, Order, Quote, TradingPair } from '@cryptovault/contract';
+import {
+  type AmendOrderBody,
+  type CreateOrderBody,
+  type CreateQuoteBody,
+  fieldLabel,
+  formatMoney,
+  type Order,
+  type Quote,
+  type TradingPair,
+} from '@cryptovault/contract';
 import { QUOTE_ASSET } from '../../platform/assets.ts';
 import { insertRows, tableRows } from '../../platform/db/table-rows.ts';
 import { AppError } from '../../platform/errors.ts';
 import { idempotencyRecord, storedAnswer } from '../../platform/idempotency/idempotency.ts';
 import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.ts';
 import type { Platform } from '../../platform/index.ts';
-import { D, type Dec, decimalPlaces, hold, holdEntry, type JournalEntryInput, type LedgerWriter, release, toSql, type UserBalance } from '../ledger/index.ts';
+import {
+  D,
+  type Dec,
+  decimalPlaces,
+  hold,
+  holdEntry,
+  type JournalEntryInput,
+  type LedgerWriter,
+  release,
+  shortfall,
+  toSql,
+  type UserBalance,
+  ZERO,
+} from '../ledger/index.ts';
 import { cursorCodec } from '../../platform/db/paging.ts';
 import { pgError, retryTransient } from '../../platform/db/sql.ts';
 import type { Executor } from '../../platform/db/client.ts';
@@ -23,11 +45,29 @@ import { type OrderRow, orders } from './trading.schema.ts';
 const invalid = (path: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', path], message }]);
 
 const tooLarge = (pair: TradingPair, field: string) =>
-  invalid(field, `The order value (amount × price) is above the largest order this platform takes, ${new D(pair.maxCost).toFixed(0)} ${pair.quote}`);
+  invalid(field, `The order value (amount × price) is above the largest order this platform takes, ${formatMoney(pair.maxCost, pair.quote)}`);
 
-function checkPlaces(value: string | undefined, places: number, field: string): void {
-  if (value !== undefined && decimalPlaces(value) > places) throw invalid(field, `${field} allows at most ${places} decimal places for this pair`);
+function checkPlaces(value: string | undefined, places: number, field: string, pair: TradingPair): void {
+  if (value === undefined || decimalPlaces(value) <= places) return;
+  const unit = field === 'amount' ? ` (${pair.base})` : field === 'trailPercent' || field === 'quoteAmount' ? '' : ` (${pair.quote})`;
+  throw invalid(field, `${fieldLabel([field])}${unit} can have at most ${places} decimal place${places === 1 ? '' : 's'} for ${pair.symbol}`);
 }
+
+/** How a funds refusal of an order reads: a buy's USD figure includes its fee ("fee included"). */
+const fundsWords = (what: string, side: 'buy' | 'sell', pair: TradingPair, extra?: string) => ({
+  what,
+  detail: (asset: string) => [extra, side === 'buy' && asset === pair.quote ? 'fee included' : undefined].filter(Boolean).join(', ') || undefined,
+});
+
+/** MIN_AMOUNT in words: the smallest amount of the coin, or the smallest order value, of this pair. */
+const belowMinAmount = (pair: TradingPair) =>
+  new AppError('MIN_AMOUNT', `The smallest amount of ${pair.base} you can trade is ${formatMoney(pair.minAmount, pair.base)}`, [
+    { path: ['body', 'amount'], message: 'too small' },
+  ]);
+const belowMinCost = (pair: TradingPair, field: 'amount' | 'quoteAmount' = 'amount') =>
+  new AppError('MIN_AMOUNT', `The smallest order on ${pair.symbol} is worth ${formatMoney(pair.minCost, pair.quote, { rounding: 'up' })}`, [
+    { path: ['body', field], message: 'too small' },
+  ]);
 
 /** The server's current price for a pair, or null when the feed is stale or silent about it. */
 export function currentPrice(platform: Pick<Platform, 'config' | 'prices'>, pair: TradingPair): Dec | null {
@@ -45,11 +85,8 @@ function fires(row: OrderRow, price: Dec): boolean {
   return t.direction === 'down' ? price.lte(t.level) : price.gte(t.level);
 }
 
-/** `$50,000.00`-style text for the messages a person reads. */
-function money(v: Dec | string, places: number): string {
-  const [int = '0', frac] = new D(v).toFixed(places).split('.');
-  return `$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${frac ? `.${frac}` : ''}`;
-}
+/** `$50,000.00`-style text for the messages a person reads (a small coin's price keeps its places: `$0.000123`). */
+const money = (v: Dec | string, places: number): string => formatMoney(typeof v === 'string' ? v : v.toFixed(), 'USD', { maxDecimals: places });
 
 const TYPE_WORDS: Record<OrderRow['type'], string> = {
   market: 'market',
@@ -124,10 +161,10 @@ export class OrdersService {
   async place(userId: string, body: CreateOrderBody, idempotencyKey: string | null): Promise<{ order: Order; replayed: boolean }> {
     const pair = findPair(body.symbol);
     if (!pair) throw invalid('symbol', `Unknown trading pair ${body.symbol}`);
-    checkPlaces(body.amount, pair.amountPrecision, 'amount');
-    for (const f of ['price', 'triggerPrice', 'takeProfitPrice', 'stopLossPrice', 'trailAmount'] as const) checkPlaces(body[f], pair.pricePrecision, f);
-    checkPlaces(body.trailPercent, 2, 'trailPercent');
-    checkPlaces(body.quoteAmount, 2, 'quoteAmount');
+    checkPlaces(body.amount, pair.amountPrecision, 'amount', pair);
+    for (const f of ['price', 'triggerPrice', 'takeProfitPrice', 'stopLossPrice', 'trailAmount'] as const) checkPlaces(body[f], pair.pricePrecision, f, pair);
+    checkPlaces(body.trailPercent, 2, 'trailPercent', pair);
+    checkPlaces(body.quoteAmount, 2, 'quoteAmount', pair);
     if (body.expiresAt !== undefined) {
       const ms = Date.parse(body.expiresAt) - Date.now();
       if (ms <= 0) throw invalid('expiresAt', 'The expiry time must be in the future');
@@ -145,16 +182,16 @@ export class OrdersService {
     const rate = this.feeRate;
     let amount: Dec;
     if (body.quoteAmount !== undefined) {
-      if (new D(body.quoteAmount).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+      if (new D(body.quoteAmount).lt(pair.minCost)) throw belowMinCost(pair, 'quoteAmount');
       if (new D(body.quoteAmount).gt(pair.maxCost)) throw tooLarge(pair, 'quoteAmount');
       amount = amountForBudget(pair, new D(body.quoteAmount), now!, rate);
     } else {
       amount = new D(body.amount!);
     }
-    if (amount.lt(pair.minAmount)) throw new AppError('MIN_AMOUNT', `Minimum amount is ${pair.minAmount} ${pair.base}`);
+    if (amount.lt(pair.minAmount)) throw belowMinAmount(pair);
     const levels = [body.price, body.triggerPrice, body.takeProfitPrice, body.stopLossPrice].filter((v): v is string => v !== undefined).map((v) => new D(v));
     if (levels.length === 0) levels.push(now!);
-    if (amount.times(D.min(...levels)).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+    if (amount.times(D.min(...levels)).lt(pair.minCost)) throw belowMinCost(pair);
     if (amount.times(D.max(...levels)).gt(pair.maxCost))
       throw tooLarge(pair, body.price !== undefined ? 'price' : body.triggerPrice !== undefined ? 'triggerPrice' : 'amount');
 
@@ -174,6 +211,8 @@ export class OrdersService {
       // A key used before: its first answer (whatever refused this attempt: the key itself, or the funds it spent).
       const prior = await storedAnswer<Order>(this.platform.database.db, request, err);
       if (prior) return { order: prior.body, replayed: true };
+      if (entry && err instanceof AppError && err.code === 'INSUFFICIENT_FUNDS')
+        throw (await shortfall(this.platform.database.db, entry, userId, fundsWords('this order', body.side, pair))) ?? err;
       throw duplicateClientOrderId(err) ?? err;
     }
     publishEffects(this.platform, this.book, { orders: placed, balances });
@@ -187,20 +226,24 @@ export class OrdersService {
   async quote(userId: string, body: CreateQuoteBody): Promise<Quote> {
     const pair = findPair(body.symbol);
     if (!pair) throw invalid('symbol', `Unknown trading pair ${body.symbol}`);
-    checkPlaces(body.amount, pair.amountPrecision, 'amount');
-    checkPlaces(body.quoteAmount, 2, 'quoteAmount');
+    checkPlaces(body.amount, pair.amountPrecision, 'amount', pair);
+    checkPlaces(body.quoteAmount, 2, 'quoteAmount', pair);
     const now = currentPrice(this.platform, pair);
     if (!now) throw new AppError('PRICE_STALE', 'Prices are stale right now; market orders are paused');
     const rate = this.feeRate;
     let amount: Dec;
     if (body.quoteAmount !== undefined) {
-      if (new D(body.quoteAmount).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+      if (new D(body.quoteAmount).lt(pair.minCost)) throw belowMinCost(pair, 'quoteAmount');
       if (new D(body.quoteAmount).gt(pair.maxCost)) throw tooLarge(pair, 'quoteAmount');
       amount = amountForBudget(pair, new D(body.quoteAmount), now, rate);
     } else amount = new D(body.amount!);
-    if (amount.lt(pair.minAmount)) throw new AppError('MIN_AMOUNT', `Minimum amount is ${pair.minAmount} ${pair.base}`);
-    if (amount.times(now).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+    if (amount.lt(pair.minAmount)) throw belowMinAmount(pair);
+    if (amount.times(now).lt(pair.minCost)) throw belowMinCost(pair);
     if (amount.times(now).gt(pair.maxCost)) throw tooLarge(pair, 'amount');
+    // Funds now, so the confirmation step never shows figures the balance cannot pay (the fill's CHECK still decides).
+    const fill = fillEntry({ userId, orderId: 'quote', pair, side: body.side, amount, price: now, feeRate: rate, held: ZERO, heldAsset: pair.quote });
+    const short = await shortfall(this.platform.database.db, fill.entry, userId, fundsWords('this order', body.side, pair));
+    if (short) throw short;
     return this.quotes.issue(userId, pair, body, { amount, price: now, feeRate: rate });
   }
 
@@ -351,10 +394,16 @@ export class OrdersService {
         const hasLimit = row.type === 'limit' || row.type === 'stop_limit';
         const hasTrigger = row.type === 'stop_loss' || row.type === 'take_profit' || (row.type === 'stop_limit' && row.triggeredAt === null);
         if (body.price !== undefined && !hasLimit) throw invalid('price', `A ${TYPE_WORDS[row.type]} order has no limit price to change`);
-        if (body.triggerPrice !== undefined && !hasTrigger) throw invalid('triggerPrice', `This ${TYPE_WORDS[row.type]} order has no trigger price to change`);
-        checkPlaces(body.amount, pair.amountPrecision, 'amount');
-        checkPlaces(body.price, pair.pricePrecision, 'price');
-        checkPlaces(body.triggerPrice, pair.pricePrecision, 'triggerPrice');
+        if (body.triggerPrice !== undefined && !hasTrigger)
+          throw invalid(
+            'triggerPrice',
+            row.type === 'stop_limit'
+              ? 'This stop-limit order has already triggered and rests as a limit order: its limit price and amount can change, its trigger cannot'
+              : `This ${TYPE_WORDS[row.type]} order has no trigger price to change`,
+          );
+        checkPlaces(body.amount, pair.amountPrecision, 'amount', pair);
+        checkPlaces(body.price, pair.pricePrecision, 'price', pair);
+        checkPlaces(body.triggerPrice, pair.pricePrecision, 'triggerPrice', pair);
         const amount = new D(body.amount ?? row.amount);
         const at = new Date();
         const next: OrderRow = {
@@ -369,8 +418,8 @@ export class OrdersService {
           updatedAt: at,
         };
         const worst = new D(next.price ?? next.triggerPrice!);
-        if (amount.lt(pair.minAmount)) throw new AppError('MIN_AMOUNT', `Minimum amount is ${pair.minAmount} ${pair.base}`);
-        if (amount.times(worst).lt(pair.minCost)) throw new AppError('MIN_AMOUNT', `Minimum order value is ${pair.minCost} ${pair.quote}`);
+        if (amount.lt(pair.minAmount)) throw belowMinAmount(pair);
+        if (amount.times(worst).lt(pair.minCost)) throw belowMinCost(pair);
         if (amount.times(worst).gt(pair.maxCost)) throw tooLarge(pair, body.price !== undefined ? 'price' : 'amount');
         const now = currentPrice(this.platform, pair);
         if (now && fires(next, now)) throw wouldFireNow(next, pair, now, 'An amended order never fills at once: cancel it and place a new order instead.');
@@ -379,6 +428,11 @@ export class OrdersService {
         const canceled = await updateOrder(tx, row.id, { status: 'canceled', held: '0' });
         await insertRows(tx, [tableRows(orders, next)]);
         const diff = held.minus(row.held);
+        if (diff.gt(0)) {
+          const more = holdEntry({ userId, asset: row.heldAsset, amount: diff, reference: `order:${next.id}` });
+          const short = await shortfall(tx, more, userId, fundsWords('the changed order', row.side, pair, 'more than it holds now'));
+          if (short) throw short;
+        }
         const ref = { userId, asset: row.heldAsset, reference: `order:${next.id}` };
         const balances: UserBalance[] = diff.gt(0)
           ? (await hold(tx, { ...ref, amount: diff })).balances

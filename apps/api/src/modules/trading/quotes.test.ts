@@ -100,11 +100,31 @@ describe('firm quotes for market orders', () => {
     expect(await ordersOf(u)).toBe(0);
   });
 
+  it('a quote the balance cannot pay is refused in words, with the figures', async () => {
+    const u = await f.user({ USD: '400', BTC: '0.001' });
+    const buy = quote(u, { amount: '0.01' }); // 500.00 + 0.50 fee at $50,000
+    await expect(buy).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+      message: 'Insufficient funds: this order needs $500.50 (fee included) and $400.00 is available',
+      details: { asset: 'USD', available: '400', required: '500.5' },
+    });
+    await expect(quote(u, { side: 'sell', amount: '0.002' })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+      message: 'Insufficient funds: this order needs 0.002 BTC and 0.001 BTC is available',
+    });
+    expect(await f.balance(u, 'USD')).toEqual({ available: '400', locked: '0' });
+  });
+
   it('a quote fills one order: reused is QUOTE_USED; an order refused for funds gives it back', async () => {
-    const u = await f.user({ USD: '400' });
+    const u = await f.user({ USD: '600' });
     const q = await quote(u, { amount: '0.01' }); // 500.50 USD
-    await expect(f.place(u, { amount: '0.01', quoteId: q.id })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
-    await t.platform.database.db.transaction((tx) => credit(tx, { userId: u, asset: 'USD', amount: '200', reference: 'test:fund' }));
+    // The balance shrinks after the quote (a resting buy holds $200.20): the fill is refused, in words.
+    const resting = await f.place(u, { type: 'limit', price: '40000', amount: '0.005' });
+    await expect(f.place(u, { amount: '0.01', quoteId: q.id })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+      message: 'Insufficient funds: this order needs $500.50 (fee included) and $399.80 is available',
+    });
+    await f.orders.cancel(u, resting.id);
     expectFillEqualsQuote(await f.place(u, { amount: '0.01', quoteId: q.id }), q);
     await expect(f.place(u, { amount: '0.01', quoteId: q.id })).rejects.toMatchObject({ code: 'QUOTE_USED', statusCode: 409 });
     expect(await f.balance(u, 'BTC')).toEqual({ available: '0.01', locked: '0' });

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
-import { createTransfer, listTransfers } from './transfers.service.ts';
+import { createTransfer, getTransfer, listTransfers } from './transfers.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['wallet'];
@@ -30,5 +30,9 @@ export async function registerTransfers(root: FastifyInstance, platform: Platfor
   app.route({
     ...endpoint(apiRoutes.wallet.transfers, { tags, summary: 'Transfers sent and received, newest first' }),
     handler: async (request) => listTransfers(platform, requireUser(request).userId, request.query),
+  });
+  app.route({
+    ...endpoint(apiRoutes.wallet.transfer, { tags, summary: 'One transfer sent or received' }),
+    handler: async (request) => getTransfer(platform, requireUser(request).userId, request.params.id),
   });
 }

@@ -1,13 +1,13 @@
 import { type CreateTransferRequest, formatMoney, type Transfer } from '@cryptovault/contract';
 import { findAsset, QUOTE_ASSET, USD_PRECISION } from '../../platform/assets.ts';
-import { AppError } from '../../platform/errors.ts';
+import { AppError, notFound } from '../../platform/errors.ts';
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import type { Executor } from '../../platform/db/client.ts';
 import type { Principal } from '../../platform/principal.ts';
 import { accountByEmail, contactOf, contactsOf } from '../auth/index.ts';
 import { checkKycLimit, recordKycUsage } from '../kyc/index.ts';
-import { availableOf, D, decimalPlaces, emitBalanceChanges, transfer, type UserBalance, usdPrice } from '../ledger/index.ts';
+import { availableOf, D, decimalPlaces, emitBalanceChanges, insufficientFunds, transfer, type UserBalance, usdPrice } from '../ledger/index.ts';
 import { notify } from '../notifications/index.ts';
 import { assertNotFrozen } from '../security/index.ts';
 import { decodeCursor, page } from '../../platform/db/paging.ts';
@@ -56,7 +56,8 @@ export async function createTransfer(platform: Platform, p: Principal, input: Cr
   const result = await runIdempotent(db, { userId: p.userId, scope: 'transfer', key, body: { ...input, recipientEmail: email } }, async (tx) => {
     await assertNotFrozen(tx, p.userId);
     // Funds before the recipient: an existing and an unknown email get the same answer until money can move.
-    if (new D(await availableOf(tx, p.userId, symbol)).lt(input.amount)) throw new AppError('INSUFFICIENT_FUNDS', 'Insufficient funds');
+    const available = await availableOf(tx, p.userId, symbol);
+    if (new D(available).lt(input.amount)) throw insufficientFunds({ asset: symbol, available, required: input.amount, what: 'this transfer' });
     // The sender's verification tier limits (modules/kyc), also before the recipient is looked up.
     const price = symbol === QUOTE_ASSET ? '1' : usdPrice(platform.prices, symbol);
     if (!price && platform.config.kyc.enforced) throw new AppError('PRICE_STALE', `No current ${symbol} price to value this transfer; try again shortly`);
@@ -99,6 +100,15 @@ export async function listTransfers(platform: Platform, userId: string, q: { lim
     return { ...t, other: { email: other?.email ?? '', name: other?.name ?? '' } };
   });
   return page(flat, q.limit, (r) => view(r, userId, r.other));
+}
+
+/** One transfer `userId` sent or received (where a history row leads); anyone else's is 404. */
+export async function getTransfer(platform: Pick<Platform, 'database'>, userId: string, id: string): Promise<Transfer> {
+  const db = platform.database.db;
+  const [t] = await repo.findForUser(db, userId, [id]);
+  if (!t) throw notFound('Transfer');
+  const other = await contactOf(db, t.senderId === userId ? t.recipientId : t.senderId);
+  return view(t, userId, { email: other?.email ?? '', name: other?.name ?? '' });
 }
 
 /**

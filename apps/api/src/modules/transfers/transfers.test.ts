@@ -48,6 +48,16 @@ describe('transfers', () => {
     expect(bobList.items[0]).toMatchObject({ direction: 'in', counterpartyEmail: alice.user.email, counterpartyName: 'Alice' });
     const notes = (await asUser(t, bob).inject({ method: 'GET', url: '/api/notifications' })).json().items;
     expect(notes[0]).toMatchObject({ type: 'transfer', title: 'Transfer received' });
+    // Its own page, where each side's history row leads: both parties read it from their side; nobody else can.
+    const id = res.json().id;
+    const mine = await asUser(t, alice).inject({ method: 'GET', url: `/api/wallet/transfers/${id}` });
+    expect(mine.json()).toMatchObject({ id, direction: 'out', counterpartyName: 'Bob', amount: '30.25', note: 'lunch' });
+    const theirs = await asUser(t, bob).inject({ method: 'GET', url: `/api/wallet/transfers/${id}` });
+    expect(theirs.json()).toMatchObject({ id, direction: 'in', counterpartyEmail: alice.user.email });
+    const rows = (await asUser(t, bob).inject({ method: 'GET', url: '/api/transactions?type=transfer' })).json().items;
+    expect(rows[0]).toMatchObject({ type: 'transfer_in', link: `/transfers/${id}` });
+    const carol = await signUpVerified(t);
+    expect((await asUser(t, carol).inject({ method: 'GET', url: `/api/wallet/transfers/${id}` })).statusCode).toBe(404);
   });
 
   it('refuses more than available, to self, and to unknown or unverified users with one answer', async () => {

@@ -42,6 +42,15 @@ export async function lockWithdrawal(ex: Executor, id: string, userId?: string):
   return row ?? null;
 }
 
+/** One withdrawal of `userId` (another user's is null, as an unknown id), without a lock. */
+export async function findWithdrawal(ex: Executor, id: string, userId: string): Promise<WithdrawalRow | null> {
+  const [row] = await ex
+    .select()
+    .from(withdrawals)
+    .where(and(eq(withdrawals.id, id), eq(withdrawals.userId, userId)));
+  return row ?? null;
+}
+
 export async function updateWithdrawal(ex: Executor, id: string, v: Partial<NewWithdrawal>): Promise<WithdrawalRow> {
   const [row] = await ex
     .update(withdrawals)

@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { parseIdempotencyKey } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { requireStepUp, requireUser } from '../../platform/principal.ts';
-import { cancelWithdrawal, listWithdrawals, requestWithdrawal, withdrawalAssets } from './withdrawals.service.ts';
+import { cancelWithdrawal, getWithdrawal, listWithdrawals, requestWithdrawal, withdrawalAssets } from './withdrawals.service.ts';
 import { endpoint } from '../../http/route-table.ts';
 
 const tags = ['wallet'];
@@ -27,6 +27,10 @@ export async function registerWithdrawals(root: FastifyInstance, platform: Platf
   app.route({
     ...endpoint(apiRoutes.wallet.withdrawals, { tags, summary: 'Withdrawal history, newest first' }),
     handler: async (request) => listWithdrawals(platform, requireUser(request).userId, request.query),
+  });
+  app.route({
+    ...endpoint(apiRoutes.wallet.withdrawal, { tags, summary: 'One withdrawal and its status' }),
+    handler: async (request) => getWithdrawal(platform, requireUser(request).userId, request.params.id),
   });
   app.route({
     ...endpoint(apiRoutes.wallet.withdrawalAssets, { tags, summary: 'Assets that can be withdrawn: networks and network fee of each' }),

@@ -1,4 +1,4 @@
-import { type CreateWithdrawalRequest, formatMoney, NETWORKS, type Withdrawal, type WithdrawalAsset } from '@cryptovault/contract';
+import { type CreateWithdrawalRequest, NETWORKS, type Withdrawal, type WithdrawalAsset } from '@cryptovault/contract';
 import { and, eq } from 'drizzle-orm';
 import { ASSETS, findAsset, QUOTE_ASSET } from '../../platform/assets.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -6,7 +6,19 @@ import { idempotencyKeys } from '../../platform/idempotency/idempotency.schema.t
 import { type IdempotentResult, runIdempotent } from '../../platform/idempotency/idempotency.ts';
 import type { Platform } from '../../platform/index.ts';
 import { type Principal, requireNotFrozen } from '../../platform/principal.ts';
-import { availableOf, D, decimalPlaces, emitBalanceChanges, fixed, hold, release, usdPrice, type UserBalance } from '../ledger/index.ts';
+import {
+  availableOf,
+  D,
+  decimalPlaces,
+  emitBalanceChanges,
+  fixed,
+  hold,
+  insufficientFunds,
+  moneyWords,
+  release,
+  usdPrice,
+  type UserBalance,
+} from '../ledger/index.ts';
 import { checkKycLimit, recordKycUsage, releaseKycUsage } from '../kyc/index.ts';
 import { notify } from '../notifications/index.ts';
 import { assertNotFrozen, resolveDestination } from '../security/index.ts';
@@ -38,9 +50,6 @@ export function withdrawalView(r: WithdrawalRow, approvals: number): Withdrawal 
 }
 
 const invalid = (field: string, message: string) => new AppError('VALIDATION_ERROR', message, [{ path: ['body', field], message }]);
-
-/** An amount of `asset` in a sentence: "0.0155 BTC", "$1,000.00". */
-const words = (amount: string | { toFixed(): string }, asset: string) => formatMoney(amount, asset, { maxDecimals: findAsset(asset)?.amountPrecision ?? 18 });
 
 /** Assets that can leave the platform (an address rule and a fee), with their networks: the withdraw form's lists. */
 export function withdrawalAssets(platform: Pick<Platform, 'config'>): WithdrawalAsset[] {
@@ -108,18 +117,15 @@ export async function requestWithdrawal(
     // Funds first: the limit message only when the limit is what refuses (the hold's CHECK still decides below).
     const available = new D(await availableOf(tx, p.userId, asset.symbol));
     if (available.lt(total)) {
-      throw new AppError(
-        'INSUFFICIENT_FUNDS',
-        `Insufficient funds: this withdrawal needs ${words(total, asset.symbol)} (${words(input.amount, asset.symbol)} plus a ${words(fee, asset.symbol)} network fee) and ${words(available, asset.symbol)} is available`,
-        { asset: asset.symbol, available: available.toFixed(), required: total.toFixed() },
-      );
+      const detail = `${moneyWords(input.amount, asset.symbol)} plus a ${moneyWords(fee, asset.symbol)} network fee`;
+      throw insufficientFunds({ asset: asset.symbol, available, required: total, what: 'this withdrawal', detail });
     }
     const used = new D(await repo.usdInLastDay(tx, p.userId));
     if (used.plus(amountUsd).gt(config.withdrawals.dailyLimitUsd)) {
       const left = D.max(new D(config.withdrawals.dailyLimitUsd).minus(used), 0);
       throw new AppError(
         'LIMIT_EXCEEDED',
-        `This withdrawal (about ${words(amountUsd, QUOTE_ASSET)}) would exceed your daily withdrawal limit of ${words(config.withdrawals.dailyLimitUsd, QUOTE_ASSET)}; ${words(left, QUOTE_ASSET)} is left for the next 24 hours`,
+        `This withdrawal (about ${moneyWords(amountUsd, QUOTE_ASSET)}) would exceed your daily withdrawal limit of ${moneyWords(config.withdrawals.dailyLimitUsd, QUOTE_ASSET)}; ${moneyWords(left, QUOTE_ASSET)} is left for the next 24 hours`,
         { limitUsd: config.withdrawals.dailyLimitUsd, usedUsd: fixed(used, 2) },
       );
     }
@@ -157,7 +163,7 @@ export async function requestWithdrawal(
       platform,
       result.body,
       'Withdrawal requested',
-      `Your withdrawal of ${words(result.body.amount, result.body.asset)} to ${result.body.address} is waiting for review.`,
+      `Your withdrawal of ${moneyWords(result.body.amount, result.body.asset)} to ${result.body.address} is waiting for review.`,
       p.userId,
     );
   }
@@ -190,10 +196,19 @@ export async function cancelWithdrawal(platform: Platform, userId: string, id: s
     platform,
     view,
     'Withdrawal canceled',
-    `Your withdrawal of ${words(view.amount, view.asset)} was canceled and the funds are available again.`,
+    `Your withdrawal of ${moneyWords(view.amount, view.asset)} was canceled and the funds are available again.`,
     userId,
   );
   return view;
+}
+
+/** One of the user's withdrawals (where a history row leads); another user's is 404. */
+export async function getWithdrawal(platform: Pick<Platform, 'database'>, userId: string, id: string): Promise<Withdrawal> {
+  const db = platform.database.db;
+  const row = await repo.findWithdrawal(db, id, userId);
+  if (!row) throw notFound('Withdrawal');
+  const approvals = await repo.approversOf(db, [row.id]);
+  return withdrawalView(row, approvals.get(row.id)?.length ?? 0);
 }
 
 export async function listWithdrawals(

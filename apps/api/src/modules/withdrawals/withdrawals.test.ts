@@ -78,6 +78,19 @@ describe('withdrawals', () => {
     expect(notes).toEqual(['Withdrawal sent', 'Withdrawal approved', 'Withdrawal requested']);
     const mail = await t.app.inject({ method: 'GET', url: `/api/dev/outbox?to=${encodeURIComponent(u.user.email)}` });
     expect(mail.json().items.map((m: { subject: string }) => m.subject)).toContain('CryptoVault: Withdrawal sent');
+    // Its own page (where the history row leads): the owner reads it; anyone else, an operator's session included
+    // on this user route, gets the same 404 as for an unknown id.
+    const one = await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/withdrawals/${w.id}` });
+    expect(one.json()).toMatchObject({ id: w.id, status: 'completed', fee: '0.0005', txHash: 'b'.repeat(64), approvals: 1 });
+    const history = (await asUser(t, u).inject({ method: 'GET', url: '/api/transactions?type=withdrawal' })).json().items;
+    expect(history[0]).toMatchObject({ type: 'withdrawal', link: `/withdrawals/${w.id}` });
+    const stranger = await funded('0.001');
+    for (const who of [stranger, admin1]) {
+      const res = await asUser(t, who).inject({ method: 'GET', url: `/api/wallet/withdrawals/${w.id}` });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('NOT_FOUND');
+    }
+    expect((await asUser(t, u).inject({ method: 'GET', url: '/api/wallet/withdrawals/not-an-id' })).statusCode).toBe(400);
   });
 
   it('needs two different admins at or above WITHDRAWAL_DUAL_APPROVAL_USD; the same admin twice is refused', async () => {
