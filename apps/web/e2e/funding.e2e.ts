@@ -48,6 +48,10 @@ describe('coin deposits and withdrawals', () => {
     expect(balances.items.find((b) => b.asset === 'BTC')?.available).toBe(amount);
     expect(balances.items.find((b) => b.asset === 'USD')?.available ?? '0').toMatch(/^0(\.0+)?$/);
     await waitForText(page, 'available-BTC', (t) => t.replace(/,/g, '').startsWith(amount));
+    // The recent deposits list links the paying transaction to the Bitcoin explorer.
+    const tx = page.getByRole('link', { name: /^Transaction [0-9a-f]{64} on the explorer/ }).first();
+    await tx.waitFor();
+    expect(await tx.getAttribute('href')).toMatch(/^https:\/\/mempool\.space\/tx\/[0-9a-f]{64}$/);
   });
 
   it('withdraws with the network from a list and the fee and amount received shown first; insufficient funds in words', async () => {

@@ -32,6 +32,11 @@ export const deposit = z.object({
   amountUsd: z.string(),
   /** What the provider reports as received so far, in the pay currency. */
   actuallyPaid: z.string().nullable(),
+  /**
+   * The paying transaction's hash, once the provider reports it (null before; optional: answers stored before it
+   * existed do not carry it). `depositNetworkFor(payCurrency)` names the network for its explorer link.
+   */
+  txHash: z.string().nullable().optional(),
   /** USD credited to the balance (null until credited, and for a deposit credited in its coin). */
   creditedUsd: z.string().nullable(),
   /** The balance credited: `USD`, or the coin's asset symbol (`BTC`) for a deposit made with `creditAs: coin`. */
@@ -68,6 +73,20 @@ export function depositAssetFor(ticker: string): string {
   const t = ticker.trim().toLowerCase();
   const base = t.length > 3 && TICKER_NETWORK.test(t) ? t.replace(TICKER_NETWORK, '') : t;
   return (base.length >= 2 ? base : t).toUpperCase();
+}
+
+const NATIVE_NETWORK: Readonly<Record<string, string>> = { btc: 'bitcoin', ltc: 'litecoin', eth: 'ethereum', sol: 'solana', bnb: 'bep20', avax: 'c-chain' };
+const SUFFIX_NETWORK: Readonly<Record<string, string>> = { erc20: 'erc20', bep20: 'bep20', bsc: 'bep20', sol: 'solana' };
+
+/**
+ * The network (an id of `NETWORKS`, for `explorerTxUrl`) a deposit paid in provider ticker `ticker` travelled on:
+ * `btc` → `bitcoin`, `usdterc20` → `erc20`, `usdcsol` → `solana`; null when there is no explorer for it here.
+ */
+export function depositNetworkFor(ticker: string): string | null {
+  const t = ticker.trim().toLowerCase();
+  if (Object.hasOwn(NATIVE_NETWORK, t)) return NATIVE_NETWORK[t] ?? null;
+  const suffix = TICKER_NETWORK.exec(t)?.[1];
+  return suffix && t.length > suffix.length && Object.hasOwn(SUFFIX_NETWORK, suffix) ? (SUFFIX_NETWORK[suffix] ?? null) : null;
 }
 
 /** The states a person sees on the deposit page, from the provider's status. */

@@ -256,9 +256,11 @@ export const apiRoutes = defineRoutes({
     createWithdrawal: { method: 'POST', path: '/api/wallet/withdrawals', body: createWithdrawalRequest, response: { 201: withdrawal } },
     withdrawals: { method: 'GET', path: '/api/wallet/withdrawals', query: withdrawalListQuery, response: { 200: withdrawalList } },
     withdrawalAssets: { method: 'GET', path: '/api/wallet/withdrawal-assets', response: { 200: withdrawalAssetList } },
+    withdrawal: { method: 'GET', path: '/api/wallet/withdrawals/:id', params: idParams, response: { 200: withdrawal } },
     cancelWithdrawal: { method: 'POST', path: '/api/wallet/withdrawals/:id/cancel', params: idParams, response: { 200: withdrawal } },
     createTransfer: { method: 'POST', path: '/api/wallet/transfers', body: createTransferRequest, response: { 201: transfer } },
     transfers: { method: 'GET', path: '/api/wallet/transfers', query: transferListQuery, response: { 200: transferList } },
+    transfer: { method: 'GET', path: '/api/wallet/transfers/:id', params: idParams, response: { 200: transfer } },
   },
   security: {
     addressBook: { method: 'GET', path: '/api/wallet/withdrawal-addresses', response: { 200: withdrawalAddressBook } },

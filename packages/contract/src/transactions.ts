@@ -5,7 +5,7 @@ import { isoDateTime, pageOf, paginationQuery, timestampFilter } from './common.
 export const transactionType = z.enum(['deposit', 'withdrawal', 'trade', 'fee', 'transfer_in', 'transfer_out', 'adjustment']);
 export type TransactionType = z.infer<typeof transactionType>;
 
-/** The history filter: `transfer` is both directions. */
+/** The history filter: `transfer` is both directions; `fee` is every row that charged a fee (trades, withdrawals, fees on their own). */
 export const transactionFilterType = z.enum(['trade', 'deposit', 'withdrawal', 'transfer', 'transfer_in', 'transfer_out', 'fee', 'adjustment']);
 export type TransactionFilterType = z.infer<typeof transactionFilterType>;
 

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { reconcile } from '../ledger/index.ts';
+import { txHash } from './provider.ts';
 import { signIpn } from './signature.ts';
 
 // Issue 20: a deposit paid in a listed coin, credited in that coin (what the provider reports received), through
@@ -49,6 +50,14 @@ describe('coin deposits', () => {
     expect((await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep.id}` })).json()).toMatchObject({
       status: 'confirming',
       creditedAmount: null,
+      txHash: null,
+    });
+    // The provider repeats the status with the paying transaction: a repeat changes nothing else, the hash is kept.
+    const HASH = 'f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16';
+    expect((await sendIpn({ ...confirming, payin_hash: HASH })).statusCode).toBe(200);
+    expect((await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep.id}` })).json()).toMatchObject({
+      status: 'confirming',
+      txHash: HASH,
     });
 
     // A little more arrived than quoted; NOWPayments' outcome (after its fees) is kept in the ledger memo only.
@@ -59,6 +68,7 @@ describe('coin deposits', () => {
       actually_paid: 0.00050123,
       outcome_amount: 0.000495,
       outcome_currency: 'btc',
+      payin_hash: HASH,
     };
     expect((await sendIpn(finished)).statusCode).toBe(200);
     expect((await sendIpn(finished)).statusCode).toBe(200);
@@ -66,6 +76,14 @@ describe('coin deposits', () => {
     expect(await balance(u, 'USD')).toBe('0');
     const after = (await asUser(t, u).inject({ method: 'GET', url: `/api/wallet/deposits/${dep.id}` })).json();
     expect(after).toMatchObject({ status: 'finished', creditAsset: 'BTC', creditedAmount: '0.00050123', creditedUsd: null });
+    // The paying transaction, for the explorer link; a hash that is not one is never stored.
+    expect(after.txHash).toBe(finished.payin_hash);
+    expect([txHash('<script>alert(1)</script>'), txHash('0xabc'), txHash(42), txHash(`0x${'ab'.repeat(32)}`)]).toEqual([
+      null,
+      null,
+      null,
+      `0x${'ab'.repeat(32)}`,
+    ]);
     const notes = (await asUser(t, u).inject({ method: 'GET', url: '/api/notifications' })).json();
     expect(notes.items[0]).toMatchObject({ title: 'Deposit credited', body: 'Your deposit of 0.00050123 BTC has been credited to your balance.' });
   });
@@ -76,7 +94,7 @@ describe('coin deposits', () => {
       await asUser(t, u).inject({ method: 'POST', url: '/api/wallet/deposits', payload: { amountUsd: '20', payCurrency: 'btc', creditAs: 'coin' } })
     ).json();
     const done = await asUser(t, u).inject({ method: 'POST', url: `/api/dev/deposits/${coin.id}/complete`, payload: {} });
-    expect(done.json()).toMatchObject({ status: 'finished', creditedAmount: '0.0002' });
+    expect(done.json()).toMatchObject({ status: 'finished', creditedAmount: '0.0002', txHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const usd = (await asUser(t, u).inject({ method: 'POST', url: '/api/wallet/deposits', payload: { amountUsd: '25000', payCurrency: 'btc' } })).json();
     expect(usd.creditAsset).toBe('USD');
     await asUser(t, u).inject({ method: 'POST', url: `/api/dev/deposits/${usd.id}/complete`, payload: {} });

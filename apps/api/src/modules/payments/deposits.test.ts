@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { asUser, createAdmin, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { reconcile } from '../ledger/index.ts';
 import { runPaymentMaintenance } from './maintenance.ts';
@@ -197,6 +197,13 @@ describe('the payment callback', () => {
       creditedUsd: null,
     });
     expect(await usdBalance(u)).toBe('0');
+    // The operator reads why, in money words, with the provider's field named.
+    const admin = await createAdmin(t);
+    const queue = (await asUser(t, admin).inject({ method: 'GET', url: '/api/admin/deposits?review=pending&limit=200' })).json();
+    expect(queue.items.find((i: { id: string }) => i.id === dep.id)?.reviewReason).toMatch(/^partially paid: 20 USDT of [\d.]+ USDT$/);
+    expect(queue.items.find((i: { id: string }) => i.id === dep2.id)?.reviewReason).toBe(
+      'finished but the provider reports a price of $5,000.00 (price_amount) for this $50.00 deposit; nothing was credited',
+    );
   });
 
   it('rejects a body that is not JSON, answering fast', async () => {

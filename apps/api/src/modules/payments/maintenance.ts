@@ -52,7 +52,11 @@ export async function runPaymentMaintenance(
       await repo.updateDeposit(db, dep.id, { lastPolledAt: new Date() });
       try {
         const p = await d.provider.getPayment(dep.providerPaymentId);
-        const r = await applyStatus(d, { paymentId: p.paymentId, status: p.status, actuallyPaid: p.actuallyPaid, payCurrency: p.payCurrency || null }, 'poll');
+        const r = await applyStatus(
+          d,
+          { paymentId: p.paymentId, status: p.status, actuallyPaid: p.actuallyPaid, payinHash: p.payinHash, payCurrency: p.payCurrency || null },
+          'poll',
+        );
         if (r.outcome === 'processed') report.polled++;
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;

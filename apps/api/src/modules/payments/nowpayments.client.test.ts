@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NowPaymentsClient } from './nowpayments.client.ts';
+import { providerFailure } from './payments.service.ts';
 import { ProviderError } from './provider.ts';
 
 /** A stand-in for api.nowpayments.io speaking its documented shapes. */
@@ -142,7 +143,16 @@ describe('NowPaymentsClient against a stand-in server', () => {
       .createPayment({ priceAmountUsd: '10', payCurrency: 'nope', orderId: 'x', orderDescription: 'x', ipnCallbackUrl: 'http://x' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
-    expect(err).toMatchObject({ status: 400, providerCode: 'INVALID_REQUEST_PARAMS' });
+    expect(err).toMatchObject({ status: 400, providerCode: 'INVALID_REQUEST_PARAMS', providerMessage: 'pay_currency is not supported' });
+    // What the person reads: the provider's words, without our method and path, and what to do.
+    expect(providerFailure(err).message).toBe(
+      'The payment provider could not create this payment (it said: “pay_currency is not supported”). Try another amount or coin; if it keeps happening, contact support.',
+    );
+    expect(providerFailure(err).code).toBe('VALIDATION_ERROR');
+    // Our key refused, or the provider's rate limit: not about this payment, so "try later", not "try another coin".
+    for (const status of [401, 403, 429]) {
+      expect(providerFailure(new ProviderError('NOWPayments refused POST /payment', status, null, 'Too many requests')).code).toBe('UNAVAILABLE');
+    }
     await expect(client().getPayment('404')).rejects.toMatchObject({ status: 404 });
     await expect(new NowPaymentsClient({ apiKey: 'bad', baseUrl: base }).currencies()).rejects.toMatchObject({ status: 403, providerCode: 'INVALID_API_KEY' });
     await expect(client().getPayment('garbage')).rejects.toMatchObject({ status: 502 });

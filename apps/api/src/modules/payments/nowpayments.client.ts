@@ -1,6 +1,6 @@
 import type { DepositStatus } from '@cryptovault/contract';
 import { D } from '../ledger/index.ts';
-import { type CreatePaymentInput, DEPOSIT_STATUS_SET, type MinAmount, type PaymentProvider, ProviderError, type ProviderPayment } from './provider.ts';
+import { type CreatePaymentInput, DEPOSIT_STATUS_SET, type MinAmount, type PaymentProvider, ProviderError, type ProviderPayment, txHash } from './provider.ts';
 
 export interface NowPaymentsOptions {
   apiKey: string;
@@ -44,6 +44,7 @@ export function parsePayment(body: Json): ProviderPayment {
     payCurrency: String(body.pay_currency ?? '').toLowerCase(),
     priceAmount: dec(body.price_amount) ?? '0',
     actuallyPaid: dec(body.actually_paid),
+    payinHash: txHash(body.payin_hash),
     expiresAt: expires && !Number.isNaN(expires.getTime()) ? expires : null,
   };
 }
@@ -78,8 +79,8 @@ export class NowPaymentsClient implements PaymentProvider {
       throw new ProviderError(`NOWPayments answered ${res.status} with a body that is not JSON`, res.status);
     }
     if (!res.ok) {
-      const message = typeof json.message === 'string' ? json.message.slice(0, 200) : `HTTP ${res.status}`;
-      throw new ProviderError(`NOWPayments refused ${method} ${path.split('?')[0]}: ${message}`, res.status, str(json.code));
+      const said = typeof json.message === 'string' ? json.message.slice(0, 200) : null;
+      throw new ProviderError(`NOWPayments refused ${method} ${path.split('?')[0]}: ${said ?? `HTTP ${res.status}`}`, res.status, str(json.code), said);
     }
     return json;
   }

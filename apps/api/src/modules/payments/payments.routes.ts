@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { apiRoutes, errorBodySchema, webhookAck } from '@cryptovault/contract';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -117,6 +118,8 @@ export async function registerPayments(root: FastifyInstance, d: PaymentsDeps): 
           price_currency: 'usd',
           pay_amount: JSON.parse(payAmount) as number,
           actually_paid: JSON.parse(paid) as number,
+          // The provider reports the paying transaction once it has seen it (a made-up hash: nothing is on chain).
+          ...(status === 'failed' || status === 'expired' ? {} : { payin_hash: createHash('sha256').update(`simulated payment ${dep.id}`).digest('hex') }),
           pay_currency: dep.payCurrency,
           order_id: dep.id,
           order_description: `CryptoVault deposit ${dep.id}`,

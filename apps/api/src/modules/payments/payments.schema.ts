@@ -15,6 +15,8 @@ export const deposits = pgTable('deposits', {
   payAmount: numeric('pay_amount', { precision: 38, scale: 18 }),
   payAddress: text('pay_address'),
   actuallyPaid: numeric('actually_paid', { precision: 38, scale: 18 }),
+  /** The paying transaction's hash, as the provider reports it (`payin_hash`; migration 0032). */
+  payinHash: text('payin_hash'),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   creditedUsd: numeric('credited_usd', { precision: 38, scale: 18 }),
   /** `USD` or the coin's asset symbol: the balance this deposit credits (migration 0022). */

@@ -31,6 +31,7 @@ export function depositView(r: DepositRow): Deposit {
     payCurrency: r.payCurrency,
     amountUsd: fixed(r.amountUsd, 2),
     actuallyPaid: num(r.actuallyPaid),
+    txHash: r.payinHash ?? null,
     creditedUsd: r.creditedUsd === null ? null : fixed(r.creditedUsd, 2),
     creditAsset: r.creditAsset,
     creditedAmount: r.creditedAmount === null ? null : r.creditAsset === QUOTE_ASSET ? fixed(r.creditedAmount, 2) : num(r.creditedAmount),
@@ -44,8 +45,13 @@ export function depositView(r: DepositRow): Deposit {
 }
 
 export function providerFailure(err: unknown): AppError {
-  if (err instanceof ProviderError && err.status !== null && err.status >= 400 && err.status < 500) {
-    return new AppError('VALIDATION_ERROR', `The payment provider refused the request: ${err.message}`);
+  // 401/403 (our key) and 429 (its rate limit) are not about this payment: the person can only try again later.
+  if (err instanceof ProviderError && err.status !== null && err.status >= 400 && err.status < 500 && ![401, 403, 429].includes(err.status)) {
+    const said = err.providerMessage?.replace(/[.\s]+$/, '');
+    return new AppError(
+      'VALIDATION_ERROR',
+      `The payment provider could not create this payment${said ? ` (it said: “${said}”)` : ''}. Try another amount or coin; if it keeps happening, contact support.`,
+    );
   }
   return new AppError('UNAVAILABLE', 'The payment provider is not reachable right now; try again shortly', undefined, 30);
 }
@@ -161,6 +167,8 @@ export interface StatusUpdate {
   paymentId: string;
   status: DepositStatus;
   actuallyPaid?: string | null;
+  /** The paying transaction (`payin_hash`): kept once reported, for the explorer link. */
+  payinHash?: string | null;
   /** What the provider says the payment was for; a mismatch sends the deposit to review instead of crediting. */
   priceAmount?: string | null;
   payCurrency?: string | null;
@@ -201,8 +209,11 @@ export async function applyStatus(
   const { platform } = d;
   let balances: UserBalance[] = [];
   const result = await platform.database.db.transaction(async (tx) => {
-    const dep = await repo.lockDepositByPaymentId(tx, d.provider.name, u.paymentId);
+    let dep = await repo.lockDepositByPaymentId(tx, d.provider.name, u.paymentId);
     if (!dep) return { outcome: 'unknown_payment' as const };
+    // The paying transaction is kept the first time it is reported, whatever else this news does (a repeat, a late
+    // payment for review): the explorer link is what people and operators check first.
+    if (u.payinHash && !dep.payinHash) dep = await repo.updateDeposit(tx, dep.id, { payinHash: u.payinHash });
     const fresh = await repo.recordStatus(tx, dep.id, u.status, source);
     if (!fresh) return { outcome: 'duplicate' as const, deposit: dep };
     if (!canMove(dep.status, u.status)) {
@@ -213,9 +224,14 @@ export async function applyStatus(
     }
     const set: Partial<repo.NewDeposit> = { status: u.status };
     if (u.actuallyPaid) set.actuallyPaid = u.actuallyPaid;
+    if (u.payinHash) set.payinHash = u.payinHash;
     const mismatch =
-      (u.priceAmount && !new D(u.priceAmount).eq(dep.amountUsd) && `price_amount ${u.priceAmount} differs from ${fixed(dep.amountUsd, 2)}`) ||
-      (u.payCurrency && u.payCurrency.toLowerCase() !== dep.payCurrency && `pay_currency ${u.payCurrency} differs from ${dep.payCurrency}`) ||
+      (u.priceAmount &&
+        !new D(u.priceAmount).eq(dep.amountUsd) &&
+        `the provider reports a price of ${formatMoney(u.priceAmount, QUOTE_ASSET, { maxDecimals: 18 })} (price_amount) for this ${formatMoney(dep.amountUsd, QUOTE_ASSET)} deposit`) ||
+      (u.payCurrency &&
+        u.payCurrency.toLowerCase() !== dep.payCurrency &&
+        `the provider reports payment in ${u.payCurrency.toUpperCase()} (pay_currency) for a deposit to be paid in ${dep.payCurrency.toUpperCase()}`) ||
       null;
     const coin = dep.creditAsset !== QUOTE_ASSET;
     // A coin deposit credits what the provider reports received (`actually_paid`, in the pay currency), to the
@@ -247,10 +263,10 @@ export async function applyStatus(
       set.creditedAt = new Date();
     } else if (u.status === 'finished' && (mismatch || noAmount || overpaid)) {
       set.review = 'pending';
-      set.reviewReason = `finished but ${mismatch || noAmount || overpaid}`;
+      set.reviewReason = `finished but ${mismatch || noAmount || overpaid}; nothing was credited`;
     } else if (u.status === 'partially_paid') {
       set.review = 'pending';
-      set.reviewReason = `partially paid: ${u.actuallyPaid ?? '?'} of ${dep.payAmount ? formatMoney(dep.payAmount, dep.payCurrency, { maxDecimals: 18 }) : '?'}`;
+      set.reviewReason = `partially paid: ${u.actuallyPaid ? formatMoney(u.actuallyPaid, u.payCurrency ?? dep.payCurrency, { maxDecimals: 18 }) : '?'} of ${dep.payAmount ? formatMoney(dep.payAmount, dep.payCurrency, { maxDecimals: 18 }) : '?'}`;
     }
     // A deposit that will never be paid gives its allowance back.
     if ((u.status === 'expired' || u.status === 'failed') && !dep.creditedAt) await releaseKycUsage(tx, `deposit:${dep.id}`);

@@ -17,6 +17,8 @@ export interface ProviderPayment {
   payCurrency: string;
   priceAmount: string;
   actuallyPaid: string | null;
+  /** The paying transaction's hash (`payin_hash`), once the provider has seen it. */
+  payinHash: string | null;
   expiresAt: Date | null;
 }
 
@@ -42,10 +44,17 @@ export class ProviderError extends Error {
     message: string,
     readonly status: number | null,
     readonly providerCode: string | null = null,
+    /** The provider's own words for a refusal (its `message`), without our method and path: shown to the person. */
+    readonly providerMessage: string | null = null,
   ) {
     super(message);
     this.name = 'ProviderError';
   }
+}
+
+/** A transaction hash as providers write them (hex, 0x-hex, base58): anything else is dropped, never stored. */
+export function txHash(v: unknown): string | null {
+  return typeof v === 'string' && /^(0x)?[0-9A-Za-z]{16,128}$/.test(v) ? v : null;
 }
 
 export const DEPOSIT_STATUS_SET: ReadonlySet<string> = new Set<DepositStatus>([

@@ -29,7 +29,8 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   private quote(amountUsd: string, payCurrency: string): string {
     const asset = findAsset(payCurrency);
-    if (!asset) throw new ProviderError(`Currency ${payCurrency} is not supported`, 400, 'INVALID_REQUEST_PARAMS');
+    if (!asset)
+      throw new ProviderError(`Currency ${payCurrency} is not supported`, 400, 'INVALID_REQUEST_PARAMS', `${payCurrency.toUpperCase()} is not supported`);
     // Stablecoins quote at par when the market feed has not started (tests, first seconds after boot).
     const price = this.prices.get(asset.id)?.priceUsd ?? (STABLE.has(asset.symbol) ? '1' : null);
     if (!price) throw new ProviderError(`No price for ${payCurrency} yet`, 503);
@@ -46,6 +47,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       payCurrency: input.payCurrency,
       priceAmount: input.priceAmountUsd,
       actuallyPaid: null,
+      payinHash: null,
       expiresAt: new Date(Date.now() + EXPIRY_MS),
     };
     this.payments.set(p.paymentId, p);

@@ -5,7 +5,7 @@ import { D } from '../ledger/index.ts';
 import type { ApplyOutcome, PaymentsDeps, StatusUpdate } from './payments.service.ts';
 import { applyStatus } from './payments.service.ts';
 import * as repo from './payments.repo.ts';
-import { DEPOSIT_STATUS_SET } from './provider.ts';
+import { DEPOSIT_STATUS_SET, txHash } from './provider.ts';
 import { TooDeepError, verifyIpnSignature } from './signature.ts';
 
 /** NOWPayments must hear back within 3 s; past this the callback is acknowledged and finished from the inbox. */
@@ -37,6 +37,7 @@ export function parseIpn(body: unknown): StatusUpdate | null {
     paymentId,
     status: status as DepositStatus,
     actuallyPaid: amount(b.actually_paid),
+    payinHash: txHash(b.payin_hash),
     priceAmount: amount(b.price_amount),
     payCurrency: typeof b.pay_currency === 'string' ? b.pay_currency : null,
     outcomeAmount: amount(b.outcome_amount),

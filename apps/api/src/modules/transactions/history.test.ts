@@ -1,6 +1,6 @@
 import { TRANSACTION_COLUMNS } from '@cryptovault/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
+import { asUser, createAdmin, signUpVerified, stepUp, type TestSession } from '../../../test/auth-helpers.ts';
 import { createTestApp, type TestContext } from '../../../test/helpers.ts';
 import { waitFor } from '../../../test/prices.ts';
 import { reconcile } from '../ledger/index.ts';
@@ -125,6 +125,66 @@ describe('history a person reads', () => {
     expect(lines).toHaveLength(list.length + 1);
     const json = await get(alice, '/api/transactions/export?format=json&type=trade');
     expect(json.json()).toEqual(list.filter((i: { type: string }) => i.type === 'trade'));
+  });
+
+  it('"fee" lists every row that charged a fee (the trade, the withdrawal), not the deposit, and exports the same rows', async () => {
+    // A person of their own: a deposit, a market buy (fee in USD), a completed BTC withdrawal (fee in BTC), a transfer.
+    const carol = await signUpVerified(t, { name: 'Carol' });
+    const dep = (await asUser(t, carol).inject({ method: 'POST', url: '/api/wallet/deposits', payload: { amountUsd: '3000', payCurrency: 'usdt' } })).json();
+    expect((await asUser(t, carol).inject({ method: 'POST', url: `/api/dev/deposits/${dep.id}/complete`, payload: {} })).json().status).toBe('finished');
+    const order = await asUser(t, carol).inject({
+      method: 'POST',
+      url: '/api/orders',
+      payload: { symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.02' },
+    });
+    expect(order.statusCode, order.body).toBe(201);
+    const w = await asUser(t, carol).inject({
+      method: 'POST',
+      url: '/api/wallet/withdrawals',
+      payload: { asset: 'BTC', address: 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', amount: '0.01' },
+    });
+    expect(w.statusCode, w.body).toBe(201);
+    const admin = await createAdmin(t);
+    await stepUp(t, admin);
+    expect((await asUser(t, admin).inject({ method: 'POST', url: `/api/admin/withdrawals/${w.json().id}/approve` })).statusCode).toBe(200);
+    const done = await asUser(t, admin).inject({ method: 'POST', url: `/api/admin/withdrawals/${w.json().id}/complete`, payload: { txHash: 'c'.repeat(64) } });
+    expect(done.json().status, done.body).toBe('completed');
+    expect(
+      (await asUser(t, carol).inject({ method: 'POST', url: '/api/wallet/transfers', payload: { asset: 'USD', recipientEmail: bob.user.email, amount: '1' } }))
+        .statusCode,
+    ).toBe(201);
+
+    const fees = (await get(carol, '/api/transactions?type=fee')).json();
+    expect(fees.nextCursor).toBeNull();
+    expect(fees.items).toHaveLength(2);
+    expect(fees.items[0]).toMatchObject({
+      type: 'withdrawal',
+      asset: 'BTC',
+      amount: '-0.01',
+      fee: '0.0002',
+      feeAsset: 'BTC',
+      total: '-0.0102',
+      reference: `withdrawal:${w.json().id}`,
+    });
+    expect(fees.items[1]).toMatchObject({ type: 'trade', label: 'Buy', pair: 'BTC/USD', fee: '1.95', feeAsset: 'USD', reference: `order:${order.json().id}` });
+    const all = (await get(carol, '/api/transactions')).json().items;
+    expect(all.map((i: { type: string }) => i.type)).toEqual(['transfer_out', 'withdrawal', 'trade', 'deposit']);
+    expect(fees.items).toEqual(all.filter((i: { fee: string | null }) => i.fee !== null && i.fee !== '0'));
+    // An asset narrows to fees of rows in it: a BTC/USD trade is in both; the BTC withdrawal only in BTC.
+    expect((await get(carol, '/api/transactions?type=fee&asset=BTC')).json().items.map((i: { type: string }) => i.type)).toEqual(['withdrawal', 'trade']);
+    expect((await get(carol, '/api/transactions?type=fee&asset=USD')).json().items.map((i: { type: string }) => i.type)).toEqual(['trade']);
+    // Paged one row at a time, the same rows.
+    const paged = await get(carol, '/api/transactions?type=fee&limit=1');
+    expect(paged.json().items.map((i: { id: string }) => i.id)).toEqual([fees.items[0].id]);
+    const next = await get(carol, `/api/transactions?type=fee&limit=1&cursor=${paged.json().nextCursor}`);
+    expect(next.json()).toEqual({ items: [fees.items[1]], nextCursor: null });
+    // The exports, with the same filter, hold exactly the list's rows.
+    expect((await get(carol, '/api/transactions/export?format=json&type=fee')).json()).toEqual(fees.items);
+    const csv = (await get(carol, '/api/transactions/export?format=csv&type=fee')).body.trim().split('\n');
+    expect(csv).toHaveLength(3);
+    expect(csv[1]).toContain(`withdrawal:${w.json().id}`);
+    expect(csv[2]).toContain(`order:${order.json().id}`);
+    expect(csv.join('\n')).not.toContain(`deposit:${dep.id}`);
   });
 
   it('answers bad filters with a 400 a person can read', async () => {

@@ -43,6 +43,17 @@ function typeCondition(type: TransactionFilterType): SQL {
     case 'transfer_in':
     case 'transfer_out':
       return sql`e.type = 'transfer' and p.leg = ${type}`;
+    case 'fee':
+      // Every entry that charged the user a fee: a fee leg of theirs (a trade's fee in its quote asset, a
+      // withdrawal's in the asset sent), or a fee entry of its own (none is written now; older books may hold some).
+      // The fee posting itself is the one picked, so an asset filter means fees in that asset — except for a trade,
+      // which any of its legs picks (asset=BTC lists BTC/USD trades), so there the fee leg only has to exist. Probing
+      // it is one lookup on journal_postings_entry per trade posting scanned; no other entry type pays for it.
+      return sql`(e.type = 'fee'
+        or (p.leg = 'fee' and p.amount <> 0)
+        or (e.type = 'trade' and exists (
+              select 1 from journal_postings fp
+              where fp.entry_id = p.entry_id and fp.user_id = p.user_id and fp.leg = 'fee' and fp.amount <> 0)))`;
     default:
       return sql`e.type = ${type}`;
   }

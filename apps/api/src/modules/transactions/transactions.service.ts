@@ -42,9 +42,9 @@ function linkOf(reference: string | null): string | null {
     case 'deposit':
       return `/deposits/${id}`;
     case 'withdrawal':
-      return '/wallet?tab=withdraw';
+      return `/withdrawals/${id}`;
     default:
-      return '/wallet?tab=transfer';
+      return `/transfers/${id}`;
   }
 }
 
@@ -131,6 +131,15 @@ function rowsOfEntry(e: EntryRow, names: Map<string, string>): Built[] {
   });
 }
 
+/**
+ * Whether a row belongs under the `fee` filter: it charged a fee (a trade or withdrawal with a non-zero fee), or it
+ * is a fee of its own. The repo picks only entries with such a row (transactions.repo.ts typeCondition); this drops
+ * the entry's other rows, so the list and the exports (same fetchRows) show the same rows.
+ */
+function chargedFee(e: EntryRow, r: Built): boolean {
+  return e.type === 'fee' || r.type === 'fee' || (r.fee !== null && !new D(r.fee).isZero());
+}
+
 function importedRow(r: ImportedRow): Built {
   const type = (LABELS[r.type as TransactionType] ? r.type : 'adjustment') as TransactionType;
   const amount = r.amount === null ? '0' : new D(r.amount).toFixed();
@@ -172,6 +181,7 @@ async function fetchRows(executor: Executor, filter: HistoryFilter, want: number
         if (after?.src === 'journal' && e.entry_id === after.entryId && r.asset >= after.asset) continue;
         if (filter.asset && r.type !== 'trade' && r.asset !== filter.asset.toUpperCase()) continue;
         if ((filter.type === 'transfer_in' || filter.type === 'transfer_out') && r.type !== filter.type) continue;
+        if (filter.type === 'fee' && !chargedFee(e, r)) continue;
         out.push(r);
       }
     }

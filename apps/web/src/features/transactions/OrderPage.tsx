@@ -7,6 +7,7 @@ import { qk } from '../../shared/queryKeys.ts';
 import { useApi } from '../../shared/services.ts';
 import { humanize, StatusBadge } from '../../ui/badges.tsx';
 import { QueryState } from '../../ui/states.tsx';
+import { DetailRows } from './DetailRows.tsx';
 
 /** One order, where a history row or a notification about it leads. */
 export default function OrderPage() {
@@ -39,18 +40,7 @@ export default function OrderPage() {
               ['Last change', new Date(o.updatedAt).toLocaleString()],
               ...(o.rejectReason ? ([['Reason', o.rejectReason]] as [string, string][]) : []),
             ];
-            return (
-              <dl className="details" data-testid="order-details">
-                {rows.map(([k, v]) => (
-                  <div key={k} className="row-between" style={{ padding: '0.4rem 0', borderBottom: '1px solid var(--border)' }}>
-                    <dt className="muted">{k}</dt>
-                    <dd className="num" style={{ margin: 0 }}>
-                      {v}
-                    </dd>
-                  </div>
-                ))}
-              </dl>
-            );
+            return <DetailRows rows={rows} testId="order-details" />;
           }}
         </QueryState>
       </section>

@@ -1,11 +1,26 @@
 // @vitest-environment happy-dom
 import type { Transaction } from '@cryptovault/contract';
-import { cleanup, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderRoutes } from '../../test/render.tsx';
+import type { TransactionFilters } from './api.ts';
 import TransactionsPage from './TransactionsPage.tsx';
 
 afterEach(cleanup);
+
+/** The filters the page asks the history with (the real hook, watched). */
+const asked = vi.hoisted(() => [] as unknown[]);
+vi.mock('./api.ts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('./api.ts')>();
+  return {
+    ...actual,
+    useTransactions: (f: TransactionFilters) => {
+      asked.push(f);
+      return actual.useTransactions(f);
+    },
+  };
+});
 
 const row = (t: Partial<Transaction> & Pick<Transaction, 'id' | 'type' | 'label' | 'asset' | 'amount'>): Transaction => ({
   createdAt: '2026-12-01T10:00:00.000Z',
@@ -36,7 +51,7 @@ describe('TransactionsPage', () => {
         amount: '-10',
         counterparty: 'Bob (bob@example.com)',
         reference: 'transfer:t1',
-        link: '/wallet?tab=transfer',
+        link: '/transfers/5f0c2a8e-0000-4000-8000-0000000000aa',
       }),
       row({
         id: '8:BTC',
@@ -90,5 +105,20 @@ describe('TransactionsPage', () => {
     expect(within(imported).getByText('Imported')).toBeTruthy();
     expect(within(imported).getByText('Deposit of 50 USD via ETH (expired): never credited')).toBeTruthy();
     expect(within(screen.getByTestId('tx-7:USD')).queryByText('Imported')).toBeNull();
+  });
+
+  it('offers "Fees paid", which asks the history for every row that charged a fee (type=fee)', async () => {
+    const trade = row({ id: '8:BTC', type: 'trade', label: 'Buy', pair: 'BTC/USD', side: 'buy', asset: 'BTC', amount: '0.02', fee: '1.95', feeAsset: 'USD' });
+    const { calls } = renderRoutes([{ path: '/', element: <TransactionsPage /> }], '/', (method, path) =>
+      method === 'GET' && path === '/api/transactions' ? { status: 200, body: { items: [trade], nextCursor: null } } : undefined,
+    );
+    await screen.findByTestId('tx-8:BTC');
+    const show = screen.getByLabelText('Show') as HTMLSelectElement;
+    expect([...show.options].map((o) => [o.value, o.textContent])).toContainEqual(['fee', 'Fees paid']);
+    const before = calls.filter((c) => c.path === '/api/transactions').length;
+    await userEvent.selectOptions(show, 'Fees paid');
+    expect(asked.at(-1)).toMatchObject({ type: 'fee' });
+    await waitFor(() => expect(calls.filter((c) => c.path === '/api/transactions').length).toBe(before + 1));
+    expect(await screen.findByTestId('tx-8:BTC')).toBeTruthy();
   });
 });

@@ -16,7 +16,8 @@ const TYPES: { value: '' | TransactionFilterType; label: string }[] = [
   { value: 'deposit', label: 'Deposits' },
   { value: 'withdrawal', label: 'Withdrawals' },
   { value: 'transfer', label: 'Transfers' },
-  { value: 'fee', label: 'Fees' },
+  // Every row that charged a fee (trades, withdrawals), not only fees booked on their own.
+  { value: 'fee', label: 'Fees paid' },
 ];
 
 /** Date inputs give local days; the API wants instants. */

@@ -1,4 +1,4 @@
-import { createDepositRequest, type Deposit, type DepositStage, depositAssetFor, depositStage, type Page } from '@cryptovault/contract';
+import { createDepositRequest, type Deposit, depositAssetFor, depositNetworkFor, depositStage, type Page } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useApi, useServices } from '../../shared/services.ts';
@@ -10,45 +10,12 @@ import { CopyButton } from '../../ui/CopyButton.tsx';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { TxLink } from '../../ui/TxLink.tsx';
 import { PAY_CURRENCIES, useDeposits, walletApi } from './api.ts';
+import { creditWords, DepositHeading, DepositOutcome, DepositSteps } from './DepositProgress.tsx';
 import { Qr } from './Qr.tsx';
 
 const FINAL = new Set(['finished', 'failed', 'refunded', 'expired']);
-
-const STEPS: { stage: DepositStage; label: string }[] = [
-  { stage: 'waiting', label: 'Waiting for payment' },
-  { stage: 'confirming', label: 'Confirming' },
-  { stage: 'credited', label: 'Credited' },
-];
-
-const TITLES: Record<DepositStage, string> = {
-  waiting: 'Waiting for your payment',
-  confirming: 'Payment received, confirming',
-  credited: 'Deposit credited',
-  review: 'Deposit under review',
-  expired: 'Deposit expired',
-  failed: 'Deposit failed',
-};
-
-/** What the balance receives, in words: "$500.00", or "the BTC you send" for a deposit credited in its coin. */
-function creditWords(d: Deposit): string {
-  if (d.creditedAmount !== null) return formatAmount(d.creditedAmount, d.creditAsset);
-  return d.creditAsset === 'USD' ? formatUsd(d.amountUsd) : `The ${d.creditAsset} received (about ${formatUsd(d.amountUsd)})`;
-}
-
-function Steps({ stage }: { stage: DepositStage }) {
-  const at = STEPS.findIndex((s) => s.stage === stage);
-  if (at < 0) return null;
-  return (
-    <ol className="deposit-steps small" aria-label="Deposit progress">
-      {STEPS.map((s, i) => (
-        <li key={s.stage} className={i < at ? 'done' : i === at ? 'current' : undefined} aria-current={i === at ? 'step' : undefined}>
-          {s.label}
-        </li>
-      ))}
-    </ol>
-  );
-}
 
 function DepositCard({ d }: { d: Deposit }) {
   const { api, config } = useServices();
@@ -64,15 +31,8 @@ function DepositCard({ d }: { d: Deposit }) {
   const coin = d.payCurrency.toUpperCase();
   return (
     <section className="card" aria-label="Payment details" data-testid="deposit-card">
-      <div className="row-between">
-        <h2 style={{ margin: 0 }} data-testid="deposit-stage" data-stage={stage}>
-          {TITLES[stage]}
-        </h2>
-        <span data-testid="deposit-status">
-          <StatusBadge status={d.status} />
-        </span>
-      </div>
-      <Steps stage={stage} />
+      <DepositHeading d={d} stage={stage} />
+      <DepositSteps stage={stage} />
       {stage === 'waiting' ? (
         <div className="row" style={{ alignItems: 'flex-start', marginTop: '1rem', gap: '1.25rem' }}>
           {d.payAddress && <Qr text={d.payAddress} label={`QR code of the ${coin} payment address`} />}
@@ -104,26 +64,7 @@ function DepositCard({ d }: { d: Deposit }) {
           </dl>
         </div>
       ) : (
-        <dl className="stack small" style={{ margin: '1rem 0 0' }}>
-          {d.actuallyPaid && (
-            <div>
-              <dt className="label">Received</dt>
-              <dd className="num" style={{ margin: 0 }}>
-                {formatAmount(d.actuallyPaid, d.payCurrency)}
-              </dd>
-            </div>
-          )}
-          <div>
-            <dt className="label">{stage === 'credited' ? 'Credited to your balance' : 'To be credited'}</dt>
-            <dd className="num" style={{ margin: 0 }} data-testid="deposit-credited">
-              {creditWords(d)}
-            </dd>
-          </div>
-          {stage === 'confirming' && <p className="hint">The network is confirming the payment; nothing more to send.</p>}
-          {stage === 'expired' && <p className="hint">No payment arrived in time. Start a new deposit to get a fresh address; do not send to this one.</p>}
-          {stage === 'review' && <p className="hint">The payment did not arrive as expected; our team is reviewing it and will contact you.</p>}
-          {stage === 'failed' && <p className="hint">The payment provider reports this payment as {d.status}. Start a new deposit to try again.</p>}
-        </dl>
+        <DepositOutcome d={d} stage={stage} />
       )}
       <p className="small muted" style={{ marginTop: '0.75rem' }}>
         Payment id (for support): <span className="num">{d.providerPaymentId}</span>
@@ -244,6 +185,7 @@ export function DepositPanel() {
                     <span className="muted small">via {x.payCurrency.toUpperCase()}</span>
                   </button>
                   <span className="row small">
+                    {x.txHash && <TxLink network={depositNetworkFor(x.payCurrency)} hash={x.txHash} />}
                     <span className="muted">{new Date(x.createdAt).toLocaleDateString()}</span>
                     <StatusBadge status={x.status} />
                   </span>

@@ -1,4 +1,4 @@
-import { type apiRoutes, createWithdrawalRequest, explorerTxUrl, Money, NETWORKS, type RouteBody, type WithdrawalAsset } from '@cryptovault/contract';
+import { type apiRoutes, createWithdrawalRequest, Money, NETWORKS, type RouteBody, type WithdrawalAsset } from '@cryptovault/contract';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
@@ -14,6 +14,7 @@ import { ConfirmDialog } from '../../ui/ConfirmDialog.tsx';
 import { Field, FormError, SelectField, SubmitButton } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
+import { TxLink } from '../../ui/TxLink.tsx';
 import { AddAddressForm } from '../security/AddressBookCard.tsx';
 import { addressState, useAddressBook } from '../security/api.ts';
 import { useWithdrawalAssets, useWithdrawals, walletApi } from './api.ts';
@@ -279,19 +280,6 @@ function WithdrawConfirm({ c, busy, onConfirm, onCancel }: { c: Confirming; busy
       onConfirm={onConfirm}
       onCancel={onCancel}
     />
-  );
-}
-
-/** The transaction on its network's explorer (a new tab); the bare hash when the network has none. */
-function TxLink({ network, hash }: { network: string; hash: string }) {
-  const url = explorerTxUrl(network, hash);
-  const short = `${hash.slice(0, 10)}…`;
-  return url ? (
-    <a href={url} target="_blank" rel="noopener noreferrer" aria-label={`Transaction ${hash} on the explorer (opens in a new tab)`}>
-      tx {short}
-    </a>
-  ) : (
-    <span className="num">tx {short}</span>
   );
 }
 

@@ -55,3 +55,6 @@ export const PAY_CURRENCIES = [
   { value: 'sol', label: 'Solana (SOL)' },
   { value: 'doge', label: 'Dogecoin (DOGE)' },
 ];
+
+/** "Tether (USDT, ERC-20)" for the provider ticker `usdterc20`; the ticker in capitals when it is not offered. */
+export const payCurrencyLabel = (ticker: string): string => PAY_CURRENCIES.find((c) => c.value === ticker)?.label ?? ticker.toUpperCase();
