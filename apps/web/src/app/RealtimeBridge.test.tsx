@@ -151,5 +151,25 @@ describe('RealtimeBridge', () => {
     expect(await screen.findByText('Order expired')).toBeTruthy();
     expect(screen.getAllByText(/bought 0\.02 BTC/i)).toHaveLength(1);
     expect(screen.getAllByRole('status')).toHaveLength(2);
+    // A stop-limit whose trigger was reached rests as a limit: one toast for the trigger, however often reported;
+    // a plain open order (the placing, which the form toasts) none.
+    const rested: Order = {
+      ...order,
+      id: 'o-11',
+      type: 'stop_limit',
+      status: 'open',
+      price: '49500',
+      remaining: '0.02',
+      triggeredAt: '2026-01-01T00:00:01.000Z',
+      updatedAt: '2026-01-01T00:00:01.000Z',
+    };
+    io.emit('order:update', { ...rested, id: 'o-12', triggeredAt: null });
+    io.emit('order:update', rested);
+    io.emit('order:update', rested);
+    // A later change of a triggered order (a partial fill, an amend's replacement) announces nothing again.
+    io.emit('order:update', { ...rested, id: 'o-13', updatedAt: '2026-01-01T00:05:00.000Z' });
+    expect(await screen.findByText('Stop-limit order triggered')).toBeTruthy();
+    expect(screen.getByText('Your buy of 0.02 BTC now waits at its limit price of $49,500.00')).toBeTruthy();
+    expect(screen.getAllByRole('status')).toHaveLength(3);
   });
 });

@@ -32,8 +32,9 @@ export function RealtimeBridge() {
       realtime.on('prices', (p) => prices.apply(p)),
       realtime.on('order:update', (o) => {
         invalidate(qk.orders, qk.portfolio, qk.transactions, qk.balances);
-        // Placing an order toasts from the form's answer; this one (same key) only when that did not.
-        const t = o.status === 'open' ? null : orderToast(o);
+        // Placing an order toasts from the form's answer; this one (same key) only when that did not. An open order
+        // with a trigger reached (a stop-limit now resting) is news of its own.
+        const t = o.status === 'open' && !o.triggeredAt ? null : orderToast(o);
         if (t) toast.show(t.kind, t.title, t.body, t.key);
       }),
       realtime.on('balance:update', () => invalidate(qk.balances, qk.portfolio)),

@@ -5,6 +5,7 @@ import { type FieldErrors, serverErrors } from '../lib/forms.ts';
 import { describePasskeyError, passkeyAssertion, passkeysSupported } from '../lib/passkeys.ts';
 import { Field, FormError } from '../ui/Field.tsx';
 import { useServices } from '../shared/services.ts';
+import { ModalLayer } from '../ui/ModalLayer.tsx';
 
 interface Pending {
   details: StepUpRequiredDetails;
@@ -103,8 +104,18 @@ export function StepUpDialog({ details, onDone }: { details: StepUpRequiredDetai
   const factor = wantsTotp ? (canPasskey ? 'a two-factor code or your passkey' : 'a two-factor code') : 'your passkey';
   const minutes = Math.max(1, Math.round(details.ttlSeconds / 60));
   return (
-    <div className="modal-backdrop">
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="stepup-title" onKeyDown={(e) => e.key === 'Escape' && onDone(false)}>
+    <ModalLayer>
+      <div
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="stepup-title"
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape') return;
+          e.stopPropagation();
+          onDone(false);
+        }}
+      >
         <h2 id="stepup-title">Confirm it is you</h2>
         <p className="muted small">
           This action needs {wantsPassword && wantsCode ? `your password and ${factor}` : wantsCode ? factor : 'your password'}. You will not be asked again on
@@ -150,6 +161,6 @@ export function StepUpDialog({ details, onDone }: { details: StepUpRequiredDetai
           </div>
         </form>
       </div>
-    </div>
+    </ModalLayer>
   );
 }

@@ -19,6 +19,8 @@ const WalletPage = lazy(() => import('../features/wallet/WalletPage.tsx'));
 const TransactionsPage = lazy(() => import('../features/transactions/TransactionsPage.tsx'));
 const OrderPage = lazy(() => import('../features/transactions/OrderPage.tsx'));
 const DepositPage = lazy(() => import('../features/transactions/DepositPage.tsx'));
+const WithdrawalPage = lazy(() => import('../features/transactions/WithdrawalPage.tsx'));
+const TransferPage = lazy(() => import('../features/transactions/TransferPage.tsx'));
 const AlertsPage = lazy(() => import('../features/alerts/AlertsPage.tsx'));
 const RecurringBuysPage = lazy(() => import('../features/recurring/RecurringBuysPage.tsx'));
 const NotificationsPage = lazy(() => import('../features/notifications/NotificationsPage.tsx'));
@@ -74,6 +76,8 @@ export function createRouter() {
         { path: 'transactions', element: authed(<TransactionsPage />) },
         { path: 'orders/:id', element: authed(<OrderPage />) },
         { path: 'deposits/:id', element: authed(<DepositPage />) },
+        { path: 'withdrawals/:id', element: authed(<WithdrawalPage />) },
+        { path: 'transfers/:id', element: authed(<TransferPage />) },
         { path: 'alerts', element: authed(<AlertsPage />) },
         { path: 'recurring-buys', element: authed(<RecurringBuysPage />) },
         { path: 'notifications', element: authed(<NotificationsPage />) },

@@ -81,7 +81,9 @@ export function MarketOrderConfirm({
       description={
         q
           ? `A firm quote: the order fills at exactly these figures if the price stays within your slippage bound. Valid for ${left} s.`
-          : 'Getting a quote at the current price…'
+          : quote.isError
+            ? 'No quote for this order: nothing was placed.'
+            : 'Getting a quote at the current price…'
       }
       rows={
         q

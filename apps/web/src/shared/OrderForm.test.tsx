@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { previewTrade } from '@cryptovault/contract';
-import { cleanup, screen, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderRoutes } from '../test/render.tsx';
@@ -18,6 +18,7 @@ const pair = {
   minAmount: '0.00001',
   minCost: '1.00',
   maxCost: '1000000000.00',
+  feeRate: '0.001',
 };
 
 describe('order preview (the contract previewTrade: the fee rule of settlement)', () => {
@@ -99,6 +100,27 @@ describe('OrderForm', () => {
     expect(order?.body).toEqual({ symbol: 'BTC/USD', side: 'buy', type: 'market', amount: '0.001', quoteId: QUOTE.id, maxSlippageBps: 100 });
   });
 
+  it('a quote the balance cannot pay: the dialog says so in the server’s words, and nothing can be placed', async () => {
+    const balances = { items: [{ asset: 'USD', available: '50.00', locked: '0', total: '50.00', valueUsd: '50.00' }], totalUsd: '50.00' };
+    const message = 'Insufficient funds: this order needs $100.10 (fee included) and $50.00 is available';
+    const { calls } = renderRoutes([{ path: '/', element: <OrderForm pair={pair} livePrice="100000" /> }], '/', (method, path) => {
+      if (path === '/api/wallet/balances') return { status: 200, body: balances };
+      if (method === 'POST' && path === '/api/quotes') return { status: 422, body: { error: { code: 'INSUFFICIENT_FUNDS', message, requestId: 'r' } } };
+      return undefined;
+    });
+    await userEvent.type(screen.getByLabelText('Amount (BTC)'), '0.001');
+    await userEvent.click(screen.getByRole('button', { name: 'Buy BTC' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Confirm buy BTC' });
+    expect(await within(dialog).findByText(message)).toBeTruthy();
+    expect(within(dialog).getByText('No quote for this order: nothing was placed.')).toBeTruthy();
+    expect(within(dialog).queryByTestId('quote-total')).toBeNull();
+    const buy = within(dialog).getByRole('button', { name: 'Buy 0.001 BTC' });
+    expect(buy).toHaveProperty('disabled', true);
+    await userEvent.click(buy);
+    expect(calls.filter((c) => c.path === '/api/quotes')).toHaveLength(1);
+    expect(calls.some((c) => c.path === '/api/orders')).toBe(false);
+  });
+
   it('Max and % fill the amount from the available balance, a buy’s fee included', async () => {
     const balances = {
       items: [
@@ -111,14 +133,71 @@ describe('OrderForm', () => {
       path === '/api/wallet/balances' ? { status: 200, body: balances } : undefined,
     );
     expect(await screen.findByText(/Available: \$1,001/)).toBeTruthy();
+    // A market buy: Max spends the dollars (fee included), so a price that moves before the quote cannot overspend.
     await userEvent.click(screen.getByRole('button', { name: 'Max' }));
-    // The most the $1,001 buys at $100,000 under the cent rule (contract tradeFigures): 0.01000004 BTC is worth
-    // $1,000.004, charged $1,000.00 + a $1.00 fee: all of the $1,001.
+    expect((screen.getByLabelText('Spend (USD, fee included)') as HTMLInputElement).value).toBe('1001.00');
+    expect(screen.getByTestId('order-total').textContent).toBe('$1,001.00');
+    await userEvent.click(screen.getByRole('button', { name: '50%' }));
+    expect((screen.getByLabelText('Spend (USD, fee included)') as HTMLInputElement).value).toBe('500.50');
+    // Leaving USD mode empties the amount: $500.50 is not 500.5 BTC.
+    await userEvent.click(screen.getByRole('button', { name: 'Sell' }));
+    expect((screen.getByLabelText('Amount (BTC)') as HTMLInputElement).value).toBe('');
+    await userEvent.click(screen.getByRole('button', { name: 'Buy' }));
+    // A limit buy holds at its price: Max is the most the $1,001 buys at $100,000 under the cent rule (contract
+    // tradeFigures): 0.01000004 BTC is worth $1,000.004, charged $1,000.00 + a $1.00 fee: all of the $1,001.
+    await userEvent.selectOptions(screen.getByLabelText('Order type'), 'limit');
+    await userEvent.type(screen.getByLabelText('Limit price (USD)'), '100000');
+    await userEvent.click(screen.getByRole('button', { name: 'Max' }));
     expect((screen.getByLabelText('Amount (BTC)') as HTMLInputElement).value).toBe('0.01000004');
     expect(screen.getByTestId('order-total').textContent).toBe('$1,001.00');
     await userEvent.click(screen.getByRole('button', { name: 'Sell' }));
     await userEvent.click(screen.getByRole('button', { name: '25%' }));
     expect((screen.getByLabelText('Amount (BTC)') as HTMLInputElement).value).toBe('0.125');
+  });
+
+  it('previews and sizes Max with the fee rate the server lists for the pair, not an assumed one', async () => {
+    const balances = { items: [{ asset: 'USD', available: '1005', locked: '0', total: '1005', valueUsd: '1005' }], totalUsd: '1005' };
+    renderRoutes([{ path: '/', element: <OrderForm pair={{ ...pair, feeRate: '0.005' }} livePrice="100000" /> }], '/', (_m, path) =>
+      path === '/api/wallet/balances' ? { status: 200, body: balances } : undefined,
+    );
+    expect(await screen.findByText(/Available: \$1,005/)).toBeTruthy();
+    expect(screen.getByText('Fee (0.5%)')).toBeTruthy();
+    await userEvent.type(screen.getByLabelText('Amount (BTC)'), '0.001');
+    expect(screen.getByTestId('order-fee').textContent).toBe('$0.50');
+    expect(screen.getByTestId('order-total').textContent).toBe('$100.50');
+    await userEvent.selectOptions(screen.getByLabelText('Order type'), 'limit');
+    await userEvent.type(screen.getByLabelText('Limit price (USD)'), '100000');
+    await userEvent.click(screen.getByRole('button', { name: 'Max' }));
+    // $1,005 at a 0.5 % fee buys $1,000 of BTC (0.01000004 BTC is worth $1,000.004, charged $1,000.00 + $5.00).
+    expect((screen.getByLabelText('Amount (BTC)') as HTMLInputElement).value).toBe('0.01000004');
+    expect(screen.getByTestId('order-total').textContent).toBe('$1,005.00');
+  });
+
+  it('a limit order good till a date sends GTD with the time as UTC; a stop offers only GTC and GTD', async () => {
+    const balances = { items: [{ asset: 'USD', available: '1000', locked: '0', total: '1000', valueUsd: '1000' }], totalUsd: '1000' };
+    const { calls } = renderRoutes([{ path: '/', element: <OrderForm pair={pair} livePrice="100000" /> }], '/', (method, path, body) => {
+      if (path === '/api/wallet/balances') return { status: 200, body: balances };
+      if (method === 'POST' && path === '/api/orders') return { status: 201, body: { ...QUOTE, ...(body as object), status: 'open' } };
+      return undefined;
+    });
+    expect(await screen.findByText(/Available: \$1,000/)).toBeTruthy();
+    // A market order has no time in force.
+    expect(screen.queryByLabelText('Time in force')).toBeNull();
+    await userEvent.selectOptions(screen.getByLabelText('Order type'), 'stop_loss');
+    expect([...(screen.getByLabelText('Time in force') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['GTC', 'GTD']);
+    await userEvent.selectOptions(screen.getByLabelText('Order type'), 'limit');
+    expect([...(screen.getByLabelText('Time in force') as HTMLSelectElement).options].map((o) => o.value)).toEqual(['GTC', 'IOC', 'FOK', 'GTD']);
+    await userEvent.type(screen.getByLabelText('Limit price (USD)'), '90000');
+    await userEvent.type(screen.getByLabelText('Amount (BTC)'), '0.001');
+    await userEvent.selectOptions(screen.getByLabelText('Time in force'), 'GTD');
+    const local = new Date(Date.now() + 2 * 86_400_000);
+    const value = `${local.getFullYear()}-${String(local.getMonth() + 1).padStart(2, '0')}-${String(local.getDate()).padStart(2, '0')}T09:30`;
+    await userEvent.type(screen.getByLabelText('Expires at'), value);
+    await userEvent.click(screen.getByRole('button', { name: 'Buy BTC' }));
+    await waitFor(() => expect(calls.some((c) => c.path === '/api/orders')).toBe(true));
+    const sent = calls.find((c) => c.path === '/api/orders')?.body as Record<string, unknown>;
+    expect(sent).toMatchObject({ type: 'limit', price: '90000', amount: '0.001', timeInForce: 'GTD' });
+    expect(sent.expiresAt).toBe(new Date(value).toISOString());
   });
 
   it('a trigger the market already passed: shows the server’s warning and places it only when confirmed', async () => {

@@ -1,6 +1,6 @@
-import { amountForQuote, type CreateOrderBody, createOrderBody, Money, previewTrade, type TradingPair } from '@cryptovault/contract';
+import { amountForQuote, type CreateOrderBody, createOrderBody, type ListedPair, Money, previewTrade } from '@cryptovault/contract';
 import { useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../lib/errors.ts';
 import { type FieldErrors, serverErrors, validate } from '../lib/forms.ts';
 import { formatAmount, formatPrice, formatRate, formatUsd, formatUsdExact } from '../lib/money.ts';
@@ -40,10 +40,12 @@ function isoFromLocal(v: string): string | undefined {
   const ms = Date.parse(v);
   return v && !Number.isNaN(ms) ? new Date(ms).toISOString() : undefined;
 }
-/** The platform's default; the real rate of each fill comes back on the order. */
-export const DEFAULT_FEE_RATE = '0.001';
+/** The platform's default rate, only for a trading-pairs answer cached (max-age 1 h) from before it listed `feeRate`. */
+const FALLBACK_FEE_RATE = '0.001';
 
-export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pair: TradingPair; livePrice: string | undefined; feeRate?: string }) {
+/** `pair` as the API lists it: its `feeRate` is the rate the server charges, so the preview and Max use it. */
+export function OrderForm({ pair, livePrice }: { pair: ListedPair; livePrice: string | undefined }) {
+  const feeRate = pair.feeRate ?? FALLBACK_FEE_RATE;
   const qc = useQueryClient();
   const toast = useToast();
   const balances = useBalances();
@@ -66,6 +68,13 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
   const [confirming, setConfirming] = useState<CreateOrderBody | null>(null);
 
   const useSpend = type === 'market' && side === 'buy' && spendMode;
+  // The amount field holds dollars while spending USD and coins otherwise: leaving USD mode (Sell, another order
+  // type, the box unticked) empties it, so "5000.00" dollars is never read as 5,000 coins.
+  const wasSpend = useRef(useSpend);
+  useEffect(() => {
+    if (wasSpend.current && !useSpend) setAmount('');
+    wasSpend.current = useSpend;
+  }, [useSpend]);
   const tifs = tifsFor(type);
   const timeInForce = tifs.includes(tif) ? tif : 'GTC';
   // The price each unit may cost at worst (what a resting buy holds for): the preview and the % buttons use it.
@@ -86,7 +95,14 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
     const avail = new Money(available || '0');
     const share = avail.times(percent).div(100);
     if (side === 'sell') return setAmount(share.toDecimalPlaces(pair.amountPrecision, Money.ROUND_DOWN).toFixed());
-    if (useSpend) return setAmount(share.toDecimalPlaces(2, Money.ROUND_DOWN).toFixed());
+    // A market buy spends a share of the dollars (fee included) rather than an amount sized at the price shown: the
+    // quote is taken a moment later, and a coin amount sized at an older, lower price could then cost more than
+    // the balance.
+    if (type === 'market') {
+      setSpendMode(true);
+      setErrors({});
+      return setAmount(share.toDecimalPlaces(2, Money.ROUND_DOWN).toFixed(2));
+    }
     const p = refPrice?.trim();
     if (!p || !/^\d+(\.\d+)?$/.test(p) || new Money(p).isZero()) {
       setErrors({ amount: 'Enter the price first: the amount you can buy depends on it.' });
@@ -277,7 +293,16 @@ export function OrderForm({ pair, livePrice, feeRate = DEFAULT_FEE_RATE }: { pai
       )}
       {type === 'market' && side === 'buy' && (
         <label className="checkbox small">
-          <input type="checkbox" checked={spendMode} onChange={(e) => setSpendMode(e.target.checked)} /> Enter a USD amount to spend instead
+          <input
+            type="checkbox"
+            checked={spendMode}
+            onChange={(e) => {
+              // A coin amount typed before is not a dollar amount.
+              if (e.target.checked) setAmount('');
+              setSpendMode(e.target.checked);
+            }}
+          />{' '}
+          Enter a USD amount to spend instead
         </label>
       )}
       <dl className="stack small" style={{ margin: 0 }} aria-label="Order preview">

@@ -11,6 +11,9 @@ export interface OrderToast {
   key: string;
 }
 
+/** How close the order's last change is to its trigger for that change to be the trigger itself. */
+const TRIGGER_UPDATE_MS = 2_000;
+
 /** The one toast of an order's state, the same words from the order form and the realtime bridge. */
 export function orderToast(o: Order): OrderToast | null {
   const base = o.symbol.split('/')[0] ?? '';
@@ -24,6 +27,18 @@ export function orderToast(o: Order): OrderToast | null {
         key,
       };
     case 'open':
+      // A stop-limit whose trigger was reached now rests as a limit order: that is its event, not the placing. Only
+      // the update that triggered it (written at the trigger's time) says so: a later partial fill, an amend or the
+      // first update after a reload does not announce the trigger again.
+      if (o.triggeredAt) {
+        if (Math.abs(Date.parse(o.updatedAt) - Date.parse(o.triggeredAt)) > TRIGGER_UPDATE_MS) return null;
+        return {
+          kind: 'info',
+          title: `${humanize(o.type).replace(/^./, (c) => c.toUpperCase())} order triggered`,
+          body: `Your ${o.side} of ${formatAmount(o.remaining, base)} now waits at its limit price of ${formatPrice(o.price)}`,
+          key: `order:${o.id}:triggered`,
+        };
+      }
       return { kind: 'success', title: `${humanize(o.type)} order placed`, body: `${o.side} ${formatAmount(o.amount, base)}`, key };
     case 'rejected':
       return { kind: 'error', title: 'Order rejected', body: o.rejectReason ?? `${o.side} ${o.symbol}`, key };

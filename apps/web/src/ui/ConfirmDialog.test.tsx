@@ -35,13 +35,30 @@ describe('ConfirmDialog', () => {
     expect(onCancel).not.toHaveBeenCalled();
   });
 
+  it('is drawn in document.body, outside the panel that opened it (a sticky or hidden panel cannot cover or hide it)', () => {
+    const { container } = render(
+      <section style={{ position: 'sticky' }} data-testid="panel">
+        <ConfirmDialog title="Confirm buy BTC" onConfirm={() => {}} onCancel={() => {}} />
+      </section>,
+    );
+    const dialog = screen.getByRole('dialog', { name: 'Confirm buy BTC' });
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
+    expect(dialog.parentElement?.className).toBe('modal-backdrop');
+    expect(dialog.parentElement?.parentElement).toBe(document.body);
+  });
+
   it('Cancel and Escape cancel without confirming', async () => {
     const onConfirm = vi.fn();
     const onCancel = vi.fn();
     render(<ConfirmDialog title="Delete this alert?" tone="danger" confirmLabel="Delete" onConfirm={onConfirm} onCancel={onCancel} />);
     expect(screen.getByRole('button', { name: 'Delete' }).className).toContain('btn-danger');
     await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    // Escape closes the dialog only, not what listens on the window under it (the phone order sheet).
+    const underneath = vi.fn();
+    window.addEventListener('keydown', underneath);
     fireEvent.keyDown(screen.getByRole('dialog'), { key: 'Escape' });
+    window.removeEventListener('keydown', underneath);
+    expect(underneath).not.toHaveBeenCalled();
     expect(onCancel).toHaveBeenCalledTimes(2);
     expect(onConfirm).not.toHaveBeenCalled();
   });

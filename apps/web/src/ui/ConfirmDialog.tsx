@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { FormError } from './Field.tsx';
+import { ModalLayer } from './ModalLayer.tsx';
 
 export interface ConfirmRow {
   label: string;
@@ -53,14 +54,17 @@ export function ConfirmDialog({
   }, [focusConfirm]);
   const toneClass = { primary: 'btn-primary', danger: 'btn-danger', buy: 'btn-buy', sell: 'btn-sell' }[tone];
   return (
-    <div className="modal-backdrop">
+    <ModalLayer>
       <div
         className="modal"
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
         onKeyDown={(e) => {
-          if (e.key === 'Escape' && !busy) onCancel();
+          if (e.key !== 'Escape') return;
+          // The dialog's Escape only: the phone order sheet under it listens for Escape on the window.
+          e.stopPropagation();
+          if (!busy) onCancel();
         }}
       >
         <h2 id={titleId}>{title}</h2>
@@ -88,6 +92,6 @@ export function ConfirmDialog({
           </button>
         </div>
       </div>
-    </div>
+    </ModalLayer>
   );
 }

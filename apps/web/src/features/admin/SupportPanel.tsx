@@ -9,6 +9,7 @@ import { SelectField } from '../../ui/Field.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { useToast } from '../../ui/Toasts.tsx';
 import { supportOps, useSupportAction, useSupportQueue, useSupportTicket } from './support-api.ts';
+import { ModalLayer } from '../../ui/ModalLayer.tsx';
 
 /** Status as operators read it (the user's page says "Waiting on you" for waiting_on_user). */
 const OP_STATUS: Record<SupportStatus, string> = { open: 'Needs answer', waiting_on_user: 'Waiting on user', answered: 'Answered', closed: 'Closed' };
@@ -55,14 +56,16 @@ function TextDialog({
     onSubmit(text.trim());
   };
   return (
-    <div className="modal-backdrop">
+    <ModalLayer>
       <div
         className="modal support-dialog"
         role="dialog"
         aria-modal="true"
         aria-labelledby={`${id}-title`}
         onKeyDown={(e) => {
-          if (e.key === 'Escape' && !busy) onCancel();
+          if (e.key !== 'Escape') return;
+          e.stopPropagation();
+          if (!busy) onCancel();
         }}
       >
         <h2 id={`${id}-title`}>{title}</h2>
@@ -96,7 +99,7 @@ function TextDialog({
           </button>
         </div>
       </div>
-    </div>
+    </ModalLayer>
   );
 }
 

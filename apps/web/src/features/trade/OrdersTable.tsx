@@ -155,7 +155,8 @@ function AmendForm({ order, onDone }: { order: Order; onDone: () => void }) {
   const toast = useToast();
   const base = order.symbol.split('/')[0] ?? order.symbol;
   const hasLimit = order.type === 'limit' || order.type === 'stop_limit';
-  const hasTrigger = order.type === 'stop_loss' || order.type === 'take_profit' || order.type === 'stop_limit';
+  // A stop-limit that has triggered rests as a limit order: its trigger is history, not something to edit.
+  const hasTrigger = order.type === 'stop_loss' || order.type === 'take_profit' || (order.type === 'stop_limit' && !order.triggeredAt);
   const [amount, setAmount] = useState(order.amount);
   const [price, setPrice] = useState(order.price ?? '');
   const [trigger, setTrigger] = useState(order.triggerPrice ?? '');

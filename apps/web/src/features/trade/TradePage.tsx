@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { formatPrice } from '../../lib/money.ts';
 import { useAssetSubscription, useAssets, useLivePrice, useTradingPairs } from '../../shared/market.ts';
-import { DEFAULT_FEE_RATE, OrderForm } from '../../shared/OrderForm.tsx';
+import { OrderForm } from '../../shared/OrderForm.tsx';
 import { SelectField } from '../../ui/Field.tsx';
 import { Loading, QueryState } from '../../ui/states.tsx';
 import { PriceCandles } from '../markets/PriceCandles.tsx';
@@ -25,7 +25,6 @@ export default function TradePage() {
   useAssetSubscription(useMemo(() => (pair ? [pair.assetId] : []), [pair]));
   const open = useOrders('open');
   const closed = useOrders('closed');
-  const feeRate = closed.data?.items[0]?.fee.rate ?? DEFAULT_FEE_RATE;
   const [sheet, setSheet] = useState(false);
 
   useEffect(() => {
@@ -74,7 +73,7 @@ export default function TradePage() {
                   {formatPrice(price)}
                 </strong>
               </div>
-              <OrderForm key={pair.symbol} pair={pair} livePrice={price} feeRate={feeRate} />
+              <OrderForm key={pair.symbol} pair={pair} livePrice={price} />
             </div>
           ) : (
             <p className="muted">No markets are available.</p>
