@@ -38,6 +38,8 @@ export const updateAlertRequest = z
       .min(60)
       .max(7 * 86_400),
     active: z.boolean(),
+    /** As on create: turning on (or moving) an alert the price already satisfies needs this, or it is refused. */
+    confirmImmediate: z.boolean(),
   })
   .partial();
 

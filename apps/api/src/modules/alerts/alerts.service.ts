@@ -30,25 +30,27 @@ export function alertView(r: PriceAlertRow): PriceAlert {
 
 const tooMany = () => new AppError('LIMIT_EXCEEDED', `At most ${MAX_ACTIVE_ALERTS} active alerts per account; delete or pause some first`);
 
-/** "$4,495.13" (cents at least; a price with more places keeps them). */
-function usd(v: string): string {
-  const d = new D(v);
-  const [int = '0', frac = ''] = d.toFixed(Math.max(2, d.decimalPlaces())).split('.');
-  return `$${int.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
-}
+/** "$4,495.13": a price to the asset's price precision (as the firing notification writes it). */
+const usd = (v: string, assetId: string): string => formatMoney(v, 'USD', { maxDecimals: findAsset(assetId)?.pricePrecision ?? 2 });
 
 /**
  * Refuses an alert the live price already satisfies (it would fire at the next tick) unless the user confirmed it:
  * the same rule, and code, as an order trigger on the wrong side of the market.
  */
-function refuseImmediate(platform: Pick<Platform, 'prices'>, assetId: string, symbol: string, input: CreateAlertRequest): void {
+function refuseImmediate(
+  platform: Pick<Platform, 'prices'>,
+  assetId: string,
+  symbol: string,
+  input: Pick<CreateAlertRequest, 'condition' | 'targetPrice' | 'confirmImmediate'>,
+  action = 'create it',
+): void {
   if (input.confirmImmediate || platform.prices.isStale()) return;
   const price = platform.prices.get(assetId)?.priceUsd;
   if (!price || !DECIMAL.test(price)) return;
   const now = new D(price);
   const fires = input.condition === 'above' ? now.gte(input.targetPrice) : now.lte(input.targetPrice);
   if (!fires) return;
-  const message = `${symbol} is already at ${usd(price)}, ${input.condition === 'above' ? 'above' : 'below'} your ${usd(input.targetPrice)}: this alert would fire at once. Confirm to create it anyway.`;
+  const message = `${symbol} is already at ${usd(price, assetId)}, ${input.condition === 'above' ? 'above' : 'below'} your ${usd(input.targetPrice, assetId)}: this alert would fire at once. Confirm to ${action} anyway.`;
   throw new AppError('TRIGGER_WOULD_FIRE_NOW', message, [{ path: ['body', 'targetPrice'], message }]);
 }
 
@@ -73,10 +75,10 @@ export async function createAlert(platform: Pick<Platform, 'database' | 'prices'
 }
 
 export async function updateAlert(
-  platform: Pick<Platform, 'database'>,
+  platform: Pick<Platform, 'database' | 'prices'>,
   userId: string,
   id: string,
-  input: z.infer<typeof updateAlertRequest>,
+  { confirmImmediate, ...input }: z.infer<typeof updateAlertRequest>,
 ): Promise<PriceAlert> {
   const row = await platform.database.db.transaction(async (tx) => {
     const cur = await repo.findAlert(tx, userId, id);
@@ -86,6 +88,21 @@ export async function updateAlert(
       if ((await repo.countActive(tx, userId)) >= MAX_ACTIVE_ALERTS) throw tooMany();
     }
     const changesTrigger = input.targetPrice !== undefined || input.condition !== undefined || input.active === true;
+    // Turning an alert on, or moving an active one, to where the price already is: the create rule, same code.
+    // ("on" again for an alert already on is neither.)
+    const turnsOn = input.active === true && !cur.active;
+    const moves = input.targetPrice !== undefined || input.condition !== undefined;
+    if ((turnsOn || moves) && (input.active ?? cur.active)) {
+      const condition = input.condition ?? cur.condition;
+      const targetPrice = input.targetPrice ?? new D(cur.targetPrice).toFixed();
+      refuseImmediate(
+        platform,
+        cur.assetId,
+        findAsset(cur.assetId)?.symbol ?? cur.assetId,
+        { condition, targetPrice, confirmImmediate },
+        turnsOn ? 'turn it on' : 'move it',
+      );
+    }
     return repo.updateAlert(tx, userId, id, {
       ...input,
       channels: input.channels ? [...new Set(input.channels)] : undefined,
@@ -123,7 +140,6 @@ export async function evaluateTick(platform: Platform, tick: PriceTick): Promise
   for (const f of fired) {
     const info = findAsset(f.asset_id);
     const symbol = info?.symbol ?? f.asset_id;
-    const usd = (v: string) => formatMoney(v, 'USD', { maxDecimals: info?.pricePrecision ?? 2 });
     const target = new D(f.target_price).toFixed();
     const price = new D(f.price).toFixed();
     const event: AlertTriggeredEvent = {
@@ -139,8 +155,8 @@ export async function evaluateTick(platform: Platform, tick: PriceTick): Promise
     await notify(platform, {
       userId: f.user_id,
       type: 'alert',
-      title: `${symbol} is ${f.condition} ${usd(target)}`,
-      body: `${symbol} reached ${usd(price)} (your alert: ${f.condition} ${usd(target)}).`,
+      title: `${symbol} is ${f.condition} ${usd(target, f.asset_id)}`,
+      body: `${symbol} reached ${usd(price, f.asset_id)} (your alert: ${f.condition} ${usd(target, f.asset_id)}).`,
       data: { ...event },
       email: f.channels.includes('email'),
     });

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, signUpVerified, type TestSession } from '../../../test/auth-helpers.ts';
-import { createTestApp, type TestContext } from '../../../test/helpers.ts';
+import { createTestApp, ownDatabaseForFile, type TestContext } from '../../../test/helpers.ts';
 import { evaluateTick } from './alerts.service.ts';
+
+// Background work of other files' apps (engine resync, order-event passes, alert ticks) stays off this file's rows.
+ownDatabaseForFile('cv_alerts');
 
 let t: TestContext;
 
@@ -62,13 +65,40 @@ describe('price alerts', () => {
     expect(refused.statusCode).toBe(422);
     expect(refused.json().error).toMatchObject({
       code: 'TRIGGER_WOULD_FIRE_NOW',
-      message: 'DOT is already at $4,495.134529, above your $100.00: this alert would fire at once. Confirm to create it anyway.',
+      message: 'DOT is already at $4,495.135, above your $100.00: this alert would fire at once. Confirm to create it anyway.',
     });
     expect((await create(u, { assetId: 'polkadot', condition: 'below', targetPrice: '5000' })).json().error.code).toBe('TRIGGER_WOULD_FIRE_NOW');
     expect((await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items).toEqual([]);
     // On the right side of the market, or confirmed, it is created.
     expect((await create(u, { assetId: 'polkadot', condition: 'above', targetPrice: '5000' })).statusCode).toBe(201);
     expect((await create(u, { assetId: 'polkadot', condition: 'above', targetPrice: '100', confirmImmediate: true })).statusCode).toBe(201);
+  });
+
+  it('turning an alert back on, or moving it, where the price already is: refused the same way unless confirmed', async () => {
+    const u = await signUpVerified(t);
+    await setPrice('polkadot', '4495.134529');
+    const a = (await create(u, { assetId: 'polkadot', condition: 'above', targetPrice: '5000' })).json();
+    const patch = (payload: Record<string, unknown>) => asUser(t, u).inject({ method: 'PATCH', url: `/api/alerts/${a.id}`, payload });
+    const moved = await patch({ targetPrice: '100' });
+    expect(moved.statusCode).toBe(422);
+    expect(moved.json().error).toMatchObject({
+      code: 'TRIGGER_WOULD_FIRE_NOW',
+      message: 'DOT is already at $4,495.135, above your $100.00: this alert would fire at once. Confirm to move it anyway.',
+    });
+    // Turned off, it can be moved freely; turning it on again is the moment that needs the confirmation.
+    expect((await patch({ active: false, targetPrice: '100' })).json()).toMatchObject({ active: false, targetPrice: '100' });
+    const on = await patch({ active: true });
+    expect(on.json().error).toMatchObject({ code: 'TRIGGER_WOULD_FIRE_NOW', message: expect.stringMatching(/Confirm to turn it on anyway\.$/) });
+    expect((await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items[0]).toMatchObject({ active: false, targetPrice: '100' });
+    expect((await patch({ active: true, confirmImmediate: true })).json()).toMatchObject({ active: true });
+    // Confirmed, it may fire (and turn itself off) on the very next tick, so what follows uses an alert the price
+    // does not satisfy. "On" again for an alert already on turns nothing on: nothing to confirm.
+    const b = (await create(u, { assetId: 'polkadot', condition: 'above', targetPrice: '6000' })).json();
+    const patchB = (payload: Record<string, unknown>) => asUser(t, u).inject({ method: 'PATCH', url: `/api/alerts/${b.id}`, payload });
+    expect((await patchB({ active: true })).statusCode).toBe(200);
+    // A change that does not touch the trigger (the channels) needs nothing, whether the alert is on or has fired.
+    expect((await patchB({ channels: ['in_app', 'email'] })).statusCode).toBe(200);
+    expect((await patch({ channels: ['in_app', 'email'] })).statusCode).toBe(200);
   });
 
   it('allows at most 50 active alerts', async () => {

@@ -61,4 +61,22 @@ describe('AlertsPage confirmations', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([`/api/alerts/${ALERT.id}`]);
   });
+
+  it('turning an alert on where the price already is asks first, then sends confirmImmediate', async () => {
+    const off = { ...ALERT, active: false, targetPrice: '100' };
+    const { calls } = renderRoutes([{ path: '/', element: <AlertsPage /> }], '/', (method, path, body) => {
+      if (method === 'GET' && path === '/api/alerts') return { status: 200, body: { items: [off] } };
+      if (method === 'PATCH')
+        return (body as { confirmImmediate?: boolean }).confirmImmediate
+          ? { status: 200, body: { ...off, active: true } }
+          : { status: 422, body: { error: { code: 'TRIGGER_WOULD_FIRE_NOW', message: WOULD_FIRE.replace('create it', 'turn it on'), requestId: 'r' } } };
+      return undefined;
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Off' }));
+    const dialog = await screen.findByRole('dialog', { name: 'This alert would fire at once' });
+    expect(within(dialog).getByText(/Confirm to turn it on anyway/)).toBeTruthy();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Turn on anyway' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(calls.filter((c) => c.method === 'PATCH').map((c) => c.body)).toEqual([{ active: true }, { active: true, confirmImmediate: true }]);
+  });
 });

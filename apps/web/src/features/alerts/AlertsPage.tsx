@@ -19,10 +19,21 @@ function AlertRow({ a }: { a: PriceAlert }) {
   const toast = useToast();
   const live = useLivePrice(a.assetId);
   const done = () => void qc.invalidateQueries({ queryKey: qk.alerts });
+  /** The server's warning when turning the alert on where the price already is, waiting for the user's answer. */
+  const [wouldFire, setWouldFire] = useState<string | null>(null);
+  // The state asked for travels with the request: a refetch while the dialog is open cannot flip it.
   const toggle = useMutation({
-    mutationFn: () => alertsApi(api).update(a.id, { active: !a.active }),
-    onSuccess: done,
-    onError: (e) => toast.show('error', 'Could not update', describeError(e)),
+    mutationFn: ({ active, confirmImmediate }: { active: boolean; confirmImmediate?: true }) =>
+      alertsApi(api).update(a.id, { active, ...(confirmImmediate ? { confirmImmediate } : {}) }),
+    onSuccess: () => {
+      setWouldFire(null);
+      done();
+    },
+    onError: (e, asked) => {
+      if (e instanceof ApiError && e.code === 'TRIGGER_WOULD_FIRE_NOW' && !asked.confirmImmediate) return setWouldFire(e.message);
+      setWouldFire(null);
+      toast.show('error', 'Could not update', describeError(e));
+    },
   });
   const [confirmDelete, setConfirmDelete] = useState(false);
   const remove = useMutation({
@@ -46,7 +57,7 @@ function AlertRow({ a }: { a: PriceAlert }) {
       <td className="small">{a.lastTriggeredAt ? `fired ${new Date(a.lastTriggeredAt).toLocaleString()}` : 'not yet'}</td>
       <td className="right">
         <span className="row" style={{ justifyContent: 'flex-end' }}>
-          <button type="button" className="btn btn-sm" aria-pressed={a.active} onClick={() => toggle.mutate()} disabled={toggle.isPending}>
+          <button type="button" className="btn btn-sm" aria-pressed={a.active} onClick={() => toggle.mutate({ active: !a.active })} disabled={toggle.isPending}>
             {a.active ? 'On' : 'Off'}
           </button>
           <button
@@ -59,6 +70,16 @@ function AlertRow({ a }: { a: PriceAlert }) {
             Delete
           </button>
         </span>
+        {wouldFire && (
+          <ConfirmDialog
+            title="This alert would fire at once"
+            description={wouldFire}
+            confirmLabel="Turn on anyway"
+            busy={toggle.isPending}
+            onConfirm={() => toggle.mutate({ active: true, confirmImmediate: true })}
+            onCancel={() => setWouldFire(null)}
+          />
+        )}
         {confirmDelete && (
           <ConfirmDialog
             title="Delete this alert?"
