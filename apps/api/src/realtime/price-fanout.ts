@@ -1,4 +1,4 @@
-import { type SubscribeAck, subscribePayload } from '@cryptovault/contract';
+import { describeIssue, type SubscribeAck, subscribePayload } from '@cryptovault/contract';
 import { ASSETS, findAsset } from '../platform/assets.ts';
 import type { PriceReader, PriceTick } from '../platform/prices.ts';
 import type { IoServer, IoSocket } from './types.ts';
@@ -93,7 +93,8 @@ export class PriceFanout {
         error: {
           code: 'VALIDATION_ERROR',
           message: 'Expected { assets: [id or symbol, ...] } with 1 to 50 entries',
-          details: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })),
+          // In words, as the HTTP API's validation errors are (contract issues.ts).
+          details: parsed.error.issues.map((i) => ({ path: i.path, message: describeIssue(i) })),
         },
       });
       return;

@@ -116,7 +116,7 @@ describe('Socket.IO prices', () => {
     const s = client({ transports: ['websocket'] });
     await connected(s);
     const bad = await s.emitWithAck('subscribe', { assets: 'BTC' } as unknown as { assets: string[] });
-    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_ERROR', details: [{ path: ['assets'], message: 'must be a list' }] } });
     const unknown = await s.emitWithAck('subscribe', { assets: ['BTC', 'NOPE'] });
     expect(unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', details: { unknown: ['NOPE'] } } });
     // No ack callback at all must not break anything either.

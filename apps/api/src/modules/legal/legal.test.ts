@@ -1,38 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { Money, tradeFigures } from '@cryptovault/contract';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, createAdmin, currentTermsVersion, randomIp, signUpVerified, type TestSession, verificationCodeFor } from '../../../test/auth-helpers.ts';
-import { createTestApp, openTestDatabase, type TestContext, uniqueEmail } from '../../../test/helpers.ts';
+import { createTestApp, isolatedDatabase, type TestContext, uniqueEmail } from '../../../test/helpers.ts';
 import { waitFor } from '../../../test/prices.ts';
-import { createDatabase, type Database } from '../../platform/db/client.ts';
-import { runMigrations } from '../../platform/db/migrate.ts';
+import type { Database } from '../../platform/db/client.ts';
 import { credit } from '../ledger/index.ts';
 
 /**
  * Publishing a new version of the terms changes what every account may do, so this file runs on a database of its
- * own (a fresh PostgreSQL database on the CI server, its own PGlite copy otherwise), never the one other files share.
+ * own (isolatedDatabase: a fresh PostgreSQL database on the CI server, its own PGlite copy otherwise), never the one
+ * other files share.
  */
-async function isolatedDatabase(): Promise<{ database: Database; drop(): Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return { database: await openTestDatabase(), drop: async () => undefined };
-  const name = `cv_legal_${randomBytes(4).toString('hex')}`;
-  const admin = await createDatabase({ database: { kind: 'postgres', url, poolSize: 1 } });
-  await admin.exec(`create database ${name}`);
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  const database = await createDatabase({ database: { kind: 'postgres', url: u.href, poolSize: 4 } });
-  await runMigrations(database);
-  return {
-    database,
-    async drop() {
-      await database.close();
-      await admin.exec(`drop database if exists ${name} with (force)`);
-      await admin.close();
-    },
-  };
-}
-
 const SECRET = 'edge-secret-for-the-legal-tests-0123456789';
 // Fixed secrets so a second app on the same database (a restart) accepts the first one's sessions.
 const ENV = {
@@ -63,7 +42,7 @@ function keep(database: Database): Database {
 }
 
 beforeAll(async () => {
-  db = await isolatedDatabase();
+  db = await isolatedDatabase('cv_legal');
   t = await createTestApp(ENV, { database: keep(db.database) });
   await waitFor(() => t.root.trading.engine.isRunning && t.platform.prices.get('bitcoin') !== null);
   admin = await createAdmin(t);
