@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { usingRedis } from '../../test/helpers.ts';
 import { type Cache, FallbackCache, MemoryCache, RedisCache } from './cache.ts';
 import { LeaderElection, type Locks, MemoryLocks, RedisLocks } from './locks.ts';
@@ -37,9 +37,10 @@ describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
   const { cache, pubsub, locks } = make();
 
   it('cache: set, get, expire, delete', async () => {
-    await cache.set('a', '1', 80);
+    // TTLs and windows of a second or so: a loaded machine's pauses stay well inside them.
+    await cache.set('a', '1', 800);
     expect(await cache.get('a')).toBe('1');
-    await sleep(120);
+    await sleep(1000);
     expect(await cache.get('a')).toBeNull();
     await cache.set('b', '2', 10_000);
     await cache.del('b');
@@ -54,13 +55,13 @@ describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
   });
 
   it('cache: windowed counter', async () => {
-    const first = await cache.incr('c', 200);
-    const second = await cache.incr('c', 200);
+    const first = await cache.incr('c', 1000);
+    const second = await cache.incr('c', 1000);
     expect([first.count, second.count]).toEqual([1, 2]);
     expect(second.ttlMs).toBeGreaterThan(0);
-    expect(second.ttlMs).toBeLessThanOrEqual(200);
-    await sleep(250);
-    expect((await cache.incr('c', 200)).count).toBe(1);
+    expect(second.ttlMs).toBeLessThanOrEqual(1000);
+    await sleep(1100);
+    expect((await cache.incr('c', 1000)).count).toBe(1);
   });
 
   it('rate limiter refuses past the limit with a Retry-After', async () => {
@@ -102,12 +103,12 @@ describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
   });
 
   it('coalesced rate limit: a new window starts fresh', async () => {
-    const rule = { name: `cw${Math.random()}`, limit: 2, windowMs: 300 };
+    const rule = { name: `cw${Math.random()}`, limit: 2, windowMs: 1000 };
     const rl = new RateLimiter(cache);
     const first = [];
     for (let i = 0; i < 3; i++) first.push((await rl.checkCoalesced(rule, 'ip')).allowed);
     expect(first).toEqual([true, true, false]);
-    await sleep(400);
+    await sleep(1100);
     expect((await rl.checkCoalesced(rule, 'ip')).allowed).toBe(true);
   });
 
@@ -116,8 +117,7 @@ describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
     const un1 = await pubsub.subscribe('ch', (m) => got.push(`1:${m}`));
     const un2 = await pubsub.subscribe('ch', (m) => got.push(`2:${m}`));
     await pubsub.publish('ch', 'hello');
-    await sleep(100);
-    expect(got.sort()).toEqual(['1:hello', '2:hello']);
+    await vi.waitFor(() => expect([...got].sort()).toEqual(['1:hello', '2:hello']), { timeout: 3000 });
     await un1();
     await un2();
     await pubsub.publish('ch', 'again');
@@ -137,17 +137,17 @@ describe.each(impls)('%s cache, pub/sub and locks', (_name, make) => {
 
   it('leader election hands over when the leader stops', async () => {
     const events: string[] = [];
-    const a = new LeaderElection(locks, 'leader', 300, { onElected: () => void events.push('a+'), onRevoked: () => void events.push('a-') });
-    const b = new LeaderElection(locks, 'leader', 300, { onElected: () => void events.push('b+'), onRevoked: () => void events.push('b-') });
+    // A 1.5 s lease renewed every 0.5 s: only a pause of a second would cost the leader its lease.
+    const a = new LeaderElection(locks, 'leader', 1500, { onElected: () => void events.push('a+'), onRevoked: () => void events.push('a-') });
+    const b = new LeaderElection(locks, 'leader', 1500, { onElected: () => void events.push('b+'), onRevoked: () => void events.push('b-') });
     a.start();
-    await sleep(50);
+    await vi.waitFor(() => expect(a.isLeader).toBe(true), { timeout: 3000 });
     b.start();
-    await sleep(250);
+    await sleep(700);
     expect(a.isLeader).toBe(true);
     expect(b.isLeader).toBe(false);
     await a.stop();
-    await sleep(400);
-    expect(b.isLeader).toBe(true);
+    await vi.waitFor(() => expect(b.isLeader).toBe(true), { timeout: 5000 });
     await b.stop();
     expect(events).toEqual(['a+', 'a-', 'b+', 'b-']);
   });

@@ -40,6 +40,8 @@ async function alertNotes(u: TestSession): Promise<{ title: string; data: Record
 describe('price alerts', () => {
   it('CRUD, validation, and another user sees 404', async () => {
     const u = await signUpVerified(t);
+    // Pinned below the target: the simulated market's BTC would cross it some day, and then the alert fires at once.
+    await setPrice('bitcoin', '95000');
     const res = await create(u, { assetId: 'BTC', condition: 'above', targetPrice: '123456.78', channels: ['in_app', 'email'] });
     expect(res.statusCode, res.body).toBe(201);
     const a = res.json();
@@ -131,8 +133,11 @@ describe('price alerts', () => {
     const list = (await asUser(t, u).inject({ method: 'GET', url: '/api/alerts' })).json().items;
     expect(list.find((x: { id: string }) => x.id === a.id)).toMatchObject({ active: false, triggerCount: 1, lastTriggeredPrice: '155.5' });
     expect(list.find((x: { id: string }) => x.id === b.id)).toMatchObject({ active: true, triggerCount: 0 });
-    const mail = await t.app.inject({ method: 'GET', url: `/api/dev/outbox?to=${encodeURIComponent(u.user.email)}` });
-    expect(mail.json().items.map((m: { subject: string }) => m.subject)).toContain('CryptoVault: SOL is above $150.00');
+    const subjects = async () =>
+      (await t.app.inject({ method: 'GET', url: `/api/dev/outbox?to=${encodeURIComponent(u.user.email)}` }))
+        .json()
+        .items.map((m: { subject: string }) => m.subject);
+    expect(await waitFor(async () => ((await subjects()).includes('CryptoVault: SOL is above $150.00') ? true : undefined))).toBe(true);
   });
 
   it('a repeating alert stays active and sleeps for its cooldown', async () => {

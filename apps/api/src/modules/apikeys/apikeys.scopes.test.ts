@@ -117,6 +117,9 @@ describe('the allow-list of API key scopes', () => {
       const { requestId: _, ...error } = res.json().error;
       return error;
     };
+    // BTC pinned: a tick between the two keys' requests would change what the order needs.
+    const pinned = await t.app.inject({ method: 'POST', url: '/api/dev/market/bitcoin', payload: { priceUsd: '50000', holdMs: 600_000 } });
+    expect(pinned.statusCode, pinned.body).toBe(200);
     const quote = { symbol: 'BTC/USD', side: 'buy', amount: '0.01' };
     const limit = { symbol: 'BTC/USD', side: 'sell', type: 'limit', amount: '0.01', price: '1000000' };
     for (const [url, body, asset] of [
