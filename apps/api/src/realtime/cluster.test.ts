@@ -84,7 +84,7 @@ describe.skipIf(!process.env.REDIS_URL)('several machines sharing Redis', () => 
     expect(res.status).toBe(200);
     await waitFor(() => onA.some((p) => p.prices.ethereum === '1234.56'), 5000);
     const aAsset = (await (await fetch(`${a.url}/api/crypto/ETH`)).json()) as { priceUsd: string };
-    expect(aAsset.priceUsd).toBe('1234.56');
+    expect(aAsset.priceUsd, JSON.stringify(aAsset)).toBe('1234.56');
   }, 30_000);
 
   it('killing the poller hands polling to the other machine within seconds', async () => {

@@ -14,7 +14,11 @@ export interface Machine {
 export async function startMachine(id: string, env: Record<string, string | undefined>): Promise<Machine> {
   const entry = join(import.meta.dirname, 'cluster-node.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    env: { ...process.env, FLY_MACHINE_ID: id, ...env },
+    // The per-address rate limit's counter lives in Redis under the address alone (rl:api:ip:127.0.0.1), so on the
+    // CI's shared Redis every test app's requests from 127.0.0.1 count against it; at the default 600 a minute these
+    // machines refused their own test's sockets and requests (429) while other files ran. Test apps lift it the same
+    // way (test/helpers.ts); the rate-limit tests set their own.
+    env: { ...process.env, FLY_MACHINE_ID: id, RATE_LIMIT_PER_MINUTE: '1000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
